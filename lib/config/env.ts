@@ -1,0 +1,40 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optionalPort = z.coerce.number().int().min(1).max(65535).optional();
+const blankAsUnset = (v: unknown) => (v === '' ? undefined : v);
+
+// Every setting Postern reads from the environment, in one place; the README's
+// configuration table mirrors this schema.
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(blankAsUnset, z.string().url().optional()),
+  POSTERN_DATA_DIR: z.string().default('./data'),
+  POSTERN_HOSTNAME: z.string().min(1).default(os.hostname()),
+  PORT: port(3000),
+  POSTERN_SMTP_PORT: port(2525),
+  POSTERN_SUBMISSION_PORT: port(2587),
+  POSTERN_SUBMISSIONS_PORT: port(2465),
+  POSTERN_IMAPS_PORT: port(2993),
+  POSTERN_IMAP_PORT: z.preprocess(blankAsUnset, optionalPort),
+  POSTERN_LISTEN_HOST: z.string().default('0.0.0.0'),
+  ADMIN_EMAIL: z.preprocess(blankAsUnset, z.string().email().optional()),
+  ADMIN_PASSWORD: z.preprocess(blankAsUnset, z.string().min(1).optional()),
+  NEXTAUTH_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
+  POSTERN_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.POSTERN_DATA_DIR) };
+}

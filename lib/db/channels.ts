@@ -1,0 +1,14 @@
+// LISTEN/NOTIFY channels: how the panel (or another daemon) tells every running
+// daemon that something must apply at once. Payloads are small JSON objects.
+export const CHANNELS = {
+  /** A global or per-domain policy changed: { domainId: string | null }. */
+  policy: 'postern_policy',
+  /** The active certificate set changed: { certificateId }. */
+  certificates: 'postern_certificates',
+  /** A mailbox, domain or alias changed (enabled, password, quota…): { kind, id }. */
+  directory: 'postern_directory',
+  /** A folder's messages or flags changed, for IDLE across processes: { folderId, modseq }. */
+  mailstore: 'postern_mailstore',
+} as const;
+
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

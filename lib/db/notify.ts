@@ -1,0 +1,78 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Channel } from './channels';
+
+interface Queryable {
+  query(sql: string, params: unknown[]): Promise<unknown>;
+}
+
+/** Announces a change to every listening process (delivered when the caller's transaction commits). */
+export async function notify(db: Queryable, channel: Channel, payload: object): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
+}
+
+/**
+ * One dedicated connection that LISTENs on the channels its handlers ask for and
+ * reconnects (re-LISTENing) after the database drops it. Handlers get the parsed payload.
+ */
+export class NotifyBus extends EventEmitter {
+  private client?: pg.Client;
+  private readonly channels = new Set<Channel>();
+  private closed = false;
+  private retry?: NodeJS.Timeout;
+
+  constructor(private readonly url: string, private readonly onError: (err: Error) => void = () => {}) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  async listen(channel: Channel, handler: (payload: Record<string, unknown>) => void): Promise<void> {
+    this.on(channel, handler);
+    if (!this.channels.has(channel)) {
+      this.channels.add(channel);
+      if (this.client) await this.client.query(`LISTEN ${channel}`);
+    }
+  }
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('notification', (msg) => {
+      let payload: Record<string, unknown> = {};
+      try {
+        payload = msg.payload ? JSON.parse(msg.payload) : {};
+      } catch {
+        // A malformed payload still means "something changed".
+      }
+      this.emit(msg.channel, payload);
+    });
+    client.on('error', (err) => {
+      this.onError(err);
+      this.reconnect();
+    });
+    await client.connect();
+    for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
+    this.client = client;
+  }
+
+  private reconnect(): void {
+    if (this.closed || this.retry) return;
+    this.client = undefined;
+    this.retry = setTimeout(async () => {
+      this.retry = undefined;
+      try {
+        await this.start();
+        // Anything may have changed while we were away.
+        for (const channel of this.channels) this.emit(channel, { reconnected: true });
+      } catch (err) {
+        this.onError(err as Error);
+        this.reconnect();
+      }
+    }, 1000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    await this.client?.end().catch(() => {});
+  }
+}

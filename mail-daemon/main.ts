@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { ConfigError, readEnv } from '@/lib/config/env';
+import { loadSecrets } from '@/lib/config/secrets';
+import { CHANNELS } from '@/lib/db/channels';
+import { migrate } from '@/lib/db/migrate';
+import { NotifyBus } from '@/lib/db/notify';
+import { createPrisma } from '@/lib/db/prisma';
+import { resolveDatabase } from '@/lib/db/resolve';
+import { createLogger } from '@/lib/log';
+import { VERSION } from '@/lib/version';
+import type { DaemonContext, DaemonService, ListenerInfo } from './context';
+import { services } from './services';
+import { StatusReporter } from './status';
+
+const log = createLogger('mail-daemon');
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  const secrets = loadSecrets(env.dataDir);
+  const cluster = await resolveDatabase(env);
+  await migrate(cluster.url);
+
+  const db = createPrisma(cluster.url);
+  const pool = new pg.Pool({ connectionString: cluster.url, max: 20 });
+  pool.on('error', (err) => log.error({ err }, 'database pool error'));
+  const bus = new NotifyBus(cluster.url, (err) => log.warn({ err: err.message }, 'notify connection lost, reconnecting'));
+  await bus.start();
+
+  const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const status = new StatusReporter(db, instanceId, VERSION, (err) => log.warn({ err: err.message }, 'heartbeat failed'));
+  const ctx: DaemonContext = { env, secrets, db, pool, bus, log, instanceId, report: (d) => status.set(d) };
+
+  await bus.listen(CHANNELS.policy, (payload) => log.info({ payload }, 'policy changed'));
+
+  const started: DaemonService[] = [];
+  const listeners: ListenerInfo[] = [];
+  for (const service of services) {
+    listeners.push(...(await service.start(ctx)));
+    started.push(service);
+  }
+  await status.start(listeners);
+  log.info({ instanceId, version: VERSION, listeners }, 'mail daemon started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const service of started.reverse()) await service.stop().catch((err) => log.error({ err }, `stopping ${service.name}`));
+    await status.stop().catch(() => {});
+    await bus.close();
+    await pool.end();
+    await db.$disconnect();
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`postern mail daemon: ${err.message}`);
+  } else {
+    log.fatal({ err }, 'mail daemon failed to start');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import type { DaemonService } from './context';
+
+// The daemon's parts, started in this order and stopped in reverse.
+// The SMTP and IMAP issues add their listeners here.
+export const services: DaemonService[] = [];

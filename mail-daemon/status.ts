@@ -1,0 +1,51 @@
+import os from 'node:os';
+import type { Db } from '@/lib/db/prisma';
+import type { ListenerInfo } from './context';
+
+export const HEARTBEAT_MS = 5000;
+
+/** Keeps this daemon's row in daemon_status fresh so the panel can tell it is alive. */
+export class StatusReporter {
+  private timer?: NodeJS.Timeout;
+  private details: Record<string, unknown> = {};
+  private readonly startedAt = new Date();
+
+  constructor(
+    private readonly db: Db,
+    private readonly instanceId: string,
+    private readonly version: string,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  set(details: Record<string, unknown>): void {
+    this.details = { ...this.details, ...details };
+    void this.beat().catch(this.onError);
+  }
+
+  async start(listeners: ListenerInfo[]): Promise<void> {
+    const row = {
+      hostname: os.hostname(),
+      version: this.version,
+      startedAt: this.startedAt,
+      heartbeatAt: new Date(),
+      listeners: listeners as unknown as object[],
+      details: this.details as object,
+    };
+    await this.db.daemonStatus.upsert({ where: { instanceId: this.instanceId }, create: { instanceId: this.instanceId, ...row }, update: row });
+    this.timer = setInterval(() => void this.beat().catch(this.onError), HEARTBEAT_MS);
+    this.timer.unref();
+  }
+
+  private async beat(): Promise<void> {
+    await this.db.daemonStatus.updateMany({
+      where: { instanceId: this.instanceId },
+      data: { heartbeatAt: new Date(), details: this.details as object },
+    });
+  }
+
+  /** Removes the row: a daemon that stopped cleanly is gone, not "offline". */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.db.daemonStatus.deleteMany({ where: { instanceId: this.instanceId } });
+  }
+}
