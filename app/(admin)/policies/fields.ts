@@ -1,0 +1,189 @@
+// Every field the policies page shows: where it lives in the settings object,
+// a one-line explanation and the RFC behind it. The page, the form parser and
+// the tests all read this one table, so a field cannot be shown but not saved.
+
+export type PolicyFieldKind = 'boolean' | 'tls-version' | 'bytes' | 'integer' | 'cidr-list' | 'text';
+
+export interface PolicyField {
+  /** Dotted path in the settings object, also the form field name. */
+  path: string;
+  label: string;
+  help: string;
+  rfc?: { label: string; href: string };
+  kind: PolicyFieldKind;
+  min?: number;
+  max?: number;
+  /** Only meaningful for the whole server, not per domain. */
+  globalOnly?: boolean;
+}
+
+export interface PolicyGroup {
+  title: string;
+  fields: PolicyField[];
+}
+
+const rfc = (n: number, section?: string) => ({
+  label: `RFC ${n}${section ? ` §${section}` : ''}`,
+  href: `https://www.rfc-editor.org/rfc/rfc${n}${section ? `#section-${section}` : ''}`,
+});
+
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+
+export const POLICY_GROUPS: PolicyGroup[] = [
+  {
+    title: 'Transport security',
+    fields: [
+      {
+        path: 'requireTlsMx',
+        label: 'Require TLS on the MX port',
+        help: 'Answer 530 "Must issue a STARTTLS command first" to senders that do not upgrade; only for a private server whose peers all support STARTTLS.',
+        rfc: rfc(3207, '4'),
+        kind: 'boolean',
+      },
+      {
+        path: 'minTlsVersion',
+        label: 'Minimum TLS version',
+        help: 'Older protocol versions are refused on every TLS listener. TLS 1.2 is the floor RFC 8314 recommends.',
+        rfc: rfc(8314, '4.1'),
+        kind: 'tls-version',
+      },
+      {
+        path: 'allowCleartextAuth',
+        label: 'Allow password login without TLS',
+        help: 'Lets IMAP and submission clients send passwords before STARTTLS. Off by default; RFC 8314 asks for encrypted connections for all mail access.',
+        rfc: rfc(8314, '5.1'),
+        kind: 'boolean',
+      },
+    ],
+  },
+  {
+    title: 'Messages',
+    fields: [
+      {
+        path: 'maxMessageBytes',
+        label: 'Maximum message size',
+        help: 'Announced in the SMTP SIZE extension; larger messages are refused with 552. Accepts units: 25M, 50MiB, 1G.',
+        rfc: rfc(1870),
+        kind: 'bytes',
+      },
+      {
+        path: 'maxRecipients',
+        label: 'Maximum recipients per message',
+        help: 'RCPT TO commands beyond this count are answered 452 "Too many recipients"; RFC 5321 requires accepting at least 100.',
+        rfc: rfc(5321, '4.5.3.1.8'),
+        kind: 'integer',
+        min: 1,
+        max: 100000,
+      },
+      {
+        path: 'relayNetworks',
+        label: 'Relay networks',
+        help: 'Client networks (CIDR, one per line) allowed to send to outside domains without logging in. Leave empty unless you must: an open relay gets you blocklisted.',
+        rfc: rfc(5321, '3.6.2'),
+        kind: 'cidr-list',
+        globalOnly: true,
+      },
+      {
+        path: 'recipientDelimiter',
+        label: 'Recipient delimiter',
+        help: 'The character that starts a tag in plus-addressing: mail to alice+news@example.org reaches alice@example.org. Empty turns tags off.',
+        rfc: rfc(5233),
+        kind: 'text',
+      },
+      {
+        path: 'enforceSenderAddress',
+        label: 'Senders may only use their own addresses',
+        help: 'An authenticated user may only send with a MAIL FROM that is their mailbox or an alias pointing to it.',
+        rfc: rfc(6409, '6.1'),
+        kind: 'boolean',
+      },
+    ],
+  },
+  {
+    title: 'Accounts',
+    fields: [
+      {
+        path: 'password.minLength',
+        label: 'Minimum password length',
+        help: 'Applies to new and reset mailbox and admin passwords.',
+        kind: 'integer',
+        min: 8,
+        max: 256,
+      },
+      {
+        path: 'password.minClasses',
+        label: 'Character classes required',
+        help: 'How many of lower case, upper case, digits and symbols a password must contain (1–4).',
+        kind: 'integer',
+        min: 1,
+        max: 4,
+      },
+      {
+        path: 'defaultQuotaBytes',
+        label: 'Default mailbox quota',
+        help: 'Pre-filled when a mailbox is created or imported without a quota. Accepts units: 500M, 1G, 10GiB.',
+        kind: 'bytes',
+      },
+      {
+        path: 'requireTotp',
+        label: 'Require a second factor for admins',
+        help: 'Admins without an authenticator app are sent to enrol one (TOTP) before they can use the panel.',
+        rfc: rfc(6238),
+        kind: 'boolean',
+        globalOnly: true,
+      },
+    ],
+  },
+  {
+    title: 'Brute-force protection',
+    fields: [
+      {
+        path: 'bruteForce.maxFailures',
+        label: 'Failed logins before lockout',
+        help: 'Counted per client IP and per account, across SMTP, IMAP and the panel.',
+        kind: 'integer',
+        min: 1,
+        max: 1000,
+      },
+      {
+        path: 'bruteForce.windowSeconds',
+        label: 'Counting window (seconds)',
+        help: 'Failures older than this no longer count.',
+        kind: 'integer',
+        min: 1,
+        max: 86400 * 7,
+      },
+      {
+        path: 'bruteForce.lockoutSeconds',
+        label: 'Lockout (seconds)',
+        help: 'How long a locked IP or account is refused, even with the right password.',
+        kind: 'integer',
+        min: 1,
+        max: 86400 * 7,
+      },
+    ],
+  },
+];
+
+export const POLICY_FIELDS: PolicyField[] = POLICY_GROUPS.flatMap((g) => g.fields);
+
+/** The value at a dotted path, or undefined. */
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Sets a dotted path, creating the objects on the way. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof cur[key] !== 'object' || cur[key] === null) cur[key] = {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}

@@ -1,0 +1,69 @@
+import { splitList } from '@/lib/forms/list';
+import { POLICY_FIELDS, TLS_VERSIONS, setPath, type PolicyField } from './fields';
+
+// The policies form → a settings object. The global form sets every field; a
+// domain's form sets only the fields whose "mode" is "override" — the others are
+// left out, which is how an override is cleared back to "inherit". The shapes are
+// checked here only as far as the form needs (numbers are numbers); the policy
+// schema in lib/policy validates the result once more when it is saved.
+
+export type PolicyScope = 'global' | 'domain';
+
+export const modeName = (path: string) => `${path}__mode`;
+
+export interface ParsedPolicyForm {
+  settings: Record<string, unknown>;
+  fieldErrors: Record<string, string>;
+}
+
+type Get = (name: string) => string | null;
+
+function parseField(field: PolicyField, get: Get, parseBytes: (s: string) => number): unknown | Error {
+  const raw = get(field.path);
+  switch (field.kind) {
+    case 'boolean':
+      return raw === 'on' || raw === 'true';
+    case 'tls-version':
+      return (TLS_VERSIONS as readonly string[]).includes(raw ?? '') ? raw : new Error(`Choose ${TLS_VERSIONS.join(' or ')}.`);
+    case 'bytes': {
+      if (!raw?.trim()) return new Error('Enter a size, e.g. 50M.');
+      try {
+        return parseBytes(raw.trim());
+      } catch (err) {
+        return new Error((err as Error).message || 'Enter a size such as 25M or 1G.');
+      }
+    }
+    case 'integer': {
+      const text = (raw ?? '').trim();
+      if (!/^\d+$/.test(text)) return new Error('Enter a whole number.');
+      const n = Number(text);
+      if (field.min !== undefined && n < field.min) return new Error(`At least ${field.min}.`);
+      if (field.max !== undefined && n > field.max) return new Error(`At most ${field.max}.`);
+      return n;
+    }
+    case 'cidr-list':
+      return splitList(raw);
+    case 'text':
+      return (raw ?? '').trim();
+  }
+}
+
+export function parsePolicyForm(get: Get, scope: PolicyScope, parseBytes: (s: string) => number): ParsedPolicyForm {
+  const settings: Record<string, unknown> = {};
+  const fieldErrors: Record<string, string> = {};
+  for (const field of POLICY_FIELDS) {
+    if (scope === 'domain' && (field.globalOnly || get(modeName(field.path)) !== 'override')) continue;
+    const value = parseField(field, get, parseBytes);
+    if (value instanceof Error) fieldErrors[field.path] = value.message;
+    else setPath(settings, field.path, value);
+  }
+  return { settings, fieldErrors };
+}
+
+/** Maps an error path from the policy schema ("relayNetworks.2") to the form field it belongs to. */
+export function fieldForPath(path: string): string {
+  const match = POLICY_FIELDS.map((f) => f.path)
+    .filter((p) => path === p || path.startsWith(`${p}.`))
+    .sort((a, b) => b.length - a.length)[0];
+  return match ?? '_form';
+}
