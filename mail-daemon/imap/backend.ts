@@ -1,0 +1,383 @@
+/**
+ * THE store interface the IMAP protocol code talks to (owned by MAILSTORE, consumed by IMAP).
+ *
+ * Shape (after go-imap v2's Backend/Session): a `MailStore` per process; `open(mailboxId)` after a
+ * successful LOGIN/AUTHENTICATE (lib/auth decides who that is, not this file) gives a `MailSession`
+ * holding the authenticated-state operations; `select()` gives a `FolderView` holding the
+ * selected-state operations for that one folder. Everything is typed data: no IMAP wire strings
+ * cross this boundary, and nothing here knows about tags, literals or sequence numbers.
+ *
+ * Rules for the protocol side:
+ * - Sequence numbers are the session's business (go-imap's tracker): `select()` returns the UID list in
+ *   ascending order (sequence number = index + 1); the session maps seq sets to UIDs before calling,
+ *   and applies `changes()` (expunged / added / updated) to its own list when it may legally do so
+ *   (never an EXPUNGE during FETCH/STORE/SEARCH). Every UID list argument is explicit UIDs or ranges.
+ *   A UID that no longer exists is silently skipped (FETCH/STORE/COPY return only what exists).
+ * - The expunging session also sees its own expunged UIDs again in the next `changes()`; ignore
+ *   UIDs that are no longer in your list.
+ * - Folder names are Unicode strings with delimiter '/' (the session converts modified UTF-7). "INBOX"
+ *   is matched case-insensitively and always reported as "INBOX".
+ * - Failures are `StoreError` with a `code` the session maps to an IMAP response code
+ *   (NONEXISTENT/TRYCREATE, ALREADYEXISTS, OVERQUOTA, TOOBIG, CANNOT, ...). Any other thrown error is an
+ *   internal failure: log it, answer NO/BAD with a generic text, never its message.
+ * - Cross-process changes (deliveries by SMTP, other IMAP sessions in any daemon process) arrive through
+ *   `MailSession.watch()` (Postgres LISTEN/NOTIFY on CHANNELS.mailstore). On an event for the selected
+ *   folder, call `view.changes(...)` (IDLE: at once; otherwise at the next NOOP/command end).
+ *
+ * Implementation: mail-daemon/store/ (`createPgMailStore`).
+ */
+import type { Readable } from 'node:stream';
+
+export const HIERARCHY_DELIMITER = '/';
+
+/** RFC 6154 attributes. */
+export type SpecialUse = '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+// ---------------------------------------------------------------- errors
+
+export type StoreErrorCode =
+  /** Folder does not exist (APPEND/COPY/MOVE: the session answers [TRYCREATE]). */
+  | 'nonexistent'
+  /** CREATE/RENAME target exists. */
+  | 'alreadyexists'
+  /** The operation would exceed the mailbox quota. */
+  | 'overquota'
+  /** The message is larger than `limits.appendLimit`. */
+  | 'toobig'
+  /** Not allowed on this folder (deleting INBOX, renaming to INBOX, name invalid...). */
+  | 'cannot'
+  /** A write on an EXAMINEd (read-only) view. */
+  | 'readonly'
+  /** Bad argument the session should have rejected (e.g. an invalid flag). */
+  | 'invalid';
+
+export class StoreError extends Error {
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+// ---------------------------------------------------------------- folders
+
+export interface FolderInfo {
+  id: string;
+  /** Unicode, '/'-separated; "INBOX" for the inbox. */
+  name: string;
+  delimiter: typeof HIERARCHY_DELIMITER;
+  specialUse: SpecialUse | null;
+  subscribed: boolean;
+}
+
+/** STATUS data (and the counts a SELECT needs). */
+export interface FolderStatus {
+  name: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  messages: number;
+  /** Messages not yet claimed as \Recent by any session. */
+  recent: number;
+  unseen: number;
+  deleted: number;
+  /** Sum of RFC822.SIZE (STATUS=SIZE). */
+  size: number;
+}
+
+// ---------------------------------------------------------------- MIME data (computed once, see lib/mime)
+
+/** One address of an ENVELOPE list. A group is { mailbox: groupName, host: null } ... { mailbox: null, host: null }. */
+export interface EnvelopeAddress {
+  name: string | null;
+  adl: string | null;
+  mailbox: string | null;
+  host: string | null;
+}
+
+/** RFC 3501 ENVELOPE; strings are the header's text unfolded (encoded-words kept as sent). */
+export interface Envelope {
+  date: string | null;
+  subject: string | null;
+  from: EnvelopeAddress[] | null;
+  sender: EnvelopeAddress[] | null;
+  replyTo: EnvelopeAddress[] | null;
+  to: EnvelopeAddress[] | null;
+  cc: EnvelopeAddress[] | null;
+  bcc: EnvelopeAddress[] | null;
+  inReplyTo: string | null;
+  messageId: string | null;
+}
+
+/** Parameter lists keep order; values are as sent (RFC 2231 continuations joined). */
+export type BodyParams = [name: string, value: string][];
+
+export interface BodyDisposition {
+  type: string;
+  params: BodyParams;
+}
+
+/** Fields every body has, including extension data (BODYSTRUCTURE). */
+interface BodyExtension {
+  disposition: BodyDisposition | null;
+  language: string[] | null;
+  location: string | null;
+}
+
+export interface SinglePartBody extends BodyExtension {
+  kind: 'single';
+  /** Lower-case is NOT applied: values as in the header, defaults "TEXT"/"PLAIN"/"7BIT". */
+  type: string;
+  subtype: string;
+  params: BodyParams;
+  id: string | null;
+  description: string | null;
+  encoding: string;
+  /** Octets of the body as served (BODY[n] length). */
+  size: number;
+  /** text/* and message/rfc822 only: lines of the body as served. */
+  lines?: number;
+  /** message/rfc822 only. */
+  envelope?: Envelope;
+  body?: BodyStructure;
+  md5: string | null;
+}
+
+export interface MultipartBody extends BodyExtension {
+  kind: 'multipart';
+  subtype: string;
+  parts: BodyStructure[];
+  params: BodyParams;
+}
+
+export type BodyStructure = SinglePartBody | MultipartBody;
+
+// ---------------------------------------------------------------- messages
+
+export interface MessageSummary {
+  uid: number;
+  flags: string[];
+  modseq: number;
+}
+
+/** BODY[<part>.<specifier>]<<offset>.<length>> — the session maps RFC822* to these. */
+export interface SectionSpec {
+  /** [] = the whole message; [1, 2] = part 1.2. */
+  part: number[];
+  /** Absent = the part itself (BODY[] / BODY[1.2]). */
+  specifier?: 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+  /** For HEADER.FIELDS(.NOT): field names, any case. */
+  fields?: string[];
+  partial?: { offset: number; length: number };
+  /** BODY.PEEK / RFC822.HEADER / RFC822.SIZE-like reads: do not set \Seen. */
+  peek?: boolean;
+}
+
+export interface FetchItems {
+  flags?: boolean;
+  internalDate?: boolean;
+  size?: boolean;
+  envelope?: boolean;
+  /** BODYSTRUCTURE (with extension data; the session drops it for BODY). */
+  bodyStructure?: boolean;
+  modseq?: boolean;
+  sections?: SectionSpec[];
+}
+
+export interface FetchOptions {
+  /** CONDSTORE FETCH (CHANGEDSINCE n): only messages with modseq > n. */
+  changedSince?: number;
+}
+
+export interface FetchResult {
+  uid: number;
+  /** Present when asked, or when a non-peek section read set \Seen (then send FLAGS unasked). */
+  flags?: string[];
+  modseq?: number;
+  internalDate?: Date;
+  size?: number;
+  envelope?: Envelope;
+  bodyStructure?: BodyStructure;
+  /** Same order as items.sections. `data` is exactly the bytes to serve (already sliced for <partial>);
+   *  null when the part does not exist (serve NIL). */
+  sections?: { spec: SectionSpec; data: Buffer | null }[];
+}
+
+export type StoreOperation = 'add' | 'remove' | 'set';
+
+export interface StoreFlagsInput {
+  op: StoreOperation;
+  /** System flags (\Seen ...) and keywords; \Recent is not storable (the session filters it). */
+  flags: string[];
+  /** CONDSTORE UNCHANGEDSINCE. */
+  unchangedSince?: number;
+}
+
+export interface StoreFlagsResult {
+  /** Messages whose flags are now as given (including unchanged ones, for the untagged FETCH). */
+  updated: MessageSummary[];
+  /** UNCHANGEDSINCE failures: answer [MODIFIED uid-set]. */
+  modified: number[];
+}
+
+/** UIDPLUS COPYUID / MOVE data. */
+export interface CopyResult {
+  uidValidity: number;
+  /** [source UID, destination UID] in source order. */
+  mapping: [number, number][];
+}
+
+export interface MoveResult extends CopyResult {
+  /** Source UIDs removed from the selected folder (send EXPUNGE / VANISHED for them now). */
+  expunged: number[];
+}
+
+export interface AppendInput {
+  /** Exact size of the literal. Checked against limits.appendLimit before anything is read. */
+  size: number;
+  /** The literal: a Buffer, or a stream that yields exactly `size` bytes. */
+  data: Buffer | Readable | AsyncIterable<Buffer>;
+  flags?: string[];
+  internalDate?: Date;
+}
+
+export interface AppendResult {
+  uidValidity: number;
+  uid: number;
+}
+
+export interface QuotaInfo {
+  /** QUOTA root "" STORAGE: bytes (the session divides by 1024, rounding up). */
+  usedBytes: number;
+  limitBytes: number;
+  messages: number;
+}
+
+// ---------------------------------------------------------------- search
+
+export type UidRanges = [first: number, last: number][];
+
+/** A typed SEARCH criteria tree; the session resolves sequence sets and '*' to UID ranges. */
+export type SearchKey =
+  | { op: 'all' }
+  | { op: 'and'; keys: SearchKey[] }
+  | { op: 'or'; keys: [SearchKey, SearchKey] }
+  | { op: 'not'; key: SearchKey }
+  | { op: 'uid'; ranges: UidRanges }
+  /** \Answered \Deleted \Draft \Flagged \Seen or a keyword; present = true for SEEN/KEYWORD, false for UNSEEN/UNKEYWORD. */
+  | { op: 'flag'; flag: string; present: boolean }
+  /** \Recent as this view sees it (NEW = recent AND unseen; OLD = NOT recent). */
+  | { op: 'recent' }
+  /** BEFORE/ON/SINCE (internal date) and SENTBEFORE/SENTON/SENTSINCE (Date: header); day = 'YYYY-MM-DD'. */
+  | { op: 'date'; field: 'internal' | 'sent'; cmp: 'before' | 'on' | 'since'; day: string }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; bytes: number }
+  /** HEADER field string, and FROM/TO/CC/BCC/SUBJECT as header keys; value '' = field present. */
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  /** CONDSTORE MODSEQ n: modseq >= n. */
+  | { op: 'modseq'; min: number };
+
+export interface SearchResult {
+  uids: number[];
+  /** Highest modseq among the matches (CONDSTORE, when the criteria used MODSEQ). */
+  highestModseq: number | null;
+}
+
+// ---------------------------------------------------------------- change feed
+
+export interface ChangesSince {
+  /** Highest modseq this session has reported so far. */
+  modseq: number;
+  /** UIDNEXT as this session knows it: UIDs >= it are new messages (EXISTS), below it flag updates. */
+  uidNext: number;
+}
+
+export interface FolderChanges {
+  /** UIDs expunged with modseq > since.modseq, ascending. */
+  expunged: number[];
+  /** New messages (uid >= since.uidNext), ascending. */
+  added: MessageSummary[];
+  /** Messages with uid < since.uidNext whose flags changed (modseq > since.modseq). */
+  updated: MessageSummary[];
+  /** UIDs of `added` this view claimed as \Recent. */
+  recent: number[];
+  highestModseq: number;
+  uidNext: number;
+  /** The folder was deleted or renamed away under the view (answer BYE or unselect). */
+  gone: boolean;
+}
+
+/** A cross-process event: something changed in the session's mailbox (NOTIFY payload). */
+export interface MailboxEvent {
+  folderId: string | null;
+  modseq: number | null;
+  /** 'messages' for appends/flags/expunges; 'folders' for create/delete/rename/subscribe. */
+  kind: 'messages' | 'folders';
+}
+
+// ---------------------------------------------------------------- the interfaces
+
+/** The selected state: one folder, one session. */
+export interface FolderView {
+  readonly folder: FolderInfo;
+  readonly readOnly: boolean;
+  readonly uidValidity: number;
+
+  /** Fetch items for the given UIDs (ascending output). Streams so large bodies are not all in memory. */
+  fetch(uids: UidRanges | number[], items: FetchItems, options?: FetchOptions): AsyncIterable<FetchResult>;
+  storeFlags(uids: UidRanges | number[], input: StoreFlagsInput): Promise<StoreFlagsResult>;
+  /** Copy into another folder of the same mailbox (quota charged). */
+  copy(uids: UidRanges | number[], destination: string): Promise<CopyResult>;
+  /** MOVE: copy + expunge of the source in one transaction. */
+  move(uids: UidRanges | number[], destination: string): Promise<MoveResult>;
+  /** Remove \Deleted messages (only among `uids` when given: UID EXPUNGE). Returns expunged UIDs ascending. */
+  expunge(uids?: UidRanges | number[]): Promise<number[]>;
+  search(key: SearchKey): Promise<SearchResult>;
+  /** What changed since the session's last known state (NOOP, IDLE, command end, QRESYNC). */
+  changes(since: ChangesSince): Promise<FolderChanges>;
+  /** UIDs this view holds as \Recent (RFC 3501; claimed at select and by changes()). */
+  recentUids(): ReadonlySet<number>;
+  /** Flags that appear in the folder, for the FLAGS response (system flags + keywords in use). */
+  flagsInUse(): Promise<string[]>;
+}
+
+export interface SelectResult {
+  view: FolderView;
+  status: FolderStatus;
+  /** All UIDs, ascending: sequence number n is uids[n - 1]. */
+  uids: number[];
+  /** Lowest UID without \Seen (the session turns it into [UNSEEN seq]); null if none. */
+  firstUnseenUid: number | null;
+  flags: string[];
+}
+
+/** The authenticated state: one mailbox (account). */
+export interface MailSession {
+  readonly mailboxId: string;
+  listFolders(): Promise<FolderInfo[]>;
+  createFolder(name: string, options?: { specialUse?: SpecialUse }): Promise<FolderInfo>;
+  /** Fails with 'cannot' for INBOX; inferior folders are left alone (RFC 3501). */
+  deleteFolder(name: string): Promise<void>;
+  /** Renames the folder and its inferiors; renaming INBOX moves its messages to a new folder and leaves INBOX empty. */
+  renameFolder(from: string, to: string): Promise<void>;
+  subscribe(name: string): Promise<void>;
+  unsubscribe(name: string): Promise<void>;
+  status(name: string): Promise<FolderStatus>;
+  select(name: string, options?: { readOnly?: boolean }): Promise<SelectResult>;
+  append(folder: string, input: AppendInput): Promise<AppendResult>;
+  quota(): Promise<QuotaInfo>;
+  /** Cross-process notifications for this mailbox; returns the unsubscribe function. */
+  watch(listener: (event: MailboxEvent) => void): () => void;
+  close(): void;
+}
+
+export interface MailStoreLimits {
+  /** APPENDLIMIT: the largest message APPEND accepts, in bytes. */
+  appendLimit: number;
+}
+
+export interface MailStore {
+  readonly limits: MailStoreLimits;
+  /** After successful authentication; creates the default folders if missing. */
+  open(mailboxId: string): Promise<MailSession>;
+}
