@@ -1,0 +1,98 @@
+// Response encoding: typed values → wire bytes. Strings become quoted strings when
+// they can be and literals when they must (CR, LF, NUL, 8-bit, very long); null is NIL;
+// arrays are parenthesised lists; Atom is written as is (flags, section labels, keywords).
+
+export class Atom {
+  constructor(readonly value: string) {}
+}
+
+/** A value already in wire form, written as is (e.g. "BODY[TEXT]<0>"). */
+export function atom(value: string): Atom {
+  return new Atom(value);
+}
+
+export type WireValue = null | number | bigint | string | Buffer | Atom | WireValue[];
+
+const QUOTABLE = /^[\x20-\x7e]*$/;
+
+/** Collects text and literal bytes of one response without copying literals. */
+export class WireBuilder {
+  private chunks: Buffer[] = [];
+  private text = '';
+
+  raw(s: string): this {
+    this.text += s;
+    return this;
+  }
+
+  private flush(): void {
+    if (this.text) {
+      this.chunks.push(Buffer.from(this.text, 'utf8'));
+      this.text = '';
+    }
+  }
+
+  literal(data: Buffer): this {
+    this.text += `{${data.length}}\r\n`;
+    this.flush();
+    this.chunks.push(data);
+    return this;
+  }
+
+  string(s: string): this {
+    if (s.length < 1024 && QUOTABLE.test(s)) return this.raw(`"${s.replace(/[\\"]/g, (c) => '\\' + c)}"`);
+    return this.literal(Buffer.from(s, 'utf8'));
+  }
+
+  value(v: WireValue): this {
+    if (v === null || v === undefined) return this.raw('NIL');
+    if (typeof v === 'number' || typeof v === 'bigint') return this.raw(String(v));
+    if (typeof v === 'string') return this.string(v);
+    if (Buffer.isBuffer(v)) return this.literal(v);
+    if (v instanceof Atom) return this.raw(v.value);
+    this.raw('(');
+    v.forEach((item, i) => {
+      if (i) this.raw(' ');
+      this.value(item);
+    });
+    return this.raw(')');
+  }
+
+  values(vs: WireValue[]): this {
+    vs.forEach((item, i) => {
+      if (i) this.raw(' ');
+      this.value(item);
+    });
+    return this;
+  }
+
+  /** The finished response, CRLF appended. */
+  done(): Buffer[] {
+    this.text += '\r\n';
+    this.flush();
+    return this.chunks;
+  }
+}
+
+export type Status = 'OK' | 'NO' | 'BAD' | 'BYE' | 'PREAUTH';
+
+/** Text after a status, with an optional [CODE args]. Text never carries CR/LF. */
+export function statusText(code: string | undefined, text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ');
+  return code ? `[${code}] ${clean}` : clean;
+}
+
+/** `tag STATUS [CODE] text` or `* STATUS ...`. */
+export function statusLine(tag: string, status: Status, code: string | undefined, text: string): Buffer[] {
+  return new WireBuilder().raw(`${tag} ${status} ${statusText(code, text)}`).done();
+}
+
+/** `* <values...>`: untagged data. */
+export function untagged(...values: WireValue[]): Buffer[] {
+  return new WireBuilder().raw('* ').values(values).done();
+}
+
+/** Concatenates chunks (tests and small responses). */
+export function toBytes(chunks: Buffer[]): Buffer {
+  return Buffer.concat(chunks);
+}
