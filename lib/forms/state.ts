@@ -11,6 +11,8 @@ export interface FormState<T = unknown> {
   message?: string;
   fieldErrors?: Record<string, string>;
   data?: T;
+  /** What was submitted, echoed back after a failure so the form keeps the user's input. */
+  values?: Record<string, string>;
   /** Bumped on every success so a form can reset itself. */
   done?: number;
 }
@@ -39,6 +41,15 @@ export function fromError(err: unknown): FormState<never> {
       : { ok: false, message: err.message };
   }
   throw err;
+}
+
+/** The submitted text fields (files and Next's $ACTION_ keys left out), for FormState.values. */
+export function echo(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === 'string' && !key.startsWith('$ACTION')) out[key] = out[key] === undefined ? value : `${out[key]}\n${value}`;
+  }
+  return out;
 }
 
 export function success<T>(message: string, data?: T): FormState<T> {

@@ -73,7 +73,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         rfc: rfc(5321, '4.5.3.1.8'),
         kind: 'integer',
         min: 1,
-        max: 100000,
+        max: 10000,
       },
       {
         path: 'relayNetworks',
@@ -107,8 +107,8 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         label: 'Minimum password length',
         help: 'Applies to new and reset mailbox and admin passwords.',
         kind: 'integer',
-        min: 8,
-        max: 256,
+        min: 6,
+        max: 128,
       },
       {
         path: 'password.minClasses',
@@ -151,7 +151,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'Failures older than this no longer count.',
         kind: 'integer',
         min: 1,
-        max: 86400 * 7,
+        max: 86400,
       },
       {
         path: 'bruteForce.lockoutSeconds',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POLICY_FIELDS, getPath, setPath } from './fields';
-import { fieldForPath, modeName, parsePolicyForm } from './parse';
+import { bytesToInput, describeValue, fieldForPath, modeName, parsePolicyForm, policyToFormValues, withoutDefaults } from './parse';
 
 const bytes = (s: string) => {
   const m = /^(\d+)([KMG]?)$/.exec(s);
@@ -78,5 +78,45 @@ describe('policy form', () => {
     expect(o).toEqual({ a: { b: { c: 1 } } });
     expect(getPath(o, 'a.b.c')).toBe(1);
     expect(getPath(o, 'a.x.c')).toBeUndefined();
+  });
+});
+
+describe('policy helpers', () => {
+  it('keeps only the settings that differ from the defaults', () => {
+    const defaults = { maxRecipients: 100, relayNetworks: [], bruteForce: { maxFailures: 5, windowSeconds: 900 } };
+    expect(
+      withoutDefaults({ maxRecipients: 100, relayNetworks: ['10.0.0.0/8'], bruteForce: { maxFailures: 3, windowSeconds: 900 } }, defaults),
+    ).toEqual({ relayNetworks: ['10.0.0.0/8'], bruteForce: { maxFailures: 3 } });
+    expect(withoutDefaults({ maxRecipients: 100, relayNetworks: [], bruteForce: { maxFailures: 5 } }, defaults)).toEqual({});
+  });
+
+  it('writes sizes as exact short inputs', () => {
+    expect(bytesToInput(50 * 1024 ** 2)).toBe('50M');
+    expect(bytesToInput(1024 ** 3)).toBe('1G');
+    expect(bytesToInput(1536 * 1024)).toBe('1536K');
+    expect(bytesToInput(1000)).toBe('1000');
+    expect(bytesToInput(0)).toBe('0');
+  });
+});
+
+describe('policy form values', () => {
+  it('round-trips through the form', () => {
+    const settings = { maxMessageBytes: 25 * 1024 ** 2, relayNetworks: ['10.0.0.0/8', '::1/128'], requireTlsMx: true, bruteForce: { maxFailures: 3 } };
+    const values = policyToFormValues(settings);
+    expect(values).toEqual({ maxMessageBytes: '25M', relayNetworks: '10.0.0.0/8\n::1/128', requireTlsMx: true, 'bruteForce.maxFailures': '3' });
+    const form: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) {
+      form[k] = v === true ? 'on' : String(v);
+      form[modeName(k)] = 'override';
+    }
+    const parsed = parsePolicyForm((n) => form[n] ?? null, 'domain', bytes);
+    expect(parsed.settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, requireTlsMx: true, bruteForce: { maxFailures: 3 } });
+  });
+
+  it('describes inherited values', () => {
+    const field = (path: string) => POLICY_FIELDS.find((f) => f.path === path)!;
+    expect(describeValue(field('requireTlsMx'), false)).toBe('off');
+    expect(describeValue(field('relayNetworks'), '')).toBe('none');
+    expect(describeValue(field('recipientDelimiter'), '+')).toBe('"+"');
   });
 });

@@ -1,5 +1,5 @@
 import { splitList } from '@/lib/forms/list';
-import { POLICY_FIELDS, TLS_VERSIONS, setPath, type PolicyField } from './fields';
+import { POLICY_FIELDS, TLS_VERSIONS, getPath, setPath, type PolicyField } from './fields';
 
 // The policies form → a settings object. The global form sets every field; a
 // domain's form sets only the fields whose "mode" is "override" — the others are
@@ -66,4 +66,73 @@ export function fieldForPath(path: string): string {
     .filter((p) => path === p || path.startsWith(`${p}.`))
     .sort((a, b) => b.length - a.length)[0];
   return match ?? '_form';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Drops the leaves equal to the built-in defaults (and objects left empty), so the
+ * global row stores — and the audit log shows — only what an admin actually chose.
+ */
+export function withoutDefaults(settings: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const d = defaults[key];
+    if (isObject(value) && isObject(d)) {
+      const inner = withoutDefaults(value, d);
+      if (Object.keys(inner).length) out[key] = inner;
+    } else if (JSON.stringify(value) !== JSON.stringify(d)) {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+const UNIT_STEPS: [number, string][] = [
+  [1024 ** 4, 'T'],
+  [1024 ** 3, 'G'],
+  [1024 ** 2, 'M'],
+  [1024, 'K'],
+];
+
+/** Bytes as the shortest exact input ("50M", "1536K", "1000"), which parseQuota reads back unchanged. */
+export function bytesToInput(bytes: number): string {
+  for (const [size, unit] of UNIT_STEPS) if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
+
+export type PolicyFormValue = string | boolean;
+
+/** A (partial) settings object → the form's values by field path; missing keys are left out. */
+export function policyToFormValues(settings: unknown): Record<string, PolicyFormValue> {
+  const out: Record<string, PolicyFormValue> = {};
+  for (const field of POLICY_FIELDS) {
+    const value = getPath(settings, field.path);
+    if (value === undefined) continue;
+    switch (field.kind) {
+      case 'boolean':
+        out[field.path] = Boolean(value);
+        break;
+      case 'bytes':
+        out[field.path] = bytesToInput(Number(value));
+        break;
+      case 'cidr-list':
+        out[field.path] = Array.isArray(value) ? value.join('\n') : '';
+        break;
+      default:
+        out[field.path] = String(value);
+    }
+  }
+  return out;
+}
+
+/** One value as the "inherits …" hint shows it. */
+export function describeValue(field: PolicyField, value: PolicyFormValue | undefined): string {
+  if (value === undefined) return '—';
+  if (field.kind === 'boolean') return value ? 'on' : 'off';
+  if (field.kind === 'cidr-list') return value ? String(value).split('\n').join(', ') : 'none';
+  if (field.kind === 'text') return value === '' ? '(none)' : `"${value}"`;
+  return String(value);
 }

@@ -1,0 +1,218 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { listAudit, type AuditRow } from '@/lib/audit';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { diffJson, formatValue, type DiffRow } from './diff';
+
+export const metadata: Metadata = { title: 'Audit log' };
+
+const PAGE_SIZE = 50;
+
+// Query parameters are user input like any other: bad ones are ignored, not thrown.
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const filterSchema = z.object({
+  actor: z.string().trim().max(320).optional().catch(undefined),
+  action: z.string().trim().max(100).optional().catch(undefined),
+  target: z.string().trim().max(320).optional().catch(undefined),
+  from: day.optional().catch(undefined),
+  to: day.optional().catch(undefined),
+  before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+});
+type Filter = z.infer<typeof filterSchema>;
+
+const ACTION_HINTS = ['policy.', 'alias.', 'mailbox.', 'domain.', 'admin.', 'certificate.'];
+
+function href(filter: Filter, patch: Partial<Filter>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filter, ...patch })) if (v) params.set(k, v);
+  const q = params.toString();
+  return q ? `/audit?${q}` : '/audit';
+}
+
+function nextDay(d: string): Date {
+  const date = new Date(`${d}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date;
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireAdmin();
+  const raw = await searchParams;
+  const filter = filterSchema.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+  const { rows, next } = await listAudit(db(), actor, {
+    actor: filter.actor,
+    action: filter.action,
+    target: filter.target,
+    from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    to: filter.to ? nextDay(filter.to) : undefined,
+    before: filter.before,
+    limit: PAGE_SIZE,
+  });
+  const filtered = Boolean(filter.actor || filter.action || filter.target || filter.from || filter.to);
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description={
+          actor.role === 'GLOBAL'
+            ? 'Every change made in the panel, the CLI or by the system: who, what, from where, and what a setting was before and after. Times are UTC.'
+            : 'Changes to your domains and their mailboxes and aliases. Times are UTC.'
+        }
+      />
+
+      <form method="get" role="search" aria-label="Filter the audit log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-6">
+        <FilterInput id="f-actor" name="actor" label="Who" placeholder="admin@example.org" value={filter.actor} />
+        <div className="space-y-1">
+          <label htmlFor="f-action" className="block text-xs font-medium text-muted">
+            Action (prefix)
+          </label>
+          <Input id="f-action" name="action" list="audit-actions" placeholder="policy." defaultValue={filter.action} />
+          <datalist id="audit-actions">
+            {ACTION_HINTS.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
+        </div>
+        <FilterInput id="f-target" name="target" label="Target contains" placeholder="example.org" value={filter.target} />
+        <FilterInput id="f-from" name="from" label="From (day)" type="date" value={filter.from} />
+        <FilterInput id="f-to" name="to" label="To (day, inclusive)" type="date" value={filter.to} />
+        <div className="flex items-end gap-2">
+          <button type="submit" className={buttonClass('primary')}>
+            Filter
+          </button>
+          {filtered ? (
+            <Link href="/audit" className={buttonClass('ghost')}>
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </form>
+
+      {rows.length === 0 ? (
+        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted">
+          {filtered || filter.before ? 'No entries match.' : 'Nothing has been changed yet.'}
+        </p>
+      ) : (
+        <Table aria-label="Audit entries">
+          <thead>
+            <tr>
+              <Th className="w-44">Time (UTC)</Th>
+              <Th>Who</Th>
+              <Th>Action</Th>
+              <Th>Target</Th>
+              <Th>IP</Th>
+              <Th>Change</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <AuditEntry key={row.id} row={row} filter={filter} />
+            ))}
+          </tbody>
+        </Table>
+      )}
+
+      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
+        <p className="text-muted">
+          {rows.length ? `${rows.length} entr${rows.length === 1 ? 'y' : 'ies'} on this page, newest first` : ''}
+        </p>
+        <div className="flex gap-2">
+          {filter.before ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { before: undefined })}>
+              Newest
+            </Link>
+          ) : null}
+          {next ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { before: next })} rel="next">
+              Older
+            </Link>
+          ) : (
+            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
+              Older
+            </span>
+          )}
+        </div>
+      </nav>
+    </>
+  );
+}
+
+function FilterInput({ id, name, label, value, placeholder, type = 'text' }: { id: string; name: string; label: string; value?: string; placeholder?: string; type?: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-xs font-medium text-muted">
+        {label}
+      </label>
+      <Input id={id} name={name} type={type} placeholder={placeholder} defaultValue={value} />
+    </div>
+  );
+}
+
+function AuditEntry({ row, filter }: { row: AuditRow; filter: Filter }) {
+  const changes = row.before === null && row.after === null ? [] : diffJson(row.before, row.after);
+  const at = row.at.toISOString().replace('T', ' ').slice(0, 19);
+  return (
+    <tr className="align-top" data-audit-action={row.action}>
+      <Td className="whitespace-nowrap font-mono text-xs">
+        <time dateTime={row.at.toISOString()}>{at}</time>
+      </Td>
+      <Td>
+        <Link className="hover:underline" href={href({}, { actor: row.actor })} title={`Only ${row.actor}`}>
+          {row.actor}
+        </Link>
+      </Td>
+      <Td>
+        <Link href={href({ ...filter, before: undefined }, { action: row.action })} title={`Only ${row.action}`}>
+          <Badge tone={row.action.includes('fail') ? 'danger' : row.action.includes('delete') || row.action.includes('remove') ? 'warn' : 'neutral'}>
+            {row.action}
+          </Badge>
+        </Link>
+      </Td>
+      <Td className="break-all">{row.target ?? '—'}</Td>
+      <Td className="whitespace-nowrap font-mono text-xs">{row.ip ?? '—'}</Td>
+      <Td>{changes.length ? <Changes rows={changes} unset={row.action.startsWith('policy.') ? '(inherited)' : '—'} /> : <span className="text-muted">—</span>}</Td>
+    </tr>
+  );
+}
+
+const KIND_LABEL: Record<DiffRow['kind'], string> = { added: 'set', removed: 'cleared', changed: 'changed' };
+
+function Changes({ rows, unset }: { rows: DiffRow[]; unset: string }) {
+  return (
+    <details open={rows.length <= 4}>
+      <summary className="cursor-pointer text-xs text-muted">
+        {rows.length} field{rows.length === 1 ? '' : 's'}
+      </summary>
+      <table className="mt-1 w-full text-xs" aria-label="Before and after">
+        <thead className="sr-only">
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Before</th>
+            <th scope="col">After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.path} data-diff-path={r.path} title={KIND_LABEL[r.kind]}>
+              <td className="pr-2 font-mono">{r.path}</td>
+              <td className="pr-2 font-mono" data-diff-before>
+                {r.kind === 'added' ? <span className="text-muted">{unset}</span> : <del className="text-danger">{formatValue(r.before)}</del>}
+              </td>
+              <td className="font-mono" data-diff-after>
+                {r.kind === 'removed' ? <span className="text-muted">{unset}</span> : <ins className="text-ok no-underline">{formatValue(r.after)}</ins>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
