@@ -1,0 +1,52 @@
+import { domainScope, isGlobal, type Actor } from '@/lib/actor';
+import type { Db } from '@/lib/db/prisma';
+import type { Prisma } from '@/lib/generated/prisma/client';
+
+export interface ListAuditInput {
+  action?: string; // prefix, e.g. "mailbox." or "mailbox.create"
+  actor?: string; // exact actor name (email, cli:user, system)
+  target?: string; // substring
+  from?: Date;
+  to?: Date;
+  /** Keyset pagination: rows with id < before. */
+  before?: bigint | number | string;
+  limit?: number;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+}
+
+/**
+ * Newest first, keyset-paginated on id (stays fast however long the log gets).
+ * A domain admin sees only rows whose target is one of its domains or an address in them.
+ */
+export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}): Promise<{ rows: AuditRow[]; next: string | null }> {
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 500);
+  const and: Prisma.AuditLogWhereInput[] = [];
+  if (input.action) and.push({ action: { startsWith: input.action } });
+  if (input.actor) and.push({ actor: input.actor });
+  if (input.target) and.push({ target: { contains: input.target, mode: 'insensitive' } });
+  if (input.from) and.push({ at: { gte: input.from } });
+  if (input.to) and.push({ at: { lt: input.to } });
+  if (input.before !== undefined) and.push({ id: { lt: BigInt(input.before) } });
+  if (!isGlobal(actor)) {
+    const domains = await db.domain.findMany({ where: { id: { in: domainScope(actor) ?? [] } }, select: { name: true } });
+    and.push({
+      OR: domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]).concat([{ target: '\u0000never' }]),
+    });
+  }
+  const rows = await db.auditLog.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: limit + 1 });
+  const page = rows.slice(0, limit).map((r) => ({ ...r, id: r.id.toString() }));
+  return {
+    rows: page.map(({ actorId: _a, ...r }) => r),
+    next: rows.length > limit ? page[page.length - 1].id : null,
+  };
+}

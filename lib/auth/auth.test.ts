@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAdminLogin } from '@/lib/auth/admin-login';
+import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { lockedUntil, recordFailure, resetFailures } from '@/lib/auth/throttle';
+import { createPrisma } from '@/lib/db/prisma';
+import { updatePolicy } from '@/lib/policy';
+import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+
+let t: TestDatabase;
+const cli = { kind: 'cli', user: 'test' } as const;
+const rules = { maxFailures: 3, windowSeconds: 900, lockoutSeconds: 900 };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const domain = await t.prisma.domain.create({ data: { name: 'example.test' } });
+  const off = await t.prisma.domain.create({ data: { name: 'off.test', enabled: false } });
+  const hash = await hashPassword('Right-Password-1');
+  await t.prisma.mailbox.createMany({
+    data: [
+      { domainId: domain.id, localPart: 'alice', address: 'alice@example.test', passwordHash: hash, quotaBytes: 0 },
+      { domainId: domain.id, localPart: 'dis', address: 'dis@example.test', passwordHash: hash, quotaBytes: 0, enabled: false },
+      { domainId: off.id, localPart: 'bob', address: 'bob@off.test', passwordHash: hash, quotaBytes: 0 },
+    ],
+  });
+  await t.prisma.admin.create({ data: { email: 'root@example.test', passwordHash: hash } });
+});
+afterAll(() => t.drop());
+
+describe('argon2id', () => {
+  it('hashes with argon2id and verifies', async () => {
+    const h = await hashPassword('pw');
+    expect(h.startsWith('$argon2id$')).toBe(true);
+    expect(await verifyPassword(h, 'pw')).toBe(true);
+    expect(await verifyPassword(h, 'nope')).toBe(false);
+    expect(await verifyPassword('garbage', 'pw')).toBe(false);
+  });
+});
+
+describe('throttle', () => {
+  it('locks after maxFailures and resets on success', async () => {
+    expect((await recordFailure(t.prisma, 'k1', rules)).failures).toBe(1);
+    expect(await lockedUntil(t.prisma, ['k1'])).toBeNull();
+    await recordFailure(t.prisma, 'k1', rules);
+    const third = await recordFailure(t.prisma, 'k1', rules);
+    expect(third.failures).toBe(3);
+    expect(third.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 800_000);
+    expect(await lockedUntil(t.prisma, ['other', 'k1'])).not.toBeNull();
+    await resetFailures(t.prisma, 'k1');
+    expect(await lockedUntil(t.prisma, ['k1'])).toBeNull();
+  });
+
+  it('counts concurrent failures from separate processes exactly', async () => {
+    // Two clients = two connection pools, like the panel and the daemon.
+    const other = createPrisma(t.url);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => recordFailure(i % 2 ? other : t.prisma, 'k2', { ...rules, maxFailures: 100 })),
+    );
+    await other.$disconnect();
+    const row = await t.prisma.authThrottle.findUnique({ where: { key: 'k2' } });
+    expect(row!.failures).toBe(20);
+  });
+
+  it('starts a fresh count once the window has passed', async () => {
+    await recordFailure(t.prisma, 'k3', rules);
+    await recordFailure(t.prisma, 'k3', rules);
+    await t.prisma.authThrottle.update({ where: { key: 'k3' }, data: { windowStart: new Date(Date.now() - 901_000) } });
+    expect((await recordFailure(t.prisma, 'k3', rules)).failures).toBe(1);
+  });
+
+  it('starts a fresh count once a lockout has ended', async () => {
+    for (let i = 0; i < 3; i++) await recordFailure(t.prisma, 'k4', rules);
+    await t.prisma.authThrottle.update({ where: { key: 'k4' }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect(await lockedUntil(t.prisma, ['k4'])).toBeNull();
+    const r = await recordFailure(t.prisma, 'k4', rules);
+    expect(r).toEqual({ failures: 1, lockedUntil: null });
+  });
+});
+
+describe('verifyMailboxLogin', () => {
+  const login = (address: string, password: string, ip = '192.0.2.1') =>
+    verifyMailboxLogin(t.prisma, { address, password, ip, service: 'imap' });
+
+  it('accepts the right password, case-insensitively on the address', async () => {
+    const r = await login('Alice@Example.TEST', 'Right-Password-1');
+    expect(r).toMatchObject({ ok: true, mailbox: { address: 'alice@example.test' } });
+  });
+
+  it('gives the same answer for unknown, wrong, disabled and disabled-domain', async () => {
+    expect(await login('nobody@example.test', 'Right-Password-1', '192.0.2.10')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login('alice@example.test', 'wrong', '192.0.2.11')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login('dis@example.test', 'Right-Password-1', '192.0.2.12')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login('bob@off.test', 'Right-Password-1', '192.0.2.13')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login('not an address', 'x', '192.0.2.14')).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('locks the account after the policy number of failures, even with the right password', async () => {
+    await updatePolicy(t.prisma, cli, { domainId: null, settings: { bruteForce: { maxFailures: 3 } } });
+    await resetFailures(t.prisma, 'account:alice@example.test'); // the wrong-password test above counted one
+    for (let i = 0; i < 3; i++) {
+      expect(await login('alice@example.test', 'wrong', `198.51.100.${i}`)).toEqual({ ok: false, reason: 'invalid' });
+    }
+    expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.99')).toEqual({ ok: false, reason: 'throttled' });
+  });
+
+  it('locks an IP that guesses across accounts', async () => {
+    for (const user of ['u1', 'u2', 'u3']) await login(`${user}@example.test`, 'x', '203.0.113.7');
+    expect(await login('someone@example.test', 'x', '203.0.113.7')).toEqual({ ok: false, reason: 'throttled' });
+  });
+
+  it('the admin login shares the throttle and audits failures', async () => {
+    expect((await verifyAdminLogin(t.prisma, { email: 'ROOT@example.test', password: 'Right-Password-1', ip: '10.0.0.1' })).ok).toBe(true);
+    for (let i = 0; i < 3; i++) await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'no', ip: `10.0.1.${i}` });
+    expect(await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'Right-Password-1', ip: '10.0.0.2' })).toEqual({
+      ok: false,
+      reason: 'throttled',
+    });
+    const rows = await t.prisma.auditLog.findMany({ where: { action: 'admin.login.failed' } });
+    expect(rows).toHaveLength(3);
+    expect(rows[0].ip).toMatch(/^10\.0\.1\./);
+  });
+});

@@ -1,0 +1,45 @@
+import type { Db } from '@/lib/db/prisma';
+import type { DbOrTx } from '@/lib/audit/types';
+import { policyOverrideSchema, policySchema, type Policy, type PolicyOverride } from './schema';
+
+export const GLOBAL_POLICY_ID = '00000000-0000-0000-0000-000000000000';
+
+// A stored row that no longer validates (a field was narrowed later) must not take
+// the daemon down: keep the keys that still parse, drop the rest.
+function readOverride(settings: unknown): PolicyOverride {
+  const parsed = policyOverrideSchema.safeParse(settings ?? {});
+  if (parsed.success) return parsed.data;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries((settings as Record<string, unknown>) ?? {})) {
+    if (policyOverrideSchema.safeParse({ [key]: value }).success) out[key] = value;
+  }
+  return out as PolicyOverride;
+}
+
+/** The keys actually stored for the global row (domainId null) or a domain's override. */
+export async function getPolicyOverride(db: DbOrTx, domainId: string | null): Promise<PolicyOverride> {
+  const row = domainId
+    ? await db.policy.findUnique({ where: { domainId } })
+    : await db.policy.findUnique({ where: { id: GLOBAL_POLICY_ID } });
+  return readOverride(row?.settings);
+}
+
+/** Defaults ← global row ← the domain's override (nested objects merged key by key). */
+export function mergePolicy(global: PolicyOverride, domain: PolicyOverride = {}): Policy {
+  return policySchema.parse({
+    ...global,
+    ...domain,
+    bruteForce: { ...global.bruteForce, ...domain.bruteForce },
+    password: { ...global.password, ...domain.password },
+  });
+}
+
+/** The policy in force for a domain (or globally when domainId is omitted). */
+export async function getEffectivePolicy(db: Db | DbOrTx, domainId?: string | null): Promise<Policy> {
+  const rows = await db.policy.findMany({
+    where: { OR: [{ id: GLOBAL_POLICY_ID }, ...(domainId ? [{ domainId }] : [])] },
+  });
+  const global = readOverride(rows.find((r) => r.id === GLOBAL_POLICY_ID)?.settings);
+  const domain = domainId ? readOverride(rows.find((r) => r.domainId === domainId)?.settings) : {};
+  return mergePolicy(global, domain);
+}

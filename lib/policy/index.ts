@@ -1,0 +1,3 @@
+export { policySchema, policyOverrideSchema, DEFAULT_POLICY, type Policy, type PolicyOverride } from './schema';
+export { getEffectivePolicy, getPolicyOverride, mergePolicy, GLOBAL_POLICY_ID } from './get-policy';
+export { updatePolicy, type UpdatePolicyInput } from './update-policy';

@@ -1,0 +1,82 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+const cidr = z.string().trim().refine((v) => {
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return ipaddr.isValid(v); // a bare address means /32 or /128
+  }
+}, 'not an IP network (e.g. 192.0.2.0/24)');
+
+// Every knob the daemon and the panel read. Stored rows hold only the keys an admin
+// set; parsing fills the rest from these defaults, so adding a field (with a default)
+// needs no migration. Rooms may add fields here, always with a default.
+export const policySchema = z.object({
+  /** RFC 3207: refuse MAIL on the MX port before STARTTLS (530 5.7.0). For private servers. */
+  requireTlsMx: z.boolean().default(false),
+  /** RFC 8996/8314: the oldest TLS version the listeners accept. */
+  minTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+  /** RFC 8314: allow AUTH/LOGIN without TLS (off: credentials never cross in the clear). */
+  allowCleartextAuth: z.boolean().default(false),
+  /** RFC 1870 SIZE limit, bytes. */
+  maxMessageBytes: z.number().int().min(1024).max(2 * GiB).default(50 * MiB),
+  /** RCPT TO commands per transaction (RFC 5321 §4.5.3.1.8 requires at least 100 be possible). */
+  maxRecipients: z.number().int().min(1).max(10_000).default(100),
+  /** Networks allowed to relay without AUTH. Empty: nobody, not even loopback. */
+  relayNetworks: z.array(cidr).max(1000).default([]),
+  /** Plus-addressing separator ("alice+tag@"); empty turns it off. */
+  recipientDelimiter: z.string().regex(/^[+\-_.=]?$/, 'one of + - _ . = or empty').default('+'),
+  /** Authenticated senders may only use their own addresses (or aliases to them) in MAIL FROM. */
+  enforceSenderAddress: z.boolean().default(true),
+  bruteForce: z
+    .object({
+      maxFailures: z.number().int().min(1).max(1000).default(5),
+      windowSeconds: z.number().int().min(1).max(86_400).default(900),
+      lockoutSeconds: z.number().int().min(1).max(86_400 * 7).default(900),
+    })
+    .prefault({}),
+  password: z
+    .object({
+      minLength: z.number().int().min(6).max(128).default(12),
+      minClasses: z.number().int().min(1).max(4).default(3),
+    })
+    .prefault({}),
+  /** Quota for new mailboxes when none is given, bytes; 0 = unlimited. */
+  defaultQuotaBytes: z.number().int().min(0).max(2 ** 50).default(GiB),
+  /** Admins must enrol TOTP before using the panel. */
+  requireTotp: z.boolean().default(false),
+  /** Internal-CA and ACME certificates are renewed automatically this many days before they expire (certificates room). */
+  renewDaysBefore: z.number().int().min(1).max(365).default(30),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+// The schema without its defaults: a stored override must not grow keys the admin never set.
+function withoutDefault(t: z.ZodType): z.ZodType {
+  const def = (t as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+  return def.type === 'default' || def.type === 'prefault' ? withoutDefault(def.innerType!) : t;
+}
+
+function partialOf(shape: Record<string, z.ZodType>): z.ZodObject {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, type] of Object.entries(shape)) {
+    const inner = withoutDefault(type);
+    out[key] = (inner instanceof z.ZodObject ? partialOf(inner.shape) : inner).optional();
+  }
+  return z.object(out).strict();
+}
+
+/** What a stored row may contain: any subset of the keys (nested objects partially too). */
+export const policyOverrideSchema = partialOf(policySchema.shape) as unknown as z.ZodType<PolicyOverride>;
+
+export type PolicyOverride = Partial<Omit<Policy, 'bruteForce' | 'password'>> & {
+  bruteForce?: Partial<Policy['bruteForce']>;
+  password?: Partial<Policy['password']>;
+};
+
+export const DEFAULT_POLICY: Policy = policySchema.parse({});
