@@ -1,0 +1,26 @@
+'use client';
+
+import { signOut } from 'next-auth/react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+
+export function SignOutButton() {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  return (
+    <Button
+      variant="secondary"
+      size="sm"
+      disabled={pending}
+      onClick={async () => {
+        setPending(true);
+        await signOut({ redirect: false });
+        router.replace('/login');
+        router.refresh();
+      }}
+    >
+      {pending ? 'Signing out…' : 'Sign out'}
+    </Button>
+  );
+}

@@ -1,0 +1,82 @@
+import 'server-only';
+import * as OTPAuth from 'otpauth';
+import { SYSTEM, type Actor } from '@/lib/actor';
+import { audit } from '@/lib/audit';
+import { verifyAdminLogin } from '@/lib/auth/admin-login';
+import { verifyPassword } from '@/lib/auth/password';
+import { recordFailure, throttleKey } from '@/lib/auth/throttle';
+import { unseal } from '@/lib/crypto/seal';
+import { getEffectivePolicy } from '@/lib/policy';
+import { db } from './db';
+import { panelSecrets } from './secrets';
+
+export type LoginFailure = 'invalid' | 'throttled' | 'totp_required' | 'totp_invalid';
+export type LoginResult = { ok: true; admin: { id: string; email: string } } | { ok: false; reason: LoginFailure };
+
+export interface LoginInput {
+  email: string;
+  password: string;
+  /** A 6-digit TOTP code or a recovery code, when the admin has TOTP enabled. */
+  code?: string;
+  ip?: string;
+}
+
+function totpMatches(sealedSecret: string, code: string, masterKey: string): boolean {
+  try {
+    const secret = unseal(sealedSecret, masterKey).toString('utf8');
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    return totp.validate({ token: code, window: 1 }) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** The index of the matching unused recovery code, or -1. */
+async function recoveryCodeIndex(hashes: string[], code: string): Promise<number> {
+  const normalized = code.replace(/[\s-]/g, '').toLowerCase();
+  for (let i = 0; i < hashes.length; i++) {
+    if ((await verifyPassword(hashes[i], normalized)) || (await verifyPassword(hashes[i], code))) return i;
+  }
+  return -1;
+}
+
+/**
+ * The panel's sign-in: lib/auth's verifyAdminLogin (shared throttle per IP and per
+ * account, argon2id, audited failures), then the second factor when the admin has
+ * TOTP enabled — a current TOTP code or one unused recovery code (consumed). A wrong
+ * code counts as a failure in the same throttle and is audited.
+ */
+export async function adminLogin(input: LoginInput): Promise<LoginResult> {
+  const database = db();
+  const ip = input.ip ?? 'unknown';
+  const first = await verifyAdminLogin(database, { email: input.email, password: input.password, ip });
+  if (!first.ok) return first;
+  const { admin } = first;
+  const actor: Actor = { kind: 'admin', id: admin.id, email: admin.email, role: admin.role, domainIds: admin.domainIds, ip };
+
+  if (admin.totpEnabled) {
+    const code = String(input.code ?? '').trim().slice(0, 64);
+    // The password was right: ask for the second factor without counting a failure.
+    if (!code) return { ok: false, reason: 'totp_required' };
+    const row = await database.admin.findUnique({ where: { id: admin.id }, select: { totpSecret: true, recoveryCodes: true } });
+    let ok = Boolean(row?.totpSecret) && /^\d{6}$/.test(code) && totpMatches(row!.totpSecret!, code, panelSecrets().masterKey);
+    if (!ok && row) {
+      const index = await recoveryCodeIndex(row.recoveryCodes, code);
+      if (index >= 0) {
+        ok = true;
+        const remaining = row.recoveryCodes.filter((_, i) => i !== index);
+        await database.admin.update({ where: { id: admin.id }, data: { recoveryCodes: remaining } });
+        await audit(database, actor, 'admin.recovery_code.used', admin.email, undefined, { remaining: remaining.length });
+      }
+    }
+    if (!ok) {
+      const policy = await getEffectivePolicy(database);
+      for (const key of [throttleKey.ip(ip), throttleKey.admin(admin.email)]) await recordFailure(database, key, policy.bruteForce);
+      await audit(database, SYSTEM, 'admin.login.totp_failed', admin.email, undefined, undefined, ip);
+      return { ok: false, reason: 'totp_invalid' };
+    }
+  }
+
+  await audit(database, actor, 'admin.login', admin.email);
+  return { ok: true, admin: { id: admin.id, email: admin.email } };
+}

@@ -1,0 +1,59 @@
+import 'server-only';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { adminLogin } from './admin-login';
+import { clientIp } from './ip';
+import { panelSecrets } from './secrets';
+
+/** How long a panel session lives; a sign-in after that is required. */
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+/**
+ * next-auth v4: one credentials provider (email, password, optional TOTP or recovery
+ * code), JWT sessions that expire. The token holds only the admin id and email; role
+ * and domain scope are read from the database on every request (lib/dal/session.ts),
+ * so a removed or demoted admin loses access at once.
+ */
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: panelSecrets().sessionSecret,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 15 * 60 },
+    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: '/login', error: '/login' },
+    providers: [
+      CredentialsProvider({
+        name: 'Postern',
+        credentials: {
+          email: { label: 'Email', type: 'email' },
+          password: { label: 'Password', type: 'password' },
+          code: { label: 'Authentication code', type: 'text' },
+        },
+        async authorize(credentials, req) {
+          const result = await adminLogin({
+            email: credentials?.email ?? '',
+            password: credentials?.password ?? '',
+            code: credentials?.code || undefined,
+            ip: clientIp(req?.headers ?? {}),
+          });
+          // next-auth hands the thrown message to the client as `error`: a fixed vocabulary.
+          if (!result.ok) throw new Error(result.reason);
+          return { id: result.admin.id, email: result.admin.email };
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          token.sub = user.id;
+          token.email = user.email;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        session.user = { email: token.email ?? null, name: null, image: null };
+        (session as { adminId?: string }).adminId = token.sub;
+        return session;
+      },
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import 'server-only';
+import { domainIdWhere, domainRowWhere } from '@/lib/actor';
+import { db } from './db';
+import { requireAdmin } from './session';
+
+/** A daemon is online when its heartbeat is younger than this. */
+export const ONLINE_WINDOW_MS = 15_000;
+
+export interface DaemonView {
+  instanceId: string;
+  hostname: string;
+  version: string;
+  online: boolean;
+  startedAt: Date;
+  heartbeatAt: Date;
+  listeners: { name: string; port: number; tls?: string }[];
+}
+
+export interface DashboardData {
+  counts: { domains: number; mailboxes: number; aliases: number; usedBytes: bigint; quotaBytes: bigint };
+  daemons: DaemonView[];
+  /** Messages waiting in the outbound queue; null until the SMTP room's queue exists. */
+  outboundQueue: number | null;
+  now: Date;
+}
+
+function listeners(value: unknown): DaemonView['listeners'] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null)
+    .map((l) => ({ name: String(l.name ?? ''), port: Number(l.port ?? 0), tls: l.tls === undefined ? undefined : String(l.tls) }));
+}
+
+async function outboundQueueCount(): Promise<number | null> {
+  // The SMTP room owns the queue table; count it when it exists, by whatever name it has.
+  const rows = await db().$queryRaw<{ name: string | null }[]>`
+    SELECT coalesce(to_regclass('outbound_queue')::text, to_regclass('outbound_messages')::text) AS name`;
+  const name = rows[0]?.name;
+  if (!name || !/^[a-z_]+$/.test(name)) return null;
+  const count = await db().$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*)::bigint AS n FROM ${name}`);
+  return Number(count[0]?.n ?? 0);
+}
+
+/** Everything the dashboard shows, scoped to the admin's domains. */
+export async function getDashboard(): Promise<DashboardData> {
+  const admin = await requireAdmin();
+  const database = db();
+  const [domains, mailboxes, aliases, usage, daemons, outboundQueue] = await Promise.all([
+    database.domain.count({ where: domainRowWhere(admin) }),
+    database.mailbox.count({ where: domainIdWhere(admin) }),
+    database.alias.count({ where: domainIdWhere(admin) }),
+    database.mailbox.aggregate({ where: domainIdWhere(admin), _sum: { usedBytes: true, quotaBytes: true } }),
+    database.daemonStatus.findMany({ orderBy: { heartbeatAt: 'desc' }, take: 10 }),
+    outboundQueueCount().catch(() => null),
+  ]);
+  const now = new Date();
+  return {
+    counts: {
+      domains,
+      mailboxes,
+      aliases,
+      usedBytes: usage._sum.usedBytes ?? BigInt(0),
+      quotaBytes: usage._sum.quotaBytes ?? BigInt(0),
+    },
+    daemons: daemons.map((d) => ({
+      instanceId: d.instanceId,
+      hostname: d.hostname,
+      version: d.version,
+      online: now.getTime() - d.heartbeatAt.getTime() < ONLINE_WINDOW_MS,
+      startedAt: d.startedAt,
+      heartbeatAt: d.heartbeatAt,
+      listeners: listeners(d.listeners),
+    })),
+    outboundQueue,
+    now,
+  };
+}
