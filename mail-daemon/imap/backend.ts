@@ -86,70 +86,16 @@ export interface FolderStatus {
 
 // ---------------------------------------------------------------- MIME data (computed once, see lib/mime)
 
-/** One address of an ENVELOPE list. A group is { mailbox: groupName, host: null } ... { mailbox: null, host: null }. */
-export interface EnvelopeAddress {
-  name: string | null;
-  adl: string | null;
-  mailbox: string | null;
-  host: string | null;
-}
-
-/** RFC 3501 ENVELOPE; strings are the header's text unfolded (encoded-words kept as sent). */
-export interface Envelope {
-  date: string | null;
-  subject: string | null;
-  from: EnvelopeAddress[] | null;
-  sender: EnvelopeAddress[] | null;
-  replyTo: EnvelopeAddress[] | null;
-  to: EnvelopeAddress[] | null;
-  cc: EnvelopeAddress[] | null;
-  bcc: EnvelopeAddress[] | null;
-  inReplyTo: string | null;
-  messageId: string | null;
-}
-
-/** Parameter lists keep order; values are as sent (RFC 2231 continuations joined). */
-export type BodyParams = [name: string, value: string][];
-
-export interface BodyDisposition {
-  type: string;
-  params: BodyParams;
-}
-
-/** Fields every body has, including extension data (BODYSTRUCTURE). */
-interface BodyExtension {
-  disposition: BodyDisposition | null;
-  language: string[] | null;
-  location: string | null;
-}
-
-export interface SinglePartBody extends BodyExtension {
-  kind: 'single';
-  /** Lower-case is NOT applied: values as in the header, defaults "TEXT"/"PLAIN"/"7BIT". */
-  type: string;
-  subtype: string;
-  params: BodyParams;
-  id: string | null;
-  description: string | null;
-  encoding: string;
-  /** Octets of the body as served (BODY[n] length). */
-  size: number;
-  /** text/* and message/rfc822 only: lines of the body as served. */
-  lines?: number;
-  /** message/rfc822 only. */
-  envelope?: Envelope;
-  body?: BodyStructure;
-  md5: string | null;
-}
-
-export interface MultipartBody extends BodyExtension {
-  kind: 'multipart';
-  subtype: string;
-  parts: BodyStructure[];
-  params: BodyParams;
-}
-
-export type BodyStructure = SinglePartBody | MultipartBody;
+export type {
+  Envelope,
+  EnvelopeAddress,
+  BodyStructure,
+  SinglePartBody,
+  MultipartBody,
+  BodyParams,
+  BodyDisposition,
+} from '@/lib/mime/types';
+import type { Envelope, BodyStructure } from '@/lib/mime/types';
 
 // ---------------------------------------------------------------- messages
 
