@@ -43,11 +43,14 @@ export function fromError(err: unknown): FormState<never> {
   throw err;
 }
 
-/** The submitted text fields (files and Next's $ACTION_ keys left out), for FormState.values. */
+/**
+ * The submitted text fields, for FormState.values. Files, Next's $ACTION_ keys and
+ * secrets (passwords, codes) are left out: they are never sent back to the browser.
+ */
 export function echo(formData: FormData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of formData) {
-    if (typeof value === 'string' && !key.startsWith('$ACTION')) out[key] = out[key] === undefined ? value : `${out[key]}\n${value}`;
+    if (typeof value === 'string' && !key.startsWith('$ACTION') && !/password|code|secret|csv/i.test(key)) out[key] = out[key] === undefined ? value : `${out[key]}\n${value}`;
   }
   return out;
 }

@@ -54,10 +54,9 @@ export async function savePolicyAction(_prev: FormState, formData: FormData): Pr
 }
 
 /** Clears every override of a domain: it inherits the global policy again. */
-export async function clearOverridesAction(formData: FormData): Promise<void> {
+export async function clearOverridesAction(_prev: FormState, formData: FormData): Promise<FormState> {
   await requireAdmin();
   const domain = z.uuid().safeParse(formData.get('domainId'));
-  if (!domain.success) return;
-  const failed = await save(domain.data, {});
-  if (failed) throw new Error(failed.message ?? 'could not clear the overrides');
+  if (!domain.success) return { ok: false, message: 'Unknown domain.' };
+  return (await save(domain.data, {})) ?? success('Overrides cleared; the domain follows the global policy.');
 }

@@ -1,0 +1,94 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { buttonClass } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Select } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { db } from '@/lib/dal/db';
+import { requireGlobalAdmin } from '@/lib/dal/session';
+import { domainChoices } from '@/lib/forms/domains';
+import { DEFAULT_POLICY, getPolicyOverride, mergePolicy } from '@/lib/policy';
+import { clearOverridesAction, savePolicyAction } from './actions';
+import { policyToFormValues } from './parse';
+import { PolicyForm } from './policy-form';
+
+export const metadata: Metadata = { title: 'Policies' };
+
+export default async function PoliciesPage({ searchParams }: { searchParams: Promise<{ domain?: string }> }) {
+  const actor = await requireGlobalAdmin();
+  const { domain: domainParam } = await searchParams;
+  const database = db();
+  const domains = await domainChoices(database, actor);
+  const domain = domains.find((d) => d.id === domainParam) ?? null;
+
+  const globalOverride = await getPolicyOverride(database, null);
+  const globalEffective = mergePolicy(globalOverride);
+  const domainOverride = domain ? await getPolicyOverride(database, domain.id) : null;
+  const overrideCount = domainOverride ? Object.keys(policyToFormValues(domainOverride)).length : 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Policies"
+        description="Server-wide rules for SMTP, IMAP and the panel. A domain can override any of them; saving applies at once and is recorded in the audit log."
+        actions={
+          <Link className={buttonClass('secondary', 'sm')} href="/audit?action=policy.">
+            Policy changes in the audit log
+          </Link>
+        }
+      />
+
+      <form method="get" className="mb-6 flex flex-wrap items-end gap-2" aria-label="Choose what to edit">
+        <div>
+          <label htmlFor="policy-scope" className="block text-sm font-medium">
+            Editing
+          </label>
+          <Select id="policy-scope" name="domain" defaultValue={domain?.id ?? ''} className="min-w-64">
+            <option value="">Global policy (all domains)</option>
+            {domains.map((d) => (
+              <option key={d.id} value={d.id}>
+                Overrides for {d.displayName}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <button type="submit" className={buttonClass('secondary')}>
+          Show
+        </button>
+      </form>
+
+      {domain ? (
+        <div className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-border bg-surface-2 p-3 text-sm">
+          <p>
+            <strong>{domain.displayName}</strong>{' '}
+            {overrideCount
+              ? `overrides ${overrideCount} setting${overrideCount === 1 ? '' : 's'}; everything else follows the global policy.`
+              : 'follows the global policy in everything.'}
+          </p>
+          {overrideCount ? (
+            <ConfirmDialog
+              id="clear-overrides"
+              trigger="Clear all overrides"
+              title={`Clear every override of ${domain.displayName}?`}
+              body="The domain will follow the global policy in everything. This is recorded in the audit log."
+              confirmLabel="Clear overrides"
+              action={clearOverridesAction}
+              fields={{ domainId: domain.id }}
+              triggerVariant="secondary"
+            />
+          ) : null}
+        </div>
+      ) : null}
+
+      <PolicyForm
+        key={domain?.id ?? 'global'}
+        version={JSON.stringify(domain ? domainOverride : globalOverride)}
+        action={savePolicyAction}
+        scope={domain ? 'domain' : 'global'}
+        domainId={domain?.id}
+        initial={policyToFormValues(domain ? domainOverride : { ...DEFAULT_POLICY, ...globalEffective })}
+        inherited={policyToFormValues(globalEffective)}
+      />
+    </>
+  );
+}
