@@ -1,0 +1,3 @@
+export { resolveRecipient, type Resolution, type LocalTarget, type TargetState } from './resolve-recipient';
+export { isLocalDomain } from './local-domain';
+export { allowedSenders } from './allowed-senders';

@@ -1,0 +1,140 @@
+import type { Db } from '@/lib/db/prisma';
+import { MAX_ALIAS_DEPTH } from '@/lib/aliases/check-destinations';
+import type { Policy } from '@/lib/policy/schema';
+import { normalizeAddress } from '@/lib/validations/address';
+
+export interface LocalTarget {
+  id: string;
+  address: string;
+  domainId: string;
+}
+
+export type TargetState = 'unknown' | 'disabled' | 'over_quota';
+
+/**
+ * What RCPT TO should answer:
+ * - ok: deliver to `mailboxes` (deduplicated) and forward to `remote`;
+ * - unknown → 550 5.1.1, disabled → 550 5.2.1, over_quota → 452 4.2.2;
+ * - not_local: the domain is not ours (relay rules apply, not this function).
+ * `skipped` lists alias targets that could not take the message though others could.
+ */
+export type Resolution =
+  | { status: 'ok'; mailboxes: LocalTarget[]; remote: string[]; skipped: { address: string; state: TargetState }[] }
+  | { status: TargetState | 'not_local' };
+
+interface MailboxRow {
+  id: string;
+  address: string;
+  domainId: string;
+  enabled: boolean;
+  quotaBytes: bigint;
+  usedBytes: bigint;
+  domain: { enabled: boolean };
+}
+
+const mailboxSelect = {
+  id: true,
+  address: true,
+  domainId: true,
+  enabled: true,
+  quotaBytes: true,
+  usedBytes: true,
+  domain: { select: { enabled: true } },
+} as const;
+
+/**
+ * Resolves one recipient: exact alias, then mailbox, then the same two with the
+ * plus-tag stripped (policy.recipientDelimiter), then the domain's catch-all.
+ * Alias destinations resolve the same way (without catch-all) up to MAX_ALIAS_DEPTH.
+ * `messageBytes` (from SIZE= or the DATA) makes "would not fit" count as over quota.
+ */
+export async function resolveRecipient(
+  db: Db,
+  address: string,
+  policy: Pick<Policy, 'recipientDelimiter'>,
+  options: { messageBytes?: number } = {},
+): Promise<Resolution> {
+  let a;
+  try {
+    a = normalizeAddress(address);
+  } catch {
+    return { status: 'unknown' };
+  }
+  const domain = await db.domain.findUnique({ where: { name: a.domain }, select: { id: true, enabled: true } });
+  if (!domain) return { status: 'not_local' };
+  if (!domain.enabled) return { status: 'disabled' };
+
+  const mailboxes = new Map<string, LocalTarget>();
+  const remote = new Set<string>();
+  const skipped: { address: string; state: TargetState }[] = [];
+  const localDomains = new Map<string, boolean>([[a.domain, true]]);
+  const seen = new Set<string>();
+  const size = BigInt(Math.max(0, Math.trunc(options.messageBytes ?? 0)));
+
+  const isLocal = async (d: string) => {
+    if (!localDomains.has(d)) localDomains.set(d, !!(await db.domain.findUnique({ where: { name: d }, select: { id: true } })));
+    return localDomains.get(d)!;
+  };
+
+  const take = (m: MailboxRow): TargetState | null => {
+    if (!m.enabled || !m.domain.enabled) return 'disabled';
+    if (m.quotaBytes > 0n && m.usedBytes + size > m.quotaBytes) return 'over_quota';
+    mailboxes.set(m.id, { id: m.id, address: m.address, domainId: m.domainId });
+    return null;
+  };
+
+  // Returns the state of this target when it could not take the message, or null.
+  const expand = async (target: string, depth: number, catchAll: boolean): Promise<TargetState | null> => {
+    if (seen.has(target)) return null;
+    seen.add(target);
+    const [local, dom] = splitAddress(target);
+    if (!(await isLocal(dom))) {
+      remote.add(target);
+      return null;
+    }
+    const candidates = [target];
+    const delim = policy.recipientDelimiter;
+    const cut = delim ? local.indexOf(delim) : -1;
+    if (cut > 0) candidates.push(`${local.slice(0, cut)}@${dom}`);
+    for (const candidate of candidates) {
+      const alias = await db.alias.findUnique({ where: { source: candidate }, select: { destinations: true, enabled: true } });
+      if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
+      const mailbox = await db.mailbox.findUnique({ where: { address: candidate }, select: mailboxSelect });
+      if (mailbox) return take(mailbox);
+    }
+    if (catchAll) {
+      const alias = await db.alias.findUnique({ where: { source: `@${dom}` }, select: { destinations: true, enabled: true } });
+      if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
+    }
+    return 'unknown';
+  };
+
+  const expandAll = async (destinations: string[], depth: number): Promise<TargetState | null> => {
+    if (depth > MAX_ALIAS_DEPTH) return 'unknown';
+    const states: TargetState[] = [];
+    for (const d of destinations) {
+      const state = await expand(d.toLowerCase(), depth, false);
+      if (state) {
+        states.push(state);
+        skipped.push({ address: d, state });
+      }
+    }
+    return states.length === destinations.length ? worst(states) : null;
+  };
+
+  const state = await expand(a.address, 0, true);
+  if (mailboxes.size === 0 && remote.size === 0) return { status: state ?? 'unknown' };
+  return { status: 'ok', mailboxes: [...mailboxes.values()], remote: [...remote], skipped };
+}
+
+// Over quota is temporary (the sender retries), so it wins over permanent refusals.
+function worst(states: TargetState[]): TargetState {
+  if (states.includes('over_quota')) return 'over_quota';
+  if (states.includes('disabled')) return 'disabled';
+  return 'unknown';
+}
+
+function splitAddress(address: string): [string, string] {
+  const at = address.lastIndexOf('@');
+  return [address.slice(0, at), address.slice(at + 1)];
+}
