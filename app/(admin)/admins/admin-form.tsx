@@ -17,7 +17,7 @@ export function AdminForm({
   rules,
 }: {
   action: (state: FormState, formData: FormData) => Promise<FormState>;
-  domains: { id: string; displayName: string }[];
+  domains: { id: string; name: string; displayName: string }[];
   rules: Rules;
 }) {
   const [state, formAction] = useActionState(action, {} as FormState);
@@ -36,7 +36,8 @@ export function AdminForm({
     setShown(false);
     setRole('GLOBAL');
   }
-  const chosen = new Set((values.domainIds ?? '').split('\n').filter(Boolean));
+  const chosen = new Set((values.domains ?? '').split('\n').filter(Boolean));
+  const generated = (state.data as { generatedPassword?: string } | undefined)?.generatedPassword;
 
   return (
     <form
@@ -48,7 +49,12 @@ export function AdminForm({
       <Field id="admin-email" label="Email" error={errors.email}>
         {(c) => <Input {...c} name="email" type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />}
       </Field>
-      <Field id="admin-password" label="Initial password" error={errors.password} hint="Tell it to the new admin over a separate channel; they can change it under “My account”.">
+      <Field
+        id="admin-password"
+        label="Initial password"
+        error={errors.password}
+        hint="Leave empty to have one generated. Tell it to the new admin over a separate channel; they change it under “My account”."
+      >
         {(c) => (
           <div className="flex gap-2">
             <Input
@@ -56,7 +62,6 @@ export function AdminForm({
               name="password"
               type={shown ? 'text' : 'password'}
               autoComplete="new-password"
-              required
               value={password}
               onChange={(e) => setPassword(e.target.value)}
             />
@@ -91,13 +96,13 @@ export function AdminForm({
       </fieldset>
 
       {role === 'DOMAIN' ? (
-        <fieldset className="space-y-1" aria-describedby="admin-domains-error">
+        <fieldset className="space-y-1" aria-describedby="admin-domains-error" aria-invalid={Boolean(errors.domains)}>
           <legend className="text-sm font-medium">Domains</legend>
           {domains.length ? (
             <div className="max-h-48 space-y-1 overflow-y-auto rounded-md border border-border p-2">
               {domains.map((d) => (
                 <label key={d.id} className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" name="domainIds" value={d.id} defaultChecked={chosen.has(d.id)} className="size-4 accent-[var(--color-accent)]" />
+                  <input type="checkbox" name="domains" value={d.name} defaultChecked={chosen.has(d.name)} className="size-4 accent-[var(--color-accent)]" />
                   {d.displayName}
                 </label>
               ))}
@@ -105,13 +110,18 @@ export function AdminForm({
           ) : (
             <p className="text-sm text-muted">There are no domains yet.</p>
           )}
-          <p id="admin-domains-error" aria-live="polite" className="text-sm text-danger" data-field-error="domainIds">
-            {errors.domainIds ?? ''}
+          <p id="admin-domains-error" aria-live="polite" className="text-sm text-danger" data-field-error="domains">
+            {errors.domains ?? ''}
           </p>
         </fieldset>
       ) : null}
 
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
+      {state.ok && generated ? (
+        <p className="rounded-md border border-warn bg-warn-bg p-3 text-sm">
+          Generated password, shown only now: <code className="select-all font-mono" data-testid="generated-password">{generated}</code>
+        </p>
+      ) : null}
       <SubmitButton pendingText="Adding…">Add admin</SubmitButton>
     </form>
   );

@@ -1,0 +1,109 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Card, CardTitle } from '@/components/ui/card';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { listAdmins } from '@/lib/admins';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { displayDomain, domainChoices } from '@/lib/forms/domains';
+import { getEffectivePolicy } from '@/lib/policy';
+import { addAdminAction, removeAdminAction, updateAdminAction } from './actions';
+import { AdminForm } from './admin-form';
+import { EditAdminForm } from './edit-admin-form';
+
+export const metadata: Metadata = { title: 'Admins' };
+
+export default async function AdminsPage() {
+  const actor = await requireAdmin();
+  // Domain admins manage no admins: the one account they may touch is their own.
+  if (actor.role !== 'GLOBAL') redirect('/admins/me');
+  const database = db();
+  const [admins, domains, policy] = await Promise.all([listAdmins(database, actor), domainChoices(database, actor), getEffectivePolicy(database)]);
+
+  return (
+    <>
+      <PageHeader
+        title="Admins"
+        description="Who may use this panel. Global admins manage everything; domain admins only the mailboxes and aliases of their domains."
+        actions={
+          <Link href="/admins/me" className={buttonClass('secondary', 'sm')}>
+            My account
+          </Link>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <Table aria-label="Admins">
+          <thead>
+            <tr>
+              <Th>Email</Th>
+              <Th>Role</Th>
+              <Th>Second factor</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody>
+            {admins.map((a) => {
+              const self = a.id === actor.id;
+              return (
+                <tr key={a.id} data-admin={a.email} className="align-top">
+                  <Td className="break-all">
+                    {a.email}
+                    {self ? <span className="ml-2 text-xs text-muted">(you)</span> : null}
+                  </Td>
+                  <Td>
+                    {a.role === 'GLOBAL' ? (
+                      <Badge tone="ok">global</Badge>
+                    ) : (
+                      <>
+                        <Badge>domain</Badge>
+                        <span className="mt-1 block text-xs text-muted">{a.domains.map(displayDomain).join(', ') || 'no domains'}</span>
+                      </>
+                    )}
+                    {!self ? (
+                      <details className="mt-1">
+                        <summary className="cursor-pointer text-xs text-muted">Change role or domains</summary>
+                        <EditAdminForm action={updateAdminAction} email={a.email} role={a.role} domains={domains} chosen={a.domains} />
+                      </details>
+                    ) : null}
+                  </Td>
+                  <Td>{a.totpEnabled ? <Badge tone="ok">TOTP on</Badge> : <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>none</Badge>}</Td>
+                  <Td className="text-right">
+                    {self ? null : (
+                      <ConfirmDialog
+                        id={`remove-${a.id}`}
+                        trigger="Remove"
+                        title={`Remove the admin ${a.email}?`}
+                        body={
+                          <>
+                            <strong>{a.email}</strong> will no longer be able to sign in; an open session ends at its next request. Their mailboxes, if any, are
+                            not affected.
+                          </>
+                        }
+                        confirmLabel="Remove admin"
+                        action={removeAdminAction}
+                        fields={{ email: a.email }}
+                      />
+                    )}
+                  </Td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </Table>
+        <Card className="h-fit">
+          <CardTitle>New admin</CardTitle>
+          <div className="mt-3">
+            <AdminForm action={addAdminAction} domains={domains} rules={policy.password} />
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

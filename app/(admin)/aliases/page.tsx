@@ -1,0 +1,174 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Card, CardTitle } from '@/components/ui/card';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Input, Select } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Pagination } from '@/components/ui/pagination';
+import { Table, Td, Th } from '@/components/ui/table';
+import { listAliases } from '@/lib/aliases';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { domainChoices } from '@/lib/forms/domains';
+import { getEffectivePolicy } from '@/lib/policy';
+import { AliasForm } from './alias-form';
+import { createAliasAction, deleteAliasAction, toggleAliasAction } from './actions';
+
+export const metadata: Metadata = { title: 'Aliases' };
+
+const PAGE_SIZE = 50;
+
+const querySchema = z.object({
+  q: z.string().trim().max(254).optional().catch(undefined),
+  domain: z.string().trim().max(253).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+
+export default async function AliasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireAdmin();
+  const raw = await searchParams;
+  const query = querySchema.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+  const page = query.page ?? 1;
+  const database = db();
+  const domains = await domainChoices(database, actor);
+  // Only a domain from the picker filters; anything else in the URL is ignored.
+  const domain = domains.find((d) => d.name === query.domain)?.name;
+  const [list, policy] = await Promise.all([
+    listAliases(database, actor, { search: query.q, domain, page, pageSize: PAGE_SIZE }),
+    getEffectivePolicy(database),
+  ]);
+  const pageCount = Math.ceil(list.total / PAGE_SIZE);
+  const href = (p: number) => {
+    const params = new URLSearchParams();
+    if (query.q) params.set('q', query.q);
+    if (domain) params.set('domain', domain);
+    if (p > 1) params.set('page', String(p));
+    const s = params.toString();
+    return s ? `/aliases?${s}` : '/aliases';
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Aliases"
+        description="Addresses that have no mailbox of their own and forward to one or more others — here or anywhere on the internet."
+      />
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
+        <section aria-labelledby="alias-list-title" className="min-w-0 space-y-3 lg:order-1">
+          <h2 id="alias-list-title" className="sr-only">
+            Existing aliases
+          </h2>
+          <form method="get" role="search" aria-label="Search aliases" className="flex flex-wrap gap-2">
+            <label htmlFor="alias-q" className="sr-only">
+              Search
+            </label>
+            <Input id="alias-q" name="q" type="search" placeholder="Search source or destination" defaultValue={query.q} className="min-w-48 flex-1" />
+            <label htmlFor="alias-domain-filter" className="sr-only">
+              Domain
+            </label>
+            <Select id="alias-domain-filter" name="domain" defaultValue={domain ?? ''} className="w-auto">
+              <option value="">All domains</option>
+              {domains.map((d) => (
+                <option key={d.id} value={d.name}>
+                  {d.displayName}
+                </option>
+              ))}
+            </Select>
+            <button type="submit" className={buttonClass('secondary')}>
+              Search
+            </button>
+            {query.q || domain ? (
+              <Link href="/aliases" className={buttonClass('ghost')}>
+                Clear
+              </Link>
+            ) : null}
+          </form>
+
+          {list.rows.length === 0 ? (
+            <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted">
+              {query.q || domain ? 'No alias matches.' : 'No aliases yet. Add one with the form.'}
+            </p>
+          ) : (
+            <Table aria-label="Aliases">
+              <thead>
+                <tr>
+                  <Th>Source</Th>
+                  <Th>Delivers to</Th>
+                  <Th>Status</Th>
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.rows.map((alias) => (
+                  <tr key={alias.id} data-alias={alias.source}>
+                    <Td className="font-mono break-all">
+                      {alias.source.startsWith('@') ? (
+                        <>
+                          <span className="text-muted">*</span>
+                          {alias.source} <Badge>catch-all</Badge>
+                        </>
+                      ) : (
+                        alias.source
+                      )}
+                    </Td>
+                    <Td className="font-mono text-xs">
+                      <ul>
+                        {alias.destinations.map((d) => (
+                          <li key={d} className="break-all">
+                            {d}
+                          </li>
+                        ))}
+                      </ul>
+                    </Td>
+                    <Td>{alias.enabled ? <Badge tone="ok">active</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
+                    <Td className="whitespace-nowrap text-right">
+                      <div className="inline-flex gap-2">
+                        <form action={toggleAliasAction}>
+                          <input type="hidden" name="source" value={alias.source} />
+                          <input type="hidden" name="enabled" value={alias.enabled ? 'false' : 'true'} />
+                          <button type="submit" className={buttonClass('secondary', 'sm')} aria-label={`${alias.enabled ? 'Disable' : 'Enable'} ${alias.source}`}>
+                            {alias.enabled ? 'Disable' : 'Enable'}
+                          </button>
+                        </form>
+                        <ConfirmDialog
+                          id={`delete-${alias.id}`}
+                          trigger="Delete"
+                          title={`Delete the alias ${alias.source}?`}
+                          body={
+                            <>
+                              Mail to <strong>{alias.source}</strong> will no longer be forwarded to {alias.destinations.join(', ')}
+                              {alias.source.startsWith('@') ? ' and unknown addresses of the domain will be refused.' : '.'}
+                            </>
+                          }
+                          confirmLabel="Delete alias"
+                          action={deleteAliasAction}
+                          fields={{ source: alias.source }}
+                        />
+                      </div>
+                    </Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          {list.total > PAGE_SIZE ? <Pagination page={page} pageCount={pageCount} total={list.total} href={href} /> : null}
+        </section>
+
+        <Card className="h-fit lg:order-2" aria-labelledby="alias-new-title">
+          <CardTitle>
+            <span id="alias-new-title">New alias</span>
+          </CardTitle>
+          <div className="mt-3">
+            <AliasForm action={createAliasAction} domains={domains} delimiter={policy.recipientDelimiter} />
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}
