@@ -1,0 +1,392 @@
+// Selected-state commands: CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH, FETCH, STORE,
+// COPY, MOVE and their UID forms (UID EXPUNGE from UIDPLUS).
+import type { FetchItems, SearchKey as StoreSearchKey, SectionSpec, UidRanges } from '../backend';
+import { Code } from '../codes';
+import { formatDateTime } from '../protocol/dates';
+import { atom, type WireValue } from '../protocol/encode';
+import { readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-items';
+import { bodyStructureValue, envelopeValue } from '../protocol/mime-wire';
+import { ParseError, type Reader } from '../protocol/reader';
+import { readSearch, usesModseq, type SearchCommand, type SearchKey } from '../protocol/search';
+import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
+import { toRanges, type ImapSession } from '../session';
+import { readMailbox } from './mailbox-name';
+import { canonicalFlag, SYSTEM_FLAGS } from './mailboxes';
+import { bad, command, no, ok, SELECTED, type Completion } from './types';
+
+function sel(s: ImapSession) {
+  return s.selected!;
+}
+
+// ---------------------------------------------------------------- CHECK / CLOSE / UNSELECT / EXPUNGE
+
+const check = command({
+  states: SELECTED,
+  async handle(s) {
+    await s.sync({ expunge: true, force: true });
+  },
+});
+
+const close = command({
+  states: SELECTED,
+  async handle(s) {
+    const view = sel(s).view;
+    const readOnly = sel(s).readOnly;
+    s.deselect();
+    if (!readOnly) await view.expunge();
+  },
+});
+
+const unselect = command({
+  states: SELECTED,
+  async handle(s) {
+    s.deselect();
+  },
+});
+
+function expungeCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    parse(r) {
+      if (!uid) return null;
+      r.sp();
+      return readSequenceSet(r);
+    },
+    async handle(s, set: SequenceSet | null): Promise<Completion | void> {
+      if (sel(s).readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      const uids = set ? s.resolve(set, true) : undefined;
+      if (uids && uids.length === 0) return;
+      const gone = await sel(s).view.expunge(uids ? toRanges(uids) : undefined);
+      await s.announceExpunged(gone);
+    },
+  });
+}
+
+// ---------------------------------------------------------------- SEARCH
+
+/** Protocol search tree → store search tree, sequence numbers resolved to UIDs. */
+function toStoreKey(s: ImapSession, key: SearchKey): StoreSearchKey {
+  switch (key.op) {
+    case 'all':
+      return { op: 'all' };
+    case 'and':
+      return { op: 'and', keys: key.keys.map((k) => toStoreKey(s, k)) };
+    case 'or':
+      return { op: 'or', keys: [toStoreKey(s, key.a), toStoreKey(s, key.b)] };
+    case 'not':
+      return { op: 'not', key: toStoreKey(s, key.key) };
+    case 'seq':
+      return { op: 'uid', ranges: toRanges(s.resolve(key.set, false)) };
+    case 'uid': {
+      const uids = sel(s).uids;
+      const max = uids.length ? uids[uids.length - 1] : 0;
+      return { op: 'uid', ranges: resolveStar(key.set, max).map((r) => [r.start, r.end] as [number, number]) };
+    }
+    case 'flag':
+      return { op: 'flag', flag: canonicalFlag(key.flag), present: key.set };
+    case 'new':
+      return { op: 'and', keys: [{ op: 'recent' }, { op: 'flag', flag: '\\Seen', present: false }] };
+    case 'old':
+      return { op: 'not', key: { op: 'recent' } };
+    case 'recent':
+      return key.set ? { op: 'recent' } : { op: 'not', key: { op: 'recent' } };
+    case 'header':
+      return { op: 'header', field: key.field, value: key.value };
+    case 'body':
+      return { op: 'body', value: key.value };
+    case 'text':
+      return { op: 'text', value: key.value };
+    case 'date':
+      return { op: 'date', field: key.field, cmp: key.cmp, day: key.day };
+    case 'size':
+      return { op: 'size', cmp: key.cmp, bytes: key.n };
+    case 'modseq':
+      return { op: 'modseq', min: key.n };
+  }
+}
+
+function searchCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    noExpunge: true,
+    parse(r) {
+      r.sp();
+      // ESEARCH return options are not offered.
+      return readSearch(r);
+    },
+    async handle(s, search: SearchCommand) {
+      const modseq = usesModseq(search.key);
+      if (modseq) s.condstore = true;
+      const res = await sel(s).view.search(toStoreKey(s, search.key));
+      const known = new Set(sel(s).uids);
+      const uids = res.uids.filter((u) => known.has(u)).sort((a, b) => a - b);
+      const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
+      const values: WireValue[] = [atom('SEARCH'), ...numbers];
+      if (modseq && numbers.length && res.highestModseq !== null) values.push([atom('MODSEQ'), res.highestModseq]);
+      await s.untagged(...values);
+    },
+  });
+}
+
+// ---------------------------------------------------------------- FETCH
+
+interface FetchArgs {
+  set: SequenceSet;
+  items: FetchItem[];
+  changedSince?: number;
+}
+
+function readFetchArgs(r: Reader): FetchArgs {
+  r.sp();
+  const set = readSequenceSet(r);
+  r.sp();
+  const items = readFetchSpec(r);
+  const args: FetchArgs = { set, items };
+  if (r.maybeSp()) {
+    r.list(() => {
+      const mod = r.atom().toUpperCase();
+      if (mod === 'CHANGEDSINCE') {
+        r.sp();
+        args.changedSince = Number(r.number64());
+      } else throw new ParseError(`Unknown FETCH modifier ${mod.slice(0, 30)}`);
+      return mod;
+    }, false);
+  }
+  return args;
+}
+
+/** Each requested body section and how its response is labelled. */
+function sectionsFor(items: FetchItem[], readOnly: boolean): { spec: SectionSpec; label: string }[] {
+  const out: { spec: SectionSpec; label: string }[] = [];
+  for (const item of items) {
+    if (item.kind === 'BODY[]') {
+      const spec: SectionSpec = { part: item.section.part, peek: item.peek || readOnly };
+      if (item.section.text) spec.specifier = item.section.text;
+      if (item.section.fields) spec.fields = item.section.fields;
+      if (item.partial) spec.partial = { offset: item.partial.start, length: item.partial.length };
+      out.push({ spec, label: sectionLabel(item.section, item.partial?.start) });
+    } else if (item.kind === 'RFC822') out.push({ spec: { part: [], peek: readOnly }, label: 'RFC822' });
+    else if (item.kind === 'RFC822.HEADER') out.push({ spec: { part: [], specifier: 'HEADER', peek: true }, label: 'RFC822.HEADER' });
+    else if (item.kind === 'RFC822.TEXT') out.push({ spec: { part: [], specifier: 'TEXT', peek: readOnly }, label: 'RFC822.TEXT' });
+  }
+  return out;
+}
+
+function fetchCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    noExpunge: true,
+    parse: readFetchArgs,
+    async handle(s, args: FetchArgs) {
+      const selected = sel(s);
+      const uids = s.resolve(args.set, uid);
+      if (uids.length === 0) return;
+      const kinds = new Set(args.items.map((i) => i.kind));
+      if (kinds.has('MODSEQ') || args.changedSince !== undefined) s.condstore = true;
+      const sections = sectionsFor(args.items, selected.readOnly);
+      const items: FetchItems = {
+        flags: kinds.has('FLAGS'),
+        internalDate: kinds.has('INTERNALDATE'),
+        size: kinds.has('RFC822.SIZE'),
+        envelope: kinds.has('ENVELOPE'),
+        bodyStructure: kinds.has('BODY') || kinds.has('BODYSTRUCTURE'),
+        modseq: s.condstore,
+        sections: sections.map((x) => x.spec),
+      };
+      const iter = selected.view.fetch(toRanges(uids) as UidRanges, items, args.changedSince !== undefined ? { changedSince: args.changedSince } : undefined);
+      for await (const msg of iter) {
+        const seq = s.seqOf(msg.uid);
+        if (seq <= 0) continue;
+        const b = s.builder().raw(`* ${seq} FETCH (`);
+        const parts: (() => void)[] = [];
+        const add = (name: string, value: WireValue) => parts.push(() => b.raw(name + ' ').value(value));
+        if (uid || kinds.has('UID')) add('UID', msg.uid);
+        let flagsSent = false;
+        let sectionIndex = 0;
+        for (const item of args.items) {
+          switch (item.kind) {
+            case 'FLAGS':
+              if (msg.flags && !flagsSent) {
+                add('FLAGS', s.flagsWithRecent(msg.uid, msg.flags));
+                flagsSent = true;
+              }
+              break;
+            case 'INTERNALDATE':
+              if (msg.internalDate) add('INTERNALDATE', formatDateTime(msg.internalDate));
+              break;
+            case 'RFC822.SIZE':
+              if (msg.size !== undefined) add('RFC822.SIZE', msg.size);
+              break;
+            case 'ENVELOPE':
+              if (msg.envelope) add('ENVELOPE', envelopeValue(msg.envelope));
+              break;
+            case 'BODY':
+              if (msg.bodyStructure) add('BODY', bodyStructureValue(msg.bodyStructure, false));
+              break;
+            case 'BODYSTRUCTURE':
+              if (msg.bodyStructure) add('BODYSTRUCTURE', bodyStructureValue(msg.bodyStructure, true));
+              break;
+            case 'UID':
+            case 'MODSEQ':
+              break;
+            default: {
+              const sec = sections[sectionIndex];
+              const data = msg.sections?.[sectionIndex]?.data ?? null;
+              sectionIndex++;
+              add(sec.label, data);
+            }
+          }
+        }
+        // A non-peek body read that set \Seen reports the new flags unasked.
+        if (msg.flags && !flagsSent) add('FLAGS', s.flagsWithRecent(msg.uid, msg.flags));
+        if (msg.modseq !== undefined && s.condstore) add('MODSEQ', [msg.modseq]);
+        parts.forEach((p, i) => {
+          if (i) b.raw(' ');
+          p();
+        });
+        b.raw(')');
+        await s.send(b.done());
+        if (msg.flags && msg.modseq !== undefined) selected.ownUpdates.set(msg.uid, msg.modseq);
+      }
+    },
+  });
+}
+
+// ---------------------------------------------------------------- STORE
+
+interface StoreArgs {
+  set: SequenceSet;
+  unchangedSince?: number;
+  op: 'add' | 'remove' | 'set';
+  silent: boolean;
+  flags: string[];
+}
+
+function readStoreArgs(r: Reader): StoreArgs {
+  r.sp();
+  const set = readSequenceSet(r);
+  r.sp();
+  let unchangedSince: number | undefined;
+  if (r.peek() === '(') {
+    r.list(() => {
+      const mod = r.atom().toUpperCase();
+      if (mod !== 'UNCHANGEDSINCE') throw new ParseError(`Unknown STORE modifier ${mod.slice(0, 30)}`);
+      r.sp();
+      unchangedSince = Number(r.number64());
+      return mod;
+    }, false);
+    r.sp();
+  }
+  const what = r.atom().toUpperCase();
+  const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(what);
+  if (!m) throw new ParseError('Expected FLAGS, +FLAGS or -FLAGS');
+  r.sp();
+  const flags = r.peek() === '(' ? r.list(() => r.flag()) : (() => {
+    const list = [r.flag()];
+    while (r.maybeSp()) list.push(r.flag());
+    return list;
+  })();
+  return { set, unchangedSince, op: m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'set', silent: !!m[2], flags };
+}
+
+function storeCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    noExpunge: true,
+    parse: readStoreArgs,
+    async handle(s, args: StoreArgs): Promise<Completion | void> {
+      const selected = sel(s);
+      if (selected.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      const flags = args.flags.filter((f) => f.toLowerCase() !== '\\recent').map(canonicalFlag);
+      if (flags.some((f) => f === '\\*' || (f.startsWith('\\') && !SYSTEM_FLAGS.includes(f)))) return bad('Invalid flag');
+      if (args.unchangedSince !== undefined) s.condstore = true;
+      const uids = s.resolve(args.set, uid);
+      if (uids.length === 0) return;
+      const res = await selected.view.storeFlags(toRanges(uids), { op: args.op, flags, unchangedSince: args.unchangedSince });
+      for (const m of res.updated) {
+        selected.ownUpdates.set(m.uid, m.modseq);
+        if (!args.silent || (s.condstore && args.unchangedSince !== undefined)) {
+          const seq = s.seqOf(m.uid);
+          if (seq <= 0) continue;
+          const values: WireValue[] = [];
+          if (uid) values.push(atom('UID'), m.uid);
+          if (!args.silent) values.push(atom('FLAGS'), s.flagsWithRecent(m.uid, m.flags));
+          if (s.condstore) values.push(atom('MODSEQ'), [m.modseq]);
+          await s.untagged(seq, atom('FETCH'), values);
+        }
+      }
+      if (res.modified.length) {
+        const ids = uid ? res.modified : res.modified.map((u) => s.seqOf(u)).filter((n) => n > 0);
+        return ok('Conditional STORE failed for some messages', `${Code.MODIFIED} ${formatSet(ids)}`);
+      }
+    },
+  });
+}
+
+// ---------------------------------------------------------------- COPY / MOVE
+
+function copyCommand(uid: boolean, move: boolean) {
+  return command({
+    states: SELECTED,
+    parse(r) {
+      r.sp();
+      const set = readSequenceSet(r);
+      r.sp();
+      return { set, dest: readMailbox(r) };
+    },
+    async handle(s, { set, dest }: { set: SequenceSet; dest: string }): Promise<Completion | void> {
+      const selected = sel(s);
+      if (move && selected.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      const uids = s.resolve(set, uid);
+      if (uids.length === 0) return ok(`${move ? 'MOVE' : 'COPY'} completed, nothing to do`);
+      try {
+        if (!move) {
+          const res = await selected.view.copy(toRanges(uids), dest);
+          if (dest === selected.view.folder.name) selected.dirty = true;
+          if (!res.mapping.length) return;
+          return ok('COPY completed', `${Code.COPYUID} ${res.uidValidity} ${formatPairs(res.mapping)}`);
+        }
+        const res = await selected.view.move(toRanges(uids), dest);
+        if (res.mapping.length) await s.untaggedStatus('OK', `${Code.COPYUID} ${res.uidValidity} ${formatPairs(res.mapping)}`, 'Moved');
+        await s.announceExpunged(res.expunged);
+        if (dest === selected.view.folder.name) selected.dirty = true;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'nonexistent') return no(Code.TRYCREATE, 'No such mailbox');
+        throw err;
+      }
+    },
+  });
+}
+
+/** UIDPLUS keeps both sets in the same order: "1:3 10:12" style when sequential, else lists. */
+function formatPairs(mapping: [number, number][]): string {
+  const join = (list: number[]) => {
+    const out: string[] = [];
+    for (let i = 0; i < list.length; ) {
+      let j = i;
+      while (j + 1 < list.length && list[j + 1] === list[j] + 1) j++;
+      out.push(i === j ? String(list[i]) : `${list[i]}:${list[j]}`);
+      i = j + 1;
+    }
+    return out.join(',');
+  };
+  return `${join(mapping.map((m) => m[0]))} ${join(mapping.map((m) => m[1]))}`;
+}
+
+export const messageCommands = {
+  CHECK: check,
+  CLOSE: close,
+  UNSELECT: unselect,
+  EXPUNGE: expungeCommand(false),
+  SEARCH: searchCommand(false),
+  FETCH: fetchCommand(false),
+  STORE: storeCommand(false),
+  COPY: copyCommand(false, false),
+  MOVE: copyCommand(false, true),
+  'UID EXPUNGE': expungeCommand(true),
+  'UID SEARCH': searchCommand(true),
+  'UID FETCH': fetchCommand(true),
+  'UID STORE': storeCommand(true),
+  'UID COPY': copyCommand(true, false),
+  'UID MOVE': copyCommand(true, true),
+};
