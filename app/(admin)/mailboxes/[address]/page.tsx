@@ -1,0 +1,62 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { getMailbox, getMailboxDefaults } from '@/lib/dal/mailboxes';
+import { requireAdmin } from '@/lib/dal/session';
+import { isServiceError } from '@/lib/errors';
+import { QuotaBar } from '../quota-bar';
+import { DangerZone, EditMailboxForm, ResetPasswordForm } from './edit-forms';
+
+type Props = { params: Promise<{ address: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).address) };
+}
+
+export default async function MailboxPage({ params }: Props) {
+  await requireAdmin();
+  const address = decodeURIComponent((await params).address);
+  const mailbox = await getMailbox(address).catch((err) => {
+    if (isServiceError(err)) notFound();
+    throw err;
+  });
+  const defaults = await getMailboxDefaults();
+  const rules = defaults[mailbox.domain]?.password ?? { minLength: 12, minClasses: 3 };
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/mailboxes" className="text-accent hover:underline">
+          ← Mailboxes
+        </Link>
+      </p>
+      <PageHeader
+        title={mailbox.address}
+        description={
+          <>
+            {mailbox.displayName ?? 'No display name'} ·{' '}
+            {mailbox.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="warn">disabled</Badge>}
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <div className="space-y-6">
+          <Card>
+            <h2 className="mb-2 text-base font-semibold">Quota use</h2>
+            <QuotaBar used={mailbox.usedBytes} quota={mailbox.quotaBytes} />
+          </Card>
+          <EditMailboxForm
+            key={`${mailbox.updatedAt.getTime()}`}
+            mailbox={{ address: mailbox.address, displayName: mailbox.displayName, quotaBytes: mailbox.quotaBytes, enabled: mailbox.enabled }}
+          />
+        </div>
+        <div className="space-y-6">
+          <ResetPasswordForm address={mailbox.address} rules={rules} />
+          <DangerZone address={mailbox.address} enabled={mailbox.enabled} />
+        </div>
+      </div>
+    </>
+  );
+}

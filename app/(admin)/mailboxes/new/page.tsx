@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { domainToUnicode } from 'node:url';
+import { PageHeader } from '@/components/ui/page-header';
+import { getDomains } from '@/lib/dal/domains';
+import { getMailboxDefaults } from '@/lib/dal/mailboxes';
+import { requireAdmin } from '@/lib/dal/session';
+import { CreateMailboxForm } from './create-form';
+
+export const metadata: Metadata = { title: 'New mailbox' };
+
+export default async function NewMailboxPage({ searchParams }: { searchParams: Promise<{ domain?: string }> }) {
+  await requireAdmin();
+  const [{ domain }, domains, defaults] = await Promise.all([searchParams, getDomains(), getMailboxDefaults()]);
+  const choices = domains.map((d) => {
+    const unicode = domainToUnicode(d.name) || d.name;
+    return { name: d.name, label: `${unicode}${d.enabled ? '' : ' (disabled)'}` };
+  });
+  return (
+    <>
+      <PageHeader title="New mailbox" />
+      <CreateMailboxForm domains={choices} defaults={defaults} initialDomain={choices.some((c) => c.name === domain) ? domain : undefined} />
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import 'server-only';
+import { getMailbox as getMailboxService } from '@/lib/mailboxes/find-mailbox';
+import type { MailboxDto } from '@/lib/mailboxes/dto';
+import { listMailboxes, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/mailboxes/list-mailboxes';
+import { getEffectivePolicy } from '@/lib/policy';
+import type { PasswordRules } from '@/lib/validations/password';
+import { db } from './db';
+import { getDomains } from './domains';
+import { requireAdmin } from './session';
+
+export type { MailboxDto, MailboxPage, MailboxSort };
+export { MAILBOX_SORTS };
+
+export const PAGE_SIZE = 50;
+
+export interface MailboxQuery {
+  q?: string;
+  domain?: string;
+  sort?: MailboxSort;
+  order?: 'asc' | 'desc';
+  page?: number;
+}
+
+/** One page of the admin's mailboxes (search, sort, pagination all in Postgres). */
+export async function getMailboxPage(query: MailboxQuery): Promise<MailboxPage> {
+  const admin = await requireAdmin();
+  return listMailboxes(db(), admin, {
+    search: query.q,
+    domain: query.domain || undefined,
+    sort: query.sort,
+    order: query.order,
+    page: query.page,
+    pageSize: PAGE_SIZE,
+  });
+}
+
+export async function getMailbox(address: string): Promise<MailboxDto> {
+  const admin = await requireAdmin();
+  return getMailboxService(db(), admin, { address });
+}
+
+export interface DomainMailboxDefaults {
+  /** Password rules in force (domain override included), for the live strength meter. */
+  password: PasswordRules;
+  defaultQuotaBytes: number;
+}
+
+/** Per domain name: what a new mailbox there must meet and gets by default. */
+export async function getMailboxDefaults(): Promise<Record<string, DomainMailboxDefaults>> {
+  const domains = await getDomains();
+  const database = db();
+  const entries = await Promise.all(
+    domains.map(async (d) => {
+      const policy = await getEffectivePolicy(database, d.id);
+      return [d.name, { password: policy.password, defaultQuotaBytes: policy.defaultQuotaBytes }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}

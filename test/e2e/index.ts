@@ -1,0 +1,13 @@
+// The browser-test harness, for every panel room's specs:
+//
+//   const panel = await startPanel();            // beforeAll: own database + own `next start`
+//   const admin = await createAdmin(panel.db.prisma);
+//   const browser = await launchBrowser();
+//   const page = await (await newContext(browser, panel.url)).newPage();
+//   await login(page, admin.email, admin.password);
+//   ...; await screenshot(page, 'aliases-created');
+//   afterAll: await browser.close(); await panel.stop();
+export { startPanel, type Panel } from './panel';
+export { createAdmin, type AdminFixture } from './fixtures';
+export { launchBrowser, newContext, login, screenshot } from './browser';
+export { ensureBuild } from './build';
