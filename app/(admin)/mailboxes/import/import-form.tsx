@@ -8,20 +8,18 @@ import { SubmitButton } from '@/components/ui/submit-button';
 import { Table, Td, Th } from '@/components/ui/table';
 import { toCsv } from '@/lib/forms/csv';
 import type { FormState } from '@/lib/forms/state';
-import type { ImportResult, Preview } from './types';
+import type { Imported, Preview } from './types';
 
 type Action<T> = (state: FormState<T>, formData: FormData) => Promise<FormState<T>>;
-
-export const MAX_CSV_BYTES = 1024 * 1024;
 
 /**
  * Two steps: the file is checked row by row (nothing written), then imported. The
  * checked text travels back with the import so what is imported is exactly what was
  * shown. Generated passwords exist only in this page's memory, offered once as a CSV.
  */
-export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview & { csv: string }>; runImport: Action<ImportResult> }) {
-  const [checked, checkAction, checking] = useActionState(dryRun, {} as FormState<Preview & { csv: string }>);
-  const [imported, importAction] = useActionState(runImport, {} as FormState<ImportResult>);
+export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; runImport: Action<Imported> }) {
+  const [checked, checkAction, checking] = useActionState(dryRun, {} as FormState<Preview>);
+  const [imported, importAction] = useActionState(runImport, {} as FormState<Imported>);
   const [downloaded, setDownloaded] = useState<number | undefined>(undefined);
   const preview = checked.data;
 
@@ -71,9 +69,10 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview & { c
             ))}
           </tbody>
         </Table>
-        <a className="text-sm underline" href="/mailboxes/import">
+        {/* A fresh page load, so no password stays in this page's memory. */}
+        <Button variant="secondary" onClick={() => window.location.reload()}>
           Import another file
-        </a>
+        </Button>
       </div>
     );
   }
@@ -95,7 +94,7 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview & { c
           />
           <p id="csv-file-hint" className="text-xs text-muted">
             A header row, then one mailbox per line: <code>address,name,quota,password</code>. Name, quota (e.g. 2G; empty = the policy default) and
-            password (empty = generated) may be left empty. Up to 1 MiB.
+            password (empty = generated) may be left empty. Up to 10,000 rows.
           </p>
         </div>
         <details className="text-sm">
@@ -126,15 +125,6 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview & { c
           <h2 id="preview-title" className="text-lg font-semibold">
             Dry run: {preview.valid} to create, {preview.invalid} with problems
           </h2>
-          {preview.problems.length ? (
-            <Alert>
-              {preview.problems.map((p) => (
-                <span key={p} className="block">
-                  {p}
-                </span>
-              ))}
-            </Alert>
-          ) : null}
           <Table aria-label="Dry run, row by row">
             <thead>
               <tr>
@@ -172,13 +162,14 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview & { c
 
           <form action={importAction} className="flex flex-wrap items-center gap-3">
             <input type="hidden" name="csv" value={preview.csv} />
-            {preview.valid > 0 ? (
+            {preview.invalid === 0 ? (
               <SubmitButton pendingText="Importing…">
                 Import {preview.valid} mailbox{preview.valid === 1 ? '' : 'es'}
-                {preview.invalid ? ` (skip ${preview.invalid} with problems)` : ''}
               </SubmitButton>
             ) : (
-              <p className="text-sm text-muted">Nothing to import: fix the file and check it again.</p>
+              <p className="text-sm text-muted" role="status">
+                The import is all or nothing: fix the {preview.invalid} row{preview.invalid === 1 ? '' : 's'} with problems in the file, then check it again.
+              </p>
             )}
           </form>
           <Alert>{imported.ok === false ? imported.message : undefined}</Alert>

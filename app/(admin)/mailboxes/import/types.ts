@@ -1,7 +1,7 @@
 // What the import actions hand to the browser: plain data, no database rows.
 
 export interface PreviewRow {
-  /** 1-based line in the file (the header is line 1). */
+  /** Line in the file (the header, when present, is line 1). */
   line: number;
   address: string;
   name: string | null;
@@ -14,11 +14,13 @@ export interface Preview {
   rows: PreviewRow[];
   valid: number;
   invalid: number;
-  /** File-level problems (no header, too many rows…). */
-  problems: string[];
+  /** The checked text, sent back with the import so exactly this is imported. */
+  csv: string;
 }
 
-export interface ImportResult {
+export interface Imported {
   created: { address: string; password: string | null }[];
-  skipped: number;
 }
+
+// Server Actions accept bodies up to 1 MB by default; the file plus form overhead must fit.
+export const MAX_CSV_BYTES = 960 * 1024;
