@@ -20,9 +20,10 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
   const domains = [...new Set(list.map((d) => d.split('@')[1]))];
   const local = new Set((await db.domain.findMany({ where: { name: { in: domains } }, select: { name: true } })).map((d) => d.name));
   const localDest = list.filter((d) => local.has(d.split('@')[1]));
-  const mailboxes = new Set((await db.mailbox.findMany({ where: { address: { in: localDest } }, select: { address: true } })).map((m) => m.address));
+  const lookup = [...localDest, ...localDest.map(stripTag).filter((a): a is string => a !== null)];
+  const mailboxes = new Set((await db.mailbox.findMany({ where: { address: { in: lookup } }, select: { address: true } })).map((m) => m.address));
   const aliases = new Set((await db.alias.findMany({ where: { source: { in: localDest } }, select: { source: true } })).map((a) => a.source));
-  const unknown = localDest.filter((d) => !mailboxes.has(d) && !aliases.has(d) && !plusBase(d, mailboxes));
+  const unknown = localDest.filter((d) => !mailboxes.has(d) && !aliases.has(d) && !mailboxes.has(stripTag(d) ?? ''));
   if (unknown.length) throw new ServiceError('invalid', `no local mailbox or alias ${unknown.join(', ')}`, 'destinations');
 
   await refuseLoop(db, source, list);
@@ -30,10 +31,10 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
 }
 
 // "bob+lists@x" is fine when bob@x exists: the daemon strips the tag.
-function plusBase(address: string, mailboxes: Set<string>): boolean {
+function stripTag(address: string): string | null {
   const [local, domain] = address.split('@');
   const plus = local.indexOf('+');
-  return plus > 0 && mailboxes.has(`${local.slice(0, plus)}@${domain}`);
+  return plus > 0 ? `${local.slice(0, plus)}@${domain}` : null;
 }
 
 /** Walks the alias graph breadth-first from the new destinations; reaching `source` is a loop. */

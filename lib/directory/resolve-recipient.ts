@@ -78,7 +78,8 @@ export async function resolveRecipient(
 
   const take = (m: MailboxRow): TargetState | null => {
     if (!m.enabled || !m.domain.enabled) return 'disabled';
-    if (m.quotaBytes > 0n && m.usedBytes + size > m.quotaBytes) return 'over_quota';
+    // Full means no room for this message (its size when known, else one more byte).
+    if (m.quotaBytes > 0n && m.usedBytes + (size > 0n ? size : 1n) > m.quotaBytes) return 'over_quota';
     mailboxes.set(m.id, { id: m.id, address: m.address, domainId: m.domainId });
     return null;
   };
