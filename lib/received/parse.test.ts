@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeHeaders, extractReceivedHeaders, normalizeTlsVersion, parseHops, parseReceived, parseReceivedDate } from '.';
+import { RECEIVED_FIXTURES } from './received.fixtures';
+
+describe('Received fixtures (real formats, cited)', () => {
+  it('has at least 60 cases, each citing a source', () => {
+    expect(RECEIVED_FIXTURES.length).toBeGreaterThanOrEqual(60);
+    for (const f of RECEIVED_FIXTURES) expect(f.source.length).toBeGreaterThan(10);
+  });
+
+  for (const f of RECEIVED_FIXTURES) {
+    it(f.name, () => {
+      const hops = parseHops(`${f.header}\r\nSubject: x\r\n\r\nbody\r\n`);
+      expect(hops).toHaveLength(1);
+      const hop = hops[0];
+      const { clientCert, ...expected } = f.expect;
+      for (const [key, value] of Object.entries(expected)) {
+        expect({ key, value: hop[key as keyof typeof hop] }).toEqual({ key, value });
+      }
+      if (clientCert !== undefined) {
+        if (clientCert === null) expect(hop.clientCert).toBeNull();
+        else expect(hop.clientCert).toMatchObject(clientCert);
+      }
+    });
+  }
+});
+
+describe('analyzeHeaders JSON', () => {
+  it('has exactly the documented shape and keeps header order (topmost first)', () => {
+    const doc = analyzeHeaders(
+      [
+        'Received: from b.example (b.example [192.0.2.2]) by c.example with ESMTPS id 2; Mon, 6 Jan 2025 08:00:02 +0000',
+        'Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP id 1; Mon, 6 Jan 2025 08:00:01 +0000',
+        'Subject: hello',
+        '',
+        'Received: from body.example by nowhere with ESMTP; Mon, 6 Jan 2025 08:00:00 +0000',
+      ].join('\n'),
+    );
+    expect(doc.hops.map((h) => h.id)).toEqual(['2', '1']);
+    expect(Object.keys(doc)).toEqual(['hops']);
+    expect(Object.keys(doc.hops[0]).sort()).toEqual(['by', 'date', 'for', 'from', 'id', 'protocol', 'tls']);
+    expect(Object.keys(doc.hops[0].from).sort()).toEqual(['helo', 'ip', 'name']);
+    expect(Object.keys(doc.hops[0].tls).sort()).toEqual(['bits', 'cipher', 'used', 'version']);
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it('reads pasted headers without a body, LF or CRLF, case-insensitive field names', () => {
+    const crlf = 'RECEIVED: from x (x [192.0.2.9]) by y with esmtp id 1; Mon, 6 Jan 2025 08:00:00 +0000\r\n';
+    expect(analyzeHeaders(crlf).hops[0].protocol).toBe('ESMTP');
+    expect(analyzeHeaders('\n\n' + crlf.replace('\r\n', '\n')).hops).toHaveLength(1);
+    expect(analyzeHeaders('').hops).toEqual([]);
+  });
+
+  it('gives an empty list for a message with no Received header', () => {
+    expect(analyzeHeaders('From: a@b\nSubject: s\n\nbody').hops).toEqual([]);
+  });
+});
+
+describe('limits and robustness', () => {
+  it('never throws on hostile input and bounds its work', () => {
+    const samples = [
+      '(((((((((((',
+      ')))))))]]]>>>',
+      '"unterminated',
+      'from [unterminated',
+      'from <<<<<< by >>>>>',
+      ';;;;;;;;',
+      'with with with with',
+      'from x by y with ' + 'A '.repeat(50_000),
+      '(' .repeat(100_000),
+      'from ' + 'x'.repeat(200_000),
+    ];
+    for (const s of samples) {
+      const t0 = performance.now();
+      const hop = parseReceived(s);
+      expect(performance.now() - t0).toBeLessThan(500);
+      expect(hop.raw.length).toBeLessThanOrEqual(16 * 1024);
+    }
+  });
+
+  it('stops at 500 Received fields', () => {
+    const many = Array.from({ length: 800 }, (_, i) => `Received: by h${i} with SMTP id ${i}; Mon, 6 Jan 2025 08:00:00 +0000`).join('\n');
+    expect(extractReceivedHeaders(many)).toHaveLength(500);
+  });
+});
+
+describe('normalizeTlsVersion', () => {
+  it.each([
+    ['TLSv1', 'TLSv1.0'],
+    ['TLS1', 'TLSv1.0'],
+    ['TLS1_0', 'TLSv1.0'],
+    ['TLS-1.0', 'TLSv1.0'],
+    ['TLSv1.1', 'TLSv1.1'],
+    ['TLS1_1', 'TLSv1.1'],
+    ['TLS1.2', 'TLSv1.2'],
+    ['TLS1_2', 'TLSv1.2'],
+    ['tlsv1.3', 'TLSv1.3'],
+    ['TLS 1.3', 'TLSv1.3'],
+    ['SSLv3', 'SSLv3'],
+    ['SSL3.0', 'SSLv3'],
+    ['TLSv1/SSLv3', null],
+    ['SSLv2', null],
+    ['TLS', null],
+    ['TLSv1.4', null],
+    ['', null],
+  ])('%s → %s', (raw, want) => {
+    expect(normalizeTlsVersion(raw)).toBe(want);
+  });
+});
+
+describe('parseReceivedDate', () => {
+  it.each([
+    ['Mon, 6 Jan 2025 08:00:00 +0000', '2025-01-06T08:00:00.000Z'],
+    ['6 Jan 2025 08:00:00 -0500', '2025-01-06T13:00:00.000Z'],
+    ['Tue, 29 Dec 2020 07:09:39 -0800 (PST)', '2020-12-29T15:09:39.000Z'],
+    ['Mon, 21 Nov 2022 21:41:05 GMT', '2022-11-21T21:41:05.000Z'],
+    ['Thu, 5 Nov 98 10:11:12 EST', '1998-11-05T15:11:12.000Z'],
+    ['31 Feb 2025 10:00:00 +0000', null],
+    ['yesterday', null],
+  ])('%s', (text, want) => {
+    expect(parseReceivedDate(text)).toBe(want);
+  });
+});
