@@ -1,0 +1,60 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Card, CardTitle } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { findAdmin } from '@/lib/admins';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { displayDomain } from '@/lib/forms/domains';
+import { getEffectivePolicy } from '@/lib/policy';
+import { changeOwnPasswordAction } from '../actions';
+import { PasswordForm } from './password-form';
+
+export const metadata: Metadata = { title: 'My account' };
+
+export default async function MyAccountPage() {
+  const actor = await requireAdmin();
+  const database = db();
+  const [me, policy] = await Promise.all([findAdmin(database, actor.email), getEffectivePolicy(database)]);
+  return (
+    <>
+      <PageHeader
+        title="My account"
+        description={
+          <>
+            Signed in as <strong>{me.email}</strong> —{' '}
+            {me.role === 'GLOBAL' ? 'global admin' : `domain admin of ${me.domains.map(displayDomain).join(', ') || 'no domains'}`}.
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardTitle>Password</CardTitle>
+          <div className="mt-3">
+            <PasswordForm action={changeOwnPasswordAction} rules={policy.password} email={me.email} />
+          </div>
+        </Card>
+        <Card className="h-fit space-y-3">
+          <CardTitle>Two-factor authentication</CardTitle>
+          <p className="text-sm">
+            {me.totpEnabled ? (
+              <Badge tone="ok">on</Badge>
+            ) : (
+              <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>off</Badge>
+            )}{' '}
+            {me.totpEnabled
+              ? 'Signing in asks for a code from your authenticator app (or a recovery code).'
+              : policy.requireTotp
+                ? 'Required by the policy: set it up now.'
+                : 'Protect this account with a code from an authenticator app (RFC 6238 TOTP) in addition to the password.'}
+          </p>
+          <Link href="/admins/me/totp" className={buttonClass(me.totpEnabled ? 'secondary' : 'primary')}>
+            {me.totpEnabled ? 'Manage two-factor authentication' : 'Set up two-factor authentication'}
+          </Link>
+        </Card>
+      </div>
+    </>
+  );
+}

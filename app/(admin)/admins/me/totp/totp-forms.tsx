@@ -1,0 +1,126 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Field } from '@/components/ui/field';
+import { Input } from '@/components/ui/input';
+import { SubmitButton } from '@/components/ui/submit-button';
+import type { FormState } from '@/lib/forms/state';
+
+type CodesAction = (state: FormState<{ recoveryCodes: string[] }>, formData: FormData) => Promise<FormState<{ recoveryCodes: string[] }>>;
+
+/** The recovery codes, shown once, with copy and download; gone when the page is left. */
+export function RecoveryCodes({ codes }: { codes: string[] }) {
+  const [copied, setCopied] = useState(false);
+  const text = codes.join('\n') + '\n';
+  return (
+    <section aria-labelledby="recovery-title" className="space-y-3 rounded-lg border border-warn bg-warn-bg p-4">
+      <h2 id="recovery-title" className="font-semibold text-warn">
+        Your recovery codes
+      </h2>
+      <p className="text-sm">
+        Each code signs you in once instead of an authenticator code — for when your phone is lost. Store them somewhere safe now: this is the only
+        time they are shown. Postern keeps only their hashes.
+      </p>
+      <ol className="grid grid-cols-2 gap-x-6 gap-y-1 font-mono text-sm sm:grid-cols-3" data-testid="recovery-codes">
+        {codes.map((c) => (
+          <li key={c}>{c}</li>
+        ))}
+      </ol>
+      <div className="flex flex-wrap gap-2">
+        <Button
+          variant="secondary"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(text);
+            setCopied(true);
+          }}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </Button>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = 'postern-recovery-codes.txt';
+            a.click();
+            URL.revokeObjectURL(url);
+          }}
+        >
+          Download
+        </Button>
+      </div>
+    </section>
+  );
+}
+
+/** Step 2 of enrolment: a code from the app proves it has the secret before TOTP is switched on. */
+export function VerifyForm({ action }: { action: CodesAction }) {
+  const [state, formAction] = useActionState(action, {} as FormState<{ recoveryCodes: string[] }>);
+  if (state.ok && state.data) {
+    return (
+      <div className="space-y-4">
+        <Alert tone="ok">{state.message}</Alert>
+        <RecoveryCodes codes={state.data.recoveryCodes} />
+        <a className="text-sm underline" href="/admins/me">
+          I have stored them — back to my account
+        </a>
+      </div>
+    );
+  }
+  return (
+    <form action={formAction} className="max-w-xs space-y-3" aria-label="Verify authenticator code">
+      <Field id="totp-code" label="6-digit code from the app" error={state.fieldErrors?.code}>
+        {(c) => (
+          <Input
+            {...c}
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]{6,7}"
+            maxLength={7}
+            required
+            className="font-mono tracking-widest"
+          />
+        )}
+      </Field>
+      <Alert>{state.fieldErrors?.code ? undefined : state.message}</Alert>
+      <SubmitButton pendingText="Checking…">Verify and turn on</SubmitButton>
+    </form>
+  );
+}
+
+/** With TOTP on: new recovery codes (the old ones stop working), proved by a current code. */
+export function RegenerateForm({ action }: { action: CodesAction }) {
+  const [state, formAction] = useActionState(action, {} as FormState<{ recoveryCodes: string[] }>);
+  if (state.ok && state.data) return <RecoveryCodes codes={state.data.recoveryCodes} />;
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-2" aria-label="New recovery codes">
+      <Field id="regen-code" label="Current authenticator code" error={state.fieldErrors?.code}>
+        {(c) => <Input {...c} name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required className="w-32 font-mono" />}
+      </Field>
+      <SubmitButton variant="secondary" pendingText="Generating…">
+        New recovery codes
+      </SubmitButton>
+      <Alert className="w-full">{state.fieldErrors?.code ? undefined : state.message}</Alert>
+    </form>
+  );
+}
+
+/** Turning TOTP off needs the password again. */
+export function DisableForm({ action }: { action: (state: FormState, formData: FormData) => Promise<FormState> }) {
+  const [state, formAction] = useActionState(action, {} as FormState);
+  return (
+    <form action={formAction} className="flex flex-wrap items-end gap-2" aria-label="Turn off two-factor authentication">
+      <Field id="disable-password" label="Your password" error={state.fieldErrors?.password}>
+        {(c) => <Input {...c} name="password" type="password" autoComplete="current-password" required className="w-64" />}
+      </Field>
+      <SubmitButton variant="danger" pendingText="Turning off…">
+        Turn off
+      </SubmitButton>
+      <Alert className="w-full">{state.fieldErrors?.password ? undefined : state.message}</Alert>
+    </form>
+  );
+}

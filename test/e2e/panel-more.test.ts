@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '@/lib/actor';
+import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { addDomain } from '@/lib/domains';
+import { createMailbox } from '@/lib/mailboxes';
+import { getEffectivePolicy } from '@/lib/policy';
+import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
+
+// Helper C's rooms in a real browser against `next start`: aliases, policies + audit
+// log, domain-admin scope, mailbox CSV import. One panel (and database) for the file.
+
+let panel: Panel;
+let browser: Browser;
+let admin: AdminFixture;
+const domains: Record<string, string> = {};
+const STRONG = 'Correct-Horse-9-Battery';
+
+async function signedIn(who: AdminFixture = admin, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await (await newContext(browser, panel.url, colorScheme)).newPage();
+  await login(page, who.email, who.password);
+  return page;
+}
+
+beforeAll(async () => {
+  panel = await startPanel();
+  browser = await launchBrowser();
+  const db = panel.db.prisma;
+  admin = await createAdmin(db, { email: 'root@example.test' });
+  for (const name of ['example.test', 'other.test']) domains[name] = (await addDomain(db, SYSTEM, { name })).id;
+  await createMailbox(db, SYSTEM, { address: 'alice@example.test', password: STRONG });
+  await createMailbox(db, SYSTEM, { address: 'bob@other.test', password: STRONG });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await panel?.stop();
+});
+
+describe('aliases', () => {
+  it('adds an alias, and refuses a loop and an unknown local destination as field errors', async () => {
+    // An older alias pointing at an address that has no mailbox (made before this check existed).
+    await panel.db.prisma.alias.create({
+      data: { source: 'team@example.test', destinations: ['sales@example.test'], domainId: domains['example.test'] },
+    });
+    const page = await signedIn();
+    await page.goto('/aliases');
+    await expect(page.getByText('plus-addressing', { exact: false }).first().isVisible()).resolves.toBe(true);
+
+    const form = page.getByRole('form', { name: 'New alias' });
+    const source = form.locator('[data-field-error="source"]');
+    const destinations = form.locator('[data-field-error="alias-destinations"]');
+
+    // sales → team → sales: a loop.
+    await form.getByLabel('Local part').fill('sales');
+    await form.getByLabel('Domain').selectOption('example.test');
+    await form.getByLabel('Delivers to').fill('team@example.test');
+    await form.getByRole('button', { name: 'Add alias' }).click();
+    await expect.poll(() => destinations.textContent()).toContain('loop');
+    await screenshot(page, 'aliases-loop-refused');
+
+    // The form kept the input; an unknown local destination is refused next.
+    await expect(form.getByLabel('Local part').inputValue()).resolves.toBe('sales');
+    await form.getByLabel('Delivers to').fill('nobody@example.test');
+    await form.getByRole('button', { name: 'Add alias' }).click();
+    await expect.poll(() => destinations.textContent()).toContain('no local mailbox or alias nobody@example.test');
+
+    // A good one: a local mailbox and a remote address.
+    await form.getByLabel('Delivers to').fill('alice@example.test\npartner@remote.example');
+    await form.getByRole('button', { name: 'Add alias' }).click();
+    await page.locator('[data-alias="sales@example.test"]').waitFor();
+    await expect(source.textContent()).resolves.toBe('');
+    const row = await panel.db.prisma.alias.findUnique({ where: { source: 'sales@example.test' } });
+    expect(row?.destinations).toEqual(['alice@example.test', 'partner@remote.example']);
+
+    // The same source again is a field error, not a 500.
+    await form.getByLabel('Local part').fill('sales');
+    await form.getByLabel('Delivers to').fill('alice@example.test');
+    await form.getByRole('button', { name: 'Add alias' }).click();
+    await expect.poll(() => source.textContent()).toContain('already exists');
+
+    // Catch-all.
+    await form.getByLabel('Every address of a domain', { exact: false }).check();
+    await form.getByLabel('Domain').selectOption('example.test');
+    await form.getByLabel('Delivers to').fill('alice@example.test');
+    await form.getByRole('button', { name: 'Add alias' }).click();
+    await page.locator('[data-alias="@example.test"]').waitFor();
+    await screenshot(page, 'aliases-created');
+    await page.context().close();
+  });
+});
+
+describe('policies and the audit log', () => {
+  it('saves a global change, shows it in the audit log with before/after, and a domain override can be cleared to inherit', async () => {
+    const page = await signedIn();
+    await page.goto('/policies');
+    const field = page.getByLabel('Maximum recipients per message');
+    await expect(field.inputValue()).resolves.toBe('100');
+    await field.fill('0');
+    await page.getByRole('button', { name: 'Save global policy' }).click();
+    await expect.poll(() => page.locator('[data-field-error="maxRecipients"]').textContent()).toContain('At least 1');
+
+    await field.fill('50');
+    await page.getByLabel('Require TLS on the MX port').check();
+    await page.getByRole('button', { name: 'Save global policy' }).click();
+    await page.getByText('Global policy saved').waitFor();
+    const policy = await getEffectivePolicy(panel.db.prisma);
+    expect(policy.maxRecipients).toBe(50);
+    expect(policy.requireTlsMx).toBe(true);
+    await screenshot(page, 'policies-global-saved');
+
+    await field.fill('40');
+    await page.getByRole('button', { name: 'Save global policy' }).click();
+    await expect.poll(async () => (await getEffectivePolicy(panel.db.prisma)).maxRecipients).toBe(40);
+
+    // The audit log: newest first, with the diff of each save.
+    await page.goto('/audit?action=policy.');
+    const entries = page.locator('tr[data-audit-action="policy.update"]');
+    await expect.poll(() => entries.count()).toBe(2);
+    const newest = entries.nth(0).locator('[data-diff-path="maxRecipients"]');
+    await expect(newest.locator('[data-diff-before]').textContent()).resolves.toBe('50');
+    await expect(newest.locator('[data-diff-after]').textContent()).resolves.toBe('40');
+    const first = entries.nth(1);
+    await expect(first.locator('[data-diff-path="maxRecipients"] [data-diff-before]').textContent()).resolves.toBe('(inherited)');
+    await expect(first.locator('[data-diff-path="maxRecipients"] [data-diff-after]').textContent()).resolves.toBe('50');
+    await expect(first.locator('[data-diff-path="requireTlsMx"] [data-diff-after]').textContent()).resolves.toBe('true');
+    await expect(entries.nth(0).textContent()).resolves.toContain(admin.email);
+    await expect(entries.nth(0).textContent()).resolves.toContain('127.0.0.1');
+    await screenshot(page, 'audit-policy-diff');
+
+    // Filter by actor that never acted: nothing.
+    await page.goto('/audit?actor=nobody%40example.test');
+    await page.getByText('No entries match.').waitFor();
+
+    // A domain override, then back to inherit.
+    await page.goto(`/policies?domain=${domains['example.test']}`);
+    const mode = page.getByLabel('Maximum recipients per message: inherit or override');
+    await expect(mode.inputValue()).resolves.toBe('inherit');
+    await mode.selectOption('override');
+    await page.getByLabel('Maximum recipients per message', { exact: true }).fill('20');
+    await page.getByRole('button', { name: 'Save domain overrides' }).click();
+    await page.getByText('Domain overrides saved').waitFor();
+    expect((await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(20);
+    expect((await getEffectivePolicy(panel.db.prisma, domains['other.test'])).maxRecipients).toBe(40);
+    await screenshot(page, 'policies-domain-override');
+
+    await mode.selectOption('inherit');
+    await page.getByRole('button', { name: 'Save domain overrides' }).click();
+    await expect.poll(async () => (await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(40);
+    await page.context().close();
+  });
+});
+
+describe('domain admin scope', () => {
+  it('sees only its domains and never the admins page or the policies', async () => {
+    await panel.db.prisma.alias.create({ data: { source: 'info@other.test', destinations: ['bob@other.test'], domainId: domains['other.test'] } });
+    const domainAdmin = await createAdmin(panel.db.prisma, { email: 'dom@example.test', domainIds: [domains['example.test']] });
+    const page = await signedIn(domainAdmin, 'dark');
+
+    await page.goto('/mailboxes');
+    await page.getByText('alice@example.test').first().waitFor();
+    await expect(page.getByText('bob@other.test').count()).resolves.toBe(0);
+    await page.goto('/mailboxes?q=bob');
+    await expect(page.getByText('bob@other.test').count()).resolves.toBe(0);
+    const direct = await page.goto('/mailboxes/bob%40other.test');
+    expect(direct?.status()).toBe(404);
+
+    await page.goto('/aliases');
+    await expect(page.locator('[data-alias="info@other.test"]').count()).resolves.toBe(0);
+    await expect(page.getByRole('option', { name: 'other.test' }).count()).resolves.toBe(0);
+
+    await page.goto('/admins');
+    await page.waitForURL((u) => u.pathname === '/admins/me');
+    await expect(page.getByText(admin.email).count()).resolves.toBe(0);
+    await screenshot(page, 'domain-admin-account-dark');
+
+    await page.goto('/policies');
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.context().close();
+  });
+});
+
+describe('mailbox CSV import', () => {
+  it('dry run shows the bad rows, then the fixed file imports and the generated passwords download once', async () => {
+    const page = await signedIn();
+    await page.goto('/mailboxes/import');
+    const bad = ['address,name,quota,password', 'carol@example.test,Carol,2G,', 'dave@nowhere.test,Dave,,', `erin@example.test,Erin,lots,${STRONG}`, 'alice@example.test,Alice again,,'].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByRole('heading', { name: /Dry run: 1 to create, 3 with problems/ }).waitFor();
+    await expect(page.locator('[data-import-line="2"]').getAttribute('data-status')).resolves.toBe('ok');
+    await expect(page.locator('[data-import-line="3"]').textContent()).resolves.toContain('no domain nowhere.test');
+    await expect(page.locator('[data-import-line="4"]').textContent()).resolves.toContain('not a size');
+    await expect(page.locator('[data-import-line="5"]').textContent()).resolves.toContain('already exists');
+    await expect(page.getByRole('button', { name: /^Import/ }).count()).resolves.toBe(0);
+    await screenshot(page, 'import-dry-run-bad-rows');
+    expect(await panel.db.prisma.mailbox.count({ where: { address: 'carol@example.test' } })).toBe(0);
+
+    const good = ['address,name,quota,password', 'carol@example.test,Carol,2G,', `erin@example.test,Erin,500M,${STRONG}`].join('\n');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await page.getByRole('heading', { name: /Dry run: 2 to create, 0 with problems/ }).waitFor();
+    await page.getByRole('button', { name: 'Import 2 mailboxes' }).click();
+    await page.getByText('2 mailboxes were created.').waitFor();
+    await screenshot(page, 'import-done');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download passwords (CSV)' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('address,password');
+    expect(lines).toHaveLength(2); // only carol's was generated
+    const [address, password] = lines[1].split(',');
+    expect(address).toBe('carol@example.test');
+    const login = await verifyMailboxLogin(panel.db.prisma, { address, password, ip: '127.0.0.1', service: 'imap' });
+    expect(login.ok).toBe(true);
+    // Offered once: after the download the button is gone.
+    await expect(page.getByRole('button', { name: 'Download passwords (CSV)' }).count()).resolves.toBe(0);
+    const carol = await panel.db.prisma.mailbox.findUnique({ where: { address: 'carol@example.test' } });
+    expect(Number(carol?.quotaBytes)).toBe(2 * 1024 ** 3);
+    await page.context().close();
+  });
+});
