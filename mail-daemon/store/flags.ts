@@ -1,0 +1,61 @@
+// Flag names as stored: system flags in their canonical case, keywords as given, sorted and unique.
+import { StoreError, type UidRanges } from '@/mail-daemon/imap/backend';
+
+export const SYSTEM_FLAGS = ['\\Answered', '\\Deleted', '\\Draft', '\\Flagged', '\\Seen'] as const;
+const SYSTEM_BY_LOWER = new Map<string, string>(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
+
+/** RFC 3501 atom without the list/resp specials. */
+const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
+
+export const MAX_FLAGS_PER_MESSAGE = 128;
+
+/** Canonical stored flags: system flags case-fixed, \Recent dropped, sorted, unique. Throws 'invalid'. */
+export function normalizeFlags(flags: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const f of flags) {
+    if (f.startsWith('\\')) {
+      const lower = f.toLowerCase();
+      if (lower === '\\recent') continue;
+      const sys = SYSTEM_BY_LOWER.get(lower);
+      if (!sys) throw new StoreError('invalid', `unknown system flag ${f}`);
+      out.add(sys);
+    } else {
+      if (!KEYWORD.test(f) || f.length > 100) throw new StoreError('invalid', 'invalid keyword');
+      out.add(f);
+    }
+  }
+  return [...out].sort();
+}
+
+export function applyFlagOp(current: readonly string[], op: 'add' | 'remove' | 'set', flags: readonly string[]): string[] {
+  let next: string[];
+  if (op === 'set') next = [...flags];
+  else if (op === 'add') next = [...new Set([...current, ...flags])];
+  else next = current.filter((f) => !flags.includes(f));
+  if (next.length > MAX_FLAGS_PER_MESSAGE) throw new StoreError('invalid', 'too many flags');
+  return next.sort();
+}
+
+export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
+/** SQL condition on column `uid` for explicit UIDs or ranges; pushes its params. */
+export function uidCondition(uids: UidRanges | number[], params: unknown[], column = 'uid'): string {
+  if (!uids.length) return 'FALSE';
+  if (typeof uids[0] === 'number') {
+    params.push(uids as number[]);
+    return `${column} = ANY($${params.length}::bigint[])`;
+  }
+  const ranges = uids as UidRanges;
+  if (ranges.length <= 16) {
+    const parts = ranges.map(([a, b]) => {
+      params.push(Math.min(a, b), Math.max(a, b));
+      return `${column} BETWEEN $${params.length - 1} AND $${params.length}`;
+    });
+    return `(${parts.join(' OR ')})`;
+  }
+  params.push(ranges.map(([a, b]) => Math.min(a, b)), ranges.map(([a, b]) => Math.max(a, b)));
+  const lo = params.length - 1;
+  return `EXISTS (SELECT 1 FROM unnest($${lo}::bigint[], $${lo + 1}::bigint[]) AS r(lo, hi) WHERE ${column} BETWEEN r.lo AND r.hi)`;
+}
