@@ -54,7 +54,7 @@ describe('aliases', () => {
 
     // sales → team → sales: a loop.
     await form.getByLabel('Local part').fill('sales');
-    await form.getByLabel('Domain').selectOption('example.test');
+    await form.getByLabel('Domain', { exact: true }).selectOption('example.test');
     await form.getByLabel('Delivers to').fill('team@example.test');
     await form.getByRole('button', { name: 'Add alias' }).click();
     await expect.poll(() => destinations.textContent()).toContain('loop');
@@ -82,7 +82,7 @@ describe('aliases', () => {
 
     // Catch-all.
     await form.getByLabel('Every address of a domain', { exact: false }).check();
-    await form.getByLabel('Domain').selectOption('example.test');
+    await form.getByLabel('Domain', { exact: true }).selectOption('example.test');
     await form.getByLabel('Delivers to').fill('alice@example.test');
     await form.getByRole('button', { name: 'Add alias' }).click();
     await page.locator('[data-alias="@example.test"]').waitFor();
@@ -186,7 +186,7 @@ describe('mailbox CSV import', () => {
     const page = await signedIn();
     await page.goto('/mailboxes/import');
     const bad = ['address,name,quota,password', 'carol@example.test,Carol,2G,', 'dave@nowhere.test,Dave,,', `erin@example.test,Erin,lots,${STRONG}`, 'alice@example.test,Alice again,,'].join('\n');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     await page.getByRole('heading', { name: /Dry run: 1 to create, 3 with problems/ }).waitFor();
     await expect(page.locator('[data-import-line="2"]').getAttribute('data-status')).resolves.toBe('ok');
@@ -198,7 +198,7 @@ describe('mailbox CSV import', () => {
     expect(await panel.db.prisma.mailbox.count({ where: { address: 'carol@example.test' } })).toBe(0);
 
     const good = ['address,name,quota,password', 'carol@example.test,Carol,2G,', `erin@example.test,Erin,500M,${STRONG}`].join('\n');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
     await page.getByRole('button', { name: 'Check again' }).click();
     await page.getByRole('heading', { name: /Dry run: 2 to create, 0 with problems/ }).waitFor();
     await page.getByRole('button', { name: 'Import 2 mailboxes' }).click();
