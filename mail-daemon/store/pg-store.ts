@@ -98,7 +98,8 @@ async function readLiteral(input: AppendInput, limit: number): Promise<Buffer> {
   let total = 0;
   for await (const chunk of input.data as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > input.size || total > limit) throw new StoreError('toobig', 'literal longer than announced');
+    if (total > limit) throw new StoreError('toobig', 'message exceeds the append limit');
+    if (total > input.size) throw new StoreError('invalid', 'literal longer than announced');
     chunks.push(chunk);
   }
   if (total !== input.size) throw new StoreError('invalid', 'literal shorter than announced');
@@ -561,7 +562,7 @@ class PgFolderView implements FolderView {
       const { highestModseq } = await this.lock(c);
       const modseq = highestModseq + 1;
       const r = await c.query<{ uid: string; flags: string[] }>(
-        `UPDATE mail_messages SET flags = ARRAY(SELECT DISTINCT x FROM unnest(flags || '{\\Seen}'::text[]) x ORDER BY x), modseq = $3
+        `UPDATE mail_messages SET flags = ARRAY(SELECT DISTINCT x FROM unnest(flags || ARRAY['\\Seen']::text[]) x ORDER BY x), modseq = $3
           WHERE folder_id = $1 AND uid = ANY($2::bigint[]) AND NOT ('\\Seen' = ANY(flags)) RETURNING uid, flags`,
         [this.folder.id, unseen, modseq],
       );
@@ -634,8 +635,8 @@ class PgFolderView implements FolderView {
     await c.query(
       `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
        SELECT $1, $2 + s.n - 1, s.blob_id, ARRAY(SELECT jsonb_array_elements_text(s.flags)), s.internal_date, s.size, $3
-         FROM jsonb_to_recordset($4::jsonb) WITH ORDINALITY AS s(blob_id uuid, flags jsonb, internal_date timestamptz, size int, n int)`,
-      [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r) => ({ blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
+         FROM jsonb_to_recordset($4::jsonb) AS s(blob_id uuid, flags jsonb, internal_date timestamptz, size int, n int)`,
+      [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
     );
     const mapping = src.rows.map((r, i) => [num(r.uid), firstUid + i] as [number, number]);
     await announce(c, { mailboxId: this.session.mailboxId, folderId: dest.id, modseq, kind: 'messages' });
