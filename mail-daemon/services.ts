@@ -1,5 +1,6 @@
 import type { DaemonService } from './context';
+import { smtpService } from './smtp/service';
 
 // The daemon's parts, started in this order and stopped in reverse.
 // The SMTP and IMAP issues add their listeners here.
-export const services: DaemonService[] = [];
+export const services: DaemonService[] = [smtpService()];

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import { insertBlob, prepareBlob } from '../store/blobs';
+import { withTransaction } from '../store/db';
+import { deliver } from '../store/deliver';
+import type { AcceptInput } from '../smtp/backend';
+
+/**
+ * Commits one accepted SMTP transaction, all or nothing: the message into every local
+ * recipient's INBOX through the mail store's deliver() (raw stored once), and in the
+ * same transaction our receipt row (contract 7) and one outbound_queue row per remote
+ * recipient. Mail for remote recipients only is stored once through the store's blob
+ * table too. Throws on any failure; the caller answers 451 4.3.0.
+ */
+export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<void> {
+  const hook = async (tx: pg.PoolClient, blobId: string) => {
+    await writeReceipt(tx, input, blobId);
+    if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId);
+  };
+  if (input.mailboxIds.length) {
+    await deliver(pool, { raw: input.raw, recipients: input.mailboxIds.map((mailboxId) => ({ mailboxId })), internalDate: input.receivedAt }, (tx, stored) =>
+      hook(tx, stored.blobId),
+    );
+    return;
+  }
+  const blob = prepareBlob(input.raw);
+  await withTransaction(pool, async (tx) => hook(tx, await insertBlob(tx, blob)));
+}
+
+async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO smtp_receipts (queue_id, blob_id, received_at, listener, client_ip, client_name, helo, mail_from, rcpts,
+       auth_user, protocol, size, tls_version, tls_cipher, tls_cipher_standard, tls_bits, tls_mode, tls_sni,
+       client_cert_subject, client_cert_fingerprint)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+    [
+      m.queueId, blobId, m.receivedAt, m.listener, m.clientIp, m.clientName, m.helo, m.mailFrom, m.recipients,
+      m.authUser?.address ?? null, m.protocol, m.raw.length, m.tls?.version ?? null, m.tls?.cipher ?? null,
+      m.tls?.standardName ?? null, m.tls?.bits ?? null, m.tls?.mode ?? null, m.tls?.sni ?? null,
+      m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null,
+    ],
+  );
+}
+
+async function queueOutbound(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, auth_user)
+     SELECT $1, $2, $3, r, $5 FROM unnest($4::text[]) AS r`,
+    [m.queueId, blobId, m.mailFrom, m.remoteRecipients, m.authUser?.address ?? null],
+  );
+}

@@ -1,0 +1,123 @@
+import ipaddr from 'ipaddr.js';
+import type { Policy } from '@/lib/policy';
+import type { AuthUser, ListenerKind, RecipientLookup, SmtpBackend } from './backend';
+import { REPLY, type Reply } from './codes';
+
+// Inbound policy as ordered chains of small checks (Haraka's shape): each answers
+// continue, accept (stop, the command succeeds), tempfail or reject with a named reply.
+
+export type Verdict =
+  | { action: 'continue' }
+  | { action: 'accept' }
+  | { action: 'tempfail' | 'reject'; reply: Reply };
+
+const CONTINUE: Verdict = { action: 'continue' };
+const ACCEPT: Verdict = { action: 'accept' };
+const reject = (reply: Reply): Verdict => ({ action: reply.code >= 500 ? 'reject' : 'tempfail', reply });
+
+/** What a check may know about the session. */
+export interface CheckSession {
+  listener: ListenerKind;
+  clientIp: string;
+  user: AuthUser | null;
+  policy: Policy;
+  backend: SmtpBackend;
+}
+
+export interface MailContext {
+  session: CheckSession;
+  address: string;
+}
+
+export interface RcptContext {
+  session: CheckSession;
+  address: string;
+  /** Recipients accepted so far in this transaction. */
+  accepted: number;
+  sizeHint: number | null;
+  lookup(): Promise<RecipientLookup>;
+}
+
+export type Check<C> = { name: string; run(c: C): Verdict | Promise<Verdict> };
+
+export async function runChecks<C>(checks: Check<C>[], c: C): Promise<{ verdict: Verdict; by: string | null }> {
+  for (const check of checks) {
+    const verdict = await check.run(c);
+    if (verdict.action !== 'continue') return { verdict, by: check.name };
+  }
+  return { verdict: ACCEPT, by: null };
+}
+
+export function inNetworks(ip: string, networks: string[]): boolean {
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    addr = ipaddr.process(ip);
+  } catch {
+    return false;
+  }
+  return networks.some((net) => {
+    try {
+      const [range, bits] = net.includes('/') ? ipaddr.parseCIDR(net) : [ipaddr.process(net), ipaddr.process(net).kind() === 'ipv4' ? 32 : 128];
+      const r = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
+      return r.kind() === addr.kind() && addr.match(r as never, bits as number);
+    } catch {
+      return false;
+    }
+  });
+}
+
+// ---------- MAIL FROM ----------
+
+/** RFC 6409 §4.3 / RFC 4954: submission takes mail only from authenticated users. */
+export const authRequired: Check<MailContext> = {
+  name: 'auth_required',
+  run: ({ session }) => (session.listener !== 'mx' && !session.user ? reject(REPLY.AUTH_REQUIRED) : CONTINUE),
+};
+
+/** An authenticated user sends only as one of its own addresses (policy enforceSenderAddress). */
+export const senderOwned: Check<MailContext> = {
+  name: 'sender_owned',
+  run: async ({ session, address }) => {
+    if (!session.user || !session.policy.enforceSenderAddress) return CONTINUE;
+    if (!address) return reject(REPLY.SENDER_NOT_OWNED);
+    return (await session.backend.ownsAddress(session.user, address)) ? CONTINUE : reject(REPLY.SENDER_NOT_OWNED);
+  },
+};
+
+export const mailChecks: Check<MailContext>[] = [authRequired, senderOwned];
+
+// ---------- RCPT TO ----------
+
+/** RFC 5321 §4.5.3.1.10: past policy maxRecipients, "452 too many recipients". */
+export const recipientLimit: Check<RcptContext> = {
+  name: 'max_recipients',
+  run: ({ session, accepted }) => (accepted >= session.policy.maxRecipients ? reject(REPLY.TOO_MANY_RECIPIENTS) : CONTINUE),
+};
+
+/** Our domains: the recipient must exist, be enabled and have room. */
+export const localRecipient: Check<RcptContext> = {
+  name: 'local_recipient',
+  run: async (c) => {
+    const found = await c.lookup();
+    switch (found.kind) {
+      case 'local':
+        return ACCEPT;
+      case 'unknown':
+        return reject(REPLY.NO_SUCH_USER);
+      case 'disabled':
+        return reject(REPLY.MAILBOX_DISABLED);
+      case 'over_quota':
+        return reject(REPLY.MAILBOX_FULL);
+      case 'remote':
+        return CONTINUE;
+    }
+  },
+};
+
+/** Anything else is relaying: only for authenticated users or the policy's relay networks. Never open. */
+export const relay: Check<RcptContext> = {
+  name: 'relay',
+  run: ({ session }) => (session.user || inNetworks(session.clientIp, session.policy.relayNetworks) ? ACCEPT : reject(REPLY.RELAY_DENIED)),
+};
+
+export const rcptChecks: Check<RcptContext>[] = [recipientLimit, localRecipient, relay];

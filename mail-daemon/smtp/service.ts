@@ -1,0 +1,54 @@
+import { CHANNELS } from '@/lib/db/channels';
+import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
+import { PostgresSmtpBackend } from '../delivery/backend';
+import { tlsProvider } from '../tls';
+import type { ListenerKind } from './backend';
+import { PolicyCache } from './policy-cache';
+import { PosternSmtpServer, type ListenerConfig } from './server';
+
+export interface SmtpServiceOptions {
+  maxConnectionsPerIp?: number;
+  socketTimeoutMs?: number;
+}
+
+/** The MX, submission and submissions listeners: one server class, three option sets. */
+export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
+  const servers: PosternSmtpServer[] = [];
+  return {
+    name: 'smtp',
+    async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
+      const log = ctx.log.child({ part: 'smtp' });
+      const policies = new PolicyCache(ctx.db);
+      // A policy change applies from the next connection on (sessions keep their snapshot).
+      await ctx.bus.listen(CHANNELS.policy, () => policies.invalidate());
+      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, policies);
+      const tls = await tlsProvider(ctx);
+      const ports: Record<ListenerKind, number> = {
+        mx: ctx.env.POSTERN_SMTP_PORT,
+        submission: ctx.env.POSTERN_SUBMISSION_PORT,
+        submissions: ctx.env.POSTERN_SUBMISSIONS_PORT,
+      };
+      const infos: ListenerInfo[] = [];
+      for (const kind of ['mx', 'submission', 'submissions'] as const) {
+        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, ...options };
+        const server = new PosternSmtpServer(config);
+        await new Promise<void>((resolve, reject) => {
+          server.server.once('error', reject);
+          server.listen(ports[kind], ctx.env.POSTERN_LISTEN_HOST, () => {
+            server.server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        const address = server.server.address();
+        const port = typeof address === 'object' && address ? address.port : ports[kind];
+        infos.push({ name: kind === 'mx' ? 'smtp' : kind, port, tls: kind === 'submissions' ? 'implicit' : 'starttls' });
+      }
+      log.info({ listeners: infos }, 'smtp listening');
+      return infos;
+    },
+    async stop(): Promise<void> {
+      await Promise.all(servers.splice(0).map((s) => s.shutdown()));
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from '@/lib/log';
+import type { Policy } from '@/lib/policy';
+import type { AuthUser, ListenerKind, SmtpBackend } from './backend';
+import { mailChecks, rcptChecks, runChecks, type CheckSession, type Verdict } from './checks';
+import { REPLY, type Reply } from './codes';
+import { readMessage } from './data';
+import { newQueueId } from './queue-id';
+import { protocolKeyword, receivedHeader, returnPathHeader, type TlsFacts } from './received';
+
+export interface SessionDeps {
+  backend: SmtpBackend;
+  hostname: string;
+  log: Logger;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  listener: ListenerKind;
+  clientIp: string;
+  clientPort: number;
+}
+
+interface AcceptedRecipient {
+  address: string;
+  /** Local mailboxes it resolved to (with their domains, for per-domain size limits). */
+  mailboxes: { id: string; domainId: string }[];
+  /** Where it goes off this server: itself when relayed, or an alias's remote destinations. */
+  remote: string[];
+}
+
+type Outcome = { ok: true; reply?: undefined } | { ok: false; reply: Reply };
+
+const ok: Outcome = { ok: true };
+const fail = (reply: Reply): { ok: false; reply: Reply } => ({ ok: false, reply });
+const fromVerdict = (v: Verdict): Outcome => (v.action === 'tempfail' || v.action === 'reject' ? fail(v.reply) : ok);
+
+/**
+ * Postern's narrow SMTP session: what the protocol adapter (server.ts) calls once
+ * smtp-server has parsed a command. One per connection. Knows nothing of sockets;
+ * talks to the Postgres side only through SmtpBackend.
+ */
+export class SmtpSession implements CheckSession {
+  policy!: Policy;
+  user: AuthUser | null = null;
+  tls: TlsFacts | null = null;
+  clientName: string | null = null;
+  helo = '';
+  ehlo = true;
+
+  private mailFrom: string | null = null;
+  private sizeHint: number | null = null;
+  private recipients: AcceptedRecipient[] = [];
+  private readonly started = Date.now();
+  private readonly stats = { messages: 0, rejected: 0, authFailures: 0 };
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly info: ConnectionInfo,
+  ) {}
+
+  get listener(): ListenerKind {
+    return this.info.listener;
+  }
+  get clientIp(): string {
+    return this.info.clientIp;
+  }
+  get backend(): SmtpBackend {
+    return this.deps.backend;
+  }
+
+  /** Takes the policy snapshot this session runs under. */
+  async open(): Promise<void> {
+    this.policy = await this.deps.backend.policy();
+  }
+
+  secured(facts: TlsFacts): void {
+    this.tls = facts;
+    // RFC 3207 §4.2: forget everything learnt before the handshake.
+    this.user = null;
+    this.reset();
+  }
+
+  greeted(helo: string, ehlo: boolean): void {
+    this.helo = helo;
+    this.ehlo = ehlo;
+    this.reset();
+  }
+
+  async auth(username: string, password: string, authzid = ''): Promise<Outcome> {
+    if (authzid && authzid !== username) {
+      this.stats.authFailures++;
+      return fail(REPLY.AUTH_INVALID); // no proxy authorisation
+    }
+    const result = await this.deps.backend.authenticate({ username, password, ip: this.clientIp });
+    if (result.ok) {
+      this.user = result.user;
+      this.deps.log.info({ session: this.info.id, ip: this.clientIp, user: result.user.address }, 'smtp auth ok');
+      return { ok: true };
+    }
+    this.stats.authFailures++;
+    this.deps.log.warn({ session: this.info.id, ip: this.clientIp, user: username.slice(0, 320), reason: result.reason }, 'smtp auth failed');
+    return fail(result.reason === 'throttled' ? REPLY.AUTH_TEMPFAIL : REPLY.AUTH_INVALID);
+  }
+
+  async mail(address: string, sizeHint: number | null): Promise<Outcome> {
+    const { verdict } = await runChecks(mailChecks, { session: this, address });
+    const outcome = fromVerdict(verdict);
+    if (outcome.ok) {
+      this.mailFrom = address;
+      this.sizeHint = sizeHint;
+      this.recipients = [];
+    }
+    return this.note(outcome);
+  }
+
+  async rcpt(address: string): Promise<Outcome> {
+    const key = address.toLowerCase();
+    if (this.recipients.some((r) => r.address.toLowerCase() === key)) return ok; // a repeated RCPT (smtp-server keeps one)
+    let lookup: ReturnType<SmtpBackend['lookupRecipient']> | undefined;
+    const context = {
+      session: this,
+      address,
+      accepted: this.recipients.length,
+      sizeHint: this.sizeHint,
+      lookup: () => (lookup ??= this.deps.backend.lookupRecipient(address, this.sizeHint)),
+    };
+    const { verdict } = await runChecks(rcptChecks, context);
+    const outcome = fromVerdict(verdict);
+    if (outcome.ok) {
+      const found = lookup ? await lookup : null;
+      this.recipients.push(
+        found?.kind === 'local' ? { address, mailboxes: found.mailboxes, remote: found.forwards } : { address, mailboxes: [], remote: [address] },
+      );
+    }
+    return this.note(outcome);
+  }
+
+  /** Reads the message, enforces size and line endings, and commits it. Resolves with the reply. */
+  async data(stream: Readable & { sizeExceeded?: boolean }): Promise<{ ok: true; queueId: string } | { ok: false; reply: Reply }> {
+    const queueId = newQueueId();
+    const read = await readMessage(stream, this.policy.maxMessageBytes);
+    const envelope = { queueId, from: this.mailFrom ?? '', rcpts: this.recipients.map((r) => r.address), size: read.ok ? read.body.length : null };
+    const finish = (reply: Reply | null, extra: Record<string, unknown> = {}) => {
+      this.deps.log.info(
+        { session: this.info.id, ip: this.clientIp, listener: this.listener, user: this.user?.address ?? null,
+          tls: this.tls ? `${this.tls.version} ${this.tls.cipher}` : null, ...envelope, result: reply ? `${reply.code} ${reply.enhanced}` : '250 2.6.0', ...extra },
+        'smtp message',
+      );
+    };
+    if (!read.ok) {
+      const reply = read.problem === 'too_big' ? REPLY.MESSAGE_TOO_BIG : REPLY.BARE_LINE_ENDING;
+      finish(reply);
+      this.stats.rejected++;
+      return fail(reply);
+    }
+    // A recipient domain may have a smaller limit than the global one.
+    for (const domainId of new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.domainId)))) {
+      let limit: number;
+      try {
+        limit = (await this.deps.backend.policy(domainId)).maxMessageBytes;
+      } catch (err) {
+        finish(REPLY.LOCAL_ERROR, { err: (err as Error).message });
+        return fail(REPLY.LOCAL_ERROR);
+      }
+      if (read.body.length > limit) {
+        finish(REPLY.MESSAGE_TOO_BIG);
+        this.stats.rejected++;
+        return fail(REPLY.MESSAGE_TOO_BIG);
+      }
+    }
+    const receivedAt = new Date();
+    const protocol = protocolKeyword({ ehlo: this.ehlo, tls: !!this.tls, authenticated: !!this.user });
+    const header =
+      returnPathHeader(this.mailFrom ?? '') +
+      receivedHeader({
+        helo: this.helo,
+        reverseName: this.clientName,
+        ip: this.clientIp,
+        hostname: this.deps.hostname,
+        protocol,
+        queueId,
+        recipients: envelope.rcpts,
+        tls: this.tls,
+        date: receivedAt,
+      });
+    const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
+    const remoteRecipients = [...new Set(this.recipients.flatMap((r) => r.remote))];
+    try {
+      await this.deps.backend.accept({
+        queueId,
+        raw: Buffer.concat([Buffer.from(header, 'utf8'), read.body]),
+        listener: this.listener,
+        clientIp: this.clientIp,
+        clientName: this.clientName,
+        helo: this.helo,
+        mailFrom: this.mailFrom ?? '',
+        recipients: envelope.rcpts,
+        mailboxIds,
+        remoteRecipients,
+        authUser: this.user,
+        protocol,
+        tls: this.tls,
+        receivedAt,
+      });
+    } catch (err) {
+      // Nothing half-written: accept() is one transaction. The client retries later.
+      finish(REPLY.LOCAL_ERROR, { err: (err as Error).message });
+      this.stats.rejected++;
+      return fail(REPLY.LOCAL_ERROR);
+    }
+    finish(null, { protocol });
+    this.stats.messages++;
+    return { ok: true, queueId };
+  }
+
+  reset(): void {
+    this.mailFrom = null;
+    this.sizeHint = null;
+    this.recipients = [];
+  }
+
+  /** One structured line per session. */
+  close(): void {
+    this.deps.log.info(
+      {
+        session: this.info.id,
+        ip: this.clientIp,
+        port: this.info.clientPort,
+        listener: this.listener,
+        helo: this.helo || null,
+        tls: this.tls ? { version: this.tls.version, cipher: this.tls.cipher, mode: this.tls.mode, sni: this.tls.sni } : null,
+        user: this.user?.address ?? null,
+        ...this.stats,
+        lastError: this.lastError,
+        ms: Date.now() - this.started,
+      },
+      'smtp session',
+    );
+  }
+
+  private note(outcome: Outcome): Outcome {
+    if (!outcome.ok) this.lastError = `${outcome.reply.code} ${outcome.reply.enhanced}`;
+    return outcome;
+  }
+}

@@ -1,0 +1,207 @@
+// Test fixtures for SMTP tests (and other rooms' tests that need a running SMTP side):
+// the real service on free loopback ports over a real database, and a raw-socket
+// client for what real clients will not do.
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import pg from 'pg';
+import { readEnv } from '@/lib/config/env';
+import { NotifyBus } from '@/lib/db/notify';
+import { createPrisma, type Db } from '@/lib/db/prisma';
+import { createLogger } from '@/lib/log';
+import { freePort } from '@/lib/postgres/embedded';
+import type { DaemonContext } from '../context';
+import { smtpService, type SmtpServiceOptions } from './service';
+
+/** Every test daemon seals and unseals with this key, so several can share a database. */
+export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
+
+export interface RunningSmtp {
+  ports: { mx: number; submission: number; submissions: number };
+  hostname: string;
+  db: Db;
+  pool: pg.Pool;
+  reported: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startSmtp(url: string, options: SmtpServiceOptions & { hostname?: string } = {}): Promise<RunningSmtp> {
+  const hostname = options.hostname ?? 'mx.postern.test';
+  const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
+  const env = readEnv({
+    DATABASE_URL: url,
+    POSTERN_HOSTNAME: hostname,
+    POSTERN_DATA_DIR: os.tmpdir(),
+    POSTERN_SMTP_PORT: String(ports.mx),
+    POSTERN_SUBMISSION_PORT: String(ports.submission),
+    POSTERN_SUBMISSIONS_PORT: String(ports.submissions),
+    POSTERN_LISTEN_HOST: '127.0.0.1',
+  } as unknown as NodeJS.ProcessEnv);
+  const db = createPrisma(url);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', () => {}); // the test database is dropped under idle clients
+  const bus = new NotifyBus(url);
+  await bus.start();
+  const reported: Record<string, unknown> = {};
+  const secret = TEST_MASTER_KEY;
+  const ctx: DaemonContext = {
+    env,
+    secrets: { sessionSecret: secret, masterKey: secret, postgresPassword: '' },
+    db,
+    pool,
+    bus,
+    log: createLogger('smtp-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    instanceId: `test:${process.pid}`,
+    report: (d) => Object.assign(reported, d),
+  };
+  const service = smtpService(options);
+  try {
+    await service.start(ctx);
+  } catch (err) {
+    await service.stop().catch(() => {});
+    await bus.close();
+    await pool.end();
+    await db.$disconnect();
+    throw err;
+  }
+  return {
+    ports,
+    hostname,
+    db,
+    pool,
+    reported,
+    async stop() {
+      await service.stop();
+      await bus.close();
+      await pool.end();
+      await db.$disconnect();
+    },
+  };
+}
+
+export interface SmtpReply {
+  code: number;
+  lines: string[];
+  /** The whole reply, lines joined with "\n" (without the codes). */
+  text: string;
+}
+
+/** A line-level SMTP client that does exactly what it is told, nothing more. */
+export class RawSmtp {
+  private buffer = '';
+  private replies: SmtpReply[] = [];
+  private waiters: ((r: SmtpReply | null) => void)[] = [];
+  private pending: string[] = [];
+  private ended = false;
+
+  private constructor(public socket: net.Socket | tls.TLSSocket) {
+    this.attach(socket);
+  }
+
+  static async connect(port: number, opts: { implicitTls?: boolean } = {}): Promise<{ client: RawSmtp; greeting: SmtpReply }> {
+    const socket = opts.implicitTls
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'mx.postern.test' })
+      : net.connect({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(opts.implicitTls ? 'secureConnect' : 'connect', () => resolve());
+      socket.once('error', reject);
+    });
+    const client = new RawSmtp(socket);
+    const greeting = await client.read();
+    return { client, greeting };
+  }
+
+  private attach(socket: net.Socket | tls.TLSSocket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => this.onData(d));
+    socket.on('end', () => this.finish());
+    socket.on('close', () => this.finish());
+    socket.on('error', () => this.finish());
+  }
+
+  private finish() {
+    this.ended = true;
+    for (const w of this.waiters.splice(0)) w(null);
+  }
+
+  private onData(d: string) {
+    this.buffer += d;
+    let i;
+    while ((i = this.buffer.indexOf('\r\n')) >= 0) {
+      const line = this.buffer.slice(0, i);
+      this.buffer = this.buffer.slice(i + 2);
+      this.pending.push(line.slice(4));
+      if (line[3] !== '-') {
+        const reply = { code: Number(line.slice(0, 3)), lines: this.pending, text: this.pending.join('\n') };
+        this.pending = [];
+        const w = this.waiters.shift();
+        if (w) w(reply);
+        else this.replies.push(reply);
+      }
+    }
+  }
+
+  /** The next reply; rejects if the server closed the connection first. */
+  read(): Promise<SmtpReply> {
+    const ready = this.replies.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.ended) return Promise.reject(new Error('connection closed'));
+    return new Promise((resolve, reject) => this.waiters.push((r) => (r ? resolve(r) : reject(new Error('connection closed')))));
+  }
+
+  /** Resolves true once the server has closed the connection. */
+  closed(): Promise<boolean> {
+    if (this.ended) return Promise.resolve(true);
+    return new Promise((resolve) => this.socket.once('close', () => resolve(true)));
+  }
+
+  write(raw: string | Buffer): void {
+    this.socket.write(raw);
+  }
+
+  async cmd(line: string): Promise<SmtpReply> {
+    this.write(line + '\r\n');
+    return this.read();
+  }
+
+  /** Everything received and not yet read (after the server went quiet for a round trip). */
+  async drain(): Promise<SmtpReply[]> {
+    await this.cmd('NOOP').then((r) => this.replies.unshift(r)).catch(() => {});
+    const out = this.replies.splice(0);
+    return out;
+  }
+
+  /** Upgrades the socket after the 220 to STARTTLS; returns the TLS facts seen by the client. */
+  async upgrade(servername = 'mx.postern.test', options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+    const raw = this.socket as net.Socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('end');
+    raw.removeAllListeners('close');
+    raw.removeAllListeners('error');
+    const secure = tls.connect({ socket: raw, servername, rejectUnauthorized: false, ...options });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', reject);
+    });
+    this.buffer = '';
+    this.replies = [];
+    this.socket = secure;
+    this.attach(secure);
+    return secure;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Runs a transcript: each line's reply code must equal the expected one. Returns the replies. */
+export async function transcript(client: RawSmtp, steps: [string, number][]): Promise<SmtpReply[]> {
+  const out: SmtpReply[] = [];
+  for (const [line, code] of steps) {
+    const r = await client.cmd(line);
+    out.push(r);
+    if (r.code !== code) throw new Error(`"${line}" → ${r.code} ${r.text}, expected ${code}`);
+  }
+  return out;
+}
