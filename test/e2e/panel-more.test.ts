@@ -143,6 +143,10 @@ describe('policies and the audit log', () => {
     await page.getByText('Domain overrides saved').waitFor();
     expect((await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(20);
     expect((await getEffectivePolicy(panel.db.prisma, domains['other.test'])).maxRecipients).toBe(40);
+    await expect(mode.inputValue()).resolves.toBe('override');
+    await page.reload();
+    await expect(mode.inputValue()).resolves.toBe('override');
+    await expect(page.getByLabel('Maximum recipients per message', { exact: true }).inputValue()).resolves.toBe('20');
     await screenshot(page, 'policies-domain-override');
 
     await mode.selectOption('inherit');

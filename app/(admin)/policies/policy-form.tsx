@@ -1,9 +1,9 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { startTransition, useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Input, Select, Textarea } from '@/components/ui/input';
-import { SubmitButton } from '@/components/ui/submit-button';
+import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/forms/state';
 import { POLICY_GROUPS, TLS_VERSIONS, type PolicyField } from './fields';
 import { describeValue, modeName, type PolicyFormValue } from './parse';
@@ -33,7 +33,7 @@ export function PolicyForm({
   /** Changes when the stored settings change (saved here, cleared, or by another admin). */
   version: string;
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const [state, formAction, pending] = useActionState(action, {} as FormState);
   const [values, setValues] = useState<Values>(() => ({ ...inherited, ...initial }));
   const [overridden, setOverridden] = useState<Record<string, boolean>>(() =>
     Object.fromEntries(Object.keys(initial).map((k) => [k, true])),
@@ -49,7 +49,18 @@ export function PolicyForm({
   const set = (path: string, value: PolicyFormValue) => setValues((v) => ({ ...v, [path]: value }));
 
   return (
-    <form action={formAction} className="space-y-6" aria-describedby="policy-status">
+    <form
+      action={formAction}
+      // Submitting by hand skips React's automatic form reset, which would put the
+      // controlled inherit/override selects back to their first option in the DOM.
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+      className="space-y-6"
+      aria-describedby="policy-status"
+    >
       {domainId ? <input type="hidden" name="domainId" value={domainId} /> : null}
       {POLICY_GROUPS.map((group) => {
         const fields = group.fields.filter((f) => scope === 'global' || !f.globalOnly);
@@ -106,7 +117,9 @@ export function PolicyForm({
         <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
         {errors._form ? <Alert>{errors._form}</Alert> : null}
       </div>
-      <SubmitButton pendingText="Saving…">{scope === 'global' ? 'Save global policy' : 'Save domain overrides'}</SubmitButton>
+      <Button type="submit" disabled={pending} aria-disabled={pending}>
+        {pending ? 'Saving…' : scope === 'global' ? 'Save global policy' : 'Save domain overrides'}
+      </Button>
     </form>
   );
 }
