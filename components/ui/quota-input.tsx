@@ -17,6 +17,8 @@ function split(bytes: number): { amount: string; unit: 'M' | 'G' | 'T' | 'none' 
 export function QuotaInput({ id, bytes, error, hint }: { id: string; bytes: number; error?: string; hint?: string }) {
   const initial = split(bytes);
   const [unit, setUnit] = useState(initial.unit);
+  // Controlled, so React's reset after a form action keeps what was typed.
+  const [amount, setAmount] = useState(initial.amount);
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium">
@@ -27,7 +29,8 @@ export function QuotaInput({ id, bytes, error, hint }: { id: string; bytes: numb
           id={id}
           name="quotaAmount"
           inputMode="decimal"
-          defaultValue={initial.amount}
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
           disabled={unit === 'none'}
           aria-invalid={Boolean(error)}
           aria-describedby={`${id}-hint ${id}-error`}

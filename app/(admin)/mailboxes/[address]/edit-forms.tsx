@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -21,6 +21,8 @@ interface MailboxView {
 
 export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
   const [state, action] = useActionState(updateMailboxAction, {});
+  const [name, setName] = useState(mailbox.displayName ?? '');
+  const [enabled, setEnabled] = useState(mailbox.enabled);
   const errors = state.fieldErrors ?? {};
   return (
     <Card>
@@ -28,10 +30,15 @@ export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
       <form action={action} className="grid gap-5" noValidate>
         <input type="hidden" name="address" value={mailbox.address} />
         <Field id="name" label="Display name" error={errors.name}>
-          {(a) => <Input {...a} name="name" defaultValue={mailbox.displayName ?? ''} maxLength={200} autoComplete="off" />}
+          {(a) => <Input {...a} name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoComplete="off" />}
         </Field>
         <QuotaInput id="quota" bytes={mailbox.quotaBytes} error={errors.quota} />
-        <Checkbox name="enabled" label="Enabled (can receive mail and sign in)" defaultChecked={mailbox.enabled} />
+        <Checkbox
+          name="enabled"
+          label="Enabled (can receive mail and sign in)"
+          checked={enabled}
+          onChange={(e) => setEnabled(e.target.checked)}
+        />
         <Alert tone={state.ok ? 'ok' : 'danger'}>{state.ok || !state.fieldErrors ? state.message : undefined}</Alert>
         <div>
           <SubmitButton pendingText="Saving…">Save changes</SubmitButton>

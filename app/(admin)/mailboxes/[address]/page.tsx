@@ -48,7 +48,6 @@ export default async function MailboxPage({ params }: Props) {
             <QuotaBar used={mailbox.usedBytes} quota={mailbox.quotaBytes} />
           </Card>
           <EditMailboxForm
-            key={`${mailbox.updatedAt.getTime()}`}
             mailbox={{ address: mailbox.address, displayName: mailbox.displayName, quotaBytes: mailbox.quotaBytes, enabled: mailbox.enabled }}
           />
         </div>

@@ -24,7 +24,11 @@ export function CreateMailboxForm({
 }) {
   const [state, action] = useActionState(createMailboxAction, {});
   const [domain, setDomain] = useState(initialDomain ?? domains[0]?.name ?? '');
+  // Controlled fields: React resets uncontrolled ones after every action, and a
+  // refused submit must keep what the admin typed.
   const [localPart, setLocalPart] = useState('');
+  const [name, setName] = useState('');
+  const [enabled, setEnabled] = useState(true);
   const d = defaults[domain] ?? Object.values(defaults)[0];
   const errors = state.fieldErrors ?? {};
 
@@ -109,7 +113,7 @@ export function CreateMailboxForm({
         </div>
 
         <Field id="name" label="Display name" error={errors.name} hint="Optional, e.g. Alice Example.">
-          {(a) => <Input {...a} name="name" autoComplete="off" maxLength={200} />}
+          {(a) => <Input {...a} name="name" autoComplete="off" maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
 
         {d ? (
@@ -130,7 +134,12 @@ export function CreateMailboxForm({
           hint="The domain's default is filled in. 1 GiB = 1024 MiB."
         />
 
-        <Checkbox name="enabled" label="Enabled (can receive mail and sign in)" defaultChecked />
+        <Checkbox
+          name="enabled"
+          label="Enabled (can receive mail and sign in)"
+          checked={enabled}
+          onChange={(e) => setEnabled(e.target.checked)}
+        />
 
         <Alert>{state.ok === false && !state.fieldErrors ? state.message : undefined}</Alert>
         <div className="flex gap-2">

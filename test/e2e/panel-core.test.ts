@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
+import { ROOT } from './build';
+
+// The panel in Chromium, as a new admin uses it: refused without a session, sign-in
+// (wrong password refused, throttled after repeated failures), a domain, a mailbox
+// (weak password refused, then created), duplicate as a field error, search, quota
+// edit, delete with a confirmation naming the address, sign-out.
+
+const ALL_PAGES = [
+  '/',
+  '/domains',
+  '/mailboxes',
+  '/mailboxes/new',
+  '/mailboxes/alice%40example.test',
+  '/aliases',
+  '/certificates',
+  '/tls',
+  '/policies',
+  '/audit',
+  '/admins',
+];
+// Pages of rooms that have not landed yet 404; every page that exists must refuse.
+const PAGES = ALL_PAGES.filter((p) => {
+  const section = p.split('/')[1];
+  return !section || fs.existsSync(path.join(ROOT, 'app/(admin)', section, 'page.tsx'));
+});
+const GiB = 1024 ** 3;
+
+let panel: Panel;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let admin: AdminFixture;
+
+beforeAll(async () => {
+  panel = await startPanel();
+  admin = await createAdmin(panel.db.prisma, { email: 'root@example.test' });
+  browser = await launchBrowser();
+  context = await newContext(browser, panel.url);
+  page = await context.newPage();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await panel?.stop();
+});
+
+describe('without a session', () => {
+  it('every page redirects to the login page', async () => {
+    for (const path of PAGES) {
+      const res = await fetch(panel.url + path, { redirect: 'manual' });
+      expect([307, 308], path).toContain(res.status);
+      expect(new URL(res.headers.get('location')!, panel.url).pathname, path).toBe('/login');
+    }
+  });
+
+  it('a forged session cookie passes the proxy but not the server-side check', async () => {
+    const cookie = 'next-auth.session-token=forged';
+    for (const path of PAGES) {
+      const res = await fetch(panel.url + path, { redirect: 'manual', headers: { cookie } });
+      expect([307, 308], path).toContain(res.status);
+      expect(new URL(res.headers.get('location')!, panel.url).pathname, path).toBe('/login');
+    }
+    const api = await fetch(`${panel.url}/api/mailboxes`, { headers: { cookie } });
+    expect(api.status).toBe(401);
+  });
+
+  it('API routes answer 401; health and the login page are public', async () => {
+    expect((await fetch(`${panel.url}/api/mailboxes`)).status).toBe(401);
+    expect((await fetch(`${panel.url}/api/anything-else`)).status).toBe(401);
+    const health = await fetch(`${panel.url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${panel.url}/login`)).status).toBe(200);
+  });
+});
+
+describe('an admin in the browser', () => {
+  it('a wrong password is refused and audited', async () => {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), 'Wrong email or password.');
+    await screenshot(page, 'login-wrong-password');
+    const rows = await panel.db.prisma.auditLog.findMany({ where: { action: 'admin.login.failed', target: admin.email } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].ip).toMatch(/^(127\.0\.0\.1|::1)$/);
+  });
+
+  it('signs in and sees the dashboard', async () => {
+    await login(page, admin.email, admin.password);
+    await expectText(page.getByTestId('signed-in-admin'), admin.email);
+    await expectText(page.getByTestId('daemon-status'), 'offline');
+    await screenshot(page, 'dashboard');
+    const dark = await (await newContext(browser, panel.url, 'dark')).newPage();
+    await dark.context().addCookies(await context.cookies());
+    await dark.goto('/');
+    await screenshot(dark, 'dashboard-dark');
+    await dark.context().close();
+  });
+
+  it('adds a domain, and an IDN domain in canonical form', async () => {
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByLabel('Domain name').fill('example.test');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await expectText(page.getByRole('status'), 'Added example.test.');
+    await page.getByLabel('Domain name').fill('Bücher.Example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await expectText(page.getByRole('status'), 'Added xn--bcher-kva.example.');
+    await page.locator('tr[data-domain="xn--bcher-kva.example"]').waitFor();
+    await page.getByLabel('Domain name').fill('example.test');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await expectText(page.locator('[data-field-error="domain-name"]'), 'example.test already exists');
+    await screenshot(page, 'domains');
+    expect(await panel.db.prisma.domain.count()).toBe(2);
+  });
+
+  it('refuses a weak password with a clear message, then creates the mailbox', async () => {
+    await page.goto('/mailboxes/new');
+    await page.getByLabel('Local part (before @)').fill('alice');
+    await page.getByLabel('Domain', { exact: true }).selectOption('example.test');
+    await page.getByLabel('Display name').fill('Alice Example');
+    await page.getByLabel('Password', { exact: true }).fill('alice123');
+    // live feedback, before submitting
+    await expectText(page.getByTestId('password-rules'), '✗ at least 12 characters');
+    await expectText(page.getByTestId('password-rules'), '✗ must not contain the name before "@"');
+    await page.getByRole('button', { name: 'Create mailbox' }).click();
+    await expectText(page.locator('[data-field-error="password"]'), 'too weak');
+    await screenshot(page, 'mailbox-weak-password');
+    expect(await panel.db.prisma.mailbox.count()).toBe(0);
+
+    await page.getByLabel('Password', { exact: true }).fill('Correct-Horse-9-Battery');
+    await expectText(page.getByTestId('password-rules'), 'Strong');
+    await page.getByLabel('Quota', { exact: true }).fill('500');
+    await page.getByLabel('Quota unit').selectOption('M');
+    await page.getByRole('button', { name: 'Create mailbox' }).click();
+    await page.waitForURL(/\/mailboxes\?q=alice%40example\.test/);
+    await expectText(page.getByRole('status'), 'Created alice@example.test.');
+    await page.locator('tr[data-address="alice@example.test"]').waitFor();
+    await screenshot(page, 'mailbox-created');
+    const row = await panel.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'alice@example.test' } });
+    expect(row.displayName).toBe('Alice Example');
+    expect(Number(row.quotaBytes)).toBe(500 * 1024 ** 2);
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('a duplicate address is a field error, not a 500', async () => {
+    await page.goto('/mailboxes/new');
+    await page.getByLabel('Local part (before @)').fill('Alice');
+    await page.getByLabel('Domain', { exact: true }).selectOption('example.test');
+    await page.getByLabel('Password', { exact: true }).fill('Another-Strong-Pass-42');
+    await page.getByRole('button', { name: 'Create mailbox' }).click();
+    await expectText(page.locator('[data-field-error="address"]'), 'alice@example.test already exists');
+    await screenshot(page, 'mailbox-duplicate');
+  });
+
+  it('search finds the mailbox among others', async () => {
+    const domain = await panel.db.prisma.domain.findUniqueOrThrow({ where: { name: 'example.test' } });
+    await panel.db.prisma.mailbox.createMany({
+      data: Array.from({ length: 120 }, (_, i) => ({
+        domainId: domain.id,
+        localPart: `user${i}`,
+        address: `user${i}@example.test`,
+        passwordHash: 'x',
+        quotaBytes: BigInt(GiB),
+      })),
+    });
+    await page.goto('/mailboxes');
+    await expectText(page.locator('nav[aria-label="Pagination"]'), '121 total');
+    await page.getByLabel('Search mailboxes').fill('alic');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=alic/);
+    const rows = page.locator('tbody tr[data-address]');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-address')).toBe('alice@example.test');
+    await screenshot(page, 'mailbox-search');
+    // sort by address descending, page 2 via the API the page shares
+    const res = await context.request.get('/api/mailboxes?sort=address&order=desc&page=2&pageSize=50');
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body.total).toBe(121);
+    expect(body.rows).toHaveLength(50);
+  });
+
+  it('edits the quota', async () => {
+    await page.goto('/mailboxes?q=alice');
+    await page.getByRole('link', { name: 'alice@example.test' }).click();
+    await page.waitForURL(/\/mailboxes\/alice(%40|@)example\.test$/);
+    await page.getByLabel('Quota', { exact: true }).fill('2');
+    await page.getByLabel('Quota unit').selectOption('G');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Saved' }), 'Saved alice@example.test.');
+    const row = await panel.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'alice@example.test' } });
+    expect(Number(row.quotaBytes)).toBe(2 * GiB);
+    await screenshot(page, 'mailbox-edit-quota');
+    const audit = await panel.db.prisma.auditLog.findFirst({ where: { action: 'mailbox.update', target: 'alice@example.test' } });
+    expect(audit?.actor).toBe(admin.email);
+  });
+
+  it('deletes the mailbox after a confirmation that names the address', async () => {
+    await page.getByRole('button', { name: 'Delete mailbox' }).click();
+    const dialog = page.getByRole('dialog');
+    await expectText(dialog, 'Delete alice@example.test?');
+    await screenshot(page, 'mailbox-delete-confirm');
+    await dialog.getByRole('button', { name: 'Delete alice@example.test' }).click();
+    await page.waitForURL(/deleted=alice/);
+    await expectText(page.getByRole('status'), 'Deleted alice@example.test.');
+    expect(await panel.db.prisma.mailbox.findUnique({ where: { address: 'alice@example.test' } })).toBeNull();
+  });
+
+  it('signs out; the pages are closed again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    await page.goto('/mailboxes');
+    expect(new URL(page.url()).pathname).toBe('/login');
+  });
+
+  it('throttles sign-in after repeated failures, even with the right password', async () => {
+    const victim = await createAdmin(panel.db.prisma, { email: 'victim@example.test' });
+    const fresh = await (await newContext(browser, panel.url)).newPage();
+    await fresh.goto('/login');
+    let throttled = false;
+    for (let i = 0; i < 8 && !throttled; i++) {
+      await fresh.getByLabel('Email').fill(victim.email);
+      await fresh.getByLabel('Password', { exact: true }).fill(`wrong-${i}`);
+      await Promise.all([
+        fresh.waitForResponse((r) => r.url().includes('/api/auth/callback/credentials')),
+        fresh.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      await fresh.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      throttled = /Too many/.test((await fresh.locator('form [role="alert"]').textContent()) ?? '');
+    }
+    expect(throttled).toBe(true);
+    await fresh.getByLabel('Password', { exact: true }).fill(victim.password);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(fresh.getByRole('alert'), 'Too many failed sign-ins');
+    await screenshot(fresh, 'login-throttled');
+    expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.login.throttled' } })).toBeGreaterThan(0);
+    await fresh.context().close();
+  });
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor();
+}
