@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { registerAdmin } from './admin';
+import { registerAlias } from './alias';
+import { registerDomain } from './domain';
+import { registerMailbox } from './mailbox';
+
+/** A command group adds its subcommands (`postern <group> …`) to the program. */
+export type CommandGroup = (program: Command, ctx: CliContext) => void;
+
+// One line per group; other rooms add theirs here (ca, cert, smime, tls…).
+export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin];
