@@ -101,6 +101,7 @@ import type { Envelope, BodyStructure } from '@/lib/mime/types';
 
 export interface MessageSummary {
   uid: number;
+  /** Stored order: system flags first, then keywords; never \Recent (that is per view: recentUids()). */
   flags: string[];
   modseq: number;
 }
@@ -138,6 +139,8 @@ export interface FetchResult {
   uid: number;
   /** Present when asked, or when a non-peek section read set \Seen (then send FLAGS unasked). */
   flags?: string[];
+  /** Present when asked, or with flags set by this fetch (so the session knows it already reported that
+   *  modseq and can skip it in the next changes().updated). */
   modseq?: number;
   internalDate?: Date;
   size?: number;

@@ -9,6 +9,14 @@ const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
 
 export const MAX_FLAGS_PER_MESSAGE = 128;
 
+/** Stored order: system flags first (in SYSTEM_FLAGS order), then keywords by code point. */
+export function compareFlags(a: string, b: string): number {
+  const sa = a.startsWith('\\');
+  const sb = b.startsWith('\\');
+  if (sa !== sb) return sa ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Canonical stored flags: system flags case-fixed, \Recent dropped, sorted, unique. Throws 'invalid'. */
 export function normalizeFlags(flags: readonly string[]): string[] {
   const out = new Set<string>();
@@ -24,7 +32,7 @@ export function normalizeFlags(flags: readonly string[]): string[] {
       out.add(f);
     }
   }
-  return [...out].sort();
+  return [...out].sort(compareFlags);
 }
 
 export function applyFlagOp(current: readonly string[], op: 'add' | 'remove' | 'set', flags: readonly string[]): string[] {
@@ -33,7 +41,7 @@ export function applyFlagOp(current: readonly string[], op: 'add' | 'remove' | '
   else if (op === 'add') next = [...new Set([...current, ...flags])];
   else next = current.filter((f) => !flags.includes(f));
   if (next.length > MAX_FLAGS_PER_MESSAGE) throw new StoreError('invalid', 'too many flags');
-  return next.sort();
+  return next.sort(compareFlags);
 }
 
 export function sameFlags(a: readonly string[], b: readonly string[]): boolean {

@@ -178,7 +178,7 @@ describe('messages', () => {
     const since = { modseq: b.status.highestModseq, uidNext: b.status.uidNext };
 
     const r1 = await a.view.storeFlags([1, 2], { op: 'add', flags: ['\\seen', 'Work'] });
-    expect(r1.updated.map((u) => [u.uid, u.flags])).toEqual([[1, ['Work', '\\Seen']], [2, ['Work', '\\Seen']]]);
+    expect(r1.updated.map((u) => [u.uid, u.flags])).toEqual([[1, ['\\Seen', 'Work']], [2, ['\\Seen', 'Work']]]);
     const ms = r1.updated[0].modseq;
     expect(ms).toBeGreaterThan(since.modseq);
     await expect(a.view.storeFlags([1], { op: 'add', flags: ['\\Recent', '\\Bogus'] })).rejects.toMatchObject({ code: 'invalid' });
@@ -196,7 +196,7 @@ describe('messages', () => {
 
     const d = await deliver(pool, { raw: testMessage('m3'), recipients: [{ mailboxId }] });
     const ch = await b.view.changes(since);
-    expect(ch.updated.map((u) => [u.uid, u.flags])).toEqual([[1, ['Work', '\\Seen']], [2, ['\\Seen']], [3, ['\\Flagged']]]);
+    expect(ch.updated.map((u) => [u.uid, u.flags])).toEqual([[1, ['\\Seen', 'Work']], [2, ['\\Seen']], [3, ['\\Flagged']]]);
     expect(ch.added.map((u) => u.uid)).toEqual([d.messages[0].uid]);
     expect(ch.expunged).toEqual([]);
     expect(ch.uidNext).toBe(5);

@@ -39,7 +39,7 @@ import {
 } from '@/mail-daemon/imap/backend';
 import { collectBlobs, insertBlob, prepareBlob } from './blobs';
 import { announce, num, withTransaction, type Client } from './db';
-import { applyFlagOp, normalizeFlags, sameFlags, SYSTEM_FLAGS, uidCondition } from './flags';
+import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, SYSTEM_FLAGS, uidCondition } from './flags';
 import { allocateUids, canonicalName, ensureDefaultFolders, INBOX } from './folders';
 import { charge, fits } from './quota';
 import { compileSql, matches, needsText, usesModseq, type SearchRow } from './search';
@@ -511,7 +511,7 @@ class PgFolderView implements FolderView {
           const seen = seenSet.get(uid);
           const result: FetchResult = { uid };
           if (items.flags || seen) result.flags = seen?.flags ?? row.flags;
-          if (items.modseq) result.modseq = seen?.modseq ?? num(row.modseq);
+          if (items.modseq || seen) result.modseq = seen?.modseq ?? num(row.modseq);
           if (items.internalDate) result.internalDate = row.internal_date;
           if (items.size) result.size = row.size;
           if (items.envelope) result.envelope = row.mime!.envelope;
@@ -561,12 +561,17 @@ class PgFolderView implements FolderView {
     await withTransaction(this.pool, async (c) => {
       const { highestModseq } = await this.lock(c);
       const modseq = highestModseq + 1;
-      const r = await c.query<{ uid: string; flags: string[] }>(
-        `UPDATE mail_messages SET flags = ARRAY(SELECT DISTINCT x FROM unnest(flags || ARRAY['\\Seen']::text[]) x ORDER BY x), modseq = $3
-          WHERE folder_id = $1 AND uid = ANY($2::bigint[]) AND NOT ('\\Seen' = ANY(flags)) RETURNING uid, flags`,
-        [this.folder.id, unseen, modseq],
+      const current = await c.query<{ id: string; uid: string; flags: string[] }>(
+        `SELECT id, uid, flags FROM mail_messages WHERE folder_id = $1 AND uid = ANY($2::bigint[]) AND NOT ('\\Seen' = ANY(flags))`,
+        [this.folder.id, unseen],
       );
-      if (r.rowCount) {
+      const r = { rows: current.rows.map((x) => ({ id: x.id, uid: x.uid, flags: applyFlagOp(x.flags, 'add', ['\\Seen']) })) };
+      if (r.rows.length) {
+        await c.query(
+          `UPDATE mail_messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(u.f)), modseq = $2
+             FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, f jsonb) WHERE m.id = u.id`,
+          [JSON.stringify(r.rows.map((x) => ({ id: x.id, f: x.flags }))), modseq],
+        );
         await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [this.folder.id, modseq]);
         await announce(c, { mailboxId: this.session.mailboxId, folderId: this.folder.id, modseq, kind: 'messages' });
       }
@@ -596,7 +601,7 @@ class PgFolderView implements FolderView {
           continue;
         }
         const next = applyFlagOp(row.flags, input.op, flags);
-        if (sameFlags(next, [...row.flags].sort())) {
+        if (sameFlags(next, [...row.flags].sort(compareFlags))) {
           updated.push({ uid, flags: row.flags, modseq: num(row.modseq) });
         } else {
           changes.push({ id: row.id, f: next });
