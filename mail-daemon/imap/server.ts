@@ -258,12 +258,13 @@ export class ImapServer {
   /** Stops listening, says BYE to every session and closes them. */
   async close(): Promise<void> {
     for (const d of this.detach) d();
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions) {
       session.write([Buffer.from('* BYE Server shutting down\r\n')]);
       session.conn.close();
       session.close();
     }
     this.sessions.clear();
+    await closed;
   }
 }

@@ -247,7 +247,7 @@ export class ImapSession {
       return;
     }
     if (!spec.states.includes(this.state)) {
-      const why = this.state === 'not-authenticated' ? 'Not authenticated' : this.state === 'authenticated' ? 'No mailbox selected' : 'Not allowed now';
+      const why = this.state === 'not-authenticated' ? 'Not authenticated' : spec.states.includes('selected') ? 'No mailbox selected' : 'Already authenticated';
       await this.send(statusLine(tag, 'BAD', Code.CLIENTBUG, `${why}: ${name} is not allowed in this state`));
       return;
     }
@@ -466,7 +466,9 @@ export class ImapSession {
 
   flagsWithRecent(uid: number, flags: string[]): WireValue {
     const sel = this.selected!;
-    const list = flags.map((f) => atom(f));
+    const system = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+    const ordered = [...system.filter((f) => flags.includes(f)), ...flags.filter((f) => !system.includes(f))];
+    const list = ordered.map((f) => atom(f));
     if (sel.view.recentUids().has(uid)) list.push(atom('\\Recent'));
     return list;
   }

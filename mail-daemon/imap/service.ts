@@ -1,0 +1,56 @@
+// The IMAP part of the daemon: IMAPS on POSTERN_IMAPS_PORT (implicit TLS, RFC 8314)
+// and, when POSTERN_IMAP_PORT is set, cleartext IMAP with STARTTLS. Passwords and
+// brute-force throttling are lib/auth's (shared with SMTP); the certificate is the
+// TLS provider's (certificates table); mail is the Postgres store's.
+import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { getEffectivePolicy } from '@/lib/policy';
+import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
+import { createPgMailStore } from '../store';
+import { tlsProvider } from '../tls';
+import { ImapServer } from './server';
+
+export function createImapService(): DaemonService {
+  let server: ImapServer | null = null;
+  return {
+    name: 'imap',
+    async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
+      const log = ctx.log.child({ part: 'imap' });
+      const provider = await tlsProvider(ctx);
+      // APPENDLIMIT follows the policy's largest message, like SMTP's SIZE.
+      const policy = await getEffectivePolicy(ctx.db);
+      const store = createPgMailStore({
+        pool: ctx.pool,
+        bus: ctx.bus,
+        limits: { appendLimit: policy.maxMessageBytes },
+        onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
+      });
+      server = new ImapServer({
+        store,
+        log,
+        serverName: ctx.env.POSTERN_HOSTNAME,
+        tls: { serverOptions: () => provider.serverOptions('imap'), attach: (s) => provider.attach(s, 'imap') },
+        async verify(user, password, ip) {
+          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' });
+          return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
+        },
+        async allowCleartextAuth() {
+          return (await getEffectivePolicy(ctx.db)).allowCleartextAuth;
+        },
+      });
+      const host = ctx.env.POSTERN_LISTEN_HOST;
+      const listeners: ListenerInfo[] = [];
+      const imaps = await server.listen(ctx.env.POSTERN_IMAPS_PORT, host, true);
+      listeners.push({ name: 'imaps', port: imaps, tls: 'implicit' });
+      if (ctx.env.POSTERN_IMAP_PORT) {
+        const imap = await server.listen(ctx.env.POSTERN_IMAP_PORT, host, false);
+        listeners.push({ name: 'imap', port: imap, tls: 'starttls' });
+      }
+      log.info({ listeners }, 'IMAP listening');
+      return listeners;
+    },
+    async stop() {
+      await server?.close();
+      server = null;
+    },
+  };
+}
