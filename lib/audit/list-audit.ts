@@ -40,7 +40,7 @@ export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}
   if (!isGlobal(actor)) {
     const domains = await db.domain.findMany({ where: { id: { in: domainScope(actor) ?? [] } }, select: { name: true } });
     and.push({
-      OR: domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]).concat([{ target: '\u0000never' }]),
+      OR: domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]).concat([{ id: { lt: 0 } }]), // never empty: no domains, no rows
     });
   }
   const rows = await db.auditLog.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: limit + 1 });
