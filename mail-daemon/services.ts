@@ -1,6 +1,7 @@
 import type { DaemonService } from './context';
+import { createImapService } from './imap/service';
 import { smtpService } from './smtp/service';
 
 // The daemon's parts, started in this order and stopped in reverse.
 // The SMTP and IMAP issues add their listeners here.
-export const services: DaemonService[] = [smtpService()];
+export const services: DaemonService[] = [smtpService(), createImapService()];
