@@ -39,9 +39,9 @@ export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}
   if (input.before !== undefined) and.push({ id: { lt: BigInt(input.before) } });
   if (!isGlobal(actor)) {
     const domains = await db.domain.findMany({ where: { id: { in: domainScope(actor) ?? [] } }, select: { name: true } });
-    and.push({
-      OR: domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]).concat([{ id: { lt: 0 } }]), // never empty: no domains, no rows
-    });
+    const or: Prisma.AuditLogWhereInput[] = domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]);
+    or.push({ id: { lt: 0 } }); // never an empty OR: no domains, no rows
+    and.push({ OR: or });
   }
   const rows = await db.auditLog.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: limit + 1 });
   const page = rows.slice(0, limit).map((r) => ({ ...r, id: r.id.toString() }));
