@@ -7,7 +7,7 @@ import { exportSmimePkcs12, getSmimeCertificatePem, issueSmimeCertificate, listS
 import { revokeSmimeCertificate } from './revoke';
 import { CLI, makeMailbox, openssl, tmpDir, useTestEnv, write } from './test/helpers';
 import { pkcs12Kdf } from './pkcs12';
-import { x509 } from './x509';
+import { derToPem } from './x509';
 
 let t: TestDatabase;
 let rootPem: string;
@@ -108,7 +108,7 @@ describe('S/MIME', () => {
     await expect(exportSmimePkcs12(t.prisma, CLI, { id: issued.id, password: 'long enough pw' })).rejects.toMatchObject({ code: 'invalid' });
     const crl = await buildCrl(t.prisma, caId);
     const dir = tmpDir();
-    const crlPem = write(dir, 'crl.pem', x509.PemConverter.encode(crl, 'X509 CRL') + '\n');
+    const crlPem = write(dir, 'crl.pem', derToPem(crl, 'X509 CRL'));
     const root = write(dir, 'root.pem', rootPem);
     const text = openssl(['crl', '-in', crlPem, '-CAfile', root, '-noout', '-text']);
     expect(text.err).toMatch(/verify OK/);

@@ -6,7 +6,7 @@ import { createCa } from './create-ca';
 import { serverExtensions } from './issue-server-certificate';
 import { uploadCertificate } from './upload-certificate';
 import { CLI, openssl, tmpDir, useTestEnv } from './test/helpers';
-import { DAY_MS, generateKeys, pemToDer, privateKeyToPem, x509 } from './x509';
+import { DAY_MS, derToPem, generateKeys, pemToDer, privateKeyToPem } from './x509';
 
 let t: TestDatabase;
 let root: string;
@@ -68,7 +68,7 @@ describe('upload: every bad bundle refused with its named reason', () => {
     // Same names and identifiers, tampered signature.
     const der = pemToDer(certPem);
     der[der.length - 1] ^= 0x01;
-    const tampered = x509.PemConverter.encode(der, 'CERTIFICATE') + '\n';
+    const tampered = derToPem(der, 'CERTIFICATE');
     await expect(uploadCertificate(t.prisma, CLI, { certPem: tampered, chainPem: intermediate, keyPem, hosts: ['c.up.test'] })).rejects.toMatchObject({ reason: 'chain_signature' });
   });
 

@@ -174,3 +174,9 @@ export function isIpAddress(host: string): boolean {
 }
 
 export const DAY_MS = 86_400_000;
+
+/** DER → PEM with the given label ("CERTIFICATE", "X509 CRL"…). */
+export function derToPem(der: Buffer | ArrayBuffer, label: string): string {
+  const b64 = Buffer.from(der as ArrayBuffer).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}

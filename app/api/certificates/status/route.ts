@@ -1,0 +1,17 @@
+import { certificateStatus, toPrometheus } from '@/lib/certificates/status';
+import { prisma } from '@/lib/db/prisma';
+
+// For monitoring (Icinga/Nagios check_http with a JSON or string match, or Prometheus):
+// ACTIVE certificates with days left, a worst-of status, each daemon's served fingerprint.
+// Public (allow-listed in proxy.ts): it shows only what any TLS client can see.
+// ?format=prometheus for text exposition. HTTP 200 for OK/WARNING, 503 for CRITICAL.
+export const dynamic = 'force-dynamic';
+
+export async function GET(req: Request): Promise<Response> {
+  const report = await certificateStatus(prisma());
+  const code = report.status === 'CRITICAL' ? 503 : 200;
+  if (new URL(req.url).searchParams.get('format') === 'prometheus') {
+    return new Response(toPrometheus(report), { status: code, headers: { 'content-type': 'text/plain; version=0.0.4', 'cache-control': 'no-store' } });
+  }
+  return Response.json(report, { status: code, headers: { 'cache-control': 'no-store' } });
+}

@@ -1,0 +1,65 @@
+import type { DbOrTx } from '@/lib/audit/types';
+import { expiryOf, type ExpiryLevel } from './expiry';
+
+export type MonitoringStatus = 'OK' | 'WARNING' | 'CRITICAL';
+
+export interface CertificateStatusReport {
+  status: MonitoringStatus;
+  /** Fewest days left among the ACTIVE certificates. */
+  minDaysLeft: number | null;
+  certificates: { id: string; hosts: string[]; source: string; notAfter: Date | null; daysLeft: number | null; level: ExpiryLevel; fingerprintSha256: string | null }[];
+  /** What each live daemon says it serves right now (daemon_status.details.tlsFingerprint). */
+  daemons: { instanceId: string; heartbeatAt: Date; tlsFingerprint: string | null; servesActive: boolean }[];
+}
+
+const LIVE_MS = 30_000;
+
+/**
+ * For monitoring (Icinga/Nagios check, Prometheus text): the ACTIVE certificates
+ * with days left and a worst-of status, plus each daemon's served fingerprint.
+ * Only facts any TLS client can already see — no keys, no internals.
+ */
+export async function certificateStatus(db: DbOrTx, now = new Date()): Promise<CertificateStatusReport> {
+  const [active, daemons] = await Promise.all([
+    db.certificate.findMany({
+      where: { status: 'ACTIVE' },
+      select: { id: true, hosts: true, source: true, notAfter: true, fingerprintSha256: true },
+      orderBy: { notAfter: 'asc' },
+    }),
+    db.daemonStatus.findMany({ where: { heartbeatAt: { gt: new Date(now.getTime() - LIVE_MS) } }, select: { instanceId: true, heartbeatAt: true, details: true } }),
+  ]);
+  const certificates = active.map((c) => {
+    const e = expiryOf(c.notAfter, now);
+    return { ...c, daysLeft: e.daysLeft, level: e.level };
+  });
+  const fingerprints = new Set(active.map((c) => c.fingerprintSha256));
+  const levels = certificates.map((c) => c.level);
+  const status: MonitoringStatus =
+    !certificates.length || levels.includes('expired') || levels.includes('critical') ? 'CRITICAL' : levels.includes('warning') ? 'WARNING' : 'OK';
+  const days = certificates.map((c) => c.daysLeft).filter((d): d is number => d !== null);
+  return {
+    status,
+    minDaysLeft: days.length ? Math.min(...days) : null,
+    certificates,
+    daemons: daemons.map((d) => {
+      const fp = ((d.details ?? {}) as { tlsFingerprint?: string }).tlsFingerprint ?? null;
+      return { instanceId: d.instanceId, heartbeatAt: d.heartbeatAt, tlsFingerprint: fp, servesActive: fp !== null && fingerprints.has(fp) };
+    }),
+  };
+}
+
+/** The same facts as Prometheus text exposition. */
+export function toPrometheus(report: CertificateStatusReport): string {
+  const lines = [
+    '# HELP postern_certificate_expiry_days Days until an ACTIVE certificate expires.',
+    '# TYPE postern_certificate_expiry_days gauge',
+    ...report.certificates.map((c) => `postern_certificate_expiry_days{id="${c.id}",hosts="${c.hosts.join(',')}"} ${c.daysLeft ?? 0}`),
+    '# HELP postern_certificate_status 0 OK, 1 WARNING, 2 CRITICAL.',
+    '# TYPE postern_certificate_status gauge',
+    `postern_certificate_status ${report.status === 'OK' ? 0 : report.status === 'WARNING' ? 1 : 2}`,
+    '# HELP postern_daemon_serves_active_certificate 1 when the daemon serves an ACTIVE certificate.',
+    '# TYPE postern_daemon_serves_active_certificate gauge',
+    ...report.daemons.map((d) => `postern_daemon_serves_active_certificate{instance="${d.instanceId}"} ${d.servesActive ? 1 : 0}`),
+  ];
+  return lines.join('\n') + '\n';
+}
