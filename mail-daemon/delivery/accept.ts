@@ -3,6 +3,10 @@ import { insertBlob, prepareBlob } from '../store/blobs';
 import { withTransaction } from '../store/db';
 import { deliver } from '../store/deliver';
 import type { AcceptInput } from '../smtp/backend';
+import { createLogger } from '@/lib/log';
+import { recordDeliveryInTransaction } from '@/lib/tls-stats/record';
+
+const tlsStatsLog = createLogger('tls-stats');
 
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
@@ -14,6 +18,25 @@ import type { AcceptInput } from '../smtp/backend';
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<void> {
   const hook = async (tx: pg.PoolClient, blobId: string) => {
     await writeReceipt(tx, input, blobId);
+    // TLS-STATS (issue 7): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
+    const statsError = await recordDeliveryInTransaction(tx, {
+      blobId,
+      receivedAt: input.receivedAt,
+      listener: input.listener,
+      clientIp: input.clientIp,
+      mailFrom: input.mailFrom,
+      authMailboxId: input.authUser?.mailboxId ?? null,
+      mailboxIds: input.mailboxIds,
+      our: {
+        queueId: input.queueId,
+        tlsVersion: input.tls?.version ?? null,
+        cipher: input.tls?.cipher ?? null,
+        bits: input.tls?.bits ?? null,
+        mode: input.tls?.mode ?? null,
+      },
+      raw: input.raw,
+    });
+    if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
     if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId);
   };
   if (input.mailboxIds.length) {

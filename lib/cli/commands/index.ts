@@ -4,9 +4,10 @@ import { registerAdmin } from './admin';
 import { registerAlias } from './alias';
 import { registerDomain } from './domain';
 import { registerMailbox } from './mailbox';
+import { registerTls } from './tls';
 
 /** A command group adds its subcommands (`postern <group> …`) to the program. */
 export type CommandGroup = (program: Command, ctx: CliContext) => void;
 
 // One line per group; other rooms add theirs here (ca, cert, smime, tls…).
-export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin];
+export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin, registerTls];
