@@ -185,6 +185,57 @@ describe('domain admin scope', () => {
   });
 });
 
+describe('admins', () => {
+  it('adds a domain admin with a scope and a generated password, refuses a duplicate, removes it; changes its own password', async () => {
+    const page = await signedIn();
+    await page.goto('/admins');
+    const form = page.getByRole('form', { name: 'New admin' });
+    await form.getByLabel('Email').fill('helper@example.test');
+    await form.getByLabel('Domain admin', { exact: false }).check();
+    await form.getByRole('button', { name: 'Add admin' }).click();
+    await expect.poll(() => form.locator('[data-field-error="domains"]').textContent()).toContain('at least one domain');
+    await form.getByLabel('other.test').check();
+    await form.getByRole('button', { name: 'Add admin' }).click();
+    const generated = await form.getByTestId('generated-password').textContent();
+    expect(generated?.length).toBeGreaterThanOrEqual(16);
+    await page.locator('[data-admin="helper@example.test"]').waitFor();
+    const row = await panel.db.prisma.admin.findUnique({ where: { email: 'helper@example.test' }, include: { domains: true } });
+    expect(row?.role).toBe('DOMAIN');
+    expect(row?.domains.map((d) => d.domainId)).toEqual([domains['other.test']]);
+    await screenshot(page, 'admins-added');
+
+    await form.getByLabel('Email').fill('helper@example.test');
+    await form.getByLabel('Initial password').fill(STRONG);
+    await form.getByRole('button', { name: 'Add admin' }).click();
+    await expect.poll(() => form.locator('[data-field-error="admin-email"]').textContent()).toContain('already an admin');
+
+    const entry = page.locator('[data-admin="helper@example.test"]');
+    await entry.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove admin' }).click();
+    await entry.waitFor({ state: 'detached' });
+    expect(await panel.db.prisma.admin.count({ where: { email: 'helper@example.test' } })).toBe(0);
+    // No "Remove" for yourself.
+    await expect(page.locator(`[data-admin="${admin.email}"]`).getByRole('button', { name: 'Remove' }).count()).resolves.toBe(0);
+
+    await page.goto('/admins/me');
+    const pw = page.getByRole('form', { name: 'Change password' });
+    await pw.getByLabel('Current password').fill('wrong-password');
+    await pw.getByLabel('New password', { exact: true }).fill('short');
+    await pw.getByLabel('New password again').fill('short');
+    await pw.getByRole('button', { name: 'Change password' }).click();
+    await expect.poll(() => pw.locator('[data-field-error="pw-current"]').textContent()).toContain('current password is wrong');
+    const next = 'Another-Long-Passphrase-7';
+    await pw.getByLabel('Current password').fill(admin.password);
+    await pw.getByLabel('New password', { exact: true }).fill(next);
+    await pw.getByLabel('New password again').fill(next);
+    await pw.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password was changed').waitFor();
+    admin = { ...admin, password: next };
+    await page.context().close();
+    await (await signedIn()).context().close(); // the new password signs in
+  });
+});
+
 describe('mailbox CSV import', () => {
   it('dry run shows the bad rows, then the fixed file imports and the generated passwords download once', async () => {
     const page = await signedIn();

@@ -5,8 +5,8 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
-import { SubmitButton } from '@/components/ui/submit-button';
 import type { FormState } from '@/lib/forms/state';
+import { submitWithoutReset } from '@/lib/forms/submit';
 import { generatePassword } from '@/lib/validations/password';
 import { PasswordHints, type Rules } from './password-hints';
 
@@ -20,7 +20,7 @@ export function AdminForm({
   domains: { id: string; name: string; displayName: string }[];
   rules: Rules;
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const [state, formAction, pending] = useActionState(action, {} as FormState);
   const values = state.values ?? {};
   const errors = state.fieldErrors ?? {};
   const [role, setRole] = useState(values.role === 'DOMAIN' ? 'DOMAIN' : 'GLOBAL');
@@ -45,6 +45,7 @@ export function AdminForm({
       key={state.done ?? 0}
       className="space-y-4"
       aria-label="New admin"
+      onSubmit={submitWithoutReset(formAction)}
     >
       <Field id="admin-email" label="Email" error={errors.email}>
         {(c) => <Input {...c} name="email" type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />}
@@ -122,7 +123,9 @@ export function AdminForm({
           Generated password, shown only now: <code className="select-all font-mono" data-testid="generated-password">{generated}</code>
         </p>
       ) : null}
-      <SubmitButton pendingText="Adding…">Add admin</SubmitButton>
+      <Button type="submit" disabled={pending} aria-disabled={pending}>
+        {pending ? 'Adding…' : 'Add admin'}
+      </Button>
     </form>
   );
 }

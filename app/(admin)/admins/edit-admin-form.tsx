@@ -2,8 +2,9 @@
 
 import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
-import { SubmitButton } from '@/components/ui/submit-button';
+import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/forms/state';
+import { submitWithoutReset } from '@/lib/forms/submit';
 
 /** Role and domain scope of an existing admin. */
 export function EditAdminForm({
@@ -19,12 +20,12 @@ export function EditAdminForm({
   domains: { id: string; name: string; displayName: string }[];
   chosen: string[];
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const [state, formAction, pending] = useActionState(action, {} as FormState);
   const [role, setRole] = useState(initialRole);
   const errors = state.fieldErrors ?? {};
   const id = email.replace(/[^a-z0-9]/gi, '-');
   return (
-    <form action={formAction} className="mt-2 space-y-2" aria-label={`Role and domains of ${email}`}>
+    <form action={formAction} onSubmit={submitWithoutReset(formAction)} className="mt-2 space-y-2" aria-label={`Role and domains of ${email}`}>
       <input type="hidden" name="email" value={email} />
       <div className="flex gap-4 text-sm" role="radiogroup" aria-label="Role">
         {(['GLOBAL', 'DOMAIN'] as const).map((r) => (
@@ -48,9 +49,9 @@ export function EditAdminForm({
         {errors.domains ?? errors.role ?? ''}
       </p>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.ok || !(errors.domains || errors.role) ? state.message : undefined}</Alert>
-      <SubmitButton size="sm" variant="secondary" pendingText="Saving…">
-        Save
-      </SubmitButton>
+      <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-disabled={pending}>
+        {pending ? 'Saving…' : 'Save'}
+      </Button>
     </form>
   );
 }

@@ -4,9 +4,10 @@ import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Input, Select, Textarea } from '@/components/ui/input';
-import { SubmitButton } from '@/components/ui/submit-button';
+import { Button } from '@/components/ui/button';
 import type { DomainChoice } from '@/lib/forms/domains';
 import type { FormState } from '@/lib/forms/state';
+import { submitWithoutReset } from '@/lib/forms/submit';
 
 
 /**
@@ -23,7 +24,7 @@ export function AliasForm({
   domains: DomainChoice[];
   delimiter: string;
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const [state, formAction, pending] = useActionState(action, {} as FormState);
   const values = state.values ?? {};
   const [catchAll, setCatchAll] = useState(values.kind === 'catchall');
   const errors = state.fieldErrors ?? {};
@@ -34,7 +35,7 @@ export function AliasForm({
   }
 
   return (
-    <form action={formAction} key={state.done ?? 0} className="space-y-4" aria-label="New alias">
+    <form action={formAction} onSubmit={submitWithoutReset(formAction)} key={state.done ?? 0} className="space-y-4" aria-label="New alias">
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Receives mail for</legend>
         <div className="flex flex-wrap gap-4 text-sm">
@@ -114,7 +115,9 @@ export function AliasForm({
       ) : null}
 
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <SubmitButton pendingText="Adding…">Add alias</SubmitButton>
+      <Button type="submit" disabled={pending} aria-disabled={pending}>
+        {pending ? 'Adding…' : 'Add alias'}
+      </Button>
     </form>
   );
 }

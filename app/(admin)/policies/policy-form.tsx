@@ -1,10 +1,11 @@
 'use client';
 
-import { startTransition, useActionState, useState } from 'react';
+import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Input, Select, Textarea } from '@/components/ui/input';
 import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/forms/state';
+import { submitWithoutReset } from '@/lib/forms/submit';
 import { POLICY_GROUPS, TLS_VERSIONS, type PolicyField } from './fields';
 import { describeValue, modeName, type PolicyFormValue } from './parse';
 
@@ -51,13 +52,7 @@ export function PolicyForm({
   return (
     <form
       action={formAction}
-      // Submitting by hand skips React's automatic form reset, which would put the
-      // controlled inherit/override selects back to their first option in the DOM.
-      onSubmit={(event) => {
-        event.preventDefault();
-        const data = new FormData(event.currentTarget);
-        startTransition(() => formAction(data));
-      }}
+      onSubmit={submitWithoutReset(formAction)}
       className="space-y-6"
       aria-describedby="policy-status"
     >
