@@ -1,14 +1,11 @@
 import 'server-only';
-import * as OTPAuth from 'otpauth';
 import { SYSTEM, type Actor } from '@/lib/actor';
 import { audit } from '@/lib/audit';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
-import { verifyPassword } from '@/lib/auth/password';
 import { recordFailure, throttleKey } from '@/lib/auth/throttle';
-import { unseal } from '@/lib/crypto/seal';
 import { getEffectivePolicy } from '@/lib/policy';
 import { db } from './db';
-import { panelSecrets } from './secrets';
+import { findRecoveryCode, verifyTotp } from './totp';
 
 export type LoginFailure = 'invalid' | 'throttled' | 'totp_required' | 'totp_invalid';
 export type LoginResult = { ok: true; admin: { id: string; email: string } } | { ok: false; reason: LoginFailure };
@@ -19,25 +16,6 @@ export interface LoginInput {
   /** A 6-digit TOTP code or a recovery code, when the admin has TOTP enabled. */
   code?: string;
   ip?: string;
-}
-
-function totpMatches(sealedSecret: string, code: string, masterKey: string): boolean {
-  try {
-    const secret = unseal(sealedSecret, masterKey).toString('utf8');
-    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
-    return totp.validate({ token: code, window: 1 }) !== null;
-  } catch {
-    return false;
-  }
-}
-
-/** The index of the matching unused recovery code, or -1. */
-async function recoveryCodeIndex(hashes: string[], code: string): Promise<number> {
-  const normalized = code.replace(/[\s-]/g, '').toLowerCase();
-  for (let i = 0; i < hashes.length; i++) {
-    if ((await verifyPassword(hashes[i], normalized)) || (await verifyPassword(hashes[i], code))) return i;
-  }
-  return -1;
 }
 
 /**
@@ -59,9 +37,9 @@ export async function adminLogin(input: LoginInput): Promise<LoginResult> {
     // The password was right: ask for the second factor without counting a failure.
     if (!code) return { ok: false, reason: 'totp_required' };
     const row = await database.admin.findUnique({ where: { id: admin.id }, select: { totpSecret: true, recoveryCodes: true } });
-    let ok = Boolean(row?.totpSecret) && /^\d{6}$/.test(code) && totpMatches(row!.totpSecret!, code, panelSecrets().masterKey);
+    let ok = Boolean(row?.totpSecret) && verifyTotp(row!.totpSecret!, code);
     if (!ok && row) {
-      const index = await recoveryCodeIndex(row.recoveryCodes, code);
+      const index = await findRecoveryCode(row.recoveryCodes, code);
       if (index >= 0) {
         ok = true;
         const remaining = row.recoveryCodes.filter((_, i) => i !== index);

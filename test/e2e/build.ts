@@ -15,7 +15,8 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUILDS = path.join(ROOT, '.next/cache/postern-e2e');
 const SOURCES = ['app', 'components', 'lib', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
-const KEEP_DAYS = 2;
+// A build unused for this long goes (each is ~100 MB; runs touch theirs when they start).
+const KEEP_MS = 60 * 60 * 1000;
 
 function walk(p: string, out: string[]): void {
   let stat: fs.Stats;
@@ -49,12 +50,15 @@ export function sourceHash(): string {
 
 function prune(keep: string): void {
   if (!fs.existsSync(BUILDS)) return;
-  const cutoff = Date.now() - KEEP_DAYS * 86_400_000;
+  const cutoff = Date.now() - KEEP_MS;
   for (const entry of fs.readdirSync(BUILDS)) {
     const dir = path.join(BUILDS, entry);
-    if (entry === keep || entry.endsWith('.lock')) continue;
+    if (entry === keep || entry.endsWith('.lock') || entry.endsWith('.json')) continue;
     try {
-      if (fs.statSync(dir).mtimeMs < cutoff) fs.rmSync(dir, { recursive: true, force: true });
+      if (fs.statSync(dir).mtimeMs < cutoff) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(`${dir}.tsconfig.json`, { force: true });
+      }
     } catch {
       // another run pruned it first
     }

@@ -7,7 +7,8 @@
 //   await login(page, admin.email, admin.password);
 //   ...; await screenshot(page, 'aliases-created');
 //   afterAll: await browser.close(); await panel.stop();
-export { startPanel, type Panel } from './panel';
+export { startPanel, type Panel } from './harness';
+export { startNext, type RunningPanel } from './panel';
 export { createAdmin, type AdminFixture } from './fixtures';
 export { launchBrowser, newContext, login, screenshot } from './browser';
 export { ensureBuild } from './build';

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import * as OTPAuth from 'otpauth';
+import { hashPassword } from '@/lib/auth/password';
+import { seal } from '@/lib/crypto/seal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
@@ -96,6 +99,24 @@ describe('an admin in the browser', () => {
     await login(page, admin.email, admin.password);
     await expectText(page.getByTestId('signed-in-admin'), admin.email);
     await expectText(page.getByTestId('daemon-status'), 'offline');
+    // a daemon that reported a second ago is online, with its listeners
+    const now = Date.now();
+    await panel.db.prisma.daemonStatus.create({
+      data: {
+        instanceId: 'e2e-daemon',
+        hostname: 'mx1.example.test',
+        version: '9.9.9',
+        startedAt: new Date(now - 3_600_000),
+        heartbeatAt: new Date(now - 1000),
+        listeners: [{ name: 'smtp', port: 2525, tls: 'starttls' }, { name: 'imaps', port: 2993, tls: 'implicit' }],
+      },
+    });
+    await page.reload();
+    const daemon = page.getByTestId('daemon-status');
+    await expectText(daemon, 'online');
+    await expectText(daemon, 'smtp :2525');
+    await expectText(daemon, '9.9.9');
+    await expectText(daemon, '1h 0m');
     await screenshot(page, 'dashboard');
     const dark = await (await newContext(browser, panel.url, 'dark')).newPage();
     await dark.context().addCookies(await context.cookies());
@@ -213,11 +234,75 @@ describe('an admin in the browser', () => {
     expect(await panel.db.prisma.mailbox.findUnique({ where: { address: 'alice@example.test' } })).toBeNull();
   });
 
+  it('refuses to delete a domain that has mailboxes unless confirmed; deletes an empty one', async () => {
+    await page.goto('/domains');
+    const busy = page.locator('tr[data-domain="example.test"]');
+    await busy.getByRole('button', { name: 'Delete' }).click();
+    let dialog = page.getByRole('dialog');
+    await expectText(dialog, 'example.test still has 120 mailbox(es)');
+    await dialog.getByRole('button', { name: 'Delete example.test' }).click();
+    await expectText(dialog.getByRole('alert'), 'still has 120 mailbox(es)');
+    await screenshot(page, 'domain-delete-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await panel.db.prisma.domain.count({ where: { name: 'example.test' } })).toBe(1);
+
+    const empty = page.locator('tr[data-domain="xn--bcher-kva.example"]');
+    await empty.getByRole('button', { name: 'Disable' }).click();
+    await empty.getByText('disabled', { exact: true }).waitFor();
+    await empty.getByRole('button', { name: 'Delete' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Delete bücher.example' }).click();
+    await empty.waitFor({ state: 'detached' });
+    expect(await panel.db.prisma.domain.count({ where: { name: 'xn--bcher-kva.example' } })).toBe(0);
+  });
+
   it('signs out; the pages are closed again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
     await page.goto('/mailboxes');
     expect(new URL(page.url()).pathname).toBe('/login');
+  });
+
+  it('asks for the TOTP code when enrolled; accepts a current code or a recovery code once', async () => {
+    const secret = new OTPAuth.Secret({ size: 20 });
+    const totp = new OTPAuth.TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' });
+    const enrolled = await createAdmin(panel.db.prisma, { email: 'totp@example.test' });
+    await panel.db.prisma.admin.update({
+      where: { id: enrolled.id },
+      data: {
+        totpEnabled: true,
+        totpSecret: seal(secret.base32, panel.masterKey),
+        recoveryCodes: [await hashPassword('abcd2345efgh')],
+      },
+    });
+    const p = await (await newContext(browser, panel.url)).newPage();
+    await p.goto('/login');
+    await p.getByLabel('Email').fill(enrolled.email);
+    await p.getByLabel('Password', { exact: true }).fill(enrolled.password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    const code = p.getByLabel('Authentication code');
+    await code.waitFor();
+    await screenshot(p, 'login-totp-step');
+    await code.fill('000000' === totp.generate() ? '111111' : '000000');
+    await p.getByRole('button', { name: 'Verify' }).click();
+    await expectText(p.locator('form [role="alert"]'), 'That code is not valid');
+    await code.fill(totp.generate());
+    await p.getByRole('button', { name: 'Verify' }).click();
+    await p.waitForURL((u) => u.pathname === '/');
+    await expectText(p.getByTestId('signed-in-admin'), enrolled.email);
+
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.waitForURL(/\/login/);
+    await p.getByLabel('Email').fill(enrolled.email);
+    await p.getByLabel('Password', { exact: true }).fill(enrolled.password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByLabel('Authentication code').fill('ABCD-2345-EFGH');
+    await p.getByRole('button', { name: 'Verify' }).click();
+    await p.waitForURL((u) => u.pathname === '/');
+    const row = await panel.db.prisma.admin.findUniqueOrThrow({ where: { id: enrolled.id } });
+    expect(row.recoveryCodes).toEqual([]);
+    expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.login.totp_failed' } })).toBe(1);
+    await p.context().close();
   });
 
   it('throttles sign-in after repeated failures, even with the right password', async () => {

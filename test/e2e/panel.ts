@@ -4,27 +4,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/postgres/embedded';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { ensureBuild, ROOT } from './build';
 
-export interface Panel {
+export interface RunningPanel {
   /** http://127.0.0.1:<port> */
   url: string;
-  /** The panel's own throwaway database (migrated), for fixtures and assertions. */
-  db: TestDatabase;
+  /** The master key the panel seals TOTP secrets with (POSTERN_SECRET). */
+  masterKey: string;
   /** Everything the server printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the production panel (`next start`) on a free port against a fresh database.
- * Call once per test file (beforeAll); the build itself is shared (test/e2e/build.ts).
+ * `next start` of the shared production build (test/e2e/build.ts) on a free port
+ * against `databaseUrl` (already migrated), with its own secrets and data directory.
  */
-export async function startPanel(): Promise<Panel> {
-  const [db, build, port] = await Promise.all([createTestDatabase(), ensureBuild(), freePort()]);
+export async function startNext(databaseUrl: string, log?: (line: string) => void): Promise<RunningPanel> {
+  const [build, port] = await Promise.all([ensureBuild(log), freePort()]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
+  const masterKey = randomBytes(32).toString('base64url');
   const child: ChildProcess = spawn(
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
@@ -35,11 +35,11 @@ export async function startPanel(): Promise<Panel> {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         NEXT_DIST_DIR: build.distDir,
-        DATABASE_URL: db.url,
+        DATABASE_URL: databaseUrl,
         POSTERN_DATA_DIR: dataDir,
         NEXTAUTH_URL: url,
         NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
-        POSTERN_SECRET: randomBytes(32).toString('base64url'),
+        POSTERN_SECRET: masterKey,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,14 +58,13 @@ export async function startPanel(): Promise<Panel> {
   });
   return {
     url,
-    db,
+    masterKey,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
-      await db.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
