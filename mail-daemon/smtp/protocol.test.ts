@@ -1,11 +1,16 @@
 // Raw-socket transcripts for what real clients will not do, grouped by RFC.
 // Real daemon service, real database, real TLS, loopback ports.
+import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createLogger } from '@/lib/log';
+import { PostgresSmtpBackend } from '../delivery/backend';
 import { PASSWORD, seedDirectory } from './fixtures';
+import { PolicyCache } from './policy-cache';
+import { PosternSmtpServer } from './server';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from './testing';
 
 let db: TestDatabase;
@@ -195,6 +200,26 @@ describe('RFC 3207: STARTTLS', () => {
     expect((await c.cmd('MAIL FROM:<s@sender.test>')).code).toBe(250);
     expect((await c.cmd('NOOP')).code).toBe(250);
     c.close();
+  });
+
+  it('454 4.7.0 when no certificate is available, and STARTTLS is then not advertised', async () => {
+    const server = new PosternSmtpServer({
+      kind: 'mx', hostname: 'notls.postern.test', tls: null, log: createLogger('t', 'silent'),
+      backend: new PostgresSmtpBackend(smtp.db, smtp.pool, new PolicyCache(smtp.db)),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = await connect((server.server.address() as AddressInfo).port);
+      const ehlo = await c.cmd('EHLO client.test');
+      expect(ehlo.lines).not.toContain('STARTTLS');
+      const r = await c.cmd('STARTTLS');
+      expect([r.code, r.text]).toEqual([454, '4.7.0 TLS not available due to temporary reason']);
+      expect((await c.cmd('MAIL FROM:<s@sender.test>')).code).toBe(250);
+      c.close();
+      await c.closed();
+    } finally {
+      await server.shutdown();
+    }
   });
 
   it('requireTlsMx: 530 5.7.0 for everything but NOOP/EHLO/HELO/QUIT/STARTTLS until TLS', async () => {

@@ -1,4 +1,5 @@
 import { CHANNELS } from '@/lib/db/channels';
+import { getEffectivePolicy } from '@/lib/policy';
 import type { DaemonContext } from '../context';
 import { TlsProvider, type TlsVersion } from './provider';
 
@@ -7,11 +8,9 @@ export type { ServedCertificate, TlsService, TlsVersion } from './provider';
 
 const providers = new WeakMap<DaemonContext, Promise<TlsProvider>>();
 
+/** The global policy's minTlsVersion: listeners serve every domain, so the floor is global. */
 async function readMinVersion(ctx: DaemonContext): Promise<TlsVersion> {
-  const { rows } = await ctx.pool.query<{ v: string | null }>(
-    `SELECT settings->>'minTlsVersion' AS v FROM policies WHERE domain_id IS NULL LIMIT 1`,
-  );
-  return rows[0]?.v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2';
+  return (await getEffectivePolicy(ctx.db)).minTlsVersion;
 }
 
 /**
