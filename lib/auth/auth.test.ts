@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
-import { lockedUntil, recordFailure, resetFailures } from '@/lib/auth/throttle';
+import { lockedUntil, pruneThrottle, recordFailure, resetFailures } from '@/lib/auth/throttle';
 import { createPrisma } from '@/lib/db/prisma';
 import { updatePolicy } from '@/lib/policy';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
@@ -74,6 +74,21 @@ describe('throttle', () => {
     expect(await lockedUntil(t.prisma, ['k4'])).toBeNull();
     const r = await recordFailure(t.prisma, 'k4', rules);
     expect(r).toEqual({ failures: 1, lockedUntil: null });
+  });
+});
+
+describe('pruneThrottle', () => {
+  it('drops only stale, unlocked counters', async () => {
+    await recordFailure(t.prisma, 'stale', rules);
+    await recordFailure(t.prisma, 'recent', rules);
+    for (let i = 0; i < 3; i++) await recordFailure(t.prisma, 'locked-old', rules);
+    const old = new Date(Date.now() - 2_000_000);
+    await t.prisma.authThrottle.updateMany({ where: { key: { in: ['stale', 'locked-old'] } }, data: { windowStart: old } });
+    expect(await pruneThrottle(t.prisma, rules)).toBeGreaterThanOrEqual(1);
+    const keys = (await t.prisma.authThrottle.findMany({ select: { key: true } })).map((r) => r.key);
+    expect(keys).not.toContain('stale');
+    expect(keys).toContain('recent');
+    expect(keys).toContain('locked-old');
   });
 });
 

@@ -45,3 +45,15 @@ export async function lockedUntil(db: DbOrTx, keys: string[]): Promise<Date | nu
 export async function resetFailures(db: DbOrTx, key: string): Promise<void> {
   await db.$executeRaw`DELETE FROM auth_throttle WHERE key = ${key}`;
 }
+
+/**
+ * Deletes counters that no longer matter (window over, no lockout running), so the
+ * table holds only recent attackers. The daemon may call this now and then; the
+ * counters stay correct without it.
+ */
+export async function pruneThrottle(db: DbOrTx, rules: BruteForce): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM auth_throttle
+     WHERE window_start < now() - make_interval(secs => ${rules.windowSeconds}::int)
+       AND (locked_until IS NULL OR locked_until <= now())`;
+}
