@@ -74,6 +74,19 @@ describe('aliases', () => {
     const row = await panel.db.prisma.alias.findUnique({ where: { source: 'sales@example.test' } });
     expect(row?.destinations).toEqual(['alice@example.test', 'partner@remote.example']);
 
+    // Editing its destinations runs the same checks: pointing sales at team (→ sales) is a loop.
+    const salesRow = page.locator('[data-alias="sales@example.test"]');
+    await salesRow.getByText('Edit').click();
+    const edit = salesRow.getByRole('form', { name: 'Destinations of sales@example.test' });
+    await edit.getByLabel('Delivers to').fill('alice@example.test, team@example.test');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.locator('[data-field-error="destinations"]').textContent()).toContain('loop');
+    await edit.getByLabel('Delivers to').fill('alice@example.test');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await panel.db.prisma.alias.findUnique({ where: { source: 'sales@example.test' } }))?.destinations)
+      .toEqual(['alice@example.test']);
+
     // The same source again is a field error, not a 500.
     await form.getByLabel('Local part').fill('sales');
     await form.getByLabel('Delivers to').fill('alice@example.test');

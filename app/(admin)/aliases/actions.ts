@@ -65,3 +65,23 @@ export async function toggleAliasAction(formData: FormData): Promise<void> {
   await updateAlias(db(), actor, { source: parsed.data.source, enabled: parsed.data.enabled === 'true' });
   revalidatePath('/aliases');
 }
+
+export async function updateDestinationsAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const actor = await requireAdmin();
+  const parsed = sourceSchema
+    .extend({
+      destinations: z
+        .string()
+        .transform(splitList)
+        .pipe(z.array(z.string().max(254)).min(1, 'enter at least one destination').max(100, 'at most 100 destinations')),
+    })
+    .safeParse({ source: formData.get('source'), destinations: formData.get('destinations') ?? '' });
+  if (!parsed.success) return { ...fromZodError(parsed.error), values: echo(formData) };
+  try {
+    await updateAlias(db(), actor, parsed.data);
+  } catch (err) {
+    return { ...fromError(err), values: echo(formData) };
+  }
+  revalidatePath('/aliases');
+  return success('Saved.');
+}

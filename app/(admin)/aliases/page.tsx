@@ -15,7 +15,8 @@ import { requireAdmin } from '@/lib/dal/session';
 import { domainChoices } from '@/lib/forms/domains';
 import { getEffectivePolicy } from '@/lib/policy';
 import { AliasForm } from './alias-form';
-import { createAliasAction, deleteAliasAction, toggleAliasAction } from './actions';
+import { createAliasAction, deleteAliasAction, toggleAliasAction, updateDestinationsAction } from './actions';
+import { EditAliasForm } from './edit-alias-form';
 
 export const metadata: Metadata = { title: 'Aliases' };
 
@@ -125,6 +126,10 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                           </li>
                         ))}
                       </ul>
+                      <details className="font-sans">
+                        <summary className="cursor-pointer text-xs text-muted">Edit</summary>
+                        <EditAliasForm action={updateDestinationsAction} source={alias.source} destinations={alias.destinations} />
+                      </details>
                     </Td>
                     <Td>{alias.enabled ? <Badge tone="ok">active</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
                     <Td className="whitespace-nowrap text-right">
