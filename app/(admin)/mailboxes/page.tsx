@@ -53,7 +53,14 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
       <PageHeader
         title="Mailboxes"
         description={`${result.total.toLocaleString('en')} mailbox${result.total === 1 ? '' : 'es'}${q || domain ? ' match' : ''}`}
-        actions={<ButtonLink href={domain ? `/mailboxes/new?domain=${encodeURIComponent(domain)}` : '/mailboxes/new'}>New mailbox</ButtonLink>}
+        actions={
+          <>
+            <ButtonLink href="/mailboxes/import" variant="secondary">
+              Import CSV
+            </ButtonLink>
+            <ButtonLink href={domain ? `/mailboxes/new?domain=${encodeURIComponent(domain)}` : '/mailboxes/new'}>New mailbox</ButtonLink>
+          </>
+        }
       />
       <Alert tone="ok" className="mb-4">
         {created ? `Created ${created}.` : deleted ? `Deleted ${deleted}.` : undefined}
