@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAdmin } from './admin';
 import { registerAlias } from './alias';
+import { registerCa, registerCert, registerSmime } from './certificates';
 import { registerDomain } from './domain';
 import { registerMailbox } from './mailbox';
 import { registerTls } from './tls';
@@ -10,4 +11,4 @@ import { registerTls } from './tls';
 export type CommandGroup = (program: Command, ctx: CliContext) => void;
 
 // One line per group; other rooms add theirs here (ca, cert, smime, tls…).
-export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin, registerTls];
+export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin, registerTls, registerCa, registerCert, registerSmime];
