@@ -4,6 +4,7 @@ import { Card, CardTitle, Stat } from '@/components/ui/card';
 import { formatBytes, formatDuration } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDashboard, type DaemonView } from '@/lib/dal/dashboard';
+import { TlsCard } from '@/components/dashboard/tls-card';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -81,7 +82,7 @@ export default async function DashboardPage() {
 
       <div className="mt-8 grid gap-4 lg:grid-cols-2">
         {/* ---- CERTIFICATES CARD (room CERTS): add <CertificatesCard /> from components/dashboard/certificates-card.tsx here ---- */}
-        {/* ---- TLS CARD (room TLS-STATS): add <TlsCard /> from components/dashboard/tls-card.tsx here ---- */}
+        <TlsCard />
       </div>
     </>
   );

@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { PageHeader } from '@/components/ui/page-header';
+import { requireAdmin } from '@/lib/dal/session';
+import { AnalyzeForm } from './analyze-form';
+
+export const metadata: Metadata = { title: 'Header analyzer' };
+
+export default async function AnalyzePage() {
+  await requireAdmin();
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/tls" className="text-accent hover:underline">
+          ← TLS
+        </Link>
+      </p>
+      <PageHeader
+        title="Header analyzer"
+        description="Paste the headers of any message: each Received header becomes a hop, marked with its TLS version and cipher or as cleartext; the weakest hop is called out."
+      />
+      <AnalyzeForm />
+    </>
+  );
+}

@@ -1,0 +1,214 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { CipherBars, ShareChart, VersionBars } from '@/components/tls/tls-charts';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Card, CardTitle, Stat } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { isServiceError } from '@/lib/errors';
+import { tlsClientLogins, tlsOverview } from '@/lib/tls-stats/panel';
+
+export const metadata: Metadata = { title: 'TLS' };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
+
+export default async function TlsPage({ searchParams }: Props) {
+  const admin = await requireAdmin();
+  const sp = await searchParams;
+  const input = { from: one(sp.from), to: one(sp.to), domain: one(sp.domain), mailbox: one(sp.mailbox), direction: one(sp.direction) };
+  let result: Awaited<ReturnType<typeof tlsOverview>>;
+  let error: string | null = null;
+  try {
+    result = await tlsOverview(db(), admin, input);
+  } catch (err) {
+    if (!isServiceError(err)) throw err;
+    error = `${err.field ? `${err.field}: ` : ''}${err.message}`;
+    result = await tlsOverview(db(), admin, { from: input.from, to: input.to });
+  }
+  const { overview: o, values } = result;
+  const clients = await tlsClientLogins(db(), admin, { mailbox: values.mailbox || null, weakOnly: true });
+  const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+  const unit = o.perMessage ? 'messages' : 'deliveries';
+
+  return (
+    <>
+      <PageHeader
+        title="TLS"
+        description="How mail reached us, hop by hop: our own hop is fact (from the SMTP session); hops below it are what the Received headers claim."
+        actions={
+          <>
+            <Link href="/tls/analyze" className={buttonClass('secondary', 'sm')}>
+              Header analyzer
+            </Link>
+            <Link href="/tls/impact" className={buttonClass('secondary', 'sm')}>
+              Policy impact
+            </Link>
+            <a href={`/api/tls/export?${qs}`} className={buttonClass('secondary', 'sm')} data-testid="csv-export">
+              CSV
+            </a>
+            <a href={`/api/tls/stats?${qs}`} className={buttonClass('secondary', 'sm')}>
+              JSON
+            </a>
+          </>
+        }
+      />
+      <form className="mb-6 flex flex-wrap items-end gap-3 text-sm" method="get" data-testid="tls-filters">
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">From</span>
+          <input type="date" name="from" defaultValue={values.from} className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">To</span>
+          <input type="date" name="to" defaultValue={values.to} className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">Domain</span>
+          <input name="domain" defaultValue={values.domain} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">Mailbox</span>
+          <input name="mailbox" defaultValue={values.mailbox} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">Direction</span>
+          <select name="direction" defaultValue={values.direction} className="h-9 rounded-md border border-border bg-surface px-2">
+            <option value="">all</option>
+            <option value="inbound">inbound (MX)</option>
+            <option value="submission">submission</option>
+          </select>
+        </label>
+        <button type="submit" className={buttonClass('primary', 'sm')}>
+          Apply
+        </button>
+      </form>
+      {error ? (
+        <div className="mb-4">
+          <Alert tone="danger">{error}</Alert>
+        </div>
+      ) : null}
+
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+        <Stat label={o.perMessage ? 'Messages' : 'Deliveries'} value={o.totals.messages.toLocaleString('en')} hint={`${values.from} – ${values.to}`} />
+        <Stat label="Last hop (ours) over TLS" value={<span data-testid="share-last-hop">{share(o.totals.ourTls, o.totals.messages)}</span>} hint={`${o.totals.ourTls.toLocaleString('en')} ${unit}`} />
+        <Stat label="Whole path over TLS" value={<span data-testid="share-whole-path">{share(o.totals.pathTls, o.totals.messages)}</span>} hint="every hop, as far as the headers tell" />
+      </div>
+
+      <Card className="mt-4">
+        <CardTitle>Share over TLS per day</CardTitle>
+        <ShareChart series={o.series} />
+      </Card>
+
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <CardTitle>Our hop: TLS versions</CardTitle>
+          <VersionBars testId="versions-chart" rows={o.versions.map((v) => ({ label: v.version, messages: v.messages }))} />
+        </Card>
+        <Card>
+          <CardTitle>Whole path: weakest hop</CardTitle>
+          <VersionBars testId="weakest-chart" rows={o.pathWeakest.map((v) => ({ label: v.weakest, messages: v.messages }))} />
+        </Card>
+      </div>
+
+      <Card className="mt-4">
+        <CardTitle>Our hop: ciphers</CardTitle>
+        {o.ciphers.length ? <CipherBars rows={o.ciphers} /> : <p className="mt-2 text-sm text-muted">No TLS sessions in this range.</p>}
+      </Card>
+
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <CardTitle>Sending domains without TLS or below TLS 1.2</CardTitle>
+          <WeakTable rows={o.weakDomains.map((d) => ({ key: d.senderDomain || '(null sender)', ...d }))} head="Domain" testId="weak-domains" />
+        </Card>
+        <Card>
+          <CardTitle>Sending IPs without TLS or below TLS 1.2</CardTitle>
+          <WeakTable rows={o.weakIps.map((d) => ({ key: d.clientIp, ...d }))} head="IP" testId="weak-ips" />
+        </Card>
+      </div>
+
+      <Card className="mt-4">
+        <CardTitle>Clients on old TLS or cleartext (IMAP and submission logins, last 30 days)</CardTitle>
+        {clients.length === 0 ? (
+          <p className="mt-2 text-sm text-muted">Every recorded login used TLS 1.2 or newer.</p>
+        ) : (
+          <div className="mt-2">
+            <Table data-testid="weak-clients">
+              <thead>
+                <tr>
+                  <Th>Mailbox</Th>
+                  <Th>Service</Th>
+                  <Th>TLS</Th>
+                  <Th>Cipher</Th>
+                  <Th>Client IP</Th>
+                  <Th className="text-right">Logins</Th>
+                  <Th>Last</Th>
+                </tr>
+              </thead>
+              <tbody>
+                {clients.map((c) => (
+                  <tr key={`${c.mailboxId}-${c.service}-${c.tlsVersion}-${c.cipher}-${c.clientIp}`}>
+                    <Td>
+                      <Link href={`/tls/mailboxes/${encodeURIComponent(c.address)}`} className="text-accent hover:underline">
+                        {c.address}
+                      </Link>
+                    </Td>
+                    <Td>{c.service}</Td>
+                    <Td>{c.tlsVersion === 'none' ? <Badge tone="danger">cleartext</Badge> : <Badge tone="warn">{c.tlsVersion}</Badge>}</Td>
+                    <Td className="font-mono text-xs">{c.cipher}</Td>
+                    <Td>{c.clientIp}</Td>
+                    <Td className="text-right tabular-nums">{c.logins}</Td>
+                    <Td>{c.lastAt.slice(0, 16).replace('T', ' ')}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        )}
+      </Card>
+    </>
+  );
+}
+
+function WeakTable({
+  rows,
+  head,
+  testId,
+}: {
+  rows: { key: string; messages: number; cleartext: number; belowTls12: number; weakPath: number }[];
+  head: string;
+  testId: string;
+}) {
+  if (rows.length === 0) return <p className="mt-2 text-sm text-muted">None: every sender used TLS 1.2 or newer on our hop.</p>;
+  return (
+    <div className="mt-2">
+      <Table data-testid={testId}>
+        <thead>
+          <tr>
+            <Th>{head}</Th>
+            <Th className="text-right">Cleartext</Th>
+            <Th className="text-right">&lt; TLS 1.2</Th>
+            <Th className="text-right">Weak path</Th>
+            <Th className="text-right">All</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <Td className="break-all">{r.key}</Td>
+              <Td className="text-right tabular-nums">{r.cleartext}</Td>
+              <Td className="text-right tabular-nums">{r.belowTls12}</Td>
+              <Td className="text-right tabular-nums">{r.weakPath}</Td>
+              <Td className="text-right tabular-nums">{r.messages}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+'use client';
+
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+
+export interface SharePoint {
+  day: string;
+  messages: number;
+  ourTls: number;
+  pathTls: number;
+}
+
+const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : null);
+
+/** Share of messages whose last hop / whole path was TLS, per day. */
+export function ShareChart({ series }: { series: SharePoint[] }) {
+  const data = series.map((p) => ({
+    day: p.day.slice(5),
+    'last hop TLS %': pct(p.ourTls, p.messages),
+    'whole path TLS %': pct(p.pathTls, p.messages),
+    messages: p.messages,
+  }));
+  return (
+    <div className="h-64" data-testid="share-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+          <XAxis dataKey="day" tick={{ fontSize: 11 }} />
+          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} width={44} />
+          <Tooltip />
+          <Legend />
+          <Line type="monotone" dataKey="last hop TLS %" stroke="#1d5fd1" strokeWidth={2} dot={false} connectNulls />
+          <Line type="monotone" dataKey="whole path TLS %" stroke="#067647" strokeWidth={2} dot={false} connectNulls />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+const COLORS: Record<string, string> = {
+  'TLSv1.3': '#067647',
+  'TLSv1.2': '#1d5fd1',
+  'TLSv1.1': '#9a6700',
+  'TLSv1.0': '#c2410c',
+  SSLv3: '#b42318',
+  unknown: '#6b7280',
+  none: '#b42318',
+};
+
+/** Messages per TLS version (our hop, or the weakest hop of the path). */
+export function VersionBars({ rows, testId }: { rows: { label: string; messages: number }[]; testId: string }) {
+  const data = rows.map((r) => ({ ...r, fill: COLORS[r.label] ?? '#6b7280', label: r.label === 'none' ? 'cleartext' : r.label }));
+  return (
+    <div className="h-56" data-testid={testId}>
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+          <XAxis dataKey="label" tick={{ fontSize: 11 }} />
+          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={44} />
+          <Tooltip />
+          <Bar dataKey="messages" />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Top ciphers of our hop. */
+export function CipherBars({ rows }: { rows: { version: string; cipher: string; messages: number }[] }) {
+  const data = rows.slice(0, 10).map((r) => ({ name: r.cipher, messages: r.messages, fill: COLORS[r.version] ?? '#6b7280' }));
+  return (
+    <div style={{ height: Math.max(120, data.length * 28 + 40) }} data-testid="cipher-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+          <XAxis type="number" allowDecimals={false} tick={{ fontSize: 11 }} />
+          <YAxis type="category" dataKey="name" width={230} tick={{ fontSize: 10 }} />
+          <Tooltip />
+          <Bar dataKey="messages" />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
