@@ -22,6 +22,8 @@ export interface ImapHarness {
   port: number;
   /** Cleartext port with STARTTLS, when asked for. */
   plainPort?: number;
+  /** The served (self-signed) certificate, for clients that verify. */
+  certPem: string;
   addUser(address: string, password: string, options?: { quotaBytes?: number }): Promise<string>;
   deliver(mailboxId: string, raw: Buffer, internalDate?: Date): Promise<void>;
   /** A second server on the same database (another daemon process, as far as IMAP can tell). */
@@ -68,6 +70,7 @@ export async function startImapHarness(options: { limits?: Partial<ImapLimits>; 
     server,
     port,
     plainPort,
+    certPem: String(tls.pick(undefined, 'imap').options.cert),
     async addUser(address, password, opts = {}) {
       const { mailboxId } = await createTestMailbox(pool, address, opts);
       await pool.query('UPDATE mailboxes SET password_hash = $1 WHERE id = $2', [await hashPassword(password), mailboxId]);
