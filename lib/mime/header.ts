@@ -167,7 +167,9 @@ export function parseStructured(value: string): { value: string; params: BodyPar
   }
   // A placeholder may collide with a plain param of the same name: keep the first.
   const seen = new Set<string>();
-  return { value: lead, params: plain.filter(([n]) => (seen.has(n) ? false : (seen.add(n), true))) };
+  const unique = plain.filter(([n]) => (seen.has(n) ? false : (seen.add(n), true)));
+  // RFC 2231 parameters after the plain ones, as Dovecot lists them.
+  return { value: lead, params: [...unique.filter(([n]) => !n.endsWith('*')), ...unique.filter(([n]) => n.endsWith('*'))] };
 }
 
 export function paramValue(params: BodyParams, name: string): string | null {

@@ -6,7 +6,7 @@
 // parts without headers. Bounded: nesting depth and part count are capped (deeper content is a leaf).
 import { createHash } from 'node:crypto';
 import { parseAddressList } from './address';
-import { findBodyStart, headerValue, parseHeader, parseStructured, paramValue, type HeaderField } from './header';
+import { headerValue, parseHeader, parseStructured, paramValue, type HeaderField } from './header';
 import type { BodyParams, BodyStructure, Envelope, MimeIndex, MimeNode, SinglePartBody } from './types';
 
 export const MAX_DEPTH = 32;
@@ -20,17 +20,42 @@ interface Ctx {
   parts: number;
 }
 
-/** Lines of [start, end) as served: LF count, plus one for a last line without a line break. */
+/** Lines of [start, end) as served: the number of LFs (as Dovecot counts body lines). */
 export function countLines(raw: Buffer, start: number, end: number): number {
-  if (end <= start) return 0;
   let n = 0;
   let i = raw.indexOf(LF, start);
   while (i !== -1 && i < end) {
     n++;
     i = raw.indexOf(LF, i + 1);
   }
-  if (raw[end - 1] !== LF) n++;
   return n;
+}
+
+/** Bare LF and bare CR become CRLF (IMAP serves CRLF lines; sizes are then exact). Same buffer if already clean. */
+export function normalizeCrlf(raw: Buffer): Buffer {
+  let clean = true;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if ((c === LF && (i === 0 || raw[i - 1] !== CR)) || (c === CR && raw[i + 1] !== LF)) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return raw;
+  const out = Buffer.allocUnsafe(raw.length * 2);
+  let o = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === CR) {
+      out[o++] = CR;
+      out[o++] = LF;
+      if (raw[i + 1] === LF) i++;
+    } else if (c === LF) {
+      out[o++] = CR;
+      out[o++] = LF;
+    } else out[o++] = c;
+  }
+  return Buffer.from(out.subarray(0, o));
 }
 
 export function envelopeOf(fields: HeaderField[]): Envelope {
@@ -51,57 +76,60 @@ export function envelopeOf(fields: HeaderField[]): Envelope {
   };
 }
 
+/** A delimiter line: which boundary of the stack it matched (innermost first), whether it closes. */
+interface Delimiter {
+  /** Index in the boundary stack. */
+  level: number;
+  close: boolean;
+  /** Start of the delimiter line and the index after its line break. */
+  lineStart: number;
+  lineEnd: number;
+}
+
 /**
- * The parts of a multipart body [start, end) delimited by `--boundary` lines. Each part ends at the
- * line break before its delimiter (RFC 2046: that CRLF belongs to the delimiter). Preamble and
- * epilogue are not parts. Returns null when no delimiter line is found.
+ * RFC 2046 section 5.1.1: a delimiter line starts with "--" + boundary (the whole line need not match).
+ * Nested boundaries are tried innermost first, so an inner boundary that extends an outer one
+ * ("b" and "b-alt") still nests.
  */
-function splitMultipart(raw: Buffer, start: number, end: number, boundary: string): [number, number][] | null {
-  const delim = Buffer.from(`--${boundary}`, 'latin1');
-  const parts: [number, number][] = [];
-  let open: number | null = null;
-  let found = false;
-  let pos = start;
-  while (pos < end) {
-    const nl = raw.indexOf(LF, pos);
-    const le = nl === -1 || nl >= end ? end : nl + 1;
-    if (raw[pos] === 0x2d && le - pos >= delim.length && raw.compare(delim, 0, delim.length, pos, pos + delim.length) === 0) {
-      let q = pos + delim.length;
-      let close = false;
-      if (raw[q] === 0x2d && raw[q + 1] === 0x2d && q + 1 < le) {
-        close = true;
-        q += 2;
-      }
-      // Only transport padding may follow the delimiter (else it may be a longer, nested boundary).
-      let ok = true;
-      for (let k = q; k < le; k++) {
-        const c = raw[k];
-        if (c !== 0x20 && c !== 0x09 && c !== CR && c !== LF) { ok = false; break; }
-      }
-      if (ok) {
-        found = true;
-        if (open !== null) {
-          let partEnd = pos;
-          if (partEnd > open && raw[partEnd - 1] === LF) partEnd--;
-          if (partEnd > open && raw[partEnd - 1] === CR) partEnd--;
-          parts.push([open, Math.max(open, partEnd)]);
-        }
-        if (close) return parts;
-        open = le;
-      }
+function delimiterAt(raw: Buffer, pos: number, le: number, stack: Buffer[]): Delimiter | null {
+  if (raw[pos] !== 0x2d || raw[pos + 1] !== 0x2d) return null;
+  for (let level = stack.length - 1; level >= 0; level--) {
+    const b = stack[level];
+    const at = pos + 2;
+    if (le - at >= b.length && raw.compare(b, 0, b.length, at, at + b.length) === 0) {
+      const q = at + b.length;
+      const close = q + 1 < le && raw[q] === 0x2d && raw[q + 1] === 0x2d;
+      return { level, close, lineStart: pos, lineEnd: le };
     }
+  }
+  return null;
+}
+
+/** The next delimiter line at or after `pos` (a line start), or null before `limit`. */
+function nextDelimiter(raw: Buffer, pos: number, limit: number, stack: Buffer[]): Delimiter | null {
+  if (!stack.length) return null;
+  while (pos < limit) {
+    const nl = raw.indexOf(LF, pos);
+    const le = nl === -1 || nl >= limit ? limit : nl + 1;
+    const d = delimiterAt(raw, pos, le, stack);
+    if (d) return d;
     pos = le;
   }
-  if (!found) return null;
-  if (open !== null) parts.push([open, end]);
-  return parts;
+  return null;
+}
+
+/** Where content ends before a delimiter line: the line break before it belongs to the delimiter. */
+function endBefore(raw: Buffer, lineStart: number, floor: number): number {
+  let e = lineStart;
+  if (e > floor && raw[e - 1] === LF) e--;
+  if (e > floor && raw[e - 1] === CR) e--;
+  return e;
 }
 
 function normalizeEncoding(v: string | null): string {
   const e = (v ?? '').trim();
   return e ? e.toUpperCase() : '7BIT';
 }
-
 function languageOf(fields: HeaderField[]): string[] | null {
   const v = headerValue(fields, 'content-language');
   if (!v) return null;
@@ -116,16 +144,41 @@ function dispositionOf(fields: HeaderField[]): SinglePartBody['disposition'] {
   return value ? { type: value, params } : null;
 }
 
+interface Parsed {
+  node: MimeNode;
+  bs: BodyStructure;
+  /** The delimiter line that ended this entity (null: it ran to the end of the data). */
+  next: Delimiter | null;
+}
+
 /**
- * Indexes one entity [start, end): header at start, body after the blank line.
- * `defaultType` is text/plain, or message/rfc822 inside multipart/digest.
+ * Parses one entity starting at `start`: its header up to the blank line, its body up to the
+ * next delimiter line of an enclosing multipart (`stack`, innermost last) or `limit`.
+ * `digest`: the default type is message/rfc822 (inside multipart/digest).
  */
-function indexEntity(ctx: Ctx, start: number, end: number, depth: number, digest: boolean): { node: MimeNode; bs: BodyStructure } {
+function parseEntity(ctx: Ctx, start: number, limit: number, depth: number, digest: boolean, stack: Buffer[]): Parsed {
   const { raw } = ctx;
-  const b = findBodyStart(raw, start, end);
-  const fields = parseHeader(raw, start, b);
-  const node: MimeNode = { h: start, b, e: end };
   ctx.parts++;
+  // Header: lines up to the blank line; a delimiter line first means a header-only entity.
+  let b = limit;
+  let early: Delimiter | null = null;
+  for (let pos = start; pos < limit; ) {
+    const nl = raw.indexOf(LF, pos);
+    const le = nl === -1 || nl >= limit ? limit : nl + 1;
+    const d = delimiterAt(raw, pos, le, stack);
+    if (d) {
+      early = d;
+      b = endBefore(raw, pos, start);
+      break;
+    }
+    if ((le - pos === 1 && raw[pos] === LF) || (le - pos === 2 && raw[pos] === CR && raw[pos + 1] === LF)) {
+      b = le;
+      break;
+    }
+    pos = le;
+  }
+  const fields = parseHeader(raw, start, b);
+  const node: MimeNode = { h: start, b, e: b };
 
   let type = digest ? 'message' : 'text';
   let subtype = digest ? 'rfc822' : 'plain';
@@ -145,7 +198,7 @@ function indexEntity(ctx: Ctx, start: number, end: number, depth: number, digest
       params = [];
     }
   }
-  if (type === 'text' && !params.some(([n]) => n === 'charset')) params = [['charset', 'us-ascii'], ...params];
+  if (type === 'text' && !params.some(([n]) => n === 'charset')) params = [...params, ['charset', 'us-ascii']];
 
   const ext = {
     disposition: dispositionOf(fields),
@@ -153,18 +206,33 @@ function indexEntity(ctx: Ctx, start: number, end: number, depth: number, digest
     location: headerValue(fields, 'content-location'),
   };
   const encoding = normalizeEncoding(headerValue(fields, 'content-transfer-encoding'));
-  const canDescend = depth < MAX_DEPTH && ctx.parts < MAX_PARTS;
+  const canDescend = !early && depth < MAX_DEPTH && ctx.parts < MAX_PARTS;
 
   if (type === 'multipart' && canDescend) {
     const boundary = paramValue(params, 'boundary');
-    const ranges = boundary ? splitMultipart(raw, b, end, boundary) : null;
-    if (ranges && ranges.length) {
-      const children = ranges.map(([s, e]) => indexEntity(ctx, s, e, depth + 1, subtype === 'digest'));
-      node.p = children.map((c) => c.node);
-      return {
-        node,
-        bs: { kind: 'multipart', subtype, parts: children.map((c) => c.bs), params, ...ext },
-      };
+    if (boundary) {
+      const inner = [...stack, Buffer.from(boundary, 'latin1')];
+      const own = inner.length - 1;
+      let d = nextDelimiter(raw, b, limit, inner);
+      if (d && d.level === own) {
+        const children: Parsed[] = [];
+        // Parts until our close delimiter, or until an enclosing delimiter / the end (unterminated).
+        while (d && d.level === own && !d.close && ctx.parts < MAX_PARTS) {
+          const child = parseEntity(ctx, d.lineEnd, limit, depth + 1, subtype === 'digest', inner);
+          children.push(child);
+          d = child.next;
+        }
+        let next: Delimiter | null;
+        if (d && d.level === own) {
+          // Closed (or part budget spent): the epilogue runs to the enclosing delimiter.
+          next = nextDelimiter(raw, d.lineEnd, limit, stack);
+        } else next = d;
+        // The close delimiter line keeps its own line break (an empty epilogue is empty).
+        const floor = d && d.level === own ? d.lineEnd : b;
+        node.e = next ? endBefore(raw, next.lineStart, floor) : limit;
+        node.p = children.map((c) => c.node);
+        return { node, bs: { kind: 'multipart', subtype, parts: children.map((c) => c.bs), params, ...ext }, next };
+      }
     }
     // No usable boundary: served as one text/plain body.
     type = 'text';
@@ -172,6 +240,7 @@ function indexEntity(ctx: Ctx, start: number, end: number, depth: number, digest
     params = [['charset', 'us-ascii']];
   }
 
+  let next: Delimiter | null = early;
   const single: SinglePartBody = {
     kind: 'single',
     type,
@@ -180,20 +249,37 @@ function indexEntity(ctx: Ctx, start: number, end: number, depth: number, digest
     id: headerValue(fields, 'content-id'),
     description: headerValue(fields, 'content-description'),
     encoding,
-    size: end - b,
+    size: 0,
     md5: headerValue(fields, 'content-md5'),
     ...ext,
   };
-  if (type === 'message' && (subtype === 'rfc822' || subtype === 'global') && canDescend && !['BASE64', 'QUOTED-PRINTABLE'].includes(encoding)) {
-    const inner = indexEntity(ctx, b, end, depth + 1, false);
+  const isMessage = type === 'message' && (subtype === 'rfc822' || subtype === 'global');
+  if (isMessage && canDescend && !['BASE64', 'QUOTED-PRINTABLE'].includes(encoding)) {
+    const inner = parseEntity(ctx, b, limit, depth + 1, false, stack);
     node.m = inner.node;
+    node.e = inner.node.e;
+    next = inner.next;
     single.envelope = envelopeOf(parseHeader(raw, b, inner.node.b));
     single.body = inner.bs;
-    single.lines = countLines(raw, b, end);
-  } else if (type === 'text') {
-    single.lines = countLines(raw, b, end);
+  } else {
+    if (!early) {
+      next = nextDelimiter(raw, b, limit, stack);
+      node.e = next ? endBefore(raw, next.lineStart, b) : limit;
+    }
+    if (isMessage) {
+      // An encoded (or too deeply nested) message/rfc822 is not indexed inside, but BODYSTRUCTURE
+      // still needs its envelope and body fields: an empty envelope and an empty text body.
+      node.m = { h: node.e, b: node.e, e: node.e };
+      single.envelope = envelopeOf([]);
+      single.body = {
+        kind: 'single', type: 'text', subtype: 'plain', params: [['charset', 'us-ascii']], id: null, description: null,
+        encoding: '7BIT', size: 0, lines: 0, md5: null, disposition: null, language: null, location: null,
+      };
+    }
   }
-  return { node, bs: single };
+  single.size = node.e - node.b;
+  if (type === 'text' || single.body) single.lines = countLines(raw, node.b, node.e);
+  return { node, bs: single, next };
 }
 
 function sentAtOf(date: string | null): string | null {
@@ -208,7 +294,7 @@ function sentAtOf(date: string | null): string | null {
 /** Indexes a raw message. Never throws on malformed input. */
 export function indexMessage(raw: Buffer): MimeIndex {
   const ctx: Ctx = { raw, parts: 0 };
-  const { node, bs } = indexEntity(ctx, 0, raw.length, 0, false);
+  const { node, bs } = parseEntity(ctx, 0, raw.length, 0, false, []);
   const envelope = envelopeOf(parseHeader(raw, 0, node.b));
   return { v: 1, envelope, bodyStructure: bs, root: node, sentAt: sentAtOf(envelope.date) };
 }

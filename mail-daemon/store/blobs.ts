@@ -1,5 +1,5 @@
 // Raw messages stored once, with the MIME index computed once (lib/mime).
-import { indexMessage, sha256Hex, type MimeIndex } from '@/lib/mime';
+import { indexMessage, normalizeCrlf, sha256Hex, type MimeIndex } from '@/lib/mime';
 import type { Client } from './db';
 
 export interface PreparedBlob {
@@ -8,8 +8,12 @@ export interface PreparedBlob {
   sha256: string;
 }
 
-/** CPU work done before the transaction opens. */
-export function prepareBlob(raw: Buffer): PreparedBlob {
+/**
+ * CPU work done before the transaction opens. Line ends become CRLF first (IMAP serves CRLF), so
+ * the stored bytes are the served bytes and every size is theirs.
+ */
+export function prepareBlob(input: Buffer): PreparedBlob {
+  const raw = normalizeCrlf(input);
   return { raw, index: indexMessage(raw), sha256: sha256Hex(raw) };
 }
 

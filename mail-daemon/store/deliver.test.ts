@@ -88,4 +88,14 @@ describe('deliver (contract 6)', () => {
       expect(await used('mailboxes', m.mailboxId)).toBe(r.rows[0].total);
     }
   });
+
+  it('stores bare-LF messages with CRLF line ends, charging the stored size', async () => {
+    const f = await createTestMailbox(pool, 'f@deliver.test');
+    const raw = Buffer.from('Subject: lf\nFrom: a@b\n\nline\n');
+    const stored = await deliver(pool, { raw, recipients: [{ mailboxId: f.mailboxId }] });
+    const row = (await pool.query('SELECT raw, size FROM mail_blobs WHERE id = $1', [stored.blobId])).rows[0];
+    expect(row.raw.toString()).toBe('Subject: lf\r\nFrom: a@b\r\n\r\nline\r\n');
+    expect(row.size).toBe(row.raw.length);
+    expect(await used('mailboxes', f.mailboxId)).toBe(row.raw.length);
+  });
 });

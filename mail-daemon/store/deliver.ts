@@ -39,7 +39,7 @@ export async function deliver(
   inTransaction?: (tx: pg.PoolClient, stored: Stored) => Promise<void>,
 ): Promise<Stored> {
   const blob = prepareBlob(input.raw);
-  const size = input.raw.length;
+  const size = blob.raw.length;
   const internalDate = input.internalDate ?? new Date();
   // One message per mailbox, in a fixed order so concurrent deliveries lock rows alike.
   const mailboxIds = [...new Set(input.recipients.map((r) => r.mailboxId))].sort();

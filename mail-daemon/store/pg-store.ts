@@ -368,14 +368,14 @@ class PgMailSession implements MailSession {
     return withTransaction(this.pool, async (c) => {
       const f = await this.folder(c, folder);
       const { firstUid, modseq, uidValidity } = await allocateUids(c, f.id, 1);
-      const q = await fits(c, this.mailboxId, raw.length);
+      const q = await fits(c, this.mailboxId, blob.raw.length);
       if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
       const blobId = await insertBlob(c, blob);
       await c.query(
         `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [f.id, firstUid, blobId, flags, input.internalDate ?? new Date(), raw.length, modseq],
+        [f.id, firstUid, blobId, flags, input.internalDate ?? new Date(), blob.raw.length, modseq],
       );
-      await charge(c, this.mailboxId, raw.length);
+      await charge(c, this.mailboxId, blob.raw.length);
       await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq, kind: 'messages' });
       return { uidValidity, uid: firstUid };
     });
