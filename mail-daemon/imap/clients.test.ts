@@ -73,7 +73,7 @@ describe('imapflow', () => {
       const moved = await client.messageMove('3', 'Archive');
       expect(moved && moved.uidMap?.get(3)).toBe(1);
       const status = await client.status('Archive', { messages: true, uidNext: true });
-      expect(status.messages).toBe(1);
+      expect(status && status.messages).toBe(1);
 
       const appended = await client.append('Drafts', testMessage('Draft'), ['\\Draft'], new Date('2026-01-02T03:04:05Z'));
       expect(appended && appended.uid).toBe(1);
