@@ -5,6 +5,8 @@ import { SYSTEM } from '@/lib/actor';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { CHANNELS } from '@/lib/db/channels';
+import { NotifyBus } from '@/lib/db/notify';
 import { getEffectivePolicy } from '@/lib/policy';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
@@ -106,6 +108,12 @@ describe('aliases', () => {
 
 describe('policies and the audit log', () => {
   it('saves a global change, shows it in the audit log with before/after, and a domain override can be cleared to inherit', async () => {
+    // What a running daemon hears: the NOTIFY sent when the change commits.
+    const bus = new NotifyBus(panel.db.url);
+    const heard: Record<string, unknown>[] = [];
+    await bus.listen(CHANNELS.policy, (payload) => heard.push(payload));
+    await bus.start();
+
     const page = await signedIn();
     await page.goto('/policies');
     const field = page.getByLabel('Maximum recipients per message');
@@ -118,6 +126,7 @@ describe('policies and the audit log', () => {
     await page.getByLabel('Require TLS on the MX port').check();
     await page.getByRole('button', { name: 'Save global policy' }).click();
     await page.getByText('Global policy saved').waitFor();
+    await expect.poll(() => heard).toEqual([{ domainId: null }]);
     const policy = await getEffectivePolicy(panel.db.prisma);
     expect(policy.maxRecipients).toBe(50);
     expect(policy.requireTlsMx).toBe(true);
@@ -142,6 +151,14 @@ describe('policies and the audit log', () => {
     await expect(entries.nth(0).textContent()).resolves.toContain('127.0.0.1');
     await screenshot(page, 'audit-policy-diff');
 
+    // Date filters (UTC days): today has them, yesterday has none.
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`/audit?action=policy.&from=${today}&to=${today}`);
+    await expect.poll(() => entries.count()).toBe(2);
+    await page.goto(`/audit?action=policy.&to=${yesterday}`);
+    await page.getByText('No entries match.').waitFor();
+
     // Filter by actor that never acted: nothing.
     await page.goto('/audit?actor=nobody%40example.test');
     await page.getByText('No entries match.').waitFor();
@@ -165,6 +182,8 @@ describe('policies and the audit log', () => {
     await mode.selectOption('inherit');
     await page.getByRole('button', { name: 'Save domain overrides' }).click();
     await expect.poll(async () => (await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(40);
+    expect(heard).toContainEqual({ domainId: domains['example.test'] });
+    await bus.close();
     await page.context().close();
   });
 });
