@@ -2,6 +2,7 @@ import { CHANNELS } from '@/lib/db/channels';
 import { getEffectivePolicy } from '@/lib/policy';
 import type { DaemonContext } from '../context';
 import { TlsProvider, type TlsVersion } from './provider';
+import { watchCertificates } from './rotation';
 
 export { TlsProvider } from './provider';
 export type { ServedCertificate, TlsService, TlsVersion } from './provider';
@@ -34,6 +35,8 @@ export function tlsProvider(ctx: DaemonContext): Promise<TlsProvider> {
       void ctx.bus.listen(CHANNELS.policy, () => {
         provider.reload().catch((err) => ctx.log.error({ err: (err as Error).message }, 'TLS reload failed'));
       });
+      // Certificates room: activation/renewal/revocation → new contexts within seconds.
+      void watchCertificates(ctx, provider);
       return provider;
     });
     p.catch(() => providers.delete(ctx));
