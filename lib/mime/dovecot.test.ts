@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { indexMessage, normalizeCrlf, type BodyStructure, type Envelope, type EnvelopeAddress } from '@/lib/mime';
+import { indexMessage, normalizeCrlf, sectionBytes, type BodyStructure, type Section, type Envelope, type EnvelopeAddress } from '@/lib/mime';
 
 // An independent oracle for the golden files: Dovecot's own imap binary (Debian dovecot-imapd),
 // run in PREAUTH mode over a Maildir of the same fixtures, must report the same BODYSTRUCTURE and
@@ -78,8 +78,9 @@ const available = fs.existsSync(IMAP_BIN) && (process.getuid?.() !== 0 || spawnS
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-dovecot-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function runDovecot(names: string[]): Buffer {
-  const maildir = path.join(dir, 'Maildir');
+function runDovecot(names: string[], commands = 'b FETCH 1:* (BODYSTRUCTURE ENVELOPE)\r\n'): Buffer {
+  const home = fs.mkdtempSync(path.join(dir, 'home-'));
+  const maildir = path.join(home, 'Maildir');
   for (const sub of ['cur', 'new', 'tmp']) fs.mkdirSync(path.join(maildir, sub), { recursive: true });
   names.forEach((name, i) => fs.copyFileSync(path.join(FIXTURES, `${name}.eml`), path.join(maildir, 'cur', `${String(i + 1).padStart(3, '0')}.${name}:2,`)));
   const root = process.getuid?.() === 0;
@@ -89,13 +90,14 @@ function runDovecot(names: string[]): Buffer {
     path.join(dir, 'dovecot.conf'),
     [`base_dir = ${dir}/run`, `state_dir = ${dir}/state`, `log_path = ${dir}/log`, `mail_location = maildir:${maildir}`,
       `mail_uid = ${uid}`, `mail_gid = ${gid}`, 'first_valid_uid = 0', 'first_valid_gid = 0',
-      `userdb {\n  driver = static\n  args = uid=${uid} gid=${gid} home=${dir}\n}`, 'passdb {\n  driver = static\n  args = password=x\n}', ''].join('\n'),
+      `userdb {\n  driver = static\n  args = uid=${uid} gid=${gid} home=${home}\n}`, 'passdb {\n  driver = static\n  args = password=x\n}', ''].join('\n'),
   );
   if (root) spawnSync('chown', ['-R', `${uid}:${gid}`, dir]);
   const cmd = [IMAP_BIN, '-c', path.join(dir, 'dovecot.conf')];
-  const env = ['env', `USER=postern`, `HOME=${dir}`];
-  const r = root ? spawnSync('runuser', ['-u', 'nobody', '--', ...env, ...cmd], { input: 'a SELECT INBOX\r\nb FETCH 1:* (BODYSTRUCTURE ENVELOPE)\r\nc LOGOUT\r\n', timeout: 20_000 })
-    : spawnSync(env[0], [...env.slice(1), ...cmd], { input: 'a SELECT INBOX\r\nb FETCH 1:* (BODYSTRUCTURE ENVELOPE)\r\nc LOGOUT\r\n', timeout: 20_000 });
+  const env = ['env', `USER=postern`, `HOME=${home}`];
+  const input = `a SELECT INBOX\r\n${commands}z LOGOUT\r\n`;
+  const r = root ? spawnSync('runuser', ['-u', 'nobody', '--', ...env, ...cmd], { input, timeout: 20_000 })
+    : spawnSync(env[0], [...env.slice(1), ...cmd], { input, timeout: 20_000 });
   return r.stdout;
 }
 
@@ -127,6 +129,72 @@ describe.skipIf(!available)('BODYSTRUCTURE and ENVELOPE agree with Dovecot', () 
         expect(lower(structure(index.bodyStructure))).not.toEqual(lower(theirs.bodystructure));
       } else {
         expect(lower(structure(index.bodyStructure))).toEqual(lower(theirs.bodystructure));
+      }
+    });
+  });
+});
+
+/** Every section a client may ask for, from our structure: parts, their MIME headers, HEADER/TEXT of messages. */
+function sectionsOf(bs: BodyStructure): Section[] {
+  const out: Section[] = [{ part: [] }, { part: [], specifier: 'HEADER' }, { part: [], specifier: 'TEXT' }];
+  const walk = (b: BodyStructure, prefix: number[], top: boolean) => {
+    if (b.kind === 'multipart') {
+      b.parts.forEach((p, i) => {
+        const here = [...prefix, i + 1];
+        out.push({ part: here }, { part: here, specifier: 'MIME' });
+        walk(p, here, false);
+      });
+    } else if (top) {
+      out.push({ part: [1] }, { part: [1], specifier: 'MIME' });
+    } else if (b.body && prefix.length) {
+      out.push({ part: prefix, specifier: 'HEADER' }, { part: prefix, specifier: 'TEXT' });
+      if (b.body.kind === 'multipart') walk(b.body, prefix, false);
+      else out.push({ part: [...prefix, 1] });
+    }
+  };
+  walk(bs, [], true);
+  return out;
+}
+
+const label = (s: Section) => [...s.part.map(String), ...(s.specifier ? [s.specifier] : [])].join('.');
+
+describe.skipIf(!available)('BODY[section] bytes agree with Dovecot', () => {
+  const names = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.eml')).map((f) => f.slice(0, -4)).sort()
+    .filter((n) => !DEVIATIONS[n]);
+  const raws = names.map((n) => normalizeCrlf(fs.readFileSync(path.join(FIXTURES, `${n}.eml`))));
+  const indexes = raws.map((r) => indexMessage(r));
+  const sections = indexes.map((ix) => sectionsOf(ix.bodyStructure));
+  let answers: Map<string, Buffer | null>;
+
+  it('fetches every section from Dovecot', () => {
+    const commands = sections.map((list, i) => `f${i + 1} FETCH ${i + 1} (${list.map((s) => `BODY.PEEK[${label(s)}]`).join(' ')})\r\n`).join('');
+    const out = runDovecot(names, commands);
+    answers = new Map();
+    // Walk the output: "* n FETCH (BODY[sec] {len}\r\n<bytes> BODY[sec] NIL ...)".
+    const text = out.toString('latin1');
+    const re = /(?:\* (\d+) FETCH \(| )BODY\[([^\]]*)\] (?:\{(\d+)\}\r\n|(NIL)|"((?:[^"\\]|\\.)*)")/g;
+    let seq = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text))) {
+      if (m[1]) seq = Number(m[1]);
+      const key = `${seq}:${m[2]}`;
+      if (m[3] !== undefined) {
+        const start = m.index + m[0].length;
+        const len = Number(m[3]);
+        answers.set(key, out.subarray(start, start + len));
+        re.lastIndex = start + len;
+      } else if (m[4]) answers.set(key, null);
+      else answers.set(key, Buffer.from(m[5].replace(/\\(.)/g, '$1'), 'latin1'));
+    }
+    expect(answers.size).toBe(sections.reduce((n, l) => n + new Set(l.map(label)).size, 0));
+  });
+
+  names.forEach((name, i) => {
+    it(`${name}: every section, byte for byte`, () => {
+      for (const s of sections[i]) {
+        const ours = sectionBytes(raws[i], indexes[i], s);
+        const theirs = answers.get(`${i + 1}:${label(s)}`);
+        expect(ours?.toString('latin1') ?? null, `BODY[${label(s)}]`).toEqual(theirs === null ? null : theirs!.toString('latin1'));
       }
     });
   });
