@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -29,6 +30,11 @@ export default async function MyAccountPage() {
           </>
         }
       />
+      {policy.requireTotp && !me.totpEnabled ? (
+        <Alert className="mb-4">
+          The policy requires two-factor authentication for every admin. Set it up below to use the rest of the panel.
+        </Alert>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
           <CardTitle>Password</CardTitle>

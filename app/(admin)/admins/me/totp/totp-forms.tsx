@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -64,9 +65,9 @@ export function VerifyForm({ action }: { action: CodesAction }) {
       <div className="space-y-4">
         <Alert tone="ok">{state.message}</Alert>
         <RecoveryCodes codes={state.data.recoveryCodes} />
-        <a className="text-sm underline" href="/admins/me">
+        <Link className="text-sm underline" href="/admins/me">
           I have stored them — back to my account
-        </a>
+        </Link>
       </div>
     );
   }
@@ -121,6 +122,27 @@ export function DisableForm({ action }: { action: (state: FormState, formData: F
         Turn off
       </SubmitButton>
       <Alert className="w-full">{state.fieldErrors?.password ? undefined : state.message}</Alert>
+    </form>
+  );
+}
+
+/** Creates a (new) secret; the page then shows its QR code. */
+export function BeginForm({
+  action,
+  label,
+  variant = 'primary',
+}: {
+  action: (state: FormState, formData: FormData) => Promise<FormState>;
+  label: string;
+  variant?: 'primary' | 'ghost';
+}) {
+  const [state, formAction] = useActionState(action, {} as FormState);
+  return (
+    <form action={formAction} className="space-y-2">
+      <SubmitButton variant={variant} pendingText="Preparing…">
+        {label}
+      </SubmitButton>
+      <Alert>{state.ok ? undefined : state.message}</Alert>
     </form>
   );
 }
