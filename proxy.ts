@@ -18,11 +18,20 @@ function isPublic(pathname: string): boolean {
   return PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
 }
 
+/** The request's path for the server (lib/dal/session.ts), overwriting anything a client sent. */
+export const PATH_HEADER = 'x-postern-path';
+
+function next(request: NextRequest): NextResponse {
+  const headers = new Headers(request.headers);
+  headers.set(PATH_HEADER, request.nextUrl.pathname);
+  return NextResponse.next({ request: { headers } });
+}
+
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (isPublic(pathname)) return NextResponse.next();
+  if (isPublic(pathname)) return next(request);
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
-  if (hasSession) return NextResponse.next();
+  if (hasSession) return next(request);
   if (pathname.startsWith('/api/')) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 });
   }

@@ -4,35 +4,50 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { Actor } from '@/lib/actor';
+import { getEffectivePolicy } from '@/lib/policy';
 import { authOptions } from './auth-options';
 import { db } from './db';
 import { clientIp } from './ip';
 
 export type AdminActor = Extract<Actor, { kind: 'admin' }>;
 
+/** Where an admin without TOTP is sent while the policy requires it (the enrolment page). */
+export const TOTP_ENROL_PATH = '/admins/me';
+
 /**
  * The signed-in admin for this request, or null. Reads the session cookie on the
  * server, then the admin row (role, domain scope) from the database, so a deleted
  * admin's still-valid cookie grants nothing. Cached per request.
  */
-export const currentAdmin = cache(async (): Promise<AdminActor | null> => {
+const sessionAdmin = cache(async (): Promise<AdminActor | { enrolTotp: true } | null> => {
   const session = await getServerSession(authOptions());
   const adminId = (session as { adminId?: string } | null)?.adminId;
   if (!adminId) return null;
   const admin = await db().admin.findUnique({
     where: { id: adminId },
-    select: { id: true, email: true, role: true, domains: { select: { domainId: true } } },
+    select: { id: true, email: true, role: true, totpEnabled: true, domains: { select: { domainId: true } } },
   });
   if (!admin) return null;
+  const h = await headers();
+  // Policy requireTotp: an admin without a second factor may only reach the enrolment page.
+  if (!admin.totpEnabled && !(h.get('x-postern-path') ?? '').startsWith(TOTP_ENROL_PATH)) {
+    if ((await getEffectivePolicy(db())).requireTotp) return { enrolTotp: true } as const;
+  }
   return {
     kind: 'admin',
     id: admin.id,
     email: admin.email,
     role: admin.role,
     domainIds: admin.domains.map((d) => d.domainId),
-    ip: clientIp(await headers()),
+    ip: clientIp(h),
   };
 });
+
+/** The signed-in admin, or null; an admin who must enrol TOTP first counts as signed out here. */
+export async function currentAdmin(): Promise<AdminActor | null> {
+  const admin = await sessionAdmin();
+  return admin && 'kind' in admin ? admin : null;
+}
 
 /**
  * Every page, Server Action and route handler calls this first: the Actor of the
@@ -40,8 +55,9 @@ export const currentAdmin = cache(async (): Promise<AdminActor | null> => {
  * an optimistic shortcut; this is the check.
  */
 export async function requireAdmin(): Promise<AdminActor> {
-  const admin = await currentAdmin();
+  const admin = await sessionAdmin();
   if (!admin) redirect('/login');
+  if (!('kind' in admin)) redirect(`${TOTP_ENROL_PATH}?totp=required`);
   return admin;
 }
 

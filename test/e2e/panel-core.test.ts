@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { hashPassword } from '@/lib/auth/password';
 import { seal } from '@/lib/crypto/seal';
+import { GLOBAL_POLICY_ID } from '@/lib/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
@@ -303,6 +304,28 @@ describe('an admin in the browser', () => {
     expect(row.recoveryCodes).toEqual([]);
     expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.login.totp_failed' } })).toBe(1);
     await p.context().close();
+  });
+
+  it('sends an admin without TOTP to enrolment while the policy requires it', async () => {
+    const global = { where: { id: GLOBAL_POLICY_ID } };
+    const before = await panel.db.prisma.policy.findUniqueOrThrow(global);
+    await panel.db.prisma.policy.update({ ...global, data: { settings: { ...(before.settings as object), requireTotp: true } } });
+    try {
+      const p = await (await newContext(browser, panel.url)).newPage();
+      await p.goto('/login');
+      await p.getByLabel('Email').fill(admin.email);
+      await p.getByLabel('Password', { exact: true }).fill(admin.password);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.waitForURL((u) => u.pathname.startsWith('/admins/me'));
+      const res = await p.context().request.get('/mailboxes', { maxRedirects: 0 });
+      expect(res.status()).toBe(307);
+      expect(res.headers().location).toMatch(/^\/admins\/me\?totp=required/);
+      const api = await p.context().request.get('/api/mailboxes');
+      expect(api.status()).toBe(401);
+      await p.context().close();
+    } finally {
+      await panel.db.prisma.policy.update({ ...global, data: { settings: before.settings as object } });
+    }
   });
 
   it('throttles sign-in after repeated failures, even with the right password', async () => {

@@ -211,6 +211,14 @@ describe('domain admin scope', () => {
     await expect(page.getByText(admin.email).count()).resolves.toBe(0);
     await screenshot(page, 'domain-admin-account-dark');
 
+    // An import naming another tenant's domain is refused row by row.
+    await page.goto('/mailboxes/import');
+    const csv = 'address,name\nnew@example.test,New\nintruder@other.test,Intruder\n';
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByRole('heading', { name: /Dry run: 1 to create, 1 with problems/ }).waitFor();
+    await expect(page.locator('[data-import-line="3"]').textContent()).resolves.toContain('not one of your domains');
+
     await page.goto('/policies');
     await page.waitForURL((u) => u.pathname === '/');
     await page.context().close();
