@@ -59,8 +59,9 @@ export interface Overview {
   versions: { version: string; messages: number }[];
   pathWeakest: { weakest: string; messages: number }[];
   ciphers: { version: string; cipher: string; messages: number }[];
-  weakDomains: { senderDomain: string; messages: number; cleartext: number; belowTls12: number; weakPath: number }[];
-  weakIps: { clientIp: string; messages: number; cleartext: number; belowTls12: number; weakPath: number }[];
+  /** inbound senders whose hop to us was cleartext or below TLS 1.2 (messages = cleartext + belowTls12) */
+  weakDomains: { senderDomain: string; messages: number; cleartext: number; belowTls12: number }[];
+  weakIps: { clientIp: string; messages: number; cleartext: number; belowTls12: number }[];
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -74,51 +75,40 @@ function days(from: string, to: string): string[] {
   return out;
 }
 
+/** Our-hop versions the dashboard calls weak (cleartext, unknown, below TLS 1.2); literal for the index. */
+const WEAK_IN = `('none','unknown','SSLv3','TLSv1.0','TLSv1.1')`;
+
 export async function overview(sql: Sql, f: StatsFilter): Promise<Overview> {
   const { where, params, perMessage } = whereOf(f);
   const M = perMessage ? 'messages' : 'deliveries';
   const O = perMessage ? 'our_tls_messages' : 'our_tls_deliveries';
   const P = perMessage ? 'path_tls_messages' : 'path_tls_deliveries';
-  const weak = `ARRAY['SSLv3','TLSv1.0','TLSv1.1','unknown']`;
+  // Without a mailbox filter the small per-day totals answer; the wide table only for a mailbox.
+  const T = f.mailboxId ? 'tls_daily_stats' : 'tls_daily_totals';
+  const weakList = (key: string) =>
+    sql.query(
+      `SELECT ${key} AS k, sum(${M})::bigint AS m,
+              coalesce(sum(${M}) FILTER (WHERE tls_version = 'none'), 0)::bigint AS c,
+              coalesce(sum(${M}) FILTER (WHERE tls_version <> 'none'), 0)::bigint AS w
+         FROM tls_daily_stats WHERE ${where} AND direction = 'inbound' AND tls_version IN ${WEAK_IN}
+        GROUP BY 1 ORDER BY 3 DESC, 4 DESC, 1 LIMIT 20`,
+      params,
+    );
   const [series, versions, weakest, ciphers, domains, ips] = await Promise.all([
     sql.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(${M})::bigint AS m, sum(${O})::bigint AS o, sum(${P})::bigint AS p
-         FROM tls_daily_stats WHERE ${where} GROUP BY day ORDER BY day`,
+         FROM ${T} WHERE ${where} GROUP BY day ORDER BY day`,
       params,
     ),
+    sql.query(`SELECT tls_version AS k, sum(${M})::bigint AS m FROM ${T} WHERE ${where} GROUP BY 1 ORDER BY 2 DESC`, params),
+    sql.query(`SELECT path_weakest AS k, sum(${M})::bigint AS m FROM ${T} WHERE ${where} GROUP BY 1 ORDER BY 2 DESC`, params),
     sql.query(
-      `SELECT tls_version AS k, sum(${M})::bigint AS m FROM tls_daily_stats WHERE ${where} GROUP BY 1 ORDER BY 2 DESC`,
-      params,
-    ),
-    sql.query(
-      `SELECT path_weakest AS k, sum(${M})::bigint AS m FROM tls_daily_stats WHERE ${where} GROUP BY 1 ORDER BY 2 DESC`,
-      params,
-    ),
-    sql.query(
-      `SELECT tls_version AS v, cipher AS k, sum(${M})::bigint AS m FROM tls_daily_stats
+      `SELECT tls_version AS v, cipher AS k, sum(${M})::bigint AS m FROM ${T}
         WHERE ${where} AND cipher <> '' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20`,
       params,
     ),
-    sql.query(
-      `SELECT sender_domain AS k, sum(${M})::bigint AS m,
-              coalesce(sum(${M}) FILTER (WHERE tls_version = 'none'), 0)::bigint AS c,
-              coalesce(sum(${M}) FILTER (WHERE tls_version = ANY(${weak})), 0)::bigint AS w,
-              coalesce(sum(${M}) FILTER (WHERE path_weakest = ANY(${weak}) OR path_weakest = 'none'), 0)::bigint AS pw
-         FROM tls_daily_stats WHERE ${where} AND direction = 'inbound'
-        GROUP BY 1 HAVING sum(${M}) FILTER (WHERE tls_version = 'none' OR tls_version = ANY(${weak})) > 0
-        ORDER BY 3 DESC, 4 DESC LIMIT 20`,
-      params,
-    ),
-    sql.query(
-      `SELECT client_ip AS k, sum(${M})::bigint AS m,
-              coalesce(sum(${M}) FILTER (WHERE tls_version = 'none'), 0)::bigint AS c,
-              coalesce(sum(${M}) FILTER (WHERE tls_version = ANY(${weak})), 0)::bigint AS w,
-              coalesce(sum(${M}) FILTER (WHERE path_weakest = ANY(${weak}) OR path_weakest = 'none'), 0)::bigint AS pw
-         FROM tls_daily_stats WHERE ${where} AND direction = 'inbound'
-        GROUP BY 1 HAVING sum(${M}) FILTER (WHERE tls_version = 'none' OR tls_version = ANY(${weak})) > 0
-        ORDER BY 3 DESC, 4 DESC LIMIT 20`,
-      params,
-    ),
+    weakList('sender_domain'),
+    weakList('client_ip'),
   ]);
   const byDay = new Map(series.rows.map((r) => [r.day as string, r]));
   const points: DayPoint[] = days(f.from, f.to).map((day) => {
@@ -136,14 +126,8 @@ export async function overview(sql: Sql, f: StatsFilter): Promise<Overview> {
     versions: versions.rows.map((r) => ({ version: r.k, messages: n(r.m) })),
     pathWeakest: weakest.rows.map((r) => ({ weakest: r.k, messages: n(r.m) })),
     ciphers: ciphers.rows.map((r) => ({ version: r.v, cipher: r.k, messages: n(r.m) })),
-    weakDomains: domains.rows.map((r) => ({
-      senderDomain: r.k,
-      messages: n(r.m),
-      cleartext: n(r.c),
-      belowTls12: n(r.w),
-      weakPath: n(r.pw),
-    })),
-    weakIps: ips.rows.map((r) => ({ clientIp: r.k, messages: n(r.m), cleartext: n(r.c), belowTls12: n(r.w), weakPath: n(r.pw) })),
+    weakDomains: domains.rows.map((r) => ({ senderDomain: r.k, messages: n(r.m), cleartext: n(r.c), belowTls12: n(r.w) })),
+    weakIps: ips.rows.map((r) => ({ clientIp: r.k, messages: n(r.m), cleartext: n(r.c), belowTls12: n(r.w) })),
   };
 }
 

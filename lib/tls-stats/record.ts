@@ -2,11 +2,15 @@
  * Writers, called inside the transaction that stores the message (mail-daemon/delivery's hook) or
  * by the rescan: one hop chain per stored message and the aggregate rows the dashboard reads.
  */
+import { randomInt } from 'node:crypto';
 import { normalizeTlsVersion } from '@/lib/received';
 import { NONE_ID, utcDay, type Sql } from './sql';
 import { summarizeChain, type ChainSummary, type OurHop } from './path';
 
 export type Direction = 'inbound' | 'submission';
+
+/** Aggregate rows per key: concurrent deliveries pick one at random and rarely wait on each other. */
+export const SHARDS = 16;
 
 export interface DeliveryFacts {
   blobId: string;
@@ -74,12 +78,15 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
 
   const day = utcDay(f.receivedAt);
   const cipher = f.our.cipher ?? '';
+  const shard = randomInt(SHARDS);
+  const ourTls = s.ourTls ? 1 : 0;
+  const pathTls = s.pathTls ? 1 : 0;
   await sql.query(
     `INSERT INTO tls_daily_stats AS t (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher,
-       path_weakest, messages, deliveries, our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
-     SELECT $1::date, d, m, $4, $5, $6, $7, $8, $9, w, 1, w * $10::int, $10::int, w * $11::int, $11::int
+       path_weakest, shard, messages, deliveries, our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
+     SELECT $1::date, d, m, $4, $5, $6, $7, $8, $9, $13::smallint, w, 1, w * $10::int, $10::int, w * $11::int, $11::int
        FROM unnest($2::uuid[], $3::uuid[], $12::int[]) AS u(d, m, w)
-     ON CONFLICT (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher, path_weakest)
+     ON CONFLICT (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher, path_weakest, shard)
      DO UPDATE SET messages = t.messages + EXCLUDED.messages,
                    deliveries = t.deliveries + EXCLUDED.deliveries,
                    our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
@@ -96,9 +103,45 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
       s.ourTlsVersion,
       cipher,
       s.pathWeakest,
-      s.ourTls ? 1 : 0,
-      s.pathTls ? 1 : 0,
+      ourTls,
+      pathTls,
       pairs.map((_, i) => (i === 0 ? 1 : 0)),
+      shard,
+    ],
+  );
+  // Per domain: the message weighs 1 on its first recipient's domain, deliveries count recipients.
+  const perDomain = new Map<string, { w: number; n: number }>();
+  pairs.forEach((p, i) => {
+    const e = perDomain.get(p.domain_id) ?? { w: 0, n: 0 };
+    e.w += i === 0 ? 1 : 0;
+    e.n += 1;
+    perDomain.set(p.domain_id, e);
+  });
+  const domains = [...perDomain.keys()].sort();
+  await sql.query(
+    `INSERT INTO tls_daily_totals AS t (day, domain_id, direction, tls_version, cipher, path_weakest, shard, messages, deliveries,
+       our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
+     SELECT $1::date, d, $5, $6, $7, $8, $11::smallint, w, n, w * $9::int, n * $9::int, w * $10::int, n * $10::int
+       FROM unnest($2::uuid[], $3::int[], $4::int[]) AS u(d, w, n)
+     ON CONFLICT (day, domain_id, direction, tls_version, cipher, path_weakest, shard)
+     DO UPDATE SET messages = t.messages + EXCLUDED.messages,
+                   deliveries = t.deliveries + EXCLUDED.deliveries,
+                   our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
+                   our_tls_deliveries = t.our_tls_deliveries + EXCLUDED.our_tls_deliveries,
+                   path_tls_messages = t.path_tls_messages + EXCLUDED.path_tls_messages,
+                   path_tls_deliveries = t.path_tls_deliveries + EXCLUDED.path_tls_deliveries`,
+    [
+      day,
+      domains,
+      domains.map((d) => perDomain.get(d)!.w),
+      domains.map((d) => perDomain.get(d)!.n),
+      direction,
+      s.ourTlsVersion,
+      cipher,
+      s.pathWeakest,
+      ourTls,
+      pathTls,
+      shard,
     ],
   );
   return s;

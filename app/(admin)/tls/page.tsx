@@ -180,7 +180,7 @@ function WeakTable({
   head,
   testId,
 }: {
-  rows: { key: string; messages: number; cleartext: number; belowTls12: number; weakPath: number }[];
+  rows: { key: string; messages: number; cleartext: number; belowTls12: number }[];
   head: string;
   testId: string;
 }) {
@@ -193,8 +193,7 @@ function WeakTable({
             <Th>{head}</Th>
             <Th className="text-right">Cleartext</Th>
             <Th className="text-right">&lt; TLS 1.2</Th>
-            <Th className="text-right">Weak path</Th>
-            <Th className="text-right">All</Th>
+            <Th className="text-right">Total</Th>
           </tr>
         </thead>
         <tbody>
@@ -203,7 +202,6 @@ function WeakTable({
               <Td className="break-all">{r.key}</Td>
               <Td className="text-right tabular-nums">{r.cleartext}</Td>
               <Td className="text-right tabular-nums">{r.belowTls12}</Td>
-              <Td className="text-right tabular-nums">{r.weakPath}</Td>
               <Td className="text-right tabular-nums">{r.messages}</Td>
             </tr>
           ))}
