@@ -21,7 +21,11 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
   const [checked, checkAction, checking] = useActionState(dryRun, {} as FormState<Preview>);
   const [imported, importAction] = useActionState(runImport, {} as FormState<Imported>);
   const [downloaded, setDownloaded] = useState<number | undefined>(undefined);
+  const [allRows, setAllRows] = useState(false);
   const preview = checked.data;
+  // Long files: show the rows that need attention first.
+  const onlyProblems = Boolean(preview && preview.invalid > 0 && preview.rows.length > 20 && !allRows);
+  const shownRows = preview ? (onlyProblems ? preview.rows.filter((r) => r.problems.length) : preview.rows) : [];
 
   if (imported.ok && imported.data) {
     const result = imported.data;
@@ -125,6 +129,12 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
           <h2 id="preview-title" className="text-lg font-semibold">
             Dry run: {preview.valid} to create, {preview.invalid} with problems
           </h2>
+          {preview.invalid > 0 && preview.rows.length > 20 ? (
+            <label className="inline-flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={allRows} onChange={(e) => setAllRows(e.target.checked)} className="size-4 accent-[var(--color-accent)]" />
+              Show all {preview.rows.length} rows (now: only the {preview.invalid} with problems)
+            </label>
+          ) : null}
           <Table aria-label="Dry run, row by row">
             <thead>
               <tr>
@@ -137,7 +147,7 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
               </tr>
             </thead>
             <tbody>
-              {preview.rows.map((row) => (
+              {shownRows.map((row) => (
                 <tr key={row.line} data-import-line={row.line} data-status={row.problems.length ? 'error' : 'ok'} className={row.problems.length ? 'bg-danger-bg/40' : undefined}>
                   <Td className="tabular-nums">{row.line}</Td>
                   <Td className="font-mono break-all">{row.address || '—'}</Td>
