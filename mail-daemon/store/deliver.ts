@@ -9,8 +9,9 @@
 // message is delivered. mail_blobs rows may be deleted once no folder message references them
 // (after EXPUNGE): reference mail_blobs.id from other tables without ON DELETE CASCADE.
 import type pg from 'pg';
-import { announce, withTransaction } from './db';
-import { allocateUids, inboxOf } from './folders';
+import { CHANNELS } from '@/lib/db/channels';
+import { num, withTransaction } from './db';
+import { ensureDefaultFolders } from './folders';
 import { insertBlob, prepareBlob } from './blobs';
 import { chargeMany } from './quota';
 
@@ -46,23 +47,43 @@ export async function deliver(
 
   return withTransaction(pool, async (client) => {
     const blobId = mailboxIds.length ? await insertBlob(client, blob) : '';
-    const messages: StoredMessage[] = [];
-    const notices: { mailboxId: string; folderId: string; modseq: number }[] = [];
-    for (const mailboxId of mailboxIds) {
-      const folderId = await inboxOf(client, mailboxId);
-      const { firstUid, modseq } = await allocateUids(client, folderId, 1);
-      const r = await client.query<{ id: string }>(
-        `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
-         VALUES ($1, $2, $3, '{}', $4, $5, $6) RETURNING id`,
-        [folderId, firstUid, blobId, internalDate, size, modseq],
-      );
-      messages.push({ mailboxId, folderId, uid: firstUid, id: r.rows[0].id });
-      notices.push({ mailboxId, folderId, modseq });
+    const messages = await intoInboxes(client, mailboxIds, blobId, internalDate, size);
+    const missing = mailboxIds.filter((id) => !messages.some((m) => m.mailboxId === id));
+    if (missing.length) {
+      // First mail for these mailboxes: their default folders are created in this transaction.
+      for (const id of missing) await ensureDefaultFolders(client, id);
+      messages.push(...(await intoInboxes(client, missing, blobId, internalDate, size)));
+      if (messages.length !== mailboxIds.length) throw new Error('recipient mailbox vanished during delivery');
     }
+    messages.sort((x, y) => (x.mailboxId < y.mailboxId ? -1 : 1));
     await chargeMany(client, new Map(mailboxIds.map((id) => [id, size])));
     const stored: Stored = { blobId, messages };
     if (inTransaction) await inTransaction(client, stored);
-    for (const n of notices) await announce(client, { ...n, kind: 'messages' });
     return stored;
   });
+}
+
+/**
+ * One statement: lock the INBOX rows in mailbox order, allocate a UID and MODSEQ on each, insert
+ * the messages, and queue the NOTIFY (sent at commit). Mailboxes without an INBOX yet are skipped.
+ */
+async function intoInboxes(client: pg.PoolClient, mailboxIds: string[], blobId: string, internalDate: Date, size: number): Promise<StoredMessage[]> {
+  const r = await client.query<{ id: string; folder_id: string; mailbox_id: string; uid: string }>(
+    `WITH locked AS (
+       SELECT id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND name = 'INBOX' ORDER BY mailbox_id FOR UPDATE
+     ), f AS (
+       UPDATE mail_folders mf SET uid_next = mf.uid_next + 1, highest_modseq = mf.highest_modseq + 1
+         FROM locked WHERE mf.id = locked.id
+       RETURNING mf.id, mf.mailbox_id, mf.uid_next - 1 AS uid, mf.highest_modseq AS modseq
+     ), msg AS (
+       INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
+       SELECT f.id, f.uid, $2, '{}', $3, $4, f.modseq FROM f
+       RETURNING id, folder_id, uid, modseq
+     )
+     SELECT msg.id, msg.folder_id, f.mailbox_id, msg.uid,
+            pg_notify($5, json_build_object('mailboxId', f.mailbox_id, 'folderId', msg.folder_id, 'modseq', msg.modseq, 'kind', 'messages')::text)
+       FROM msg JOIN f ON f.id = msg.folder_id`,
+    [mailboxIds, blobId, internalDate, size, CHANNELS.mailstore],
+  );
+  return r.rows.map((row) => ({ mailboxId: row.mailbox_id, folderId: row.folder_id, uid: num(row.uid), id: row.id }));
 }

@@ -15,24 +15,20 @@ export async function charge(client: Client, mailboxId: string, delta: number): 
   await client.query(`UPDATE domains SET used_bytes = used_bytes + $2 WHERE id = $1`, [r.rows[0].domain_id, delta]);
 }
 
-/** Adds many mailboxes' deltas in a deadlock-safe order (mailboxes, then domains, each sorted). */
+/** Adds many mailboxes' deltas, and their domains' sums, in one statement. */
 export async function chargeMany(client: Client, deltas: Map<string, number>): Promise<void> {
   const ids = [...deltas.keys()].filter((id) => deltas.get(id) !== 0).sort();
   if (!ids.length) return;
-  const r = await client.query<{ id: string; domain_id: string }>(
-    `UPDATE mailboxes m SET used_bytes = m.used_bytes + d.delta
-       FROM unnest($1::uuid[], $2::bigint[]) AS d(id, delta)
-      WHERE m.id = d.id RETURNING m.id, m.domain_id`,
-    [ids, ids.map((id) => deltas.get(id))],
-  );
-  const byDomain = new Map<string, number>();
-  for (const row of r.rows) byDomain.set(row.domain_id, (byDomain.get(row.domain_id) ?? 0) + deltas.get(row.id)!);
-  const domains = [...byDomain.keys()].sort();
   await client.query(
-    `UPDATE domains dm SET used_bytes = dm.used_bytes + d.delta
-       FROM unnest($1::uuid[], $2::bigint[]) AS d(id, delta)
-      WHERE dm.id = d.id`,
-    [domains, domains.map((id) => byDomain.get(id))],
+    `WITH mb AS (
+       UPDATE mailboxes m SET used_bytes = m.used_bytes + d.delta
+         FROM unnest($1::uuid[], $2::bigint[]) AS d(id, delta)
+        WHERE m.id = d.id RETURNING m.domain_id, d.delta
+     )
+     UPDATE domains dm SET used_bytes = dm.used_bytes + s.delta
+       FROM (SELECT domain_id, sum(delta) AS delta FROM mb GROUP BY domain_id) s
+      WHERE dm.id = s.domain_id`,
+    [ids, ids.map((id) => deltas.get(id))],
   );
 }
 
