@@ -32,9 +32,12 @@ export function isSmtpProtocol(protocol: string | null): boolean {
   return protocol !== null && (TLS_PROTOCOL.test(protocol) || PLAIN_PROTOCOL.test(protocol));
 }
 
+const V4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const V6 = /^[0-9A-Fa-f:.]{2,45}$/;
+
 function isIp(s: string): boolean {
-  if (s.includes(':')) return ipaddr.IPv6.isValid(s);
-  return ipaddr.IPv4.isValidFourPartDecimal(s);
+  if (V4.test(s)) return ipaddr.IPv4.isValidFourPartDecimal(s);
+  return s.includes(':') && V6.test(s) && ipaddr.IPv6.isValid(s);
 }
 
 function literalIp(lit: string): string | null {

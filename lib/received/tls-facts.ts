@@ -67,10 +67,14 @@ function verifyWord(word: string, note: string): ClientCertificate {
   return { presented: null, verified: null, note };
 }
 
+/** Every recogniser below needs one of these words; most comments (host names, "Postfix") have none. */
+const MAYBE_TLS = /TLS|SSL|cipher|version=|encrypted|Google Transport Security/i;
+
 /** Read one comment's text (without the outer parentheses). */
 export function readTlsComment(text: string): TlsStatement | 'tls-only' | null {
   const s = text.trim();
   if (s.length === 0 || s.length > 2000) return null;
+  if (!MAYBE_TLS.test(s)) return null;
 
   // Postfix (and Stalwart): "using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits) …"
   let m = /\busing\s+(\S+)\s+with\s+cipher\s+([^\s()]+)(?:\s*\((\d+)\/\d+\s+bits\))?/i.exec(s);

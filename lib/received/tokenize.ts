@@ -12,7 +12,7 @@ export type Token =
   | { t: 'quoted'; v: string }
   | { t: 'semi' };
 
-const SPECIAL = new Set(['(', ')', '<', '>', '[', ']', '"', ';']);
+const WORD = /[^\s()<>[\]";]+/y;
 
 function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n';
@@ -72,8 +72,9 @@ export function tokenize(input: string): Token[] {
       i++; // stray closer: skip
       continue;
     }
-    let j = i;
-    while (j < n && !isSpace(input[j]) && !SPECIAL.has(input[j])) j++;
+    WORD.lastIndex = i;
+    const m = WORD.exec(input);
+    const j = m ? i + m[0].length : i + 1;
     out.push({ t: 'word', v: input.slice(i, j) });
     i = j;
   }
