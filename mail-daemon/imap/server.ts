@@ -78,10 +78,22 @@ class SocketConnection implements Connection {
     return (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   }
 
+  private corked = false;
+
   write(chunks: Buffer[]): boolean {
-    if (this.socket.destroyed || !this.socket.writable) return true;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return true;
+    // Responses written in the same tick leave in one segment (no Nagle/delayed-ACK stalls).
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     let okay = true;
-    for (const c of chunks) okay = this.socket.write(c);
+    for (const c of chunks) okay = socket.write(c);
     return okay;
   }
 
@@ -110,6 +122,7 @@ class SocketConnection implements Connection {
       secure.once('error', reject);
     });
     secure.on('error', () => {});
+    secure.setNoDelay(true);
     this.socket = secure;
     this.encrypted = true;
     this.bind(secure);
@@ -172,6 +185,7 @@ export class ImapServer {
   }
 
   private accept(socket: net.Socket, secure: boolean): void {
+    socket.setNoDelay(true);
     socket.on('error', (err) => this.options.log.debug({ err: err.message }, 'imap socket error'));
     const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const count = (this.perIp.get(ip) ?? 0) + 1;

@@ -14,7 +14,7 @@ import {
 import { Code } from './codes';
 import { COMMANDS, type Completion } from './commands';
 import { atom, statusLine, untagged, WireBuilder, type WireValue } from './protocol/encode';
-import { CommandFramer, type Frame, type FrameError } from './protocol/framer';
+import { CommandFramer, releaseFrame, type Frame, type FrameError } from './protocol/framer';
 import { ParseError, Reader } from './protocol/reader';
 import { BadCharsetError, SUPPORTED_CHARSETS } from './protocol/search';
 import { resolveStar, type SequenceSet } from './protocol/sequence';
@@ -204,7 +204,14 @@ export class ImapSession {
   private enqueue(item: Frame | FrameError): void {
     this.queue.push(item);
     if (this.queue.length > 16) this.conn.pause();
-    if (!this.running) void this.run();
+    if (!this.running) {
+      this.run().catch((err) => {
+        // Never an unhandled rejection: the connection goes, the process stays.
+        this.log.error({ err }, 'imap: session loop failed');
+        this.conn.close();
+        this.close();
+      });
+    }
   }
 
   private async run(): Promise<void> {
@@ -213,7 +220,7 @@ export class ImapSession {
       while (this.queue.length && !this.closed) {
         const item = this.queue.shift()!;
         if (this.queue.length < 4) this.conn.resume();
-        if ('parts' in item) await this.execute(item);
+        if ('parts' in item) await this.execute(item).finally(() => releaseFrame(item));
         else await this.send(statusLine(item.tag, item.status, item.code, item.text));
       }
     } finally {
@@ -364,6 +371,7 @@ export class ImapSession {
     if (this.closed) return;
     this.closed = true;
     this.framer.stop();
+    for (const item of this.queue) if ('parts' in item) releaseFrame(item);
     this.queue = [];
     this.unwatch?.();
     this.mail?.close();

@@ -198,6 +198,50 @@ describe('syntax, limits and bad input (RFC 3501 7.1, RFC 7888, RFC 7889)', () =
     c.close();
   });
 
+  it('APPEND of a large message (spooled, streamed to the store) round-trips byte for byte', async () => {
+    const { c } = await loggedIn();
+    const line = 'All work and no play makes Jack a dull boy. 0123456789 abcdefghijklmnopqrstuvwxyz\r\n';
+    const big = testMessage('Big', line.repeat(Math.ceil((3 * 1024 * 1024) / line.length))).toString();
+    c.write(`b1 APPEND INBOX {${big.length}+}\r\n`);
+    for (let i = 0; i < big.length; i += 65536) c.write(big.slice(i, i + 65536));
+    c.write('\r\n');
+    expect(await c.until('b1', 30_000)).toEqual([expect.stringMatching(/^b1 OK \[APPENDUID \d+ 1\] APPEND completed$/)]);
+    await c.command('s SELECT INBOX');
+    const fetched = await c.command('b2 FETCH 1 (RFC822.SIZE BODY.PEEK[])', 30_000);
+    expect(fetched[0]).toBe(`* 1 FETCH (RFC822.SIZE ${big.length} BODY[] {${big.length}}\r\n${big})`);
+    c.close();
+  });
+
+  it('limits connections per user', async () => {
+    const own = await startImapHarness({ limits: { maxConnectionsPerUser: 2 } });
+    try {
+      const address = 'limited@example.com';
+      await own.addUser(address, PASSWORD);
+      const clients: WireClient[] = [];
+      const results: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await WireClient.connect(own.port, { tls: true });
+        await c.line();
+        clients.push(c);
+        const res = await c.command(`u LOGIN ${address} "${PASSWORD}"`);
+        results.push(res[res.length - 1].replace(/\[CAPABILITY [^\]]*\] /, ''));
+      }
+      expect(results).toEqual(['u OK Logged in', 'u OK Logged in', 'u NO [LIMIT] Too many connections for this user']);
+      await clients[0].command('z LOGOUT');
+      await clients[0].closedLines();
+      // The server frees the slot when it sees the close; a retry covers that moment.
+      let last = '';
+      for (let i = 0; i < 5 && !last.startsWith('v OK'); i++) {
+        const res = await clients[2].command(`v LOGIN ${address} "${PASSWORD}"`);
+        last = res[res.length - 1];
+      }
+      expect(last).toMatch(/^v OK/);
+      for (const c of clients) c.close();
+    } finally {
+      await own.close();
+    }
+  });
+
   it('limits connections per IP', async () => {
     const clients: WireClient[] = [];
     for (let i = 0; i < 45; i++) clients.push(await WireClient.connect(h.port, { tls: true }));

@@ -1,9 +1,11 @@
 // Authenticated-state commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
 // UNSUBSCRIBE, LIST (with LIST-EXTENDED selection/return options and LIST-STATUS),
 // LSUB, STATUS, APPEND, NAMESPACE and QUOTA (RFC 2087 subset).
+import fs from 'node:fs';
 import { HIERARCHY_DELIMITER, type FolderInfo, type FolderStatus } from '../backend';
 import { Code } from '../codes';
 import { parseDateTime } from '../protocol/dates';
+import type { Spool } from '../protocol/framer';
 import { atom, type WireValue } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
 import type { ImapSession } from '../session';
@@ -295,7 +297,8 @@ interface AppendArgs {
   name: string;
   flags: string[];
   date?: Date;
-  data: Buffer;
+  /** In memory, or spooled to a temporary file past the framer's threshold. */
+  data: Buffer | Spool;
 }
 
 const append = command({
@@ -313,7 +316,7 @@ const append = command({
       date = parseDateTime(r.quoted());
       r.sp();
     }
-    const data = r.stringBytes();
+    const data = r.peek() === '"' ? r.stringBytes() : r.literalOrSpool();
     return { name, flags, date, data };
   },
   async handle(s, { name, flags, date, data }: AppendArgs) {
@@ -321,9 +324,12 @@ const append = command({
     if (clean.some((f) => f === '\\*' || (f.startsWith('\\') && !SYSTEM_FLAGS.some((sf) => sf.toLowerCase() === f.toLowerCase())))) {
       return bad('Invalid flag in APPEND');
     }
-    if (data.length === 0) return no(Code.CANNOT, 'Empty message');
+    const size = Buffer.isBuffer(data) ? data.length : data.size;
+    if (size === 0) return no(Code.CANNOT, 'Empty message');
     try {
-      const res = await mail(s).append(name, { size: data.length, data, flags: clean.map(canonicalFlag), internalDate: date });
+      // A spooled literal is streamed to the store, never held whole in memory.
+      const body = Buffer.isBuffer(data) ? data : fs.createReadStream(data.path);
+      const res = await mail(s).append(name, { size, data: body, flags: clean.map(canonicalFlag), internalDate: date });
       if (s.selected && s.selected.view.folder.name === normalizeName(name)) s.selected.dirty = true;
       return ok('APPEND completed', `${Code.APPENDUID} ${res.uidValidity} ${res.uid}`);
     } catch (err) {

@@ -3,7 +3,23 @@
 // command size. A command that breaks a limit is consumed (never buffered) and
 // reported with its own tag, so the session can answer `tag BAD/NO ...` and go on.
 
-export type Part = { text: string } | { literal: Buffer };
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A literal too large to keep in memory, written to a private temporary file. */
+export interface Spool {
+  path: string;
+  size: number;
+}
+
+export type Part = { text: string } | { literal: Buffer } | { spool: Spool };
+
+/** Removes the temporary files of a frame's spooled literals. */
+export function releaseFrame(frame: Frame): void {
+  for (const p of frame.parts) if ('spool' in p) fs.rm(p.spool.path, { force: true }, () => {});
+}
 
 export interface Frame {
   /** The command's parts in order: text, literal, text, ... (first part is text). */
@@ -25,6 +41,8 @@ export interface FramerLimits {
   maxLiteral(command: string): number;
   /** Most bytes one command (text and literals together) may take, APPEND excepted. */
   maxCommand: number;
+  /** Literals larger than this go to a temporary file instead of memory (default 1 MiB). */
+  spoolAbove?: number;
 }
 
 export interface FramerSink {
@@ -58,6 +76,7 @@ export class CommandFramer {
   /** Bytes of the current literal still to read (and whether they are kept). */
   private literalLeft = 0;
   private literalChunks: Buffer[] | null = null;
+  private spool: { fd: number; path: string; size: number } | null = null;
   /** Set once a command broke a limit: the rest of it is consumed and dropped. */
   private failure: FrameError | null = null;
   /** Dropping the rest of an over-long line. */
@@ -78,6 +97,10 @@ export class CommandFramer {
   /** Forget buffered input and stop (STARTTLS hand-over, logout). */
   stop(): void {
     this.stopped = true;
+    this.dropSpool();
+    for (const p of this.parts) if ('spool' in p) fs.rm(p.spool.path, { force: true }, () => {});
+    this.parts = [];
+    this.literalLeft = 0;
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -92,7 +115,8 @@ export class CommandFramer {
     while (data.length > 0 && !this.stopped) {
       if (this.literalLeft > 0) {
         const take = Math.min(this.literalLeft, data.length);
-        if (this.literalChunks) this.literalChunks.push(data.subarray(0, take));
+        if (this.spool) fs.writeSync(this.spool.fd, data, 0, take);
+        else if (this.literalChunks) this.literalChunks.push(data.subarray(0, take));
         this.literalLeft -= take;
         data = data.subarray(take);
         if (this.literalLeft === 0) this.finishLiteral();
@@ -183,13 +207,29 @@ export class CommandFramer {
     this.commandBytes += size;
     this.literalLeft = Number.isSafeInteger(size) ? size : Number.MAX_SAFE_INTEGER;
     this.literalChunks = this.failure ? null : [];
+    if (!this.failure && size > (this.limits.spoolAbove ?? 1024 * 1024)) {
+      const file = path.join(os.tmpdir(), `postern-imap-${randomBytes(12).toString('hex')}`);
+      this.spool = { fd: fs.openSync(file, 'wx', 0o600), path: file, size };
+    }
     if (synchronizing) this.sink.continuation();
     if (this.literalLeft === 0) this.finishLiteral();
   }
 
   private finishLiteral(): void {
-    if (this.literalChunks) this.parts.push({ literal: Buffer.concat(this.literalChunks) });
+    if (this.spool) {
+      fs.closeSync(this.spool.fd);
+      this.parts.push({ spool: { path: this.spool.path, size: this.spool.size } });
+      this.spool = null;
+    } else if (this.literalChunks) this.parts.push({ literal: Buffer.concat(this.literalChunks) });
     this.literalChunks = null;
+  }
+
+  /** Drops a literal being spooled (connection gone mid-literal). */
+  private dropSpool(): void {
+    if (!this.spool) return;
+    fs.closeSync(this.spool.fd);
+    fs.rm(this.spool.path, { force: true }, () => {});
+    this.spool = null;
   }
 
   private endCommand(): void {

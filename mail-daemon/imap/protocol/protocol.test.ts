@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDate, parseDateTime, formatDateTime } from './dates';
 import { atom, statusLine, toBytes, untagged, WireBuilder } from './encode';
 import { readFetchSpec, sectionLabel, type FetchItem } from './fetch-items';
-import { CommandFramer, type Frame, type FrameError } from './framer';
+import fs from 'node:fs';
+import { CommandFramer, releaseFrame, type Frame, type FrameError } from './framer';
 import { ParseError, Reader } from './reader';
 import { readSearch, type SearchKey } from './search';
 import { formatSet, parseSequenceSet, resolveStar, STAR } from './sequence';
@@ -54,6 +55,31 @@ describe('framer', () => {
     const wire = 'a LOGIN {5}\r\nalice "pw"\r\nb NOOP\r\n';
     const chunks = [...wire].map((c) => Buffer.from(c));
     expect(frame(chunks).out).toEqual(['+', { parts: [text('a LOGIN '), lit('alice'), text(' "pw"')] }, { parts: [text('b NOOP')] }]);
+  });
+
+  it('spools a literal past the threshold to a private temporary file', () => {
+    const frames: Frame[] = [];
+    const f = new CommandFramer({ maxLine: 100, maxLiteral: () => 1000, maxCommand: 2000, spoolAbove: 10 }, {
+      command: (fr) => frames.push(fr),
+      continuation: () => {},
+      line: () => {},
+      error: () => {},
+    });
+    f.push(Buffer.from('a APPEND INBOX {26+}\r\nabcdefghij'));
+    f.push(Buffer.from('klmnopqrstuvwxyz\r\n'));
+    const part = frames[0].parts[1] as { spool: { path: string; size: number } };
+    expect(part.spool.size).toBe(26);
+    expect(fs.readFileSync(part.spool.path, 'utf8')).toBe('abcdefghijklmnopqrstuvwxyz');
+    expect(fs.statSync(part.spool.path).mode & 0o777).toBe(0o600);
+    const r = new Reader(frames[0].parts);
+    r.tag();
+    r.sp();
+    r.atom();
+    r.sp();
+    r.atom();
+    r.sp();
+    expect(r.literalOrSpool()).toEqual(part.spool);
+    releaseFrame(frames[0]);
   });
 
   it('line mode delivers the next line raw (IDLE DONE)', () => {

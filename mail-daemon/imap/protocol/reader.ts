@@ -1,7 +1,7 @@
 // A cursor over one framed command: the RFC 3501 grammar's tokens (atoms, quoted
 // strings, literals, lists, numbers). Command parsers are written with it; no
 // regexes parse commands inside handlers.
-import type { Part } from './framer';
+import type { Part, Spool } from './framer';
 
 export class ParseError extends Error {}
 
@@ -41,7 +41,20 @@ export class Reader {
     if (t === null) return false;
     if (this.pos < t.length) return false;
     const next = this.parts[this.part + 1];
-    return !!next && 'literal' in next;
+    return !!next && ('literal' in next || 'spool' in next);
+  }
+
+  /** A literal that may have been spooled to disk (APPEND's message). */
+  literalOrSpool(): Buffer | Spool {
+    if (!this.atLiteral()) throw new ParseError('Expected a literal');
+    const next = this.parts[this.part + 1];
+    if ('spool' in next) {
+      this.part += 2;
+      this.pos = 0;
+      if (this.part >= this.parts.length) this.parts.push({ text: '' });
+      return next.spool;
+    }
+    return this.literal();
   }
 
   atEnd(): boolean {
@@ -159,7 +172,8 @@ export class Reader {
   /** The literal at the cursor, as bytes. */
   literal(): Buffer {
     if (!this.atLiteral()) throw new ParseError('Expected a literal');
-    const lit = this.parts[this.part + 1] as { literal: Buffer };
+    const lit = this.parts[this.part + 1];
+    if (!('literal' in lit)) throw new ParseError('Literal too large here');
     this.part += 2;
     this.pos = 0;
     if (this.part >= this.parts.length) {

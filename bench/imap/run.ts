@@ -1,0 +1,308 @@
+// bench/imap: IMAP operations per second with N clients over TLS (IMAPS), for the
+// Postern daemon (spawned as a real process) and for Debian's Dovecot started here on
+// loopback with its own config directory, high port and users; printed with the ratio.
+// Then the memory one idle IDLE connection costs on each server.
+//
+//   npx tsx bench/imap/run.ts [--clients 8] [--messages 200] [--rounds 20] [--idle 200]
+//
+// Both servers get the same mailboxes, filled the same way (IMAP APPEND of the same
+// messages) and the same workload: login, select, fetch headers, fetch bodies,
+// store flags, search. Passwords: Postern uses argon2id (lib/auth); Dovecot is given
+// {ARGON2ID} hashes from doveadm so LOGIN costs a comparable hash on both sides.
+// Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs dovecot-imapd
+// (root, to start its master); without it only Postern is measured.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { SYSTEM } from '@/lib/actor';
+import { migrate } from '@/lib/db/migrate';
+import { createPrisma } from '@/lib/db/prisma';
+import { addDomain } from '@/lib/domains';
+import { createMailbox } from '@/lib/mailboxes';
+import { freePort, openEmbedded } from '@/lib/postgres/embedded';
+import { WireClient } from '@/mail-daemon/imap/testing/wire-client';
+import { spawnDaemon } from '@/mail-daemon/smtp/testing';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const CLIENTS = arg('clients', 8);
+const MESSAGES = arg('messages', 200);
+const ROUNDS = arg('rounds', 20);
+const IDLE = arg('idle', 200);
+const PASSWORD = 'Bench-Password-123';
+const users = Array.from({ length: CLIENTS }, (_, i) => `bench${i}@bench.test`);
+
+function message(n: number): string {
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
+  const body = Array.from({ length: 40 }, (_, i) => `Line ${i} of message ${n}: ${words[(n + i) % words.length]} the quick brown fox jumps over the lazy dog.`).join('\r\n');
+  return (
+    `From: Sender ${n % 7} <sender${n % 7}@example.org>\r\nTo: bench@bench.test\r\nSubject: Bench message ${n} ${words[n % words.length]}\r\n` +
+    `Date: Tue, 24 Nov 2026 10:${String(n % 60).padStart(2, '0')}:00 +0000\r\nMessage-ID: <bench-${n}@example.org>\r\n` +
+    `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`
+  );
+}
+
+async function ok(c: WireClient, cmd: string): Promise<string[]> {
+  const lines = await c.command(cmd, 60_000);
+  const last = lines[lines.length - 1];
+  if (!/^\S+ OK/.test(last)) throw new Error(`${cmd.slice(0, 60)} → ${last}`);
+  return lines;
+}
+
+async function connect(port: number, user: string): Promise<WireClient> {
+  const c = await WireClient.connect(port, { tls: true });
+  await c.line();
+  await ok(c, `L LOGIN ${user} ${PASSWORD}`);
+  return c;
+}
+
+async function seed(port: number): Promise<void> {
+  await Promise.all(
+    users.map(async (user) => {
+      const c = await connect(port, user);
+      for (let n = 0; n < MESSAGES; n++) {
+        const m = message(n);
+        c.write(`A${n} APPEND INBOX {${Buffer.byteLength(m)}+}\r\n${m}\r\n`);
+        const res = await c.until(`A${n}`, 60_000);
+        if (!/ OK/.test(res[res.length - 1])) throw new Error(`APPEND failed: ${res[res.length - 1]}`);
+      }
+      await ok(c, 'Z LOGOUT');
+      c.close();
+    }),
+  );
+}
+
+type Phase = { name: string; perRound: number; run: (c: WireClient, round: number, user: string, port: number) => Promise<void> };
+
+const PHASES: Phase[] = [
+  {
+    name: 'login (TLS connect + LOGIN + LOGOUT)',
+    perRound: 1,
+    async run(_c, _r, user, port) {
+      const c = await connect(port, user);
+      await ok(c, 'Z LOGOUT');
+      c.close();
+    },
+  },
+  { name: 'select', perRound: 1, run: async (c) => void (await ok(c, 'S SELECT INBOX')) },
+  { name: 'fetch headers (50 msgs/op)', perRound: 1, run: async (c, r) => void (await ok(c, `F FETCH ${(r * 50) % MESSAGES + 1}:${((r * 50) % MESSAGES) + 50} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER])`)) },
+  { name: 'fetch bodies (10 msgs/op)', perRound: 1, run: async (c, r) => void (await ok(c, `B FETCH ${(r * 10) % MESSAGES + 1}:${((r * 10) % MESSAGES) + 10} (UID BODY.PEEK[])`)) },
+  { name: 'store flags', perRound: 1, run: async (c, r) => void (await ok(c, `T STORE ${(r % MESSAGES) + 1} ${r % 2 ? '-' : '+'}FLAGS (\\Flagged)`)) },
+  { name: 'search (header + flag)', perRound: 1, run: async (c, r) => void (await ok(c, `Q SEARCH UNFLAGGED SUBJECT "message ${r % MESSAGES}"`)) },
+  { name: 'search (body text)', perRound: 1, run: async (c, r) => void (await ok(c, `Q SEARCH BODY "${['alpha', 'golf', 'hotel'][r % 3]} the quick"`)) },
+];
+
+async function workload(port: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const sessions = await Promise.all(users.map((u) => connect(port, u)));
+  await Promise.all(sessions.map((c) => ok(c, 'S SELECT INBOX')));
+  for (const phase of PHASES) {
+    // Warm-up round (JIT, caches), then the measured rounds.
+    await Promise.all(sessions.map((c, i) => phase.run(c, 0, users[i], port)));
+    const rounds = phase.name.startsWith('login') ? Math.max(3, Math.floor(ROUNDS / 4)) : ROUNDS;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      sessions.map(async (c, i) => {
+        for (let r = 1; r <= rounds; r++) await phase.run(c, r, users[i], port);
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    out.set(phase.name, (rounds * phase.perRound * sessions.length) / seconds);
+  }
+  for (const c of sessions) c.close();
+  return out;
+}
+
+/** Opens `count` connections that SELECT INBOX and IDLE; returns them (caller closes). */
+async function idlers(port: number, count: number): Promise<WireClient[]> {
+  const out: WireClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = await connect(port, users[i % users.length]);
+    await ok(c, 'S SELECT INBOX');
+    c.write('I IDLE\r\n');
+    const l = await c.line(10_000);
+    if (!l.startsWith('+')) throw new Error(`IDLE refused: ${l}`);
+    out.push(c);
+  }
+  return out;
+}
+
+function rssKb(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+function descendants(pid: number): number[] {
+  const out = [pid];
+  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const parent = new Map<number, number>();
+  for (const d of all) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(d), ppid);
+    } catch {
+      // gone
+    }
+  }
+  for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
+  return out;
+}
+
+async function idleMemory(port: number, pidsOf: () => number[]): Promise<number> {
+  // Settle, measure, open IDLE connections, measure again.
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = rssKb(pidsOf());
+  const conns = await idlers(port, IDLE);
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = rssKb(pidsOf());
+  for (const c of conns) c.close();
+  return ((after - before) * 1024) / IDLE;
+}
+
+interface Result {
+  ops: Map<string, number>;
+  idleBytes: number;
+}
+
+async function benchPostern(): Promise<Result> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-imap-'));
+  const cluster = process.env.DATABASE_URL ? null : await openEmbedded(path.join(tmp, 'pg'), 'bench');
+  const base = process.env.DATABASE_URL ?? cluster!.url;
+  const dbName = `bench_imap_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(base);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
+  try {
+    await migrate(url);
+    const db = createPrisma(url);
+    await addDomain(db, SYSTEM, { name: 'bench.test' });
+    for (const address of users) await createMailbox(db, SYSTEM, { address, password: PASSWORD, quota: '1G' });
+    await db.$disconnect();
+    const port = await freePort();
+    daemon = await spawnDaemon(url, tmp, { POSTERN_IMAPS_PORT: String(port), LOG_LEVEL: 'info' });
+    await seed(port);
+    const ops = await workload(port);
+    const pid = daemon.child.pid!;
+    // tsx runs the daemon in a child node process: count the whole tree.
+    const idleBytes = await idleMemory(port, () => descendants(pid));
+    return { ops, idleBytes };
+  } finally {
+    daemon?.child.kill('SIGTERM');
+    await daemon?.exited;
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await cluster?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function benchDovecot(): Promise<Result | null> {
+  if (!fs.existsSync('/usr/sbin/dovecot')) {
+    console.log('dovecot: not installed (apt-get install dovecot-imapd), skipped');
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-dovecot-'));
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const hash = execFileSync('doveadm', ['pw', '-s', 'ARGON2ID', '-p', PASSWORD]).toString().trim();
+  fs.writeFileSync(path.join(dir, 'passwd'), users.map((u) => `${u}:${hash}`).join('\n') + '\n');
+  fs.mkdirSync(path.join(dir, 'home'));
+  execFileSync('chown', ['nobody:nogroup', path.join(dir, 'home')]);
+  const conf = path.join(dir, 'dovecot.conf');
+  fs.writeFileSync(conf, [
+    'protocols = imap',
+    'listen = 127.0.0.1',
+    `base_dir = ${dir}/run`,
+    `state_dir = ${dir}/state`,
+    `log_path = ${dir}/dovecot.log`,
+    'ssl = required',
+    `ssl_cert = <${dir}/cert.pem`,
+    `ssl_key = <${dir}/key.pem`,
+    'ssl_min_protocol = TLSv1.2',
+    'disable_plaintext_auth = yes',
+    'auth_mechanisms = plain login',
+    'first_valid_uid = 1',
+    `passdb {\n  driver = passwd-file\n  args = ${dir}/passwd\n}`,
+    `userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=${dir}/home/%u\n}`,
+    'mail_location = maildir:~/Maildir',
+    'mail_fsync = always',
+    'service imap-login {\n  inet_listener imap {\n    port = 0\n  }\n  inet_listener imaps {\n    port = ' + port + '\n    ssl = yes\n  }\n  process_limit = 1000\n  client_limit = 1000\n}',
+    'service imap {\n  process_limit = 2000\n}',
+    'default_client_limit = 4000',
+    'default_process_limit = 2000',
+    'mail_max_userip_connections = 1000',
+  ].join('\n') + '\n');
+  let master: ChildProcess | null = null;
+  try {
+    master = spawn('/usr/sbin/dovecot', ['-F', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const errors: string[] = [];
+    master.stderr!.on('data', (d: Buffer) => errors.push(d.toString()));
+    // Wait until it accepts TLS connections.
+    for (let i = 0; ; i++) {
+      try {
+        const c = await WireClient.connect(port, { tls: true });
+        c.close();
+        break;
+      } catch {
+        if (i > 100) throw new Error(`dovecot did not start: ${errors.join('')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await seed(port);
+    const ops = await workload(port);
+    const pid = master.pid!;
+    const idleBytes = await idleMemory(port, () => descendants(pid));
+    return { ops, idleBytes };
+  } finally {
+    master?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/imap: ${CLIENTS} clients over TLS, ${MESSAGES} messages each (~3.7 KB), ${ROUNDS} rounds per operation, ${IDLE} IDLE connections`);
+  const postern = await benchPostern();
+  const dovecot = await benchDovecot();
+  const rows: Record<string, unknown>[] = [];
+  console.log('\noperation                              postern ops/s   dovecot ops/s   postern/dovecot');
+  for (const [name, p] of postern.ops) {
+    const d = dovecot?.ops.get(name);
+    console.log(`${name.padEnd(38)} ${p.toFixed(1).padStart(13)}   ${d ? d.toFixed(1).padStart(13) : '            -'}   ${d ? (p / d).toFixed(2).padStart(15) : ''}`);
+    rows.push({ operation: name, postern: Number(p.toFixed(1)), dovecot: d ? Number(d.toFixed(1)) : null, ratio: d ? Number((p / d).toFixed(2)) : null });
+  }
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(`\nmemory per idle IDLE connection: postern ${kb(postern.idleBytes)}${dovecot ? `, dovecot ${kb(dovecot.idleBytes)} (imap + imap-login processes)` : ''}`);
+  fs.mkdirSync(path.join(import.meta.dirname, '..', 'results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(import.meta.dirname, '..', 'results', 'imap.json'),
+    JSON.stringify({ clients: CLIENTS, messages: MESSAGES, rounds: ROUNDS, idle: IDLE, operations: rows, idleBytes: { postern: Math.round(postern.idleBytes), dovecot: dovecot ? Math.round(dovecot.idleBytes) : null }, at: new Date().toISOString() }, null, 2) + '\n',
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
