@@ -5,6 +5,7 @@ import { formatBytes, formatDuration } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDashboard, type DaemonView } from '@/lib/dal/dashboard';
 import { TlsCard } from '@/components/dashboard/tls-card';
+import { CertificateCard } from '@/components/dashboard/certificate-card';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -81,7 +82,7 @@ export default async function DashboardPage() {
       </div>
 
       <div className="mt-8 grid gap-4 lg:grid-cols-2">
-        {/* ---- CERTIFICATES CARD (room CERTS): add <CertificatesCard /> from components/dashboard/certificates-card.tsx here ---- */}
+        <CertificateCard />
         <TlsCard />
       </div>
     </>

@@ -51,6 +51,7 @@ export async function listCertificates(db: DbOrTx, actor: Actor, options: { stat
 
 export async function getCertificate(db: DbOrTx, actor: Actor, id: string): Promise<CertificateSummary & { certPem: string | null; csrPem: string | null }> {
   requireGlobalActor(actor);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new ServiceError('not_found', 'no such certificate', 'id');
   const row = await db.certificate.findUnique({ where: { id }, select: { ...SELECT, csrPem: true } });
   if (!row) throw new ServiceError('not_found', 'no such certificate', 'id');
   const { csrPem, ...rest } = row;

@@ -101,7 +101,10 @@ export async function listSmimeCertificates(db: DbOrTx, actor: Actor, filter: { 
   return rows.map((r) => ({ ...r, expiry: expiryOf(r.notAfter) }));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function findScoped(db: DbOrTx, actor: Actor, id: string) {
+  if (!UUID.test(id)) throw new ServiceError('not_found', 'no such S/MIME certificate', 'id');
   const row = await db.smimeCertificate.findFirst({ where: { id, ...mailboxScope(actor) } });
   if (!row) throw new ServiceError('not_found', 'no such S/MIME certificate', 'id');
   return row;

@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import { PageHeader } from '@/components/ui/page-header';
+import { readEnv } from '@/lib/config/env';
+import { requireGlobalAdmin } from '@/lib/dal/session';
+import { AcmeForm } from '../forms';
+
+export const metadata: Metadata = { title: 'ACME' };
+
+export default async function AcmePage() {
+  await requireGlobalAdmin();
+  return (
+    <>
+      <PageHeader
+        title="Certificate over ACME"
+        description="RFC 8555 with the HTTP-01 challenge: the CA fetches http://<host>/.well-known/acme-challenge/<token> from this panel, so each name must point here and port 80 must reach it. Renewed automatically before expiry (policy: renewDaysBefore)."
+      />
+      <AcmeForm defaultHosts={readEnv().POSTERN_HOSTNAME} />
+    </>
+  );
+}
