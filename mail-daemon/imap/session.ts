@@ -397,9 +397,16 @@ export class ImapSession {
   resolve(set: SequenceSet, uid: boolean): number[] {
     const sel = this.selected!;
     const uids = sel.uids;
-    if (uids.length === 0) return [];
+    if (uids.length === 0) {
+      if (!uid && set.some((r) => r.end !== Infinity || r.start !== Infinity)) throw new ParseError('Invalid message sequence number');
+      return [];
+    }
     const out = new Set<number>();
     if (!uid) {
+      // RFC 3501 9 (seq-number): a number beyond the mailbox is a client error.
+      if (set.some((r) => (r.end !== Infinity && r.end > uids.length) || (r.start !== Infinity && r.start > uids.length))) {
+        throw new ParseError('Invalid message sequence number');
+      }
       for (const { start, end } of resolveStar(set, uids.length)) {
         for (let n = Math.max(1, start); n <= Math.min(end, uids.length); n++) out.add(uids[n - 1]);
       }
