@@ -39,7 +39,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('postern CLI', () => {
+// Each run starts Node + tsx + Prisma (1–3 s on a busy 2-core box); a test makes several.
+describe('postern CLI', { timeout: 120_000 }, () => {
   it('domain add migrates an empty database, then adds; list --json', async () => {
     expect(await postern(['domain', 'add', 'Bücher.Example'])).toMatchObject({ code: 0, stdout: 'added xn--bcher-kva.example\n' });
     expect((await postern(['domain', 'add', 'example.test'])).code).toBe(0);
@@ -148,6 +149,20 @@ describe('postern CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^postern: name: example.test still has 3 mailbox\(es\)/);
     expect((await postern(['domain', 'rm', 'example.test', '--force'])).stdout).toBe('removed example.test and 3 mailbox(es)\n');
+  });
+
+  it('policy set/unset/show and audit list', async () => {
+    expect((await postern(['policy', 'set', 'bruteForce.maxFailures', '7'])).stdout).toBe('set bruteForce.maxFailures = 7\n');
+    expect((await postern(['policy', 'set', 'relayNetworks', '["10.0.0.0/8"]'])).code).toBe(0);
+    const bad = await postern(['policy', 'set', 'relayNetworks', '["nope"]']);
+    expect(bad).toMatchObject({ code: 1, stderr: 'postern: relayNetworks.0: not an IP network (e.g. 192.0.2.0/24)\n' });
+    expect((await postern(['policy', 'set', 'maxRecipients', '20', '--domain', 'bücher.example'])).code).toBe(0);
+    const eff = JSON.parse((await postern(['policy', 'show', '--domain', 'xn--bcher-kva.example', '--json'])).stdout);
+    expect(eff).toMatchObject({ maxRecipients: 20, relayNetworks: ['10.0.0.0/8'], bruteForce: { maxFailures: 7, windowSeconds: 900 } });
+    expect((await postern(['policy', 'unset', 'relayNetworks'])).code).toBe(0);
+    expect(JSON.parse((await postern(['policy', 'show', '--overrides', '--json'])).stdout)).toEqual({ bruteForce: { maxFailures: 7 } });
+    const audit = JSON.parse((await postern(['audit', 'list', '--action', 'policy.', '--json'])).stdout);
+    expect(audit).toHaveLength(4);
   });
 
   it('prints help and version with exit 0', async () => {
