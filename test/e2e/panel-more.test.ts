@@ -102,6 +102,8 @@ describe('aliases', () => {
     await form.getByRole('button', { name: 'Add alias' }).click();
     await page.locator('[data-alias="@example.test"]').waitFor();
     await screenshot(page, 'aliases-created');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'aliases-mobile');
     await page.context().close();
   });
 });
@@ -123,6 +125,10 @@ describe('policies and the audit log', () => {
     await expect.poll(() => page.locator('[data-field-error="maxRecipients"]').textContent()).toContain('At least 1');
 
     await field.fill('50');
+    await page.getByLabel('Relay networks').fill('10.0.0.0/8\n300.1.2.3/24');
+    await page.getByRole('button', { name: 'Save global policy' }).click();
+    await expect.poll(() => page.locator('[data-field-error="relayNetworks"]').textContent()).toContain('"300.1.2.3/24"');
+    await page.getByLabel('Relay networks').fill('');
     await page.getByLabel('Require TLS on the MX port').check();
     await page.getByRole('button', { name: 'Save global policy' }).click();
     await page.getByText('Global policy saved').waitFor();

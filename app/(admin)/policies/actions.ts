@@ -8,6 +8,7 @@ import { isServiceError } from '@/lib/errors';
 import { fromError, success, type FormState } from '@/lib/forms/state';
 import { DEFAULT_POLICY, updatePolicy } from '@/lib/policy';
 import { parseQuota } from '@/lib/validations';
+import { getPath } from './fields';
 import { fieldForPath, parsePolicyForm, withoutDefaults } from './parse';
 
 const domainIdSchema = z.union([z.literal(''), z.uuid()]).nullish();
@@ -18,7 +19,10 @@ async function save(domainId: string | null, settings: Record<string, unknown>):
     await updatePolicy(db(), actor, { domainId, settings });
   } catch (err) {
     if (isServiceError(err) && err.field) {
-      return { ok: false, message: 'Please correct the highlighted fields.', fieldErrors: { [fieldForPath(err.field)]: err.message } };
+      // "relayNetworks.2" names one entry of a list: say which one.
+      const entry = /\.(\d+)$/.test(err.field) ? getPath(settings, err.field) : undefined;
+      const message = typeof entry === 'string' ? `"${entry}": ${err.message}` : err.message;
+      return { ok: false, message: 'Please correct the highlighted fields.', fieldErrors: { [fieldForPath(err.field)]: message } };
     }
     return fromError(err);
   }
