@@ -10,14 +10,18 @@ export function SubmitButton({
   variant,
   size,
   className,
+  pending: pendingProp,
 }: {
   children: React.ReactNode;
   pendingText?: string;
   variant?: 'primary' | 'secondary' | 'danger' | 'ghost';
   size?: 'sm' | 'md';
   className?: string;
+  /** For forms submitted from onSubmit (useFormAction), where useFormStatus does not apply. */
+  pending?: boolean;
 }) {
-  const { pending } = useFormStatus();
+  const status = useFormStatus();
+  const pending = pendingProp ?? status.pending;
   return (
     <Button type="submit" variant={variant} size={size} className={className} disabled={pending} aria-disabled={pending}>
       {pending ? (pendingText ?? 'Working…') : children}

@@ -147,6 +147,8 @@ describe('an admin in the browser', () => {
     await page.getByLabel('Local part (before @)').fill('alice');
     await page.getByLabel('Domain', { exact: true }).selectOption('example.test');
     await page.getByLabel('Display name').fill('Alice Example');
+    await page.getByLabel('Quota', { exact: true }).fill('500');
+    await page.getByLabel('Quota unit').selectOption('M');
     await page.getByLabel('Password', { exact: true }).fill('alice123');
     // live feedback, before submitting
     await expectText(page.getByTestId('password-rules'), '✗ at least 12 characters');
@@ -156,10 +158,13 @@ describe('an admin in the browser', () => {
     await screenshot(page, 'mailbox-weak-password');
     expect(await panel.db.prisma.mailbox.count()).toBe(0);
 
+    // the refused submit kept everything that was typed and chosen
+    expect(await page.getByLabel('Display name').inputValue()).toBe('Alice Example');
+    expect(await page.getByLabel('Quota', { exact: true }).inputValue()).toBe('500');
+    expect(await page.getByLabel('Quota unit').inputValue()).toBe('M');
+    expect(await page.getByLabel('Domain', { exact: true }).inputValue()).toBe('example.test');
     await page.getByLabel('Password', { exact: true }).fill('Correct-Horse-9-Battery');
     await expectText(page.getByTestId('password-rules'), 'Strong');
-    await page.getByLabel('Quota', { exact: true }).fill('500');
-    await page.getByLabel('Quota unit').selectOption('M');
     await page.getByRole('button', { name: 'Create mailbox' }).click();
     await page.waitForURL(/\/mailboxes\?q=alice%40example\.test/);
     await expectText(page.getByRole('status'), 'Created alice@example.test.');
@@ -201,6 +206,12 @@ describe('an admin in the browser', () => {
     expect(await rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-address')).toBe('alice@example.test');
     await screenshot(page, 'mailbox-search');
+    const phone = await browser.newContext({ baseURL: panel.url, viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await phone.addCookies(await context.cookies());
+    const small = await phone.newPage();
+    await small.goto('/mailboxes');
+    await screenshot(small, 'mailboxes-phone-dark');
+    await phone.close();
     // sort by address descending, page 2 via the API the page shares
     const res = await context.request.get('/api/mailboxes?sort=address&order=desc&page=2&pageSize=50');
     expect(res.status()).toBe(200);
@@ -219,6 +230,7 @@ describe('an admin in the browser', () => {
     await expectText(page.getByRole('status').filter({ hasText: 'Saved' }), 'Saved alice@example.test.');
     const row = await panel.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'alice@example.test' } });
     expect(Number(row.quotaBytes)).toBe(2 * GiB);
+    expect(await page.getByLabel('Quota unit').inputValue()).toBe('G');
     await screenshot(page, 'mailbox-edit-quota');
     const audit = await panel.db.prisma.auditLog.findFirst({ where: { action: 'mailbox.update', target: 'alice@example.test' } });
     expect(audit?.actor).toBe(admin.email);

@@ -1,15 +1,16 @@
 'use client';
 
-import { useActionState, useEffect, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Checkbox, Input } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { addDomainAction } from './actions';
 
 export function AddDomainForm() {
-  const [state, action] = useActionState(addDomainAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(addDomainAction, {});
   const ref = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (state.ok) ref.current?.reset();
@@ -17,7 +18,7 @@ export function AddDomainForm() {
   return (
     <Card>
       <h2 className="mb-3 text-base font-semibold">Add a domain</h2>
-      <form ref={ref} action={action} className="flex flex-wrap items-start gap-4" noValidate>
+      <form ref={ref} action={action} onSubmit={onSubmit} className="flex flex-wrap items-start gap-4" noValidate>
         <Field
           id="domain-name"
           label="Domain name"
@@ -28,7 +29,7 @@ export function AddDomainForm() {
           {(a) => <Input {...a} name="name" placeholder="example.org" autoComplete="off" required />}
         </Field>
         <Checkbox name="enabled" label="Enabled" defaultChecked className="mt-8" />
-        <SubmitButton className="mt-6" pendingText="Adding…">
+        <SubmitButton className="mt-6" pendingText="Adding…" pending={pending}>
           Add domain
         </SubmitButton>
       </form>

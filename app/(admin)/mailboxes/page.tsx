@@ -8,7 +8,8 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDomains } from '@/lib/dal/domains';
-import { getMailboxPage, MAILBOX_SORTS, type MailboxSort } from '@/lib/dal/mailboxes';
+import { getMailboxPage, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
+import { isServiceError } from '@/lib/errors';
 import { requireAdmin } from '@/lib/dal/session';
 import { QuotaBar } from './quota-bar';
 
@@ -32,7 +33,16 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const sort = (MAILBOX_SORTS as readonly string[]).includes(one(params.sort)) ? (one(params.sort) as MailboxSort) : 'address';
   const order = one(params.order) === 'desc' ? 'desc' : 'asc';
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
-  const [result, domains] = await Promise.all([getMailboxPage({ q, domain, sort, order, page }), getDomains()]);
+  // A domain filter outside the admin's scope (or unknown) is a message, not a 500.
+  let problem: string | undefined;
+  const [result, domains] = await Promise.all([
+    getMailboxPage({ q, domain, sort, order, page }).catch((err: unknown) => {
+      if (!isServiceError(err)) throw err;
+      problem = err.message;
+      return { rows: [], total: 0, page: 1, pageSize: 50 } satisfies MailboxPage;
+    }),
+    getDomains(),
+  ]);
   const pageCount = Math.ceil(result.total / result.pageSize);
 
   const href = (change: Record<string, string | number | undefined>) => {
@@ -65,6 +75,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
       <Alert tone="ok" className="mb-4">
         {created ? `Created ${created}.` : deleted ? `Deleted ${deleted}.` : undefined}
       </Alert>
+      <Alert className="mb-4">{problem}</Alert>
       <form role="search" action="/mailboxes" className="mb-4 flex flex-wrap gap-2">
         <label htmlFor="q" className="sr-only">
           Search mailboxes

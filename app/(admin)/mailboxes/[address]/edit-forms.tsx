@@ -9,6 +9,7 @@ import { Checkbox, Input } from '@/components/ui/input';
 import { PasswordInput } from '@/components/ui/password-input';
 import { QuotaInput } from '@/components/ui/quota-input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { PasswordRules } from '@/lib/validations/password';
 import { removeMailboxAction, resetPasswordAction, setMailboxEnabledAction, updateMailboxAction } from '../actions';
 
@@ -20,14 +21,14 @@ interface MailboxView {
 }
 
 export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
-  const [state, action] = useActionState(updateMailboxAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(updateMailboxAction, {});
   const [name, setName] = useState(mailbox.displayName ?? '');
   const [enabled, setEnabled] = useState(mailbox.enabled);
   const errors = state.fieldErrors ?? {};
   return (
     <Card>
       <h2 className="mb-4 text-base font-semibold">Settings</h2>
-      <form action={action} className="grid gap-5" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid gap-5" noValidate>
         <input type="hidden" name="address" value={mailbox.address} />
         <Field id="name" label="Display name" error={errors.name}>
           {(a) => <Input {...a} name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoComplete="off" />}
@@ -41,7 +42,7 @@ export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
         />
         <Alert tone={state.ok ? 'ok' : 'danger'}>{state.ok || !state.fieldErrors ? state.message : undefined}</Alert>
         <div>
-          <SubmitButton pendingText="Saving…">Save changes</SubmitButton>
+          <SubmitButton pendingText="Saving…" pending={pending}>Save changes</SubmitButton>
         </div>
       </form>
     </Card>

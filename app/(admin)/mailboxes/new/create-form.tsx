@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button, buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -10,6 +10,7 @@ import { Checkbox, Input, Select } from '@/components/ui/input';
 import { PasswordInput } from '@/components/ui/password-input';
 import { QuotaInput } from '@/components/ui/quota-input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { DomainMailboxDefaults } from '@/lib/dal/mailboxes';
 import { createMailboxAction } from '../actions';
 
@@ -22,7 +23,7 @@ export function CreateMailboxForm({
   defaults: Record<string, DomainMailboxDefaults>;
   initialDomain?: string;
 }) {
-  const [state, action] = useActionState(createMailboxAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(createMailboxAction, {});
   const [domain, setDomain] = useState(initialDomain ?? domains[0]?.name ?? '');
   // Controlled fields: React resets uncontrolled ones after every action, and a
   // refused submit must keep what the admin typed.
@@ -69,7 +70,7 @@ export function CreateMailboxForm({
 
   return (
     <Card>
-      <form action={action} className="grid max-w-2xl gap-5" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid max-w-2xl gap-5" noValidate>
         <div className="space-y-1">
           <span id="address-label" className="block text-sm font-medium">
             Address
@@ -143,7 +144,7 @@ export function CreateMailboxForm({
 
         <Alert>{state.ok === false && !state.fieldErrors ? state.message : undefined}</Alert>
         <div className="flex gap-2">
-          <SubmitButton pendingText="Creating…">Create mailbox</SubmitButton>
+          <SubmitButton pendingText="Creating…" pending={pending}>Create mailbox</SubmitButton>
           <Link className={buttonClass('secondary')} href="/mailboxes">
             Cancel
           </Link>
