@@ -1,7 +1,7 @@
 // Folder bookkeeping: the default folders every mailbox has, created lazily in the first
 // transaction that needs them (delivery, IMAP login) — no trigger, no seeding cost for
 // mailboxes that never receive mail.
-import type { SpecialUse } from '@/mail-daemon/imap/backend';
+import { StoreError, type SpecialUse } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
 
 export const INBOX = 'INBOX';
@@ -51,6 +51,7 @@ export async function allocateUids(client: Client, folderId: string, count: numb
     [folderId, count],
   );
   const row = r.rows[0];
+  if (!row) throw new StoreError('nonexistent', 'folder was deleted');
   return { firstUid: num(row.first_uid), modseq: num(row.highest_modseq), uidValidity: num(row.uid_validity) };
 }
 

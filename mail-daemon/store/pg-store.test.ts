@@ -294,6 +294,31 @@ describe('messages', () => {
   });
 });
 
+describe('quota under concurrency', () => {
+  it('stays exact while sessions copy, move, expunge, append and delete folders at once', async () => {
+    const { session, mailboxId } = await freshSession();
+    for (let i = 0; i < 12; i++) await deliver(pool, { raw: testMessage(`q${i}`, 'z'.repeat(50 * i)), recipients: [{ mailboxId }] });
+    await session.createFolder('Work');
+    const s2 = await store.open(mailboxId);
+    const a = (await session.select('INBOX')).view;
+    const b = (await s2.select('INBOX')).view;
+    const ignoreGone = (p: Promise<unknown>) => p.catch((e) => { if (!(e instanceof StoreError)) throw e; });
+    await Promise.all([
+      ignoreGone(a.copy([[1, 6]], 'Work')),
+      b.move([[4, 9]], 'Archive'),
+      a.storeFlags([[1, 12]], { op: 'add', flags: ['\\Deleted'] }).then(() => a.expunge([[1, 3]])),
+      b.copy([[7, 12]], 'Trash'),
+      ignoreGone(session.append('Work', { size: testMessage('ap').length, data: testMessage('ap') })),
+      deliver(pool, { raw: testMessage('late'), recipients: [{ mailboxId }] }),
+      ignoreGone(s2.deleteFolder('Work')),
+      b.expunge(),
+    ]);
+    const q = await usedBytes(mailboxId);
+    expect(q.used).toBe(q.actual);
+    expect(q.domain).toBe(q.used);
+  });
+});
+
 describe('search', () => {
   it('compiles structured keys to SQL and matches text keys over decoded content', async () => {
     const { session, mailboxId } = await freshSession();

@@ -40,7 +40,7 @@ import {
 import { collectBlobs, insertBlob, prepareBlob } from './blobs';
 import { announce, num, withTransaction, type Client } from './db';
 import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, SYSTEM_FLAGS, uidCondition } from './flags';
-import { allocateUids, canonicalName, ensureDefaultFolders, INBOX } from './folders';
+import { allocateUids, canonicalName, DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 import { charge, fits } from './quota';
 import { compileSql, matches, needsText, usesModseq, type SearchRow } from './search';
 
@@ -122,9 +122,13 @@ export class PgMailStore implements MailStore {
   }
 
   async open(mailboxId: string): Promise<MailSession> {
-    const exists = await this.pool.query('SELECT 1 FROM mailboxes WHERE id = $1', [mailboxId]);
-    if (!exists.rowCount) throw new StoreError('nonexistent', 'no such mailbox');
-    await withTransaction(this.pool, (c) => ensureDefaultFolders(c, mailboxId));
+    // One read per login; the default folders are written only when some are missing.
+    const r = await this.pool.query(
+      `SELECT (SELECT count(*) FROM mail_folders WHERE mailbox_id = $1 AND name = ANY($2::text[])) AS n FROM mailboxes WHERE id = $1`,
+      [mailboxId, DEFAULT_FOLDERS.map((f) => f.name)],
+    );
+    if (!r.rows[0]) throw new StoreError('nonexistent', 'no such mailbox');
+    if (num(r.rows[0].n) < DEFAULT_FOLDERS.length) await withTransaction(this.pool, (c) => ensureDefaultFolders(c, mailboxId));
     await this.listen();
     return new PgMailSession(this, mailboxId);
   }
