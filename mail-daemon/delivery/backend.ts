@@ -2,8 +2,10 @@ import type pg from 'pg';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import type { Db } from '@/lib/db/prisma';
 import { allowedSenders, resolveRecipient } from '@/lib/directory';
+import { recordClientTls } from '@/lib/tls-stats/record';
 import { normalizeAddress } from '@/lib/validations/address';
 import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SmtpBackend } from '../smtp/backend';
+import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../smtp/policy-cache';
 import { acceptMessage } from './accept';
 
@@ -19,8 +21,18 @@ export class PostgresSmtpBackend implements SmtpBackend {
     return this.policies.get(domainId);
   }
 
-  async authenticate(input: { username: string; password: string; ip: string }): Promise<AuthResult> {
+  async authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult> {
     const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' });
+    if (r.ok) {
+      // TLS-STATS (issue 7 item 6): which TLS this mailbox's submission client used; never fails the login.
+      await recordClientTls(this.pool, {
+        mailboxId: r.mailbox.id,
+        service: 'submission',
+        tlsVersion: input.tls?.version ?? null,
+        cipher: input.tls?.cipher ?? null,
+        clientIp: input.ip,
+      }).catch(() => {});
+    }
     return r.ok ? { ok: true, user: { mailboxId: r.mailbox.id, address: r.mailbox.address, domainId: r.mailbox.domainId } } : r;
   }
 

@@ -47,7 +47,8 @@ export type AuthResult = { ok: true; user: AuthUser } | { ok: false; reason: 'in
 export interface SmtpBackend {
   /** Effective policy (global, or a domain's), cached and invalidated on NOTIFY. */
   policy(domainId?: string | null): Promise<Policy>;
-  authenticate(input: { username: string; password: string; ip: string }): Promise<AuthResult>;
+  /** `tls`: the session's TLS (null in cleartext), recorded for the client-side TLS statistics on success. */
+  authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult>;
   /** May this authenticated user use `address` as its envelope sender (own address or alias to it)? */
   ownsAddress(user: AuthUser, address: string): Promise<boolean>;
   /** `sizeHint` is the MAIL FROM SIZE= parameter when the client gave one. */

@@ -93,7 +93,7 @@ export class SmtpSession implements CheckSession {
       this.stats.authFailures++;
       return fail(REPLY.AUTH_INVALID); // no proxy authorisation
     }
-    const result = await this.deps.backend.authenticate({ username, password, ip: this.clientIp });
+    const result = await this.deps.backend.authenticate({ username, password, ip: this.clientIp, tls: this.tls });
     if (result.ok) {
       this.user = result.user;
       this.deps.log.info({ session: this.info.id, ip: this.clientIp, user: result.user.address }, 'smtp auth ok');
