@@ -99,7 +99,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                 <tr>
                   <Th>Source</Th>
                   <Th>Delivers to</Th>
-                  <Th>Status</Th>
+                  <Th className="hidden sm:table-cell">Status</Th>
                   <Th>
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -117,6 +117,11 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                       ) : (
                         alias.source
                       )}
+                      {!alias.enabled ? (
+                        <span className="ml-1 sm:hidden">
+                          <Badge tone="warn">disabled</Badge>
+                        </span>
+                      ) : null}
                     </Td>
                     <Td className="font-mono text-xs">
                       <ul>
@@ -131,9 +136,9 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                         <EditAliasForm action={updateDestinationsAction} source={alias.source} destinations={alias.destinations} />
                       </details>
                     </Td>
-                    <Td>{alias.enabled ? <Badge tone="ok">active</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
+                    <Td className="hidden sm:table-cell">{alias.enabled ? <Badge tone="ok">active</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
                     <Td className="whitespace-nowrap text-right">
-                      <div className="inline-flex gap-2">
+                      <div className="inline-flex flex-col items-end gap-2 sm:flex-row">
                         <form action={toggleAliasAction}>
                           <input type="hidden" name="source" value={alias.source} />
                           <input type="hidden" name="enabled" value={alias.enabled ? 'false' : 'true'} />
