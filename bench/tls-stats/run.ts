@@ -71,6 +71,7 @@ const results: Record<string, unknown> = {
 };
 
 const pool = new pg.Pool({ connectionString: url, max: 4 });
+pool.on('error', (err) => console.error(`bench: idle connection error: ${err.message}`));
 try {
   await migrate(url);
   const t0 = performance.now();
@@ -93,7 +94,7 @@ try {
            CASE WHEN g % 10 = 0 THEN 'submission' ELSE 'inbound' END AS direction,
            's' || ((g * 31) % 2000) || '.example' AS sender_domain,
            '198.51.' || ((g * 17) % 50) || '.' || ((g * 13) % 250) AS client_ip
-      FROM generate_series(1, ${COUNT}) g`);
+      FROM generate_series(1::bigint, ${COUNT}::bigint) g`);
   await pool.query(`
     ALTER TABLE bench_msgs ADD COLUMN tls_version text, ADD COLUMN cipher text, ADD COLUMN path_weakest text;
     UPDATE bench_msgs SET
