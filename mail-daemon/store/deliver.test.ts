@@ -98,4 +98,13 @@ describe('deliver (contract 6)', () => {
     expect(row.size).toBe(row.raw.length);
     expect(await used('mailboxes', f.mailboxId)).toBe(row.raw.length);
   });
+
+  it('stores the blob even with no local recipient, for the hook to reference', async () => {
+    let seen = '';
+    const stored = await deliver(pool, { raw: testMessage('remote only'), recipients: [] }, async (tx, s) => {
+      seen = (await tx.query('SELECT id FROM mail_blobs WHERE id = $1', [s.blobId])).rows[0].id;
+    });
+    expect(stored.messages).toEqual([]);
+    expect(seen).toBe(stored.blobId);
+  });
 });

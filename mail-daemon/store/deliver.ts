@@ -46,8 +46,9 @@ export async function deliver(
   const mailboxIds = [...new Set(input.recipients.map((r) => r.mailboxId))].sort();
 
   return withTransaction(pool, async (client) => {
-    const blobId = mailboxIds.length ? await insertBlob(client, blob) : '';
-    const messages = await intoInboxes(client, mailboxIds, blobId, internalDate, size);
+    // Stored even without local recipients (then only the hook's rows reference it).
+    const blobId = await insertBlob(client, blob);
+    const messages = mailboxIds.length ? await intoInboxes(client, mailboxIds, blobId, internalDate, size) : [];
     const missing = mailboxIds.filter((id) => !messages.some((m) => m.mailboxId === id));
     if (missing.length) {
       // First mail for these mailboxes: their default folders are created in this transaction.
