@@ -17,7 +17,7 @@ import { atom, statusLine, untagged, WireBuilder, type WireValue } from './proto
 import { CommandFramer, releaseFrame, type Frame, type FrameError } from './protocol/framer';
 import { ParseError, Reader } from './protocol/reader';
 import { BadCharsetError, SUPPORTED_CHARSETS } from './protocol/search';
-import { resolveStar, type SequenceSet } from './protocol/sequence';
+import { formatSet, resolveStar, type SequenceSet } from './protocol/sequence';
 
 export type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
 
@@ -154,7 +154,7 @@ export class ImapSession {
 
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
-    caps.push('CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
+    caps.push('CHILDREN', 'SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
     if (this.state === 'not-authenticated') {
       if (!this.conn.secure && this.deps.starttls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');
@@ -466,9 +466,23 @@ export class ImapSession {
     }
   }
 
-  /** Sends `* n EXPUNGE` for UIDs still in the view, removing them as it goes. */
+  /** QRESYNC is enabled: VANISHED replaces EXPUNGE, FETCH responses carry UID. */
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  /** Sends `* n EXPUNGE` (or one `* VANISHED set` with QRESYNC) for UIDs still in the view, removing them. */
   async announceExpunged(uids: number[]): Promise<void> {
     const sel = this.selected!;
+    if (this.qresync) {
+      const gone = uids.filter((uid) => binarySearch(sel.uids, uid) >= 0);
+      if (!gone.length) return;
+      const goneSet = new Set(gone);
+      sel.uids = sel.uids.filter((u) => !goneSet.has(u));
+      for (const uid of gone) sel.pendingExpunge.delete(uid);
+      await this.untagged(atom('VANISHED'), atom(formatSet(gone)));
+      return;
+    }
     // Highest first: the numbers the client sees stay valid while it applies them.
     for (const uid of [...uids].sort((a, b) => b - a)) {
       const i = binarySearch(sel.uids, uid);

@@ -464,6 +464,40 @@ describe('RFC 3501 5.2, 7.4.1: two sessions on one folder', () => {
   });
 });
 
+describe('RFC 7162 CONDSTORE and QRESYNC', () => {
+  it('resynchronises a mailbox: VANISHED (EARLIER) and changed flags since a modseq', async () => {
+    const { c } = await loggedIn(3);
+    await run(c, [['e ENABLE QRESYNC', ['* ENABLED QRESYNC', 'e OK ENABLE completed']]]);
+    const selected = await c.command('s SELECT INBOX');
+    const uidValidity = Number(/UIDVALIDITY (\d+)/.exec(selected.join('\n'))![1]);
+    const modseq = Number(/HIGHESTMODSEQ (\d+)/.exec(selected.join('\n'))![1]);
+    await run(c, [
+      ['t1 STORE 1 +FLAGS (\\Seen)', [/^\* 1 FETCH \(UID 1 FLAGS \(\\Seen( \\Recent)?\) MODSEQ \(\d+\)\)$/, 't1 OK STORE completed']],
+      ['t2 STORE 2 +FLAGS.SILENT (\\Deleted)', ['t2 OK STORE completed']],
+      ['t3 EXPUNGE', ['* VANISHED 2', 't3 OK EXPUNGE completed']],
+      [`t4 UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq} VANISHED)`, ['* VANISHED (EARLIER) 2', /^\* 1 FETCH \(UID 1 FLAGS \(\\Seen( \\Recent)?\) MODSEQ \(\d+\)\)$/, 't4 OK UID FETCH completed']],
+      [`t5 SELECT INBOX (QRESYNC (${uidValidity} ${modseq} 1:3))`, ['* OK [CLOSED] Previous mailbox closed', '...', '* VANISHED (EARLIER) 2', /^\* 1 FETCH \(UID 1 FLAGS \(\\Seen( \\Recent)?\) MODSEQ \(\d+\)\)$/, 't5 OK [READ-WRITE] SELECT completed']],
+      [`t6 SELECT INBOX (QRESYNC (${uidValidity + 1} ${modseq}))`, ['* OK [CLOSED] Previous mailbox closed', '...', 't6 OK [READ-WRITE] SELECT completed']],
+      ['t7 FETCH 1 (FLAGS) (CHANGEDSINCE 1 VANISHED)', ['t7 BAD [CLIENTBUG] VANISHED needs UID FETCH, QRESYNC and CHANGEDSINCE']],
+      ['t8 FETCH 2 (FLAGS)', [/^\* 2 FETCH \(UID 3 FLAGS \((\\Recent)?\) MODSEQ \(\d+\)\)$/, 't8 OK FETCH completed']],
+    ]);
+    c.close();
+  });
+
+  it('CONDSTORE: UNCHANGEDSINCE refuses a stale STORE with [MODIFIED]', async () => {
+    const { c } = await loggedIn(2);
+    const selected = await c.command('s SELECT INBOX (CONDSTORE)');
+    const modseq = Number(/HIGHESTMODSEQ (\d+)/.exec(selected.join('\n'))![1]);
+    await run(c, [
+      ['t1 STORE 1 +FLAGS (\\Flagged)', [/^\* 1 FETCH \(FLAGS \(\\Flagged( \\Recent)?\) MODSEQ \(\d+\)\)$/, 't1 OK STORE completed']],
+      [`t2 STORE 1:2 (UNCHANGEDSINCE ${modseq}) +FLAGS (\\Seen)`, [/^\* 2 FETCH \(FLAGS \(\\Seen( \\Recent)?\) MODSEQ \(\d+\)\)$/, 't2 OK [MODIFIED 1] Conditional STORE failed for some messages']],
+      [`t3 FETCH 1:2 (FLAGS) (CHANGEDSINCE ${modseq})`, [/^\* 1 FETCH \(FLAGS/, /^\* 2 FETCH \(FLAGS/, 't3 OK FETCH completed']],
+      ['t4 STATUS INBOX (HIGHESTMODSEQ)', [/^\* STATUS "INBOX" \(HIGHESTMODSEQ \d+\)$/, 't4 OK STATUS completed']],
+    ]);
+    c.close();
+  });
+});
+
 describe('RFC 2177 IDLE', () => {
   it('pushes a delivered message within a second', async () => {
     const { c, mailboxId } = await loggedIn(1);

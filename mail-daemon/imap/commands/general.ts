@@ -55,7 +55,8 @@ const enable = command({
   async handle(s, caps: string[]) {
     const now: string[] = [];
     for (const cap of caps) {
-      if (cap === 'CONDSTORE' && !s.enabled.has(cap)) {
+      if ((cap === 'CONDSTORE' || cap === 'QRESYNC') && !s.enabled.has(cap)) {
+        // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
         s.enabled.add(cap);
         s.condstore = true;
         now.push(cap);

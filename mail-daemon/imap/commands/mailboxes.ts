@@ -8,6 +8,7 @@ import { parseDateTime } from '../protocol/dates';
 import type { Spool } from '../protocol/framer';
 import { atom, type WireValue } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
+import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
 import type { ImapSession } from '../session';
 import { normalizeName, readMailbox, wireName, decodeName } from './mailbox-name';
 import { AUTHENTICATED, bad, command, no, ok } from './types';
@@ -23,20 +24,26 @@ function mail(s: ImapSession) {
 function selectCommand(readOnly: boolean) {
   return command({
     states: AUTHENTICATED,
-    parse(r) {
+    parse(r): SelectArgs {
       r.sp();
       const name = readMailbox(r);
-      let condstore = false;
+      const args: SelectArgs = { name, condstore: false };
       if (r.maybeSp()) {
-        const params = r.list(() => r.atom().toUpperCase());
-        for (const p of params) {
-          if (p === 'CONDSTORE') condstore = true;
-          else throw new ParseError(`Unsupported SELECT parameter ${p}`);
-        }
+        r.list(() => {
+          const p = r.atom().toUpperCase();
+          if (p === 'CONDSTORE') args.condstore = true;
+          else if (p === 'QRESYNC') {
+            r.sp();
+            args.qresync = readQresyncParams(r);
+          } else throw new ParseError(`Unsupported SELECT parameter ${p.slice(0, 30)}`);
+          return p;
+        }, false);
       }
-      return { name, condstore };
+      return args;
     },
-    async handle(s, { name, condstore }: { name: string; condstore: boolean }) {
+    async handle(s, { name, condstore, qresync }: SelectArgs) {
+      if (qresync && !s.qresync) return bad('QRESYNC is not enabled', Code.CLIENTBUG);
+      if (s.selected) await s.untaggedStatus('OK', Code.CLOSED, 'Previous mailbox closed');
       s.deselect();
       if (condstore) s.condstore = true;
       const res = await mail(s).select(name, { readOnly });
@@ -63,9 +70,60 @@ function selectCommand(readOnly: boolean) {
         ownUpdates: new Map(),
         dirty: false,
       });
+      if (qresync && qresync.uidValidity === res.status.uidValidity) await resync(s, qresync);
       return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, res.view.readOnly ? Code.READ_ONLY : Code.READ_WRITE);
     },
   });
+}
+
+interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids?: SequenceSet;
+}
+
+interface SelectArgs {
+  name: string;
+  condstore: boolean;
+  qresync?: QresyncParams;
+}
+
+/** QRESYNC (uidvalidity mod-sequence-value [known-uids [seq-match-data]]) */
+function readQresyncParams(r: Reader): QresyncParams {
+  r.expect('(');
+  const uidValidity = r.nzNumber();
+  r.sp();
+  const modseq = Number(r.number64());
+  const out: QresyncParams = { uidValidity, modseq };
+  if (r.maybeSp()) {
+    if (r.peek() !== '(') {
+      out.knownUids = readSequenceSet(r);
+      r.maybeSp();
+    }
+    if (r.peek() === '(') {
+      // seq-match-data: accepted, not needed (the store keeps every expunge).
+      r.expect('(');
+      readSequenceSet(r);
+      r.sp();
+      readSequenceSet(r);
+      r.expect(')');
+    }
+  }
+  r.expect(')');
+  return out;
+}
+
+/** RFC 7162 3.2.5.1: what changed since the client's modseq, right after SELECT. */
+async function resync(s: ImapSession, q: QresyncParams): Promise<void> {
+  const sel = s.selected!;
+  const changes = await sel.view.changes({ modseq: q.modseq, uidNext: Number.MAX_SAFE_INTEGER });
+  let vanished = changes.expunged;
+  if (q.knownUids) {
+    const known = resolveStar(q.knownUids, Number.MAX_SAFE_INTEGER);
+    vanished = vanished.filter((u) => known.some((k) => u >= k.start && u <= k.end));
+  }
+  if (vanished.length) await s.untagged(atom('VANISHED'), atom('(EARLIER)'), atom(formatSet(vanished)));
+  for (const m of changes.updated) if (s.seqOf(m.uid) > 0) await s.sendFlags(m, true);
 }
 
 // ---------------------------------------------------------------- folder management

@@ -134,6 +134,8 @@ interface FetchArgs {
   set: SequenceSet;
   items: FetchItem[];
   changedSince?: number;
+  /** QRESYNC UID FETCH ... (CHANGEDSINCE n VANISHED). */
+  vanished?: boolean;
 }
 
 function readFetchArgs(r: Reader): FetchArgs {
@@ -148,7 +150,8 @@ function readFetchArgs(r: Reader): FetchArgs {
       if (mod === 'CHANGEDSINCE') {
         r.sp();
         args.changedSince = Number(r.number64());
-      } else throw new ParseError(`Unknown FETCH modifier ${mod.slice(0, 30)}`);
+      } else if (mod === 'VANISHED') args.vanished = true;
+      else throw new ParseError(`Unknown FETCH modifier ${mod.slice(0, 30)}`);
       return mod;
     }, false);
   }
@@ -177,8 +180,16 @@ function fetchCommand(uid: boolean) {
     states: SELECTED,
     noExpunge: true,
     parse: readFetchArgs,
-    async handle(s, args: FetchArgs) {
+    async handle(s, args: FetchArgs): Promise<Completion | void> {
       const selected = sel(s);
+      if (args.vanished) {
+        if (!uid || !s.qresync || args.changedSince === undefined) return bad('VANISHED needs UID FETCH, QRESYNC and CHANGEDSINCE', Code.CLIENTBUG);
+        const changes = await selected.view.changes({ modseq: args.changedSince, uidNext: Number.MAX_SAFE_INTEGER });
+        const known = selected.uids;
+        const ranges = resolveStar(args.set, known.length ? known[known.length - 1] : 0);
+        const gone = changes.expunged.filter((u) => ranges.some((r) => u >= r.start && u <= r.end));
+        if (gone.length) await s.untagged(atom('VANISHED'), atom('(EARLIER)'), atom(formatSet(gone)));
+      }
       const uids = s.resolve(args.set, uid);
       if (uids.length === 0) return;
       const kinds = new Set(args.items.map((i) => i.kind));
@@ -200,7 +211,7 @@ function fetchCommand(uid: boolean) {
         const b = s.builder().raw(`* ${seq} FETCH (`);
         const parts: (() => void)[] = [];
         const add = (name: string, value: WireValue) => parts.push(() => b.raw(name + ' ').value(value));
-        if (uid || kinds.has('UID')) add('UID', msg.uid);
+        if (uid || s.qresync || kinds.has('UID')) add('UID', msg.uid);
         let flagsSent = false;
         let sectionIndex = 0;
         for (const item of args.items) {
@@ -309,7 +320,7 @@ function storeCommand(uid: boolean) {
           const seq = s.seqOf(m.uid);
           if (seq <= 0) continue;
           const values: WireValue[] = [];
-          if (uid) values.push(atom('UID'), m.uid);
+          if (uid || s.qresync) values.push(atom('UID'), m.uid);
           if (!args.silent) values.push(atom('FLAGS'), s.flagsWithRecent(m.uid, m.flags));
           if (s.condstore) values.push(atom('MODSEQ'), [m.modseq]);
           await s.untagged(seq, atom('FETCH'), values);
