@@ -30,8 +30,8 @@ export const DEFAULT_LIMITS: ImapLimits = {
   maxLine: 64 * 1024,
   maxLiteral: 64 * 1024,
   maxCommand: 1024 * 1024,
-  maxConnectionsPerIp: 50,
-  maxConnectionsPerUser: 20,
+  maxConnectionsPerIp: 256,
+  maxConnectionsPerUser: 50,
   preauthTimeoutMs: 2 * 60_000,
   idleTimeoutMs: 31 * 60_000,
 };
