@@ -220,7 +220,8 @@ export async function spawnDaemon(url: string, dataDir: string, env: Record<stri
   const path = await import('node:path');
   const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'mail-daemon/main.ts')], {
+  // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
     cwd: root,
     env: {
       ...process.env,
