@@ -32,43 +32,50 @@ export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Acto
   const actor = options.actor ?? SYSTEM;
   const now = options.now ?? new Date();
   const report: RenewalReport = { warned: [], renewed: [], failed: [] };
-  const locked = await db.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_lock(${RENEWAL_LOCK}::bigint) AS ok`;
-  if (!locked[0]?.ok) return null;
-  try {
-    const policy = await getEffectivePolicy(db);
-    const active = await db.certificate.findMany({ where: { status: 'ACTIVE', certPem: { not: null } }, orderBy: { notAfter: 'asc' } });
-    for (const cert of active) {
-      const expiry = expiryOf(cert.notAfter, now);
-      if (expiry.threshold !== null && (cert.expiryWarnedDays === null || expiry.threshold < cert.expiryWarnedDays)) {
-        await db.$transaction(async (tx) => {
-          await tx.certificate.update({ where: { id: cert.id }, data: { expiryWarnedDays: expiry.threshold } });
-          await audit(tx, SYSTEM, 'certificate.expiry_warning', cert.id, undefined, {
-            hosts: cert.hosts, notAfter: cert.notAfter, daysLeft: expiry.daysLeft, threshold: expiry.threshold,
-          });
+  // The lock lives in its own transaction (one pooled connection held for the pass):
+  // a session lock could be taken on one pooled connection and released on another.
+  return db.$transaction(
+    async (lockTx) => {
+      const locked = await lockTx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RENEWAL_LOCK}::bigint) AS ok`;
+      if (!locked[0]?.ok) return null;
+      return renewalPass(db, actor, now, report);
+    },
+    { timeout: 30 * 60_000, maxWait: 30_000 },
+  );
+}
+
+async function renewalPass(db: Db, actor: Actor, now: Date, report: RenewalReport): Promise<RenewalReport> {
+  const policy = await getEffectivePolicy(db);
+  const active = await db.certificate.findMany({ where: { status: 'ACTIVE', certPem: { not: null } }, orderBy: { notAfter: 'asc' } });
+  for (const cert of active) {
+    const expiry = expiryOf(cert.notAfter, now);
+    if (expiry.threshold !== null && (cert.expiryWarnedDays === null || expiry.threshold < cert.expiryWarnedDays)) {
+      await db.$transaction(async (tx) => {
+        await tx.certificate.update({ where: { id: cert.id }, data: { expiryWarnedDays: expiry.threshold } });
+        await audit(tx, SYSTEM, 'certificate.expiry_warning', cert.id, undefined, {
+          hosts: cert.hosts, notAfter: cert.notAfter, daysLeft: expiry.daysLeft, threshold: expiry.threshold,
         });
-        report.warned.push({ id: cert.id, hosts: cert.hosts, daysLeft: expiry.daysLeft ?? 0, threshold: expiry.threshold });
-      }
-      const renewable = cert.source === 'INTERNAL_CA' || (cert.source === 'ACME' && cert.acmeDirectoryUrl && cert.acmeEmail);
-      if (!renewable || !cert.notAfter || cert.notAfter.getTime() - now.getTime() > policy.renewDaysBefore * DAY_MS) continue;
-      try {
-        const spec = specOf(cert.keyType, cert.keySize);
-        const fresh =
-          cert.source === 'ACME'
-            ? await requestAcmeCertificate(db, actor, { hosts: cert.hosts, email: cert.acmeEmail!, directoryUrl: cert.acmeDirectoryUrl!, keySpec: spec }, { renewedFromId: cert.id })
-            : await issueServerCertificate(db, actor, { hosts: cert.hosts, keySpec: spec, caId: cert.caId ?? undefined, services: cert.services as never }, { renewedFromId: cert.id });
-        await activateCertificate(db, actor, fresh.id, now > new Date() ? now : new Date());
-        await audit(db, actor, 'certificate.renew', cert.id, { notAfter: cert.notAfter, fingerprintSha256: cert.fingerprintSha256 }, {
-          newId: fresh.id, notAfter: fresh.notAfter, fingerprintSha256: fresh.fingerprintSha256, renewDaysBefore: policy.renewDaysBefore,
-        });
-        report.renewed.push({ oldId: cert.id, newId: fresh.id, hosts: cert.hosts });
-      } catch (err) {
-        const error = (err as Error).message.slice(0, 300);
-        await audit(db, actor, 'certificate.renew_failed', cert.id, undefined, { hosts: cert.hosts, error });
-        report.failed.push({ id: cert.id, hosts: cert.hosts, error });
-      }
+      });
+      report.warned.push({ id: cert.id, hosts: cert.hosts, daysLeft: expiry.daysLeft ?? 0, threshold: expiry.threshold });
     }
-    return report;
-  } finally {
-    await db.$queryRaw`SELECT pg_advisory_unlock(${RENEWAL_LOCK}::bigint) AS ok`;
+    const renewable = cert.source === 'INTERNAL_CA' || (cert.source === 'ACME' && cert.acmeDirectoryUrl && cert.acmeEmail);
+    if (!renewable || !cert.notAfter || cert.notAfter.getTime() - now.getTime() > policy.renewDaysBefore * DAY_MS) continue;
+    try {
+      const spec = specOf(cert.keyType, cert.keySize);
+      const fresh =
+        cert.source === 'ACME'
+          ? await requestAcmeCertificate(db, actor, { hosts: cert.hosts, email: cert.acmeEmail!, directoryUrl: cert.acmeDirectoryUrl!, keySpec: spec }, { renewedFromId: cert.id })
+          : await issueServerCertificate(db, actor, { hosts: cert.hosts, keySpec: spec, caId: cert.caId ?? undefined, services: cert.services as never }, { renewedFromId: cert.id });
+      await activateCertificate(db, actor, fresh.id, now > new Date() ? now : new Date());
+      await audit(db, actor, 'certificate.renew', cert.id, { notAfter: cert.notAfter, fingerprintSha256: cert.fingerprintSha256 }, {
+        newId: fresh.id, notAfter: fresh.notAfter, fingerprintSha256: fresh.fingerprintSha256, renewDaysBefore: policy.renewDaysBefore,
+      });
+      report.renewed.push({ oldId: cert.id, newId: fresh.id, hosts: cert.hosts });
+    } catch (err) {
+      const error = (err as Error).message.slice(0, 300);
+      await audit(db, actor, 'certificate.renew_failed', cert.id, undefined, { hosts: cert.hosts, error });
+      report.failed.push({ id: cert.id, hosts: cert.hosts, error });
+    }
   }
+  return report;
 }
