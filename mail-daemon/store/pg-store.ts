@@ -42,7 +42,7 @@ import { announce, num, withTransaction, type Client } from './db';
 import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, SYSTEM_FLAGS, uidCondition } from './flags';
 import { allocateUids, canonicalName, DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 import { charge, fits } from './quota';
-import { compileSql, matches, needsText, usesModseq, type SearchRow } from './search';
+import { compileSql, matches, needsBody, needsText, usesModseq, type SearchRow } from './search';
 
 export const DEFAULT_APPEND_LIMIT = 50 * 1024 * 1024;
 const MAX_NAME_LENGTH = 512;
@@ -712,6 +712,7 @@ class PgFolderView implements FolderView {
     const params: unknown[] = [this.folder.id];
     const where = compileSql(canonical, params, ctx);
     const text = needsText(canonical);
+    const wholeMessage = needsBody(canonical);
     const rows = await this.pool.query<{ uid: string; flags: string[]; modseq: string; internal_date: Date; size: number; sent_at: Date | null; blob_id: string }>(
       `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, b.sent_at, m.blob_id
          FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
@@ -725,7 +726,8 @@ class PgFolderView implements FolderView {
       for (let i = 0; i < hits.length; i += 50) {
         const chunk = hits.slice(i, i + 50);
         const blobs = await this.pool.query<{ id: string; raw: Buffer; mime: MimeIndex }>(
-          'SELECT id, raw, mime FROM mail_blobs WHERE id = ANY($1::uuid[])',
+          `SELECT id, mime, ${wholeMessage ? 'raw' : `substring(raw FROM 1 FOR (mime->'root'->>'b')::int) AS raw`}
+             FROM mail_blobs WHERE id = ANY($1::uuid[])`,
           [[...new Set(chunk.map((r) => r.blob_id))]],
         );
         const byId = new Map(blobs.rows.map((b) => [b.id, b]));

@@ -35,6 +35,14 @@ export function needsText(key: SearchKey): boolean {
   }
 }
 
+/** BODY/TEXT need the whole message; HEADER-only searches read just the header bytes. */
+export function needsBody(key: SearchKey): boolean {
+  if (key.op === 'body' || key.op === 'text') return true;
+  if (key.op === 'and' || key.op === 'or') return key.keys.some(needsBody);
+  if (key.op === 'not') return needsBody(key.key);
+  return false;
+}
+
 export function usesModseq(key: SearchKey): boolean {
   if (key.op === 'modseq') return true;
   if (key.op === 'and' || key.op === 'or') return key.keys.some(usesModseq);
