@@ -56,7 +56,8 @@ export async function createCaAction(_prev: FormState, f: FormData): Promise<For
 }
 
 export async function issueAction(_prev: FormState, f: FormData): Promise<FormState<{ id: string }>> {
-  return act(f, issueServerSchema, { hosts: hosts(f), keySpec: text(f, 'keySpec'), validityDays: text(f, 'validityDays'), caId: text(f, 'caId') }, async (admin, input) => {
+  const services = f.getAll('services').map(String);
+  return act(f, issueServerSchema, { hosts: hosts(f), keySpec: text(f, 'keySpec'), validityDays: text(f, 'validityDays'), caId: text(f, 'caId'), services }, async (admin, input) => {
     const r = await issueServerCertificate(db(), admin, input);
     if (f.get('activate') === 'on') await activateCertificate(db(), admin, r.id);
     return success(`Issued a certificate for ${r.hosts.join(', ')}${f.get('activate') === 'on' ? ' and activated it' : ' (pending: activate it to serve it)'}.`, { id: r.id });

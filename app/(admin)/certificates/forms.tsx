@@ -107,6 +107,15 @@ export function IssueForm({ cas, defaultHosts }: { cas: { id: string; name: stri
           )}
         </Field>
         <Checkbox name="activate" label="Activate at once" className="mt-7" />
+        <fieldset className="md:col-span-2">
+          <legend className="text-sm font-medium">Served on (none ticked: all listeners)</legend>
+          <div className="mt-1 flex gap-4">
+            <Checkbox name="services" value="smtp" label="SMTP (MX)" />
+            <Checkbox name="services" value="submission" label="Submission" />
+            <Checkbox name="services" value="imap" label="IMAP" />
+          </div>
+          <p className="text-sm text-danger" aria-live="polite">{e.services ?? ''}</p>
+        </fieldset>
         <div className="md:col-span-2">
           <SubmitButton pendingText="Issuing…">Issue certificate</SubmitButton>
           <Outcome state={state} />

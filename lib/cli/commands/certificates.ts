@@ -78,10 +78,12 @@ export function registerCert(program: Command, ctx: CliContext): void {
     .option('--key <type>', KEY_HELP, 'ec-p256')
     .option('--days <n>', 'validity in days', '397')
     .option('--ca <id>', 'the issuing CA (default: the newest issuing one)')
+    .option('--services <list>', 'only for these listeners: smtp,submission,imap (default: all)')
     .option('--activate', 'activate it at once')
-    .action(async (o: { hosts: string; key: string; days: string; ca?: string; activate?: boolean }) => {
+    .action(async (o: { hosts: string; key: string; days: string; ca?: string; services?: string; activate?: boolean }) => {
       const db = await ctx.db();
-      const r = await issueServerCertificate(db, ctx.actor, { hosts: hostsList(o.hosts), keySpec: o.key as never, validityDays: o.days as never, caId: o.ca });
+      const services = o.services ? hostsList(o.services) : [];
+      const r = await issueServerCertificate(db, ctx.actor, { hosts: hostsList(o.hosts), keySpec: o.key as never, validityDays: o.days as never, caId: o.ca, services: services as never });
       ctx.out(`issued ${r.id} for ${r.hosts.join(', ')} until ${day(r.notAfter)} sha256 ${r.fingerprintSha256}`);
       if (o.activate) {
         await activateCertificate(db, ctx.actor, r.id);
