@@ -24,6 +24,16 @@
  *   `MailSession.watch()` (Postgres LISTEN/NOTIFY on CHANNELS.mailstore). On an event for the selected
  *   folder, call `view.changes(...)` (IDLE: at once; otherwise at the next NOOP/command end).
  *
+ * - Flags come back in stored order (system flags first, then keywords) and never include \Recent:
+ *   \Recent is per view (`recentUids()`, `FolderChanges.recent`); add it when serializing.
+ * - A non-peek BODY[...] fetch on a read-write view sets \Seen and returns `flags` and `modseq` unasked;
+ *   `storeFlags` returns each message's flags and modseq. Remember those modseqs to skip your own
+ *   changes in the next `changes().updated`.
+ * - Folders are rows: deleting "A" leaves "A/B" in place (LIST must show "A" as \NonExistent/\Noselect
+ *   when it lists "A/B"); CREATE "A/B/C" creates missing superiors; renaming renames inferiors.
+ * - Sizes: every byte count (RFC822.SIZE, BODYSTRUCTURE sizes, section data) is of the stored bytes,
+ *   which are CRLF-normalized at delivery/APPEND, so what is announced is exactly what is served.
+ *
  * Implementation: mail-daemon/store/ (`createPgMailStore`).
  */
 import type { Readable } from 'node:stream';

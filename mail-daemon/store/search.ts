@@ -88,7 +88,8 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
     case 'recent':
       return `m.uid = ANY(${p([...ctx.recent])}::bigint[])`;
     case 'date': {
-      const col = key.field === 'internal' ? 'm.internal_date' : 'b.sent_at';
+      // Without a parseable Date: header, the sent date is the internal date (as Dovecot does).
+      const col = key.field === 'internal' ? 'm.internal_date' : 'coalesce(b.sent_at, m.internal_date)';
       const day = validDay(key.day);
       // Dates compare by UTC day, time and zone disregarded.
       if (key.cmp === 'before') return `(${col} < ${p(day)}::date)`;
@@ -183,8 +184,7 @@ export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text
     case 'recent':
       return ctx.recent.has(row.uid);
     case 'date': {
-      const d = key.field === 'internal' ? row.internalDate : row.sentAt;
-      if (!d) return false;
+      const d = key.field === 'internal' ? row.internalDate : (row.sentAt ?? row.internalDate);
       const day = d.toISOString().slice(0, 10);
       return key.cmp === 'before' ? day < key.day : key.cmp === 'since' ? day >= key.day : day === key.day;
     }
