@@ -78,6 +78,11 @@ describe('limits and robustness', () => {
     }
   });
 
+  it('reads a value spelt like a clause word as the value ("from tls by …")', () => {
+    const h = parseReceived('from tls by mx.example with ESMTP id 1; Mon, 6 Jan 2025 08:00:00 +0000');
+    expect([h.from.helo, h.by, h.protocol, h.tls.used]).toEqual(['tls', 'mx.example', 'ESMTP', false]);
+  });
+
   it('stops at 500 Received fields', () => {
     const many = Array.from({ length: 800 }, (_, i) => `Received: by h${i} with SMTP id ${i}; Mon, 6 Jan 2025 08:00:00 +0000`).join('\n');
     expect(extractReceivedHeaders(many)).toHaveLength(500);

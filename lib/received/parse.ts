@@ -135,7 +135,9 @@ export function parseReceived(value: string): ReceivedHop {
   for (const tok of head) {
     if (tok.t === 'word') {
       const w = tok.v.toLowerCase();
-      if (CLAUSES.has(w as Clause) && !(w in values)) {
+      // "from tls by …": a value that happens to be spelt like a clause word (never "from"/"by")
+      const valueSlot = needValue && current !== null && current !== 'other' && current !== 'with' && current !== 'via';
+      if (CLAUSES.has(w as Clause) && !(w in values) && !(valueSlot && w !== 'from' && w !== 'by')) {
         current = w as Clause;
         values[current] = null;
         needValue = true;
