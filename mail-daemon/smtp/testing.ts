@@ -112,6 +112,7 @@ export class RawSmtp {
   }
 
   private attach(socket: net.Socket | tls.TLSSocket) {
+    socket.setNoDelay(true);
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => this.onData(d));
     socket.on('end', () => this.finish());

@@ -1,0 +1,212 @@
+// bench/smtp: messages per second accepted over STARTTLS by N parallel sessions (10 KB
+// messages, durable: the 250 comes after the commit), for Postern and for Debian's
+// Postfix started here on loopback with its own config directory (delivering to
+// discard:, queue files fsync'ed before its 250), printed with the ratio.
+//
+//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240]
+//
+// Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs the Debian
+// postfix package (root, to start its master); without it only Postern is measured.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { SYSTEM } from '@/lib/actor';
+import { migrate } from '@/lib/db/migrate';
+import { createPrisma } from '@/lib/db/prisma';
+import { addDomain } from '@/lib/domains';
+import { createMailbox } from '@/lib/mailboxes';
+import { freePort, openEmbedded } from '@/lib/postgres/embedded';
+import { RawSmtp, spawnDaemon } from '@/mail-daemon/smtp/testing';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SESSIONS = arg('sessions', 8);
+const MESSAGES = arg('messages', 2000);
+const SIZE = arg('size', 10 * 1024);
+
+function message(n: number): string {
+  const head = `From: bench@sender.test\r\nTo: bench@bench.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}.${Date.now()}@sender.test>\r\n\r\n`;
+  const line = 'The quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ.\r\n';
+  let body = '';
+  while (head.length + body.length < SIZE) body += line;
+  return head + body.slice(0, SIZE - head.length - 2) + '\r\n';
+}
+
+/** N sessions, each EHLO/STARTTLS/EHLO once, then MAIL/RCPT/DATA until the shared budget is spent. */
+async function load(port: number, rcpt: string): Promise<{ seconds: number; sent: number }> {
+  let next = 0;
+  const body = message(0) + '.';
+  const session = async () => {
+    const { client, greeting } = await RawSmtp.connect(port);
+    if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.text}`);
+    const expect = async (line: string, code: number) => {
+      const r = await client.cmd(line);
+      if (r.code !== code) throw new Error(`${line.slice(0, 40)} → ${r.code} ${r.text}`);
+    };
+    await expect('EHLO bench.client', 250);
+    await expect('STARTTLS', 220);
+    await client.upgrade('localhost');
+    await expect('EHLO bench.client', 250);
+    let sent = 0;
+    while (next < MESSAGES) {
+      next++;
+      await expect('MAIL FROM:<bench@sender.test>', 250);
+      await expect(`RCPT TO:<${rcpt}>`, 250);
+      await expect('DATA', 354);
+      await expect(body, 250);
+      sent++;
+    }
+    await client.cmd('QUIT').catch(() => {});
+    client.close();
+    return sent;
+  };
+  const started = process.hrtime.bigint();
+  const counts = await Promise.all(Array.from({ length: SESSIONS }, session));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, sent: counts.reduce((a, b) => a + b, 0) };
+}
+
+async function benchPostern(): Promise<number> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-smtp-'));
+  const cluster = process.env.DATABASE_URL ? null : await openEmbedded(path.join(tmp, 'pg'), 'bench');
+  const base = process.env.DATABASE_URL ?? cluster!.url;
+  const dbName = `bench_smtp_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(base);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
+  try {
+    await migrate(url);
+    const db = createPrisma(url);
+    await addDomain(db, SYSTEM, { name: 'bench.test' });
+    await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: 'Correct-Horse-Battery-9', quota: 0 });
+    await db.$disconnect();
+    daemon = await spawnDaemon(url, tmp); // production log level (info): one line per session and per message
+    await load(daemon.ports.mx, 'bench@bench.test').then(() => undefined, () => undefined); // warm-up (JIT, pool)
+    const r = await load(daemon.ports.mx, 'bench@bench.test');
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    const stored = Number((await check.query('SELECT count(*) AS n FROM mail_messages')).rows[0].n);
+    await check.end();
+    const rate = r.sent / r.seconds;
+    console.log(`postern: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s (${stored} stored in total incl. warm-up)`);
+    return rate;
+  } finally {
+    daemon?.child.kill('SIGTERM');
+    await daemon?.exited;
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await cluster?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function benchPostfix(): Promise<number | null> {
+  if (!fs.existsSync('/usr/sbin/postfix')) {
+    console.log('postfix: not installed (apt-get install postfix), skipped');
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-postfix-'));
+  fs.chmodSync(dir, 0o755);
+  const conf = path.join(dir, 'conf');
+  fs.mkdirSync(conf);
+  fs.mkdirSync(path.join(dir, 'queue'));
+  fs.mkdirSync(path.join(dir, 'data'));
+  const uid = Number(execFileSync('id', ['-u', 'postfix'], { encoding: 'utf8' }).trim());
+  fs.chownSync(path.join(dir, 'data'), uid, -1);
+  const port = await freePort();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+    '-keyout', path.join(conf, 'key.pem'), '-out', path.join(conf, 'cert.pem')], { stdio: 'ignore' });
+  fs.writeFileSync(path.join(conf, 'main.cf'), [
+    'compatibility_level = 3.6',
+    `queue_directory = ${dir}/queue`,
+    `data_directory = ${dir}/data`,
+    'mail_owner = postfix',
+    'setgid_group = postdrop',
+    'inet_interfaces = 127.0.0.1',
+    'inet_protocols = ipv4',
+    'myhostname = postfix.bench.test',
+    'mydestination = bench.test',
+    'local_recipient_maps =',
+    'mynetworks = 127.0.0.0/8',
+    'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination',
+    'local_transport = discard:',
+    'default_transport = discard:',
+    'relay_transport = discard:',
+    `smtpd_tls_cert_file = ${conf}/cert.pem`,
+    `smtpd_tls_key_file = ${conf}/key.pem`,
+    'smtpd_tls_security_level = may',
+    'smtpd_tls_protocols = >=TLSv1.2',
+    'smtpd_client_connection_count_limit = 0',
+    'smtpd_client_connection_rate_limit = 0',
+    'smtpd_client_message_rate_limit = 0',
+    'default_process_limit = 200',
+    'message_size_limit = 52428800',
+    `maillog_file = ${dir}/maillog`,
+    `maillog_file_prefixes = ${dir}`,
+    'smtpd_peername_lookup = no',
+    '',
+  ].join('\n'));
+  // Debian's master.cf services, unchrooted, with smtpd on our port.
+  const master = fs.readFileSync('/etc/postfix/master.cf', 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => {
+      const f = l.split(/\s+/);
+      if (!/^\S/.test(l) || f.length < 8) return l;
+      if (f[0] === 'smtp' && f[1] === 'inet') f[0] = `127.0.0.1:${port}`;
+      f[4] = 'n';
+      return f.join(' ');
+    })
+    .join('\n');
+  fs.writeFileSync(path.join(conf, 'master.cf'), master);
+  const postfix = (cmd: string) => spawnSync('/usr/sbin/postfix', ['-c', conf, cmd], { encoding: 'utf8' });
+  try {
+    const started = postfix('start');
+    if (started.status !== 0) {
+      const log = fs.existsSync(`${dir}/maillog`) ? fs.readFileSync(`${dir}/maillog`, 'utf8') : '';
+      throw new Error(`postfix start failed: ${started.stderr}${started.stdout}${log.split('\n').slice(-5).join('\n')}`);
+    }
+    // Wait until it accepts connections.
+    for (let i = 0; ; i++) {
+      try {
+        const { client } = await RawSmtp.connect(port);
+        client.close();
+        break;
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await load(port, 'bench@bench.test').then(() => undefined, () => undefined); // warm-up
+    const r = await load(port, 'bench@bench.test');
+    const rate = r.sent / r.seconds;
+    console.log(`postfix ${execFileSync('/usr/sbin/postconf', ['-h', '-d', 'mail_version'], { encoding: 'utf8' }).trim()}: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s`);
+    return rate;
+  } finally {
+    postfix('stop');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`bench/smtp: ${SESSIONS} parallel sessions over STARTTLS, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
+  const postern = await benchPostern();
+  const postfix = await benchPostfix();
+  if (postfix) console.log(`ratio postern/postfix: ${(postern / postfix).toFixed(2)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
