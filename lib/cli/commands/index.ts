@@ -1,16 +1,26 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import { registerAdmin } from './admin';
-import { registerAlias } from './alias';
-import { registerAudit } from './audit';
-import { registerCa, registerCert, registerSmime } from './certificates';
-import { registerDomain } from './domain';
-import { registerMailbox } from './mailbox';
-import { registerPolicy } from './policy';
-import { registerTls } from './tls';
 
 /** A command group adds its subcommands (`postern <group> …`) to the program. */
 export type CommandGroup = (program: Command, ctx: CliContext) => void;
 
-// One line per group; other rooms add theirs here (ca, cert, smime, tls…).
-export const COMMAND_GROUPS: CommandGroup[] = [registerDomain, registerMailbox, registerAlias, registerAdmin, registerPolicy, registerAudit, registerTls, registerCa, registerCert, registerSmime];
+export interface CommandGroupEntry {
+  /** The word after `postern`. */
+  name: string;
+  load: () => Promise<CommandGroup>;
+}
+
+// One line per group; other rooms add theirs here. Groups load lazily: `postern
+// mailbox …` never pays for the certificate libraries (~2 s of imports).
+export const COMMAND_GROUPS: CommandGroupEntry[] = [
+  { name: 'domain', load: async () => (await import('./domain')).registerDomain },
+  { name: 'mailbox', load: async () => (await import('./mailbox')).registerMailbox },
+  { name: 'alias', load: async () => (await import('./alias')).registerAlias },
+  { name: 'admin', load: async () => (await import('./admin')).registerAdmin },
+  { name: 'policy', load: async () => (await import('./policy')).registerPolicy },
+  { name: 'audit', load: async () => (await import('./audit')).registerAudit },
+  { name: 'tls', load: async () => (await import('./tls')).registerTls },
+  { name: 'ca', load: async () => (await import('./certificates')).registerCa },
+  { name: 'cert', load: async () => (await import('./certificates')).registerCert },
+  { name: 'smime', load: async () => (await import('./certificates')).registerSmime },
+];
