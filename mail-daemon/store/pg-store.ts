@@ -511,6 +511,8 @@ class PgFolderView implements FolderView {
         }
         const data = await this.loadSpans(group, spans);
         for (const row of group) {
+          // Expunged and collected by another session between our two reads: nothing to serve.
+          if (spans.has(row.blob_id) && !data.has(row.blob_id)) continue;
           const uid = num(row.uid);
           const seen = seenSet.get(uid);
           const result: FetchResult = { uid };
