@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
+import { verifyAdminLogin } from '@/lib/auth/admin-login';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
@@ -256,6 +257,13 @@ describe('admins', () => {
     await expect.poll(() => form.locator('[data-field-error="admin-email"]').textContent()).toContain('already an admin');
 
     const entry = page.locator('[data-admin="helper@example.test"]');
+    await entry.getByText('Forgot their password?').click();
+    await entry.getByRole('button', { name: 'Generate a new password' }).click();
+    const fresh = entry.getByRole('form', { name: 'New password for helper@example.test' }).locator('code');
+    await fresh.waitFor();
+    const relogin = await verifyAdminLogin(panel.db.prisma, { email: 'helper@example.test', password: (await fresh.textContent())!, ip: '127.0.0.1' });
+    expect(relogin.ok).toBe(true);
+
     await entry.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove admin' }).click();
     await entry.waitFor({ state: 'detached' });

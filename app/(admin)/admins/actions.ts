@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { addAdmin, changeOwnPassword, removeAdmin, updateAdmin } from '@/lib/admins';
+import { addAdmin, changeOwnPassword, removeAdmin, setAdminPassword, updateAdmin } from '@/lib/admins';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { echo, fromError, fromZodError, success, type FormState } from '@/lib/forms/state';
@@ -69,6 +69,19 @@ export async function updateAdminAction(_prev: FormState, formData: FormData): P
   }
   revalidatePath('/admins');
   return success('Saved.');
+}
+
+/** A generated password for another admin; the old one stops working at once. */
+export async function resetAdminPasswordAction(_prev: FormState, formData: FormData): Promise<FormState<{ generatedPassword?: string }>> {
+  const actor = await requireAdmin();
+  const parsed = emailSchema.safeParse({ email: formData.get('email') });
+  if (!parsed.success) return { ok: false, message: 'Unknown admin.' };
+  try {
+    const result = await setAdminPassword(db(), actor, { email: parsed.data.email });
+    return success(`${parsed.data.email} has a new password.`, result);
+  } catch (err) {
+    return fromError(err);
+  }
 }
 
 const passwordSchema = z

@@ -12,9 +12,10 @@ import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { displayDomain, domainChoices } from '@/lib/forms/domains';
 import { getEffectivePolicy } from '@/lib/policy';
-import { addAdminAction, removeAdminAction, updateAdminAction } from './actions';
+import { addAdminAction, removeAdminAction, resetAdminPasswordAction, updateAdminAction } from './actions';
 import { AdminForm } from './admin-form';
 import { EditAdminForm } from './edit-admin-form';
+import { ResetPasswordForm } from './reset-password-form';
 
 export const metadata: Metadata = { title: 'Admins' };
 
@@ -70,6 +71,12 @@ export default async function AdminsPage() {
                       <details className="mt-1">
                         <summary className="cursor-pointer text-xs text-muted">Change role or domains</summary>
                         <EditAdminForm action={updateAdminAction} email={a.email} role={a.role} domains={domains} chosen={a.domains} />
+                      </details>
+                    ) : null}
+                    {!self ? (
+                      <details className="mt-1">
+                        <summary className="cursor-pointer text-xs text-muted">Forgot their password?</summary>
+                        <ResetPasswordForm action={resetAdminPasswordAction} email={a.email} />
                       </details>
                     ) : null}
                   </Td>
