@@ -37,7 +37,7 @@ export default async function AdminsPage() {
           </Link>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Table aria-label="Admins">
           <thead>
             <tr>
