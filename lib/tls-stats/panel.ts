@@ -90,7 +90,9 @@ export async function tlsPolicyImpact(db: Db, admin: AdminActor, change: ImpactC
 }
 
 /** The hop chain of a stored message, if the message belongs to a mailbox in the admin's scope. */
-export async function messageHopChain(db: Db, admin: AdminActor, messageId: string): Promise<(HopChainView & { mailbox: string; subject: string | null }) | null> {
+export type MessageHopChain = Omit<HopChainView, 'our'> & { our: HopChainView['our'] | null; mailbox: string; subject: string | null };
+
+export async function messageHopChain(db: Db, admin: AdminActor, messageId: string): Promise<MessageHopChain | null> {
   if (!/^[0-9a-f-]{36}$/i.test(messageId)) return null;
   const scope = domainScope(admin);
   const rows = await db.$queryRawUnsafe<{ blob_id: string; address: string; head: Uint8Array }[]>(
@@ -115,7 +117,7 @@ export async function messageHopChain(db: Db, admin: AdminActor, messageId: stri
     receivedAt: '',
     direction: 'unknown',
     senderDomain: '',
-    our: null as unknown as HopChainView['our'],
+    our: null,
     pathTls: false,
     pathWeakest: 'unknown',
     claimed,

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { PolicyImpactPreview } from '@/components/tls/policy-impact';
 import { buttonClass } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Select } from '@/components/ui/input';
@@ -89,6 +90,23 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         initial={policyToFormValues(domain ? domainOverride : { ...DEFAULT_POLICY, ...globalEffective })}
         inherited={policyToFormValues(globalEffective)}
       />
+
+      {/* TLS-STATS (issue 7 item 7): who the stricter TLS settings would have refused in the last 30 days. */}
+      <details className="mt-8" data-testid="policy-tls-impact">
+        <summary className="cursor-pointer text-sm font-medium">Before tightening TLS: who would have been refused (last 30 days)</summary>
+        <div className="mt-3">
+          <PolicyImpactPreview
+            change={{
+              requireTlsMx: globalEffective.requireTlsMx ? undefined : true,
+              minTlsVersion: globalEffective.minTlsVersion === 'TLSv1.3' ? undefined : 'TLSv1.3',
+              allowCleartextAuth: globalEffective.allowCleartextAuth ? false : undefined,
+            }}
+          />
+          <Link href="/tls/impact" className="mt-2 inline-block text-sm text-accent hover:underline">
+            Choose the settings to preview →
+          </Link>
+        </div>
+      </details>
     </>
   );
 }
