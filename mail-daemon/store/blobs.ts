@@ -1,5 +1,6 @@
 // Raw messages stored once, with the MIME index computed once (lib/mime).
 import { indexMessage, normalizeCrlf, sha256Hex, type MimeIndex } from '@/lib/mime';
+import type pg from 'pg';
 import type { Client } from './db';
 
 export interface PreparedBlob {
@@ -38,5 +39,30 @@ export async function collectBlobs(client: Client, blobIds: string[]): Promise<v
   } catch {
     // A foreign key elsewhere keeps one of them: retry one by one, keeping the referenced ones.
     for (const id of blobIds) await client.query(sql, [[id]]).catch(() => {});
+  }
+}
+
+/**
+ * Deletes blobs no folder message references, older than `olderThanSeconds` (e.g. left behind when a
+ * mailbox is deleted: its folders and messages cascade, blobs do not). Blobs other tables hold with
+ * ON DELETE RESTRICT (the outbound queue) stay. Returns how many were deleted. For a periodic job.
+ */
+export async function sweepOrphanBlobs(pool: pg.Pool, options: { olderThanSeconds?: number; limit?: number } = {}): Promise<number> {
+  const r = await pool.query<{ id: string }>(
+    `SELECT b.id FROM mail_blobs b
+      WHERE b.created_at < now() - make_interval(secs => $1)
+        AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)
+      LIMIT $2`,
+    [options.olderThanSeconds ?? 3600, options.limit ?? 1000],
+  );
+  if (!r.rows.length) return 0;
+  const client = await pool.connect();
+  try {
+    const before = await client.query('SELECT count(*)::int AS n FROM mail_blobs WHERE id = ANY($1::uuid[])', [r.rows.map((x) => x.id)]);
+    await collectBlobs(client, r.rows.map((x) => x.id));
+    const after = await client.query('SELECT count(*)::int AS n FROM mail_blobs WHERE id = ANY($1::uuid[])', [r.rows.map((x) => x.id)]);
+    return before.rows[0].n - after.rows[0].n;
+  } finally {
+    client.release();
   }
 }

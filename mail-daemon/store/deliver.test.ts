@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { CHANNELS } from '@/lib/db/channels';
+import { sweepOrphanBlobs } from './blobs';
 import { deliver } from './deliver';
 import { createTestMailbox, testMessage } from './testing';
 
@@ -106,5 +107,14 @@ describe('deliver (contract 6)', () => {
     });
     expect(stored.messages).toEqual([]);
     expect(seen).toBe(stored.blobId);
+  });
+
+  it('sweeps blobs left behind by a deleted mailbox', async () => {
+    const g = await createTestMailbox(pool, 'g@deliver.test');
+    const stored = await deliver(pool, { raw: testMessage('orphan'), recipients: [{ mailboxId: g.mailboxId }] });
+    await pool.query('DELETE FROM mailboxes WHERE id = $1', [g.mailboxId]);
+    expect(await sweepOrphanBlobs(pool, { olderThanSeconds: 3600 })).toBe(0);
+    expect(await sweepOrphanBlobs(pool, { olderThanSeconds: 0 })).toBeGreaterThanOrEqual(1);
+    expect((await pool.query('SELECT 1 FROM mail_blobs WHERE id = $1', [stored.blobId])).rowCount).toBe(0);
   });
 });

@@ -2,3 +2,4 @@
 export { deliver, type DeliverInput, type Stored, type StoredMessage } from './deliver';
 export { createPgMailStore, PgMailStore, DEFAULT_APPEND_LIMIT, validFolderName, type PgMailStoreOptions } from './pg-store';
 export { DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
+export { sweepOrphanBlobs } from './blobs';
