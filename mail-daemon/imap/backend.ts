@@ -258,7 +258,7 @@ export interface FolderChanges {
   added: MessageSummary[];
   /** Messages with uid < since.uidNext whose flags changed (modseq > since.modseq). */
   updated: MessageSummary[];
-  /** UIDs of `added` this view claimed as \Recent. */
+  /** UIDs this view claimed as \Recent in this call (arrived since the last claim by any session). */
   recent: number[];
   highestModseq: number;
   uidNext: number;

@@ -768,11 +768,17 @@ class PgFolderView implements FolderView {
         (s.uid >= since.uidNext ? added : updated).push(s);
       }
       const recent: number[] = [];
-      if (!this.readOnly) {
-        const from = num(folder.first_recent_uid);
-        for (const a of added) if (a.uid >= from) recent.push(a.uid);
-        if (num(folder.uid_next) > from) await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [this.folder.id]);
-        for (const u of recent) this.recent.add(u);
+      if (!this.readOnly && num(folder.uid_next) > num(folder.first_recent_uid)) {
+        // Every message that arrived since the last claim is \Recent for this view.
+        const claimed = await c.query<{ uid: string }>(
+          'SELECT uid FROM mail_messages WHERE folder_id = $1 AND uid >= $2 ORDER BY uid',
+          [this.folder.id, folder.first_recent_uid],
+        );
+        await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [this.folder.id]);
+        for (const row of claimed.rows) {
+          recent.push(num(row.uid));
+          this.recent.add(num(row.uid));
+        }
       }
       const expunged = exp.rows.map((r) => num(r.uid));
       for (const u of expunged) this.recent.delete(u);
