@@ -118,8 +118,9 @@ describe('verifyMailboxLogin', () => {
     expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.99')).toEqual({ ok: false, reason: 'throttled' });
   });
 
-  it('locks an IP that guesses across accounts', async () => {
-    for (const user of ['u1', 'u2', 'u3']) await login(`${user}@example.test`, 'x', '203.0.113.7');
+  it('locks an IP that guesses across accounts (v4-mapped v6 is the same client)', async () => {
+    for (const user of ['u1', 'u2']) await login(`${user}@example.test`, 'x', '203.0.113.7');
+    await login('u3@example.test', 'x', '::ffff:203.0.113.7');
     expect(await login('someone@example.test', 'x', '203.0.113.7')).toEqual({ ok: false, reason: 'throttled' });
   });
 

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { DbOrTx } from '@/lib/audit/types';
 import type { Policy } from '@/lib/policy/schema';
@@ -7,10 +8,19 @@ export type BruteForce = Policy['bruteForce'];
 // Counter keys. One table for every process (panel, SMTP, IMAP), so an attacker
 // cannot spread guesses across protocols or daemon instances.
 export const throttleKey = {
-  ip: (ip: string) => `ip:${ip}`,
+  ip: (ip: string) => `ip:${canonicalIp(ip)}`,
   account: (address: string) => `account:${address.toLowerCase()}`,
   admin: (email: string) => `admin:${email.toLowerCase()}`,
 };
+
+// "::ffff:192.0.2.1" (a v4 client on a dual-stack socket) and "192.0.2.1" are one client.
+function canonicalIp(ip: string): string {
+  try {
+    return ipaddr.process(ip).toString();
+  } catch {
+    return String(ip).slice(0, 64);
+  }
+}
 
 /**
  * Counts one failure in a single atomic upsert (concurrent failures from several

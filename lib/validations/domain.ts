@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { ServiceError } from '@/lib/errors';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -25,4 +25,9 @@ export function normalizeDomain(input: string, field = 'domain'): string {
     throw new ServiceError('invalid', `"${raw}" is not a domain name (numeric top-level label)`, field);
   }
   return ascii;
+}
+
+/** For display only: "xn--bcher-kva.example" → "bücher.example". Storage and lookups use the ASCII form. */
+export function displayDomain(name: string): string {
+  return domainToUnicode(name) || name;
 }

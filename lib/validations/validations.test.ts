@@ -4,6 +4,7 @@ import {
   addressSchema,
   assertPassword,
   checkPassword,
+  displayDomain,
   formatBytes,
   generatePassword,
   normalizeAddress,
@@ -32,6 +33,8 @@ describe('normalizeDomain', () => {
     ['münchen.de', 'xn--mnchen-3ya.de'],
     ['a-b.c-d.test', 'a-b.c-d.test'],
   ])('%s → %s', (input, out) => expect(normalizeDomain(input)).toBe(out));
+
+  it('displays A-labels in Unicode', () => expect(displayDomain('xn--bcher-kva.example')).toBe('bücher.example'));
 
   it.each(['', 'localhost', 'exa mple.org', '-a.org', 'a-.org', 'a..org', 'a_b.org', '1.2.3.4', `${'a'.repeat(64)}.org`, 'a@b.org'])(
     'refuses %j',
