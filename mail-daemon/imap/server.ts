@@ -43,6 +43,8 @@ export interface ImapServerOptions {
   /** Password check: lib/auth verifyMailboxLogin with service 'imap'. */
   verify(user: string, password: string, ip: string): Promise<{ ok: true; mailboxId: string; address: string } | { ok: false; reason: 'invalid' | 'throttled' }>;
   allowCleartextAuth(): Promise<boolean>;
+  /** After a successful login: the client's TLS (null in cleartext), for the client-side TLS statistics. */
+  onLogin?(info: { mailboxId: string; ip: string; tls: { version: string | null; cipher: string | null } | null }): void;
   limits?: Partial<ImapLimits>;
   serverName?: string;
 }
@@ -216,7 +218,7 @@ export class ImapServer {
       limits: { maxLine: this.limits.maxLine, maxLiteral: this.limits.maxLiteral, maxCommand: this.limits.maxCommand },
       allowCleartextAuth: () => this.options.allowCleartextAuth(),
       serverName: this.options.serverName,
-      login: (user, password, ipAddr) => this.login(user, password, ipAddr),
+      login: (user, password, ipAddr) => this.login(user, password, ipAddr, conn),
       logout: (address) => this.release(address),
     };
     session = new ImapSession(conn, deps);
@@ -254,9 +256,16 @@ export class ImapServer {
     this.watchSocket(secure, session, conn, ip);
   }
 
-  private async login(user: string, password: string, ip: string): Promise<LoginOutcome> {
+  private async login(user: string, password: string, ip: string, conn?: SocketConnection): Promise<LoginOutcome> {
     const res = await this.options.verify(user, password, ip);
     if (!res.ok) return res;
+    const sock = conn?.raw;
+    const secure = sock instanceof tls.TLSSocket ? sock : null;
+    this.options.onLogin?.({
+      mailboxId: res.mailboxId,
+      ip,
+      tls: secure ? { version: secure.getProtocol(), cipher: secure.getCipher()?.name ?? null } : null,
+    });
     const n = this.perUser.get(res.address) ?? 0;
     if (n >= this.limits.maxConnectionsPerUser) return { ok: false, reason: 'limit' };
     this.perUser.set(res.address, n + 1);

@@ -4,6 +4,7 @@
 // TLS provider's (certificates table); mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { getEffectivePolicy } from '@/lib/policy';
+import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { createPgMailStore } from '../store';
 import { tlsProvider } from '../tls';
@@ -35,6 +36,12 @@ export function createImapService(): DaemonService {
         },
         async allowCleartextAuth() {
           return (await getEffectivePolicy(ctx.db)).allowCleartextAuth;
+        },
+        // TLS-STATS (issue 7 item 6): the TLS of each mailbox's IMAP logins; never delays or fails a login.
+        onLogin({ mailboxId, ip, tls }) {
+          recordClientTls(ctx.pool, { mailboxId, service: 'imap', tlsVersion: tls?.version ?? null, cipher: tls?.cipher ?? null, clientIp: ip }).catch(
+            (err) => log.warn({ err: err.message }, 'imap: client TLS not recorded'),
+          );
         },
       });
       const host = ctx.env.POSTERN_LISTEN_HOST;

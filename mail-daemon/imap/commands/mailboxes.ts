@@ -35,7 +35,7 @@ function selectCommand(readOnly: boolean) {
           else if (p === 'QRESYNC') {
             r.sp();
             args.qresync = readQresyncParams(r);
-          } else throw new ParseError(`Unsupported SELECT parameter ${p.slice(0, 30)}`);
+          } else throw new ParseError('Unsupported SELECT parameter');
           return p;
         }, false);
       }
@@ -193,7 +193,7 @@ type StatusItem = (typeof STATUS_ITEMS)[number];
 function readStatusItems(r: Reader): StatusItem[] {
   return r.list(() => {
     const item = r.atom().toUpperCase();
-    if (!(STATUS_ITEMS as readonly string[]).includes(item)) throw new ParseError(`Unknown status item ${item.slice(0, 30)}`);
+    if (!(STATUS_ITEMS as readonly string[]).includes(item)) throw new ParseError('Unknown status item');
     return item as StatusItem;
   }, false);
 }
@@ -244,7 +244,7 @@ function readListArgs(r: Reader): ListArgs {
       if (opt === 'SUBSCRIBED') args.selectSubscribed = args.returnSubscribed = true;
       else if (opt === 'SPECIAL-USE') args.selectSpecialUse = true;
       else if (opt === 'RECURSIVEMATCH' || opt === 'REMOTE') continue;
-      else throw new ParseError(`Unknown LIST selection option ${opt.slice(0, 30)}`);
+      else throw new ParseError('Unknown LIST selection option');
     }
     r.sp();
   }
@@ -267,7 +267,7 @@ function readListArgs(r: Reader): ListArgs {
       } else if (opt === 'STATUS') {
         r.sp();
         args.returnStatus = readStatusItems(r);
-      } else throw new ParseError(`Unknown LIST return option ${opt.slice(0, 30)}`);
+      } else throw new ParseError('Unknown LIST return option');
       return opt;
     });
   }

@@ -151,7 +151,7 @@ function readFetchArgs(r: Reader): FetchArgs {
         r.sp();
         args.changedSince = Number(r.number64());
       } else if (mod === 'VANISHED') args.vanished = true;
-      else throw new ParseError(`Unknown FETCH modifier ${mod.slice(0, 30)}`);
+      else throw new ParseError('Unknown FETCH modifier');
       return mod;
     }, false);
   }
@@ -281,7 +281,7 @@ function readStoreArgs(r: Reader): StoreArgs {
   if (r.peek() === '(') {
     r.list(() => {
       const mod = r.atom().toUpperCase();
-      if (mod !== 'UNCHANGEDSINCE') throw new ParseError(`Unknown STORE modifier ${mod.slice(0, 30)}`);
+      if (mod !== 'UNCHANGEDSINCE') throw new ParseError('Unknown STORE modifier');
       r.sp();
       unchangedSince = Number(r.number64());
       return mod;

@@ -99,7 +99,7 @@ function readOne(r: Reader): FetchItem {
     return item;
   }
   if (SIMPLE.has(name)) return { kind: name as SimpleItem };
-  throw new ParseError(`Unknown fetch item ${name.slice(0, 40)}`);
+  throw new ParseError('Unknown fetch item');
 }
 
 /** fetch-att list, a single item, or a macro. */

@@ -131,7 +131,7 @@ function readKey(r: Reader, depth: number): SearchKey {
       return { op: 'modseq', n: Number(r.number64()) };
     }
     default:
-      throw new ParseError(`Unknown search key ${word.slice(0, 30)}`);
+      throw new ParseError('Unknown search key');
   }
 }
 
