@@ -294,6 +294,25 @@ describe('messages', () => {
   });
 });
 
+describe('isolation', () => {
+  it('a session sees and touches only its own mailbox', async () => {
+    const a = await freshSession();
+    const b = await freshSession();
+    await b.session.createFolder('Secret');
+    await deliver(pool, { raw: testMessage('for b'), recipients: [{ mailboxId: b.mailboxId }] });
+    expect((await a.session.listFolders()).map((f) => f.name)).not.toContain('Secret');
+    await expect(a.session.select('Secret')).rejects.toMatchObject({ code: 'nonexistent' });
+    await deliver(pool, { raw: testMessage('for a'), recipients: [{ mailboxId: a.mailboxId }] });
+    const { view, uids } = await a.session.select('INBOX');
+    expect(uids).toEqual([1]);
+    await expect(view.copy([1], 'Secret')).rejects.toMatchObject({ code: 'nonexistent' });
+    const [r] = await all(view.fetch([1], { envelope: true }));
+    expect(r.envelope!.subject).toBe('for a');
+    expect((await b.session.status('INBOX')).messages).toBe(1);
+    await expect(store.open('00000000-0000-0000-0000-00000000dead')).rejects.toMatchObject({ code: 'nonexistent' });
+  });
+});
+
 describe('quota under concurrency', () => {
   it('stays exact while sessions copy, move, expunge, append and delete folders at once', async () => {
     const { session, mailboxId } = await freshSession();
