@@ -129,6 +129,32 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
   });
 });
 
+describe('RFC 2920 PIPELINING and robustness', () => {
+  it('answers a pipelined MAIL/RCPT/RCPT/DATA batch in order', async () => {
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250]]);
+    c.write('MAIL FROM:<s@sender.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nRCPT TO:<dave@example.test>\r\nDATA\r\n');
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await c.read()).code);
+    expect(codes).toEqual([250, 250, 550, 250, 354]);
+    const done = await c.cmd('Subject: pipelined\r\n\r\nhi\r\n.');
+    expect(done.code).toBe(250);
+    c.close();
+  });
+
+  it('a client that disconnects in the middle of DATA leaves nothing behind, and the server carries on', async () => {
+    const before = await countMessages();
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
+    c.write('Subject: cut\r\n\r\nhalf a message');
+    c.close();
+    const next = await connect();
+    expect((await next.cmd('EHLO client.test')).code).toBe(250);
+    next.close();
+    expect(await countMessages()).toBe(before);
+  });
+});
+
 describe('No open relay (RFC 5321 §3.6, RFC 5321 §7.1)', () => {
   it.each([
     ['plain remote recipient', 'victim@elsewhere.test'],
@@ -325,6 +351,35 @@ describe('RFC 4954 / RFC 6409 / RFC 8314: submission and AUTH', () => {
       expect((await c.cmd('RSET')).code).toBe(250);
     }
     c.close();
+  });
+
+  it('relays mail with only remote recipients into outbound_queue, stored once', async () => {
+    const { c } = await authenticated();
+    await transcript(c, [['MAIL FROM:<alice@example.test>', 250], ['RCPT TO:<a@remote.test>', 250], ['RCPT TO:<b@remote.test>', 250], ['DATA', 354]]);
+    const done = await c.cmd('Subject: remote only\r\n\r\nhello\r\n.');
+    expect(done.code).toBe(250);
+    const queueId = /queued as (\w+)/.exec(done.text)![1];
+    const rows = await smtp.pool.query(
+      `SELECT q.rcpt, length(b.raw) > 0 AS stored FROM outbound_queue q JOIN mail_blobs b ON b.id = q.blob_id WHERE q.queue_id = $1 ORDER BY q.rcpt`,
+      [queueId],
+    );
+    expect(rows.rows).toEqual([{ rcpt: 'a@remote.test', stored: true }, { rcpt: 'b@remote.test', stored: true }]);
+    c.close();
+  });
+
+  it('allowCleartextAuth (off by default) lets AUTH through before TLS only when an admin turns it on', async () => {
+    await setPolicy({ allowCleartextAuth: true, maxMessageBytes: 4_000_000 });
+    await untilEhlo((t) => t.includes('SIZE 4000000'));
+    try {
+      const c = await connect(smtp.ports.submission);
+      const ehlo = await c.cmd('EHLO client.test');
+      expect(ehlo.lines).toContain('AUTH PLAIN LOGIN');
+      expect((await c.cmd(`AUTH PLAIN ${plain('alice@example.test', PASSWORD)}`)).code).toBe(235);
+      c.close();
+    } finally {
+      await setPolicy({});
+      await untilEhlo((t) => t.includes('SIZE 52428800'));
+    }
   });
 
   it('implicit TLS on submissions offers AUTH at once', async () => {
