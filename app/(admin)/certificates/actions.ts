@@ -18,6 +18,12 @@ const text = (f: FormData, k: string) => {
   const v = f.get(k);
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 };
+/** The submitted text fields minus private keys: a key is never sent back to the browser. */
+const echoSafe = (f: FormData) => {
+  const values = echo(f);
+  delete values.keyPem;
+  return values;
+};
 const hosts = (f: FormData) => (text(f, 'hosts') ?? '').split(/[\s,]+/).filter(Boolean);
 
 async function act<S extends z.ZodType, T>(
@@ -28,7 +34,7 @@ async function act<S extends z.ZodType, T>(
 ): Promise<FormState<T>> {
   const admin = await requireAdmin();
   const parsed = schema.safeParse(input);
-  if (!parsed.success) return { ...fromZodError(parsed.error), values: echo(formData) };
+  if (!parsed.success) return { ...fromZodError(parsed.error), values: echoSafe(formData) };
   try {
     const state = await work(admin, parsed.data);
     revalidatePath('/certificates');
@@ -36,9 +42,9 @@ async function act<S extends z.ZodType, T>(
     return state;
   } catch (err) {
     if (err instanceof CertificateCheckError) {
-      return { ok: false, message: err.message, fieldErrors: { [err.field ?? 'certPem']: err.message }, data: { checks: err.checks } as T, values: echo(formData) };
+      return { ok: false, message: err.message, fieldErrors: { [err.field ?? 'certPem']: err.message }, data: { checks: err.checks } as T, values: echoSafe(formData) };
     }
-    return { ...fromError(err), values: echo(formData) };
+    return { ...fromError(err), values: echoSafe(formData) };
   }
 }
 

@@ -1,12 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Checkbox, Input, Select, Textarea } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 import { acmeAction, activateAction, createCaAction, csrAction, importAction, issueAction, issueSmimeAction, uploadAction } from './actions';
 
@@ -38,12 +38,12 @@ function KeySelect({ id, error, defaultValue = 'ec-p256', rsaOnly = false }: { i
 }
 
 export function CaForm() {
-  const [state, action] = useActionState(createCaAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(createCaAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
-      <form action={action} className="grid gap-4 md:grid-cols-2" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" noValidate>
         <Field id="ca-cn" label="Common name" error={e.commonName} hint="e.g. Example Mail CA">
           {(a) => <Input {...a} name="commonName" defaultValue={v.commonName} required />}
         </Field>
@@ -73,7 +73,7 @@ export function CaForm() {
           {(a) => <Input {...a} name="crlBaseUrl" type="url" defaultValue={v.crlBaseUrl} placeholder="https://mail.example.org" />}
         </Field>
         <div className="md:col-span-2">
-          <SubmitButton pendingText="Creating…">Create CA</SubmitButton>
+          <SubmitButton pending={pending} pendingText="Creating…">Create CA</SubmitButton>
           <Outcome state={state} />
           {state.ok ? <Link className="text-sm text-accent hover:underline" href="/certificates">Back to certificates</Link> : null}
         </div>
@@ -83,12 +83,12 @@ export function CaForm() {
 }
 
 export function IssueForm({ cas, defaultHosts }: { cas: { id: string; name: string }[]; defaultHosts: string }) {
-  const [state, action] = useActionState(issueAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(issueAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
-      <form action={action} className="grid gap-4 md:grid-cols-2" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" noValidate>
         <Field id="issue-hosts" label="Host names" error={e.hosts} hint="MX, submission and IMAP names, separated by commas. *.example.org wildcards are allowed." className="md:col-span-2">
           {(a) => <Input {...a} name="hosts" defaultValue={v.hosts ?? defaultHosts} required />}
         </Field>
@@ -117,7 +117,7 @@ export function IssueForm({ cas, defaultHosts }: { cas: { id: string; name: stri
           <p className="text-sm text-danger" aria-live="polite">{e.services ?? ''}</p>
         </fieldset>
         <div className="md:col-span-2">
-          <SubmitButton pendingText="Issuing…">Issue certificate</SubmitButton>
+          <SubmitButton pending={pending} pendingText="Issuing…">Issue certificate</SubmitButton>
           <Outcome state={state} />
           {state.ok && state.data ? <Link className="text-sm text-accent hover:underline" href={`/certificates/${state.data.id}`}>View it</Link> : null}
         </div>
@@ -127,13 +127,13 @@ export function IssueForm({ cas, defaultHosts }: { cas: { id: string; name: stri
 }
 
 export function CsrForm() {
-  const [state, action] = useActionState(csrAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(csrAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
       <h2 className="mb-3 text-base font-semibold">1. Generate a key and a CSR</h2>
-      <form action={action} className="grid gap-4 md:grid-cols-2" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" noValidate>
         <Field id="csr-hosts" label="Host names" error={e.hosts} className="md:col-span-2">
           {(a) => <Input {...a} name="hosts" defaultValue={v.hosts} placeholder="mail.example.org, imap.example.org" required />}
         </Field>
@@ -142,7 +142,7 @@ export function CsrForm() {
           {(a) => <Input {...a} name="organization" defaultValue={v.organization} />}
         </Field>
         <div className="md:col-span-2">
-          <SubmitButton pendingText="Generating…">Generate CSR</SubmitButton>
+          <SubmitButton pending={pending} pendingText="Generating…">Generate CSR</SubmitButton>
           <Outcome state={state} />
         </div>
       </form>
@@ -172,20 +172,20 @@ function Checks({ checks }: { checks?: CheckView[] }) {
   );
 }
 
-export function ImportForm({ pending }: { pending: { id: string; hosts: string[] }[] }) {
-  const [state, action] = useActionState(importAction, {});
+export function ImportForm({ requests }: { requests: { id: string; hosts: string[] }[] }) {
+  const { state, action, onSubmit, pending } = useFormAction(importAction, {});
   const e = state.fieldErrors ?? {};
   return (
     <Card>
       <h2 className="mb-3 text-base font-semibold">2. Import the signed certificate</h2>
-      {pending.length === 0 ? (
+      {requests.length === 0 ? (
         <p className="text-sm text-muted">No request is waiting for its certificate.</p>
       ) : (
-        <form action={action} className="space-y-4" noValidate>
+        <form action={action} onSubmit={onSubmit} className="space-y-4" noValidate>
           <Field id="import-id" label="Pending request" error={e.id}>
             {(a) => (
               <Select {...a} name="id">
-                {pending.map((p) => (
+                {requests.map((p) => (
                   <option key={p.id} value={p.id}>{p.hosts.join(', ')} ({p.id.slice(0, 8)})</option>
                 ))}
               </Select>
@@ -195,7 +195,7 @@ export function ImportForm({ pending }: { pending: { id: string; hosts: string[]
             {(a) => <Textarea {...a} name="certPem" rows={8} className="font-mono text-xs" />}
           </Field>
           <input type="file" name="certPemFile" accept=".pem,.crt,.cer" aria-label="Certificate file" className="text-sm" />
-          <SubmitButton pendingText="Checking…">Import</SubmitButton>
+          <SubmitButton pending={pending} pendingText="Checking…">Import</SubmitButton>
           <Outcome state={state} />
           <Checks checks={(state.data as { checks?: CheckView[] } | undefined)?.checks} />
         </form>
@@ -205,12 +205,12 @@ export function ImportForm({ pending }: { pending: { id: string; hosts: string[]
 }
 
 export function UploadForm({ defaultHosts }: { defaultHosts: string }) {
-  const [state, action] = useActionState(uploadAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(uploadAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
-      <form action={action} className="space-y-4" noValidate>
+      <form action={action} onSubmit={onSubmit} className="space-y-4" noValidate>
         <Field id="up-cert" label="Certificate (PEM; may include the chain)" error={e.certPem}>
           {(a) => <Textarea {...a} name="certPem" rows={6} className="font-mono text-xs" defaultValue={v.certPem} />}
         </Field>
@@ -226,7 +226,7 @@ export function UploadForm({ defaultHosts }: { defaultHosts: string }) {
         <Field id="up-hosts" label="Names it must cover" error={e.hosts}>
           {(a) => <Input {...a} name="hosts" defaultValue={v.hosts ?? defaultHosts} />}
         </Field>
-        <SubmitButton pendingText="Checking…">Check and upload</SubmitButton>
+        <SubmitButton pending={pending} pendingText="Checking…">Check and upload</SubmitButton>
         <Outcome state={state} />
         <Checks checks={(state.data as { checks?: CheckView[] } | undefined)?.checks} />
       </form>
@@ -235,12 +235,12 @@ export function UploadForm({ defaultHosts }: { defaultHosts: string }) {
 }
 
 export function AcmeForm({ defaultHosts }: { defaultHosts: string }) {
-  const [state, action] = useActionState(acmeAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(acmeAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
-      <form action={action} className="grid gap-4 md:grid-cols-2" noValidate>
+      <form action={action} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" noValidate>
         <Field id="acme-hosts" label="Host names" error={e.hosts} hint="Each must reach this panel on port 80 (HTTP-01). No wildcards." className="md:col-span-2">
           {(a) => <Input {...a} name="hosts" defaultValue={v.hosts ?? defaultHosts} required />}
         </Field>
@@ -253,7 +253,7 @@ export function AcmeForm({ defaultHosts }: { defaultHosts: string }) {
         <KeySelect id="acme-key" error={e.keySpec} defaultValue={v.keySpec} />
         <Checkbox name="activate" label="Activate at once" className="mt-7" />
         <div className="md:col-span-2">
-          <SubmitButton pendingText="Ordering… (the CA is checking the challenge)">Order certificate</SubmitButton>
+          <SubmitButton pending={pending} pendingText="Ordering… (the CA is checking the challenge)">Order certificate</SubmitButton>
           <Outcome state={state} />
         </div>
       </form>
@@ -262,24 +262,24 @@ export function AcmeForm({ defaultHosts }: { defaultHosts: string }) {
 }
 
 export function ActivateButton({ id }: { id: string }) {
-  const [state, action] = useActionState(activateAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(activateAction, {});
   return (
-    <form action={action} className="inline">
+    <form action={action} onSubmit={onSubmit} className="inline">
       <input type="hidden" name="id" value={id} />
-      <SubmitButton size="sm" pendingText="Activating…">Activate</SubmitButton>
+      <SubmitButton pending={pending} size="sm" pendingText="Activating…">Activate</SubmitButton>
       {state.message ? <span role={state.ok ? 'status' : 'alert'} className={state.ok ? 'ml-2 text-xs text-ok' : 'ml-2 text-xs text-danger'}>{state.message}</span> : null}
     </form>
   );
 }
 
 export function SmimeIssueForm() {
-  const [state, action] = useActionState(issueSmimeAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(issueSmimeAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   return (
     <Card>
       <h2 className="mb-3 text-base font-semibold">Issue for a mailbox</h2>
-      <form action={action} className="flex flex-wrap items-start gap-4" noValidate>
+      <form action={action} onSubmit={onSubmit} className="flex flex-wrap items-start gap-4" noValidate>
         <Field id="smime-address" label="Mailbox address" error={e.address} className="min-w-64 flex-1">
           {(a) => <Input {...a} name="address" defaultValue={v.address} placeholder="alice@example.org" required />}
         </Field>
@@ -287,7 +287,7 @@ export function SmimeIssueForm() {
         <Field id="smime-days" label="Validity (days)" error={e.validityDays}>
           {(a) => <Input {...a} name="validityDays" type="number" min={1} max={1825} defaultValue={v.validityDays ?? '730'} />}
         </Field>
-        <SubmitButton className="mt-6" pendingText="Issuing…">Issue S/MIME certificate</SubmitButton>
+        <SubmitButton pending={pending} className="mt-6" pendingText="Issuing…">Issue S/MIME certificate</SubmitButton>
       </form>
       <Outcome state={state} />
     </Card>

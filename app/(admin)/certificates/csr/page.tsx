@@ -18,7 +18,7 @@ export default async function CsrPage() {
       />
       <div className="grid gap-6">
         <CsrForm />
-        <ImportForm pending={pending.map((p) => ({ id: p.id, hosts: p.hosts }))} />
+        <ImportForm requests={pending.map((p) => ({ id: p.id, hosts: p.hosts }))} />
       </div>
     </>
   );
