@@ -73,6 +73,41 @@ describe('nodemailer', () => {
   });
 });
 
+describe("Python's smtplib", () => {
+  const script = `
+import smtplib, ssl, sys
+mode, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+msg = "From: %s\\r\\nTo: dave@example.test\\r\\nSubject: smtplib %s\\r\\n\\r\\nhi\\r\\n" % (user, mode)
+if mode == "implicit":
+    s = smtplib.SMTP_SSL("127.0.0.1", port, context=ctx)
+else:
+    s = smtplib.SMTP("127.0.0.1", port)
+    s.ehlo()
+    if mode == "cleartext-auth":
+        try:
+            s.login(user, password)
+            print("LOGGED IN IN CLEARTEXT"); sys.exit(1)
+        except smtplib.SMTPNotSupportedError:
+            print("no AUTH before TLS"); sys.exit(0)
+    s.starttls(context=ctx)
+    s.ehlo()
+s.login(user, password)
+print(s.sendmail(user, ["dave@example.test"], msg) or "sent")
+s.quit()
+`;
+  const py = (...args: string[]) => exec('python3', ['-c', script, ...args]).then((r) => r.stdout.trim());
+
+  it('STARTTLS + login on submission, SMTP_SSL + login on submissions, no login before TLS', async () => {
+    expect(await py('starttls', String(smtp.ports.submission), 'alice@example.test', PASSWORD)).toBe('sent');
+    expect(await py('implicit', String(smtp.ports.submissions), 'alice@example.test', PASSWORD)).toBe('sent');
+    expect(await py('cleartext-auth', String(smtp.ports.submission), 'alice@example.test', PASSWORD)).toBe('no AUTH before TLS');
+    const got = await inbox('dave@example.test');
+    expect(got.some((m) => m.includes('Subject: smtplib starttls') && /with ESMTPSA id \w+\r\n\tfor <dave@example\.test> tls TLS_/.test(m))).toBe(true);
+    expect(got.some((m) => m.includes('Subject: smtplib implicit'))).toBe(true);
+  });
+});
+
 describe('swaks (Debian)', () => {
   it('RFC 3207 on MX: 220 to go ahead, TLS, mail delivered', async () => {
     const r = await swaks(['--port', String(smtp.ports.mx), '--tls', '--from', 's@sender.test', '--to', 'alice@example.test', '--header', 'Subject: swaks mx']);

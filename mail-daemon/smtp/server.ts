@@ -162,7 +162,10 @@ export class PosternSmtpServer extends SMTPServer {
     const count = (this.perIp.get(ip) ?? 0) + 1;
     this.perIp.set(ip, count);
     conn.countedIp = ip;
-    if (count > this.config.maxConnectionsPerIp) return callback(fail(REPLY.TOO_MANY_CONNECTIONS));
+    if (count > this.config.maxConnectionsPerIp) {
+      this.config.log.warn({ session: session.id, ip, listener: this.config.kind, connections: count - 1 }, 'smtp connection refused: per-IP limit');
+      return callback(fail(REPLY.TOO_MANY_CONNECTIONS));
+    }
     const smtp = new SmtpSession(
       { backend: this.config.backend, hostname: this.config.hostname, log: this.config.log },
       { id: session.id, listener: this.config.kind, clientIp: ip, clientPort: session.remotePort },
