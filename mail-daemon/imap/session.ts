@@ -70,6 +70,8 @@ export interface Selected {
   ownUpdates: Map<number, number>;
   /** A change notification arrived, or we wrote: check changes() at the next chance. */
   dirty: boolean;
+  /** Modseqs of this session's own flag writes: their notifications need no changes() call. */
+  ownModseqs?: Set<number>;
 }
 
 function binarySearch(list: number[], value: number): number {
@@ -317,6 +319,7 @@ export class ImapSession {
       const sel = this.selected;
       if (!sel || event.kind !== 'messages') return;
       if (event.folderId !== null && event.folderId !== sel.view.folder.id) return;
+      if (event.modseq !== null && sel.ownModseqs?.delete(event.modseq)) return;
       sel.dirty = true;
       if (this.idling) void this.idleSync();
     });
@@ -448,6 +451,7 @@ export class ImapSession {
       for (const uid of changes.expunged) if (binarySearch(sel.uids, uid) >= 0) sel.pendingExpunge.add(uid);
       const updates = changes.updated.filter((m) => sel.ownUpdates.get(m.uid) !== m.modseq && binarySearch(sel.uids, m.uid) >= 0);
       sel.ownUpdates.clear();
+      sel.ownModseqs?.clear();
       for (const m of updates) await this.sendFlags(m, false);
       const added = changes.added.filter((m) => m.uid >= sel.uidNext);
       if (added.length) {
@@ -464,6 +468,14 @@ export class ImapSession {
       sel.pendingExpunge.clear();
       await this.announceExpunged(gone);
     }
+  }
+
+  /** Records a flag write of ours (STORE, \\Seen by FETCH) so its echo is neither sent nor waited for. */
+  ownWrite(uid: number, modseq: number): void {
+    const sel = this.selected!;
+    if (uid) sel.ownUpdates.set(uid, modseq);
+    (sel.ownModseqs ??= new Set()).add(modseq);
+    if (sel.ownModseqs.size > 10_000) sel.ownModseqs.clear();
   }
 
   /** QRESYNC is enabled: VANISHED replaces EXPUNGE, FETCH responses carry UID. */

@@ -257,7 +257,11 @@ function fetchCommand(uid: boolean) {
         });
         b.raw(')');
         await s.send(b.done());
-        if (msg.flags && msg.modseq !== undefined) selected.ownUpdates.set(msg.uid, msg.modseq);
+        if (msg.flags && msg.modseq !== undefined) {
+          // Flags sent unasked mean this FETCH set \Seen: our own write.
+          if (!items.flags) s.ownWrite(msg.uid, msg.modseq);
+          else selected.ownUpdates.set(msg.uid, msg.modseq);
+        }
       }
     },
   });
@@ -314,6 +318,8 @@ function storeCommand(uid: boolean) {
       const uids = s.resolve(args.set, uid);
       if (uids.length === 0) return;
       const res = await selected.view.storeFlags(toRanges(uids), { op: args.op, flags, unchangedSince: args.unchangedSince });
+      // The write's own modseq is the highest of the results (unchanged messages keep older ones).
+      if (res.updated.length) s.ownWrite(0, res.updated.reduce((max, m) => Math.max(max, m.modseq), 0));
       for (const m of res.updated) {
         selected.ownUpdates.set(m.uid, m.modseq);
         if (!args.silent || (s.condstore && args.unchangedSince !== undefined)) {

@@ -27,10 +27,11 @@ export class WireClient {
     socket.on('error', () => {});
   }
 
-  static async connect(port: number, options: { tls: boolean }): Promise<WireClient> {
+  static async connect(port: number, options: { tls: boolean; localAddress?: string }): Promise<WireClient> {
+    const local = options.localAddress ? { localAddress: options.localAddress } : {};
     const socket = options.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost' })
-      : net.connect({ port, host: '127.0.0.1' });
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost', ...local })
+      : net.connect({ port, host: '127.0.0.1', ...local });
     await new Promise<void>((resolve, reject) => {
       socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
