@@ -32,3 +32,23 @@ export async function audit(
     },
   });
 }
+
+/** Many rows in one INSERT (bulk imports): same shape as audit(). */
+export async function auditMany(
+  db: DbOrTx,
+  actor: Actor,
+  entries: { action: string; target: string | null; before?: unknown; after?: unknown }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await db.auditLog.createMany({
+    data: entries.map((e) => ({
+      actor: actorName(actor),
+      actorId: actor.kind === 'admin' ? actor.id : null,
+      action: e.action,
+      target: e.target,
+      before: toJson(e.before) as never,
+      after: toJson(e.after) as never,
+      ip: actor.kind === 'admin' ? (actor.ip ?? null) : null,
+    })),
+  });
+}

@@ -1,4 +1,4 @@
-export { audit } from './audit';
+export { audit, auditMany } from './audit';
 export { announce } from './announce';
 export { listAudit, type ListAuditInput, type AuditRow } from './list-audit';
 export type { DbOrTx } from './types';

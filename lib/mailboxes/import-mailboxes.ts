@@ -1,6 +1,6 @@
 import { type Actor } from '@/lib/actor';
 import { announce } from '@/lib/audit/announce';
-import { audit } from '@/lib/audit/audit';
+import { auditMany } from '@/lib/audit/audit';
 import { hashPassword } from '@/lib/auth/password';
 import { CHANNELS } from '@/lib/db/channels';
 import type { Db } from '@/lib/db/prisma';
@@ -142,9 +142,15 @@ export async function importMailboxes(db: Db, actor: Actor, input: { csv: string
           passwordHash: hashes[i],
         })),
       });
-      for (const r of rows) {
-        await audit(tx, actor, 'mailbox.create', r.address, undefined, { address: r.address, displayName: r.name, quotaBytes: r.quotaBytes, enabled: true, via: 'import' });
-      }
+      await auditMany(
+        tx,
+        actor,
+        rows.map((r) => ({
+          action: 'mailbox.create',
+          target: r.address,
+          after: { address: r.address, displayName: r.name, quotaBytes: r.quotaBytes, enabled: true, via: 'import' },
+        })),
+      );
       await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: null });
     },
     { timeout: 120_000 },
