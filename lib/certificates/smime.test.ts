@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/actor';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
@@ -99,6 +101,25 @@ describe('S/MIME', () => {
       expect(JSON.stringify(audit.after)).not.toContain(password);
     });
   }
+
+  // NSS is the library Thunderbird imports .p12 files with: pk12util (Debian libnss3-tools) is the same code path.
+  it.skipIf(!fs.existsSync('/usr/bin/pk12util'))('both .p12 profiles import into an NSS database (what Thunderbird does) with the password, and not without', async () => {
+    for (const legacy of [false, true]) {
+      const issued = await issueSmimeCertificate(t.prisma, CLI, { address: 'alice@smime.test' });
+      const { data } = await exportSmimePkcs12(t.prisma, CLI, { id: issued.id, password: 'nss import pw', legacy });
+      const dir = tmpDir();
+      const p12 = write(dir, 'a.p12', data);
+      expect(spawnSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']).status).toBe(0);
+      const wrong = spawnSync('pk12util', ['-i', p12, '-d', `sql:${dir}`, '-W', 'wrong', '-K', ''], { encoding: 'utf8' });
+      expect(wrong.status).not.toBe(0);
+      const ok = spawnSync('pk12util', ['-i', p12, '-d', `sql:${dir}`, '-W', 'nss import pw', '-K', ''], { encoding: 'utf8' });
+      expect(ok.stdout + ok.stderr).toMatch(/PKCS12 IMPORT SUCCESSFUL/);
+      const keys = spawnSync('certutil', ['-K', '-d', `sql:${dir}`], { encoding: 'utf8' });
+      expect(keys.stdout).toMatch(/rsa/);
+      const certs = spawnSync('certutil', ['-L', '-d', `sql:${dir}`], { encoding: 'utf8' });
+      expect(certs.stdout).toContain('alice@smime.test');
+    }
+  });
 
   it('revokes a certificate: it appears in the CA-signed CRL and openssl -crl_check refuses it', async () => {
     const issued = await issueSmimeCertificate(t.prisma, CLI, { address: 'alice@smime.test' });
