@@ -145,9 +145,16 @@ try {
            count(*) FILTER (WHERE m.path_weakest <> 'none'), count(*) FILTER (WHERE m.path_weakest <> 'none')
       FROM bench_msgs m JOIN bench_mailboxes b ON b.k = m.mb
      GROUP BY 1, 2, 3, 4, 5, 6`);
+  await pool.query(`
+    INSERT INTO tls_weak_senders (day, domain_id, direction, sender_domain, client_ip, tls_version, messages, deliveries)
+    SELECT m.day, b.domain_id, m.direction, m.sender_domain, m.client_ip, m.tls_version, count(*), count(*)
+      FROM bench_msgs m JOIN bench_mailboxes b ON b.k = m.mb
+     WHERE m.tls_version IN ('none', 'unknown', 'SSLv3', 'TLSv1.0', 'TLSv1.1')
+     GROUP BY 1, 2, 3, 4, 5, 6`);
   await pool.query(`DROP TABLE bench_msgs, bench_mailboxes`);
   await pool.query(`VACUUM ANALYZE tls_daily_stats`);
   await pool.query(`VACUUM ANALYZE tls_daily_totals`);
+  await pool.query(`VACUUM ANALYZE tls_weak_senders`);
   await pool.query(`ANALYZE tls_hop_chains`);
   const aggRows = Number((await pool.query(`SELECT count(*)::int AS n FROM tls_daily_stats`)).rows[0].n);
   const chains = Number((await pool.query(`SELECT count(*)::int AS n FROM tls_hop_chains`)).rows[0].n);

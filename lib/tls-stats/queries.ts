@@ -85,12 +85,14 @@ export async function overview(sql: Sql, f: StatsFilter): Promise<Overview> {
   const P = perMessage ? 'path_tls_messages' : 'path_tls_deliveries';
   // Without a mailbox filter the small per-day totals answer; the wide table only for a mailbox.
   const T = f.mailboxId ? 'tls_daily_stats' : 'tls_daily_totals';
+  // Weak senders: the narrow weak-only table, or the wide one for a mailbox.
+  const W = f.mailboxId ? 'tls_daily_stats' : 'tls_weak_senders';
   const weakList = (key: string) =>
     sql.query(
       `SELECT ${key} AS k, sum(${M})::bigint AS m,
               coalesce(sum(${M}) FILTER (WHERE tls_version = 'none'), 0)::bigint AS c,
               coalesce(sum(${M}) FILTER (WHERE tls_version <> 'none'), 0)::bigint AS w
-         FROM tls_daily_stats WHERE ${where} AND direction = 'inbound' AND tls_version IN ${WEAK_IN}
+         FROM ${W} WHERE ${where} AND direction = 'inbound' AND tls_version IN ${WEAK_IN}
         GROUP BY 1 ORDER BY 3 DESC, 4 DESC, 1 LIMIT 20`,
       params,
     );

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { normalizeTlsVersion } from '@/lib/received';
 import { NONE_ID, utcDay, type Sql } from './sql';
-import { summarizeChain, type ChainSummary, type OurHop } from './path';
+import { isWeak, summarizeChain, type ChainSummary, type OurHop } from './path';
 
 export type Direction = 'inbound' | 'submission';
 
@@ -144,6 +144,25 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
       shard,
     ],
   );
+  if (isWeak(s.ourTlsVersion)) {
+    await sql.query(
+      `INSERT INTO tls_weak_senders AS t (day, domain_id, direction, sender_domain, client_ip, tls_version, shard, messages, deliveries)
+       SELECT $1::date, d, $5, $6, $7, $8, $9::smallint, w, n FROM unnest($2::uuid[], $3::int[], $4::int[]) AS u(d, w, n)
+       ON CONFLICT (day, domain_id, direction, sender_domain, client_ip, tls_version, shard)
+       DO UPDATE SET messages = t.messages + EXCLUDED.messages, deliveries = t.deliveries + EXCLUDED.deliveries`,
+      [
+        day,
+        domains,
+        domains.map((d) => perDomain.get(d)!.w),
+        domains.map((d) => perDomain.get(d)!.n),
+        direction,
+        senderDomain,
+        f.clientIp,
+        s.ourTlsVersion,
+        shard,
+      ],
+    );
+  }
   return s;
 }
 

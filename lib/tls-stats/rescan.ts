@@ -42,7 +42,7 @@ export async function rescan(
     )).rows[0]?.n ?? 0,
   );
   await db.transaction(async (tx) => {
-    await tx.query(`TRUNCATE tls_hop_chains, tls_daily_stats, tls_daily_totals`);
+    await tx.query(`TRUNCATE tls_hop_chains, tls_daily_stats, tls_daily_totals, tls_weak_senders`);
   });
   let done = 0;
   opts.onProgress?.({ done, total });
