@@ -17,6 +17,7 @@ import { createPrisma } from '@/lib/db/prisma';
 import { listMailboxes, type ListMailboxesInput } from '@/lib/mailboxes/list-mailboxes';
 import { openEmbedded } from '@/lib/postgres/embedded';
 import { seedMailboxes } from '@/scripts/seed/mailboxes';
+import { signInHttp } from '@/test/e2e/http';
 import { startNext } from '@/test/e2e/panel';
 
 const opts = new Command('bench-panel')
@@ -95,27 +96,8 @@ try {
   panel = await startNext(url, (l) => process.stderr.write(`${l}\n`));
   results.panelStartSeconds = Math.round((performance.now() - t) / 100) / 10;
 
-  // Sign in over HTTP like the browser does: csrf token, then the credentials callback.
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair.indexOf('=');
-      jar.set(pair.slice(0, i), pair.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const csrfRes = await fetch(`${panel.url}/api/auth/csrf`);
-  keep(csrfRes);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const signIn = await fetch(`${panel.url}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
-  });
-  keep(signIn);
-  if (![...jar.keys()].some((k) => k.endsWith('session-token'))) throw new Error(`sign-in failed: ${signIn.status}`);
+  const sessionCookie = await signInHttp(panel.url, email, password);
+  const cookie = () => sessionCookie;
 
   const get = (p: string) => async () => {
     const res = await fetch(panel!.url + p, { headers: { cookie: cookie() }, redirect: 'manual' });

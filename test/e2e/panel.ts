@@ -9,6 +9,8 @@ import { ensureBuild, ROOT } from './build';
 export interface RunningPanel {
   /** http://127.0.0.1:<port> */
   url: string;
+  /** The build this server runs (repository-relative), e.g. to read its manifests. */
+  distDir: string;
   /** The master key the panel seals TOTP secrets with (POSTERN_SECRET). */
   masterKey: string;
   /** Everything the server printed, for failure messages. */
@@ -58,6 +60,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
   });
   return {
     url,
+    distDir: build.distDir,
     masterKey,
     output: () => output,
     async stop() {
