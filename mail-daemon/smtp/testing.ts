@@ -216,13 +216,13 @@ export interface DaemonProcess {
 }
 
 /** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
-export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}): Promise<DaemonProcess> {
+export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
   const { spawn } = await import('node:child_process');
   const path = await import('node:path');
   const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
   // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
     cwd: root,
     env: {
       ...process.env,
