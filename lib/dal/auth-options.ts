@@ -1,7 +1,10 @@
 import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import type { Actor } from '@/lib/actor';
+import { audit } from '@/lib/audit';
 import { adminLogin } from './admin-login';
+import { db } from './db';
 import { clientIp } from './ip';
 import { panelSecrets } from './secrets';
 
@@ -41,6 +44,13 @@ export function authOptions(): NextAuthOptions {
         },
       }),
     ],
+    events: {
+      async signOut({ token }) {
+        if (!token?.sub || !token.email) return;
+        const actor: Actor = { kind: 'admin', id: token.sub, email: token.email, role: 'GLOBAL', domainIds: [] };
+        await audit(db(), actor, 'admin.logout', token.email).catch(() => {});
+      },
+    },
     callbacks: {
       async jwt({ token, user }) {
         if (user) {

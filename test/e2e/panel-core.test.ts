@@ -274,6 +274,7 @@ describe('an admin in the browser', () => {
     await page.waitForURL(/\/login/);
     await page.goto('/mailboxes');
     expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.logout', actor: admin.email } })).toBe(1);
   });
 
   it('asks for the TOTP code when enrolled; accepts a current code or a recovery code once', async () => {

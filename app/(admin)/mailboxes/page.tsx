@@ -18,11 +18,13 @@ export const metadata: Metadata = { title: 'Mailboxes' };
 type Params = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 
+// Name and Created give way on narrow screens; address, quota use and status stay.
+const NARROW_HIDDEN = 'hidden md:table-cell';
 const COLUMNS: { key: MailboxSort; label: string; className?: string }[] = [
   { key: 'address', label: 'Address' },
-  { key: 'displayName', label: 'Name' },
+  { key: 'displayName', label: 'Name', className: NARROW_HIDDEN },
   { key: 'usedBytes', label: 'Quota use' },
-  { key: 'createdAt', label: 'Created' },
+  { key: 'createdAt', label: 'Created', className: NARROW_HIDDEN },
 ];
 
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<Params> }) {
@@ -105,7 +107,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
               const active = sort === c.key;
               const nextOrder = active && order === 'asc' ? 'desc' : 'asc';
               return (
-                <Th key={c.key} aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
+                <Th key={c.key} className={c.className} aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : undefined}>
                   <Link href={href({ sort: c.key, order: nextOrder, page: 1 })} className="inline-flex items-center gap-1 hover:text-fg">
                     {c.label}
                     <span aria-hidden="true">{active ? (order === 'asc' ? '▲' : '▼') : ''}</span>
@@ -131,11 +133,11 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
                     {m.address}
                   </Link>
                 </Td>
-                <Td>{m.displayName ?? <span className="text-muted">—</span>}</Td>
+                <Td className={NARROW_HIDDEN}>{m.displayName ?? <span className="text-muted">—</span>}</Td>
                 <Td className="min-w-48">
                   <QuotaBar used={m.usedBytes} quota={m.quotaBytes} />
                 </Td>
-                <Td className="whitespace-nowrap text-muted">{m.createdAt.toISOString().slice(0, 10)}</Td>
+                <Td className={`whitespace-nowrap text-muted ${NARROW_HIDDEN}`}>{m.createdAt.toISOString().slice(0, 10)}</Td>
                 <Td>{m.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
               </tr>
             ))
