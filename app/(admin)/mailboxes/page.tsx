@@ -36,15 +36,17 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const order = one(params.order) === 'desc' ? 'desc' : 'asc';
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
   // A domain filter outside the admin's scope (or unknown) is a message, not a 500.
-  let problem: string | undefined;
-  const [result, domains] = await Promise.all([
-    getMailboxPage({ q, domain, sort, order, page }).catch((err: unknown) => {
-      if (!isServiceError(err)) throw err;
-      problem = err.message;
-      return { rows: [], total: 0, page: 1, pageSize: 50 } satisfies MailboxPage;
-    }),
+  const [listed, domains] = await Promise.all([
+    getMailboxPage({ q, domain, sort, order, page }).then(
+      (result) => ({ result, problem: undefined }),
+      (err: unknown) => {
+        if (!isServiceError(err)) throw err;
+        return { result: { rows: [], total: 0, page: 1, pageSize: 50 } satisfies MailboxPage, problem: err.message };
+      },
+    ),
     getDomains(),
   ]);
+  const { result, problem } = listed;
   const pageCount = Math.ceil(result.total / result.pageSize);
 
   const href = (change: Record<string, string | number | undefined>) => {
