@@ -10,6 +10,7 @@ import { createLogger } from '@/lib/log';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import { PASSWORD, seedDirectory } from './fixtures';
 import { PolicyCache } from './policy-cache';
+import { cipherBits } from './received';
 import { PosternSmtpServer } from './server';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from './testing';
 
@@ -483,6 +484,56 @@ describe('Received header, Return-Path and the receipt row', () => {
     expect(row).toMatchObject({ protocol: 'ESMTPSA', tls_mode: 'implicit', auth_user: 'alice@example.test' });
     expect(row.raw.toString()).toContain(`with ESMTPSA id ${id2}\r\n\tfor <dave@example.test> tls TLS_`);
     s.close();
+  });
+});
+
+describe('TLS versions (policy minTlsVersion, RFC 8996)', () => {
+  it('TLS 1.2: OpenSSL cipher name in the comment, IANA name in the tls clause', async () => {
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+    const socket = await c.upgrade('mx.postern.test', { maxVersion: 'TLSv1.2' });
+    const cipher = socket.getCipher();
+    expect(socket.getProtocol()).toBe('TLSv1.2');
+    expect(cipher.name).not.toBe(cipher.standardName);
+    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
+    const r = await c.cmd('Subject: tls12\r\n\r\nhi\r\n.');
+    const id = /queued as (\w+)/.exec(r.text)![1];
+    const row = (await smtp.pool.query('SELECT s.tls_version, s.tls_cipher, s.tls_cipher_standard, b.raw FROM smtp_receipts s JOIN mail_blobs b ON b.id = s.blob_id WHERE s.queue_id = $1', [id])).rows[0];
+    expect(row).toMatchObject({ tls_version: 'TLSv1.2', tls_cipher: cipher.name, tls_cipher_standard: cipher.standardName });
+    const bits = cipherBits(cipher.name);
+    expect(bits).toBeGreaterThanOrEqual(128);
+    expect(row.raw.toString()).toContain(`(using TLSv1.2 with cipher ${cipher.name} (${bits}/${bits} bits))`);
+    expect(row.raw.toString()).toContain(`for <alice@example.test> tls ${cipher.standardName}; `);
+    c.close();
+  });
+
+  it('minTlsVersion TLSv1.3 refuses a TLS 1.2 handshake on the next STARTTLS, after the NOTIFY', async () => {
+    await setPolicy({ minTlsVersion: 'TLSv1.3' });
+    try {
+      await expect
+        .poll(async () => {
+          const c = await connect();
+          await transcript(c, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+          const ok = await c.upgrade('mx.postern.test', { maxVersion: 'TLSv1.2' }).then(() => true, () => false);
+          c.close();
+          return ok;
+        }, { timeout: 5000, interval: 100 })
+        .toBe(false);
+      const { socket } = await secure();
+      expect(socket.getProtocol()).toBe('TLSv1.3');
+      socket.destroy();
+    } finally {
+      await setPolicy({});
+    }
+    await expect
+      .poll(async () => {
+        const c = await connect();
+        await transcript(c, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+        const ok = await c.upgrade('mx.postern.test', { maxVersion: 'TLSv1.2' }).then(() => true, () => false);
+        c.close();
+        return ok;
+      }, { timeout: 5000, interval: 100 })
+      .toBe(true);
   });
 });
 
