@@ -75,7 +75,7 @@ export function HopPath({ hops, testId = 'hop-path' }: { hops: PathHop[]; testId
                 {h.fact ? <Badge tone="ok">our hop · fact</Badge> : <Badge>claimed</Badge>}
                 {isWeakest ? <strong className="text-danger">weakest hop</strong> : null}
               </div>
-              {h.date ? <div className="mt-1 text-muted">{h.date.replace('T', ' ').replace('.000Z', ' UTC')}</div> : null}
+              {h.date ? <div className="mt-1 text-muted">{h.date.replace('T', ' ').replace(/(?:\.\d+)?Z$/, ' UTC')}</div> : null}
             </div>
             <div className="flex items-center gap-2 text-sm font-medium">
               <span className="-ml-[27px] inline-block h-3 w-3 rounded-full border-2 border-accent bg-surface" aria-hidden />

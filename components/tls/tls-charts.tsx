@@ -39,8 +39,8 @@ export function ShareChart({ series }: { series: SharePoint[] }) {
           <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} width={44} />
           <Tooltip />
           <Legend />
-          <Line type="monotone" dataKey="last hop TLS %" stroke="#1d5fd1" strokeWidth={2} dot={false} connectNulls />
-          <Line type="monotone" dataKey="whole path TLS %" stroke="#067647" strokeWidth={2} dot={false} connectNulls />
+          <Line type="monotone" dataKey="last hop TLS %" stroke="#1d5fd1" strokeWidth={2} dot={{ r: 3 }} connectNulls />
+          <Line type="monotone" dataKey="whole path TLS %" stroke="#067647" strokeWidth={2} dot={{ r: 3 }} connectNulls />
         </LineChart>
       </ResponsiveContainer>
     </div>

@@ -35,7 +35,7 @@ export default async function TlsPage({ searchParams }: Props) {
   const { overview: o, values } = result;
   const clients = await tlsClientLogins(db(), admin, { mailbox: values.mailbox || null, weakOnly: true });
   const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
-  const unit = o.perMessage ? 'messages' : 'deliveries';
+  const unit = (n: number) => (o.perMessage ? (n === 1 ? 'message' : 'messages') : n === 1 ? 'delivery' : 'deliveries');
 
   return (
     <>
@@ -96,7 +96,7 @@ export default async function TlsPage({ searchParams }: Props) {
 
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
         <Stat label={o.perMessage ? 'Messages' : 'Deliveries'} value={o.totals.messages.toLocaleString('en')} hint={`${values.from} – ${values.to}`} />
-        <Stat label="Last hop (ours) over TLS" value={<span data-testid="share-last-hop">{share(o.totals.ourTls, o.totals.messages)}</span>} hint={`${o.totals.ourTls.toLocaleString('en')} ${unit}`} />
+        <Stat label="Last hop (ours) over TLS" value={<span data-testid="share-last-hop">{share(o.totals.ourTls, o.totals.messages)}</span>} hint={`${o.totals.ourTls.toLocaleString('en')} ${unit(o.totals.ourTls)}`} />
         <Stat label="Whole path over TLS" value={<span data-testid="share-whole-path">{share(o.totals.pathTls, o.totals.messages)}</span>} hint="every hop, as far as the headers tell" />
       </div>
 
