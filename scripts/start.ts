@@ -18,7 +18,7 @@ const bin = (name: string) => path.join('node_modules', '.bin', name);
 const say = (line: string) => process.stdout.write(`[postern] ${line}\n`);
 
 async function buildPanelIfMissing(env: NodeJS.ProcessEnv): Promise<void> {
-  if (dev || fs.existsSync(path.join('.next', 'BUILD_ID'))) return;
+  if (dev || fs.existsSync(path.join(process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID'))) return;
   say('building the admin panel (first start only; `npm run build` rebuilds it after an update)…');
   const build = startChild('build', bin('next'), ['build'], env);
   if ((await build.exited) !== 0) throw new ConfigError('the admin panel build failed (see the [build] lines above)');

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, openEmbedded, runningPort } from '@/lib/postgres/embedded';
 import { lockDataDir } from '@/scripts/start/lock';
+import { createTestDatabase } from './helpers/db';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-start-'));
 // As root, Postgres runs as the postgres user, which must be able to enter the directory.
@@ -95,5 +96,30 @@ describe('embedded Postgres in the data directory', () => {
     await c2.end();
     await restarted.stop();
     expect(rows).toEqual([{ v: 'survives' }]);
+  });
+});
+
+describe('first admin', () => {
+  it('refuses a weak ADMIN_PASSWORD in one line, then creates the admin once from the environment', async () => {
+    const db = await createTestDatabase({ migrated: false });
+    const prepare = (env: Record<string, string>) =>
+      spawnSync('node_modules/.bin/tsx', ['scripts/prepare.ts'], {
+        env: { ...process.env, DATABASE_URL: db.url, POSTERN_DATA_DIR: path.join(tmp, 'prepare'), ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const weak = prepare({ ADMIN_EMAIL: 'root@example.test', ADMIN_PASSWORD: 'short' });
+    expect(weak.status).toBe(1);
+    expect(weak.stderr.trim()).toMatch(/^postern: ADMIN_PASSWORD: .+$/);
+    expect(await db.prisma.admin.count()).toBe(0);
+
+    const ok = prepare({ ADMIN_EMAIL: 'Root@Example.test', ADMIN_PASSWORD: 'a long enough Passphrase 7' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).not.toContain('Passphrase');
+    const again = prepare({ ADMIN_EMAIL: 'other@example.test', ADMIN_PASSWORD: 'another long Passphrase 8' });
+    expect(again.status).toBe(0);
+    const admins = await db.prisma.admin.findMany({ select: { email: true, role: true } });
+    expect(admins).toEqual([{ email: 'root@example.test', role: 'GLOBAL' }]);
+    await db.drop();
   });
 });

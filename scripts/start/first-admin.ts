@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { SYSTEM } from '@/lib/actor';
-import { audit } from '@/lib/audit';
-import { hashPassword } from '@/lib/auth/password';
-import type { Env } from '@/lib/config/env';
+import { addAdmin } from '@/lib/admins';
+import { ConfigError, type Env } from '@/lib/config/env';
 import { createPrisma } from '@/lib/db/prisma';
+import { isServiceError } from '@/lib/errors';
 
 export interface FirstAdmin {
   email: string;
@@ -23,14 +22,16 @@ export async function ensureFirstAdmin(databaseUrl: string, env: Env): Promise<F
   try {
     const existing = await db.admin.findFirst({ where: { role: 'GLOBAL' }, orderBy: { createdAt: 'asc' } });
     if (existing) return { email: existing.email, created: false };
-    const email = (env.ADMIN_EMAIL ?? defaultEmail(env.POSTERN_HOSTNAME)).toLowerCase();
-    const generatedPassword = env.ADMIN_PASSWORD ? undefined : randomBytes(15).toString('base64url');
-    const passwordHash = await hashPassword(env.ADMIN_PASSWORD ?? generatedPassword!);
-    await db.$transaction(async (tx) => {
-      await tx.admin.create({ data: { email, passwordHash, role: 'GLOBAL' } });
-      await audit(tx, SYSTEM, 'admin.create', email, null, { email, role: 'GLOBAL', firstAdmin: true });
+    const { admin, generatedPassword } = await addAdmin(db, SYSTEM, {
+      email: env.ADMIN_EMAIL ?? defaultEmail(env.POSTERN_HOSTNAME),
+      password: env.ADMIN_PASSWORD,
+      role: 'GLOBAL',
     });
-    return { email, created: true, generatedPassword };
+    return { email: admin.email, created: true, generatedPassword };
+  } catch (err) {
+    if (!isServiceError(err)) throw err;
+    const variable = err.field === 'password' ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL';
+    throw new ConfigError(`${variable}: ${err.message}`);
   } finally {
     await db.$disconnect();
   }
