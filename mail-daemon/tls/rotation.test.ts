@@ -166,4 +166,28 @@ describe('certificate rotation in a running daemon', { timeout: 120_000 }, () =>
       .poll(async () => ((await db.prisma.daemonStatus.findFirst())?.details as { tlsFingerprint?: string } | undefined)?.tlsFingerprint, { timeout: 10_000 })
       .toBe(fresh.fingerprintSha256);
   });
+
+  it('several ACTIVE certificates: SNI picks per host name, the newest is the default, and a revoked one stops being served', async () => {
+    const mx = await db.prisma.certificate.findFirstOrThrow({ where: { status: 'ACTIVE' } });
+    const other = await issueServerCertificate(db.prisma, CLI, { hosts: ['mail.other.test'], keySpec: 'rsa-3072' });
+    const t0 = Date.now();
+    await activateCertificate(db.prisma, CLI, other.id);
+    // Different names: the first certificate stays ACTIVE.
+    expect((await db.prisma.certificate.findUniqueOrThrow({ where: { id: mx.id } })).status).toBe('ACTIVE');
+    const sni = (name: string) => sClientFingerprint(imapsPort, ['-servername', name]);
+    while (sni('mail.other.test') !== other.fingerprintSha256 && Date.now() - t0 < 10_000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(sni('mail.other.test')).toBe(other.fingerprintSha256);
+    expect(sni('mx.postern.test')).toBe(mx.fingerprintSha256);
+    expect(sClientFingerprint(imapsPort, ['-noservername'])).toBe(other.fingerprintSha256); // newest activated = default
+    expect(sClientFingerprint(daemon.ports.mx, ['-starttls', 'smtp', '-servername', 'mail.other.test'])).toBe(other.fingerprintSha256);
+    expect(sClientFingerprint(daemon.ports.mx, ['-starttls', 'smtp', '-servername', 'mx.postern.test'])).toBe(mx.fingerprintSha256);
+
+    // Revoking the newer one retires it and the daemons stop serving it.
+    const { revokeServerCertificate } = await import('@/lib/certificates/revoke');
+    const t1 = Date.now();
+    await revokeServerCertificate(db.prisma, CLI, { id: other.id, reason: 1 });
+    while (sni('mail.other.test') !== mx.fingerprintSha256 && Date.now() - t1 < 10_000);
+    expect(Date.now() - t1).toBeLessThan(5000);
+  });
 });
