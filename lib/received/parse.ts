@@ -41,12 +41,15 @@ function isIp(s: string): boolean {
 }
 
 function literalIp(lit: string): string | null {
-  const inner = lit
+  let inner = lit
     .replace(/^\[/, '')
     .replace(/\]$/, '')
     .replace(/^\((.*)\)$/, '$1')
     .replace(/^IPv6:/i, '')
     .trim();
+  // with a client port: "192.0.2.1:50387" (ecelerity), "192.0.2.1.50387" (Exim 3)
+  const port = /^(\d{1,3}(?:\.\d{1,3}){3})[.:]\d{1,5}$/.exec(inner);
+  if (port) inner = port[1];
   return isIp(inner) ? inner : null;
 }
 
@@ -71,6 +74,8 @@ function readFromComments(
     if (/"(?:HELO|EHLO)\s/i.test(c)) quotedEhlo = true; // ZMailer: ([ip]:port "EHLO x" rhost-flags…)
     if (ip === null) {
       for (const m of c.matchAll(/\[([^\]\s]+)\]/g)) {
+        // "(account x HELO [10.1.1.1])": the client's HELO literal, not its address
+        if (/(?:HELO|EHLO)\s*$|helo=$/i.test(c.slice(0, m.index))) continue;
         const v = literalIp(m[1]);
         if (v) {
           ip = v;
@@ -97,6 +102,8 @@ function readFromComments(
 
   const heloValue = helo && (helo.t === 'word' || helo.t === 'literal') ? helo.v : null;
   if (ip === null && helo?.t === 'literal') ip = literalIp(helo.v);
+  // webmail and fetchers write the client address itself: "from 24.8.231.233 by … with HTTP"
+  if (ip === null && helo?.t === 'word' && isIp(helo.v)) ip = helo.v;
   if (name === null && heloValue && helo?.t === 'word' && !UNKNOWN_NAMES.has(heloValue.toLowerCase())) {
     // qmail and ZMailer put the reverse name first; Exim does too when it has one ("name ([ip] helo=x)")
     const firstStartsWithLiteral = comments.length > 0 && comments[0].startsWith('[');
@@ -224,13 +231,13 @@ export function parseReceived(value: string): ReceivedHop {
   else tls.used = null;
 
   const fromInfo = fromTok === undefined ? { name: null, ip: null } : readFromComments(fromTok, fromComments, exim);
-  const helo = fromTok && (fromTok.t === 'word' || fromTok.t === 'literal' || fromTok.t === 'quoted') ? fromTok.v : null;
+  const helo = fromTok && fromTok.t !== 'comment' && fromTok.t !== 'semi' ? fromTok.v : null;
   const by = byTok && (byTok.t === 'word' || byTok.t === 'literal') ? byTok.v : null;
   const forTok = values.for ?? null;
   let forValue: string | null = null;
   if (forTok) {
     const t = tokenText(forTok);
-    forValue = t === null ? null : forTok.t === 'angle' ? t.slice(1, -1).trim() || null : t;
+    forValue = t === null ? null : forTok.t === 'angle' ? t.replace(/^<+|>+$/g, '').trim() || null : t;
   }
   const idTok = values.id ?? null;
   const id = idTok ? tokenText(idTok) : null;
