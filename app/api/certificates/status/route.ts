@@ -8,7 +8,9 @@ import { prisma } from '@/lib/db/prisma';
 export const dynamic = 'force-dynamic';
 
 export async function GET(req: Request): Promise<Response> {
-  const report = await certificateStatus(prisma());
+  const full = await certificateStatus(prisma());
+  // Public: daemons are numbered, not named (instance ids carry host names and pids).
+  const report = { ...full, daemons: full.daemons.map((d, i) => ({ ...d, instanceId: `daemon-${i + 1}` })) };
   const code = report.status === 'CRITICAL' ? 503 : 200;
   if (new URL(req.url).searchParams.get('format') === 'prometheus') {
     return new Response(toPrometheus(report), { status: code, headers: { 'content-type': 'text/plain; version=0.0.4', 'cache-control': 'no-store' } });
