@@ -17,7 +17,7 @@ export function parseReceivedDate(text: string | null | undefined): string | nul
     /^(?:[A-Za-z]{3,9},?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([+-]\d{4}|[A-Za-z]{1,5})?/.exec(
       s,
     );
-  if (!m) return null;
+  if (!m) return ctimeDate(s);
   const day = Number(m[1]);
   const month = MONTHS[m[2].toLowerCase()];
   let year = Number(m[3]);
@@ -44,4 +44,15 @@ export function parseReceivedDate(text: string | null | undefined): string | nul
   if (new Date(Date.UTC(year, month, day)).getUTCMonth() !== month) return null;
   const d = new Date(Date.UTC(year, month, day, hour, minute, Math.min(second, 59)) - offset * 60_000);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** asctime/ctime, as smtpd (TIS FWTK) and some gateways write it: "Sun Nov 13 14:50:12 2005" (zone not stated: UTC). */
+function ctimeDate(s: string): string | null {
+  const m = /^[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) (\d{4})$/.exec(s);
+  if (!m) return null;
+  const month = MONTHS[m[1].toLowerCase()];
+  const [day, hour, minute, second, year] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];
+  if (month === undefined || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  if (new Date(Date.UTC(year, month, day)).getUTCMonth() !== month) return null;
+  return new Date(Date.UTC(year, month, day, hour, minute, second)).toISOString();
 }

@@ -21,7 +21,7 @@ const OTHER_CLAUSE_WORDS = new Set(['envelope-from', 'envelope-sender', 'ident',
 /** RFC 3848 / RFC 6531 transmission types with TLS, plus Google's SMTPS. */
 const TLS_PROTOCOL = /^(?:UTF8)?(?:E?SMTP|LMTP)SA?$/;
 /** SMTP/LMTP transmission types without TLS. */
-const PLAIN_PROTOCOL = /^(?:(?:UTF8)?(?:E?SMTP|LMTP)A?|MICROSOFT SMTP SERVER|MICROSOFT SMTPSVC|MICROSOFT ESMTP MAIL SERVICE)$/;
+const PLAIN_PROTOCOL = /^(?:(?:UTF8)?(?:E?SMTP|LMTP)A?|ASMTP|MICROSOFT SMTP SERVER|MICROSOFT SMTPSVC|MICROSOFT ESMTP MAIL SERVICE)$/;
 const AUTH_PROTOCOL = /^(?:UTF8)?(?:E?SMTP|LMTP)S?A$/;
 
 export function isTlsProtocol(protocol: string | null): boolean {
@@ -231,8 +231,10 @@ export function parseReceived(value: string): ReceivedHop {
   else tls.used = null;
 
   const fromInfo = fromTok === undefined ? { name: null, ip: null } : readFromComments(fromTok, fromComments, exim);
-  const helo = fromTok && fromTok.t !== 'comment' && fromTok.t !== 'semi' ? fromTok.v : null;
-  const by = byTok && (byTok.t === 'word' || byTok.t === 'literal') ? byTok.v : null;
+  // a list separator glued to a value ("by st.example.org, id …") is punctuation, not the name
+  const trim = (v: string) => (v.length > 1 ? v.replace(/,+$/, '') : v);
+  const helo = fromTok && fromTok.t !== 'comment' && fromTok.t !== 'semi' ? trim(fromTok.v) : null;
+  const by = byTok && (byTok.t === 'word' || byTok.t === 'literal') ? trim(byTok.v) : null;
   const forTok = values.for ?? null;
   let forValue: string | null = null;
   if (forTok) {
@@ -240,7 +242,8 @@ export function parseReceived(value: string): ReceivedHop {
     forValue = t === null ? null : forTok.t === 'angle' ? t.replace(/^<+|>+$/g, '').trim() || null : t;
   }
   const idTok = values.id ?? null;
-  const id = idTok ? tokenText(idTok) : null;
+  const idText = idTok ? tokenText(idTok) : null;
+  const id = idText === null ? null : trim(idText);
 
   const authenticated =
     (protocol !== null && AUTH_PROTOCOL.test(protocol)) ||

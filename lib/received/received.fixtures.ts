@@ -1389,6 +1389,42 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
     },
   },
   {
+    name: 'Courier (older): (AUTH: LOGIN …, SSL: TLSv1/SSLv3,128bits,RC4-MD5), id after the date',
+    source: 'seen: Apache SpamAssassin t/rcvd_parser.t (mydomain.com, Courier)',
+    header: `Received: from gorkcomputer (my.dns.com [1.2.3.4]) (AUTH: LOGIN gork@mydomain.com, SSL: TLSv1/SSLv3,128bits,RC4-MD5) by mydomain.com with esmtp; Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11`,
+    expect: {
+      from: { helo: 'gorkcomputer', name: 'my.dns.com', ip: '1.2.3.4' },
+      by: 'mydomain.com',
+      protocol: 'ESMTP',
+      id: '000000DB.43735815.00001E11',
+      date: '2005-11-10T14:24:21.000Z',
+      tls: T(true, null, 'RC4-MD5', 128),
+    },
+  },
+  {
+    name: 'Exim 4.34 GnuTLS on the pre-RFC 3848 "asmtp" protocol',
+    source: 'seen: Apache SpamAssassin t/rcvd_parser.t (moonflower.de, Exim 4.34)',
+    header: `Received: from p5483b7c0.dip.t-dialin.net ([84.131.183.192] helo=192.168.1.23) by moonflower.de with asmtp (TLS-1.0:RSA_ARCFOUR_MD5:16) (Exim 4.34) id 1CIoQP-0006SN-GV for linux-thinkpad@linux-thinkpad.org; Sat, 16 Oct 2004 15:16:47 +0200`,
+    expect: {
+      from: { helo: 'p5483b7c0.dip.t-dialin.net', name: 'p5483b7c0.dip.t-dialin.net', ip: '84.131.183.192' },
+      protocol: 'ASMTP',
+      tls: T(true, 'TLSv1.0', 'RSA_ARCFOUR_MD5', 16),
+    },
+  },
+  {
+    name: 'TIS smtpd: via SMTP (no with), "by host," and a ctime date',
+    source: 'seen: Apache SpamAssassin t/rcvd_parser.t (st.tahina.priv.at)',
+    header: `Received: from TCE-E-7-182-54.bta.net.cn(202.106.182.54) via SMTP by st.tahina.priv.at, id smtpdEDUB8h; Sun Nov 13 14:50:12 2005`,
+    expect: {
+      from: { helo: 'TCE-E-7-182-54.bta.net.cn', name: null, ip: '202.106.182.54' },
+      by: 'st.tahina.priv.at',
+      protocol: null,
+      id: 'smtpdEDUB8h',
+      date: '2005-11-13T14:50:12.000Z',
+      tls: T(null),
+    },
+  },
+  {
     name: 'Garbage gives nulls',
     source: 'robustness: not a Received header at all',
     header: `Received: this is not what a Received header looks like (at all`,

@@ -91,8 +91,8 @@ export function readTlsComment(text: string): TlsStatement | 'tls-only' | null {
     }
   }
 
-  // Courier: "TLS: TLSv1.2,128bits,ECDHE-RSA-AES128-GCM-SHA256" (possibly after "AUTH: …,")
-  m = /\bTLS:\s*([^,\s]+)\s*,\s*(\d+)\s*bits\s*,\s*([^,\s()]+)/i.exec(s);
+  // Courier: "TLS: TLSv1.2,128bits,ECDHE-RSA-AES128-GCM-SHA256" (older: "SSL: …"), possibly after "AUTH: …,"
+  m = /\b(?:TLS|SSL):\s*([^,\s]+)\s*,\s*(\d+)\s*bits\s*,\s*([^,\s()]+)/i.exec(s);
   if (m) return stmt(m[1], m[3], m[2]);
 
   // "using TLS: TLSv1.2, AES256-SHA"
