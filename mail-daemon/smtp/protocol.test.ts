@@ -11,7 +11,7 @@ import { PostgresSmtpBackend } from '../delivery/backend';
 import { PASSWORD, seedDirectory } from './fixtures';
 import { PolicyCache } from './policy-cache';
 import { cipherBits } from './received';
-import { PosternSmtpServer } from './server';
+import { MAX_JUNK_COMMANDS, PosternSmtpServer } from './server';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from './testing';
 
 let db: TestDatabase;
@@ -596,6 +596,17 @@ describe('Limits', () => {
     } finally {
       await quick.stop();
     }
+  });
+
+  it('closes the session after too many commands that move nothing forward (NOOP, RSET…)', async () => {
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250]]);
+    c.write('NOOP\r\nRSET\r\n'.repeat(MAX_JUNK_COMMANDS / 2) + 'NOOP\r\n');
+    const codes = [];
+    for (let i = 0; i <= MAX_JUNK_COMMANDS; i++) codes.push((await c.read()).code);
+    expect(codes.slice(0, MAX_JUNK_COMMANDS).every((code) => code === 250)).toBe(true);
+    expect(codes[MAX_JUNK_COMMANDS]).toBe(421);
+    expect(await c.closed()).toBe(true);
   });
 
   it('closes the connection on a command line longer than the limit', async () => {

@@ -28,6 +28,8 @@ export interface ListenerConfig {
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MAX_REFUSED_BEFORE_TLS = 10;
+const JUNK_COMMANDS = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP', 'ETRN']);
+export const MAX_JUNK_COMMANDS = 100;
 const noop = () => {};
 
 const connections = new WeakMap<SMTPServerSession, PosternConnection>();
@@ -43,6 +45,8 @@ class PosternConnection extends SMTPConnection {
   requireTls = false;
   countedIp: string | null = null;
   private refusedBeforeTls = 0;
+  /** Junk commands since the last accepted message (a long delivery session is not junk). */
+  junk = 0;
 
   constructor(server: PosternSmtpServer, socket: ConstructorParameters<typeof SMTPConnection>[1], options?: ConstructorParameters<typeof SMTPConnection>[2]) {
     super(server, socket, options);
@@ -55,8 +59,11 @@ class PosternConnection extends SMTPConnection {
   }
 
   override _onCommand(command: Buffer, callback?: () => void): void {
-    if (this.requireTls && !this.secure && this._ready && !this._upgrading && !this._nextHandler && !this._closing) {
-      const name = command.toString('latin1').trim().split(/\s/, 1)[0].toUpperCase();
+    const live = this._ready && !this._upgrading && !this._nextHandler && !this._closing;
+    const name = live ? command.toString('latin1').trim().split(/\s/, 1)[0].toUpperCase() : '';
+    // Postfix's smtpd_junk_command_limit: commands that move nothing forward are bounded per session.
+    if (live && JUNK_COMMANDS.has(name) && ++this.junk > MAX_JUNK_COMMANDS) return this.send(TOO_MANY_ERRORS.code, replyText(TOO_MANY_ERRORS));
+    if (live && this.requireTls && !this.secure) {
       if (!ALLOWED_BEFORE_TLS.has(name)) {
         if (++this.refusedBeforeTls >= MAX_REFUSED_BEFORE_TLS) return this.send(TOO_MANY_ERRORS.code, replyText(TOO_MANY_ERRORS));
         this.send(REPLY.MUST_STARTTLS.code, replyText(REPLY.MUST_STARTTLS));
@@ -237,7 +244,11 @@ export class PosternSmtpServer extends SMTPServer {
     }
     smtp
       .data(stream)
-      .then((r) => (r.ok ? callback(null, REPLY.queued(r.queueId).text) : callback(fail(r.reply))))
+      .then((r) => {
+        if (!r.ok) return callback(fail(r.reply));
+        this.conn(session).junk = 0;
+        callback(null, REPLY.queued(r.queueId).text);
+      })
       .catch((err: Error) => {
         stream.resume();
         this.internal(err, 'data', callback);
