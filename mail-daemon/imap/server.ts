@@ -258,7 +258,10 @@ export class ImapServer {
 
   private async login(user: string, password: string, ip: string, conn?: SocketConnection): Promise<LoginOutcome> {
     const res = await this.options.verify(user, password, ip);
-    if (!res.ok) return res;
+    if (!res.ok) {
+      this.options.log.info({ ip, reason: res.reason }, 'imap login refused');
+      return res;
+    }
     const sock = conn?.raw;
     const secure = sock instanceof tls.TLSSocket ? sock : null;
     this.options.onLogin?.({
@@ -269,6 +272,7 @@ export class ImapServer {
     const n = this.perUser.get(res.address) ?? 0;
     if (n >= this.limits.maxConnectionsPerUser) return { ok: false, reason: 'limit' };
     this.perUser.set(res.address, n + 1);
+    this.options.log.info({ ip, user: res.address }, 'imap login');
     return res;
   }
 

@@ -245,6 +245,28 @@ describe('syntax, limits and bad input (RFC 3501 7.1, RFC 7888, RFC 7889)', () =
     }
   });
 
+  it('logs out idle connections: before login quickly, after login (and in IDLE) later', async () => {
+    const own = await startImapHarness({ limits: { preauthTimeoutMs: 300, idleTimeoutMs: 900 } });
+    try {
+      await own.addUser('sleepy@example.com', PASSWORD);
+      const a = await WireClient.connect(own.port, { tls: true });
+      await a.line();
+      const started = Date.now();
+      expect(await a.closedLines()).toEqual(['* BYE Autologout; idle for too long']);
+      expect(Date.now() - started).toBeLessThan(900);
+      const b = await WireClient.connect(own.port, { tls: true });
+      await b.line();
+      await b.command(`l LOGIN sleepy@example.com "${PASSWORD}"`);
+      await b.command('s SELECT INBOX');
+      await run(b, [['i IDLE', ['+ idling']]]);
+      const idleStart = Date.now();
+      expect(await b.closedLines()).toEqual(['* BYE Autologout; idle for too long']);
+      expect(Date.now() - idleStart).toBeGreaterThanOrEqual(800);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('limits connections per IP', async () => {
     const clients: WireClient[] = [];
     for (let i = 0; i < 45; i++) clients.push(await WireClient.connect(h.port, { tls: true }));
