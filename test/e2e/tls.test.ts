@@ -139,7 +139,9 @@ describe('hop chains', () => {
 
   it('a mailbox message list links to the per-message hop path: our hop fact, the rest claimed', async () => {
     const page = await signedIn(admin);
-    await page.goto('/tls/mailboxes/alice%40example.test');
+    await page.goto('/mailboxes/alice%40example.test');
+    await page.getByRole('link', { name: /how they travelled/ }).click();
+    await page.getByTestId('mailbox-messages').waitFor();
     await page.getByRole('link', { name: 'over tls' }).click();
     await page.getByTestId('hop-path').waitFor();
     const text = (await page.getByTestId('hop-path').textContent()) ?? '';
