@@ -148,6 +148,26 @@ describe('delivery writes hop chains and aggregates in the delivery transaction'
   });
 });
 
+describe('concurrency', () => {
+  it('40 parallel deliveries from one sender to two mailboxes: no deadlock, exact counts', async () => {
+    const T13 = tls('TLSv1.3', 'TLS_AES_256_GCM_SHA384');
+    const both = [ids['alice@example.com'].mailboxId, ids['bob@example.com'].mailboxId];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        acceptMessage(pool, input({ queueId: `C${i}`, raw: message(`C${i}`, T13, [], 'x'), mailFrom: 'bulk@busy.example', mailboxIds: i % 2 ? both : [...both].reverse(), tls: T13, protocol: 'ESMTPS', receivedAt: at(20), clientIp: '192.0.2.99' })),
+      ),
+    );
+    const r = (await pool.query(`SELECT sum(messages)::int AS m, sum(deliveries)::int AS d FROM tls_daily_stats WHERE sender_domain = 'busy.example'`)).rows[0];
+    expect(r).toEqual({ m: 40, d: 80 });
+    const totals = (await pool.query(`SELECT sum(messages)::int AS m, sum(deliveries)::int AS d FROM tls_daily_totals WHERE day = $1::date`, [DAY])).rows[0];
+    expect(totals).toEqual({ m: 45, d: 86 }); // the 5 from beforeAll (6 deliveries) and these 40 (80)
+    await pool.query(`DELETE FROM mail_messages WHERE blob_id IN (SELECT blob_id FROM tls_hop_chains WHERE queue_id LIKE 'C%')`);
+    await pool.query(`DELETE FROM smtp_receipts WHERE queue_id LIKE 'C%'`);
+    await pool.query(`DELETE FROM tls_hop_chains WHERE queue_id LIKE 'C%'`);
+    await rescan(pgRunner(pool)); // back to the five messages the other tests count
+  });
+});
+
 describe('client-side TLS and policy impact', () => {
   it('records logins per mailbox and previews who a stricter policy refuses', async () => {
     const now = at(12);
