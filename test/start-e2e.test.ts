@@ -19,10 +19,10 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-async function ports(): Promise<Record<string, string>> {
-  const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT'];
+async function ports(): Promise<Record<'PORT' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT', string>> {
+  const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT'] as const;
   const values = await Promise.all(names.map(() => freePort()));
-  return Object.fromEntries(names.map((n, i) => [n, String(values[i])]));
+  return Object.fromEntries(names.map((n, i) => [n, String(values[i])])) as Record<(typeof names)[number], string>;
 }
 
 function waitFor(started: Started, pattern: RegExp, what: string): Promise<RegExpMatchArray> {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import acme from 'acme-client';
 import type { Actor } from '@/lib/actor';
+import { readEnv } from '@/lib/config/env';
 import { audit } from '@/lib/audit';
 import type { DbOrTx } from '@/lib/audit/types';
 import type { Db } from '@/lib/db/prisma';
@@ -26,7 +27,7 @@ const CHALLENGE_TTL_MS = 60 * 60_000;
  * from its own root: POSTERN_ACME_CA_FILE names a PEM bundle to trust for it.
  */
 function configureTrust(): void {
-  const file = process.env.POSTERN_ACME_CA_FILE;
+  const file = readEnv().POSTERN_ACME_CA_FILE;
   acme.axios.defaults.httpsAgent = file ? new https.Agent({ ca: fs.readFileSync(file, 'utf8') }) : undefined;
 }
 

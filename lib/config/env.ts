@@ -23,6 +23,7 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   NEXTAUTH_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
   POSTERN_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
+  POSTERN_ACME_CA_FILE: z.preprocess(blankAsUnset, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
