@@ -609,6 +609,32 @@ describe('Limits', () => {
     expect(await c.closed()).toBe(true);
   });
 
+  it('survives garbage: random bytes, NULs, half commands, TLS junk on the implicit port', async () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const junk = () => Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 400) }, () => Math.floor(rand() * 256)));
+    const prefixes = ['', 'MAIL FROM:<', 'RCPT TO:', 'AUTH PLAIN ', 'EHLO ', 'DATA\r\n', 'STARTTLS\r\n', 'BDAT 10\r\n'];
+    for (let i = 0; i < 24; i++) {
+      const port = [smtp.ports.mx, smtp.ports.submission, smtp.ports.submissions][i % 3];
+      const socket = (await import('node:net')).connect({ port, host: '127.0.0.1' });
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.on('error', () => {});
+      // After the greeting on the plain ports (else it is only "421 you talk too soon");
+      // straight into the handshake on the implicit TLS port.
+      if (port !== smtp.ports.submissions) await new Promise((resolve) => socket.once('data', resolve));
+      socket.resume(); // read the server's replies and its FIN
+      socket.write(Buffer.concat([Buffer.from(prefixes[i % prefixes.length]), junk(), Buffer.from('\r\n'), junk()]));
+      socket.end();
+      // The server ends every one of these sessions itself (421, a failed handshake, or our FIN).
+      await new Promise((resolve) => socket.once('close', resolve));
+    }
+    // Still serving, and a normal message goes through.
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
+    expect((await c.cmd('Subject: after garbage\r\n\r\nok\r\n.')).code).toBe(250);
+    c.close();
+  });
+
   it('closes the connection on a command line longer than the limit', async () => {
     const c = await connect();
     c.write('EHLO ' + 'a'.repeat(20_000) + '\r\n');
