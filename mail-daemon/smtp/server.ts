@@ -11,6 +11,12 @@ import { SmtpSession } from './session';
 // The adapter between smtp-server (wire protocol: parsing, PIPELINING, dot-stuffing,
 // STARTTLS mechanics) and our SmtpSession. The three listeners are this one class
 // with different options; nothing else differs between MX and submission.
+//
+// The overrides below (connect, send, _onCommand, handler_STARTTLS, the per-connection
+// options view) use smtp-server 3.21's connection internals; protocol.test.ts pins every
+// behaviour they add, so an upgrade that changes them fails loudly. smtp-server itself
+// already retires its parser at STARTTLS (no command injection) and ends DATA only at
+// <CRLF>.<CRLF>; both are tested here on the wire as well.
 
 export interface ListenerConfig {
   kind: ListenerKind;
