@@ -24,7 +24,7 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function localPartFor(i: number): { localPart: string; displayName: string } {
+export function localPartFor(i: number): { localPart: string; displayName: string } {
   const first = FIRST[i % FIRST.length];
   const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
   const ascii = (s: string) => s.toLowerCase().replace(/[^a-z]/g, (c) => ASCII[c] ?? '');
