@@ -27,7 +27,8 @@ export function headerFields(input: string | Buffer): Array<[string, string]> {
       fields[fields.length - 1][1] += '\n' + line;
       continue;
     }
-    const m = /^([!-9;-~]+)[ \t]*:(.*)$/.exec(line);
+    // pasted text may be indented as a whole; before the first field, a leading blank is not folding
+    const m = /^([!-9;-~]+)[ \t]*:(.*)$/.exec(fields.length === 0 ? line.trimStart() : line);
     if (m) fields.push([m[1], m[2]]);
   }
   return fields;

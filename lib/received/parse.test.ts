@@ -49,6 +49,7 @@ describe('analyzeHeaders JSON', () => {
     expect(analyzeHeaders(crlf).hops[0].protocol).toBe('ESMTP');
     expect(analyzeHeaders('\n\n' + crlf.replace('\r\n', '\n')).hops).toHaveLength(1);
     expect(analyzeHeaders('').hops).toEqual([]);
+    expect(analyzeHeaders('   ' + crlf).hops).toHaveLength(1);
   });
 
   it('gives an empty list for a message with no Received header', () => {
