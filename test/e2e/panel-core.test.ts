@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { encode } from 'next-auth/jwt';
 import * as OTPAuth from 'otpauth';
 import { hashPassword } from '@/lib/auth/password';
 import { seal } from '@/lib/crypto/seal';
@@ -267,6 +268,26 @@ describe('an admin in the browser', () => {
     await dialog.getByRole('button', { name: 'Delete bücher.example' }).click();
     await empty.waitFor({ state: 'detached' });
     expect(await panel.db.prisma.domain.count({ where: { name: 'xn--bcher-kva.example' } })).toBe(0);
+  });
+
+  it('sessions expire: the cookie lives 12 h, an expired or deleted admin\'s token opens nothing', async () => {
+    const session = (await context.cookies()).find((c) => c.name === 'next-auth.session-token')!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.sameSite).toBe('Lax');
+    const hours = (session.expires * 1000 - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(11.9);
+    expect(hours).toBeLessThanOrEqual(12);
+
+    const token = (maxAge: number, sub = admin.id) => encode({ token: { sub, email: admin.email }, secret: panel.sessionSecret, maxAge });
+    const open = async (value: string) =>
+      (await fetch(`${panel.url}/mailboxes`, { redirect: 'manual', headers: { cookie: `next-auth.session-token=${value}` } })).status;
+    expect(await open(await token(60))).toBe(200); // control: a fresh token signed with the panel's key works
+    expect(await open(await token(-60))).toBe(307); // expired a minute ago
+    const gone = await createAdmin(panel.db.prisma);
+    const goneToken = await token(3600, gone.id);
+    expect(await open(goneToken)).toBe(200);
+    await panel.db.prisma.admin.delete({ where: { id: gone.id } });
+    expect(await open(goneToken)).toBe(307); // still signed and unexpired, but the admin is gone
   });
 
   it('signs out; the pages are closed again', async () => {

@@ -13,6 +13,8 @@ export interface RunningPanel {
   distDir: string;
   /** The master key the panel seals TOTP secrets with (POSTERN_SECRET). */
   masterKey: string;
+  /** The key that signs sessions (NEXTAUTH_SECRET), to forge or age tokens in tests. */
+  sessionSecret: string;
   /** Everything the server printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
   const masterKey = randomBytes(32).toString('base64url');
+  const sessionSecret = randomBytes(32).toString('base64url');
   const child: ChildProcess = spawn(
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
@@ -40,7 +43,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
         DATABASE_URL: databaseUrl,
         POSTERN_DATA_DIR: dataDir,
         NEXTAUTH_URL: url,
-        NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+        NEXTAUTH_SECRET: sessionSecret,
         POSTERN_SECRET: masterKey,
         LOG_LEVEL: 'warn',
       },
@@ -62,6 +65,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
     url,
     distDir: build.distDir,
     masterKey,
+    sessionSecret,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
