@@ -14,7 +14,7 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BUILDS = path.join(ROOT, '.next/cache/postern-e2e');
-const SOURCES = ['app', 'components', 'lib', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['app', 'components', 'lib', 'prisma/schema.prisma', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
 // A build unused for this long goes (each is ~100 MB; runs touch theirs when they start).
 const KEEP_MS = 60 * 60 * 1000;
 
