@@ -117,6 +117,16 @@ describe('RFC 3501 6.1 any state, 6.2 not authenticated', () => {
     c.close();
   });
 
+  it('STARTTLS drops commands pipelined behind it in cleartext (no injection)', async () => {
+    const c = await WireClient.connect(h.plainPort!, { tls: false });
+    await c.line();
+    c.write('s1 STARTTLS\r\ninjected NOOP\r\n');
+    expect(await c.line()).toBe('s1 OK Begin TLS negotiation now');
+    await c.startTls();
+    await run(c, [['s2 NOOP', ['s2 OK NOOP completed']]]);
+    c.close();
+  });
+
   it('cleartext port: LOGINDISABLED until STARTTLS, then AUTH=PLAIN', async () => {
     const u = await user();
     const c = await WireClient.connect(h.plainPort!, { tls: false });
