@@ -12,7 +12,11 @@ import { PASSWORD, seedDirectory } from './fixtures';
 import { PolicyCache } from './policy-cache';
 import { cipherBits } from './received';
 import { MAX_JUNK_COMMANDS, PosternSmtpServer } from './server';
-import { RawSmtp, startSmtp, transcript, type RunningSmtp } from './testing';
+import { RawSmtp, TEST_MASTER_KEY, startSmtp, transcript, type RunningSmtp } from './testing';
+import { seal } from '@/lib/crypto/seal';
+import { CHANNELS } from '@/lib/db/channels';
+import { notify } from '@/lib/db/notify';
+import { generateSelfSigned } from '../tls/self-signed';
 
 let db: TestDatabase;
 let smtp: RunningSmtp;
@@ -534,6 +538,42 @@ describe('TLS versions (policy minTlsVersion, RFC 8996)', () => {
         return ok;
       }, { timeout: 5000, interval: 100 })
       .toBe(true);
+  });
+});
+
+describe('SNI (RFC 6066) on STARTTLS and implicit TLS', () => {
+  it('serves the certificate for the requested name, the default otherwise, and records the SNI', async () => {
+    const other = await generateSelfSigned('smtp.other.test');
+    await db.prisma.certificate.create({
+      data: { status: 'ACTIVE', source: 'UPLOADED', hosts: ['smtp.other.test'], certPem: other.certPem, keySealed: seal(other.keyPem, TEST_MASTER_KEY),
+        keyType: 'EC', fingerprintSha256: other.fingerprintSha256, activatedAt: new Date(Date.now() - 86_400_000) },
+    });
+    await notify(smtp.pool, CHANNELS.certificates, {});
+    const served = async (servername: string, port = smtp.ports.mx) => {
+      const c = port === smtp.ports.submissions ? await connect(port, true) : await connect(port);
+      let fp: string;
+      if (port === smtp.ports.submissions) {
+        fp = (c.socket as tls.TLSSocket).getPeerCertificate().fingerprint256;
+      } else {
+        await transcript(c, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+        fp = (await c.upgrade(servername)).getPeerCertificate().fingerprint256;
+      }
+      c.close();
+      return fp;
+    };
+    await expect.poll(() => served('smtp.other.test'), { timeout: 5000, interval: 100 }).toBe(other.fingerprintSha256);
+    const defaultFp = (await db.prisma.certificate.findFirstOrThrow({ where: { source: 'SELF_SIGNED' } })).fingerprintSha256;
+    expect(await served('mx.postern.test')).toBe(defaultFp);
+    expect(await served('unknown.example')).toBe(defaultFp);
+    expect(await served('', smtp.ports.submissions)).toBe(defaultFp); // RawSmtp sends SNI mx.postern.test there
+
+    const c = await connect();
+    await transcript(c, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+    await c.upgrade('smtp.other.test');
+    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
+    const id = /queued as (\w+)/.exec((await c.cmd('Subject: sni\r\n\r\nhi\r\n.')).text)![1];
+    expect((await smtp.pool.query('SELECT tls_sni FROM smtp_receipts WHERE queue_id = $1', [id])).rows[0].tls_sni).toBe('smtp.other.test');
+    c.close();
   });
 });
 
