@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encode } from 'next-auth/jwt';
 import * as OTPAuth from 'otpauth';
+import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { hashPassword } from '@/lib/auth/password';
 import { seal } from '@/lib/crypto/seal';
 import { GLOBAL_POLICY_ID } from '@/lib/policy';
@@ -235,6 +236,24 @@ describe('an admin in the browser', () => {
     await screenshot(page, 'mailbox-edit-quota');
     const audit = await panel.db.prisma.auditLog.findFirst({ where: { action: 'mailbox.update', target: 'alice@example.test' } });
     expect(audit?.actor).toBe(admin.email);
+  });
+
+  it('resets the password (weak refused, generated shown once) and disables the mailbox', async () => {
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expectText(page.locator('[data-field-error="new-password"]'), 'too weak');
+    await page.getByLabel('New password').fill('');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    const generated = (await page.getByTestId('generated-password').textContent())!.trim();
+    expect(generated).toHaveLength(20);
+    const login = await verifyMailboxLogin(panel.db.prisma, { address: 'alice@example.test', password: generated, ip: '192.0.2.1', service: 'imap' });
+    expect(login.ok).toBe(true);
+    await screenshot(page, 'mailbox-password-generated');
+
+    await page.getByRole('button', { name: 'Disable mailbox' }).click();
+    await page.getByRole('button', { name: 'Enable mailbox' }).waitFor();
+    const row = await panel.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'alice@example.test' } });
+    expect(row.enabled).toBe(false);
   });
 
   it('deletes the mailbox after a confirmation that names the address', async () => {
