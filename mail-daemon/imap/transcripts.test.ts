@@ -318,6 +318,15 @@ describe('RFC 3501 6.3 authenticated state: folders', () => {
       ['f19 NAMESPACE', ['* NAMESPACE (("" "/")) NIL NIL', 'f19 OK NAMESPACE completed']],
       ['f20 GETQUOTAROOT INBOX', ['* QUOTAROOT "INBOX" ""', /^\* QUOTA "" \(STORAGE \d+ 1048576\)$/, 'f20 OK GETQUOTAROOT completed']],
       ['f21 ENABLE CONDSTORE', ['* ENABLED CONDSTORE', 'f21 OK ENABLE completed']],
+      ['f27 CREATE "Deep/Er"', ['f27 OK CREATE completed']],
+      ['f28 SUBSCRIBE "Deep/Er"', ['f28 OK SUBSCRIBE completed']],
+      ['f29 UNSUBSCRIBE "Deep"', ['...', /^f29 (OK|NO)/]],
+      ['f30 LSUB "" "Deep%"', ['* LSUB (\\Noselect) "/" "Deep"', 'f30 OK LSUB completed']],
+      ['f31 LSUB "" "Deep/%"', ['* LSUB () "/" "Deep/Er"', 'f31 OK LSUB completed']],
+      ['f23 CREATE "Old Mail" (USE (\\Archive))', ['f23 OK CREATE completed']],
+      ['f24 LIST "" "Old Mail"', ['* LIST (\\HasNoChildren \\Archive) "/" "Old Mail"', 'f24 OK LIST completed']],
+      ['f25 CREATE Bad (USE (\\Bogus))', ['f25 BAD [CLIENTBUG] CREATE: Unknown special use']],
+      ['f26 STATUS INBOX (SIZE)', [/^\* STATUS "INBOX" \(SIZE \d+\)$/, 'f26 OK STATUS completed']],
       ['f22 LIST (SPECIAL-USE) "" "*"', ['...', /^\* LIST \(\\HasNoChildren \\Trash\) "\/" "Trash"$/, '...', 'f22 OK LIST completed']],
     ]);
     c.close();

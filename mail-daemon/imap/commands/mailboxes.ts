@@ -2,7 +2,7 @@
 // UNSUBSCRIBE, LIST (with LIST-EXTENDED selection/return options and LIST-STATUS),
 // LSUB, STATUS, APPEND, NAMESPACE and QUOTA (RFC 2087 subset).
 import fs from 'node:fs';
-import { HIERARCHY_DELIMITER, type FolderInfo, type FolderStatus } from '../backend';
+import { HIERARCHY_DELIMITER, type FolderInfo, type FolderStatus, type SpecialUse } from '../backend';
 import { Code } from '../codes';
 import { parseDateTime } from '../protocol/dates';
 import type { Spool } from '../protocol/framer';
@@ -133,16 +133,30 @@ const oneMailbox = (r: Reader) => {
   return readMailbox(r);
 };
 
+const SPECIAL_USES: readonly SpecialUse[] = ['\\Drafts', '\\Sent', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged'];
+
 const create = command({
   states: AUTHENTICATED,
   parse(r) {
     const name = oneMailbox(r);
-    // CREATE-SPECIAL-USE is not offered; any parameter list is a client bug.
-    return name;
+    let specialUse: SpecialUse | undefined;
+    // RFC 6154 CREATE-SPECIAL-USE: CREATE name (USE (\Drafts))
+    if (r.maybeSp()) {
+      r.list(() => {
+        r.expect('USE');
+        r.sp();
+        const uses = r.list(() => r.flag(), false);
+        if (uses.length !== 1) throw new ParseError('One special use per mailbox');
+        specialUse = SPECIAL_USES.find((u) => u.toLowerCase() === uses[0].toLowerCase());
+        if (!specialUse) throw new ParseError('Unknown special use');
+        return uses[0];
+      }, false);
+    }
+    return { name, specialUse };
   },
-  async handle(s, name: string) {
+  async handle(s, { name, specialUse }: { name: string; specialUse?: SpecialUse }) {
     if (name === 'INBOX') return no(Code.ALREADYEXISTS, 'INBOX always exists');
-    await mail(s).createFolder(name);
+    await mail(s).createFolder(name, specialUse ? { specialUse } : undefined);
   },
 });
 
@@ -295,7 +309,13 @@ async function list(s: ImapSession, args: ListArgs, lsub: boolean): Promise<void
   for (const n of sorted) {
     if (!regexps.some((re) => re.test(n))) continue;
     const f = byName.get(n);
-    if ((lsub || args.selectSubscribed) && !f?.subscribed) continue;
+    if ((lsub || args.selectSubscribed) && !f?.subscribed) {
+      // RFC 3501 6.3.9: an unsubscribed level above subscribed ones shows as \Noselect in LSUB.
+      if (lsub && folders.some((o) => o.subscribed && o.name.startsWith(n + HIERARCHY_DELIMITER))) {
+        await s.untagged(atom(name), [atom('\\Noselect')], HIERARCHY_DELIMITER, wireName(n));
+      }
+      continue;
+    }
     if (args.selectSpecialUse && !f?.specialUse) continue;
     const attrs: string[] = [];
     if (!f) attrs.push(args.extended ? '\\NonExistent' : '\\Noselect');
