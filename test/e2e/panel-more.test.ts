@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
@@ -287,6 +288,59 @@ describe('admins', () => {
     admin = { ...admin, password: next };
     await page.context().close();
     await (await signedIn()).context().close(); // the new password signs in
+  });
+});
+
+describe('two-factor authentication', () => {
+  it('enrols with the QR code key, verifies a code first, shows recovery codes once; sign-in then asks for a code', async () => {
+    const who = await createAdmin(panel.db.prisma, { email: 'totp-enrol@example.test' });
+    const page = await signedIn(who);
+    await page.goto('/admins/me');
+    await page.getByRole('link', { name: 'Set up two-factor authentication' }).click();
+    await page.getByRole('button', { name: 'Set up' }).click();
+    const qr = page.getByRole('img', { name: /QR code/ });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    await screenshot(page, 'totp-enrol-qr');
+
+    // Not in force before a code proves the app has the secret.
+    expect((await panel.db.prisma.admin.findUniqueOrThrow({ where: { email: who.email } })).totpEnabled).toBe(false);
+    const form = page.getByRole('form', { name: 'Verify authenticator code' });
+    await form.getByLabel('6-digit code from the app').fill(totp.generate() === '000000' ? '111111' : '000000');
+    await form.getByRole('button', { name: 'Verify and turn on' }).click();
+    await expect.poll(() => form.locator('[data-field-error="totp-code"]').textContent()).toContain('does not match');
+    await form.getByLabel('6-digit code from the app').fill(totp.generate());
+    await form.getByRole('button', { name: 'Verify and turn on' }).click();
+    const codes = page.getByTestId('recovery-codes').locator('li');
+    await expect.poll(() => codes.count()).toBe(10);
+    const recovery = (await codes.allTextContents()).map((c) => c.trim());
+    await screenshot(page, 'totp-recovery-codes');
+    expect((await panel.db.prisma.admin.findUniqueOrThrow({ where: { email: who.email } })).totpEnabled).toBe(true);
+    // Shown once: a reload shows the status, not the codes.
+    await page.reload();
+    await page.getByText('10 unused recovery codes left').waitFor();
+    await expect(page.getByTestId('recovery-codes').count()).resolves.toBe(0);
+    await page.context().close();
+
+    // Sign-in now needs the second step: a current code from the app, or a recovery code once.
+    for (const second of [totp.generate(), recovery[0]]) {
+      const next = await (await newContext(browser, panel.url)).newPage();
+      await next.goto('/login');
+      await next.getByLabel('Email').fill(who.email);
+      await next.getByLabel('Password', { exact: true }).fill(who.password);
+      await next.getByRole('button', { name: 'Sign in' }).click();
+      const code = next.getByLabel('Authentication code');
+      await code.waitFor();
+      if (second === recovery[0]) await screenshot(next, 'totp-login-code-step');
+      await code.fill(second);
+      await next.getByRole('button', { name: 'Verify' }).click();
+      await next.waitForURL((u) => u.pathname === '/');
+      await next.getByTestId('signed-in-admin').waitFor();
+      await next.context().close();
+    }
+    expect((await panel.db.prisma.admin.findUniqueOrThrow({ where: { email: who.email } })).recoveryCodes).toHaveLength(9);
   });
 });
 

@@ -1,0 +1,95 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import QRCode from 'qrcode';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardTitle } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { getPendingTotp, getTotpStatus } from '@/lib/admins/totp';
+import { db } from '@/lib/dal/db';
+import { panelSecrets } from '@/lib/dal/secrets';
+import { requireAdmin } from '@/lib/dal/session';
+import { getEffectivePolicy } from '@/lib/policy';
+import { beginTotpAction, confirmTotpAction, disableTotpAction, regenerateCodesAction } from './actions';
+import { BeginForm, DisableForm, RegenerateForm, VerifyForm } from './totp-forms';
+
+export const metadata: Metadata = { title: 'Two-factor authentication' };
+
+/** "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP", easier to type into an app. */
+function grouped(secret: string): string {
+  return secret.replace(/(.{4})/g, '$1 ').trim();
+}
+
+export default async function TotpPage() {
+  const actor = await requireAdmin();
+  const database = db();
+  const [status, policy] = await Promise.all([getTotpStatus(database, actor), getEffectivePolicy(database)]);
+  const pending = status.pending ? await getPendingTotp(database, actor, { masterKey: panelSecrets().masterKey }) : null;
+  // Rendered here as a data: URL: the secret never leaves the server in any other form.
+  const qr = pending ? await QRCode.toDataURL(pending.uri, { margin: 1, width: 240, errorCorrectionLevel: 'M' }) : null;
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/admins/me" className="text-accent hover:underline">
+          ← My account
+        </Link>
+      </p>
+      <PageHeader
+        title="Two-factor authentication"
+        description="A 6-digit code from an authenticator app (RFC 6238 TOTP — e.g. Aegis, FreeOTP, Google Authenticator, 1Password) in addition to your password."
+      />
+
+      {status.enabled ? (
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card className="space-y-3">
+            <CardTitle>Status</CardTitle>
+            <p className="text-sm">
+              <Badge tone="ok">on</Badge> Signing in asks for a code. {status.recoveryCodesLeft} unused recovery code
+              {status.recoveryCodesLeft === 1 ? '' : 's'} left.
+            </p>
+            <RegenerateForm action={regenerateCodesAction} />
+          </Card>
+          <Card className="h-fit space-y-3">
+            <CardTitle>Turn off</CardTitle>
+            {policy.requireTotp ? (
+              <p className="text-sm text-muted">The policy requires two-factor authentication for every admin, so it cannot be turned off.</p>
+            ) : (
+              <DisableForm action={disableTotpAction} />
+            )}
+          </Card>
+        </div>
+      ) : pending && qr ? (
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card className="space-y-3">
+            <CardTitle>1. Scan this code with your app</CardTitle>
+            {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL, nothing to optimise */}
+            <img src={qr} width={240} height={240} alt="QR code to add this account to an authenticator app" className="rounded bg-white p-2" />
+            <p className="text-sm">
+              Or type this key:{' '}
+              <code className="select-all break-all font-mono" data-testid="totp-secret">
+                {grouped(pending.secret)}
+              </code>
+            </p>
+            <p className="text-xs text-muted">Time-based, 6 digits, every 30 seconds (SHA-1).</p>
+          </Card>
+          <Card className="h-fit space-y-3">
+            <CardTitle>2. Enter the code it shows</CardTitle>
+            <VerifyForm action={confirmTotpAction} />
+            <BeginForm action={beginTotpAction} label="Start over with a new key" variant="ghost" />
+          </Card>
+        </div>
+      ) : (
+        <Card className="max-w-xl space-y-3">
+          <p className="text-sm">
+            <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>off</Badge>{' '}
+            {policy.requireTotp ? 'The policy requires it for every admin.' : 'Recommended for every admin account.'}
+          </p>
+          <p className="text-sm text-muted">
+            You will scan a QR code with your app, type in one code to prove it works, and get ten one-time recovery codes for when your phone is lost.
+          </p>
+          <BeginForm action={beginTotpAction} label="Set up" />
+        </Card>
+      )}
+    </>
+  );
+}
