@@ -145,9 +145,15 @@ describe('an admin in the browser', () => {
   });
 
   it('refuses a weak password with a clear message, then creates the mailbox', async () => {
+    // a domain's own password policy drives the live feedback for that domain
+    const idn = await panel.db.prisma.domain.findUniqueOrThrow({ where: { name: 'xn--bcher-kva.example' } });
+    await panel.db.prisma.policy.create({ data: { domainId: idn.id, settings: { password: { minLength: 16 } } } });
     await page.goto('/mailboxes/new');
+    await page.getByLabel('Domain', { exact: true }).selectOption('xn--bcher-kva.example');
+    await expectText(page.locator('form'), 'at least 16 characters');
     await page.getByLabel('Local part (before @)').fill('alice');
     await page.getByLabel('Domain', { exact: true }).selectOption('example.test');
+    await expectText(page.locator('form'), 'at least 12 characters');
     await page.getByLabel('Display name').fill('Alice Example');
     await page.getByLabel('Quota', { exact: true }).fill('500');
     await page.getByLabel('Quota unit').selectOption('M');
