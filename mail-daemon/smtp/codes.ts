@@ -74,5 +74,8 @@ export class SmtpReplyError extends Error {
 /** RFC 5321 §3.8: too many commands refused before TLS; the connection is closed. */
 export const TOO_MANY_ERRORS = reply(421, '4.7.0', 'Too many errors, closing connection');
 
+/** RFC 5321 §3.8 / RFC 4954: too many failed AUTH attempts in one session; the connection is closed. */
+export const TOO_MANY_AUTH_FAILURES = reply(421, '4.7.0', 'Too many failed authentication attempts, closing connection');
+
 /** The commands RFC 3207 §4 lets through before STARTTLS when TLS is required (HELO too). */
 export const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'NOOP', 'QUIT', 'STARTTLS']);

@@ -11,7 +11,7 @@ import { PostgresSmtpBackend } from '../delivery/backend';
 import { PASSWORD, seedDirectory } from './fixtures';
 import { PolicyCache } from './policy-cache';
 import { cipherBits } from './received';
-import { MAX_JUNK_COMMANDS, PosternSmtpServer } from './server';
+import { MAX_AUTH_FAILURES_PER_SESSION, MAX_JUNK_COMMANDS, PosternSmtpServer } from './server';
 import { RawSmtp, TEST_MASTER_KEY, startSmtp, transcript, type RunningSmtp } from './testing';
 import { seal } from '@/lib/crypto/seal';
 import { CHANNELS } from '@/lib/db/channels';
@@ -318,20 +318,32 @@ describe('RFC 4954 / RFC 6409 / RFC 8314: submission and AUTH', () => {
     await untilEhlo((t) => t.includes('SIZE 3000000'));
     await db.prisma.authThrottle.deleteMany({});
     try {
-      const { c } = await secure(smtp.ports.submission);
+      // One session per attempt: the throttle counts across sessions (and processes).
+      const attempt = async (password: string) => {
+        const { c } = await secure(smtp.ports.submission);
+        const r = await c.cmd(`AUTH PLAIN ${plain('carol@other.test', password)}`);
+        c.close();
+        return r;
+      };
       const codes = [];
-      for (let i = 0; i < 4; i++) codes.push((await c.cmd(`AUTH PLAIN ${plain('carol@other.test', 'wrong-' + i)}`)).code);
-      expect(codes.slice(0, 3)).toEqual([535, 535, 535]);
-      expect(codes[3]).toBe(454);
+      for (let i = 0; i < 4; i++) codes.push((await attempt('wrong-' + i)).code);
+      expect(codes).toEqual([535, 535, 535, 454]);
       // Even the right password is refused while locked.
-      const locked = await c.cmd(`AUTH PLAIN ${plain('carol@other.test', PASSWORD)}`);
+      const locked = await attempt(PASSWORD);
       expect([locked.code, locked.text.slice(0, 5)]).toEqual([454, '4.7.0']);
-      c.close();
     } finally {
       await db.prisma.authThrottle.deleteMany({});
       await setPolicy({});
       await untilEhlo((t) => t.includes('SIZE 52428800'));
     }
+  });
+
+  it('closes a session after three failed AUTH attempts (421 4.7.0)', async () => {
+    const { c } = await secure(smtp.ports.submission);
+    for (let i = 0; i < MAX_AUTH_FAILURES_PER_SESSION; i++) expect((await c.cmd(`AUTH PLAIN ${plain('dave@example.test', 'nope-' + i)}`)).code).toBe(535);
+    const r = await c.cmd(`AUTH PLAIN ${plain('dave@example.test', PASSWORD)}`);
+    expect([r.code, r.text.slice(0, 5)]).toEqual([421, '4.7.0']);
+    expect(await c.closed()).toBe(true);
   });
 
   it('MX offers and accepts no AUTH, even under TLS', async () => {

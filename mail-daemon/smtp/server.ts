@@ -4,7 +4,7 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Logger } from '@/lib/log';
 import type { TlsProvider, TlsService } from '../tls';
 import type { ListenerKind, SmtpBackend } from './backend';
-import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
+import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_AUTH_FAILURES, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
 import { cipherBits, type TlsFacts } from './received';
 import { SmtpSession } from './session';
 
@@ -36,6 +36,7 @@ const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MAX_REFUSED_BEFORE_TLS = 10;
 const JUNK_COMMANDS = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP', 'ETRN']);
 export const MAX_JUNK_COMMANDS = 100;
+export const MAX_AUTH_FAILURES_PER_SESSION = 3;
 const noop = () => {};
 
 const connections = new WeakMap<SMTPServerSession, PosternConnection>();
@@ -215,6 +216,8 @@ export class PosternSmtpServer extends SMTPServer {
   override onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void): void {
     const smtp = this.conn(session).smtp;
     if (!smtp || this.config.kind === 'mx') return callback(fail(REPLY.AUTH_INVALID));
+    // Beside the shared per-IP/per-account throttle: a session gets a few tries, then goes.
+    if (smtp.authFailures >= MAX_AUTH_FAILURES_PER_SESSION) return callback(fail(TOO_MANY_AUTH_FAILURES));
     const a = auth as SMTPServerAuthentication & { authzid?: string; authcid?: string };
     smtp
       .auth(auth.username ?? '', auth.password ?? '', a.authzid && a.authcid ? a.authzid : '')

@@ -69,6 +69,9 @@ export class SmtpSession implements CheckSession {
   get backend(): SmtpBackend {
     return this.deps.backend;
   }
+  get authFailures(): number {
+    return this.stats.authFailures;
+  }
 
   /** Takes the policy snapshot this session runs under. */
   async open(): Promise<void> {
