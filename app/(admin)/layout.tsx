@@ -16,7 +16,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         <Link href="/" className="mb-3 block px-3 py-1 text-lg font-semibold tracking-tight">
           Postern
         </Link>
-        <Nav />
+        <Nav role={admin.role} />
       </aside>
       <div className="min-w-0">
         <header className="flex items-center justify-end gap-3 border-b border-border bg-surface px-4 py-2 text-sm">

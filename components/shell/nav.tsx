@@ -11,21 +11,22 @@ export const NAV = [
   { href: '/aliases', label: 'Aliases' },
   { href: '/certificates', label: 'Certificates' },
   { href: '/tls', label: 'TLS' },
-  { href: '/policies', label: 'Policies' },
+  { href: '/policies', label: 'Policies', globalOnly: true },
   { href: '/audit', label: 'Audit log' },
   { href: '/admins', label: 'Admins' },
-] as const;
+] as const satisfies readonly { href: string; label: string; globalOnly?: boolean }[];
 
 function isActive(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Nav() {
+/** The main navigation; links a domain admin cannot use are left out (the pages refuse them anyway). */
+export function Nav({ role }: { role: 'GLOBAL' | 'DOMAIN' }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main">
       <ul className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
-        {NAV.map((item) => {
+        {NAV.filter((item) => role === 'GLOBAL' || !('globalOnly' in item)).map((item) => {
           const active = isActive(pathname, item.href);
           return (
             <li key={item.href}>
