@@ -205,6 +205,16 @@ function fetchCommand(uid: boolean) {
         sections: sections.map((x) => x.spec),
       };
       const iter = selected.view.fetch(toRanges(uids) as UidRanges, items, args.changedSince !== undefined ? { changedSince: args.changedSince } : undefined);
+      // Responses leave in batches of about 64 KiB: fewer TLS records and syscalls.
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (!batch.length) return;
+        const out = batch;
+        batch = [];
+        batchBytes = 0;
+        await s.send(out);
+      };
       for await (const msg of iter) {
         const seq = s.seqOf(msg.uid);
         if (seq <= 0) continue;
@@ -256,13 +266,18 @@ function fetchCommand(uid: boolean) {
           p();
         });
         b.raw(')');
-        await s.send(b.done());
+        for (const chunk of b.done()) {
+          batch.push(chunk);
+          batchBytes += chunk.length;
+        }
+        if (batchBytes >= 64 * 1024) await flush();
         if (msg.flags && msg.modseq !== undefined) {
           // Flags sent unasked mean this FETCH set \Seen: our own write.
           if (!items.flags) s.ownWrite(msg.uid, msg.modseq);
           else selected.ownUpdates.set(msg.uid, msg.modseq);
         }
       }
+      await flush();
     },
   });
 }
