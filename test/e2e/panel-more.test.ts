@@ -316,6 +316,8 @@ describe('two-factor authentication', () => {
     const codes = page.getByTestId('recovery-codes').locator('li');
     await expect.poll(() => codes.count()).toBe(10);
     const recovery = (await codes.allTextContents()).map((c) => c.trim());
+    // The key is no longer on screen once it is in force.
+    await expect(page.getByTestId('totp-secret').count()).resolves.toBe(0);
     await screenshot(page, 'totp-recovery-codes');
     expect((await panel.db.prisma.admin.findUniqueOrThrow({ where: { email: who.email } })).totpEnabled).toBe(true);
     // Shown once: a reload shows the status, not the codes.

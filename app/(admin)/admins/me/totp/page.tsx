@@ -10,7 +10,7 @@ import { panelSecrets } from '@/lib/dal/secrets';
 import { requireAdmin } from '@/lib/dal/session';
 import { getEffectivePolicy } from '@/lib/policy';
 import { beginTotpAction, confirmTotpAction, disableTotpAction, regenerateCodesAction } from './actions';
-import { BeginForm, DisableForm, RegenerateForm, VerifyForm } from './totp-forms';
+import { BeginForm, DisableForm, Enrolment, RegenerateForm } from './totp-forms';
 
 export const metadata: Metadata = { title: 'Two-factor authentication' };
 
@@ -59,25 +59,7 @@ export default async function TotpPage() {
           </Card>
         </div>
       ) : pending && qr ? (
-        <div className="grid gap-6 lg:grid-cols-2">
-          <Card className="space-y-3">
-            <CardTitle>1. Scan this code with your app</CardTitle>
-            {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL, nothing to optimise */}
-            <img src={qr} width={240} height={240} alt="QR code to add this account to an authenticator app" className="rounded bg-white p-2" />
-            <p className="text-sm">
-              Or type this key:{' '}
-              <code className="select-all break-all font-mono" data-testid="totp-secret">
-                {grouped(pending.secret)}
-              </code>
-            </p>
-            <p className="text-xs text-muted">Time-based, 6 digits, every 30 seconds (SHA-1).</p>
-          </Card>
-          <Card className="h-fit space-y-3">
-            <CardTitle>2. Enter the code it shows</CardTitle>
-            <VerifyForm action={confirmTotpAction} />
-            <BeginForm action={beginTotpAction} label="Start over with a new key" variant="ghost" />
-          </Card>
-        </div>
+        <Enrolment qr={qr} secret={grouped(pending.secret)} verify={confirmTotpAction} begin={beginTotpAction} />
       ) : (
         <Card className="max-w-xl space-y-3">
           <p className="text-sm">

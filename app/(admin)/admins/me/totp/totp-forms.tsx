@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { Card, CardTitle } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
@@ -57,12 +58,26 @@ export function RecoveryCodes({ codes }: { codes: string[] }) {
   );
 }
 
-/** Step 2 of enrolment: a code from the app proves it has the secret before TOTP is switched on. */
-export function VerifyForm({ action }: { action: CodesAction }) {
-  const [state, formAction] = useActionState(action, {} as FormState<{ recoveryCodes: string[] }>);
+/**
+ * Steps 1 and 2 of enrolment: the QR code (and the key as text), then a code from the
+ * app proves it has the secret. Once verified, the QR code disappears and the recovery
+ * codes are shown instead — once.
+ */
+export function Enrolment({
+  qr,
+  secret,
+  verify,
+  begin,
+}: {
+  qr: string;
+  secret: string;
+  verify: CodesAction;
+  begin: (state: FormState, formData: FormData) => Promise<FormState>;
+}) {
+  const [state, formAction] = useActionState(verify, {} as FormState<{ recoveryCodes: string[] }>);
   if (state.ok && state.data) {
     return (
-      <div className="space-y-4">
+      <div className="max-w-2xl space-y-4">
         <Alert tone="ok">{state.message}</Alert>
         <RecoveryCodes codes={state.data.recoveryCodes} />
         <Link className="text-sm underline" href="/admins/me">
@@ -72,24 +87,42 @@ export function VerifyForm({ action }: { action: CodesAction }) {
     );
   }
   return (
-    <form action={formAction} className="max-w-xs space-y-3" aria-label="Verify authenticator code">
-      <Field id="totp-code" label="6-digit code from the app" error={state.fieldErrors?.code}>
-        {(c) => (
-          <Input
-            {...c}
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]{6,7}"
-            maxLength={7}
-            required
-            className="font-mono tracking-widest"
-          />
-        )}
-      </Field>
-      <Alert>{state.fieldErrors?.code ? undefined : state.message}</Alert>
-      <SubmitButton pendingText="Checking…">Verify and turn on</SubmitButton>
-    </form>
+    <div className="grid gap-6 lg:grid-cols-2">
+      <Card className="space-y-3">
+        <CardTitle>1. Scan this code with your app</CardTitle>
+        {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL, nothing to optimise */}
+        <img src={qr} width={240} height={240} alt="QR code to add this account to an authenticator app" className="rounded bg-white p-2" />
+        <p className="text-sm">
+          Or type this key:{' '}
+          <code className="select-all break-all font-mono" data-testid="totp-secret">
+            {secret}
+          </code>
+        </p>
+        <p className="text-xs text-muted">Time-based, 6 digits, every 30 seconds (SHA-1).</p>
+      </Card>
+      <Card className="h-fit space-y-3">
+        <CardTitle>2. Enter the code it shows</CardTitle>
+        <form action={formAction} className="max-w-xs space-y-3" aria-label="Verify authenticator code">
+          <Field id="totp-code" label="6-digit code from the app" error={state.fieldErrors?.code}>
+            {(c) => (
+              <Input
+                {...c}
+                name="code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9 ]{6,7}"
+                maxLength={7}
+                required
+                className="font-mono tracking-widest"
+              />
+            )}
+          </Field>
+          <Alert>{state.fieldErrors?.code ? undefined : state.message}</Alert>
+          <SubmitButton pendingText="Checking…">Verify and turn on</SubmitButton>
+        </form>
+        <BeginForm action={begin} label="Start over with a new key" variant="ghost" />
+      </Card>
+    </div>
   );
 }
 
