@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMessage } from '../store/testing';
 import { COMMANDS } from './commands';
+import { DEFAULT_LIMITS } from './server';
 import { ALL_STATES, type State } from './session';
 import { startImapHarness, type ImapHarness } from './testing/harness';
 import { matchLines, WireClient, type Expect } from './testing/wire-client';
@@ -204,6 +205,14 @@ describe('syntax, limits and bad input (RFC 3501 7.1, RFC 7888, RFC 7889)', () =
       [`t3 APPEND INBOX {${limit + 1}}`, [`t3 NO [TOOBIG] Message larger than the limit of ${limit} bytes`]],
       ['t4 NOOP', ['t4 OK NOOP completed']],
     ]);
+    const fresh = await WireClient.connect(h.port, { tls: true });
+    await fresh.line();
+    await run(fresh, [
+      ['p1 AUTHENTICATE PLAIN', ['+ ']],
+      ['A'.repeat(3000), ['p1 BAD Invalid SASL PLAIN response']],
+      ['p2 NOOP', ['p2 OK NOOP completed']],
+    ]);
+    fresh.close();
     // LITERAL+ over the limit: the bytes are read and dropped, the answer keeps the tag.
     c.write(`t5 SEARCH TEXT {1500+}\r\n${'y'.repeat(1500)}\r\n`);
     expect(await c.until('t5')).toEqual(['t5 BAD [TOOBIG] Literal too large']);
@@ -269,6 +278,7 @@ describe('syntax, limits and bad input (RFC 3501 7.1, RFC 7888, RFC 7889)', () =
       await b.command(`l LOGIN sleepy@example.com "${PASSWORD}"`);
       await b.command('s SELECT INBOX');
       await run(b, [['i IDLE', ['+ idling']]]);
+      expect(DEFAULT_LIMITS.idleTimeoutMs).toBeGreaterThanOrEqual(30 * 60_000);
       const idleStart = Date.now();
       expect(await b.closedLines()).toEqual(['* BYE Autologout; idle for too long']);
       expect(Date.now() - idleStart).toBeGreaterThanOrEqual(800);

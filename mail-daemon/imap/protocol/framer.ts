@@ -240,7 +240,11 @@ export class CommandFramer {
     this.tag = '*';
     this.command = '';
     this.commandBytes = 0;
-    if (failure) this.sink.error(failure);
+    if (failure && this.lineMode && parts.length === 0) {
+      // An over-long AUTHENTICATE response or IDLE line: the waiting command gets an empty line.
+      this.lineMode = false;
+      this.sink.line('');
+    } else if (failure) this.sink.error(failure);
     else if (parts.length === 1 && (parts[0] as { text: string }).text === '') return; // blank line
     else this.sink.command({ parts });
   }

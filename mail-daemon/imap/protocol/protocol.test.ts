@@ -93,6 +93,11 @@ describe('framer', () => {
     f.expectLine(true);
     f.push(Buffer.from('DONE\r\na NOOP\r\n'));
     expect(out).toEqual(['line:DONE', JSON.stringify({ parts: [text('a NOOP')] })]);
+    // An over-long line in line mode still ends the wait (with an empty line).
+    out.length = 0;
+    f.expectLine(true);
+    f.push(Buffer.from('x'.repeat(300) + '\r\nb NOOP\r\n'));
+    expect(out).toEqual(['line:', JSON.stringify({ parts: [text('b NOOP')] })]);
   });
 });
 
