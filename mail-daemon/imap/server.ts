@@ -20,6 +20,8 @@ export interface ImapLimits {
   maxCommand: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerUser: number;
+  /** All connections of this listener process together. */
+  maxConnections: number;
   /** Before login (RFC 3501 5.4 allows shorter). */
   preauthTimeoutMs: number;
   /** After login, IDLE included: at least 30 minutes (RFC 3501 5.4, RFC 2177). */
@@ -32,6 +34,7 @@ export const DEFAULT_LIMITS: ImapLimits = {
   maxCommand: 1024 * 1024,
   maxConnectionsPerIp: 256,
   maxConnectionsPerUser: 50,
+  maxConnections: 10_000,
   preauthTimeoutMs: 2 * 60_000,
   idleTimeoutMs: 31 * 60_000,
 };
@@ -171,6 +174,7 @@ export class ImapServer {
       ? tls.createServer(this.tlsOptions(), (socket) => this.accept(socket, true))
       : net.createServer((socket) => this.accept(socket, false));
     if (implicitTls && this.options.tls.attach) this.detach.push(this.options.tls.attach(server as tls.Server));
+    server.maxConnections = this.limits.maxConnections;
     server.on('error', (err) => this.options.log.error({ err }, 'imap listener error'));
     if (implicitTls) {
       (server as tls.Server).on('tlsClientError', (err) => this.options.log.debug({ err: err.message }, 'imap TLS handshake failed'));
