@@ -376,6 +376,7 @@ describe('an admin in the browser', () => {
       await p.getByLabel('Password', { exact: true }).fill(admin.password);
       await p.getByRole('button', { name: 'Sign in' }).click();
       await p.waitForURL((u) => u.pathname.startsWith('/admins/me'));
+      await p.getByRole('heading', { name: 'My account' }).waitFor(); // rendered, not just routed
       const res = await p.context().request.get('/mailboxes', { maxRedirects: 0 });
       expect(res.status()).toBe(307);
       expect(res.headers().location).toMatch(/^\/admins\/me\?totp=required/);

@@ -1,7 +1,6 @@
 'use client';
 
 import { signIn } from 'next-auth/react';
-import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -19,7 +18,6 @@ const MESSAGES: Record<string, string> = {
  * enabled and the password was right — the authentication code (or a recovery code).
  */
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const router = useRouter();
   const [step, setStep] = useState<'password' | 'code'>('password');
   const [error, setError] = useState('');
   const [pending, setPending] = useState(false);
@@ -38,8 +36,9 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         code: step === 'code' ? String(form.get('code') ?? '') : '',
       });
       if (res?.ok && !res.error) {
-        router.replace(callbackUrl);
-        router.refresh();
+        // A full load with the new session cookie: the server decides where it lands
+        // (e.g. the TOTP enrolment page when the policy requires it).
+        window.location.assign(callbackUrl);
         return;
       }
       if (res?.error === 'totp_required') {
