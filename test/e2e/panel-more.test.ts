@@ -171,25 +171,29 @@ describe('policies and the audit log', () => {
     await page.goto('/audit?actor=nobody%40example.test');
     await page.getByText('No entries match.').waitFor();
 
-    // A domain override, then back to inherit.
+    // A domain override (a per-domain setting: the message size), then back to inherit.
+    const MiB = 1024 ** 2;
     await page.goto(`/policies?domain=${domains['example.test']}`);
-    const mode = page.getByLabel('Maximum recipients per message: inherit or override');
+    await expect(page.getByLabel('Maximum recipients per message: inherit or override').count()).resolves.toBe(0); // server-wide only
+    const mode = page.getByLabel('Maximum message size: inherit or override');
     await expect(mode.inputValue()).resolves.toBe('inherit');
     await mode.selectOption('override');
-    await page.getByLabel('Maximum recipients per message', { exact: true }).fill('20');
+    await page.getByLabel('Maximum message size', { exact: true }).fill('25M');
     await page.getByRole('button', { name: 'Save domain overrides' }).click();
     await page.getByText('Domain overrides saved').waitFor();
-    expect((await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(20);
-    expect((await getEffectivePolicy(panel.db.prisma, domains['other.test'])).maxRecipients).toBe(40);
+    expect((await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxMessageBytes).toBe(25 * MiB);
+    expect((await getEffectivePolicy(panel.db.prisma, domains['other.test'])).maxMessageBytes).toBe(50 * MiB);
+    // The domain still follows the global policy in everything else.
+    expect((await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(40);
     await expect(mode.inputValue()).resolves.toBe('override');
     await page.reload();
     await expect(mode.inputValue()).resolves.toBe('override');
-    await expect(page.getByLabel('Maximum recipients per message', { exact: true }).inputValue()).resolves.toBe('20');
+    await expect(page.getByLabel('Maximum message size', { exact: true }).inputValue()).resolves.toBe('25M');
     await screenshot(page, 'policies-domain-override');
 
     await mode.selectOption('inherit');
     await page.getByRole('button', { name: 'Save domain overrides' }).click();
-    await expect.poll(async () => (await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxRecipients).toBe(40);
+    await expect.poll(async () => (await getEffectivePolicy(panel.db.prisma, domains['example.test'])).maxMessageBytes).toBe(50 * MiB);
     expect(heard).toContainEqual({ domainId: domains['example.test'] });
     await bus.close();
     await page.context().close();

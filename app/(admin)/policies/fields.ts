@@ -13,7 +13,11 @@ export interface PolicyField {
   kind: PolicyFieldKind;
   min?: number;
   max?: number;
-  /** Only meaningful for the whole server, not per domain. */
+  /**
+   * Applies server-wide only: decided before the recipient's domain is known (TLS
+   * handshake, STARTTLS, MAIL FROM, RCPT count) or about admins. Per-domain overrides
+   * are offered only for what the daemon and the services read per domain.
+   */
   globalOnly?: boolean;
 }
 
@@ -39,6 +43,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'Answer 530 "Must issue a STARTTLS command first" to senders that do not upgrade; only for a private server whose peers all support STARTTLS.',
         rfc: rfc(3207, '4'),
         kind: 'boolean',
+        globalOnly: true,
       },
       {
         path: 'minTlsVersion',
@@ -46,6 +51,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'Older protocol versions are refused on every TLS listener. TLS 1.2 is the floor RFC 8314 recommends.',
         rfc: rfc(8314, '4.1'),
         kind: 'tls-version',
+        globalOnly: true,
       },
       {
         path: 'allowCleartextAuth',
@@ -53,6 +59,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'Lets IMAP and submission clients send passwords before STARTTLS. Off by default; RFC 8314 asks for encrypted connections for all mail access.',
         rfc: rfc(8314, '5.1'),
         kind: 'boolean',
+        globalOnly: true,
       },
     ],
   },
@@ -72,6 +79,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'RCPT TO commands beyond this count are answered 452 "Too many recipients"; RFC 5321 requires accepting at least 100.',
         rfc: rfc(5321, '4.5.3.1.8'),
         kind: 'integer',
+        globalOnly: true,
         min: 1,
         max: 10000,
       },
@@ -96,6 +104,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         help: 'An authenticated user may only send with a MAIL FROM that is their mailbox or an alias pointing to it.',
         rfc: rfc(6409, '6.1'),
         kind: 'boolean',
+        globalOnly: true,
       },
     ],
   },

@@ -53,9 +53,16 @@ describe('policy form', () => {
   });
 
   it('a domain keeps only overridden fields, never global-only ones', () => {
-    const form = { ...globalForm, [modeName('maxRecipients')]: 'override', [modeName('requireTlsMx')]: 'inherit', [modeName('relayNetworks')]: 'override' };
+    const form = {
+      ...globalForm,
+      [modeName('maxMessageBytes')]: 'override',
+      [modeName('password.minLength')]: 'override',
+      [modeName('recipientDelimiter')]: 'inherit',
+      [modeName('relayNetworks')]: 'override',
+      [modeName('maxRecipients')]: 'override',
+    };
     const { settings } = parsePolicyForm(getter(form), 'domain', bytes);
-    expect(settings).toEqual({ maxRecipients: 50 });
+    expect(settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, password: { minLength: 14 } });
     expect(parsePolicyForm(getter({}), 'domain', bytes).settings).toEqual({});
   });
 
@@ -110,7 +117,8 @@ describe('policy form values', () => {
       form[modeName(k)] = 'override';
     }
     const parsed = parsePolicyForm((n) => form[n] ?? null, 'domain', bytes);
-    expect(parsed.settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, requireTlsMx: true, bruteForce: { maxFailures: 3 } });
+    // requireTlsMx is server-wide: a domain form never carries it.
+    expect(parsed.settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, bruteForce: { maxFailures: 3 } });
   });
 
   it('describes inherited values', () => {

@@ -57,6 +57,12 @@ export function PolicyForm({
       aria-describedby="policy-status"
     >
       {domainId ? <input type="hidden" name="domainId" value={domainId} /> : null}
+      {scope === 'domain' ? (
+        <p className="text-sm text-muted">
+          Only the settings applied per domain are listed. TLS, password login without TLS, recipients per message, sender addresses, relay
+          networks and the admins&apos; second factor are decided before the recipient&apos;s domain is known, so they are set in the global policy.
+        </p>
+      ) : null}
       {POLICY_GROUPS.map((group) => {
         const fields = group.fields.filter((f) => scope === 'global' || !f.globalOnly);
         if (!fields.length) return null;
