@@ -14,7 +14,7 @@ type CodesAction = (state: FormState<{ recoveryCodes: string[] }>, formData: For
 
 /** The recovery codes, shown once, with copy and download; gone when the page is left. */
 export function RecoveryCodes({ codes }: { codes: string[] }) {
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   const text = codes.join('\n') + '\n';
   return (
     <section aria-labelledby="recovery-title" className="space-y-3 rounded-lg border border-warn bg-warn-bg p-4">
@@ -34,11 +34,16 @@ export function RecoveryCodes({ codes }: { codes: string[] }) {
         <Button
           variant="secondary"
           onClick={async () => {
-            await navigator.clipboard?.writeText(text);
-            setCopied(true);
+            // The Clipboard API exists only in secure contexts (https or localhost).
+            try {
+              await navigator.clipboard.writeText(text);
+              setCopied('yes');
+            } catch {
+              setCopied('no');
+            }
           }}
         >
-          {copied ? 'Copied' : 'Copy'}
+          {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Copy failed: use Download' : 'Copy'}
         </Button>
         <Button
           variant="secondary"
