@@ -176,7 +176,15 @@ function AuditEntry({ row, filter }: { row: AuditRow; filter: Filter }) {
           </Badge>
         </Link>
       </Td>
-      <Td className="break-all">{row.target ?? '—'}</Td>
+      <Td className="break-all">
+        {row.target ? (
+          <Link className="hover:underline" href={href({}, { target: row.target })} title={`Everything about ${row.target}`}>
+            {row.target}
+          </Link>
+        ) : (
+          '—'
+        )}
+      </Td>
       <Td className="whitespace-nowrap font-mono text-xs">{row.ip ?? '—'}</Td>
       <Td>{changes.length ? <Changes rows={changes} unset={row.action.startsWith('policy.') ? '(inherited)' : '—'} /> : <span className="text-muted">—</span>}</Td>
     </tr>
