@@ -74,11 +74,9 @@ export default async function DashboardPage() {
             </p>
           </Card>
         )}
-        <Stat
-          label="Outbound queue"
-          value={data.outboundQueue === null ? '—' : data.outboundQueue.toLocaleString('en')}
-          hint={data.outboundQueue === null ? 'No outbound queue yet.' : 'messages waiting for delivery'}
-        />
+        {data.outboundQueue === null ? null : (
+          <Stat label="Outbound queue" value={data.outboundQueue.toLocaleString('en')} hint="messages waiting for delivery (queued or deferred)" />
+        )}
       </div>
 
       <div className="mt-8 grid gap-4 lg:grid-cols-2">

@@ -19,7 +19,7 @@ export interface DaemonView {
 export interface DashboardData {
   counts: { domains: number; mailboxes: number; aliases: number; usedBytes: bigint; quotaBytes: bigint };
   daemons: DaemonView[];
-  /** Messages waiting in the outbound queue; null until the SMTP room's queue exists. */
+  /** Messages waiting in the outbound queue; null for domain admins (the queue is server-wide). */
   outboundQueue: number | null;
   now: Date;
 }
@@ -31,14 +31,10 @@ function listeners(value: unknown): DaemonView['listeners'] {
     .map((l) => ({ name: String(l.name ?? ''), port: Number(l.port ?? 0), tls: l.tls === undefined ? undefined : String(l.tls) }));
 }
 
-async function outboundQueueCount(): Promise<number | null> {
-  // The SMTP room owns the queue table; count it when it exists, by whatever name it has.
-  const rows = await db().$queryRaw<{ name: string | null }[]>`
-    SELECT coalesce(to_regclass('outbound_queue')::text, to_regclass('outbound_messages')::text) AS name`;
-  const name = rows[0]?.name;
-  if (!name || !/^[a-z_]+$/.test(name)) return null;
-  const count = await db().$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*)::bigint AS n FROM ${name}`);
-  return Number(count[0]?.n ?? 0);
+/** Messages waiting for remote delivery (queued or deferred); the queue is server-wide, so global admins only. */
+async function outboundQueueCount(global: boolean): Promise<number | null> {
+  if (!global) return null;
+  return db().outboundMessage.count({ where: { status: { in: ['QUEUED', 'DEFERRED'] } } });
 }
 
 /** Everything the dashboard shows, scoped to the admin's domains. */
@@ -51,7 +47,7 @@ export async function getDashboard(): Promise<DashboardData> {
     database.alias.count({ where: domainIdWhere(admin) }),
     database.mailbox.aggregate({ where: domainIdWhere(admin), _sum: { usedBytes: true, quotaBytes: true } }),
     database.daemonStatus.findMany({ orderBy: { heartbeatAt: 'desc' }, take: 10 }),
-    outboundQueueCount().catch(() => null),
+    outboundQueueCount(admin.role === 'GLOBAL'),
   ]);
   const now = new Date();
   return {
