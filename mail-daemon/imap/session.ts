@@ -107,7 +107,8 @@ export class ImapSession {
   readonly enabled = new Set<string>();
   /** A FETCH with MODSEQ or a CONDSTORE SELECT turns CONDSTORE on implicitly (RFC 7162 3.1). */
   condstore = false;
-  idling: { done: (line: string) => void } | null = null;
+  /** In IDLE: changes are pushed as they arrive. */
+  idling = false;
   private lineWaiter: ((line: string) => void) | null = null;
   private readonly framer: CommandFramer;
   private queue: (Frame | FrameError)[] = [];
@@ -382,7 +383,7 @@ export class ImapSession {
     const waiter = this.lineWaiter;
     this.lineWaiter = null;
     waiter?.('');
-    this.idling = null;
+    this.idling = false;
   }
 
   get isClosed(): boolean {
@@ -423,11 +424,6 @@ export class ImapSession {
     return [...out].sort((a, b) => a - b);
   }
 
-  /** Message-set for the store: explicit runs that are consecutive both in our view and numerically. */
-  ranges(uids: number[]): UidRanges {
-    return toRanges(uids);
-  }
-
   // ---------------------------------------------------------------- change announcements
 
   /**
@@ -452,7 +448,7 @@ export class ImapSession {
       const updates = changes.updated.filter((m) => sel.ownUpdates.get(m.uid) !== m.modseq && binarySearch(sel.uids, m.uid) >= 0);
       sel.ownUpdates.clear();
       sel.ownModseqs?.clear();
-      for (const m of updates) await this.sendFlags(m, false);
+      for (const m of updates) await this.sendFlags(m);
       const added = changes.added.filter((m) => m.uid >= sel.uidNext);
       if (added.length) {
         for (const m of added) sel.uids.push(m.uid);
@@ -515,7 +511,7 @@ export class ImapSession {
   }
 
   /** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])`. */
-  async sendFlags(m: MessageSummary, _uidCommand: boolean): Promise<void> {
+  async sendFlags(m: MessageSummary): Promise<void> {
     const seq = this.seqOf(m.uid);
     if (seq <= 0) return;
     const items: WireValue[] = [atom('UID'), m.uid, atom('FLAGS'), this.flagsWithRecent(m.uid, m.flags)];

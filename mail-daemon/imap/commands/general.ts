@@ -139,10 +139,10 @@ const idle = command({
   async handle(s) {
     await s.sync({ expunge: true, force: true });
     await s.send([Buffer.from('+ idling\r\n')]);
-    s.idling = { done: () => {} };
+    s.idling = true;
     if (s.selected?.dirty) void s.idleSync();
     const line = await s.readLine();
-    s.idling = null;
+    s.idling = false;
     await s.idleSettled();
     if (s.isClosed) return;
     if (line.toUpperCase() !== 'DONE') return bad('Expected DONE');

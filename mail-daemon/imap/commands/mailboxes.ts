@@ -123,7 +123,7 @@ async function resync(s: ImapSession, q: QresyncParams): Promise<void> {
     vanished = vanished.filter((u) => known.some((k) => u >= k.start && u <= k.end));
   }
   if (vanished.length) await s.untagged(atom('VANISHED'), atom('(EARLIER)'), atom(formatSet(vanished)));
-  for (const m of changes.updated) if (s.seqOf(m.uid) > 0) await s.sendFlags(m, true);
+  for (const m of changes.updated) if (s.seqOf(m.uid) > 0) await s.sendFlags(m);
 }
 
 // ---------------------------------------------------------------- folder management
