@@ -147,6 +147,24 @@ describe('RFC 3501 6.1 any state, 6.2 not authenticated', () => {
   });
 });
 
+describe('policy allowCleartextAuth', () => {
+  it('when an administrator allows it, LOGIN works on the cleartext port without STARTTLS', async () => {
+    const own = await startImapHarness({ cleartext: true, allowCleartextAuth: true });
+    try {
+      await own.addUser('plain@example.com', PASSWORD);
+      const c = await WireClient.connect(own.plainPort!, { tls: false });
+      const greeting = await c.line();
+      expect(greeting).toMatch(/STARTTLS AUTH=PLAIN\]/);
+      expect(greeting).not.toMatch(/LOGINDISABLED/);
+      const res = await c.command(`a LOGIN plain@example.com "${PASSWORD}"`);
+      expect(res[res.length - 1]).toMatch(/^a OK/);
+      c.close();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('RFC 3501 3: every command in every wrong state is refused with BAD', () => {
   const stateSetups: Record<Exclude<State, 'logout'>, () => Promise<WireClient>> = {
     'not-authenticated': async () => {
