@@ -17,6 +17,10 @@ const BUILDS = path.join(ROOT, '.next/cache/postern-e2e');
 const SOURCES = ['app', 'components', 'lib', 'prisma/schema.prisma', 'proxy.ts', 'next.config.js', 'postcss.config.mjs', 'package-lock.json', 'tsconfig.json'];
 // A build unused for this long goes (each is ~100 MB; runs touch theirs when they start).
 const KEEP_MS = 60 * 60 * 1000;
+/** Builds kept regardless of age (besides the current one), e.g. for runs on other branches. */
+const KEEP_COUNT = 4;
+/** A build a run started on within this long may still be serving that run. */
+const BUSY_MS = 20 * 60 * 1000;
 
 function walk(p: string, out: string[]): void {
   let stat: fs.Stats;
@@ -50,19 +54,26 @@ export function sourceHash(): string {
 
 function prune(keep: string): void {
   if (!fs.existsSync(BUILDS)) return;
-  const cutoff = Date.now() - KEEP_MS;
-  for (const entry of fs.readdirSync(BUILDS)) {
-    const dir = path.join(BUILDS, entry);
-    if (entry === keep || entry.endsWith('.lock') || entry.endsWith('.json')) continue;
-    try {
-      if (fs.statSync(dir).mtimeMs < cutoff) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.rmSync(`${dir}.tsconfig.json`, { force: true });
+  const now = Date.now();
+  const builds = fs
+    .readdirSync(BUILDS)
+    .filter((entry) => entry !== keep && !entry.endsWith('.lock') && !entry.endsWith('.json'))
+    .map((entry) => {
+      try {
+        return { dir: path.join(BUILDS, entry), used: fs.statSync(path.join(BUILDS, entry)).mtimeMs };
+      } catch {
+        return null;
       }
-    } catch {
-      // another run pruned it first
+    })
+    .filter((b): b is { dir: string; used: number } => b !== null)
+    .sort((a, b) => b.used - a.used);
+  builds.forEach((b, i) => {
+    // Old ones go; beyond the newest few, anything no run has started on for a while.
+    if (now - b.used > KEEP_MS || (i >= KEEP_COUNT && now - b.used > BUSY_MS)) {
+      fs.rmSync(b.dir, { recursive: true, force: true });
+      fs.rmSync(`${b.dir}.tsconfig.json`, { force: true });
     }
-  }
+  });
 }
 
 export interface PanelBuild {
