@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { updatePolicy } from '@/lib/policy';
 import { freePort } from '@/lib/postgres/embedded';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { spawnDaemon, type DaemonProcess } from '../smtp/testing';
@@ -69,5 +70,18 @@ it('the cleartext port offers STARTTLS and refuses LOGIN until it is used', asyn
   await c.startTls();
   const res = await c.command(`c LOGIN idle@imap.test "${PASSWORD}"`);
   expect(res[res.length - 1]).toMatch(/^c OK/);
+  c.close();
+});
+
+it('APPENDLIMIT follows the largest message of the policy, without a restart', async () => {
+  const c = await WireClient.connect(ports.imaps, { tls: true });
+  expect(await c.line()).toMatch(/APPENDLIMIT=52428800/);
+  await c.command(`a LOGIN idle@imap.test "${PASSWORD}"`);
+  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { maxMessageBytes: 100_000 } });
+  // The change arrives by NOTIFY; CAPABILITY shows when it has.
+  let caps = '';
+  for (let i = 0; i < 50 && !caps.includes('APPENDLIMIT=100000'); i++) caps = (await c.command('c CAPABILITY'))[0];
+  expect(caps).toContain('APPENDLIMIT=100000');
+  expect(await c.command('t APPEND INBOX {100001}')).toEqual(['t NO [TOOBIG] Message larger than the limit of 100000 bytes']);
   c.close();
 });

@@ -3,6 +3,7 @@
 // brute-force throttling are lib/auth's (shared with SMTP); the certificate is the
 // TLS provider's (certificates table); mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { CHANNELS } from '@/lib/db/channels';
 import { getEffectivePolicy } from '@/lib/policy';
 import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
@@ -24,6 +25,14 @@ export function createImapService(): DaemonService {
         bus: ctx.bus,
         limits: { appendLimit: policy.maxMessageBytes },
         onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
+      });
+      // A policy change moves APPENDLIMIT for new commands (and new CAPABILITY answers).
+      await ctx.bus.listen(CHANNELS.policy, () => {
+        getEffectivePolicy(ctx.db)
+          .then((p) => {
+            store.limits.appendLimit = p.maxMessageBytes;
+          })
+          .catch((err) => log.warn({ err: (err as Error).message }, 'policy reload for APPENDLIMIT failed'));
       });
       server = new ImapServer({
         store,

@@ -121,12 +121,12 @@ export class ImapSession {
     readonly conn: Connection,
     readonly deps: SessionDeps,
   ) {
-    const appendLimit = deps.store.limits.appendLimit;
     this.framer = new CommandFramer(
       {
         maxLine: deps.limits.maxLine,
         maxCommand: deps.limits.maxCommand,
-        maxLiteral: (command) => (command === 'APPEND' ? appendLimit : deps.limits.maxLiteral),
+        // Read per command: a policy change of the largest message applies at once.
+        maxLiteral: (command) => (command === 'APPEND' ? deps.store.limits.appendLimit : deps.limits.maxLiteral),
       },
       {
         command: (frame) => this.enqueue(frame),
