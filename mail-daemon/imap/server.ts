@@ -5,6 +5,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@/lib/log';
 import type { MailStore } from './backend';
+import { Code } from './codes';
+import { statusLine } from './protocol/encode';
 import { ImapSession, type Connection, type LoginOutcome, type SessionDeps } from './session';
 
 export interface ImapTls {
@@ -196,7 +198,7 @@ export class ImapServer {
     const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const count = (this.perIp.get(ip) ?? 0) + 1;
     if (count > this.limits.maxConnectionsPerIp) {
-      socket.end('* BYE [UNAVAILABLE] Too many connections from your address\r\n');
+      socket.end(Buffer.concat(statusLine('*', 'BYE', Code.UNAVAILABLE, 'Too many connections from your address')));
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
@@ -237,7 +239,7 @@ export class ImapServer {
   private watchSocket(socket: net.Socket, session: ImapSession, conn: SocketConnection, ip: string | null): void {
     socket.setTimeout(session.state === 'not-authenticated' ? this.limits.preauthTimeoutMs : this.limits.idleTimeoutMs);
     socket.on('timeout', () => {
-      conn.write([Buffer.from('* BYE Autologout; idle for too long\r\n')]);
+      conn.write(statusLine('*', 'BYE', undefined, 'Autologout; idle for too long'));
       conn.close();
     });
     socket.once('close', () => {
@@ -291,7 +293,7 @@ export class ImapServer {
     for (const d of this.detach) d();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions) {
-      session.write([Buffer.from('* BYE Server shutting down\r\n')]);
+      session.write(statusLine('*', 'BYE', undefined, 'Server shutting down'));
       session.conn.close();
       session.close();
     }
