@@ -157,7 +157,7 @@ export class ImapSession {
 
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
-    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
+    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
     if (this.state === 'not-authenticated') {
       if (!this.conn.secure && this.deps.starttls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');

@@ -105,25 +105,50 @@ function toStoreKey(s: ImapSession, key: SearchKey): StoreSearchKey {
   }
 }
 
+const ESEARCH_RETURNS = ['MIN', 'MAX', 'COUNT', 'ALL'] as const;
+type SearchReturn = (typeof ESEARCH_RETURNS)[number];
+
 function searchCommand(uid: boolean) {
   return command({
     states: SELECTED,
     noExpunge: true,
-    parse(r) {
+    parse(r): SearchCommand & { returns?: SearchReturn[] } {
       r.sp();
-      // ESEARCH return options are not offered.
-      return readSearch(r);
+      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) criteria
+      let returns: SearchReturn[] | undefined;
+      if (r.accept('RETURN ')) {
+        returns = r.list(() => {
+          const opt = r.atom().toUpperCase();
+          if (!(ESEARCH_RETURNS as readonly string[]).includes(opt)) throw new ParseError('Unsupported RETURN option');
+          return opt as SearchReturn;
+        });
+        if (returns.length === 0) returns = ['ALL'];
+        r.sp();
+      }
+      return { ...readSearch(r), returns };
     },
-    async handle(s, search: SearchCommand) {
-      const modseq = usesModseq(search.key);
+    async handle(s, { key, returns }: SearchCommand & { returns?: SearchReturn[] }, ctx) {
+      const modseq = usesModseq(key);
       if (modseq) s.condstore = true;
-      const res = await sel(s).view.search(toStoreKey(s, search.key));
+      const res = await sel(s).view.search(toStoreKey(s, key));
       const known = new Set(sel(s).uids);
       const uids = res.uids.filter((u) => known.has(u)).sort((a, b) => a - b);
       const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
-      const values: WireValue[] = [atom('SEARCH'), ...numbers];
-      if (modseq && numbers.length && res.highestModseq !== null) values.push([atom('MODSEQ'), res.highestModseq]);
-      await s.untagged(...values);
+      const withModseq = modseq && numbers.length > 0 && res.highestModseq !== null;
+      if (!returns) {
+        const values: WireValue[] = [atom('SEARCH'), ...numbers];
+        if (withModseq) values.push([atom('MODSEQ'), res.highestModseq]);
+        await s.untagged(...values);
+        return;
+      }
+      const b = s.builder().raw('* ESEARCH ').value([atom('TAG'), ctx.tag]);
+      if (uid) b.raw(' UID');
+      if (numbers.length && returns.includes('MIN')) b.raw(` MIN ${numbers[0]}`);
+      if (numbers.length && returns.includes('MAX')) b.raw(` MAX ${numbers[numbers.length - 1]}`);
+      if (returns.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
+      if (numbers.length && returns.includes('ALL')) b.raw(` ALL ${formatSet(numbers)}`);
+      if (withModseq) b.raw(` MODSEQ ${res.highestModseq}`);
+      await s.send(b.done());
     },
   });
 }
