@@ -18,6 +18,20 @@ export interface LoginInput {
   ip?: string;
 }
 
+/** True when this admin already signed in with a TOTP code of `step` or later (a code lives at most 3 steps). */
+async function totpStepUsed(database: ReturnType<typeof db>, adminId: string, step: number): Promise<boolean> {
+  const used = await database.auditLog.findFirst({
+    where: {
+      action: 'admin.login',
+      actorId: adminId,
+      at: { gte: new Date(Date.now() - 5 * 60_000) },
+      after: { path: ['totpStep'], gte: step },
+    },
+    select: { id: true },
+  });
+  return used !== null;
+}
+
 /**
  * The panel's sign-in: lib/auth's verifyAdminLogin (shared throttle per IP and per
  * account, argon2id, audited failures), then the second factor when the admin has
@@ -32,13 +46,17 @@ export async function adminLogin(input: LoginInput): Promise<LoginResult> {
   const { admin } = first;
   const actor: Actor = { kind: 'admin', id: admin.id, email: admin.email, role: admin.role, domainIds: admin.domainIds, ip };
 
+  let totpStep: number | null = null;
   if (admin.totpEnabled) {
     const code = String(input.code ?? '').trim().slice(0, 64);
     // The password was right: ask for the second factor without counting a failure.
     if (!code) return { ok: false, reason: 'totp_required' };
     const row = await database.admin.findUnique({ where: { id: admin.id }, select: { totpSecret: true, recoveryCodes: true } });
-    let ok = Boolean(row?.totpSecret) && verifyTotp(row!.totpSecret!, code);
-    if (!ok && row) {
+    const step = row?.totpSecret ? verifyTotp(row.totpSecret, code) : null;
+    // One sign-in per code: the step of the last TOTP sign-in is kept in its audit row.
+    let ok = step !== null && !(await totpStepUsed(database, admin.id, step));
+    totpStep = ok ? step : null;
+    if (!ok && row && step === null) {
       const index = await findRecoveryCode(row.recoveryCodes, code);
       if (index >= 0) {
         ok = true;
@@ -55,6 +73,6 @@ export async function adminLogin(input: LoginInput): Promise<LoginResult> {
     }
   }
 
-  await audit(database, actor, 'admin.login', admin.email);
+  await audit(database, actor, 'admin.login', admin.email, undefined, totpStep === null ? undefined : { totpStep });
   return { ok: true, admin: { id: admin.id, email: admin.email } };
 }

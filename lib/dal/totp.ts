@@ -11,15 +11,21 @@ import { panelSecrets } from './secrets';
 // - admins.recovery_codes = argon2id hashes of normalizeRecoveryCode(code); a used
 //   code is removed from the array (lib/dal/admin-login.ts).
 
-/** True when `code` is the current (±1 step) TOTP of the sealed secret. */
-export function verifyTotp(sealedSecret: string, code: string, masterKey = panelSecrets().masterKey): boolean {
+/**
+ * The time step (unix seconds / 30) `code` belongs to when it is a current (±1 step)
+ * TOTP of the sealed secret, else null. The caller refuses a step already used
+ * (RFC 6238 §5.2: a code is good for one sign-in).
+ */
+export function verifyTotp(sealedSecret: string, code: string, masterKey = panelSecrets().masterKey): number | null {
   const token = code.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
+  if (!/^\d{6}$/.test(token)) return null;
   try {
     const secret = OTPAuth.Secret.fromBase32(unseal(sealedSecret, masterKey).toString('utf8'));
-    return new OTPAuth.TOTP({ ...TOTP_PARAMS, secret }).validate({ token, window: 1 }) !== null;
+    const now = Date.now();
+    const delta = new OTPAuth.TOTP({ ...TOTP_PARAMS, secret }).validate({ token, window: 1, timestamp: now });
+    return delta === null ? null : Math.floor(now / 1000 / TOTP_PARAMS.period) + delta;
   } catch {
-    return false;
+    return null;
   }
 }
 

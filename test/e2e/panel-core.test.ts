@@ -8,7 +8,7 @@ import { seal } from '@/lib/crypto/seal';
 import { GLOBAL_POLICY_ID } from '@/lib/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
+import { createAdmin, launchBrowser, login, newContext, screenshot, signInHttp, startPanel, type AdminFixture, type Panel } from './index';
 import { ROOT } from './build';
 
 // The panel in Chromium, as a new admin uses it: refused without a session, sign-in
@@ -346,10 +346,13 @@ describe('an admin in the browser', () => {
     await code.fill('000000' === totp.generate() ? '111111' : '000000');
     await p.getByRole('button', { name: 'Verify' }).click();
     await expectText(p.locator('form [role="alert"]'), 'That code is not valid');
-    await code.fill(totp.generate());
+    const current = totp.generate();
+    await code.fill(current);
     await p.getByRole('button', { name: 'Verify' }).click();
     await p.waitForURL((u) => u.pathname === '/');
     await expectText(p.getByTestId('signed-in-admin'), enrolled.email);
+    // the same code does not open a second session (RFC 6238 §5.2)
+    await expect(signInHttp(panel.url, enrolled.email, enrolled.password, current)).rejects.toThrow(/sign-in failed/);
 
     await p.getByRole('button', { name: 'Sign out' }).click();
     await p.waitForURL(/\/login/);
@@ -361,7 +364,7 @@ describe('an admin in the browser', () => {
     await p.waitForURL((u) => u.pathname === '/');
     const row = await panel.db.prisma.admin.findUniqueOrThrow({ where: { id: enrolled.id } });
     expect(row.recoveryCodes).toEqual([]);
-    expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.login.totp_failed' } })).toBe(1);
+    expect(await panel.db.prisma.auditLog.count({ where: { action: 'admin.login.totp_failed' } })).toBe(2);
     await p.context().close();
   });
 
