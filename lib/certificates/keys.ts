@@ -1,17 +1,12 @@
-import { readEnv } from '@/lib/config/env';
-import { loadSecrets } from '@/lib/config/secrets';
+import { processSecrets } from '@/lib/config/secrets';
 import { seal, unseal } from '@/lib/crypto/seal';
 
 // Private keys exist in clear only in memory, between generation (or unsealing)
 // and use. Every stored copy goes through seal() with the master key.
 
-let cached: string | undefined;
-
 /** The master key: POSTERN_SECRET, or the generated one in the data directory. */
 export function masterKey(): string {
-  if (process.env.POSTERN_SECRET) return process.env.POSTERN_SECRET;
-  cached ??= loadSecrets(readEnv().dataDir).masterKey;
-  return cached;
+  return processSecrets().masterKey;
 }
 
 export function sealKey(pem: string): string {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readEnv } from './env';
 
 export interface Secrets {
   /** Signs admin sessions (NEXTAUTH_SECRET). */
@@ -33,4 +34,12 @@ export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.en
     sessionSecret: env.NEXTAUTH_SECRET || generated.sessionSecret,
     masterKey: env.POSTERN_SECRET || generated.masterKey,
   };
+}
+
+let current: Secrets | undefined;
+
+/** This process's secrets (environment first, then the data directory's), read once. */
+export function processSecrets(): Secrets {
+  current ??= loadSecrets(readEnv().dataDir);
+  return current;
 }
