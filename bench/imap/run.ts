@@ -138,11 +138,12 @@ async function idlers(port: number, count: number): Promise<WireClient[]> {
   return out;
 }
 
+/** Proportional set size (shared pages split between the processes sharing them), in KiB. */
 function rssKb(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       if (m) total += Number(m[1]);
     } catch {
       // gone
@@ -362,7 +363,7 @@ async function main(): Promise<void> {
     rows.push({ operation: name, postern: Number(p.toFixed(1)), dovecot: d ? Number(d.toFixed(1)) : null, ratio: d ? Number((p / d).toFixed(2)) : null });
   }
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-  console.log(`\nmemory per idle IDLE connection (RSS): postern ${kb(postern.idleBytes)} (IMAP server process, after GC)${dovecot ? `, dovecot ${kb(dovecot.idleBytes)} (its imap + imap-login processes)` : ''}`);
+  console.log(`\nmemory per idle IDLE connection: postern ${kb(postern.idleBytes)} (IMAP server process after GC: RSS, or heap+external when larger), dovecot ${dovecot ? `${kb(dovecot.idleBytes)} (PSS of its imap + imap-login processes)` : '-'}`);
   fs.mkdirSync(path.join(import.meta.dirname, '..', 'results'), { recursive: true });
   fs.writeFileSync(
     path.join(import.meta.dirname, '..', 'results', 'imap.json'),
