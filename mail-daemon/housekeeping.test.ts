@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { housekeepingPass } from './housekeeping';
+import { deliver } from './store/deliver';
+import { createTestMailbox, testMessage } from './store/testing';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url });
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+describe('housekeeping', () => {
+  it('frees the raw mail of a deleted mailbox and expired throttle counters, and keeps what is still used', async () => {
+    const gone = await createTestMailbox(pool, 'gone@house.test');
+    const kept = await createTestMailbox(pool, 'kept@house.test');
+    await deliver(pool, { raw: testMessage('for gone'), recipients: [{ mailboxId: gone.mailboxId }] });
+    await deliver(pool, { raw: testMessage('for kept'), recipients: [{ mailboxId: kept.mailboxId }] });
+    await pool.query('DELETE FROM mailboxes WHERE id = $1', [gone.mailboxId]);
+    // Only blobs orphaned for a while are swept (a delivery may be between its inserts).
+    await pool.query(`UPDATE mail_blobs SET created_at = now() - interval '2 hours'`);
+    await pool.query(
+      `INSERT INTO auth_throttle (key, failures, window_start, locked_until) VALUES
+         ('ip:192.0.2.1', 3, now() - interval '2 days', NULL),
+         ('ip:192.0.2.2', 9, now() - interval '2 days', now() + interval '1 hour'),
+         ('ip:192.0.2.3', 1, now(), NULL)`,
+    );
+
+    expect(await housekeepingPass(db.prisma, pool)).toEqual({ blobs: 1, throttleRows: 1 });
+    const { rows: blobs } = await pool.query('SELECT count(*)::int AS n FROM mail_blobs');
+    expect(blobs[0].n).toBe(1);
+    const { rows: keys } = await pool.query('SELECT key FROM auth_throttle ORDER BY key');
+    expect(keys.map((r) => r.key)).toEqual(['ip:192.0.2.2', 'ip:192.0.2.3']);
+    expect(await housekeepingPass(db.prisma, pool)).toEqual({ blobs: 0, throttleRows: 0 });
+  });
+});
