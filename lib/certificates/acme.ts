@@ -13,7 +13,7 @@ import { serverExtensions } from './issue-server-certificate';
 import { normalizeHosts } from './hosts';
 import { sealKey, unsealKey } from './keys';
 import { acmeSchema, parseInput, type AcmeInput } from './schemas';
-import { describeSpec, factsOf, generateKeys, isIpAddress, privateKeyToPem, signingAlgorithm, subjectName, x509, type KeySpec } from './x509';
+import { describeSpec, certificateColumns, factsOf, generateKeys, isIpAddress, privateKeyToPem, signingAlgorithm, subjectName, x509, type KeySpec } from './x509';
 
 // ACME (RFC 8555) through acme-client — a maintained, dependency-light client
 // (the one Let's Encrypt lists for Node). HTTP-01 only: the key authorization is
@@ -136,14 +136,9 @@ export async function requestAcmeCertificate(db: Db, actor: Actor, raw: AcmeInpu
             status: 'PENDING',
             source: 'ACME',
             hosts,
-            subject: facts.subject,
-            issuer: facts.issuer,
-            serial: facts.serial,
-            notBefore: facts.notBefore,
-            notAfter: facts.notAfter,
+            ...certificateColumns(facts),
             keyType,
             keySize,
-            fingerprintSha256: facts.fingerprintSha256,
             certPem,
             keySealed: sealKey(keyPem),
             acmeDirectoryUrl: input.directoryUrl,

@@ -7,7 +7,7 @@ import { requireGlobalActor } from './access';
 import { checkBundle, type CheckResult } from './checks';
 import { unsealKey } from './keys';
 import { importSignedSchema, parseInput, type ImportSignedInput } from './schemas';
-import { factsOf } from './x509';
+import { certificateColumns, factsOf } from './x509';
 
 /**
  * The external CA's answer to a CSR made here: checked against the pending key
@@ -38,12 +38,7 @@ export async function importSignedCertificate(
           data: {
             certPem,
             hosts: facts.hosts,
-            subject: facts.subject,
-            issuer: facts.issuer,
-            serial: facts.serial,
-            notBefore: facts.notBefore,
-            notAfter: facts.notAfter,
-            fingerprintSha256: facts.fingerprintSha256,
+            ...certificateColumns(facts),
           },
         });
         if (updated.count !== 1) throw new ServiceError('conflict', 'this certificate was imported meanwhile', 'id');

@@ -8,7 +8,7 @@ import { signWithCa } from './authority';
 import { normalizeHosts } from './hosts';
 import { sealKey } from './keys';
 import { issueServerSchema, parseInput, type IssueServerInput } from './schemas';
-import { describeSpec, factsOf, generateKeys, isIpAddress, privateKeyToPem, x509, type KeySpec } from './x509';
+import { describeSpec, certificateColumns, factsOf, generateKeys, isIpAddress, privateKeyToPem, x509, type KeySpec } from './x509';
 
 export interface IssuedCertificate {
   id: string;
@@ -63,14 +63,9 @@ export async function issueServerCertificate(
             status: 'PENDING',
             source: 'INTERNAL_CA',
             hosts,
-            subject: facts.subject,
-            issuer: facts.issuer,
-            serial: facts.serial,
-            notBefore: facts.notBefore,
-            notAfter: facts.notAfter,
+            ...certificateColumns(facts),
             keyType,
             keySize,
-            fingerprintSha256: facts.fingerprintSha256,
             certPem,
             keySealed: sealKey(await privateKeyToPem(keys.privateKey)),
             services: input.services,

@@ -9,7 +9,7 @@ import { checkBundle, type CheckResult } from './checks';
 import { normalizeHosts } from './hosts';
 import { sealKey } from './keys';
 import { parseInput, uploadSchema, type UploadInput } from './schemas';
-import { factsOf } from './x509';
+import { certificateColumns, factsOf } from './x509';
 
 export interface UploadedCertificate {
   id: string;
@@ -40,14 +40,9 @@ export async function uploadCertificate(db: Db, actor: Actor, raw: UploadInput):
             status: 'PENDING',
             source: 'UPLOADED',
             hosts: facts.hosts,
-            subject: facts.subject,
-            issuer: facts.issuer,
-            serial: facts.serial,
-            notBefore: facts.notBefore,
-            notAfter: facts.notAfter,
+            ...certificateColumns(facts),
             keyType: facts.keyType,
             keySize: facts.keySize,
-            fingerprintSha256: facts.fingerprintSha256,
             certPem,
             keySealed: sealKey(keyPem),
           },

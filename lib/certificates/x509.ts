@@ -155,6 +155,12 @@ function oneLine(dn: string): string {
   return dn.split('\n').join(', ');
 }
 
+/** The certificates-table columns every way of adding a certificate fills from its facts. */
+export function certificateColumns(facts: CertificateFacts) {
+  const { subject, issuer, serial, notBefore, notAfter, fingerprintSha256 } = facts;
+  return { subject, issuer, serial, notBefore, notAfter, fingerprintSha256 };
+}
+
 export function factsOf(pem: string): CertificateFacts {
   const cert = new NodeX509(pem);
   return {
