@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runningPort } from '@/lib/postgres/embedded';
 import { ensureBuild } from './e2e/build';
+import { postern } from './helpers/cli';
 
 // What a new user does on a fresh machine: `npm start` with nothing configured,
 // the CLI while it runs, Ctrl-C, and a second start that finds everything kept.
@@ -53,13 +54,7 @@ function npmStart(env: Record<string, string>): Started {
 }
 
 function cli(args: string[], input?: string) {
-  const r = spawnSync('node', ['lib/cli/bin.js', ...args], {
-    env: { ...process.env, DATABASE_URL: '', POSTERN_DATA_DIR: dataDir },
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
+  return postern(args, { input, env: { DATABASE_URL: '', POSTERN_DATA_DIR: dataDir } });
 }
 
 async function untilReady(started: Started): Promise<void> {
@@ -86,9 +81,9 @@ describe('npm start on a fresh data directory', () => {
     expect(await login.text()).toMatch(/type="password"/);
 
     // The CLI finds the running embedded cluster.
-    expect(cli(['domain', 'add', 'example.test']).code).toBe(0);
-    expect(cli(['mailbox', 'add', 'alice@example.test', '--password-stdin'], 'correct horse battery staple 9\n').code).toBe(0);
-    const bad = cli(['mailbox', 'add', 'bob@example.test', '--quota', '2X', '--password-stdin'], 'correct horse battery staple 9\n');
+    expect((await cli(['domain', 'add', 'example.test'])).code).toBe(0);
+    expect((await cli(['mailbox', 'add', 'alice@example.test', '--password-stdin'], 'correct horse battery staple 9\n')).code).toBe(0);
+    const bad = await cli(['mailbox', 'add', 'bob@example.test', '--quota', '2X', '--password-stdin'], 'correct horse battery staple 9\n');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^postern: quota: /);
 
@@ -101,7 +96,7 @@ describe('npm start on a fresh data directory', () => {
     const second = npmStart(env);
     await untilReady(second);
     expect(second.output()).not.toMatch(/password:/);
-    const list = cli(['mailbox', 'list', '--json']);
+    const list = await cli(['mailbox', 'list', '--json']);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).map((m: { address: string }) => m.address)).toEqual(['alice@example.test']);
     second.child.kill('SIGTERM');

@@ -1,33 +1,19 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postern as run, type CliResult } from '@/test/helpers/cli';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 
 // The real CLI as a subprocess, the way an admin runs it.
-const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 let t: TestDatabase;
 let tmp: string;
 
-function postern(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tmp, // not the repo root: the launcher must find its tsconfig itself
-      env: { ...process.env, DATABASE_URL: t.url, POSTERN_DATA_DIR: path.join(tmp, 'data') },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+function postern(args: string[], stdin?: string): Promise<CliResult> {
+  // Not the repo root as cwd: the launcher must find its tsconfig itself.
+  return run(args, { cwd: tmp, input: stdin, env: { DATABASE_URL: t.url, POSTERN_DATA_DIR: path.join(tmp, 'data') } });
 }
 
 beforeAll(async () => {
@@ -173,14 +159,7 @@ describe('postern CLI', { timeout: 120_000 }, () => {
   });
 
   it('an unreachable DATABASE_URL is one line, exit 1', async () => {
-    const child = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [BIN, 'domain', 'list'], {
-        env: { ...process.env, DATABASE_URL: 'postgres://x:y@127.0.0.1:1/nope' },
-      });
-      let stderr = '';
-      c.stderr.on('data', (d) => (stderr += d));
-      c.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-    });
+    const child = await run(['domain', 'list'], { env: { DATABASE_URL: 'postgres://x:y@127.0.0.1:1/nope' } });
     expect(child.code).toBe(1);
     expect(child.stderr.trim().split('\n')).toHaveLength(1);
     expect(child.stderr).toMatch(/^postern: cannot reach the database/);

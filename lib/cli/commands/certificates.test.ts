@@ -1,30 +1,19 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postern as run, type CliResult } from '@/test/helpers/cli';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 import { makeMailbox, openssl, tmpDir, write } from '@/lib/certificates/test/helpers';
 
 // `postern ca|cert|smime` as a subprocess, checked with the openssl CLI.
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 let t: TestDatabase;
 let tmp: string;
 
-function postern(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tmp,
-      env: { ...process.env, DATABASE_URL: t.url, POSTERN_DATA_DIR: path.join(tmp, 'data'), POSTERN_SECRET: 'cli-certs-master-key-0123456789', POSTERN_HOSTNAME: 'mx.cli.test' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
+function postern(args: string[], stdin?: string): Promise<CliResult> {
+  return run(args, {
+    cwd: tmp,
+    input: stdin,
+    env: { DATABASE_URL: t.url, POSTERN_DATA_DIR: path.join(tmp, 'data'), POSTERN_SECRET: 'cli-certs-master-key-0123456789', POSTERN_HOSTNAME: 'mx.cli.test' },
   });
 }
 

@@ -1,16 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postern } from '@/test/helpers/cli';
 import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
 
-const BIN = 'lib/cli/bin.js';
-
-function postern(args: string[], input = '', env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function tls(args: string[], input = '', env: Record<string, string> = {}) {
+  return postern(['tls', ...args], { input, env });
 }
 
 describe('postern tls analyze', () => {
-  it('prints { "hops": [...] } for a message on stdin, topmost Received first', () => {
+  it('prints { "hops": [...] } for a message on stdin, topmost Received first', async () => {
     const eml = [
       'Received: from mail.example.net (mail.example.net [192.0.2.1]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.postern.test (Postern) with ESMTPS id AB12 for <a@postern.test> tls TLS_AES_256_GCM_SHA384; Tue, 24 Nov 2026 00:00:00 +0000',
       'Received: from laptop (unknown [10.0.0.2]) (authenticated bits=0) by mail.example.net (8.15.2/8.15.2) with ESMTPA id u1; Tue, 24 Nov 2026 00:00:00 +0000',
@@ -19,7 +16,7 @@ describe('postern tls analyze', () => {
       '',
       'body',
     ].join('\r\n');
-    const r = postern(['tls', 'analyze'], eml);
+    const r = await tls(['analyze'], eml);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc).toEqual({
@@ -55,8 +52,8 @@ describe('postern tls analyze', () => {
     });
   });
 
-  it('prints an empty list for input without Received headers', () => {
-    const r = postern(['tls', 'analyze'], 'Subject: none\n\nbody\n');
+  it('prints an empty list for input without Received headers', async () => {
+    const r = await tls(['analyze'], 'Subject: none\n\nbody\n');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ hops: [] });
   });
@@ -71,12 +68,12 @@ describe('postern tls rescan', () => {
     await t?.drop();
   });
 
-  it('reports progress and completion; refuses a bad batch size with a one-line error', () => {
-    const ok = postern(['tls', 'rescan'], '', { DATABASE_URL: t.url });
+  it('reports progress and completion; refuses a bad batch size with a one-line error', async () => {
+    const ok = await tls(['rescan'], '', { DATABASE_URL: t.url });
     expect(ok.stderr).toContain('rescan: 0/0 messages');
     expect(ok.stdout).toMatch(/^rescanned 0 messages in /);
     expect(ok.code).toBe(0);
-    const bad = postern(['tls', 'rescan', '--batch-size', '0'], '', { DATABASE_URL: t.url });
+    const bad = await tls(['rescan', '--batch-size', '0'], '', { DATABASE_URL: t.url });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('postern: batch-size: must be an integer from 1 to 10000');
   });
