@@ -11,7 +11,8 @@ let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };
 const PW = 'Strong-Password-1';
 const ids: Record<string, string> = {};
-const resolve = (a: string, opts?: { messageBytes?: number }, policy = DEFAULT_POLICY) => resolveRecipient(t.prisma, a, policy, opts);
+const resolve = (a: string, opts?: { messageBytes?: number }, delimiter = DEFAULT_POLICY.recipientDelimiter) =>
+  resolveRecipient(t.prisma, a, () => delimiter, opts);
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -52,8 +53,8 @@ describe('resolveRecipient', () => {
   it('plus-addressing with the policy delimiter, and not when it is off', async () => {
     expect(addrs(await resolve('alice+news@example.test'))).toEqual(['alice@example.test']);
     expect(addrs(await resolve('team+x@example.test'))).toEqual(['alice@example.test', 'bob@example.test']);
-    expect(await resolve('alice+news@example.test', {}, { ...DEFAULT_POLICY, recipientDelimiter: '' })).toEqual({ status: 'unknown' });
-    expect(addrs(await resolve('alice-news@example.test', {}, { ...DEFAULT_POLICY, recipientDelimiter: '-' }))).toEqual(['alice@example.test']);
+    expect(await resolve('alice+news@example.test', {}, '')).toEqual({ status: 'unknown' });
+    expect(addrs(await resolve('alice-news@example.test', {}, '-'))).toEqual(['alice@example.test']);
   });
   it('an exact alias wins over plus-addressing', async () => {
     expect(addrs(await resolve('bob+vip@example.test'))).toEqual(['alice@example.test']);

@@ -1,6 +1,5 @@
 import type { Db } from '@/lib/db/prisma';
 import { MAX_ALIAS_DEPTH } from '@/lib/aliases/check-destinations';
-import type { Policy } from '@/lib/policy/schema';
 import { normalizeAddress } from '@/lib/validations/address';
 
 export interface LocalTarget {
@@ -44,14 +43,15 @@ const mailboxSelect = {
 
 /**
  * Resolves one recipient: exact alias, then mailbox, then the same two with the
- * plus-tag stripped (policy.recipientDelimiter), then the domain's catch-all.
+ * plus-tag stripped (the recipient domain's delimiter, from `delimiterFor` so callers can
+ * serve it from their policy cache), then the domain's catch-all.
  * Alias destinations resolve the same way (without catch-all) up to MAX_ALIAS_DEPTH.
  * `messageBytes` (from SIZE= or the DATA) makes "would not fit" count as over quota.
  */
 export async function resolveRecipient(
   db: Db,
   address: string,
-  policy: Pick<Policy, 'recipientDelimiter'>,
+  delimiterFor: (domainId: string) => string | Promise<string>,
   options: { messageBytes?: number } = {},
 ): Promise<Resolution> {
   let a;
@@ -67,12 +67,13 @@ export async function resolveRecipient(
   const mailboxes = new Map<string, LocalTarget>();
   const remote = new Set<string>();
   const skipped: { address: string; state: TargetState }[] = [];
-  const localDomains = new Map<string, boolean>([[a.domain, true]]);
+  // Domain name → its id, or null when it is not one of ours.
+  const localDomains = new Map<string, string | null>([[a.domain, domain.id]]);
   const seen = new Set<string>();
   const size = BigInt(Math.max(0, Math.trunc(options.messageBytes ?? 0)));
 
-  const isLocal = async (d: string) => {
-    if (!localDomains.has(d)) localDomains.set(d, !!(await db.domain.findUnique({ where: { name: d }, select: { id: true } })));
+  const localDomainId = async (d: string) => {
+    if (!localDomains.has(d)) localDomains.set(d, (await db.domain.findUnique({ where: { name: d }, select: { id: true } }))?.id ?? null);
     return localDomains.get(d)!;
   };
 
@@ -89,12 +90,13 @@ export async function resolveRecipient(
     if (seen.has(target)) return null;
     seen.add(target);
     const [local, dom] = splitAddress(target);
-    if (!(await isLocal(dom))) {
+    const domainId = await localDomainId(dom);
+    if (!domainId) {
       remote.add(target);
       return null;
     }
     const candidates = [target];
-    const delim = policy.recipientDelimiter;
+    const delim = await delimiterFor(domainId);
     const cut = delim ? local.indexOf(delim) : -1;
     if (cut > 0) candidates.push(`${local.slice(0, cut)}@${dom}`);
     for (const candidate of candidates) {

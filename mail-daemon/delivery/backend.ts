@@ -54,8 +54,8 @@ export class PostgresSmtpBackend implements SmtpBackend {
   }
 
   async lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup> {
-    const policy = await this.policies.get();
-    const r = await resolveRecipient(this.db, address, policy, { messageBytes: sizeHint ?? 0 });
+    const delimiterFor = async (domainId: string) => (await this.policies.get(domainId)).recipientDelimiter;
+    const r = await resolveRecipient(this.db, address, delimiterFor, { messageBytes: sizeHint ?? 0 });
     switch (r.status) {
       case 'ok':
         return { kind: 'local', mailboxes: r.mailboxes.map((m) => ({ id: m.id, domainId: m.domainId })), forwards: r.remote };

@@ -122,6 +122,22 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
     await untilEhlo((t) => t.includes('SIZE 52428800'));
   });
 
+  it("plus-addressing follows the recipient domain's own delimiter when it overrides the global one", async () => {
+    const domain = await db.prisma.domain.findUniqueOrThrow({ where: { name: 'example.test' } });
+    const rcpt = async (address: string) => {
+      const c = await connect();
+      await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250]]);
+      const r = await c.cmd(`RCPT TO:<${address}>`);
+      c.close();
+      return r.code;
+    };
+    await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: { recipientDelimiter: '-' } });
+    await expect.poll(() => rcpt('alice-news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
+    expect(await rcpt('alice+news@example.test')).toBe(550);
+    await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: {} });
+    await expect.poll(() => rcpt('alice+news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
+  });
+
   it('re-reads policy on the next connection after a NOTIFY; open sessions keep theirs', async () => {
     const old = await connect();
     expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
