@@ -15,20 +15,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
-import { migrate } from '@/lib/db/migrate';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
-import { freePort, openEmbedded } from '@/lib/postgres/embedded';
+import { freePort } from '@/lib/postgres/embedded';
+import { arg, benchDatabase } from '../database';
 import { WireClient } from '@/mail-daemon/imap/testing/wire-client';
 import { spawnDaemon, TEST_MASTER_KEY } from '@/mail-daemon/smtp/testing';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const CLIENTS = arg('clients', 8);
 const MESSAGES = arg('messages', 200);
 const ROUNDS = arg('rounds', 20);
@@ -252,19 +247,9 @@ interface Result {
 }
 
 async function benchPostern(): Promise<Result> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-imap-'));
-  const cluster = process.env.DATABASE_URL ? null : await openEmbedded(path.join(tmp, 'pg'), 'bench');
-  const base = process.env.DATABASE_URL ?? cluster!.url;
-  const dbName = `bench_imap_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(base);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
+  const { url, tmp, drop } = await benchDatabase('imap');
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
   try {
-    await migrate(url);
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
     for (const address of users) await createMailbox(db, SYSTEM, { address, password: PASSWORD, quota: '1G' });
@@ -278,10 +263,7 @@ async function benchPostern(): Promise<Result> {
   } finally {
     daemon?.child.kill('SIGTERM');
     await daemon?.exited;
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await cluster?.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -6,16 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
-import pg from 'pg';
 import type { Actor } from '@/lib/actor';
 import { hashPassword } from '@/lib/auth/password';
-import { migrate } from '@/lib/db/migrate';
 import { createPrisma } from '@/lib/db/prisma';
 import { listMailboxes, type ListMailboxesInput } from '@/lib/mailboxes/list-mailboxes';
-import { openEmbedded } from '@/lib/postgres/embedded';
+import { benchDatabase } from '../database';
 import { seedMailboxes } from '@/scripts/seed/mailboxes';
 import { signInHttp } from '@/test/e2e/http';
 import { startNext } from '@/test/e2e/panel';
@@ -45,24 +42,11 @@ async function time(fn: () => Promise<unknown>): Promise<ReturnType<typeof stats
   return stats(ms);
 }
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-panel-'));
-fs.chmodSync(tmp, 0o755);
-const cluster = process.env.DATABASE_URL
-  ? { url: process.env.DATABASE_URL, stop: async () => {} }
-  : await openEmbedded(path.join(tmp, 'pg'), 'bench');
-const dbName = `bench_${randomBytes(4).toString('hex')}`;
-const serverUrl = new URL(cluster.url);
-const admin = new pg.Client({ connectionString: Object.assign(new URL(cluster.url), { pathname: '/postgres' }).toString() });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-serverUrl.pathname = `/${dbName}`;
-const url = serverUrl.toString();
+const { url, drop } = await benchDatabase('panel');
 const results: Record<string, unknown> = { count: COUNT, runs: RUNS, at: new Date().toISOString(), cpus: os.cpus().length };
 let panel: Awaited<ReturnType<typeof startNext>> | undefined;
 const db = createPrisma(url);
 try {
-  await migrate(url);
   let t = performance.now();
   await seedMailboxes(db, url, {
     count: COUNT,
@@ -132,10 +116,5 @@ try {
 } finally {
   await panel?.stop();
   await db.$disconnect();
-  const c = new pg.Client({ connectionString: Object.assign(new URL(cluster.url), { pathname: '/postgres' }).toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await c.end();
-  await cluster.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await drop();
 }

@@ -13,17 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
-import { migrate } from '@/lib/db/migrate';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
-import { freePort, openEmbedded } from '@/lib/postgres/embedded';
+import { freePort } from '@/lib/postgres/embedded';
+import { arg, benchDatabase } from '../database';
 import { RawSmtp, spawnDaemon } from '@/mail-daemon/smtp/testing';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const SESSIONS = arg('sessions', 8);
 const MESSAGES = arg('messages', 2000);
 const SIZE = arg('size', 10 * 1024);
@@ -74,19 +70,9 @@ async function load(port: number, rcpt: string): Promise<{ seconds: number; sent
 }
 
 async function benchPostern(): Promise<number> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-smtp-'));
-  const cluster = process.env.DATABASE_URL ? null : await openEmbedded(path.join(tmp, 'pg'), 'bench');
-  const base = process.env.DATABASE_URL ?? cluster!.url;
-  const dbName = `bench_smtp_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(base);
-  u.pathname = `/${dbName}`;
-  const url = u.toString();
+  const { url, tmp, drop } = await benchDatabase('smtp');
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
   try {
-    await migrate(url);
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
     await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: 'Correct-Horse-Battery-9', quota: 0 });
@@ -104,10 +90,7 @@ async function benchPostern(): Promise<number> {
   } finally {
     daemon?.child.kill('SIGTERM');
     await daemon?.exited;
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await cluster?.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -7,15 +7,12 @@
 // overview() for 7/30/90 days (wall time, and the server's own Execution Time of each query from
 // EXPLAIN ANALYZE), and parses the cited fixture corpus for headers/second. Writes
 // bench/results/tls-stats.json.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import pg from 'pg';
-import { migrate } from '@/lib/db/migrate';
-import { openEmbedded } from '@/lib/postgres/embedded';
+import { benchDatabase } from '../database';
 import { parseReceived } from '@/lib/received';
 import { RECEIVED_FIXTURES } from '@/lib/received/received.fixtures';
 import { overview, type Sql, type StatsFilter } from '@/lib/tls-stats';
@@ -51,18 +48,7 @@ const headersPerSecond = Math.round(parsed / parseSeconds);
 console.log(`parser: ${headersPerSecond.toLocaleString('en')} headers/s (${corpus.length} real-format headers, avg ${Math.round(parseBytes / corpus.length)} bytes)`);
 
 // ---------------------------------------------------------------- database
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-tls-'));
-fs.chmodSync(tmp, 0o755);
-const cluster = process.env.DATABASE_URL
-  ? { url: process.env.DATABASE_URL, stop: async () => {} }
-  : await openEmbedded(path.join(tmp, 'pg'), 'bench');
-const dbName = `bench_${randomBytes(4).toString('hex')}`;
-const adminUrl = Object.assign(new URL(cluster.url), { pathname: '/postgres' }).toString();
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-const url = Object.assign(new URL(cluster.url), { pathname: `/${dbName}` }).toString();
+const { url, drop } = await benchDatabase('tls-stats');
 const results: Record<string, unknown> = {
   count: COUNT,
   runs: RUNS,
@@ -74,7 +60,6 @@ const results: Record<string, unknown> = {
 const pool = new pg.Pool({ connectionString: url, max: 4 });
 pool.on('error', (err) => console.error(`bench: idle connection error: ${err.message}`));
 try {
-  await migrate(url);
   const t0 = performance.now();
   // 5 domains × 40 mailboxes
   await pool.query(`INSERT INTO domains (id, name) SELECT gen_random_uuid(), 'd' || i || '.bench' FROM generate_series(1, 5) i`);
@@ -203,12 +188,7 @@ try {
   results.overview = table;
 } finally {
   await pool.end();
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await c.end();
-  await cluster.stop();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await drop();
 }
 fs.mkdirSync('bench/results', { recursive: true });
 fs.writeFileSync('bench/results/tls-stats.json', `${JSON.stringify(results, null, 2)}\n`);
