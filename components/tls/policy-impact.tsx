@@ -56,23 +56,30 @@ export async function PolicyImpactPreview({ change, days = 30 }: { change: Impac
   );
 }
 
-function SenderTable({ rows, testId }: { rows: { senderDomain: string; clientIp: string; tlsVersion: string; messages: number }[]; testId: string }) {
-  if (rows.length === 0) return <p className="mt-2 text-sm text-muted">No sending host affected.</p>;
+interface RefusedRow {
+  clientIp: string;
+  tlsVersion: string;
+  messages: number;
+}
+
+/** Messages that would have been refused, grouped by who sent them (a sending domain or a mailbox). */
+function RefusedTable<R extends RefusedRow>({ rows, testId, whoLabel, who, empty }: { rows: R[]; testId: string; whoLabel: string; who: (r: R) => string; empty: string }) {
+  if (rows.length === 0) return <p className="mt-2 text-sm text-muted">{empty}</p>;
   return (
     <div className="mt-2">
       <Table data-testid={testId}>
         <thead>
           <tr>
-            <Th>Sending domain</Th>
-            <Th>Host IP</Th>
+            <Th>{whoLabel}</Th>
+            <Th>Client IP</Th>
             <Th>TLS</Th>
             <Th className="text-right">Messages</Th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={`${r.senderDomain}-${r.clientIp}-${r.tlsVersion}`}>
-              <Td>{r.senderDomain || '(null sender)'}</Td>
+            <tr key={`${who(r)}-${r.clientIp}-${r.tlsVersion}`}>
+              <Td>{who(r)}</Td>
               <Td>{r.clientIp}</Td>
               <Td>{r.tlsVersion === 'none' ? 'cleartext' : r.tlsVersion}</Td>
               <Td className="text-right tabular-nums">{r.messages}</Td>
@@ -84,32 +91,12 @@ function SenderTable({ rows, testId }: { rows: { senderDomain: string; clientIp:
   );
 }
 
-function SubmitterTable({ rows, testId }: { rows: { address: string; clientIp: string; tlsVersion: string; messages: number }[]; testId: string }) {
-  if (rows.length === 0) return <p className="mt-2 text-sm text-muted">No submission affected.</p>;
-  return (
-    <div className="mt-2">
-      <Table data-testid={testId}>
-        <thead>
-          <tr>
-            <Th>Mailbox (submission)</Th>
-            <Th>Client IP</Th>
-            <Th>TLS</Th>
-            <Th className="text-right">Messages</Th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.address}-${r.clientIp}-${r.tlsVersion}`}>
-              <Td>{r.address}</Td>
-              <Td>{r.clientIp}</Td>
-              <Td>{r.tlsVersion === 'none' ? 'cleartext' : r.tlsVersion}</Td>
-              <Td className="text-right tabular-nums">{r.messages}</Td>
-            </tr>
-          ))}
-        </tbody>
-      </Table>
-    </div>
-  );
+function SenderTable({ rows, testId }: { rows: (RefusedRow & { senderDomain: string })[]; testId: string }) {
+  return <RefusedTable rows={rows} testId={testId} whoLabel="Sending domain" who={(r) => r.senderDomain || '(null sender)'} empty="No sending host affected." />;
+}
+
+function SubmitterTable({ rows, testId }: { rows: (RefusedRow & { address: string })[]; testId: string }) {
+  return <RefusedTable rows={rows} testId={testId} whoLabel="Mailbox (submission)" who={(r) => r.address} empty="No submission affected." />;
 }
 
 function LoginTable({
