@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { housekeepingPass } from './housekeeping';
 import { deliver } from './store/deliver';
-import { createTestMailbox, testMessage } from './store/testing';
+import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
 
 let db: TestDatabase;
 let pool: pg.Pool;

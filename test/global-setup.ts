@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { openEmbedded } from '@/lib/postgres/embedded';
 
 // One real Postgres for the whole run: the one DATABASE_URL names, or a throwaway
-// embedded cluster. Each test file then makes its own database in it (test/helpers/db.ts).
+// embedded cluster. Each test file then makes its own database in it (mail-daemon/testing/database.ts).
 export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     project.provide('postgresUrl', process.env.DATABASE_URL);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from './helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 // Proves prisma/schema.prisma (what the client believes) and the SQL migrations
 // (what the database is) describe the same tables, columns, types, enums,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runningPort } from '@/lib/postgres/embedded';
 import { ensureBuild } from './e2e/build';
-import { postern } from './helpers/cli';
+import { postern } from '@/mail-daemon/testing/cli';
 
 // What a new user does on a fresh machine: `npm start` with nothing configured,
 // the CLI while it runs, Ctrl-C, and a second start that finds everything kept.

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, openEmbedded, runningPort } from '@/lib/postgres/embedded';
 import { lockDataDir } from '@/scripts/start/lock';
-import { createTestDatabase } from './helpers/db';
+import { createTestDatabase } from '@/mail-daemon/testing/database';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-start-'));
 // As root, Postgres runs as the postgres user, which must be able to enter the directory.

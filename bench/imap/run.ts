@@ -21,8 +21,8 @@ import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { freePort } from '@/lib/postgres/embedded';
 import { arg, benchDatabase } from '../database';
-import { WireClient } from '@/mail-daemon/imap/testing/wire-client';
-import { spawnDaemon, TEST_MASTER_KEY } from '@/mail-daemon/smtp/testing';
+import { WireClient } from '@/mail-daemon/testing/imap-wire';
+import { spawnDaemon, TEST_MASTER_KEY } from '@/mail-daemon/testing/daemon';
 
 const CLIENTS = arg('clients', 8);
 const MESSAGES = arg('messages', 200);

@@ -18,7 +18,8 @@ import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { freePort } from '@/lib/postgres/embedded';
 import { arg, benchDatabase } from '../database';
-import { RawSmtp, spawnDaemon } from '@/mail-daemon/smtp/testing';
+import { RawSmtp } from '@/mail-daemon/testing/smtp';
+import { spawnDaemon } from '@/mail-daemon/testing/daemon';
 
 const SESSIONS = arg('sessions', 8);
 const MESSAGES = arg('messages', 2000);

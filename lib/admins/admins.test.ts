@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/actor';
 import { addAdmin, changeOwnPassword, listAdmins, removeAdmin, setAdminPassword, updateAdmin } from '@/lib/admins';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
 import { addDomain } from '@/lib/domains';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

@@ -15,7 +15,7 @@ import {
 import { verifyPassword } from '@/lib/auth/password';
 import { unseal } from '@/lib/crypto/seal';
 import { updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 const masterKey = 'test-master-key-0123456789';
 const PW = 'Strong-Password-1';

@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/actor';
 import { createAlias, listAliases, removeAlias, updateAlias } from '@/lib/aliases';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/actor';
 import { listAudit } from '@/lib/audit';
 import { addDomain } from '@/lib/domains';
 import { createMailbox, updateMailbox } from '@/lib/mailboxes';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

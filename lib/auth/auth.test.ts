@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { lockedUntil, pruneThrottle, recordFailure, resetFailures } from '@/lib/auth/throttle';
 import { createPrisma } from '@/lib/db/prisma';
 import { updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli = { kind: 'cli', user: 'test' } as const;

@@ -3,12 +3,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { activateCertificate } from './activate-certificate';
 import { requestAcmeCertificate } from './acme';
 import { runRenewalPass } from './renew';
-import { startPebble, type Pebble } from './test/pebble';
-import { CLI, openssl, tmpDir, useTestEnv, write } from './test/helpers';
+import { startPebble, type Pebble } from '@/mail-daemon/testing/pebble';
+import { CLI, openssl, tmpDir, useTestEnv, write } from '@/mail-daemon/testing/certificates';
 import { pemBlocks, DAY_MS } from './x509';
 
 // Real ACME issuance against Debian's pebble: pebble resolves every name to

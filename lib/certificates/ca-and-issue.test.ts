@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { activateCertificate } from './activate-certificate';
 import { createCa } from './create-ca';
 import { createCsr } from './create-csr';
@@ -9,7 +9,7 @@ import { importSignedCertificate } from './import-signed-certificate';
 import { issueServerCertificate } from './issue-server-certificate';
 import { listCertificates } from './list-certificates';
 import { unsealKey } from './keys';
-import { CLI, openssl, tmpDir, useTestEnv, write } from './test/helpers';
+import { CLI, openssl, tmpDir, useTestEnv, write } from '@/mail-daemon/testing/certificates';
 import { pemBlocks } from './x509';
 
 let t: TestDatabase;

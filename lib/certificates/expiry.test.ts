@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { activateCertificate } from './activate-certificate';
 import { createCa } from './create-ca';
 import { expiryOf } from './expiry';
 import { issueServerCertificate } from './issue-server-certificate';
 import { runRenewalPass } from './renew';
 import { certificateStatus, toPrometheus } from './status';
-import { CLI, useTestEnv } from './test/helpers';
+import { CLI, useTestEnv } from '@/mail-daemon/testing/certificates';
 import { DAY_MS } from './x509';
 
 let t: TestDatabase;

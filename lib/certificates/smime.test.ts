@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/actor';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { createCa } from './create-ca';
 import { buildCrl } from './crl';
 import { exportSmimePkcs12, getSmimeCertificatePem, issueSmimeCertificate, listSmimeCertificates } from './smime';
 import { revokeSmimeCertificate } from './revoke';
-import { CLI, makeMailbox, openssl, tmpDir, useTestEnv, write } from './test/helpers';
+import { CLI, makeMailbox, openssl, tmpDir, useTestEnv, write } from '@/mail-daemon/testing/certificates';
 import { pkcs12Kdf } from './pkcs12';
 import { derToPem } from './x509';
 

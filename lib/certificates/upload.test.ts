@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { loadIssuingCa, signWithCa } from './authority';
 import { createCa } from './create-ca';
 import { serverExtensions } from './issue-server-certificate';
 import { uploadCertificate } from './upload-certificate';
-import { CLI, openssl, tmpDir, useTestEnv } from './test/helpers';
+import { CLI, openssl, tmpDir, useTestEnv } from '@/mail-daemon/testing/certificates';
 import { DAY_MS, derToPem, generateKeys, pemToDer, privateKeyToPem } from './x509';
 
 let t: TestDatabase;

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postern as run, type CliResult } from '@/test/helpers/cli';
+import { postern as run, type CliResult } from '@/mail-daemon/testing/cli';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 // The real CLI as a subprocess, the way an admin runs it.
 let t: TestDatabase;

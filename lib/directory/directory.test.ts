@@ -5,7 +5,7 @@ import { addDomain, setDomainEnabled } from '@/lib/domains';
 import { allowedSenders, isLocalDomain, resolveRecipient } from '@/lib/directory';
 import { createMailbox, updateMailbox } from '@/lib/mailboxes';
 import { DEFAULT_POLICY } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

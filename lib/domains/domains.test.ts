@@ -3,7 +3,7 @@ import type { Actor } from '@/lib/actor';
 import { addDomain, listDomains, removeDomain, setDomainEnabled } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { createAlias } from '@/lib/aliases';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

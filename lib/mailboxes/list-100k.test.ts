@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/actor';
 import { listMailboxes } from '@/lib/mailboxes';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 // The panel's mailbox list at 100,000 mailboxes: every page, search and sort is
 // answered by Postgres from an index, well under a second.

@@ -12,7 +12,7 @@ import {
   updateMailbox,
 } from '@/lib/mailboxes';
 import { updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'tester' };

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Actor } from '@/lib/actor';
 import { CHANNELS } from '@/lib/db/channels';
 import { DEFAULT_POLICY, getEffectivePolicy, getPolicyOverride, updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
 let domainId: string;

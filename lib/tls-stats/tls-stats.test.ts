@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptMessage } from '@/mail-daemon/delivery/accept';
 import type { AcceptInput } from '@/mail-daemon/smtp/backend';
 import type { TlsFacts } from '@/mail-daemon/smtp/received';
-import { createTestMailbox } from '@/mail-daemon/store/testing';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import {
   clientTls,
   exportRows,

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testMessage } from '../store/testing';
-import { startImapHarness, type ImapHarness } from './testing/harness';
+import { testMessage } from '@/mail-daemon/testing/mailbox';
+import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
 
 const run = promisify(execFile);
 let h: ImapHarness;

@@ -12,9 +12,9 @@ import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { updatePolicy } from '@/lib/policy';
 import { freePort } from '@/lib/postgres/embedded';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { spawnDaemon, type DaemonProcess } from '../smtp/testing';
-import { WireClient } from './testing/wire-client';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
+import { WireClient } from '@/mail-daemon/testing/imap-wire';
 
 let db: TestDatabase;
 let daemon: DaemonProcess;

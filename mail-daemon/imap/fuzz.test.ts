@@ -2,10 +2,10 @@
 // with random arguments in every state, over TLS against the real store. Every
 // command gets a tagged OK/NO/BAD (never SERVERBUG), and the session still works after.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testMessage } from '../store/testing';
+import { testMessage } from '@/mail-daemon/testing/mailbox';
 import { COMMANDS } from './commands';
-import { startImapHarness, type ImapHarness } from './testing/harness';
-import { WireClient } from './testing/wire-client';
+import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
+import { WireClient } from '@/mail-daemon/testing/imap-wire';
 
 let h: ImapHarness;
 beforeAll(async () => {

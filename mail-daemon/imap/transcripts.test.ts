@@ -1,12 +1,12 @@
 // Transcript tests: client lines → expected server lines, over real TLS sockets,
 // against the real Postgres store. Grouped by RFC section.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testMessage } from '../store/testing';
+import { testMessage } from '@/mail-daemon/testing/mailbox';
 import { COMMANDS } from './commands';
 import { DEFAULT_LIMITS } from './server';
 import { ALL_STATES, type State } from './session';
-import { startImapHarness, type ImapHarness } from './testing/harness';
-import { matchLines, WireClient, type Expect } from './testing/wire-client';
+import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
+import { matchLines, WireClient, type Expect } from '@/mail-daemon/testing/imap-wire';
 
 let h: ImapHarness;
 let counter = 0;

@@ -6,9 +6,9 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { PASSWORD, seedDirectory } from './fixtures';
-import { RawSmtp, startSmtp, type RunningSmtp } from './testing';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
+import { RawSmtp, startSmtp, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 const exec = promisify(execFile);
 let db: TestDatabase;

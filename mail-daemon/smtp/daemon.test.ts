@@ -7,9 +7,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { PASSWORD, seedDirectory } from './fixtures';
-import { RawSmtp, spawnDaemon, transcript, type DaemonProcess } from './testing';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
+import { RawSmtp, transcript } from '@/mail-daemon/testing/smtp';
+import { spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 
 const run = promisify(execFile);
 let db: TestDatabase;

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { CHANNELS } from '@/lib/db/channels';
 import { sweepOrphanBlobs } from './blobs';
 import { deliver } from './deliver';
-import { createTestMailbox, testMessage } from './testing';
+import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
 
 let db: TestDatabase;
 let pool: pg.Pool;

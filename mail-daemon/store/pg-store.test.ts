@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { NotifyBus } from '@/lib/db/notify';
 import { StoreError, type FetchItems, type FetchResult, type FolderView, type MailboxEvent, type MailSession, type UidRanges } from '@/mail-daemon/imap/backend';
 import { deliver } from './deliver';
 import { createPgMailStore, type PgMailStore } from './pg-store';
-import { createTestMailbox, testMessage } from './testing';
+import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -12,9 +12,10 @@ import { activateCertificate } from '@/lib/certificates/activate-certificate';
 import { createCa } from '@/lib/certificates/create-ca';
 import { issueServerCertificate } from '@/lib/certificates/issue-server-certificate';
 import { freePort } from '@/lib/postgres/embedded';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { PASSWORD, seedDirectory } from '../smtp/fixtures';
-import { RawSmtp, TEST_MASTER_KEY, spawnDaemon, transcript, type DaemonProcess } from '../smtp/testing';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
+import { RawSmtp, transcript } from '@/mail-daemon/testing/smtp';
+import { TEST_MASTER_KEY, spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 
 const CLI = { kind: 'cli', user: 'test' } as const;
 let db: TestDatabase;

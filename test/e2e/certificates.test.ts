@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
-import { openssl, write } from '@/lib/certificates/test/helpers';
+import { openssl, write } from '@/mail-daemon/testing/certificates';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
 // The certificates room in a real browser against `next start`: CA, issue + activate,

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { startNext, type RunningPanel } from './panel';
 
 export interface Panel extends RunningPanel {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postern as run, type CliResult } from '@/test/helpers/cli';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { makeMailbox, openssl, tmpDir, write } from '@/lib/certificates/test/helpers';
+import { postern as run, type CliResult } from '@/mail-daemon/testing/cli';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { makeMailbox, openssl, tmpDir, write } from '@/mail-daemon/testing/certificates';
 
 // `postern ca|cert|smime` as a subprocess, checked with the openssl CLI.
 let t: TestDatabase;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postern } from '@/test/helpers/cli';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
+import { postern } from '@/mail-daemon/testing/cli';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 function tls(args: string[], input = '', env: Record<string, string> = {}) {
   return postern(['tls', ...args], { input, env });

@@ -5,13 +5,13 @@ import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { hashPassword } from '@/lib/auth/password';
 import { NotifyBus } from '@/lib/db/notify';
 import { createLogger } from '@/lib/log';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { createPgMailStore } from '../../store';
-import { deliver } from '../../store/deliver';
-import { createTestMailbox } from '../../store/testing';
-import { TlsProvider } from '../../tls';
-import type { MailStore } from '../backend';
-import { ImapServer, type ImapLimits } from '../server';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { createPgMailStore } from '@/mail-daemon/store';
+import { deliver } from '@/mail-daemon/store/deliver';
+import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
+import { TlsProvider } from '@/mail-daemon/tls';
+import type { MailStore } from '@/mail-daemon/imap/backend';
+import { ImapServer, type ImapLimits } from '@/mail-daemon/imap/server';
 
 export interface ImapHarness {
   db: TestDatabase;

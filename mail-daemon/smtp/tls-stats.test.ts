@@ -3,11 +3,11 @@
 // the session's facts.
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, seedDirectory } from '@/mail-daemon/smtp/fixtures';
-import { startSmtp, type RunningSmtp } from '@/mail-daemon/smtp/testing';
+import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
+import { startSmtp, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 import { parseHops } from '@/lib/received';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { clientTls, defaultRange, overview } from '.';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { clientTls, defaultRange, overview } from '@/lib/tls-stats';
 
 let db: TestDatabase;
 let smtp: RunningSmtp;

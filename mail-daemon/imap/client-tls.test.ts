@@ -9,10 +9,10 @@ import { NotifyBus } from '@/lib/db/notify';
 import { createLogger } from '@/lib/log';
 import { ImapServer } from '@/mail-daemon/imap/server';
 import { createPgMailStore } from '@/mail-daemon/store';
-import { createTestMailbox } from '@/mail-daemon/store/testing';
+import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
 import { TlsProvider } from '@/mail-daemon/tls';
-import { createTestDatabase, type TestDatabase } from '@/test/helpers/db';
-import { clientTls, defaultRange, recordClientTls } from '.';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { clientTls, defaultRange, recordClientTls } from '@/lib/tls-stats';
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort } from '@/lib/postgres/embedded';
-import { openssl, tmpDir } from './helpers';
+import { openssl, tmpDir } from '@/mail-daemon/testing/certificates';
 
 // Debian's pebble (a small RFC 8555 test CA) plus pebble-challtestsrv as its DNS:
 // every name resolves to 127.0.0.1, so pebble's HTTP-01 check really connects to

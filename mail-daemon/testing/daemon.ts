@@ -1,0 +1,57 @@
+// The real daemon as a child process, for tests that need the whole program: restarts,
+// rotation across processes, signals.
+import { freePort } from '@/lib/postgres/embedded';
+
+/** Every test daemon seals and unseals with this key, so several can share a database. */
+export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
+
+export interface DaemonProcess {
+  child: import('node:child_process').ChildProcess;
+  ports: { mx: number; submission: number; submissions: number };
+  /** stdout lines so far (pino JSON). */
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
+export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
+  const root = path.resolve(import.meta.dirname, '../..');
+  // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      POSTERN_DATA_DIR: dataDir,
+      POSTERN_HOSTNAME: 'mx.postern.test',
+      POSTERN_SECRET: TEST_MASTER_KEY,
+      POSTERN_SMTP_PORT: String(ports.mx),
+      POSTERN_SUBMISSION_PORT: String(ports.submission),
+      POSTERN_SUBMISSIONS_PORT: String(ports.submissions),
+      POSTERN_IMAPS_PORT: String(await freePort()),
+      POSTERN_LISTEN_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let buffered = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      output.push(...lines);
+      if (lines.some((l) => l.includes('"mail daemon started"'))) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+    void exited.then((code) => reject(new Error(`daemon exited with ${code}: ${output.slice(-5).join('\n')}`)));
+  });
+  return { child, ports, output, exited };
+}
