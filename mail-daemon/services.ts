@@ -1,7 +1,7 @@
 import type { DaemonService } from './context';
 import { housekeepingService } from './housekeeping';
-import { createImapService } from './imap/service';
-import { smtpService } from './smtp/service';
+import { createImapService } from './services/imap';
+import { smtpService } from './services/smtp';
 import { certificateRenewalService } from './tls/renewal';
 
 // The daemon's parts, started in this order and stopped in reverse.

@@ -6,7 +6,7 @@ import { recordClientTls } from '@/lib/tls-stats/record';
 import { normalizeAddress } from '@/lib/validations/address';
 import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SmtpBackend } from '../smtp/backend';
 import type { TlsFacts } from '../smtp/received';
-import type { PolicyCache } from '../smtp/policy-cache';
+import type { PolicyCache } from '../services/policy-cache';
 import { acceptMessage } from './accept';
 
 /** SmtpBackend on Postgres: lib/directory for recipients, lib/auth for AUTH, the mail store for delivery. */

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/dat
 import { createLogger } from '@/lib/log';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
-import { PolicyCache } from './policy-cache';
+import { PolicyCache } from '../services/policy-cache';
 import { cipherBits } from './received';
 import { MAX_AUTH_FAILURES_PER_SESSION, MAX_JUNK_COMMANDS, PosternSmtpServer } from './server';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';

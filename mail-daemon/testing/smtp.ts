@@ -11,7 +11,7 @@ import { createPrisma, type Db } from '@/lib/db/prisma';
 import { createLogger } from '@/lib/log';
 import { freePort } from '@/lib/postgres/embedded';
 import type { DaemonContext } from '@/mail-daemon/context';
-import { smtpService, type SmtpServiceOptions } from '@/mail-daemon/smtp/service';
+import { smtpService, type SmtpServiceOptions } from '@/mail-daemon/services/smtp';
 import { TEST_MASTER_KEY } from './daemon';
 
 

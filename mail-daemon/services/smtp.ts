@@ -2,9 +2,9 @@ import { CHANNELS } from '@/lib/db/channels';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import { tlsProvider } from '../tls';
-import type { ListenerKind } from './backend';
+import type { ListenerKind } from '../smtp/backend';
 import { PolicyCache } from './policy-cache';
-import { PosternSmtpServer, type ListenerConfig } from './server';
+import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
 
 export interface SmtpServiceOptions {
   maxConnectionsPerIp?: number;

@@ -9,7 +9,7 @@ import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { createPgMailStore } from '../store';
 import { tlsProvider } from '../tls';
-import { ImapServer } from './server';
+import { ImapServer } from '../imap/server';
 
 export function createImapService(): DaemonService {
   let server: ImapServer | null = null;
@@ -46,7 +46,7 @@ export function createImapService(): DaemonService {
         async allowCleartextAuth() {
           return (await getEffectivePolicy(ctx.db)).allowCleartextAuth;
         },
-        // TLS-STATS (issue 7 item 6): the TLS of each mailbox's IMAP logins; never delays or fails a login.
+        // The TLS of each mailbox's IMAP logins, for the TLS statistics; never delays or fails a login.
         onLogin({ mailboxId, ip, tls }) {
           recordClientTls(ctx.pool, { mailboxId, service: 'imap', tlsVersion: tls?.version ?? null, cipher: tls?.cipher ?? null, clientIp: ip }).catch(
             (err) => log.warn({ err: err.message }, 'imap: client TLS not recorded'),
