@@ -40,6 +40,12 @@ import type { Readable } from 'node:stream';
 
 export const HIERARCHY_DELIMITER = '/';
 
+/**
+ * The RFC 3501 system flags (\Recent excluded: it is session state, never stored), in the
+ * order the server sends them in FLAGS and PERMANENTFLAGS responses and in FETCH FLAGS.
+ */
+export const SYSTEM_FLAGS: readonly string[] = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
 /** RFC 6154 attributes. */
 export type SpecialUse = '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
 

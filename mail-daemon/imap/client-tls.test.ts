@@ -1,4 +1,4 @@
-// Client-side TLS of IMAP logins (issue 7 item 6) through the real IMAP server: implicit TLS and
+// Client-side TLS of IMAP logins through the real IMAP server: implicit TLS and
 // STARTTLS logins are recorded per mailbox with the negotiated version and cipher.
 import { ImapFlow } from 'imapflow';
 import pg from 'pg';

@@ -5,11 +5,11 @@
 import type { Logger } from '@/lib/log';
 import {
   StoreError,
+  SYSTEM_FLAGS,
   type FolderView,
   type MailSession,
   type MailStore,
   type MessageSummary,
-  type UidRanges,
 } from './backend';
 import { Code } from './codes';
 import { COMMANDS, type Completion } from './commands';
@@ -85,17 +85,6 @@ function binarySearch(list: number[], value: number): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-/** Sorted UIDs → ranges of consecutive numbers. */
-export function toRanges(uids: number[]): UidRanges {
-  const out: UidRanges = [];
-  for (const uid of uids) {
-    const last = out[out.length - 1];
-    if (last && uid === last[1] + 1) last[1] = uid;
-    else out.push([uid, uid]);
-  }
-  return out;
 }
 
 export class ImapSession {
@@ -503,8 +492,7 @@ export class ImapSession {
 
   flagsWithRecent(uid: number, flags: string[]): WireValue {
     const sel = this.selected!;
-    const system = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
-    const ordered = [...system.filter((f) => flags.includes(f)), ...flags.filter((f) => !system.includes(f))];
+    const ordered = [...SYSTEM_FLAGS.filter((f) => flags.includes(f)), ...flags.filter((f) => !SYSTEM_FLAGS.includes(f))];
     const list = ordered.map((f) => atom(f));
     if (sel.view.recentUids().has(uid)) list.push(atom('\\Recent'));
     return list;

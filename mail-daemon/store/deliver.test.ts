@@ -21,7 +21,7 @@ afterAll(async () => {
 const used = async (table: 'mailboxes' | 'domains', id: string) =>
   Number((await pool.query(`SELECT used_bytes FROM ${table} WHERE id = $1`, [id])).rows[0].used_bytes);
 
-describe('deliver (contract 6)', () => {
+describe('deliver', () => {
   it('stores the raw message once, one INBOX message per recipient, default folders, exact quota, NOTIFY on commit', async () => {
     const a = await createTestMailbox(pool, 'a@deliver.test');
     const b = await createTestMailbox(pool, 'b@deliver.test');

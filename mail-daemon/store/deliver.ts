@@ -1,4 +1,4 @@
-// Durable local delivery (team contract 6), called by SMTP after DATA and by anything that
+// Durable local delivery, called by SMTP after DATA and by anything that
 // drops mail into INBOXes. One transaction: the raw message stored once (MIME index computed
 // once, before the transaction opens), one INBOX message per distinct recipient mailbox with
 // its UID and MODSEQ allocated on the folder row, quota use (mailbox + domain used_bytes)

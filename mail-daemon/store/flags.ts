@@ -1,7 +1,8 @@
 // Flag names as stored: system flags in their canonical case, keywords as given, sorted and unique.
-import { StoreError, type UidRanges } from '@/mail-daemon/imap/backend';
+import { StoreError, SYSTEM_FLAGS, type UidRanges } from '@/mail-daemon/imap/backend';
 
-export const SYSTEM_FLAGS = ['\\Answered', '\\Deleted', '\\Draft', '\\Flagged', '\\Seen'] as const;
+/** The system flags in stored order (by code point: \\Answered \\Deleted \\Draft \\Flagged \\Seen). */
+export const STORED_SYSTEM_FLAGS: readonly string[] = [...SYSTEM_FLAGS].sort();
 const SYSTEM_BY_LOWER = new Map<string, string>(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 
 /** RFC 3501 atom without the list/resp specials. */
@@ -9,7 +10,7 @@ const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]+$/;
 
 export const MAX_FLAGS_PER_MESSAGE = 128;
 
-/** Stored order: system flags first (in SYSTEM_FLAGS order), then keywords by code point. */
+/** Stored order: system flags first (in STORED_SYSTEM_FLAGS order), then keywords by code point. */
 export function compareFlags(a: string, b: string): number {
   const sa = a.startsWith('\\');
   const sb = b.startsWith('\\');

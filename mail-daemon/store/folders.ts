@@ -31,15 +31,6 @@ export async function ensureDefaultFolders(client: Client, mailboxId: string): P
   );
 }
 
-/** The INBOX folder id, creating the default folders first if the mailbox has none yet. */
-export async function inboxOf(client: Client, mailboxId: string): Promise<string> {
-  const found = await client.query<{ id: string }>(`SELECT id FROM mail_folders WHERE mailbox_id = $1 AND name = 'INBOX'`, [mailboxId]);
-  if (found.rows[0]) return found.rows[0].id;
-  await ensureDefaultFolders(client, mailboxId);
-  const again = await client.query<{ id: string }>(`SELECT id FROM mail_folders WHERE mailbox_id = $1 AND name = 'INBOX'`, [mailboxId]);
-  return again.rows[0].id;
-}
-
 /**
  * Allocates `count` consecutive UIDs and one new MODSEQ on the folder row (the row lock
  * serializes concurrent writers; the caller inserts in the same transaction).
@@ -53,10 +44,4 @@ export async function allocateUids(client: Client, folderId: string, count: numb
   const row = r.rows[0];
   if (!row) throw new StoreError('nonexistent', 'folder was deleted');
   return { firstUid: num(row.first_uid), modseq: num(row.highest_modseq), uidValidity: num(row.uid_validity) };
-}
-
-/** A new MODSEQ for a flag change or expunge in the folder. */
-export async function nextModseq(client: Client, folderId: string): Promise<number> {
-  const r = await client.query(`UPDATE mail_folders SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq`, [folderId]);
-  return num(r.rows[0].highest_modseq);
 }

@@ -1,4 +1,4 @@
-// The Postgres message store: delivery (contract 6) and the IMAP store interface implementation.
+// The Postgres message store: local delivery into INBOXes and the IMAP store interface implementation.
 export { deliver, type DeliverInput, type Stored, type StoredMessage } from './deliver';
 export { createPgMailStore, PgMailStore, DEFAULT_APPEND_LIMIT, validFolderName, type PgMailStoreOptions } from './pg-store';
 export { DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';

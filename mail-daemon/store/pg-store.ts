@@ -39,7 +39,7 @@ import {
 } from '@/mail-daemon/imap/backend';
 import { collectBlobs, insertBlob, prepareBlob } from './blobs';
 import { announce, num, withTransaction, type Client } from './db';
-import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, SYSTEM_FLAGS, uidCondition } from './flags';
+import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
 import { allocateUids, canonicalName, DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 import { charge, fits } from './quota';
 import { compileSql, matches, needsBody, needsText, usesModseq, type SearchRow } from './search';
@@ -456,7 +456,7 @@ class PgFolderView implements FolderView {
       [this.folder.id],
     );
     const keywords = r.rows.map((x) => x.f).filter((f) => !f.startsWith('\\')).sort();
-    return [...SYSTEM_FLAGS, ...keywords];
+    return [...STORED_SYSTEM_FLAGS, ...keywords];
   }
 
   flagsInUse(): Promise<string[]> {
@@ -798,7 +798,7 @@ function canonicalKey(key: SearchKey): SearchKey {
       return { op: 'not', key: canonicalKey(key.key) };
     case 'flag': {
       if (!key.flag.startsWith('\\')) return key;
-      const sys = SYSTEM_FLAGS.find((f) => f.toLowerCase() === key.flag.toLowerCase());
+      const sys = STORED_SYSTEM_FLAGS.find((f) => f.toLowerCase() === key.flag.toLowerCase());
       return sys ? { ...key, flag: sys } : key;
     }
     default:

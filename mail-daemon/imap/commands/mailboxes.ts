@@ -2,7 +2,7 @@
 // UNSUBSCRIBE, LIST (with LIST-EXTENDED selection/return options and LIST-STATUS),
 // LSUB, STATUS, APPEND, NAMESPACE and QUOTA (RFC 2087 subset).
 import fs from 'node:fs';
-import { HIERARCHY_DELIMITER, type FolderInfo, type FolderStatus, type SpecialUse } from '../backend';
+import { HIERARCHY_DELIMITER, SYSTEM_FLAGS, type FolderInfo, type FolderStatus, type SpecialUse } from '../backend';
 import { Code } from '../codes';
 import { parseDateTime } from '../protocol/dates';
 import type { Spool } from '../protocol/framer';
@@ -11,9 +11,7 @@ import { ParseError, type Reader } from '../protocol/reader';
 import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
 import type { ImapSession } from '../session';
 import { normalizeName, readMailbox, wireName, decodeName } from './mailbox-name';
-import { AUTHENTICATED, bad, command, no, ok } from './types';
-
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+import { AUTHENTICATED, bad, command, no, ok, tryCreateOrThrow } from './types';
 
 function mail(s: ImapSession) {
   return s.mail!;
@@ -411,8 +409,7 @@ const append = command({
       if (s.selected && s.selected.view.folder.name === normalizeName(name)) s.selected.dirty = true;
       return ok('APPEND completed', `${Code.APPENDUID} ${res.uidValidity} ${res.uid}`);
     } catch (err) {
-      if ((err as { code?: string }).code === 'nonexistent') return no(Code.TRYCREATE, 'No such mailbox');
-      throw err;
+      return tryCreateOrThrow(err);
     }
   },
 });

@@ -1,6 +1,6 @@
 // Selected-state commands: CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH, FETCH, STORE,
 // COPY, MOVE and their UID forms (UID EXPUNGE from UIDPLUS).
-import type { FetchItems, SearchKey as StoreSearchKey, SectionSpec, UidRanges } from '../backend';
+import { SYSTEM_FLAGS, type FetchItems, type SearchKey as StoreSearchKey, type SectionSpec, type UidRanges } from '../backend';
 import { Code } from '../codes';
 import { formatDateTime } from '../protocol/dates';
 import { atom, type WireValue } from '../protocol/encode';
@@ -8,11 +8,11 @@ import { readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-i
 import { bodyStructureValue, envelopeValue } from '../protocol/mime-wire';
 import { ParseError, type Reader } from '../protocol/reader';
 import { readSearch, usesModseq, type SearchCommand, type SearchKey } from '../protocol/search';
-import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
-import { toRanges, type ImapSession } from '../session';
+import { formatSet, readSequenceSet, resolveStar, toRanges, type SequenceSet } from '../protocol/sequence';
+import type { ImapSession } from '../session';
 import { readMailbox } from './mailbox-name';
-import { canonicalFlag, SYSTEM_FLAGS } from './mailboxes';
-import { bad, command, no, ok, SELECTED, type Completion } from './types';
+import { canonicalFlag } from './mailboxes';
+import { bad, command, no, ok, SELECTED, tryCreateOrThrow, type Completion } from './types';
 
 function sel(s: ImapSession) {
   return s.selected!;
@@ -408,8 +408,7 @@ function copyCommand(uid: boolean, move: boolean) {
         await s.announceExpunged(res.expunged);
         if (dest === selected.view.folder.name) selected.dirty = true;
       } catch (err) {
-        if ((err as { code?: string }).code === 'nonexistent') return no(Code.TRYCREATE, 'No such mailbox');
-        throw err;
+        return tryCreateOrThrow(err);
       }
     },
   });

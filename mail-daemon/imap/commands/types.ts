@@ -1,5 +1,6 @@
 // The shape of one entry in the command table: the states it is allowed in, how its
 // arguments are parsed (typed, with the protocol Reader), and its handler.
+import { Code } from '../codes';
 import type { Reader } from '../protocol/reader';
 import type { ImapSession, State } from '../session';
 
@@ -37,3 +38,12 @@ export const SELECTED: readonly State[] = ['selected'];
 export const ok = (text: string, code?: string): Completion => ({ status: 'OK', code, text });
 export const no = (code: string | undefined, text: string): Completion => ({ status: 'NO', code, text });
 export const bad = (text: string, code?: string): Completion => ({ status: 'BAD', code, text });
+
+/**
+ * APPEND, COPY and MOVE to a folder that does not exist answer NO [TRYCREATE] (RFC 3501
+ * 6.3.11 and 6.4.7, RFC 6851 3.3); any other error is rethrown for ImapSession.errorCompletion.
+ */
+export function tryCreateOrThrow(err: unknown): Completion {
+  if ((err as { code?: string }).code === 'nonexistent') return no(Code.TRYCREATE, 'No such mailbox');
+  throw err;
+}

@@ -1,5 +1,6 @@
 // Sequence sets (RFC 3501 sequence-set): "1:3,5,7:*". '*' means the largest number
 // in use (the last sequence number, or the highest UID), resolved per session.
+import type { UidRanges } from '../backend';
 import { ParseError, type Reader } from './reader';
 
 /** Infinity stands for '*'. */
@@ -60,4 +61,15 @@ export function formatSet(numbers: Iterable<number>): string {
     i = j + 1;
   }
   return out.join(',');
+}
+
+/** Sorted UIDs → ranges of consecutive numbers. */
+export function toRanges(uids: number[]): UidRanges {
+  const out: UidRanges = [];
+  for (const uid of uids) {
+    const last = out[out.length - 1];
+    if (last && uid === last[1] + 1) last[1] = uid;
+    else out.push([uid, uid]);
+  }
+  return out;
 }
