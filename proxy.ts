@@ -7,7 +7,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 /** Paths anyone may reach. Everything else needs a session. */
 export const PUBLIC_PATHS = [
   '/login', '/api/auth', '/api/health',
-  // Certificates room: ACME HTTP-01 answers, CRLs and CA certificates (public by nature),
+  // Certificates: ACME HTTP-01 answers, CRLs and CA certificates (public by nature),
   // and the expiry status monitoring reads (only what any TLS client already sees).
   '/.well-known/acme-challenge', '/crl', '/ca', '/api/certificates/status',
 ];

@@ -1,10 +1,14 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/actor';
+import { PrismaClient } from '@/lib/generated/prisma/client';
 import { listMailboxes } from '@/lib/mailboxes';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
-// The panel's mailbox list at 100,000 mailboxes: every page, search and sort is
-// answered by Postgres from an index, well under a second.
+// The panel's mailbox list at 100,000 mailboxes: correct results for search, deep pages
+// and every sort, and the search statement listMailboxes really sends is planned on the
+// trigram index. Timings are only logged here; speed is measured in bench/.
 let t: TestDatabase;
 const cli: Actor = { kind: 'cli', user: 'bench' };
 const N = 100_000;
@@ -35,8 +39,6 @@ describe(`listMailboxes at ${N} mailboxes`, () => {
     const b = await timed(() => listMailboxes(t.prisma, cli, { search: 'person 99999' }));
     expect(b.value.total).toBe(1);
     console.log(`search address ${a.ms.toFixed(1)} ms, search name ${b.ms.toFixed(1)} ms`);
-    expect(a.ms).toBeLessThan(1000);
-    expect(b.ms).toBeLessThan(1000);
   });
 
   it('pages deep and sorts on every column', async () => {
@@ -50,14 +52,29 @@ describe(`listMailboxes at ${N} mailboxes`, () => {
       const r = await timed(() => listMailboxes(t.prisma, cli, input));
       console.log(`${JSON.stringify(input)}: ${r.ms.toFixed(1)} ms, total ${r.value.total}`);
       expect(r.value.rows.length).toBeGreaterThan(0);
-      expect(r.ms).toBeLessThan(1000);
     }
   });
 
-  it('uses the trigram index for "contains" search', async () => {
-    const plan = await t.prisma.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
-      `EXPLAIN SELECT id FROM mailboxes WHERE address LIKE '%user04217%' OR display_name ILIKE '%user04217%'`,
-    );
-    expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toMatch(/mailboxes_address_trgm_idx/);
+  it('uses the trigram index for "contains" search, in the statement listMailboxes sends', async () => {
+    // A second client on the same database that logs its SQL, so the plan checked is that of
+    // the real statement (with its real parameters), not a hand-written copy of it.
+    const sent: { query: string; params: unknown[] }[] = [];
+    const logging = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+    logging.$on('query', (e) => sent.push({ query: e.query, params: JSON.parse(e.params) as unknown[] }));
+    try {
+      await listMailboxes(logging, cli, { search: 'user04217' });
+    } finally {
+      await logging.$disconnect();
+    }
+    const select = sent.find((q) => /^\s*SELECT\b/i.test(q.query) && /LIKE/i.test(q.query) && !/COUNT\(/i.test(q.query));
+    expect(select, sent.map((q) => q.query).join('\n')).toBeDefined();
+    const c = new pg.Client({ connectionString: t.url });
+    await c.connect();
+    try {
+      const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${select!.query}`, select!.params);
+      expect(plan.rows.map((p) => p['QUERY PLAN']).join('\n')).toMatch(/mailboxes_address_trgm_idx/);
+    } finally {
+      await c.end();
+    }
   });
 });

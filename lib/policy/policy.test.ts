@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 describe('policy', () => {
-  it('defaults per the contract', async () => {
+  it('defaults to DEFAULT_POLICY', async () => {
     const p = await getEffectivePolicy(t.prisma);
     expect(p).toEqual(DEFAULT_POLICY);
     expect(p.relayNetworks).toEqual([]);

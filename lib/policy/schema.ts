@@ -15,7 +15,7 @@ const cidr = z.string().trim().refine((v) => {
 
 // Every knob the daemon and the panel read. Stored rows hold only the keys an admin
 // set; parsing fills the rest from these defaults, so adding a field (with a default)
-// needs no migration. Rooms may add fields here, always with a default.
+// needs no migration. New fields go here, always with a default.
 export const policySchema = z.object({
   /** RFC 3207: refuse MAIL on the MX port before STARTTLS (530 5.7.0). For private servers. */
   requireTlsMx: z.boolean().default(false),
@@ -50,7 +50,7 @@ export const policySchema = z.object({
   defaultQuotaBytes: z.number().int().min(0).max(2 ** 50).default(GiB),
   /** Admins must enrol TOTP before using the panel. */
   requireTotp: z.boolean().default(false),
-  /** Internal-CA and ACME certificates are renewed automatically this many days before they expire (certificates room). */
+  /** Internal-CA and ACME certificates are renewed automatically this many days before they expire (mail-daemon/tls/renewal.ts). */
   renewDaysBefore: z.number().int().min(1).max(365).default(30),
 });
 

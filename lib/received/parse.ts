@@ -1,5 +1,5 @@
 /**
- * Received header → hop (issue 7 item 5 semantics). Clauses (RFC 5321 section 4.4) are read in any order;
+ * Received header → hop (field meanings in ./types.ts). Clauses (RFC 5321 section 4.4) are read in any order;
  * comments are read for TLS facts wherever they stand, because every MTA puts them somewhere else
  * (Postfix after `from`, Sendmail after `id`, Exim after `with`, Microsoft inside `with`). What the header
  * does not say stays null; a header it cannot read gives nulls, never a guess.

@@ -2,8 +2,8 @@
  * Real-format Received headers, one per case, each with where the format is documented or seen.
  * "seen:" = a message in a public mailing-list archive (lore.kernel.org and others, as found through code
  * search of repositories that store them); queue ids and dates are as seen unless the case says "shape of".
- * Expected values follow issue 7 item 5: helo = the token after `from` as written, protocol = the `with`
- * value upper-cased, tls.version normalised, cipher as written, bits only when stated.
+ * Expected values follow the field meanings in ./types.ts: helo = the token after `from` as written, protocol =
+ * the `with` value upper-cased, tls.version normalised, cipher as written, bits only when stated.
  */
 import type { ClientCertificate, HopTls, PublicHop } from './types';
 
@@ -1183,10 +1183,10 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
       tls: T(true, null, 'TLS_AES_128_GCM_SHA256', null),
     },
   },
-  // ---------------------------------------------------------------- Postern's own (issue 4 item 7)
+  // ---------------------------------------------------------------- Postern's own (as mail-daemon/smtp writes them)
   {
-    name: 'Postern TLS 1.3 (issue 4 item 7 shape)',
-    source: 'documented: Postern issue 4 item 7',
+    name: 'Postern TLS 1.3 (shape of the header Postern writes)',
+    source: 'documented: the Received header Postern writes',
     header: `Received: from client.example.net (client.example.net [203.0.113.9]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.postern.test (Postern) with ESMTPS id 7F3A9C01 for <alice@postern.test> tls TLS_AES_256_GCM_SHA384; Tue, 24 Nov 2026 00:00:00 +0000`,
     expect: {
       from: { helo: 'client.example.net', name: 'client.example.net', ip: '203.0.113.9' },
@@ -1200,7 +1200,7 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
   },
   {
     name: 'Postern TLS 1.2 submission: the comment cipher (OpenSSL name) wins over the tls clause (IANA name)',
-    source: 'documented: Postern issue 4 item 7',
+    source: 'documented: the Received header Postern writes',
     header: `Received: from [192.168.1.20] (unknown [198.51.100.4]) (using TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits)) by mx.postern.test (Postern) with ESMTPSA id 0B1C2D3E tls TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; Tue, 24 Nov 2026 00:00:01 +0000`,
     expect: {
       from: { helo: '[192.168.1.20]', name: null, ip: '198.51.100.4' },
@@ -1211,7 +1211,7 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
   },
   {
     name: 'Postern cleartext',
-    source: 'documented: Postern issue 4 item 7 (comment and tls clause absent in cleartext)',
+    source: 'documented: the Received header Postern writes (comment and tls clause absent in cleartext)',
     header: `Received: from sender.example (unknown [198.51.100.77]) by mx.postern.test (Postern) with ESMTP id 5E6F7A8B for <bob@postern.test>; Tue, 24 Nov 2026 00:00:02 +0000`,
     expect: {
       from: { helo: 'sender.example', name: null, ip: '198.51.100.77' },

@@ -1,4 +1,17 @@
-/** One Received header, parsed. Field semantics are those of issue 7 item 5. */
+/**
+ * One Received header (RFC 5321 section 4.4), parsed. Every field is what the header itself states,
+ * null when it does not say (never guessed):
+ * - from.helo: the token after `from` exactly as written (the HELO/EHLO name or an address literal);
+ *   from.name: the client's reverse-DNS name where stated (usually in the comment after the `from` value;
+ *   qmail, ZMailer and Exim can write it as the value itself); from.ip: the connecting IP address (from
+ *   that comment, or from an address literal), without brackets.
+ * - by: the receiving host after `by`; via: the `via` value.
+ * - protocol: the `with` value upper-cased (RFC 3848 / RFC 6531 types: ESMTP, ESMTPS, ESMTPSA, LMTPA…).
+ * - id: the queue id after `id`; for: the recipient after `for`, without angle brackets.
+ * - date: the date after `;` as an ISO 8601 UTC string.
+ * - tls: see HopTls; evidence is read from comments (`using TLSv1.3 with cipher …`, `version=… cipher=…`),
+ *   the RFC 8314 `tls` clause (the cipher suite) and the RFC 3848 protocol type (ESMTPS/ESMTPSA).
+ */
 
 export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
@@ -8,8 +21,9 @@ export interface HopTls {
   /** true: a comment, the RFC 8314 `tls` clause or a TLS protocol type says TLS; false: SMTP/LMTP without
    *  any TLS evidence; null: not an SMTP/LMTP transport hop (local, HTTP, MAPI, unknown, no `with`). */
   used: boolean | null;
+  /** the stated version normalised (`TLSv1`, `TLS1_2`… → TLSv1.0, TLSv1.2); null when ambiguous or not stated */
   version: TlsVersion | null;
-  /** exactly as written */
+  /** exactly as written; from a comment first, else the RFC 8314 `tls` clause */
   cipher: string | null;
   /** only when the header states it (never SASL's `authenticated bits=`) */
   bits: number | null;

@@ -1,5 +1,5 @@
 /**
- * Policy impact preview (issue 7 item 7): before an admin requires TLS on the MX port, raises the minimum
+ * Policy impact preview: before an admin requires TLS on the MX port, raises the minimum
  * TLS version or turns off cleartext authentication, who in the recorded data would have been refused.
  * Reads only aggregates (tls_daily_stats, tls_client_logins).
  */

@@ -1,5 +1,5 @@
 /**
- * The one thing TLS-STATS needs from a database handle: run a parameterised statement and get rows.
+ * The one thing the TLS statistics need from a database handle: run a parameterised statement and get rows.
  * A pg.PoolClient (the delivery transaction) satisfies it as is; Prisma clients go through prismaSql().
  */
 export interface Sql {

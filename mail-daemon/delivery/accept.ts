@@ -11,14 +11,14 @@ const tlsStatsLog = createLogger('tls-stats');
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
  * recipient's INBOX through the mail store's deliver() (raw stored once), and in the
- * same transaction our receipt row (contract 7) and one outbound_queue row per remote
+ * same transaction our smtp_receipts row and one outbound_queue row per remote
  * recipient. Mail for remote recipients only is stored once through the store's blob
  * table too. Throws on any failure; the caller answers 451 4.3.0.
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<void> {
   const hook = async (tx: pg.PoolClient, blobId: string) => {
     await writeReceipt(tx, input, blobId);
-    // TLS-STATS (issue 7): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
+    // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
       blobId,
       receivedAt: input.receivedAt,

@@ -106,21 +106,24 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
 
   it('refuses the recipient past maxRecipients with 452 4.5.3, and SIZE= past maxMessageBytes with 552', async () => {
     await setPolicy({ maxRecipients: 2, maxMessageBytes: 4096 });
-    await untilEhlo((t) => t.includes('SIZE 4096'));
-    const c = await connect();
-    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test> SIZE=5000', 552], ['MAIL FROM:<s@sender.test> SIZE=100', 250],
-      ['RCPT TO:<alice@example.test>', 250], ['RCPT TO:<dave@example.test>', 250]]);
-    const third = await c.cmd('RCPT TO:<sales@example.test>');
-    expect([third.code, third.text.slice(0, 5)]).toEqual([452, '4.5.3']);
-    // An oversize message body: 552 5.3.4 after the final dot, nothing stored.
-    const before = await countMessages();
-    expect((await c.cmd('DATA')).code).toBe(354);
-    const big = await c.cmd('Subject: big\r\n\r\n' + 'x'.repeat(70) + '\r\n'.repeat(1) + ('y'.repeat(78) + '\r\n').repeat(60) + '.');
-    expect([big.code, big.text.slice(0, 5)]).toEqual([552, '5.3.4']);
-    expect(await countMessages()).toBe(before);
-    c.close();
-    await setPolicy({});
-    await untilEhlo((t) => t.includes('SIZE 52428800'));
+    try {
+      await untilEhlo((t) => t.includes('SIZE 4096'));
+      const c = await connect();
+      await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test> SIZE=5000', 552], ['MAIL FROM:<s@sender.test> SIZE=100', 250],
+        ['RCPT TO:<alice@example.test>', 250], ['RCPT TO:<dave@example.test>', 250]]);
+      const third = await c.cmd('RCPT TO:<sales@example.test>');
+      expect([third.code, third.text.slice(0, 5)]).toEqual([452, '4.5.3']);
+      // An oversize message body: 552 5.3.4 after the final dot, nothing stored.
+      const before = await countMessages();
+      expect((await c.cmd('DATA')).code).toBe(354);
+      const big = await c.cmd('Subject: big\r\n\r\n' + 'x'.repeat(70) + '\r\n'.repeat(1) + ('y'.repeat(78) + '\r\n').repeat(60) + '.');
+      expect([big.code, big.text.slice(0, 5)]).toEqual([552, '5.3.4']);
+      expect(await countMessages()).toBe(before);
+      c.close();
+    } finally {
+      await setPolicy({});
+      await untilEhlo((t) => t.includes('SIZE 52428800'));
+    }
   });
 
   it("plus-addressing follows the recipient domain's own delimiter when it overrides the global one", async () => {
@@ -143,11 +146,14 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
     const old = await connect();
     expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
     await setPolicy({ maxMessageBytes: 8192 });
-    await untilEhlo((t) => t.includes('SIZE 8192'));
-    expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
-    old.close();
-    await setPolicy({});
-    await untilEhlo((t) => t.includes('SIZE 52428800'));
+    try {
+      await untilEhlo((t) => t.includes('SIZE 8192'));
+      expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
+      old.close();
+    } finally {
+      await setPolicy({});
+      await untilEhlo((t) => t.includes('SIZE 52428800'));
+    }
   });
 });
 
@@ -205,12 +211,15 @@ describe('No open relay (RFC 5321 §3.6, RFC 5321 §7.1)', () => {
 
   it('does not relay for loopback unless the policy lists it in relayNetworks', async () => {
     await setPolicy({ relayNetworks: ['127.0.0.0/8'], maxMessageBytes: 1_000_000 });
-    await untilEhlo((t) => t.includes('SIZE 1000000'));
-    const c = await connect();
-    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<app@internal.test>', 250], ['RCPT TO:<victim@elsewhere.test>', 250]]);
-    c.close();
-    await setPolicy({});
-    await untilEhlo((t) => t.includes('SIZE 52428800'));
+    try {
+      await untilEhlo((t) => t.includes('SIZE 1000000'));
+      const c = await connect();
+      await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<app@internal.test>', 250], ['RCPT TO:<victim@elsewhere.test>', 250]]);
+      c.close();
+    } finally {
+      await setPolicy({});
+      await untilEhlo((t) => t.includes('SIZE 52428800'));
+    }
   });
 });
 
@@ -272,26 +281,29 @@ describe('RFC 3207: STARTTLS', () => {
 
   it('requireTlsMx: 530 5.7.0 for everything but NOOP/EHLO/HELO/QUIT/STARTTLS until TLS', async () => {
     await setPolicy({ requireTlsMx: true, maxMessageBytes: 2_000_000 });
-    await untilEhlo((t) => t.includes('SIZE 2000000'));
-    const c = await connect();
-    const replies = await transcript(c, [
-      ['EHLO client.test', 250],
-      ['NOOP', 250],
-      ['HELO client.test', 250],
-      ['MAIL FROM:<s@sender.test>', 530],
-      ['RCPT TO:<alice@example.test>', 530],
-      ['DATA', 530],
-      ['RSET', 530],
-      ['VRFY alice', 530],
-      ['AUTH PLAIN AGFsaWNlAHg=', 530],
-      ['STARTTLS', 220],
-    ]);
-    expect(replies[3].text).toBe('5.7.0 Must issue a STARTTLS command first');
-    await c.upgrade();
-    await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250]]);
-    c.close();
-    await setPolicy({});
-    await untilEhlo((t) => t.includes('SIZE 52428800'));
+    try {
+      await untilEhlo((t) => t.includes('SIZE 2000000'));
+      const c = await connect();
+      const replies = await transcript(c, [
+        ['EHLO client.test', 250],
+        ['NOOP', 250],
+        ['HELO client.test', 250],
+        ['MAIL FROM:<s@sender.test>', 530],
+        ['RCPT TO:<alice@example.test>', 530],
+        ['DATA', 530],
+        ['RSET', 530],
+        ['VRFY alice', 530],
+        ['AUTH PLAIN AGFsaWNlAHg=', 530],
+        ['STARTTLS', 220],
+      ]);
+      expect(replies[3].text).toBe('5.7.0 Must issue a STARTTLS command first');
+      await c.upgrade();
+      await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test>', 250]]);
+      c.close();
+    } finally {
+      await setPolicy({});
+      await untilEhlo((t) => t.includes('SIZE 52428800'));
+    }
   });
 });
 

@@ -149,7 +149,7 @@ export class PosternSmtpServer extends SMTPServer {
     };
     if (config.tls) {
       const provider = config.tls;
-      // Every new handshake takes the current default context (rotation by the certificates room).
+      // Every new handshake takes the current default context (rotated by mail-daemon/tls/rotation.ts when certificates change).
       this.unsubscribeTls = provider.onChange(() => this.secureContext.set('*', provider.secureContext(undefined, service)));
       this.secureContext.set('*', provider.secureContext(undefined, service));
     }

@@ -35,7 +35,7 @@ export function tlsProvider(ctx: DaemonContext): Promise<TlsProvider> {
       void ctx.bus.listen(CHANNELS.policy, () => {
         provider.reload().catch((err) => ctx.log.error({ err: (err as Error).message }, 'TLS reload failed'));
       });
-      // Certificates room: activation/renewal/revocation → new contexts within seconds.
+      // Certificate activation/renewal/revocation (NOTIFY on CHANNELS.certificates) → new contexts within seconds.
       void watchCertificates(ctx, provider);
       return provider;
     });

@@ -77,7 +77,7 @@ describe('TLS provider', () => {
   it('chooses the certificate by SNI, falling back to the default', async () => {
     const provider = await open();
     const first = provider.fingerprint();
-    // A second ACTIVE certificate for another name (as the certificates room will add them).
+    // A second ACTIVE certificate for another name (as activating a certificate for a second domain adds).
     const { generateSelfSigned } = await import('./self-signed');
     const { seal } = await import('@/lib/crypto/seal');
     const other = await generateSelfSigned('imap.other.test');

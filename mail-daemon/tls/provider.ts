@@ -48,7 +48,7 @@ function hostMatches(pattern: string, name: string): boolean {
  * The TLS contexts served by every listener of this daemon (SMTP, submission, IMAP),
  * built from the ACTIVE rows of the certificates table. Listeners never keep a
  * context: they ask `secureContext()` / `sniCallback()` per handshake, so `reload()`
- * (on NOTIFY, by the certificates room) takes effect on the next connection.
+ * (on NOTIFY when a certificate is activated, renewed or revoked) takes effect on the next connection.
  */
 export class TlsProvider {
   private served: ServedCertificate[] = [];

@@ -5,7 +5,7 @@ import { periodicService } from '../periodic';
 export const RENEWAL_INTERVAL_MS = 60 * 60_000;
 
 /**
- * Automatic renewal (certificates room): shortly after start and then hourly, one
+ * Automatic certificate renewal: shortly after start and then hourly, one
  * daemon (advisory lock) warns about expiring certificates and renews internal-CA
  * and ACME ones `renewDaysBefore` (policy) days ahead; activation NOTIFYs every
  * daemon, which rotates without a restart. Everything is audited as "system".

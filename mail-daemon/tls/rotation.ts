@@ -3,7 +3,7 @@ import type { DaemonContext } from '../context';
 import type { TlsProvider } from './provider';
 
 /**
- * Rotation without downtime (certificates room): on NOTIFY CHANNELS.certificates
+ * Certificate rotation without downtime: on NOTIFY CHANNELS.certificates
  * (activate, revoke, renew) — or after the notify connection was re-established —
  * the provider re-reads the ACTIVE certificates and swaps its secure contexts.
  * Listeners ask the provider per handshake, so the next connection gets the new

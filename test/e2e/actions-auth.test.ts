@@ -6,7 +6,7 @@ import { ROOT } from './build';
 import { createAdmin, signInHttp, startPanel, type Panel } from './index';
 
 // Every Server Action is a public POST endpoint. This calls each one in the build
-// (every room's) without a valid session — a forged cookie gets past the proxy's
+// (of every panel area) without a valid session — a forged cookie gets past the proxy's
 // optimistic check — and expects the action's own requireAdmin() to send it to the
 // login page before it touches its arguments or the database.
 

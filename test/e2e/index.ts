@@ -1,4 +1,4 @@
-// The browser-test harness, for every panel room's specs:
+// The browser-test harness, for every panel area's specs:
 //
 //   const panel = await startPanel();            // beforeAll: own database + own `next start`
 //   const admin = await createAdmin(panel.db.prisma);

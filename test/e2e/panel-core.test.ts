@@ -29,7 +29,7 @@ const ALL_PAGES = [
   '/audit',
   '/admins',
 ];
-// Pages of rooms that have not landed yet 404; every page that exists must refuse.
+// Panel pages not built yet answer 404; every page that exists must refuse.
 const PAGES = ALL_PAGES.filter((p) => {
   const section = p.split('/')[1];
   return !section || fs.existsSync(path.join(ROOT, 'app/(admin)', section, 'page.tsx'));

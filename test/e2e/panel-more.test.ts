@@ -12,7 +12,7 @@ import { NotifyBus } from '@/lib/db/notify';
 import { getEffectivePolicy, getPolicyOverride, updatePolicy } from '@/lib/policy';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
-// Helper C's rooms in a real browser against `next start`: aliases, policies + audit
+// Panel pages in a real browser against `next start`: aliases, policies + audit
 // log, domain-admin scope, mailbox CSV import. One panel (and database) for the file.
 
 let panel: Panel;
@@ -363,7 +363,7 @@ describe('mandatory two-factor authentication', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((u) => u.pathname === '/admins/me');
       // A fresh load: the client-side redirect straight after sign-in leaves the body blank
-      // (reported to helper B, whose login flow it is); the server-side gate is what we test.
+      // (a known client-side issue of the login flow); the server-side gate is what we test.
       await page.goto('/admins/me');
       await screenshot(page, 'totp-required-account');
       await page.getByText('The policy requires two-factor authentication').waitFor();

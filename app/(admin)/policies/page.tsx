@@ -91,7 +91,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
         inherited={policyToFormValues(globalEffective)}
       />
 
-      {/* TLS-STATS (issue 7 item 7): who the stricter TLS settings would have refused in the last 30 days. */}
+      {/* TLS statistics (lib/tls-stats/impact.ts): who the stricter TLS settings would have refused in the last 30 days. */}
       <details className="mt-8" data-testid="policy-tls-impact">
         <summary className="cursor-pointer text-sm font-medium">Before tightening TLS: who would have been refused (last 30 days)</summary>
         <div className="mt-3">

@@ -10,7 +10,7 @@ import type { CliContext } from '../context';
 import { table } from '../output';
 import { passwordFromStdin, promptPassword } from '../password-input';
 
-// postern ca … / cert … / smime …: the certificates room's command groups.
+// postern ca … / cert … / smime …: the command groups for the internal CA, TLS certificates and S/MIME certificates.
 
 const KEY_HELP = 'key type: ec-p256 (default), rsa-3072 or rsa-4096';
 const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : '');

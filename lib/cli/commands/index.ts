@@ -10,7 +10,7 @@ export interface CommandGroupEntry {
   load: () => Promise<CommandGroup>;
 }
 
-// One line per group; other rooms add theirs here. Groups load lazily: `postern
+// One line per command group; a new group adds its line here. Groups load lazily: `postern
 // mailbox …` never pays for the certificate libraries (~2 s of imports).
 export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'domain', load: async () => (await import('./domain')).registerDomain },

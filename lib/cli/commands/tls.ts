@@ -6,7 +6,7 @@ import { defaultRange, overview, prismaRunner, prismaSql, rescan } from '@/lib/t
 import type { CliContext } from '../context';
 import { table } from '../output';
 
-/** `postern tls …`: the Received-header analyzer and the TLS statistics (issue 7). */
+/** `postern tls …`: the Received-header analyzer (lib/received) and the TLS statistics (lib/tls-stats). */
 export function registerTls(program: Command, ctx: CliContext): void {
   const tls = program.command('tls').description('TLS of every hop: Received header analyzer and statistics');
 

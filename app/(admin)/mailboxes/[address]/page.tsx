@@ -47,7 +47,7 @@ export default async function MailboxPage({ params }: Props) {
             <h2 className="mb-2 text-base font-semibold">Quota use</h2>
             <QuotaBar used={mailbox.usedBytes} quota={mailbox.quotaBytes} />
           </Card>
-          {/* TLS-STATS: the mailbox's messages with their hop chains, and its clients' TLS */}
+          {/* TLS statistics: the mailbox's messages with their hop chains, and its clients' TLS */}
           <Link href={`/tls/mailboxes/${encodeURIComponent(mailbox.address)}`} className="inline-block text-sm text-accent hover:underline">
             Messages and how they travelled (TLS per hop) →
           </Link>

@@ -3,7 +3,7 @@ import { jsonError, withAdmin } from '@/lib/dal/route';
 import { analyzePasted, MAX_ANALYZE_BYTES } from '@/lib/tls-stats/panel';
 
 // POST /api/received/analyze  {"headers": "<the headers or whole message>"}  →  {"hops": [...]}
-// Same JSON as `postern tls analyze` (issue 7 item 5). Admin session required.
+// Same JSON as `postern tls analyze` (PublicHop[], lib/received/types.ts). Admin session required.
 export const POST = withAdmin(async (req) => {
   if (!(req.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
     return jsonError(415, 'invalid', 'send JSON: {"headers": "..."}');
