@@ -9,7 +9,7 @@ let db: TestDatabase;
 let pool: pg.Pool;
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url });
+  pool = db.pool();
 });
 afterAll(async () => {
   await pool.end();

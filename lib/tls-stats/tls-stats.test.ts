@@ -58,7 +58,7 @@ const filter = (over: Partial<StatsFilter> = {}): StatsFilter => ({ from: '2026-
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url, max: 4 });
+  pool = t.pool(4);
   for (const a of ['alice@example.com', 'bob@example.com', 'carol@other.test']) ids[a] = await createTestMailbox(pool, a);
 
   const CLEAR_BELOW = 'from laptop (laptop [10.0.0.2]) by relay.sender.example with ESMTP id A1; Fri, 20 Nov 2026 09:59:00 +0000';

@@ -11,7 +11,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  pool = db.pool(8);
 });
 afterAll(async () => {
   await pool.end();

@@ -16,7 +16,7 @@ let store: PgMailStore;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 8 });
+  pool = db.pool(8);
   bus = new NotifyBus(db.url);
   await bus.start();
   store = createPgMailStore({ pool, bus, limits: { appendLimit: 64 * 1024 } });

@@ -7,6 +7,13 @@ import { createPrisma, type Db } from '@/lib/db/prisma';
 export interface TestDatabase {
   url: string;
   prisma: Db;
+  /**
+   * A pg pool on this database, for tests that hand-write SQL. pool.end() resolves before
+   * its clients' sockets have closed, so drop()'s DROP DATABASE … WITH (FORCE) can cut a
+   * client still closing; the pool's 'error' for that is expected, and without a listener
+   * it would be an uncaught exception.
+   */
+  pool(max?: number): pg.Pool;
   drop(): Promise<void>;
 }
 
@@ -30,6 +37,11 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   return {
     url,
     prisma,
+    pool(max = 10) {
+      const pool = new pg.Pool({ connectionString: url, max });
+      pool.on('error', () => {});
+      return pool;
+    },
     async drop() {
       await prisma.$disconnect();
       const c = new pg.Client({ connectionString: withDatabase(server, 'postgres') });

@@ -37,7 +37,7 @@ async function handshake(provider: TlsProvider, client: tls.ConnectionOptions = 
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url });
+  pool = db.pool();
 });
 afterAll(async () => {
   await pool.end();

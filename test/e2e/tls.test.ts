@@ -47,7 +47,7 @@ beforeAll(async () => {
   await createMailbox(db, SYSTEM, { address: 'bob@other.test', password: STRONG });
   admin = await createAdmin(db, { email: 'root@example.test' });
   otherAdmin = await createAdmin(db, { email: 'other@example.test', domainIds: [other.id] });
-  pool = new pg.Pool({ connectionString: panel.db.url, max: 2 });
+  pool = panel.db.pool(2);
   const base = {
     listener: 'mx' as const, clientIp: '192.0.2.10', clientName: 'client.example', helo: 'client.example', recipients: ['alice@example.test'],
     mailboxIds: [alice.mailbox.id], remoteRecipients: [], authUser: null, receivedAt: today,
