@@ -1,12 +1,14 @@
 // The real daemon as a child process, for tests that need the whole program: restarts,
 // rotation across processes, signals.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { freePort } from '@/lib/postgres/embedded';
 
 /** Every test daemon seals and unseals with this key, so several can share a database. */
 export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
 
 export interface DaemonProcess {
-  child: import('node:child_process').ChildProcess;
+  child: ChildProcess;
   ports: { mx: number; submission: number; submissions: number };
   /** stdout lines so far (pino JSON). */
   output: string[];
@@ -15,8 +17,6 @@ export interface DaemonProcess {
 
 /** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
 export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
-  const { spawn } = await import('node:child_process');
-  const path = await import('node:path');
   const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
   // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.

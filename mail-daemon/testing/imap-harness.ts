@@ -11,7 +11,7 @@ import { deliver } from '@/mail-daemon/store/deliver';
 import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
 import { TlsProvider } from '@/mail-daemon/tls';
 import type { MailStore } from '@/mail-daemon/imap/backend';
-import { ImapServer, type ImapLimits } from '@/mail-daemon/imap/server';
+import { ImapServer, type ImapLimits, type ImapServerOptions } from '@/mail-daemon/imap/server';
 
 export interface ImapHarness {
   db: TestDatabase;
@@ -31,9 +31,11 @@ export interface ImapHarness {
   close(): Promise<void>;
 }
 
-export async function startImapHarness(options: { limits?: Partial<ImapLimits>; cleartext?: boolean; allowCleartextAuth?: boolean; appendLimit?: number } = {}): Promise<ImapHarness> {
+export async function startImapHarness(
+  options: { limits?: Partial<ImapLimits>; cleartext?: boolean; allowCleartextAuth?: boolean; appendLimit?: number; onLogin?: ImapServerOptions['onLogin'] } = {},
+): Promise<ImapHarness> {
   const db = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  const pool = db.pool(10);
   const log = createLogger('imap-test', process.env.IMAP_TEST_LOG ?? 'silent');
   const buses: NotifyBus[] = [];
   const servers: ImapServer[] = [];
@@ -54,6 +56,7 @@ export async function startImapHarness(options: { limits?: Partial<ImapLimits>; 
       },
       allowCleartextAuth: async () => options.allowCleartextAuth ?? false,
       limits: options.limits,
+      onLogin: options.onLogin,
     });
     servers.push(server);
     return { server, store };
