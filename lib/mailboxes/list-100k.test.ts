@@ -55,9 +55,12 @@ describe(`listMailboxes at ${N} mailboxes`, () => {
     }
   });
 
-  it('uses the trigram index for "contains" search, in the statement listMailboxes sends', async () => {
+  it('uses the trigram index for "contains" search, in the count listMailboxes sends', async () => {
     // A second client on the same database that logs its SQL, so the plan checked is that of
-    // the real statement (with its real parameters), not a hand-written copy of it.
+    // the real statement (with its real parameters), not a hand-written copy of it. The count
+    // must visit every match, so it is the statement that needs the index. The page statement
+    // (ORDER BY address LIMIT 50) may instead walk the address btree and filter, depending on
+    // ANALYZE's sample; that choice is the planner's, and its cost is for bench/ to measure.
     const sent: { query: string; params: unknown[] }[] = [];
     const logging = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
     logging.$on('query', (e) => sent.push({ query: e.query, params: JSON.parse(e.params) as unknown[] }));
@@ -66,12 +69,12 @@ describe(`listMailboxes at ${N} mailboxes`, () => {
     } finally {
       await logging.$disconnect();
     }
-    const select = sent.find((q) => /^\s*SELECT\b/i.test(q.query) && /LIKE/i.test(q.query) && !/COUNT\(/i.test(q.query));
-    expect(select, sent.map((q) => q.query).join('\n')).toBeDefined();
+    const count = sent.find((q) => /^\s*SELECT\b/i.test(q.query) && /LIKE/i.test(q.query) && /COUNT\(/i.test(q.query));
+    expect(count, sent.map((q) => q.query).join('\n')).toBeDefined();
     const c = new pg.Client({ connectionString: t.url });
     await c.connect();
     try {
-      const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${select!.query}`, select!.params);
+      const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${count!.query}`, count!.params);
       expect(plan.rows.map((p) => p['QUERY PLAN']).join('\n')).toMatch(/mailboxes_address_trgm_idx/);
     } finally {
       await c.end();
