@@ -9,6 +9,8 @@ export const CHANNELS = {
   directory: 'postern_directory',
   /** A folder's messages or flags changed, for IDLE across processes: { folderId, modseq }. */
   mailstore: 'postern_mailstore',
+  /** Outbound mail became due (queued, or retried from the panel): {}. Wakes every queue runner. */
+  outbound: 'postern_outbound',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

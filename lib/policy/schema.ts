@@ -13,6 +13,8 @@ const cidr = z.string().trim().refine((v) => {
   }
 }, 'not an IP network (e.g. 192.0.2.0/24)');
 
+const outboundTls = z.enum(['opportunistic', 'require-tls', 'require-verified']);
+
 // Every knob the daemon and the panel read. Stored rows hold only the keys an admin
 // set; parsing fills the rest from these defaults, so adding a field (with a default)
 // needs no migration. New fields go here, always with a default.
@@ -52,6 +54,18 @@ export const policySchema = z.object({
   requireTotp: z.boolean().default(false),
   /** Internal-CA and ACME certificates are renewed automatically this many days before they expire (mail-daemon/tls/renewal.ts). */
   renewDaysBefore: z.number().int().min(1).max(365).default(30),
+  /** Outbound retries (mail-daemon/outbound/schedule.ts): the wait after the first temporary failure, seconds; it doubles each attempt. */
+  retryBaseSeconds: z.number().int().min(1).max(86_400).default(300),
+  /** The longest wait between two delivery attempts, seconds. */
+  retryMaxSeconds: z.number().int().min(1).max(86_400).default(14_400),
+  /** RFC 5321 §4.5.4.1: how long outbound mail is retried before it bounces, hours (Postfix: 5 days). */
+  queueLifetimeHours: z.number().int().min(1).max(720).default(120),
+  /** After this many hours in the queue the sender gets one RFC 3464 delay notice; 0 = never. */
+  delayWarningHours: z.number().int().min(0).max(720).default(4),
+  /** TLS on outbound connections: opportunistic STARTTLS (RFC 3207), or required, or required with a verified certificate. */
+  outboundTls: outboundTls.default('opportunistic'),
+  /** Per-destination TLS rules that override outboundTls for one recipient domain. */
+  outboundTlsRules: z.array(z.object({ domain: z.string().trim().toLowerCase().min(1).max(253), tls: outboundTls })).max(1000).default([]),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -15,6 +15,7 @@ ALTER TABLE "outbound_queue"
     ADD COLUMN "dsn_ret" TEXT,
     ADD COLUMN "dsn_envid" TEXT,
     ADD COLUMN "delay_notified_at" TIMESTAMPTZ(3),
+    ADD COLUMN "bounce_requested_at" TIMESTAMPTZ(3),
     ADD COLUMN "finished_at" TIMESTAMPTZ(3),
     ADD COLUMN "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
 UPDATE "outbound_queue" SET "domain" = lower(substring("rcpt" from '@([^@]*)$'));
