@@ -24,6 +24,12 @@ const envSchema = z.object({
   NEXTAUTH_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
   POSTERN_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
   POSTERN_ACME_CA_FILE: z.preprocess(blankAsUnset, z.string().optional()),
+  /** Resolvers for outbound routing, MTA-STS and DANE: `host` or `host:port`, comma-separated; empty = the system's. */
+  POSTERN_DNS_SERVERS: z.string().default(''),
+  /** The remote SMTP port for outbound delivery. A test setting: RFC 5321 MX delivery is on 25. */
+  POSTERN_OUTBOUND_PORT: port(25),
+  /** How long a daemon's claim on queued mail lives without renewal, seconds. A test setting (a crashed daemon's work returns after it). */
+  POSTERN_OUTBOUND_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -21,6 +21,13 @@ export type RecipientLookup =
   /** Not a domain we host. */
   | { kind: 'remote' };
 
+/** RFC 3461: RET and ENVID of the MAIL command; NOTIFY and ORCPT per remote recipient (lowercase key). */
+export interface EnvelopeDsn {
+  ret: 'FULL' | 'HDRS' | null;
+  envid: string | null;
+  recipients: Record<string, { notify: string[] | null; orcpt: string | null }>;
+}
+
 export interface AcceptInput {
   queueId: string;
   /** The message as stored: Return-Path and Received prepended. */
@@ -36,6 +43,8 @@ export interface AcceptInput {
   mailboxIds: string[];
   /** Recipients for the outbound queue: relayed (authenticated or relay-network senders) or alias forwards. */
   remoteRecipients: string[];
+  /** RFC 3461 parameters given with MAIL and RCPT, carried to the next hop and to our own notices. */
+  dsn?: EnvelopeDsn;
   authUser: AuthUser | null;
   protocol: ProtocolKeyword;
   tls: TlsFacts | null;

@@ -6,7 +6,7 @@ import type { TlsProvider, TlsService } from '../tls';
 import type { ListenerKind, SmtpBackend } from './backend';
 import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_AUTH_FAILURES, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
 import { cipherBits, type TlsFacts } from './received';
-import { SmtpSession } from './session';
+import { SmtpSession, type MailDsn } from './session';
 
 // The adapter between smtp-server (wire protocol: parsing, PIPELINING, dot-stuffing,
 // STARTTLS mechanics) and our SmtpSession. The three listeners are this one class
@@ -131,7 +131,7 @@ export class PosternSmtpServer extends SMTPServer {
       authOptional: kind === 'mx',
       authRequiredMessage: replyText(REPLY.AUTH_REQUIRED),
       hideENHANCEDSTATUSCODES: false,
-      hideDSN: true,
+      hideDSN: false,
       hideREQUIRETLS: true,
       maxClients: config.maxClients ?? 1000,
       socketTimeout: config.socketTimeoutMs ?? 5 * 60_000,
@@ -231,7 +231,7 @@ export class PosternSmtpServer extends SMTPServer {
     smtp.greeted(session.hostNameAppearsAs || '', session.openingCommand !== 'HELO');
     const size = Number(((address.args || {}) as Record<string, string>).SIZE);
     smtp
-      .mail(address.address, Number.isFinite(size) && size > 0 ? size : null)
+      .mail(address.address, Number.isFinite(size) && size > 0 ? size : null, mailDsn(session))
       .then((r) => callback(r.ok ? null : fail(r.reply)))
       .catch((err: Error) => this.internal(err, 'mail', callback));
   }
@@ -240,7 +240,7 @@ export class PosternSmtpServer extends SMTPServer {
     const smtp = this.conn(session).smtp;
     if (!smtp) return callback(fail(REPLY.LOCAL_ERROR));
     smtp
-      .rcpt(address.address)
+      .rcpt(address.address, { notify: address.dsn?.notify ?? null, orcpt: address.dsn?.orcpt ?? null })
       .then((r) => callback(r.ok ? null : fail(r.reply)))
       .catch((err: Error) => this.internal(err, 'rcpt', callback));
   }
@@ -292,4 +292,11 @@ export class PosternSmtpServer extends SMTPServer {
     this.unsubscribeTls?.();
     await new Promise<void>((resolve) => this.close(() => resolve()));
   }
+}
+
+/** RFC 3461 RET and ENVID as smtp-server parsed them from MAIL FROM. */
+function mailDsn(session: SMTPServerSession): MailDsn {
+  const dsn = session.envelope.dsn;
+  const ret = dsn?.ret === 'FULL' || dsn?.ret === 'HDRS' ? dsn.ret : null;
+  return { ret, envid: dsn?.envid ?? null };
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
-import type { AuthUser, ListenerKind, SmtpBackend } from './backend';
+import type { AuthUser, EnvelopeDsn, ListenerKind, SmtpBackend } from './backend';
 import { mailChecks, rcptChecks, runChecks, type CheckSession, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
@@ -27,6 +27,20 @@ interface AcceptedRecipient {
   mailboxes: { id: string; domainId: string }[];
   /** Where it goes off this server: itself when relayed, or an alias's remote destinations. */
   remote: string[];
+  /** RFC 3461 NOTIFY and ORCPT as given. */
+  dsn: RecipientDsn;
+}
+
+/** RFC 3461 parameters of one RCPT command. */
+export interface RecipientDsn {
+  notify: string[] | null;
+  orcpt: string | null;
+}
+
+/** RFC 3461 parameters of the MAIL command. */
+export interface MailDsn {
+  ret: 'FULL' | 'HDRS' | null;
+  envid: string | null;
 }
 
 type Outcome = { ok: true; reply?: undefined } | { ok: false; reply: Reply };
@@ -50,6 +64,7 @@ export class SmtpSession implements CheckSession {
 
   private mailFrom: string | null = null;
   private sizeHint: number | null = null;
+  private mailDsn: MailDsn = { ret: null, envid: null };
   private recipients: AcceptedRecipient[] = [];
   private readonly started = Date.now();
   private readonly stats = { messages: 0, rejected: 0, authFailures: 0 };
@@ -107,18 +122,19 @@ export class SmtpSession implements CheckSession {
     return fail(result.reason === 'throttled' ? REPLY.AUTH_TEMPFAIL : REPLY.AUTH_INVALID);
   }
 
-  async mail(address: string, sizeHint: number | null): Promise<Outcome> {
+  async mail(address: string, sizeHint: number | null, dsn: MailDsn = { ret: null, envid: null }): Promise<Outcome> {
     const { verdict } = await runChecks(mailChecks, { session: this, address });
     const outcome = fromVerdict(verdict);
     if (outcome.ok) {
       this.mailFrom = address;
       this.sizeHint = sizeHint;
+      this.mailDsn = dsn;
       this.recipients = [];
     }
     return this.note(outcome);
   }
 
-  async rcpt(address: string): Promise<Outcome> {
+  async rcpt(address: string, dsn: RecipientDsn = { notify: null, orcpt: null }): Promise<Outcome> {
     const key = address.toLowerCase();
     if (this.recipients.some((r) => r.address.toLowerCase() === key)) return ok; // a repeated RCPT (smtp-server keeps one)
     let lookup: ReturnType<SmtpBackend['lookupRecipient']> | undefined;
@@ -134,7 +150,9 @@ export class SmtpSession implements CheckSession {
     if (outcome.ok) {
       const found = lookup ? await lookup : null;
       this.recipients.push(
-        found?.kind === 'local' ? { address, mailboxes: found.mailboxes, remote: found.forwards } : { address, mailboxes: [], remote: [address] },
+        found?.kind === 'local'
+          ? { address, mailboxes: found.mailboxes, remote: found.forwards, dsn }
+          : { address, mailboxes: [], remote: [address], dsn },
       );
     }
     return this.note(outcome);
@@ -202,6 +220,7 @@ export class SmtpSession implements CheckSession {
         recipients: envelope.rcpts,
         mailboxIds,
         remoteRecipients,
+        dsn: this.envelopeDsn(),
         authUser: this.user,
         protocol,
         tls: this.tls,
@@ -218,9 +237,24 @@ export class SmtpSession implements CheckSession {
     return { ok: true, queueId };
   }
 
+  /**
+   * RFC 3461 §6.2.7: a relayed recipient keeps its own NOTIFY and ORCPT; an alias's remote
+   * destinations inherit them, with the address the client gave as the original recipient.
+   */
+  private envelopeDsn(): EnvelopeDsn {
+    const recipients: EnvelopeDsn['recipients'] = {};
+    for (const r of this.recipients) {
+      for (const remote of r.remote) {
+        recipients[remote.toLowerCase()] ??= { notify: r.dsn.notify, orcpt: r.dsn.orcpt ?? (remote === r.address ? null : `rfc822;${r.address}`) };
+      }
+    }
+    return { ...this.mailDsn, recipients };
+  }
+
   reset(): void {
     this.mailFrom = null;
     this.sizeHint = null;
+    this.mailDsn = { ret: null, envid: null };
     this.recipients = [];
   }
 
