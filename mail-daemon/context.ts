@@ -4,6 +4,8 @@ import type { Secrets } from '@/lib/config/secrets';
 import type { Db } from '@/lib/db/prisma';
 import type { NotifyBus } from '@/lib/db/notify';
 import type { Logger } from '@/lib/log';
+import type { PolicyCache } from './services/policy-cache';
+import type { TlsProvider } from './tls/provider';
 
 /** What every part of the daemon is given at start; nothing reaches for globals. */
 export interface DaemonContext {
@@ -14,6 +16,13 @@ export interface DaemonContext {
   /** A plain pg pool for hot paths that want hand-written SQL. */
   pool: pg.Pool;
   bus: NotifyBus;
+  /**
+   * The effective policy, global or a domain's (`get(domainId)`), cached; the daemon's
+   * one LISTEN on CHANNELS.policy invalidates it and then calls `onChange` listeners.
+   */
+  policy: PolicyCache;
+  /** The one TLS provider every listener serves from (certificates table, SNI, the policy's floor). */
+  tls: TlsProvider;
   log: Logger;
   instanceId: string;
   /** Facts to publish in daemon_status.details (e.g. the served TLS fingerprint). */

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { housekeepingPass } from './housekeeping';
+import { PolicyCache } from './services/policy-cache';
 import { deliver } from './store/deliver';
 import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
 
@@ -32,11 +33,11 @@ describe('housekeeping', () => {
          ('ip:192.0.2.3', 1, now(), NULL)`,
     );
 
-    expect(await housekeepingPass(db.prisma, pool)).toEqual({ blobs: 1, throttleRows: 1 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ blobs: 1, throttleRows: 1 });
     const { rows: blobs } = await pool.query('SELECT count(*)::int AS n FROM mail_blobs');
     expect(blobs[0].n).toBe(1);
     const { rows: keys } = await pool.query('SELECT key FROM auth_throttle ORDER BY key');
     expect(keys.map((r) => r.key)).toEqual(['ip:192.0.2.2', 'ip:192.0.2.3']);
-    expect(await housekeepingPass(db.prisma, pool)).toEqual({ blobs: 0, throttleRows: 0 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ blobs: 0, throttleRows: 0 });
   });
 });

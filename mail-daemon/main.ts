@@ -3,7 +3,6 @@ import os from 'node:os';
 import pg from 'pg';
 import { ConfigError, readEnv } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
-import { CHANNELS } from '@/lib/db/channels';
 import { migrate } from '@/lib/db/migrate';
 import { NotifyBus } from '@/lib/db/notify';
 import { createPrisma } from '@/lib/db/prisma';
@@ -12,6 +11,8 @@ import { createLogger } from '@/lib/log';
 import { VERSION } from '@/lib/version';
 import type { DaemonContext, DaemonService, ListenerInfo } from './context';
 import { services } from './services';
+import { openDaemonPolicy } from './services/policy';
+import { openTls, type TlsContext } from './tls';
 import { StatusReporter } from './status';
 
 const log = createLogger('mail-daemon');
@@ -30,9 +31,11 @@ async function main(): Promise<void> {
 
   const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const status = new StatusReporter(db, instanceId, VERSION, (err) => log.warn({ err: err.message }, 'heartbeat failed'));
-  const ctx: DaemonContext = { env, secrets, db, pool, bus, log, instanceId, report: (d) => status.set(d) };
-
-  await bus.listen(CHANNELS.policy, (payload) => log.info({ payload }, 'policy changed'));
+  // One policy cache and one LISTEN on CHANNELS.policy for the whole daemon; every reader asks ctx.policy.
+  const policy = await openDaemonPolicy(db, bus, log);
+  const base: TlsContext = { env, secrets, db, pool, bus, policy, log, instanceId, report: (d) => status.set(d) };
+  // One TLS provider, shared by the SMTP and IMAP listeners.
+  const ctx: DaemonContext = { ...base, tls: await openTls(base) };
 
   const started: DaemonService[] = [];
   const listeners: ListenerInfo[] = [];

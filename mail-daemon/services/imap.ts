@@ -3,12 +3,9 @@
 // brute-force throttling are lib/auth's (shared with SMTP); the certificate is the
 // TLS provider's (certificates table); mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
-import { CHANNELS } from '@/lib/db/channels';
-import { getEffectivePolicy } from '@/lib/policy';
 import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { createPgMailStore } from '../store';
-import { tlsProvider } from '../tls';
 import { ImapServer } from '../imap/server';
 
 export function createImapService(): DaemonService {
@@ -17,18 +14,20 @@ export function createImapService(): DaemonService {
     name: 'imap',
     async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'imap' });
-      const provider = await tlsProvider(ctx);
-      // APPENDLIMIT follows the policy's largest message, like SMTP's SIZE.
-      const policy = await getEffectivePolicy(ctx.db);
+      const provider = ctx.tls;
+      // APPENDLIMIT (RFC 7889) follows the policy's largest message, like SMTP's SIZE.
       const store = createPgMailStore({
         pool: ctx.pool,
         bus: ctx.bus,
-        limits: { appendLimit: policy.maxMessageBytes },
+        limits: { appendLimit: (await ctx.policy.get()).maxMessageBytes },
         onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
       });
       // A policy change moves APPENDLIMIT for new commands (and new CAPABILITY answers).
-      await ctx.bus.listen(CHANNELS.policy, () => {
-        getEffectivePolicy(ctx.db)
+      // The store copies the limits it is built with and enforces that copy on APPEND,
+      // so the value is set on the store's own limits: one writer, driven by ctx.policy.
+      ctx.policy.onChange(() => {
+        ctx.policy
+          .get()
           .then((p) => {
             store.limits.appendLimit = p.maxMessageBytes;
           })
@@ -44,7 +43,7 @@ export function createImapService(): DaemonService {
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
         },
         async allowCleartextAuth() {
-          return (await getEffectivePolicy(ctx.db)).allowCleartextAuth;
+          return (await ctx.policy.get()).allowCleartextAuth;
         },
         // The TLS of each mailbox's IMAP logins, for the TLS statistics; never delays or fails a login.
         onLogin({ mailboxId, ip, tls }) {

@@ -1,21 +1,35 @@
 import type { Db } from '@/lib/db/prisma';
 import { getEffectivePolicy, type Policy } from '@/lib/policy';
 
+export interface PolicyCacheOptions {
+  /** Bounds staleness should a notification ever be missed. */
+  ttlMs?: number;
+  /** A change listener threw; the others still run. */
+  onListenerError?: (err: Error) => void;
+}
+
 /**
  * Effective policies, read once and kept until a NOTIFY on CHANNELS.policy says
- * something changed (the service wires `invalidate` to the bus). Sessions take
- * a snapshot when they connect, so a change applies from the next connection on.
- * A TTL bounds staleness should a notification ever be missed.
+ * something changed (`openDaemonPolicy` in ./policy wires `invalidate` to the bus,
+ * once per daemon). SMTP sessions take a snapshot when they connect, so a change
+ * applies from the next connection on; readers that hold a value between
+ * connections (APPENDLIMIT, the TLS floor) re-read it from `onChange`.
  */
 export class PolicyCache {
   private readonly entries = new Map<string, { at: number; value: Promise<Policy> }>();
+  private readonly listeners = new Set<() => void>();
+  private readonly ttlMs: number;
+  private readonly onListenerError: (err: Error) => void;
 
   constructor(
     private readonly db: Db,
-    private readonly ttlMs = 60_000,
-  ) {}
+    options: PolicyCacheOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.onListenerError = options.onListenerError ?? (() => {});
+  }
 
-  /** The global policy, or a domain's effective one (global ← domain override). */
+  /** The global policy, or a domain's effective one (defaults ← global ← the domain's override). */
   get(domainId?: string | null): Promise<Policy> {
     const key = domainId ?? '';
     const hit = this.entries.get(key);
@@ -26,7 +40,21 @@ export class PolicyCache {
     return value;
   }
 
+  /** Called after every invalidation, when `get` already reads afresh. Returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forgets every cached policy (a domain's change can be the global row's), then tells the listeners. */
   invalidate(): void {
     this.entries.clear();
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.onListenerError(err as Error);
+      }
+    }
   }
 }

@@ -1,9 +1,6 @@
-import { CHANNELS } from '@/lib/db/channels';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
-import { tlsProvider } from '../tls';
 import type { ListenerKind } from '../smtp/backend';
-import { PolicyCache } from './policy-cache';
 import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
 
 export interface SmtpServiceOptions {
@@ -18,11 +15,9 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
     name: 'smtp',
     async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'smtp' });
-      const policies = new PolicyCache(ctx.db);
-      // A policy change applies from the next connection on (sessions keep their snapshot).
-      await ctx.bus.listen(CHANNELS.policy, () => policies.invalidate());
-      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, policies);
-      const tls = await tlsProvider(ctx);
+      // Sessions snapshot ctx.policy when they connect: a change applies from the next connection on.
+      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy);
+      const tls = ctx.tls;
       const ports: Record<ListenerKind, number> = {
         mx: ctx.env.POSTERN_SMTP_PORT,
         submission: ctx.env.POSTERN_SUBMISSION_PORT,

@@ -11,7 +11,9 @@ import { createPrisma, type Db } from '@/lib/db/prisma';
 import { createLogger } from '@/lib/log';
 import { freePort } from '@/lib/postgres/embedded';
 import type { DaemonContext } from '@/mail-daemon/context';
+import { openDaemonPolicy } from '@/mail-daemon/services/policy';
 import { smtpService, type SmtpServiceOptions } from '@/mail-daemon/services/smtp';
+import { openTls, type TlsContext } from '@/mail-daemon/tls';
 import { TEST_MASTER_KEY } from './daemon';
 
 
@@ -43,18 +45,22 @@ export async function startSmtp(url: string, options: SmtpServiceOptions & { hos
   await bus.start();
   const reported: Record<string, unknown> = {};
   const secret = TEST_MASTER_KEY;
-  const ctx: DaemonContext = {
-    env,
-    secrets: { sessionSecret: secret, masterKey: secret, postgresPassword: '' },
-    db,
-    pool,
-    bus,
-    log: createLogger('smtp-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    instanceId: `test:${process.pid}`,
-    report: (d) => Object.assign(reported, d),
-  };
+  const log = createLogger('smtp-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const service = smtpService(options);
   try {
+    // Built as main.ts builds it: one policy cache on one LISTEN, one TLS provider.
+    const base: TlsContext = {
+      env,
+      secrets: { sessionSecret: secret, masterKey: secret, postgresPassword: '' },
+      db,
+      pool,
+      bus,
+      policy: await openDaemonPolicy(db, bus, log),
+      log,
+      instanceId: `test:${process.pid}`,
+      report: (d) => Object.assign(reported, d),
+    };
+    const ctx: DaemonContext = { ...base, tls: await openTls(base) };
     await service.start(ctx);
   } catch (err) {
     await service.stop().catch(() => {});

@@ -13,7 +13,7 @@ import type { TlsProvider } from './provider';
  *
  * Reloads are serialised and coalesced: a burst of notifications costs one extra reload.
  */
-export async function watchCertificates(ctx: DaemonContext, provider: TlsProvider): Promise<void> {
+export async function watchCertificates(ctx: Pick<DaemonContext, 'bus' | 'log'>, provider: TlsProvider): Promise<void> {
   let running: Promise<void> | null = null;
   let again = false;
   const reload = (): void => {
