@@ -1,6 +1,6 @@
 import type { DbOrTx } from '@/lib/audit/types';
 import { ServiceError } from '@/lib/errors';
-import { normalizeAddress } from '@/lib/validations/address';
+import { normalizeAddress, splitAddress, stripSubaddress } from '@/lib/validations/address';
 
 export const MAX_DESTINATIONS = 100;
 // Deeper chains than this are refused at write time, and resolveRecipient stops there too.
@@ -17,9 +17,9 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
   if (list.length > MAX_DESTINATIONS) throw new ServiceError('invalid', `at most ${MAX_DESTINATIONS} destinations`, 'destinations');
   if (list.includes(source)) throw new ServiceError('invalid', `${source} cannot forward to itself`, 'destinations');
 
-  const domains = [...new Set(list.map((d) => d.split('@')[1]))];
+  const domains = [...new Set(list.map((d) => splitAddress(d).domain))];
   const local = new Set((await db.domain.findMany({ where: { name: { in: domains } }, select: { name: true } })).map((d) => d.name));
-  const localDest = list.filter((d) => local.has(d.split('@')[1]));
+  const localDest = list.filter((d) => local.has(splitAddress(d).domain));
   const lookup = [...localDest, ...localDest.map(stripTag).filter((a): a is string => a !== null)];
   const mailboxes = new Set((await db.mailbox.findMany({ where: { address: { in: lookup } }, select: { address: true } })).map((m) => m.address));
   const aliases = new Set((await db.alias.findMany({ where: { source: { in: localDest } }, select: { source: true } })).map((a) => a.source));
@@ -30,11 +30,10 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
   return list;
 }
 
-// "bob+lists@x" is fine when bob@x exists: the daemon strips the tag.
+// "bob+lists@x" is fine when bob@x exists: delivery strips the subaddress. Null without one.
 function stripTag(address: string): string | null {
-  const [local, domain] = address.split('@');
-  const plus = local.indexOf('+');
-  return plus > 0 ? `${local.slice(0, plus)}@${domain}` : null;
+  const base = stripSubaddress(address, '+');
+  return base === address ? null : base;
 }
 
 /** Walks the alias graph breadth-first from the new destinations; reaching `source` is a loop. */

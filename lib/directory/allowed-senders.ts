@@ -2,8 +2,8 @@ import type { Db } from '@/lib/db/prisma';
 
 /**
  * The MAIL FROM addresses an authenticated mailbox may use when the policy's
- * enforceSenderAddress is on: its own address, its plus-tagged forms (checked by
- * the caller with the delimiter), and every alias (not catch-all) that delivers to it.
+ * enforceSenderAddress is on: its own address and every alias (not catch-all) that
+ * delivers to it. Their subaddressed forms are allowed too: ownsAddress checks those.
  */
 export async function allowedSenders(db: Db, mailboxAddress: string): Promise<string[]> {
   const own = mailboxAddress.toLowerCase();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/actor';
 import { createAlias } from '@/lib/aliases';
 import { addDomain, setDomainEnabled } from '@/lib/domains';
-import { allowedSenders, isLocalDomain, resolveRecipient } from '@/lib/directory';
+import { allowedSenders, isLocalDomain, ownsAddress, resolveRecipient } from '@/lib/directory';
 import { createMailbox, updateMailbox } from '@/lib/mailboxes';
 import { DEFAULT_POLICY } from '@/lib/policy';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
@@ -98,5 +98,38 @@ describe('isLocalDomain and allowedSenders', () => {
   });
   it('lists a mailbox’s own address and the aliases delivering to it', async () => {
     expect((await allowedSenders(t.prisma, 'alice@example.test')).sort()).toEqual(['alice@example.test', 'all@example.test', 'bob+vip@example.test', 'team@example.test']);
+  });
+});
+
+describe('ownsAddress', () => {
+  const owns = (address: string, delimiter = '+', mailbox = 'alice@example.test') =>
+    ownsAddress(t.prisma, { address: mailbox, domainId: 'unused' }, address, () => delimiter);
+
+  it.each([
+    ['alice@example.test', '+', true],
+    ['Alice@EXAMPLE.test', '+', true],
+    ['alice+news@example.test', '+', true],
+    ['alice-news@example.test', '-', true],
+    ['alice-news@example.test', '+', false],
+    ['alice+news@example.test', '', false], // subaddressing off
+    ['team@example.test', '+', true], // an alias delivering to alice
+    ['team+x@example.test', '+', true],
+    ['bob+vip@example.test', '+', true], // an alias whose source is itself subaddressed
+    ['bob@example.test', '+', false],
+    ['+alice@example.test', '+', false],
+    ['alice@remote.example', '+', false],
+    ['alice', '+', false],
+    ['', '+', false],
+  ] as const)('%j with delimiter %j → %s', async (address, delimiter, want) => {
+    expect(await owns(address, delimiter)).toBe(want);
+  });
+
+  it('asks for the delimiter of the mailbox’s own domain, and only when the exact address is not its own', async () => {
+    const asked: string[] = [];
+    const delimiterFor = (id: string) => (asked.push(id), '+');
+    const mailbox = { address: 'alice@example.test', domainId: 'dom-1' };
+    expect(await ownsAddress(t.prisma, mailbox, 'alice@example.test', delimiterFor)).toBe(true);
+    expect(await ownsAddress(t.prisma, mailbox, 'alice+x@example.test', delimiterFor)).toBe(true);
+    expect(asked).toEqual(['dom-1']);
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db/prisma';
 import { MAX_ALIAS_DEPTH } from '@/lib/aliases/check-destinations';
-import { normalizeAddress } from '@/lib/validations/address';
+import { normalizeAddress, splitAddress, stripSubaddress } from '@/lib/validations/address';
 
 export interface LocalTarget {
   id: string;
@@ -43,8 +43,8 @@ const mailboxSelect = {
 
 /**
  * Resolves one recipient: exact alias, then mailbox, then the same two with the
- * plus-tag stripped (the recipient domain's delimiter, from `delimiterFor` so callers can
- * serve it from their policy cache), then the domain's catch-all.
+ * subaddress (RFC 5233) stripped (the recipient domain's delimiter, from `delimiterFor` so
+ * callers can serve it from their policy cache), then the domain's catch-all.
  * Alias destinations resolve the same way (without catch-all) up to MAX_ALIAS_DEPTH.
  * `messageBytes` (from SIZE= or the DATA) makes "would not fit" count as over quota.
  */
@@ -89,16 +89,15 @@ export async function resolveRecipient(
   const expand = async (target: string, depth: number, catchAll: boolean): Promise<TargetState | null> => {
     if (seen.has(target)) return null;
     seen.add(target);
-    const [local, dom] = splitAddress(target);
+    const dom = splitAddress(target).domain;
     const domainId = await localDomainId(dom);
     if (!domainId) {
       remote.add(target);
       return null;
     }
     const candidates = [target];
-    const delim = await delimiterFor(domainId);
-    const cut = delim ? local.indexOf(delim) : -1;
-    if (cut > 0) candidates.push(`${local.slice(0, cut)}@${dom}`);
+    const base = stripSubaddress(target, await delimiterFor(domainId));
+    if (base !== target) candidates.push(base);
     for (const candidate of candidates) {
       const alias = await db.alias.findUnique({ where: { source: candidate }, select: { destinations: true, enabled: true } });
       if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
@@ -135,9 +134,4 @@ function worst(states: TargetState[]): TargetState {
   if (states.includes('over_quota')) return 'over_quota';
   if (states.includes('disabled')) return 'disabled';
   return 'unknown';
-}
-
-function splitAddress(address: string): [string, string] {
-  const at = address.lastIndexOf('@');
-  return [address.slice(0, at), address.slice(at + 1)];
 }

@@ -2,6 +2,7 @@
 // what real mailers send. Display names are kept as sent (encoded-words undecoded), quoted
 // strings unquoted. A missing local part or domain becomes Dovecot's MISSING_MAILBOX / MISSING_DOMAIN,
 // so host NIL stays reserved for group markers.
+import { splitAddress } from '@/lib/validations/address';
 import type { EnvelopeAddress } from './types';
 
 type Token =
@@ -66,10 +67,9 @@ function splitAddr(spec: string): { adl: string | null; mailbox: string | null; 
     adl = route[1];
     addr = route[2];
   }
-  const at = addr.lastIndexOf('@');
-  let mailbox = at === -1 ? addr : addr.slice(0, at);
+  const { local, domain: host } = splitAddress(addr);
+  let mailbox = local;
   if (mailbox.length >= 2 && mailbox.startsWith('"') && mailbox.endsWith('"')) mailbox = mailbox.slice(1, -1);
-  const host = at === -1 ? '' : addr.slice(at + 1);
   return { adl, mailbox: mailbox || 'MISSING_MAILBOX', host: host || 'MISSING_DOMAIN' };
 }
 

@@ -147,6 +147,8 @@ function dispositionOf(fields: HeaderField[]): SinglePartBody['disposition'] {
 interface Parsed {
   node: MimeNode;
   bs: BodyStructure;
+  /** The entity's header fields, parsed once (its ENVELOPE is read from them too). */
+  fields: HeaderField[];
   /** The delimiter line that ended this entity (null: it ran to the end of the data). */
   next: Delimiter | null;
 }
@@ -231,7 +233,7 @@ function parseEntity(ctx: Ctx, start: number, limit: number, depth: number, dige
         const floor = d && d.level === own ? d.lineEnd : b;
         node.e = next ? endBefore(raw, next.lineStart, floor) : limit;
         node.p = children.map((c) => c.node);
-        return { node, bs: { kind: 'multipart', subtype, parts: children.map((c) => c.bs), params, ...ext }, next };
+        return { node, bs: { kind: 'multipart', subtype, parts: children.map((c) => c.bs), params, ...ext }, fields, next };
       }
     }
     // No usable boundary: served as one text/plain body.
@@ -259,7 +261,7 @@ function parseEntity(ctx: Ctx, start: number, limit: number, depth: number, dige
     node.m = inner.node;
     node.e = inner.node.e;
     next = inner.next;
-    single.envelope = envelopeOf(parseHeader(raw, b, inner.node.b));
+    single.envelope = envelopeOf(inner.fields);
     single.body = inner.bs;
   } else {
     if (!early) {
@@ -279,7 +281,7 @@ function parseEntity(ctx: Ctx, start: number, limit: number, depth: number, dige
   }
   single.size = node.e - node.b;
   if (type === 'text' || single.body) single.lines = countLines(raw, node.b, node.e);
-  return { node, bs: single, next };
+  return { node, bs: single, fields, next };
 }
 
 function sentAtOf(date: string | null): string | null {
@@ -294,8 +296,8 @@ function sentAtOf(date: string | null): string | null {
 /** Indexes a raw message. Never throws on malformed input. */
 export function indexMessage(raw: Buffer): MimeIndex {
   const ctx: Ctx = { raw, parts: 0 };
-  const { node, bs } = parseEntity(ctx, 0, raw.length, 0, false, []);
-  const envelope = envelopeOf(parseHeader(raw, 0, node.b));
+  const { node, bs, fields } = parseEntity(ctx, 0, raw.length, 0, false, []);
+  const envelope = envelopeOf(fields);
   return { v: 1, envelope, bodyStructure: bs, root: node, sentAt: sentAtOf(envelope.date) };
 }
 

@@ -1,40 +1,58 @@
 /**
  * The Received fields of a message (or of pasted headers), in header order: the topmost — the last hop,
- * added by the receiving server — first. Only the header section is read (up to the first empty line).
+ * added by the receiving server — first. Only the header section is read (up to the first empty line),
+ * split into fields by lib/mime's header parser, the same one the MIME indexer uses.
  */
+import { parseHeader, type HeaderField } from '@/lib/mime/header';
 
 /** Header sections beyond this are not read (a real one is a few KB). */
 export const MAX_HEADER_BYTES = 1024 * 1024;
 /** More Received fields than this is a loop or an attack; the rest are not read. */
 export const MAX_RECEIVED_FIELDS = 500;
 
-export function headerSection(input: string | Buffer): string {
-  const text =
-    typeof input === 'string'
-      ? input.slice(0, MAX_HEADER_BYTES)
-      : input.subarray(0, MAX_HEADER_BYTES).toString('latin1');
-  const start = text.replace(/^[\r\n]+/, '');
-  const m = /\r?\n\r?\n/.exec(start);
-  return m ? start.slice(0, m.index) : start;
+/** A message's bytes with its header fields, as lib/mime's parseHeader gives them. */
+export interface ParsedHeader {
+  raw: Buffer;
+  fields: readonly HeaderField[];
+  /** how the field bytes are read as text: latin1 for stored mail (every byte kept), utf8 for pasted text */
+  encoding: 'latin1' | 'utf8';
 }
 
-/** Every header field as [name, unfolded-with-line-breaks value], in order. */
-export function headerFields(input: string | Buffer): Array<[string, string]> {
-  const lines = headerSection(input).split(/\r?\n/);
-  const fields: Array<[string, string]> = [];
-  for (const line of lines) {
-    if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) {
-      fields[fields.length - 1][1] += '\n' + line;
-      continue;
-    }
-    // pasted text may be indented as a whole; before the first field, a leading blank is not folding
-    const m = /^([!-9;-~]+)[ \t]*:(.*)$/.exec(fields.length === 0 ? line.trimStart() : line);
-    if (m) fields.push([m[1], m[2]]);
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * The header of a message or of pasted text: at most MAX_HEADER_BYTES, blank lines before the first
+ * field skipped (pasted text often starts with some).
+ */
+export function parseHeaderOf(input: string | Buffer): ParsedHeader {
+  const encoding = typeof input === 'string' ? 'utf8' : 'latin1';
+  const raw = typeof input === 'string' ? Buffer.from(input.slice(0, MAX_HEADER_BYTES), 'utf8') : input;
+  const end = Math.min(raw.length, typeof input === 'string' ? raw.length : MAX_HEADER_BYTES);
+  let start = 0;
+  while (start < end && (raw[start] === CR || raw[start] === LF)) start++;
+  return { raw, fields: parseHeader(raw, start, end), encoding };
+}
+
+// RFC 5322 section 3.6.8: a field name is printable US-ASCII except ":", then optional blanks and ":".
+const FIELD = /^([!-9;-~]+)[ \t]*:(.*)$/;
+
+/**
+ * Every header field as [name, value], in order. The value keeps its folding as "\n" line breaks
+ * (parseReceived unfolds). Pasted text may be indented as a whole: the first field may start with blanks.
+ */
+export function headerFields(input: string | Buffer | ParsedHeader): Array<[string, string]> {
+  const { raw, fields, encoding } = typeof input === 'string' || Buffer.isBuffer(input) ? parseHeaderOf(input) : input;
+  const out: Array<[string, string]> = [];
+  for (const f of fields) {
+    const [first, ...folded] = raw.toString(encoding, f.start, f.end).replace(/\r?\n$/, '').split(/\r?\n/);
+    const m = FIELD.exec(out.length === 0 ? first.trimStart() : first);
+    if (m) out.push([m[1], [m[2], ...folded].join('\n')]);
   }
-  return fields;
+  return out;
 }
 
-export function extractReceivedHeaders(input: string | Buffer, limit = MAX_RECEIVED_FIELDS): string[] {
+export function extractReceivedHeaders(input: string | Buffer | ParsedHeader, limit = MAX_RECEIVED_FIELDS): string[] {
   const out: string[] = [];
   for (const [name, value] of headerFields(input)) {
     if (name.toLowerCase() !== 'received') continue;

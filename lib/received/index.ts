@@ -2,14 +2,14 @@ export * from './types';
 export { parseReceived, isSmtpProtocol, isTlsProtocol, MAX_RECEIVED_LENGTH } from './parse';
 export { normalizeTlsVersion } from './tls-facts';
 export { parseReceivedDate } from './date';
-export { extractReceivedHeaders, headerFields, headerSection } from './extract';
+export { extractReceivedHeaders, headerFields, parseHeaderOf, type ParsedHeader } from './extract';
 
-import { extractReceivedHeaders } from './extract';
+import { extractReceivedHeaders, type ParsedHeader } from './extract';
 import { parseReceived } from './parse';
 import { toPublicHop, type PublicHop, type ReceivedHop } from './types';
 
-/** All hops of a message or pasted headers, topmost Received first. */
-export function parseHops(input: string | Buffer): ReceivedHop[] {
+/** All hops of a message, pasted headers or an already parsed header, topmost Received first. */
+export function parseHops(input: string | Buffer | ParsedHeader): ReceivedHop[] {
   return extractReceivedHeaders(input).map(parseReceived);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeHeaders, extractReceivedHeaders, normalizeTlsVersion, parseHops, parseReceived, parseReceivedDate } from '.';
+import { parseHeader } from '@/lib/mime';
+import { analyzeHeaders, extractReceivedHeaders, headerFields, normalizeTlsVersion, parseHops, parseReceived, parseReceivedDate } from '.';
 import { RECEIVED_FIXTURES } from './received.fixtures';
 
 describe('Received fixtures (real formats, cited)', () => {
@@ -54,6 +55,45 @@ describe('analyzeHeaders JSON', () => {
 
   it('gives an empty list for a message with no Received header', () => {
     expect(analyzeHeaders('From: a@b\nSubject: s\n\nbody').hops).toEqual([]);
+  });
+});
+
+describe('header fields (lib/mime parseHeader)', () => {
+  const message = [
+    'Received: from a.example (a.example [192.0.2.1])',
+    '\tby b.example with ESMTPS id 1; Mon, 6 Jan 2025 08:00:01 +0000',
+    'Subject: caf\u00e9',
+    'X-Broken line without a colon',
+    'received : by c.example with SMTP id 2; Mon, 6 Jan 2025 08:00:02 +0000',
+    '',
+    'Received: from body.example by nowhere with ESMTP; Mon, 6 Jan 2025 08:00:00 +0000',
+    '',
+  ].join('\r\n');
+
+  it.each([
+    ['Received: x\r\n\ty\r\n z\r\n\r\n', [['Received', ' x\n\ty\n z']]],
+    ['Received: x\n y\n\nReceived: body', [['Received', ' x\n y']]],
+    ['\r\n\r\nReceived: x', [['Received', ' x']]], // blank lines before the first field
+    ['   Received: x\r\n', [['Received', ' x']]], // pasted text indented as a whole
+    ['Received x\r\nReceived\t: y\r\n', [['Received', ' y']]],
+    ['Received: a\r\nno colon here\r\n folded: b\r\n', [['Received', ' a']]], // the fold belongs to its own line (RFC 5322 section 2.2.3)
+    ['', []],
+  ])('%j → %j', (input, want) => {
+    expect(headerFields(input)).toEqual(want);
+    expect(headerFields(Buffer.from(input, 'latin1'))).toEqual(want);
+  });
+
+  it('reads stored bytes as latin1 and pasted text as given', () => {
+    expect(headerFields(Buffer.from(message, 'utf8'))[1]).toEqual(['Subject', ' caf\u00c3\u00a9']);
+    expect(headerFields(message)[1]).toEqual(['Subject', ' caf\u00e9']);
+  });
+
+  it('takes a header already parsed by lib/mime: the same hops as from the bytes', () => {
+    const raw = Buffer.from(message, 'latin1');
+    const fields = parseHeader(raw, 0, raw.length);
+    expect(extractReceivedHeaders({ raw, fields, encoding: 'latin1' })).toHaveLength(2);
+    expect(parseHops({ raw, fields, encoding: 'latin1' })).toEqual(parseHops(raw));
+    expect(parseHops(raw).map((h) => h.id)).toEqual(['1', '2']);
   });
 });
 

@@ -5,6 +5,7 @@
  * does not say stays null; a header it cannot read gives nulls, never a guess.
  */
 import ipaddr from 'ipaddr.js';
+import { splitAddress } from '@/lib/validations/address';
 import { parseReceivedDate } from './date';
 import { readClientCertComment, readTlsComment } from './tls-facts';
 import { tokenize, unfold, type Token } from './tokenize';
@@ -86,7 +87,7 @@ function readFromComments(
     if (ip === null) {
       // Microsoft "(2603:10a6:4:2b::18)", qmail "(10.0.0.7)" or "(user@10.0.0.7)"
       for (const part of c.split(/[\s,]+/)) {
-        const v = part.includes('@') ? part.slice(part.lastIndexOf('@') + 1) : part;
+        const v = part.includes('@') ? splitAddress(part).domain : part;
         if (isIp(v)) {
           ip = v;
           break;

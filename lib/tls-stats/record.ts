@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { normalizeTlsVersion } from '@/lib/received';
+import { splitAddress } from '@/lib/validations/address';
 import { NONE_ID, utcDay, type Sql } from './sql';
 import { isWeak, summarizeChain, type ChainSummary, type OurHop } from './path';
 
@@ -34,8 +35,7 @@ export function directionOf(listener: string): Direction {
 }
 
 export function senderDomainOf(mailFrom: string): string {
-  const at = mailFrom.lastIndexOf('@');
-  return at === -1 ? '' : mailFrom.slice(at + 1).replace(/>$/, '').toLowerCase().slice(0, 255);
+  return splitAddress(mailFrom).domain.replace(/>$/, '').toLowerCase().slice(0, 255);
 }
 
 /** Stores the message's hop chain and counts it in the aggregates. Returns the summary. */

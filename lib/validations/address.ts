@@ -11,6 +11,37 @@ export interface NormalizedAddress {
   domain: string;
 }
 
+/** The two halves of an addr-spec (RFC 5322 section 3.4.1): local-part "@" domain. */
+export interface AddressParts {
+  local: string;
+  domain: string;
+}
+
+/**
+ * Splits an address at its last "@": a domain never contains "@", a quoted local part may
+ * ("\"a@b\"@example.org" → "\"a@b\"" and "example.org"). Without "@" the whole input is the
+ * local part and the domain is "". Nothing is checked or lower-cased: that is normalizeAddress.
+ */
+export function splitAddress(address: string): AddressParts {
+  const at = address.lastIndexOf('@');
+  return at === -1 ? { local: address, domain: '' } : { local: address.slice(0, at), domain: address.slice(at + 1) };
+}
+
+/**
+ * An address (or a bare local part) without its subaddress (RFC 5233): with delimiter "+",
+ * "alice+lists@example.org" → "alice@example.org" and "alice+lists" → "alice". Returned unchanged
+ * when the delimiter is empty (subaddressing off), absent, or first in the local part ("+lists"
+ * has no mailbox name before it). A local part that contains "@" must be passed as a full address.
+ */
+export function stripSubaddress(addressOrLocal: string, delimiter: string): string {
+  if (!delimiter) return addressOrLocal;
+  const hasDomain = addressOrLocal.includes('@');
+  const { local, domain } = hasDomain ? splitAddress(addressOrLocal) : { local: addressOrLocal, domain: '' };
+  const cut = local.indexOf(delimiter);
+  if (cut <= 0) return addressOrLocal;
+  return hasDomain ? `${local.slice(0, cut)}@${domain}` : local.slice(0, cut);
+}
+
 /** Checks and lower-cases a local part (the part before "@"). */
 export function normalizeLocalPart(input: string, field = 'address'): string {
   const local = String(input ?? '').trim().toLowerCase();
@@ -34,10 +65,10 @@ export function normalizeAddress(input: string, field = 'address'): NormalizedAd
   const raw = String(input ?? '').trim();
   if (!raw) throw new ServiceError('invalid', 'an address is required', field);
   if (/\s/.test(raw)) throw new ServiceError('invalid', `"${raw}" cannot contain spaces`, field);
-  const at = raw.lastIndexOf('@');
-  if (at <= 0 || at === raw.length - 1) throw new ServiceError('invalid', `"${raw}" is not an address (name@domain)`, field);
-  const localPart = normalizeLocalPart(raw.slice(0, at), field);
-  const domain = normalizeDomain(raw.slice(at + 1), field);
+  const parts = splitAddress(raw);
+  if (!parts.local || !parts.domain) throw new ServiceError('invalid', `"${raw}" is not an address (name@domain)`, field);
+  const localPart = normalizeLocalPart(parts.local, field);
+  const domain = normalizeDomain(parts.domain, field);
   const address = `${localPart}@${domain}`;
   if (address.length > 254) throw new ServiceError('invalid', 'an address is at most 254 characters', field);
   return { address, localPart, domain };

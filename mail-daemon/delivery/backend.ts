@@ -1,9 +1,8 @@
 import type pg from 'pg';
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import type { Db } from '@/lib/db/prisma';
-import { allowedSenders, resolveRecipient } from '@/lib/directory';
+import { ownsAddress, resolveRecipient } from '@/lib/directory';
 import { recordClientTls } from '@/lib/tls-stats/record';
-import { normalizeAddress } from '@/lib/validations/address';
 import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SmtpBackend } from '../smtp/backend';
 import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../services/policy-cache';
@@ -36,26 +35,12 @@ export class PostgresSmtpBackend implements SmtpBackend {
     return r.ok ? { ok: true, user: { mailboxId: r.mailbox.id, address: r.mailbox.address, domainId: r.mailbox.domainId } } : r;
   }
 
-  async ownsAddress(user: AuthUser, address: string): Promise<boolean> {
-    let a;
-    try {
-      a = normalizeAddress(address);
-    } catch {
-      return false;
-    }
-    const allowed = new Set((await allowedSenders(this.db, user.address)).map((s) => s.toLowerCase()));
-    if (allowed.has(a.address)) return true;
-    // alice+tag@example.com is alice's too (RFC 5233 subaddress, policy delimiter).
-    const delim = (await this.policies.get(user.domainId)).recipientDelimiter;
-    const at = a.address.lastIndexOf('@');
-    const local = a.address.slice(0, at);
-    const cut = delim ? local.indexOf(delim) : -1;
-    return cut > 0 && allowed.has(`${local.slice(0, cut)}${a.address.slice(at)}`);
+  ownsAddress(user: AuthUser, address: string): Promise<boolean> {
+    return ownsAddress(this.db, user, address, this.delimiterFor);
   }
 
   async lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup> {
-    const delimiterFor = async (domainId: string) => (await this.policies.get(domainId)).recipientDelimiter;
-    const r = await resolveRecipient(this.db, address, delimiterFor, { messageBytes: sizeHint ?? 0 });
+    const r = await resolveRecipient(this.db, address, this.delimiterFor, { messageBytes: sizeHint ?? 0 });
     switch (r.status) {
       case 'ok':
         return { kind: 'local', mailboxes: r.mailboxes.map((m) => ({ id: m.id, domainId: m.domainId })), forwards: r.remote };
@@ -69,4 +54,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
   accept(input: AcceptInput): Promise<void> {
     return acceptMessage(this.pool, input);
   }
+
+  /** The subaddress delimiter (RFC 5233) of a domain's policy; "" when subaddressing is off. */
+  private readonly delimiterFor = async (domainId: string) => (await this.policies.get(domainId)).recipientDelimiter;
 }
