@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { insertBlob, prepareBlob } from '../store/blobs';
-import { withTransaction } from '../store/db';
-import { deliver } from '../store/deliver';
+import { enqueue } from '../outbound/pg-queue';
+import { deliver } from '../store';
 import type { AcceptInput } from '../smtp/backend';
 import { createLogger } from '@/lib/log';
 import { recordDeliveryInTransaction } from '@/lib/tls-stats/record';
@@ -10,13 +9,14 @@ const tlsStatsLog = createLogger('tls-stats');
 
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
- * recipient's INBOX through the mail store's deliver() (raw stored once), and in the
- * same transaction our smtp_receipts row and one outbound_queue row per remote
- * recipient. Mail for remote recipients only is stored once through the store's blob
- * table too. Throws on any failure; the caller answers 451 4.3.0.
+ * recipient's INBOX through the mail store's deliver() (raw stored once, also when
+ * every recipient is remote), and in the same transaction our smtp_receipts row and
+ * one outbound_queue row per remote recipient. Throws on any failure; the caller
+ * answers 451 4.3.0.
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<void> {
-  const hook = async (tx: pg.PoolClient, blobId: string) => {
+  const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
+  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId }) => {
     await writeReceipt(tx, input, blobId);
     // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
@@ -38,15 +38,7 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<
     });
     if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
     if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId);
-  };
-  if (input.mailboxIds.length) {
-    await deliver(pool, { raw: input.raw, recipients: input.mailboxIds.map((mailboxId) => ({ mailboxId })), internalDate: input.receivedAt }, (tx, stored) =>
-      hook(tx, stored.blobId),
-    );
-    return;
-  }
-  const blob = prepareBlob(input.raw);
-  await withTransaction(pool, async (tx) => hook(tx, await insertBlob(tx, blob)));
+  });
 }
 
 async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
@@ -65,9 +57,13 @@ async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string): 
 }
 
 async function queueOutbound(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, auth_user)
-     SELECT $1, $2, $3, r, $5 FROM unnest($4::text[]) AS r`,
-    [m.queueId, blobId, m.mailFrom, m.remoteRecipients, m.authUser?.address ?? null],
-  );
+  await enqueue(tx, {
+    queueId: m.queueId,
+    blobId,
+    mailFrom: m.mailFrom,
+    authUser: m.authUser?.address ?? null,
+    recipients: m.remoteRecipients.map((address) => ({ address, ...m.dsn?.recipients[address.toLowerCase()] })),
+    ret: m.dsn?.ret,
+    envid: m.dsn?.envid,
+  });
 }

@@ -1,0 +1,211 @@
+// The outbound queue on Postgres. Several daemons share it: a claim locks due rows with
+// FOR UPDATE SKIP LOCKED (two daemons never take the same row) and stamps a lease; a
+// daemon that dies mid-delivery gives the rows back when the lease expires. Every write
+// after an attempt checks the lease is still ours, so a daemon that lost its lease (it
+// stalled longer than the lease) cannot overwrite the work of the one that took over.
+import type pg from 'pg';
+import { CHANNELS } from '@/lib/db/channels';
+import { withTransaction } from '@/lib/db/transaction';
+import { deliver } from '../store';
+import type { ClaimedGroup, Notice, QueueStore, QueuedRecipient, RecipientUpdate } from './queue';
+import type { AttemptFacts } from './types';
+
+/** What a new queue entry holds; one row per recipient. */
+export interface EnqueueInput {
+  queueId: string;
+  blobId: string;
+  mailFrom: string;
+  authUser: string | null;
+  recipients: Array<{ address: string; notify?: string[] | null; orcpt?: string | null }>;
+  ret?: 'FULL' | 'HDRS' | null;
+  envid?: string | null;
+}
+
+/** Queues remote recipients inside the caller's transaction; runners wake when it commits. */
+export async function enqueue(tx: pg.ClientBase, input: EnqueueInput): Promise<void> {
+  if (!input.recipients.length) return;
+  await tx.query(
+    `INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain, auth_user, dsn_notify, dsn_orcpt, dsn_ret, dsn_envid)
+     SELECT $1, $2, $3, r.rcpt, lower(substring(r.rcpt from '@([^@]*)$')), $4,
+            CASE WHEN r.notify = '' THEN NULL ELSE string_to_array(r.notify, ',') END, NULLIF(r.orcpt, ''), $7, $8
+       FROM unnest($5::text[], $6::text[], $9::text[]) AS r(rcpt, notify, orcpt)`,
+    [
+      input.queueId, input.blobId, input.mailFrom, input.authUser,
+      input.recipients.map((r) => r.address),
+      input.recipients.map((r) => (r.notify?.length ? r.notify.join(',') : '')),
+      input.ret ?? null, input.envid ?? null,
+      input.recipients.map((r) => r.orcpt ?? ''),
+    ],
+  );
+  await tx.query('SELECT pg_notify($1, $2)', [CHANNELS.outbound, '{}']);
+}
+
+interface ClaimedRow {
+  id: string;
+  queue_id: string;
+  blob_id: string;
+  mail_from: string;
+  rcpt: string;
+  domain: string;
+  attempts: number;
+  created_at: Date;
+  dsn_notify: string[] | null;
+  dsn_orcpt: string | null;
+  dsn_ret: string | null;
+  dsn_envid: string | null;
+  delay_notified_at: Date | null;
+  bounce_requested_at: Date | null;
+}
+
+/** Waiting, due, and not held by a live lease. */
+const due = (t: string) =>
+  `${t}.status IN ('QUEUED', 'DEFERRED') AND ${t}.next_attempt_at <= now() AND (${t}.lease_until IS NULL OR ${t}.lease_until < now())`;
+
+export function createPgQueue(pool: pg.Pool): QueueStore {
+  return {
+    async claim(owner, limit, leaseSeconds) {
+      // First the oldest due rows (one per group is enough), then every due row of the same
+      // message and destination, so their recipients share one SMTP transaction.
+      const { rows } = await pool.query<ClaimedRow>(
+        `WITH picked AS (
+           SELECT o.queue_id, o.domain FROM outbound_queue o WHERE ${due('o')}
+            ORDER BY o.next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), grouped AS (
+           SELECT q.id FROM outbound_queue q JOIN (SELECT DISTINCT queue_id, domain FROM picked) p USING (queue_id, domain)
+            WHERE ${due('q')}
+            FOR UPDATE OF q SKIP LOCKED
+         )
+         UPDATE outbound_queue q SET lease_owner = $1, lease_until = now() + make_interval(secs => $3), updated_at = now()
+           FROM grouped WHERE q.id = grouped.id
+         RETURNING q.id, q.queue_id, q.blob_id, q.mail_from, q.rcpt, q.domain, q.attempts, q.created_at, q.dsn_notify,
+                   q.dsn_orcpt, q.dsn_ret, q.dsn_envid, q.delay_notified_at, q.bounce_requested_at`,
+        [owner, limit, leaseSeconds],
+      );
+      return groupRows(rows);
+    },
+
+    async renew(owner, ids, leaseSeconds) {
+      if (!ids.length) return;
+      await pool.query(
+        `UPDATE outbound_queue SET lease_until = now() + make_interval(secs => $3) WHERE id = ANY($2::uuid[]) AND lease_owner = $1`,
+        [owner, ids, leaseSeconds],
+      );
+    },
+
+    async raw(blobId) {
+      const { rows } = await pool.query<{ raw: Buffer }>('SELECT raw FROM mail_blobs WHERE id = $1', [blobId]);
+      if (!rows[0]) throw new Error(`queued message ${blobId} has no stored body`);
+      return rows[0].raw;
+    },
+
+    async finish(owner, group, attempt, updates, notice) {
+      const record = async (tx: pg.ClientBase, noticeBlobId: string | null) => {
+        const kept = await applyUpdates(tx, owner, updates);
+        if (!kept.length) throw new LeaseLost();
+        await insertAttempts(tx, group, attempt, updates.filter((u) => kept.includes(u.id)), owner);
+        if (notice && noticeBlobId && notice.remote.length) {
+          await enqueue(tx, { queueId: `${group.queueId}.dsn`, blobId: noticeBlobId, mailFrom: '', authUser: null, recipients: notice.remote.map((address) => ({ address })) });
+        }
+        return kept;
+      };
+      try {
+        if (!notice) return await withTransaction(pool, (tx) => record(tx, null));
+        let kept: string[] = [];
+        // deliver() stores the notice (into local INBOXes when the sender is ours) and runs the
+        // queue updates in its own transaction: the bounce exists exactly when the state says so.
+        await deliver(pool, { raw: notice.raw, recipients: notice.mailboxIds.map((mailboxId) => ({ mailboxId })) }, async (tx, stored) => {
+          kept = await record(tx, stored.blobId);
+        });
+        return kept;
+      } catch (err) {
+        if (err instanceof LeaseLost) return [];
+        throw err;
+      }
+    },
+
+    async release(owner) {
+      await pool.query(`UPDATE outbound_queue SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [owner]);
+    },
+
+    async nextDue() {
+      const { rows } = await pool.query<{ at: Date | null }>(
+        `SELECT min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))) AS at FROM outbound_queue WHERE status IN ('QUEUED', 'DEFERRED')`,
+      );
+      return rows[0]?.at ?? null;
+    },
+  };
+}
+
+class LeaseLost extends Error {}
+
+function groupRows(rows: ClaimedRow[]): ClaimedGroup[] {
+  const groups = new Map<string, ClaimedGroup>();
+  for (const r of rows) {
+    const key = `${r.queue_id}\n${r.domain}\n${r.blob_id}\n${r.mail_from}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        queueId: r.queue_id, blobId: r.blob_id, mailFrom: r.mail_from, domain: r.domain, createdAt: r.created_at,
+        dsnRet: r.dsn_ret === 'FULL' || r.dsn_ret === 'HDRS' ? r.dsn_ret : null, dsnEnvid: r.dsn_envid, recipients: [],
+      };
+      groups.set(key, g);
+    }
+    if (r.created_at < g.createdAt) g.createdAt = r.created_at;
+    const recipient: QueuedRecipient = {
+      id: r.id, rcpt: r.rcpt, attempts: r.attempts, dsnNotify: r.dsn_notify, dsnOrcpt: r.dsn_orcpt,
+      delayNotified: r.delay_notified_at !== null, bounceRequested: r.bounce_requested_at !== null,
+    };
+    g.recipients.push(recipient);
+  }
+  return [...groups.values()];
+}
+
+const STATUS = { sent: 'SENT', bounced: 'BOUNCED', deferred: 'DEFERRED' } as const;
+
+async function applyUpdates(tx: pg.ClientBase, owner: string, updates: RecipientUpdate[]): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `UPDATE outbound_queue q SET
+        status = u.status::"OutboundStatus", attempts = q.attempts + 1,
+        next_attempt_at = coalesce(u.next, q.next_attempt_at),
+        last_code = u.code, last_enhanced = u.enhanced, last_reply = u.reply,
+        lease_owner = NULL, lease_until = NULL,
+        delay_notified_at = CASE WHEN u.notified THEN coalesce(q.delay_notified_at, now()) ELSE q.delay_notified_at END,
+        finished_at = CASE WHEN u.status IN ('SENT', 'BOUNCED') THEN now() END,
+        updated_at = now()
+       FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::bool[])
+            AS u(id, status, next, code, enhanced, reply, notified)
+      WHERE q.id = u.id AND q.lease_owner = $1
+      RETURNING q.id`,
+    [
+      owner,
+      updates.map((u) => u.id),
+      updates.map((u) => STATUS[u.state]),
+      updates.map((u) => (u.state === 'deferred' ? u.nextAttemptAt : null)),
+      updates.map((u) => u.outcome.code),
+      updates.map((u) => u.outcome.enhanced),
+      updates.map((u) => u.outcome.reply),
+      updates.map((u) => u.state === 'deferred' && u.delayNotified),
+    ],
+  );
+  return rows.map((r) => r.id);
+}
+
+async function insertAttempts(tx: pg.ClientBase, group: ClaimedGroup, a: AttemptFacts, updates: RecipientUpdate[], owner: string): Promise<void> {
+  const rcptOf = new Map(group.recipients.map((r) => [r.id, r.rcpt]));
+  await tx.query(
+    `INSERT INTO outbound_attempts (outbound_id, queue_id, rcpt, domain, duration_ms, instance_id, mx_host, ip, port,
+       tls_version, tls_cipher, tls_verification, mta_sts, outcome, code, enhanced, reply)
+     SELECT u.id, $1, u.rcpt, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, u.outcome, u.code, u.enhanced, u.reply
+       FROM unnest($12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[]) AS u(id, rcpt, outcome, code, enhanced, reply)`,
+    [
+      group.queueId, group.domain, Math.round(a.durationMs), owner, a.mxHost, a.ip, a.port, a.tlsVersion, a.tlsCipher,
+      a.verification, a.mtaSts,
+      updates.map((u) => u.id),
+      updates.map((u) => rcptOf.get(u.id) ?? u.outcome.address),
+      updates.map((u) => u.outcome.outcome),
+      updates.map((u) => u.outcome.code),
+      updates.map((u) => u.outcome.enhanced),
+      updates.map((u) => u.outcome.reply),
+    ],
+  );
+}
