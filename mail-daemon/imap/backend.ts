@@ -1,5 +1,6 @@
+// Over 300 lines: the whole store interface with its rules in one place, the single contract between IMAP and the store.
 /**
- * THE store interface the IMAP protocol code talks to (owned by MAILSTORE, consumed by IMAP).
+ * THE store interface the IMAP protocol code talks to (implemented by mail-daemon/store/, consumed by the session).
  *
  * Shape (after go-imap v2's Backend/Session): a `MailStore` per process; `open(mailboxId)` after a
  * successful LOGIN/AUTHENTICATE (lib/auth decides who that is, not this file) gives a `MailSession`
@@ -8,7 +9,7 @@
  * cross this boundary, and nothing here knows about tags, literals or sequence numbers.
  *
  * Rules for the protocol side:
- * - Sequence numbers are the session's business (go-imap's tracker): `select()` returns the UID list in
+ * - Sequence numbers are the session's business (`tracker.ts`): `select()` returns the UID list in
  *   ascending order (sequence number = index + 1); the session maps seq sets to UIDs before calling,
  *   and applies `changes()` (expunged / added / updated) to its own list when it may legally do so
  *   (never an EXPUNGE during FETCH/STORE/SEARCH). Every UID list argument is explicit UIDs or ranges.

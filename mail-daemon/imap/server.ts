@@ -1,3 +1,4 @@
+// Over 300 lines: the listener, its socket connection and its limits belong together.
 // The IMAP listener: sockets (implicit TLS or cleartext with STARTTLS) → sessions,
 // with connection limits per IP and per user, timeouts, and no way for one
 // connection's failure to take the process down.
@@ -6,6 +7,7 @@ import tls from 'node:tls';
 import type { Logger } from '@/lib/log';
 import type { MailStore } from './backend';
 import { Code } from './codes';
+import { COMMANDS } from './commands';
 import { statusLine } from './protocol/encode';
 import { ImapSession, type Connection, type LoginOutcome, type SessionDeps } from './session';
 
@@ -220,6 +222,7 @@ export class ImapServer {
     const deps: SessionDeps = {
       store: this.options.store,
       log: this.options.log,
+      commands: COMMANDS,
       starttls: !secure,
       limits: { maxLine: this.limits.maxLine, maxLiteral: this.limits.maxLiteral, maxCommand: this.limits.maxCommand },
       allowCleartextAuth: () => this.options.allowCleartextAuth(),

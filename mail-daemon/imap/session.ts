@@ -1,27 +1,20 @@
-// One IMAP connection's protocol state: the explicit state machine (RFC 3501 3),
-// the serial command loop dispatching from the command table, the per-session
-// sequence-number view (go-imap's tracker), and the rules for when untagged
-// EXPUNGE/EXISTS/FETCH may be sent (RFC 3501 7.4.1).
+// Over 300 lines: one class, the state machine and command loop plus the CommandSession methods commands see.
+// One IMAP connection's protocol state: the explicit state machine (RFC 3501 3) and the
+// serial command loop dispatching from the command table it is given. Handlers see it
+// only as `CommandSession` (commands/types.ts); the selected folder's message numbers and
+// when untagged EXPUNGE/EXISTS/FETCH may be sent (RFC 3501 7.4.1) are the tracker's.
 import type { Logger } from '@/lib/log';
-import {
-  StoreError,
-  SYSTEM_FLAGS,
-  type FolderView,
-  type MailSession,
-  type MailStore,
-  type MessageSummary,
-} from './backend';
+import type { FolderView, MailSession, MailStore, MessageSummary } from './backend';
 import { Code } from './codes';
-import { COMMANDS, type Completion } from './commands';
-import { atom, statusLine, untagged, WireBuilder, type WireValue } from './protocol/encode';
+import type { CommandSession, CommandTable, Completion, LoginOutcome, SelectedStart, State } from './commands/types';
+import { internalError, knownErrorCompletion } from './errors';
+import { statusLine, untagged, type WireValue } from './protocol/encode';
 import { CommandFramer, releaseFrame, type Frame, type FrameError } from './protocol/framer';
-import { ParseError, Reader } from './protocol/reader';
-import { BadCharsetError, SUPPORTED_CHARSETS } from './protocol/search';
-import { formatSet, resolveStar, type SequenceSet } from './protocol/sequence';
+import { Reader } from './protocol/reader';
+import type { SequenceSet } from './protocol/sequence';
+import { Selection, type AnnouncementWriter } from './selection';
 
-export type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
-
-export const ALL_STATES: readonly State[] = ['not-authenticated', 'authenticated', 'selected', 'logout'];
+export { ALL_STATES, type LoginOutcome, type State } from './commands/types';
 
 /** The transport under a session: a TLS or plain socket (or a test double in unit tests). */
 export interface Connection {
@@ -38,13 +31,11 @@ export interface Connection {
   close(): void;
 }
 
-export type LoginOutcome =
-  | { ok: true; mailboxId: string; address: string }
-  | { ok: false; reason: 'invalid' | 'throttled' | 'limit' };
-
 export interface SessionDeps {
   store: MailStore;
   log: Logger;
+  /** The command table (commands/index.ts): name → { states, parse, handle }. */
+  commands: CommandTable;
   /** Password check (lib/auth verifyMailboxLogin) plus the per-user connection limit. */
   login(user: string, password: string, ip: string): Promise<LoginOutcome>;
   /** Called once when the session ends after a successful login (frees the per-user slot). */
@@ -57,47 +48,18 @@ export interface SessionDeps {
   serverName?: string;
 }
 
-export interface Selected {
-  view: FolderView;
-  readOnly: boolean;
-  /** Sequence number n is uids[n - 1]; ascending. */
-  uids: number[];
-  modseq: number;
-  uidNext: number;
-  /** Expunges learned while they could not be announced (FETCH/STORE/SEARCH). */
-  pendingExpunge: Set<number>;
-  /** Flag changes this session made itself (uid → modseq), not echoed again. */
-  ownUpdates: Map<number, number>;
-  /** A change notification arrived, or we wrote: check changes() at the next chance. */
-  dirty: boolean;
-  /** Modseqs of this session's own flag writes: their notifications need no changes() call. */
-  ownModseqs?: Set<number>;
-}
-
-function binarySearch(list: number[], value: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = list[mid];
-    if (v === value) return mid;
-    if (v < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-export class ImapSession {
+export class ImapSession implements CommandSession, AnnouncementWriter {
   state: State = 'not-authenticated';
-  mail: MailSession | null = null;
-  user: string | null = null;
-  selected: Selected | null = null;
-  /** ENABLEd extensions (CONDSTORE; QRESYNC not offered). */
-  readonly enabled = new Set<string>();
+  private account: MailSession | null = null;
+  private user: string | null = null;
+  private selected: Selection | null = null;
+  /** ENABLEd extensions (CONDSTORE, QRESYNC). */
+  private readonly enabled = new Set<string>();
   /** A FETCH with MODSEQ or a CONDSTORE SELECT turns CONDSTORE on implicitly (RFC 7162 3.1). */
-  condstore = false;
+  private condstoreOn = false;
   /** In IDLE: changes are pushed as they arrive. */
-  idling = false;
+  private idling = false;
+  private idleSyncing: Promise<void> | null = null;
   private lineWaiter: ((line: string) => void) | null = null;
   private readonly framer: CommandFramer;
   private queue: (Frame | FrameError)[] = [];
@@ -108,7 +70,7 @@ export class ImapSession {
 
   constructor(
     readonly conn: Connection,
-    readonly deps: SessionDeps,
+    private readonly deps: SessionDeps,
   ) {
     this.framer = new CommandFramer(
       {
@@ -126,7 +88,7 @@ export class ImapSession {
     );
   }
 
-  get log(): Logger {
+  private get log(): Logger {
     return this.deps.log;
   }
 
@@ -134,9 +96,16 @@ export class ImapSession {
     return this.conn.secure;
   }
 
-  /** May LOGIN/AUTHENTICATE be used on this connection now? */
+  get canStartTls(): boolean {
+    return !this.conn.secure && this.deps.starttls;
+  }
+
   get authAllowed(): boolean {
     return this.conn.secure || this.cleartextAllowed;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   async start(): Promise<void> {
@@ -148,7 +117,7 @@ export class ImapSession {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
     caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
     if (this.state === 'not-authenticated') {
-      if (!this.conn.secure && this.deps.starttls) caps.push('STARTTLS');
+      if (this.canStartTls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');
       else caps.push('LOGINDISABLED');
     }
@@ -179,7 +148,6 @@ export class ImapSession {
     await this.send(statusLine('*', status, code, text));
   }
 
-  /** Waits for the next raw line (AUTHENTICATE responses, IDLE's DONE). */
   readLine(): Promise<string> {
     return new Promise((resolve) => {
       this.lineWaiter = resolve;
@@ -240,7 +208,8 @@ export class ImapSession {
       await this.send(statusLine(m ? m[1] : '*', 'BAD', undefined, 'Missing or invalid command'));
       return;
     }
-    const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    const commands = this.deps.commands;
+    const spec = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!spec) {
       await this.send(statusLine(tag, 'BAD', Code.CLIENTBUG, 'Unknown command'));
       return;
@@ -259,7 +228,7 @@ export class ImapSession {
       r.end();
       completion = (await spec.handle(this, args as never, { tag, name })) ?? { status: 'OK', text: `${name} completed` };
     } catch (err) {
-      completion = this.errorCompletion(err, name);
+      completion = knownErrorCompletion(err, name) ?? this.internalError(err, name);
     }
     if (this.closed) return;
     try {
@@ -273,71 +242,62 @@ export class ImapSession {
     if (completion.after) await completion.after();
   }
 
-  errorCompletion(err: unknown, name: string): Completion {
-    if (err instanceof BadCharsetError) return { status: 'NO', code: `${Code.BADCHARSET} (${SUPPORTED_CHARSETS.join(' ')})`, text: 'Unsupported charset' };
-    if (err instanceof ParseError) return { status: 'BAD', code: Code.CLIENTBUG, text: `${name}: ${err.message}` };
-    if (err instanceof StoreError) {
-      switch (err.code) {
-        case 'nonexistent':
-          return { status: 'NO', code: Code.NONEXISTENT, text: 'No such mailbox' };
-        case 'alreadyexists':
-          return { status: 'NO', code: Code.ALREADYEXISTS, text: 'Mailbox already exists' };
-        case 'overquota':
-          return { status: 'NO', code: Code.OVERQUOTA, text: 'Quota exceeded' };
-        case 'toobig':
-          return { status: 'NO', code: Code.TOOBIG, text: 'Message too large' };
-        case 'readonly':
-          return { status: 'NO', code: Code.READ_ONLY, text: 'Mailbox is read-only' };
-        case 'invalid':
-          return { status: 'BAD', code: Code.CLIENTBUG, text: 'Invalid arguments' };
-        case 'cannot':
-        default:
-          return { status: 'NO', code: Code.CANNOT, text: 'Operation not permitted on this mailbox' };
-      }
-    }
+  private internalError(err: unknown, name: string): Completion {
     this.log.error({ err, command: name }, 'imap: command failed');
-    return { status: 'NO', code: Code.SERVERBUG, text: 'Internal error, try again later' };
+    return internalError();
   }
 
   // ---------------------------------------------------------------- states
 
-  async authenticated(mailboxId: string, address: string): Promise<void> {
-    this.mail = await this.deps.store.open(mailboxId);
+  async login(user: string, password: string): Promise<LoginOutcome> {
+    const outcome = await this.deps.login(user, password, this.conn.remoteAddress);
+    if (outcome.ok) await this.authenticated(outcome.mailboxId, outcome.address);
+    return outcome;
+  }
+
+  private async authenticated(mailboxId: string, address: string): Promise<void> {
+    this.account = await this.deps.store.open(mailboxId);
     this.user = address;
     this.state = 'authenticated';
-    this.unwatch = this.mail.watch((event) => {
+    this.unwatch = this.account.watch((event) => {
       const sel = this.selected;
       if (!sel || event.kind !== 'messages') return;
       if (event.folderId !== null && event.folderId !== sel.view.folder.id) return;
-      if (event.modseq !== null && sel.ownModseqs?.delete(event.modseq)) return;
-      sel.dirty = true;
+      if (!sel.tracker.notify(event.modseq)) return;
       if (this.idling) void this.idleSync();
     });
   }
 
-  private idleSyncing: Promise<void> | null = null;
-
-  async idleSync(): Promise<void> {
-    if (this.idleSyncing) return;
-    this.idleSyncing = (async () => {
-      try {
-        while (this.idling && this.selected?.dirty) await this.sync({ expunge: true, force: false });
-      } catch (err) {
-        this.log.error({ err }, 'imap: IDLE change sync failed');
-      } finally {
-        this.idleSyncing = null;
-      }
-    })();
-    await this.idleSyncing;
+  get mail(): MailSession {
+    if (!this.account) throw new Error('imap: no authenticated account');
+    return this.account;
   }
 
-  /** Waits for an IDLE push in flight (DONE arrived while one runs). */
-  async idleSettled(): Promise<void> {
-    if (this.idleSyncing) await this.idleSyncing;
+  enable(capability: 'CONDSTORE' | 'QRESYNC'): boolean {
+    if (this.enabled.has(capability)) return false;
+    this.enabled.add(capability);
+    this.condstoreOn = true;
+    return true;
   }
 
-  select(selected: Selected): void {
-    this.selected = selected;
+  useCondstore(): void {
+    this.condstoreOn = true;
+  }
+
+  get condstore(): boolean {
+    return this.condstoreOn;
+  }
+
+  get qresync(): boolean {
+    return this.enabled.has('QRESYNC');
+  }
+
+  get selectedName(): string | null {
+    return this.selected?.view.folder.name ?? null;
+  }
+
+  select({ view, uids, modseq, uidNext }: SelectedStart): void {
+    this.selected = new Selection(view, { uids, modseq, uidNext }, this);
     this.state = 'selected';
   }
 
@@ -359,6 +319,10 @@ export class ImapSession {
     this.framer.stop();
   }
 
+  closeConnection(): void {
+    this.conn.close();
+  }
+
   /** The connection is gone: free everything. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -367,7 +331,7 @@ export class ImapSession {
     for (const item of this.queue) if ('parts' in item) releaseFrame(item);
     this.queue = [];
     this.unwatch?.();
-    this.mail?.close();
+    this.account?.close();
     if (this.user) this.deps.logout?.(this.user);
     const waiter = this.lineWaiter;
     this.lineWaiter = null;
@@ -375,151 +339,92 @@ export class ImapSession {
     this.idling = false;
   }
 
-  get isClosed(): boolean {
-    return this.closed;
+  // ---------------------------------------------------------------- IDLE
+
+  async idle(): Promise<string> {
+    await this.sync({ expunge: true, force: true });
+    await this.send([Buffer.from('+ idling\r\n')]);
+    this.idling = true;
+    if (this.selected?.tracker.hasChanges) void this.idleSync();
+    const line = await this.readLine();
+    this.idling = false;
+    // DONE may arrive while a push is in flight: let it finish before the tagged OK.
+    if (this.idleSyncing) await this.idleSyncing;
+    return line;
   }
 
-  // ---------------------------------------------------------------- sequence view
+  private async idleSync(): Promise<void> {
+    if (this.idleSyncing) return;
+    this.idleSyncing = (async () => {
+      try {
+        while (this.idling && this.selected?.tracker.hasChanges) await this.sync({ expunge: true, force: false });
+      } catch (err) {
+        this.log.error({ err }, 'imap: IDLE change sync failed');
+      } finally {
+        this.idleSyncing = null;
+      }
+    })();
+    await this.idleSyncing;
+  }
+
+  // ---------------------------------------------------------------- the selected folder
+
+  private get current(): Selection {
+    if (!this.selected) throw new Error('imap: no folder selected');
+    return this.selected;
+  }
+
+  get view(): FolderView {
+    return this.current.view;
+  }
+
+  noteChange(): void {
+    this.selected?.tracker.markChanged();
+  }
+
+  resolve(set: SequenceSet, uid: boolean): number[] {
+    return this.current.tracker.resolve(set, uid);
+  }
 
   seqOf(uid: number): number {
-    const sel = this.selected!;
-    return binarySearch(sel.uids, uid) + 1;
+    return this.current.tracker.seqOf(uid);
   }
 
-  /** The UIDs (ascending, known to this session) a sequence set or UID set names. */
-  resolve(set: SequenceSet, uid: boolean): number[] {
-    const sel = this.selected!;
-    const uids = sel.uids;
-    if (uids.length === 0) {
-      if (!uid && set.some((r) => r.end !== Infinity || r.start !== Infinity)) throw new ParseError('Invalid message sequence number');
-      return [];
-    }
-    const out = new Set<number>();
-    if (!uid) {
-      // RFC 3501 9 (seq-number): a number beyond the mailbox is a client error.
-      if (set.some((r) => (r.end !== Infinity && r.end > uids.length) || (r.start !== Infinity && r.start > uids.length))) {
-        throw new ParseError('Invalid message sequence number');
-      }
-      for (const { start, end } of resolveStar(set, uids.length)) {
-        for (let n = Math.max(1, start); n <= Math.min(end, uids.length); n++) out.add(uids[n - 1]);
-      }
-    } else {
-      const max = uids[uids.length - 1];
-      for (const { start, end } of resolveStar(set, max)) {
-        let i = lowerBound(uids, start);
-        for (; i < uids.length && uids[i] <= end; i++) out.add(uids[i]);
-      }
-    }
-    return [...out].sort((a, b) => a - b);
+  knows(uid: number): boolean {
+    return this.current.tracker.has(uid);
   }
 
-  // ---------------------------------------------------------------- change announcements
+  get highestUid(): number {
+    return this.current.tracker.highestUid;
+  }
 
-  /**
-   * Applies what changed in the selected folder to this session's view and tells the
-   * client: EXPUNGE (only when `expunge`), EXISTS/RECENT, FETCH FLAGS. With `force`
-   * the store is asked even without a notification (NOOP, CHECK, IDLE start).
-   */
-  async sync({ expunge, force }: { expunge: boolean; force: boolean }): Promise<void> {
+  isRecent(uid: number): boolean {
+    return this.current.view.recentUids().has(uid);
+  }
+
+  ownWrite(messages: readonly MessageSummary[]): void {
+    this.current.tracker.ownWrite(messages);
+  }
+
+  flagsSent(uid: number, modseq: number): void {
+    this.current.tracker.sent(uid, modseq);
+  }
+
+  async sync(options: { expunge: boolean; force: boolean }): Promise<void> {
     const sel = this.selected;
     if (!sel) return;
-    if (sel.dirty || force) {
-      sel.dirty = false;
-      const changes = await sel.view.changes({ modseq: sel.modseq, uidNext: sel.uidNext });
-      if (this.selected !== sel) return;
-      if (changes.gone) {
-        await this.untaggedStatus('BYE', undefined, 'Selected mailbox was deleted');
-        this.conn.close();
-        this.close();
-        return;
-      }
-      for (const uid of changes.expunged) if (binarySearch(sel.uids, uid) >= 0) sel.pendingExpunge.add(uid);
-      const updates = changes.updated.filter((m) => sel.ownUpdates.get(m.uid) !== m.modseq && binarySearch(sel.uids, m.uid) >= 0);
-      sel.ownUpdates.clear();
-      sel.ownModseqs?.clear();
-      for (const m of updates) await this.sendFlags(m);
-      const added = changes.added.filter((m) => m.uid >= sel.uidNext);
-      if (added.length) {
-        for (const m of added) sel.uids.push(m.uid);
-        sel.uids.sort((a, b) => a - b);
-        await this.untagged(sel.uids.length, atom('EXISTS'));
-        await this.untagged(sel.view.recentUids().size, atom('RECENT'));
-      }
-      sel.modseq = Math.max(sel.modseq, changes.highestModseq);
-      sel.uidNext = Math.max(sel.uidNext, changes.uidNext);
-    }
-    if (expunge && sel.pendingExpunge.size) {
-      const gone = [...sel.pendingExpunge].sort((a, b) => a - b);
-      sel.pendingExpunge.clear();
-      await this.announceExpunged(gone);
+    if ((await sel.sync(options, () => this.selected === sel)) === 'gone') {
+      await this.untaggedStatus('BYE', undefined, 'Selected mailbox was deleted');
+      this.conn.close();
+      this.close();
     }
   }
 
-  /** Records a flag write of ours (STORE, \\Seen by FETCH) so its echo is neither sent nor waited for. */
-  ownWrite(uid: number, modseq: number): void {
-    const sel = this.selected!;
-    if (uid) sel.ownUpdates.set(uid, modseq);
-    (sel.ownModseqs ??= new Set()).add(modseq);
-    if (sel.ownModseqs.size > 10_000) sel.ownModseqs.clear();
+  async announceExpunged(uids: readonly number[]): Promise<void> {
+    await this.current.expunged(uids);
   }
 
-  /** QRESYNC is enabled: VANISHED replaces EXPUNGE, FETCH responses carry UID. */
-  get qresync(): boolean {
-    return this.enabled.has('QRESYNC');
-  }
-
-  /** Sends `* n EXPUNGE` (or one `* VANISHED set` with QRESYNC) for UIDs still in the view, removing them. */
-  async announceExpunged(uids: number[]): Promise<void> {
-    const sel = this.selected!;
-    if (this.qresync) {
-      const gone = uids.filter((uid) => binarySearch(sel.uids, uid) >= 0);
-      if (!gone.length) return;
-      const goneSet = new Set(gone);
-      sel.uids = sel.uids.filter((u) => !goneSet.has(u));
-      for (const uid of gone) sel.pendingExpunge.delete(uid);
-      await this.untagged(atom('VANISHED'), atom(formatSet(gone)));
-      return;
-    }
-    // Highest first: the numbers the client sees stay valid while it applies them.
-    for (const uid of [...uids].sort((a, b) => b - a)) {
-      const i = binarySearch(sel.uids, uid);
-      if (i < 0) continue;
-      sel.uids.splice(i, 1);
-      sel.pendingExpunge.delete(uid);
-      await this.untagged(i + 1, atom('EXPUNGE'));
-    }
-  }
-
-  flagsWithRecent(uid: number, flags: string[]): WireValue {
-    const sel = this.selected!;
-    const ordered = [...SYSTEM_FLAGS.filter((f) => flags.includes(f)), ...flags.filter((f) => !SYSTEM_FLAGS.includes(f))];
-    const list = ordered.map((f) => atom(f));
-    if (sel.view.recentUids().has(uid)) list.push(atom('\\Recent'));
-    return list;
-  }
-
-  /** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])`. */
   async sendFlags(m: MessageSummary): Promise<void> {
-    const seq = this.seqOf(m.uid);
-    if (seq <= 0) return;
-    const items: WireValue[] = [atom('UID'), m.uid, atom('FLAGS'), this.flagsWithRecent(m.uid, m.flags)];
-    if (this.condstore) items.push(atom('MODSEQ'), [m.modseq]);
-    await this.untagged(seq, atom('FETCH'), items);
+    await this.current.sendFlags(m);
   }
-
-  /** Builds a response in pieces (FETCH). */
-  builder(): WireBuilder {
-    return new WireBuilder();
-  }
-}
-
-function lowerBound(list: number[], value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,3 +1,4 @@
+// Over 300 lines: one table of transcripts per RFC section, shared harness and client setup.
 // Transcript tests: client lines → expected server lines, over real TLS sockets,
 // against the real Postgres store. Grouped by RFC section.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

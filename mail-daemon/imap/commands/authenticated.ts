@@ -1,21 +1,16 @@
 // Authenticated-state commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
-// UNSUBSCRIBE, LIST (with LIST-EXTENDED selection/return options and LIST-STATUS),
-// LSUB, STATUS, APPEND, NAMESPACE and QUOTA (RFC 2087 subset).
+// UNSUBSCRIBE, APPEND, NAMESPACE and QUOTA (RFC 2087 subset); LIST, LSUB and STATUS
+// are in list.ts.
 import fs from 'node:fs';
-import { HIERARCHY_DELIMITER, SYSTEM_FLAGS, type FolderInfo, type FolderStatus, type SpecialUse } from '../backend';
+import { HIERARCHY_DELIMITER, SYSTEM_FLAGS, type SpecialUse } from '../backend';
 import { Code } from '../codes';
 import { parseDateTime } from '../protocol/dates';
 import type { Spool } from '../protocol/framer';
-import { atom, type WireValue } from '../protocol/encode';
+import { atom } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
 import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
-import type { ImapSession } from '../session';
-import { normalizeName, readMailbox, wireName, decodeName } from './mailbox-name';
-import { AUTHENTICATED, bad, command, no, ok, tryCreateOrThrow } from './types';
-
-function mail(s: ImapSession) {
-  return s.mail!;
-}
+import { normalizeName, readMailbox, wireName } from './mailbox-name';
+import { AUTHENTICATED, bad, command, no, ok, tryCreateOrThrow, type CommandSession } from './types';
 
 // ---------------------------------------------------------------- SELECT / EXAMINE
 
@@ -41,10 +36,10 @@ function selectCommand(readOnly: boolean) {
     },
     async handle(s, { name, condstore, qresync }: SelectArgs) {
       if (qresync && !s.qresync) return bad('QRESYNC is not enabled', Code.CLIENTBUG);
-      if (s.selected) await s.untaggedStatus('OK', Code.CLOSED, 'Previous mailbox closed');
+      if (s.selectedName !== null) await s.untaggedStatus('OK', Code.CLOSED, 'Previous mailbox closed');
       s.deselect();
-      if (condstore) s.condstore = true;
-      const res = await mail(s).select(name, { readOnly });
+      if (condstore) s.useCondstore();
+      const res = await s.mail.select(name, { readOnly });
       const flags = [...new Set([...SYSTEM_FLAGS, ...res.flags])];
       await s.untagged(atom('FLAGS'), flags.map(atom));
       await s.untagged(res.uids.length, atom('EXISTS'));
@@ -58,16 +53,7 @@ function selectCommand(readOnly: boolean) {
       await s.untaggedStatus('OK', `${Code.UIDVALIDITY} ${res.status.uidValidity}`, 'UIDs valid');
       await s.untaggedStatus('OK', `${Code.UIDNEXT} ${res.status.uidNext}`, 'Predicted next UID');
       await s.untaggedStatus('OK', `${Code.HIGHESTMODSEQ} ${res.status.highestModseq}`, 'Highest');
-      s.select({
-        view: res.view,
-        readOnly: res.view.readOnly,
-        uids: [...res.uids],
-        modseq: res.status.highestModseq,
-        uidNext: res.status.uidNext,
-        pendingExpunge: new Set(),
-        ownUpdates: new Map(),
-        dirty: false,
-      });
+      s.select({ view: res.view, uids: res.uids, modseq: res.status.highestModseq, uidNext: res.status.uidNext });
       if (qresync && qresync.uidValidity === res.status.uidValidity) await resync(s, qresync);
       return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, res.view.readOnly ? Code.READ_ONLY : Code.READ_WRITE);
     },
@@ -112,9 +98,8 @@ function readQresyncParams(r: Reader): QresyncParams {
 }
 
 /** RFC 7162 3.2.5.1: what changed since the client's modseq, right after SELECT. */
-async function resync(s: ImapSession, q: QresyncParams): Promise<void> {
-  const sel = s.selected!;
-  const changes = await sel.view.changes({ modseq: q.modseq, uidNext: Number.MAX_SAFE_INTEGER });
+async function resync(s: CommandSession, q: QresyncParams): Promise<void> {
+  const changes = await s.view.changes({ modseq: q.modseq, uidNext: Number.MAX_SAFE_INTEGER });
   let vanished = changes.expunged;
   if (q.knownUids) {
     const known = resolveStar(q.knownUids, Number.MAX_SAFE_INTEGER);
@@ -154,7 +139,7 @@ const create = command({
   },
   async handle(s, { name, specialUse }: { name: string; specialUse?: SpecialUse }) {
     if (name === 'INBOX') return no(Code.ALREADYEXISTS, 'INBOX always exists');
-    await mail(s).createFolder(name, specialUse ? { specialUse } : undefined);
+    await s.mail.createFolder(name, specialUse ? { specialUse } : undefined);
   },
 });
 
@@ -163,8 +148,8 @@ const del = command({
   parse: oneMailbox,
   async handle(s, name: string) {
     if (name === 'INBOX') return no(Code.CANNOT, 'INBOX cannot be deleted');
-    if (s.selected && s.selected.view.folder.name === name) s.deselect();
-    await mail(s).deleteFolder(name);
+    if (s.selectedName === name) s.deselect();
+    await s.mail.deleteFolder(name);
   },
 });
 
@@ -177,7 +162,7 @@ const rename = command({
   },
   async handle(s, { from, to }: { from: string; to: string }) {
     if (to === 'INBOX') return no(Code.CANNOT, 'Cannot rename to INBOX');
-    await mail(s).renameFolder(from, to);
+    await s.mail.renameFolder(from, to);
   },
 });
 
@@ -185,7 +170,7 @@ const subscribe = command({
   states: AUTHENTICATED,
   parse: oneMailbox,
   async handle(s, name: string) {
-    await mail(s).subscribe(name);
+    await s.mail.subscribe(name);
   },
 });
 
@@ -193,177 +178,7 @@ const unsubscribe = command({
   states: AUTHENTICATED,
   parse: oneMailbox,
   async handle(s, name: string) {
-    await mail(s).unsubscribe(name);
-  },
-});
-
-// ---------------------------------------------------------------- LIST / LSUB
-
-const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED'] as const;
-type StatusItem = (typeof STATUS_ITEMS)[number];
-
-function readStatusItems(r: Reader): StatusItem[] {
-  return r.list(() => {
-    const item = r.atom().toUpperCase();
-    if (!(STATUS_ITEMS as readonly string[]).includes(item)) throw new ParseError('Unknown status item');
-    return item as StatusItem;
-  }, false);
-}
-
-function statusValues(st: FolderStatus, items: StatusItem[]): WireValue[] {
-  const map: Record<StatusItem, number> = {
-    MESSAGES: st.messages,
-    RECENT: st.recent,
-    UIDNEXT: st.uidNext,
-    UIDVALIDITY: st.uidValidity,
-    UNSEEN: st.unseen,
-    HIGHESTMODSEQ: st.highestModseq,
-    SIZE: st.size,
-    DELETED: st.deleted,
-  };
-  return items.flatMap((i) => [atom(i), map[i]]);
-}
-
-/** Pattern (with reference prepended) → RegExp; '*' crosses levels, '%' does not. */
-export function patternToRegExp(reference: string, pattern: string): RegExp {
-  let full = reference + pattern;
-  if (/^inbox(?=$|\/)/i.test(full)) full = 'INBOX' + full.slice(5);
-  let src = '';
-  for (const c of full) {
-    if (c === '*') src += '.*';
-    else if (c === '%') src += '[^/]*';
-    else src += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${src}$`);
-}
-
-interface ListArgs {
-  reference: string;
-  patterns: string[];
-  selectSubscribed: boolean;
-  selectSpecialUse: boolean;
-  returnSubscribed: boolean;
-  returnStatus: StatusItem[] | null;
-  extended: boolean;
-}
-
-function readListArgs(r: Reader): ListArgs {
-  const args: ListArgs = { reference: '', patterns: [], selectSubscribed: false, selectSpecialUse: false, returnSubscribed: false, returnStatus: null, extended: false };
-  r.sp();
-  if (r.peek() === '(') {
-    args.extended = true;
-    for (const opt of r.list(() => r.atom().toUpperCase())) {
-      if (opt === 'SUBSCRIBED') args.selectSubscribed = args.returnSubscribed = true;
-      else if (opt === 'SPECIAL-USE') args.selectSpecialUse = true;
-      else if (opt === 'RECURSIVEMATCH' || opt === 'REMOTE') continue;
-      else throw new ParseError('Unknown LIST selection option');
-    }
-    r.sp();
-  }
-  args.reference = decodeName(r.astring());
-  r.sp();
-  if (r.peek() === '(') {
-    args.extended = true;
-    args.patterns = r.list(() => r.listMailbox(), false);
-  } else args.patterns = [r.listMailbox()];
-  args.patterns = args.patterns.map((p) => decodeName(p));
-  if (r.maybeSp()) {
-    r.expect('RETURN');
-    r.sp();
-    args.extended = true;
-    r.list(() => {
-      const opt = r.atom().toUpperCase();
-      if (opt === 'SUBSCRIBED') args.returnSubscribed = true;
-      else if (opt === 'CHILDREN' || opt === 'SPECIAL-USE') {
-        // always returned
-      } else if (opt === 'STATUS') {
-        r.sp();
-        args.returnStatus = readStatusItems(r);
-      } else throw new ParseError('Unknown LIST return option');
-      return opt;
-    });
-  }
-  return args;
-}
-
-async function list(s: ImapSession, args: ListArgs, lsub: boolean): Promise<void> {
-  const name = lsub ? 'LSUB' : 'LIST';
-  if (args.patterns.length === 1 && args.patterns[0] === '') {
-    // The hierarchy delimiter and root of the reference.
-    await s.untagged(atom(name), [atom('\\Noselect')], HIERARCHY_DELIMITER, '');
-    return;
-  }
-  const folders = await mail(s).listFolders();
-  const byName = new Map<string, FolderInfo>(folders.map((f) => [f.name, f]));
-  // Parents that only exist as a path prefix.
-  const allNames = new Set(byName.keys());
-  for (const f of folders) {
-    const parts = f.name.split(HIERARCHY_DELIMITER);
-    for (let i = 1; i < parts.length; i++) allNames.add(parts.slice(0, i).join(HIERARCHY_DELIMITER));
-  }
-  const hasChildren = (n: string) => [...allNames].some((o) => o.startsWith(n + HIERARCHY_DELIMITER));
-  const regexps = args.patterns.map((p) => patternToRegExp(args.reference, p));
-  const sorted = [...allNames].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  for (const n of sorted) {
-    if (!regexps.some((re) => re.test(n))) continue;
-    const f = byName.get(n);
-    if ((lsub || args.selectSubscribed) && !f?.subscribed) {
-      // RFC 3501 6.3.9: an unsubscribed level above subscribed ones shows as \Noselect in LSUB.
-      if (lsub && folders.some((o) => o.subscribed && o.name.startsWith(n + HIERARCHY_DELIMITER))) {
-        await s.untagged(atom(name), [atom('\\Noselect')], HIERARCHY_DELIMITER, wireName(n));
-      }
-      continue;
-    }
-    if (args.selectSpecialUse && !f?.specialUse) continue;
-    const attrs: string[] = [];
-    if (!f) attrs.push(args.extended ? '\\NonExistent' : '\\Noselect');
-    if (!lsub) attrs.push(hasChildren(n) ? '\\HasChildren' : '\\HasNoChildren');
-    if (f?.specialUse && !lsub) attrs.push(f.specialUse);
-    if (f?.subscribed && args.returnSubscribed) attrs.push('\\Subscribed');
-    await s.untagged(atom(name), attrs.map(atom), HIERARCHY_DELIMITER, wireName(n));
-    if (args.returnStatus && f) {
-      try {
-        const st = await mail(s).status(n);
-        await s.untagged(atom('STATUS'), wireName(n), statusValues(st, args.returnStatus));
-      } catch {
-        // A folder gone between LIST and STATUS is simply not reported.
-      }
-    }
-  }
-}
-
-const listCommand = command({
-  states: AUTHENTICATED,
-  parse: readListArgs,
-  async handle(s, args: ListArgs) {
-    await list(s, args, false);
-  },
-});
-
-const lsub = command({
-  states: AUTHENTICATED,
-  parse(r) {
-    r.sp();
-    const reference = decodeName(r.astring());
-    r.sp();
-    const pattern = decodeName(r.listMailbox());
-    return { reference, patterns: [pattern], selectSubscribed: true, selectSpecialUse: false, returnSubscribed: false, returnStatus: null, extended: false };
-  },
-  async handle(s, args: ListArgs) {
-    await list(s, args, true);
-  },
-});
-
-const status = command({
-  states: AUTHENTICATED,
-  parse(r) {
-    const name = oneMailbox(r);
-    r.sp();
-    return { name, items: readStatusItems(r) };
-  },
-  async handle(s, { name, items }: { name: string; items: StatusItem[] }) {
-    const st = await mail(s).status(name);
-    await s.untagged(atom('STATUS'), wireName(st.name === 'INBOX' ? 'INBOX' : name), statusValues(st, items));
+    await s.mail.unsubscribe(name);
   },
 });
 
@@ -405,8 +220,8 @@ const append = command({
     try {
       // A spooled literal is streamed to the store, never held whole in memory.
       const body = Buffer.isBuffer(data) ? data : fs.createReadStream(data.path);
-      const res = await mail(s).append(name, { size, data: body, flags: clean.map(canonicalFlag), internalDate: date });
-      if (s.selected && s.selected.view.folder.name === normalizeName(name)) s.selected.dirty = true;
+      const res = await s.mail.append(name, { size, data: body, flags: clean.map(canonicalFlag), internalDate: date });
+      if (s.selectedName === normalizeName(name)) s.noteChange();
       return ok('APPEND completed', `${Code.APPENDUID} ${res.uidValidity} ${res.uid}`);
     } catch (err) {
       return tryCreateOrThrow(err);
@@ -428,8 +243,8 @@ const namespace = command({
   },
 });
 
-async function sendQuota(s: ImapSession): Promise<void> {
-  const q = await mail(s).quota();
+async function sendQuota(s: CommandSession): Promise<void> {
+  const q = await s.mail.quota();
   const kib = (n: number) => Math.ceil(n / 1024);
   await s.untagged(atom('QUOTA'), '', [atom('STORAGE'), kib(q.usedBytes), kib(q.limitBytes)]);
 }
@@ -438,7 +253,7 @@ const getquotaroot = command({
   states: AUTHENTICATED,
   parse: oneMailbox,
   async handle(s, name: string) {
-    await mail(s).status(name);
+    await s.mail.status(name);
     await s.untagged(atom('QUOTAROOT'), wireName(name), '');
     await sendQuota(s);
   },
@@ -467,7 +282,7 @@ const setquota = command({
   },
 });
 
-export const mailboxCommands = {
+export const authenticatedCommands = {
   SELECT: selectCommand(false),
   EXAMINE: selectCommand(true),
   CREATE: create,
@@ -475,9 +290,6 @@ export const mailboxCommands = {
   RENAME: rename,
   SUBSCRIBE: subscribe,
   UNSUBSCRIBE: unsubscribe,
-  LIST: listCommand,
-  LSUB: lsub,
-  STATUS: status,
   APPEND: append,
   NAMESPACE: namespace,
   GETQUOTAROOT: getquotaroot,

@@ -4,8 +4,7 @@ import { VERSION } from '@/lib/version';
 import { Code } from '../codes';
 import { atom } from '../protocol/encode';
 import { ParseError } from '../protocol/reader';
-import type { ImapSession } from '../session';
-import { ANY, AUTHENTICATED, bad, command, no, NOT_AUTHENTICATED, ok, type Completion } from './types';
+import { ANY, AUTHENTICATED, bad, command, no, NOT_AUTHENTICATED, ok, type CommandSession, type Completion } from './types';
 
 const capability = command({
   states: ANY,
@@ -26,7 +25,7 @@ const logout = command({
   async handle(s) {
     await s.untaggedStatus('BYE', undefined, 'Logging out');
     await s.logout();
-    return { status: 'OK', text: 'LOGOUT completed', after: async () => s.conn.close() };
+    return { status: 'OK', text: 'LOGOUT completed', after: async () => s.closeConnection() };
   },
 });
 
@@ -55,12 +54,7 @@ const enable = command({
   async handle(s, caps: string[]) {
     const now: string[] = [];
     for (const cap of caps) {
-      if ((cap === 'CONDSTORE' || cap === 'QRESYNC') && !s.enabled.has(cap)) {
-        // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
-        s.enabled.add(cap);
-        s.condstore = true;
-        now.push(cap);
-      }
+      if ((cap === 'CONDSTORE' || cap === 'QRESYNC') && s.enable(cap)) now.push(cap);
     }
     await s.untagged(atom('ENABLED'), ...now.map(atom));
   },
@@ -69,20 +63,19 @@ const enable = command({
 const starttls = command({
   states: NOT_AUTHENTICATED,
   async handle(s): Promise<Completion> {
-    if (s.secure || !s.deps.starttls) return bad('TLS is already active or not available');
+    if (!s.canStartTls) return bad('TLS is already active or not available');
     return { status: 'OK', text: 'Begin TLS negotiation now', after: () => s.startTls() };
   },
 });
 
-async function login(s: ImapSession, user: string, password: string): Promise<Completion> {
+async function login(s: CommandSession, user: string, password: string): Promise<Completion> {
   if (!s.authAllowed) return no(Code.PRIVACYREQUIRED, 'Use TLS first (STARTTLS or port 993)');
-  const outcome = await s.deps.login(user, password, s.conn.remoteAddress);
+  const outcome = await s.login(user, password);
   if (!outcome.ok) {
     if (outcome.reason === 'throttled') return no(Code.UNAVAILABLE, 'Too many failed attempts, try again later');
     if (outcome.reason === 'limit') return no(Code.LIMIT, 'Too many connections for this user');
     return no(Code.AUTHENTICATIONFAILED, 'Authentication failed');
   }
-  await s.authenticated(outcome.mailboxId, outcome.address);
   return ok('Logged in', `${Code.CAPABILITY} ${s.capabilities().join(' ')}`);
 }
 
@@ -137,13 +130,7 @@ const authenticate = command({
 const idle = command({
   states: AUTHENTICATED,
   async handle(s) {
-    await s.sync({ expunge: true, force: true });
-    await s.send([Buffer.from('+ idling\r\n')]);
-    s.idling = true;
-    if (s.selected?.dirty) void s.idleSync();
-    const line = await s.readLine();
-    s.idling = false;
-    await s.idleSettled();
+    const line = await s.idle();
     if (s.isClosed) return;
     if (line.toUpperCase() !== 'DONE') return bad('Expected DONE');
   },

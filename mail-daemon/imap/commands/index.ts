@@ -1,14 +1,16 @@
 // THE command table: every IMAP command name → { states, parse, handle }.
-// The session dispatches from here and nowhere else.
+// server.ts hands it to every session, which dispatches from it and nothing else.
 import { generalCommands } from './general';
-import { mailboxCommands } from './mailboxes';
-import { messageCommands } from './messages';
-import type { CommandSpec } from './types';
+import { authenticatedCommands } from './authenticated';
+import { listCommands } from './list';
+import { selectedCommands } from './selected';
+import type { CommandTable } from './types';
 
 export type { Completion, CommandSpec } from './types';
 
-export const COMMANDS: Record<string, CommandSpec> = {
+export const COMMANDS: CommandTable = {
   ...generalCommands,
-  ...mailboxCommands,
-  ...messageCommands,
+  ...authenticatedCommands,
+  ...listCommands,
+  ...selectedCommands,
 };

@@ -1,22 +1,17 @@
+// Over 300 lines: FETCH, STORE and SEARCH with their argument readers are the selected state; split further they would only call each other.
 // Selected-state commands: CHECK, CLOSE, UNSELECT, EXPUNGE, SEARCH, FETCH, STORE,
 // COPY, MOVE and their UID forms (UID EXPUNGE from UIDPLUS).
 import { SYSTEM_FLAGS, type FetchItems, type SearchKey as StoreSearchKey, type SectionSpec, type UidRanges } from '../backend';
 import { Code } from '../codes';
-import { formatDateTime } from '../protocol/dates';
-import { atom, type WireValue } from '../protocol/encode';
+import { atom } from '../protocol/encode';
 import { readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-items';
-import { bodyStructureValue, envelopeValue } from '../protocol/mime-wire';
+import { esearchResponse, ESEARCH_RETURNS, fetchResponse, flagsResponse, searchResponse, type SearchReturn } from '../protocol/fetch-response';
 import { ParseError, type Reader } from '../protocol/reader';
 import { readSearch, usesModseq, type SearchCommand, type SearchKey } from '../protocol/search';
 import { formatSet, readSequenceSet, resolveStar, toRanges, type SequenceSet } from '../protocol/sequence';
-import type { ImapSession } from '../session';
 import { readMailbox } from './mailbox-name';
-import { canonicalFlag } from './mailboxes';
-import { bad, command, no, ok, SELECTED, tryCreateOrThrow, type Completion } from './types';
-
-function sel(s: ImapSession) {
-  return s.selected!;
-}
+import { canonicalFlag } from './authenticated';
+import { bad, command, no, ok, SELECTED, tryCreateOrThrow, type CommandSession, type Completion } from './types';
 
 // ---------------------------------------------------------------- CHECK / CLOSE / UNSELECT / EXPUNGE
 
@@ -30,10 +25,9 @@ const check = command({
 const close = command({
   states: SELECTED,
   async handle(s) {
-    const view = sel(s).view;
-    const readOnly = sel(s).readOnly;
+    const view = s.view;
     s.deselect();
-    if (!readOnly) await view.expunge();
+    if (!view.readOnly) await view.expunge();
   },
 });
 
@@ -53,10 +47,10 @@ function expungeCommand(uid: boolean) {
       return readSequenceSet(r);
     },
     async handle(s, set: SequenceSet | null): Promise<Completion | void> {
-      if (sel(s).readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      if (s.view.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
       const uids = set ? s.resolve(set, true) : undefined;
       if (uids && uids.length === 0) return;
-      const gone = await sel(s).view.expunge(uids ? toRanges(uids) : undefined);
+      const gone = await s.view.expunge(uids ? toRanges(uids) : undefined);
       await s.announceExpunged(gone);
     },
   });
@@ -65,7 +59,7 @@ function expungeCommand(uid: boolean) {
 // ---------------------------------------------------------------- SEARCH
 
 /** Protocol search tree → store search tree, sequence numbers resolved to UIDs. */
-function toStoreKey(s: ImapSession, key: SearchKey): StoreSearchKey {
+function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
   switch (key.op) {
     case 'all':
       return { op: 'all' };
@@ -77,11 +71,8 @@ function toStoreKey(s: ImapSession, key: SearchKey): StoreSearchKey {
       return { op: 'not', key: toStoreKey(s, key.key) };
     case 'seq':
       return { op: 'uid', ranges: toRanges(s.resolve(key.set, false)) };
-    case 'uid': {
-      const uids = sel(s).uids;
-      const max = uids.length ? uids[uids.length - 1] : 0;
-      return { op: 'uid', ranges: resolveStar(key.set, max).map((r) => [r.start, r.end] as [number, number]) };
-    }
+    case 'uid':
+      return { op: 'uid', ranges: resolveStar(key.set, s.highestUid).map((r) => [r.start, r.end] as [number, number]) };
     case 'flag':
       return { op: 'flag', flag: canonicalFlag(key.flag), present: key.set };
     case 'new':
@@ -105,9 +96,6 @@ function toStoreKey(s: ImapSession, key: SearchKey): StoreSearchKey {
   }
 }
 
-const ESEARCH_RETURNS = ['MIN', 'MAX', 'COUNT', 'ALL'] as const;
-type SearchReturn = (typeof ESEARCH_RETURNS)[number];
-
 function searchCommand(uid: boolean) {
   return command({
     states: SELECTED,
@@ -129,26 +117,13 @@ function searchCommand(uid: boolean) {
     },
     async handle(s, { key, returns }: SearchCommand & { returns?: SearchReturn[] }, ctx) {
       const modseq = usesModseq(key);
-      if (modseq) s.condstore = true;
-      const res = await sel(s).view.search(toStoreKey(s, key));
-      const known = new Set(sel(s).uids);
-      const uids = res.uids.filter((u) => known.has(u)).sort((a, b) => a - b);
+      if (modseq) s.useCondstore();
+      const res = await s.view.search(toStoreKey(s, key));
+      const uids = res.uids.filter((u) => s.knows(u)).sort((a, b) => a - b);
       const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
-      const withModseq = modseq && numbers.length > 0 && res.highestModseq !== null;
-      if (!returns) {
-        const values: WireValue[] = [atom('SEARCH'), ...numbers];
-        if (withModseq) values.push([atom('MODSEQ'), res.highestModseq]);
-        await s.untagged(...values);
-        return;
-      }
-      const b = s.builder().raw('* ESEARCH ').value([atom('TAG'), ctx.tag]);
-      if (uid) b.raw(' UID');
-      if (numbers.length && returns.includes('MIN')) b.raw(` MIN ${numbers[0]}`);
-      if (numbers.length && returns.includes('MAX')) b.raw(` MAX ${numbers[numbers.length - 1]}`);
-      if (returns.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
-      if (numbers.length && returns.includes('ALL')) b.raw(` ALL ${formatSet(numbers)}`);
-      if (withModseq) b.raw(` MODSEQ ${res.highestModseq}`);
-      await s.send(b.done());
+      const highest = modseq ? res.highestModseq : null;
+      if (!returns) await s.send(searchResponse(numbers, highest));
+      else await s.send(esearchResponse({ tag: ctx.tag, uid, numbers, returns, modseq: highest }));
     },
   });
 }
@@ -206,20 +181,19 @@ function fetchCommand(uid: boolean) {
     noExpunge: true,
     parse: readFetchArgs,
     async handle(s, args: FetchArgs): Promise<Completion | void> {
-      const selected = sel(s);
+      const view = s.view;
       if (args.vanished) {
         if (!uid || !s.qresync || args.changedSince === undefined) return bad('VANISHED needs UID FETCH, QRESYNC and CHANGEDSINCE', Code.CLIENTBUG);
-        const changes = await selected.view.changes({ modseq: args.changedSince, uidNext: Number.MAX_SAFE_INTEGER });
-        const known = selected.uids;
-        const ranges = resolveStar(args.set, known.length ? known[known.length - 1] : 0);
+        const changes = await view.changes({ modseq: args.changedSince, uidNext: Number.MAX_SAFE_INTEGER });
+        const ranges = resolveStar(args.set, s.highestUid);
         const gone = changes.expunged.filter((u) => ranges.some((r) => u >= r.start && u <= r.end));
         if (gone.length) await s.untagged(atom('VANISHED'), atom('(EARLIER)'), atom(formatSet(gone)));
       }
       const uids = s.resolve(args.set, uid);
       if (uids.length === 0) return;
       const kinds = new Set(args.items.map((i) => i.kind));
-      if (kinds.has('MODSEQ') || args.changedSince !== undefined) s.condstore = true;
-      const sections = sectionsFor(args.items, selected.readOnly);
+      if (kinds.has('MODSEQ') || args.changedSince !== undefined) s.useCondstore();
+      const sections = sectionsFor(args.items, view.readOnly);
       const items: FetchItems = {
         flags: kinds.has('FLAGS'),
         internalDate: kinds.has('INTERNALDATE'),
@@ -229,7 +203,8 @@ function fetchCommand(uid: boolean) {
         modseq: s.condstore,
         sections: sections.map((x) => x.spec),
       };
-      const iter = selected.view.fetch(toRanges(uids) as UidRanges, items, args.changedSince !== undefined ? { changedSince: args.changedSince } : undefined);
+      const request = { items: args.items, sectionLabels: sections.map((x) => x.label), uid: uid || s.qresync || kinds.has('UID'), condstore: s.condstore };
+      const iter = view.fetch(toRanges(uids) as UidRanges, items, args.changedSince !== undefined ? { changedSince: args.changedSince } : undefined);
       // Responses leave in batches of about 64 KiB: fewer TLS records and syscalls.
       let batch: Buffer[] = [];
       let batchBytes = 0;
@@ -243,63 +218,15 @@ function fetchCommand(uid: boolean) {
       for await (const msg of iter) {
         const seq = s.seqOf(msg.uid);
         if (seq <= 0) continue;
-        const b = s.builder().raw(`* ${seq} FETCH (`);
-        const parts: (() => void)[] = [];
-        const add = (name: string, value: WireValue) => parts.push(() => b.raw(name + ' ').value(value));
-        if (uid || s.qresync || kinds.has('UID')) add('UID', msg.uid);
-        let flagsSent = false;
-        let sectionIndex = 0;
-        for (const item of args.items) {
-          switch (item.kind) {
-            case 'FLAGS':
-              if (msg.flags && !flagsSent) {
-                add('FLAGS', s.flagsWithRecent(msg.uid, msg.flags));
-                flagsSent = true;
-              }
-              break;
-            case 'INTERNALDATE':
-              if (msg.internalDate) add('INTERNALDATE', formatDateTime(msg.internalDate));
-              break;
-            case 'RFC822.SIZE':
-              if (msg.size !== undefined) add('RFC822.SIZE', msg.size);
-              break;
-            case 'ENVELOPE':
-              if (msg.envelope) add('ENVELOPE', envelopeValue(msg.envelope));
-              break;
-            case 'BODY':
-              if (msg.bodyStructure) add('BODY', bodyStructureValue(msg.bodyStructure, false));
-              break;
-            case 'BODYSTRUCTURE':
-              if (msg.bodyStructure) add('BODYSTRUCTURE', bodyStructureValue(msg.bodyStructure, true));
-              break;
-            case 'UID':
-            case 'MODSEQ':
-              break;
-            default: {
-              const sec = sections[sectionIndex];
-              const data = msg.sections?.[sectionIndex]?.data ?? null;
-              sectionIndex++;
-              add(sec.label, data);
-            }
-          }
-        }
-        // A non-peek body read that set \Seen reports the new flags unasked.
-        if (msg.flags && !flagsSent) add('FLAGS', s.flagsWithRecent(msg.uid, msg.flags));
-        if (msg.modseq !== undefined && s.condstore) add('MODSEQ', [msg.modseq]);
-        parts.forEach((p, i) => {
-          if (i) b.raw(' ');
-          p();
-        });
-        b.raw(')');
-        for (const chunk of b.done()) {
+        for (const chunk of fetchResponse(seq, msg, request, s.isRecent(msg.uid))) {
           batch.push(chunk);
           batchBytes += chunk.length;
         }
         if (batchBytes >= 64 * 1024) await flush();
         if (msg.flags && msg.modseq !== undefined) {
           // Flags sent unasked mean this FETCH set \Seen: our own write.
-          if (!items.flags) s.ownWrite(msg.uid, msg.modseq);
-          else selected.ownUpdates.set(msg.uid, msg.modseq);
+          if (!items.flags) s.ownWrite([{ uid: msg.uid, flags: msg.flags, modseq: msg.modseq }]);
+          else s.flagsSent(msg.uid, msg.modseq);
         }
       }
       await flush();
@@ -350,26 +277,19 @@ function storeCommand(uid: boolean) {
     noExpunge: true,
     parse: readStoreArgs,
     async handle(s, args: StoreArgs): Promise<Completion | void> {
-      const selected = sel(s);
-      if (selected.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      if (s.view.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
       const flags = args.flags.filter((f) => f.toLowerCase() !== '\\recent').map(canonicalFlag);
       if (flags.some((f) => f === '\\*' || (f.startsWith('\\') && !SYSTEM_FLAGS.includes(f)))) return bad('Invalid flag');
-      if (args.unchangedSince !== undefined) s.condstore = true;
+      if (args.unchangedSince !== undefined) s.useCondstore();
       const uids = s.resolve(args.set, uid);
       if (uids.length === 0) return;
-      const res = await selected.view.storeFlags(toRanges(uids), { op: args.op, flags, unchangedSince: args.unchangedSince });
-      // The write's own modseq is the highest of the results (unchanged messages keep older ones).
-      if (res.updated.length) s.ownWrite(0, res.updated.reduce((max, m) => Math.max(max, m.modseq), 0));
-      for (const m of res.updated) {
-        selected.ownUpdates.set(m.uid, m.modseq);
-        if (!args.silent || (s.condstore && args.unchangedSince !== undefined)) {
+      const res = await s.view.storeFlags(toRanges(uids), { op: args.op, flags, unchangedSince: args.unchangedSince });
+      s.ownWrite(res.updated);
+      if (!args.silent || (s.condstore && args.unchangedSince !== undefined)) {
+        const options = { uid: uid || s.qresync, flags: !args.silent, modseq: s.condstore };
+        for (const m of res.updated) {
           const seq = s.seqOf(m.uid);
-          if (seq <= 0) continue;
-          const values: WireValue[] = [];
-          if (uid || s.qresync) values.push(atom('UID'), m.uid);
-          if (!args.silent) values.push(atom('FLAGS'), s.flagsWithRecent(m.uid, m.flags));
-          if (s.condstore) values.push(atom('MODSEQ'), [m.modseq]);
-          await s.untagged(seq, atom('FETCH'), values);
+          if (seq > 0) await s.send(flagsResponse(seq, m, { ...options, recent: s.isRecent(m.uid) }));
         }
       }
       if (res.modified.length) {
@@ -392,21 +312,21 @@ function copyCommand(uid: boolean, move: boolean) {
       return { set, dest: readMailbox(r) };
     },
     async handle(s, { set, dest }: { set: SequenceSet; dest: string }): Promise<Completion | void> {
-      const selected = sel(s);
-      if (move && selected.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
+      const view = s.view;
+      if (move && view.readOnly) return no(Code.READ_ONLY, 'Mailbox is read-only');
       const uids = s.resolve(set, uid);
       if (uids.length === 0) return ok(`${move ? 'MOVE' : 'COPY'} completed, nothing to do`);
       try {
         if (!move) {
-          const res = await selected.view.copy(toRanges(uids), dest);
-          if (dest === selected.view.folder.name) selected.dirty = true;
+          const res = await view.copy(toRanges(uids), dest);
+          if (dest === view.folder.name) s.noteChange();
           if (!res.mapping.length) return;
           return ok('COPY completed', `${Code.COPYUID} ${res.uidValidity} ${formatPairs(res.mapping)}`);
         }
-        const res = await selected.view.move(toRanges(uids), dest);
+        const res = await view.move(toRanges(uids), dest);
         if (res.mapping.length) await s.untaggedStatus('OK', `${Code.COPYUID} ${res.uidValidity} ${formatPairs(res.mapping)}`, 'Moved');
         await s.announceExpunged(res.expunged);
-        if (dest === selected.view.folder.name) selected.dirty = true;
+        if (dest === view.folder.name) s.noteChange();
       } catch (err) {
         return tryCreateOrThrow(err);
       }
@@ -429,7 +349,7 @@ function formatPairs(mapping: [number, number][]): string {
   return `${join(mapping.map((m) => m[0]))} ${join(mapping.map((m) => m[1]))}`;
 }
 
-export const messageCommands = {
+export const selectedCommands = {
   CHECK: check,
   CLOSE: close,
   UNSELECT: unselect,

@@ -1,8 +1,102 @@
-// The shape of one entry in the command table: the states it is allowed in, how its
-// arguments are parsed (typed, with the protocol Reader), and its handler.
+// The shape of one entry in the command table (the states it is allowed in, how its
+// arguments are parsed with the protocol Reader, its handler) and `CommandSession`:
+// everything a handler may use of the session. Handlers see this interface only,
+// never the session class, so the session is free to keep its state to itself.
+import type { FolderView, MailSession, MessageSummary } from '../backend';
 import { Code } from '../codes';
+import type { WireValue } from '../protocol/encode';
 import type { Reader } from '../protocol/reader';
-import type { ImapSession, State } from '../session';
+import type { SequenceSet } from '../protocol/sequence';
+
+/** RFC 3501 3: the connection states. */
+export type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+export const ALL_STATES: readonly State[] = ['not-authenticated', 'authenticated', 'selected', 'logout'];
+
+export type LoginOutcome =
+  | { ok: true; mailboxId: string; address: string }
+  | { ok: false; reason: 'invalid' | 'throttled' | 'limit' };
+
+/** What SELECT/EXAMINE hands to the session: the view and the client's starting numbers. */
+export interface SelectedStart {
+  view: FolderView;
+  uids: readonly number[];
+  modseq: number;
+  uidNext: number;
+}
+
+export interface CommandSession {
+  // ---------------------------------------------------------------- connection
+  /** A STARTTLS upgrade is possible on this connection. */
+  readonly canStartTls: boolean;
+  /** May LOGIN/AUTHENTICATE be used on this connection now? */
+  readonly authAllowed: boolean;
+  /** The connection is gone (a handler waiting on the client must stop). */
+  readonly isClosed: boolean;
+  capabilities(): string[];
+  send(chunks: Buffer[]): Promise<void>;
+  untagged(...values: WireValue[]): Promise<void>;
+  untaggedStatus(status: 'OK' | 'NO' | 'BAD' | 'BYE', code: string | undefined, text: string): Promise<void>;
+  /** The next raw line from the client (AUTHENTICATE responses). */
+  readLine(): Promise<string>;
+  /** After the STARTTLS OK was written: upgrade the transport. */
+  startTls(): Promise<void>;
+  /** Enters the logout state: no further commands are read. */
+  logout(): Promise<void>;
+  /** Ends the connection (after LOGOUT's tagged OK). */
+  closeConnection(): void;
+
+  // ---------------------------------------------------------------- authentication
+  /** Checks the password and per-user limit; on success the session is authenticated. */
+  login(user: string, password: string): Promise<LoginOutcome>;
+  /** The authenticated account's store operations (authenticated and selected states). */
+  readonly mail: MailSession;
+
+  // ---------------------------------------------------------------- extensions
+  /** ENABLE (RFC 5161); false when it was on already. QRESYNC implies CONDSTORE (RFC 7162 3.2.3). */
+  enable(capability: 'CONDSTORE' | 'QRESYNC'): boolean;
+  /** A CONDSTORE-enabling command was used (RFC 7162 3.1). */
+  useCondstore(): void;
+  readonly condstore: boolean;
+  /** QRESYNC is enabled: VANISHED replaces EXPUNGE, FETCH responses carry UID. */
+  readonly qresync: boolean;
+
+  // ---------------------------------------------------------------- the selected folder
+  /** The selected folder's name, null when none is selected. */
+  readonly selectedName: string | null;
+  select(start: SelectedStart): void;
+  deselect(): void;
+  /** The selected folder's store operations. */
+  readonly view: FolderView;
+  /** Something changed the selected folder (our COPY or APPEND into it): look at the next chance. */
+  noteChange(): void;
+  /**
+   * Tells the client what changed: EXPUNGE only when `expunge`, EXISTS/RECENT, FETCH FLAGS.
+   * With `force` the store is asked even without a notification (NOOP, CHECK, IDLE start).
+   */
+  sync(options: { expunge: boolean; force: boolean }): Promise<void>;
+  /** IDLE (RFC 2177): pushes changes as they arrive until the client's next line, which it returns. */
+  idle(): Promise<string>;
+
+  // ---------------------------------------------------------------- message numbers
+  /** The UIDs (ascending, known to the client) a sequence set or UID set names. */
+  resolve(set: SequenceSet, uid: boolean): number[];
+  /** 0 when the client does not know the UID. */
+  seqOf(uid: number): number;
+  knows(uid: number): boolean;
+  /** '*' of a UID set: the highest UID the client knows, 0 when none. */
+  readonly highestUid: number;
+  /** The view holds the message as \Recent. */
+  isRecent(uid: number): boolean;
+  /** Own flag writes (STORE, \Seen set by FETCH): not echoed, their notification not waited for. */
+  ownWrite(messages: readonly MessageSummary[]): void;
+  /** The client was just sent these flags (FETCH FLAGS): not echoed again. */
+  flagsSent(uid: number, modseq: number): void;
+  /** Sends EXPUNGE (or VANISHED) now for UIDs still known to the client. */
+  announceExpunged(uids: readonly number[]): Promise<void>;
+  /** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])` for a message the client knows. */
+  sendFlags(m: MessageSummary): Promise<void>;
+}
 
 export interface Completion {
   status: 'OK' | 'NO' | 'BAD';
@@ -21,10 +115,13 @@ export interface CommandSpec<A = unknown> {
   states: readonly State[];
   /** Reads the arguments after the command name (the leading space included). */
   parse?: (r: Reader) => A;
-  handle: (s: ImapSession, args: A, ctx: CommandContext) => Promise<Completion | void>;
+  handle: (s: CommandSession, args: A, ctx: CommandContext) => Promise<Completion | void>;
   /** FETCH, STORE, SEARCH: no untagged EXPUNGE at their end (RFC 3501 7.4.1). */
   noExpunge?: boolean;
 }
+
+/** Command name (UID forms as "UID FETCH") → its entry. */
+export type CommandTable = Readonly<Record<string, CommandSpec>>;
 
 export function command<A>(spec: CommandSpec<A>): CommandSpec<unknown> {
   return spec as CommandSpec<unknown>;
@@ -41,7 +138,7 @@ export const bad = (text: string, code?: string): Completion => ({ status: 'BAD'
 
 /**
  * APPEND, COPY and MOVE to a folder that does not exist answer NO [TRYCREATE] (RFC 3501
- * 6.3.11 and 6.4.7, RFC 6851 3.3); any other error is rethrown for ImapSession.errorCompletion.
+ * 6.3.11 and 6.4.7, RFC 6851 3.3); any other error is rethrown for the session's error mapping.
  */
 export function tryCreateOrThrow(err: unknown): Completion {
   if ((err as { code?: string }).code === 'nonexistent') return no(Code.TRYCREATE, 'No such mailbox');
