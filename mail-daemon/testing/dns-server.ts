@@ -1,0 +1,159 @@
+// A small authoritative DNS server on loopback for the outbound tests: UDP and TCP on
+// the same port, built on dns-packet. It answers MX, A, AAAA, TXT and TLSA from a zone
+// map, NXDOMAIN for unknown names, NODATA for known names without the asked type, and
+// can set the AD bit (as a validating resolver would, RFC 4035 §3.2.3) or answer
+// SERVFAIL for a name.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
+
+export interface ZoneEntry {
+  MX?: Array<{ preference: number; exchange: string }>;
+  A?: string[];
+  AAAA?: string[];
+  /** Each record: one string, or its character-strings. */
+  TXT?: Array<string | string[]>;
+  TLSA?: Array<{ usage: number; selector: number; matchingType: number; certificate: Buffer }>;
+  /** Answer SERVFAIL for every question about this name. */
+  servfail?: boolean;
+  /** Set the AD bit on answers for this name (overrides the server-wide setting). */
+  ad?: boolean;
+}
+
+export type Zones = Record<string, ZoneEntry>;
+
+export interface DnsServerOptions {
+  zones?: Zones;
+  /** Set the AD bit on every answer (default false). */
+  ad?: boolean;
+  address?: string;
+}
+
+export interface RunningDnsServer {
+  address: string;
+  port: number;
+  /** `address:port` (bracketed for IPv6), as setServers and POSTERN_DNS_SERVERS take it. */
+  server: string;
+  /** Replaces the zones. */
+  set(zones: Zones): void;
+  /** Every question asked, `TYPE name`, in order. */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+const norm = (n: string) => n.replace(/\.$/, '').toLowerCase();
+
+export async function startDnsServer(options: DnsServerOptions = {}): Promise<RunningDnsServer> {
+  const address = options.address ?? '127.0.0.1';
+  let zones = new Map<string, ZoneEntry>();
+  const set = (z: Zones) => {
+    zones = new Map(Object.entries(z).map(([k, v]) => [norm(k), v]));
+  };
+  set(options.zones ?? {});
+  const queries: string[] = [];
+
+  const answer = (msg: Buffer): Buffer | null => {
+    let q: packet.DecodedPacket;
+    try {
+      q = packet.decode(msg);
+    } catch {
+      return null;
+    }
+    const question = q.questions?.[0];
+    if (!question) return null;
+    queries.push(`${question.type} ${norm(question.name)}`);
+    const entry = zones.get(norm(question.name));
+    const ad = entry?.ad ?? options.ad ?? false;
+    const opt = q.additionals?.find((a) => a.type === 'OPT');
+    let rcode = 0;
+    const answers: packet.Answer[] = [];
+    if (!entry) rcode = 3; // NXDOMAIN
+    else if (entry.servfail) rcode = 2;
+    else {
+      const base = { name: question.name, ttl: 60, class: 'IN' as const };
+      switch (question.type) {
+        case 'MX':
+          for (const data of entry.MX ?? []) answers.push({ ...base, type: 'MX', data });
+          break;
+        case 'A':
+          for (const data of entry.A ?? []) answers.push({ ...base, type: 'A', data });
+          break;
+        case 'AAAA':
+          for (const data of entry.AAAA ?? []) answers.push({ ...base, type: 'AAAA', data });
+          break;
+        case 'TXT':
+          for (const data of entry.TXT ?? []) answers.push({ ...base, type: 'TXT', data: typeof data === 'string' ? [data] : data });
+          break;
+        case 'TLSA':
+          for (const data of entry.TLSA ?? []) answers.push({ ...base, type: 'TLSA', data });
+          break;
+      }
+    }
+    const flags =
+      packet.AUTHORITATIVE_ANSWER |
+      (q.flag_rd ? packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE : 0) |
+      (ad && rcode === 0 ? packet.AUTHENTIC_DATA : 0) |
+      rcode;
+    return packet.encode({
+      type: 'response',
+      id: q.id,
+      flags,
+      questions: [question],
+      answers,
+      additionals: opt
+        ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: (opt as packet.OptAnswer).flags & packet.DNSSEC_OK, flag_do: (opt as packet.OptAnswer).flag_do, options: [] }]
+        : [],
+    });
+  };
+
+  const family = net.isIPv6(address) ? 'udp6' : 'udp4';
+  // UDP on a free port, then TCP on the same one (retry if TCP finds it taken).
+  for (let attempt = 0; ; attempt++) {
+    const udp = dgram.createSocket(family);
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, address, () => resolve());
+    });
+    const port = udp.address().port;
+    const tcp = net.createServer((socket) => {
+      let buf = Buffer.alloc(0);
+      socket.on('error', () => {});
+      socket.on('data', (chunk) => {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const len = buf.readUInt16BE(0);
+          const reply = answer(buf.subarray(2, 2 + len));
+          buf = buf.subarray(2 + len);
+          if (!reply) return socket.destroy();
+          const prefix = Buffer.alloc(2);
+          prefix.writeUInt16BE(reply.length);
+          socket.write(Buffer.concat([prefix, reply]));
+        }
+      });
+    });
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, address, () => resolve(true));
+    });
+    if (!ok) {
+      udp.close();
+      if (attempt > 10) throw new Error('dns-server: no port free for both UDP and TCP');
+      continue;
+    }
+    udp.on('message', (msg, rinfo) => {
+      const reply = answer(msg);
+      if (reply) udp.send(reply, rinfo.port, rinfo.address);
+    });
+    return {
+      address,
+      port,
+      server: net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`,
+      set,
+      queries,
+      close: async () => {
+        udp.close();
+        await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      },
+    };
+  }
+}
