@@ -1,8 +1,15 @@
 import type { DaemonService } from './context';
 import { housekeepingService } from './housekeeping';
 import { createImapService } from './services/imap';
+import { outboundService } from './services/outbound';
 import { smtpService } from './services/smtp';
 import { certificateRenewalService } from './tls/renewal';
 
 // The daemon's parts, started in this order and stopped in reverse.
-export const services: DaemonService[] = [smtpService(), createImapService(), certificateRenewalService(), housekeepingService()];
+export const services: DaemonService[] = [
+  smtpService(),
+  createImapService(),
+  outboundService(),
+  certificateRenewalService(),
+  housekeepingService(),
+];

@@ -180,6 +180,8 @@ export class QueueRunner {
         remoteMta: attempt.mxHost,
         lastAttempt: now,
         willRetryUntil: u.state === 'deferred' ? retryUntil(group, await this.o.policy()) : null,
+        // No reply to quote (DNS, connection, TLS policy): our own reason goes in the human text.
+        explanation: u.outcome.code ? null : u.outcome.reply,
       });
     }
     if (!reported.length) return null;
