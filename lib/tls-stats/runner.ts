@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Db } from '@/lib/db/prisma';
+import { withTransaction } from '@/lib/db/transaction';
 import { prismaSql, type Sql } from './sql';
 
 /** A database handle that can also run a function in one transaction. */
@@ -11,20 +12,7 @@ export interface Runner {
 export function pgRunner(pool: pg.Pool): Runner {
   return {
     sql: pool,
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const r = await fn(client);
-        await client.query('COMMIT');
-        return r;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => withTransaction(pool, fn),
   };
 }
 

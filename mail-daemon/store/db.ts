@@ -1,25 +1,10 @@
-// Small pg helpers for the mail store: one transaction wrapper, bigint columns as numbers.
+// Small pg helpers for the mail store: bigint columns as numbers, NOTIFY on commit.
+// Transactions: withTransaction in lib/db/transaction.ts.
 import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
 import { notify } from '@/lib/db/notify';
 
 export type Client = pg.PoolClient;
-
-/** Runs `fn` in one transaction on a pooled connection; rolls back and rethrows on any failure. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 /** int8 columns arrive as strings from pg; UIDs, MODSEQs and byte counts fit a double exactly. */
 export function num(v: unknown): number {

@@ -3,6 +3,7 @@
 // once, before the transaction opens), one INBOX message per distinct recipient mailbox with
 // its UID and MODSEQ allocated on the folder row, quota use (mailbox + domain used_bytes)
 // charged, the caller's hook run on the same connection, NOTIFY CHANNELS.mailstore on commit.
+// No recipients is fine: mail that only leaves is stored for the hook's rows to reference.
 // Throws on any failure with nothing written (the SMTP caller answers 451 4.3.0).
 //
 // Quota is NOT enforced here: the over-quota check belongs to RCPT time; once accepted, a
@@ -10,7 +11,8 @@
 // (after EXPUNGE): reference mail_blobs.id from other tables without ON DELETE CASCADE.
 import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
-import { num, withTransaction } from './db';
+import { withTransaction } from '@/lib/db/transaction';
+import { num } from './db';
 import { ensureDefaultFolders } from './folders';
 import { insertBlob, prepareBlob } from './blobs';
 import { chargeMany } from './quota';

@@ -1,10 +1,13 @@
 // Folder bookkeeping: the default folders every mailbox has, created lazily in the first
 // transaction that needs them (delivery, IMAP login) — no trigger, no seeding cost for
 // mailboxes that never receive mail.
-import { StoreError, type SpecialUse } from '@/mail-daemon/imap/backend';
+import type pg from 'pg';
+import { HIERARCHY_DELIMITER, StoreError, type SpecialUse } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
+import type { FolderRow } from './rows';
 
 export const INBOX = 'INBOX';
+const MAX_NAME_LENGTH = 512;
 
 export const DEFAULT_FOLDERS: { name: string; specialUse: SpecialUse | null }[] = [
   { name: INBOX, specialUse: null },
@@ -19,6 +22,33 @@ export const DEFAULT_FOLDERS: { name: string; specialUse: SpecialUse | null }[] 
 export function canonicalName(name: string): string {
   const first = name.split('/')[0];
   return first.toUpperCase() === INBOX ? INBOX + name.slice(first.length) : name;
+}
+
+/** Canonical, validated folder name (Unicode, '/'-separated). Throws 'cannot'. */
+export function validFolderName(name: string): string {
+  let n = canonicalName(name);
+  while (n.endsWith(HIERARCHY_DELIMITER)) n = n.slice(0, -1);
+  if (!n || n.length > MAX_NAME_LENGTH || /[\x00-\x1f\x7f*%]/.test(n) || n.startsWith('/') || n.includes('//')) {
+    throw new StoreError('cannot', 'invalid folder name');
+  }
+  return n;
+}
+
+/** A mailbox's folder row by name (optionally locked: `FOR UPDATE`, `FOR SHARE`); throws 'nonexistent'. */
+export async function folderRow(client: Client | pg.Pool, mailboxId: string, name: string, lock = ''): Promise<FolderRow> {
+  const r = await client.query<FolderRow>(
+    `SELECT * FROM mail_folders WHERE mailbox_id = $1 AND name = $2 ${lock}`,
+    [mailboxId, validFolderName(name)],
+  );
+  if (!r.rows[0]) throw new StoreError('nonexistent', 'no such folder');
+  return r.rows[0];
+}
+
+/** Locks a folder's row for a write and returns its HIGHESTMODSEQ; throws 'nonexistent' when it was deleted. */
+export async function lockFolder(client: Client, folderId: string): Promise<{ highestModseq: number }> {
+  const r = await client.query('SELECT highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE', [folderId]);
+  if (!r.rows[0]) throw new StoreError('nonexistent', 'folder was deleted');
+  return { highestModseq: num(r.rows[0].highest_modseq) };
 }
 
 /** Creates the missing default folders of a mailbox (idempotent, safe under concurrency). */

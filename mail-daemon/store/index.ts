@@ -1,5 +1,6 @@
 // The Postgres message store: local delivery into INBOXes and the IMAP store interface implementation.
 export { deliver, type DeliverInput, type Stored, type StoredMessage } from './deliver';
-export { createPgMailStore, PgMailStore, DEFAULT_APPEND_LIMIT, validFolderName, type PgMailStoreOptions } from './pg-store';
+export { createPgMailStore, PgMailStore, DEFAULT_APPEND_LIMIT, type PgMailStoreOptions } from './pg-store';
+export { validFolderName } from './folders';
 export { DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 export { sweepOrphanBlobs } from './blobs';

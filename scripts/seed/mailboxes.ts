@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Actor } from '@/lib/actor';
 import { hashPassword } from '@/lib/auth/password';
 import type { Db } from '@/lib/db/prisma';
+import { withTransaction } from '@/lib/db/transaction';
 import { addDomain } from '@/lib/domains';
 
 // Bulk mailboxes for benchmarks and demos: domains through the service layer (audited
@@ -42,8 +43,8 @@ export async function seedMailboxes(db: Db, databaseUrl: string, options: SeedOp
   }
   const passwordHash = await hashPassword(options.password);
   const batch = options.batch ?? 5000;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  // One connection: the batches run one after another.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   let inserted = 0;
   try {
     for (let start = 0; start < options.count; start += batch) {
@@ -62,29 +63,30 @@ export async function seedMailboxes(db: Db, databaseUrl: string, options: SeedOp
         cols.used.push(used.toString());
         cols.created.push(new Date(Date.now() - ((i * 104_729) % 31_536_000) * 1000).toISOString());
       }
-      await client.query('BEGIN');
-      const res = await client.query<{ domain_id: string; used: string; n: number }>(
-        `WITH ins AS (
-           INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
-           SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
-           ON CONFLICT (address) DO NOTHING
-           RETURNING domain_id, used_bytes)
-         SELECT domain_id, sum(used_bytes)::text AS used, count(*)::int AS n FROM ins GROUP BY domain_id`,
-        [cols.domainId, cols.localPart, cols.address, cols.displayName, cols.quota, cols.used, cols.created, passwordHash],
-      );
-      // Keep the per-domain totals exact, in the same transaction.
-      for (const row of res.rows) usedPerDomain.set(row.domain_id, BigInt(row.used));
-      for (const [domainId, used] of usedPerDomain) {
-        await client.query('UPDATE domains SET used_bytes = used_bytes + $2 WHERE id = $1', [domainId, used.toString()]);
-      }
-      await client.query('COMMIT');
-      inserted += res.rows.reduce((sum, r) => sum + r.n, 0);
+      const rows = await withTransaction(pool, async (client) => {
+        const res = await client.query<{ domain_id: string; used: string; n: number }>(
+          `WITH ins AS (
+             INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
+             SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
+             ON CONFLICT (address) DO NOTHING
+             RETURNING domain_id, used_bytes)
+           SELECT domain_id, sum(used_bytes)::text AS used, count(*)::int AS n FROM ins GROUP BY domain_id`,
+          [cols.domainId, cols.localPart, cols.address, cols.displayName, cols.quota, cols.used, cols.created, passwordHash],
+        );
+        // Keep the per-domain totals exact, in the same transaction.
+        for (const row of res.rows) usedPerDomain.set(row.domain_id, BigInt(row.used));
+        for (const [domainId, used] of usedPerDomain) {
+          await client.query('UPDATE domains SET used_bytes = used_bytes + $2 WHERE id = $1', [domainId, used.toString()]);
+        }
+        return res.rows;
+      });
+      inserted += rows.reduce((sum, r) => sum + r.n, 0);
       options.onProgress?.(Math.min(start + batch, options.count), options.count);
     }
-    await client.query('ANALYZE mailboxes');
+    await pool.query('ANALYZE mailboxes');
   } finally {
-    await client.end();
+    await pool.end();
   }
   return inserted;
 }

@@ -1,0 +1,155 @@
+// IMAP FETCH on Postgres (RFC 3501 §6.4.5, RFC 7162 CHANGEDSINCE): message metadata in batches
+// of rows, then only the byte span each message's requested sections cover, in groups bounded
+// by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served.
+import type pg from 'pg';
+import { applyPartial, filterHeader, sectionRange } from '@/lib/mime';
+import { withTransaction } from '@/lib/db/transaction';
+import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
+import { announce, num } from './db';
+import { applyFlagOp, uidCondition } from './flags';
+import { lockFolder } from './folders';
+import type { MetaRow } from './rows';
+
+/** Bytes of message data one fetch batch holds in memory (a larger single message is its own batch). */
+const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
+const FETCH_BATCH_ROWS = 250;
+
+/** What a FETCH needs of the selected folder. */
+export interface FetchScope {
+  pool: pg.Pool;
+  mailboxId: string;
+  folderId: string;
+  /** EXAMINE: nothing is marked \Seen. */
+  readOnly: boolean;
+}
+
+/** One span of a stored message: [start, end) byte offsets into mail_blobs.raw. */
+type Span = { start: number; end: number };
+type SeenFlags = Map<number, { flags: string[]; modseq: number }>;
+
+export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number[], items: FetchItems, options: FetchOptions = {}): AsyncIterable<FetchResult> {
+  const sections = items.sections ?? [];
+  const needMime = !!(items.envelope || items.bodyStructure || sections.length);
+  const markSeen = !scope.readOnly && sections.some((s) => !s.peek);
+  const params: unknown[] = [scope.folderId];
+  let where = `m.folder_id = $1 AND ${uidCondition(uids, params, 'm.uid')}`;
+  if (options.changedSince !== undefined) {
+    params.push(options.changedSince);
+    where += ` AND m.modseq > $${params.length}`;
+  }
+  let after = 0;
+  for (;;) {
+    const batch = await scope.pool.query<MetaRow>(
+      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, m.blob_id ${needMime ? ', b.mime' : ''}
+         FROM mail_messages m ${needMime ? 'JOIN mail_blobs b ON b.id = m.blob_id' : ''}
+        WHERE ${where} AND m.uid > $${params.length + 1}
+        ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`,
+      [...params, after],
+    );
+    if (!batch.rows.length) return;
+    after = num(batch.rows[batch.rows.length - 1].uid);
+    const seenSet: SeenFlags = markSeen ? await markSeenRows(scope, batch.rows) : new Map();
+    const spans = sectionSpans(batch.rows, sections);
+    // Load the spans in groups bounded by FETCH_BATCH_BYTES.
+    let i = 0;
+    while (i < batch.rows.length) {
+      const group: MetaRow[] = [];
+      let bytes = 0;
+      while (i < batch.rows.length && (group.length === 0 || bytes + spanLength(spans, batch.rows[i]) <= FETCH_BATCH_BYTES)) {
+        bytes += spanLength(spans, batch.rows[i]);
+        group.push(batch.rows[i++]);
+      }
+      const data = await loadSpans(scope.pool, group, spans);
+      for (const row of group) {
+        // Expunged and collected by another session between our two reads: nothing to serve.
+        if (spans.has(row.blob_id) && !data.has(row.blob_id)) continue;
+        const uid = num(row.uid);
+        const seen = seenSet.get(uid);
+        const result: FetchResult = { uid };
+        if (items.flags || seen) result.flags = seen?.flags ?? row.flags;
+        if (items.modseq || seen) result.modseq = seen?.modseq ?? num(row.modseq);
+        if (items.internalDate) result.internalDate = row.internal_date;
+        if (items.size) result.size = row.size;
+        if (items.envelope) result.envelope = row.mime!.envelope;
+        if (items.bodyStructure) result.bodyStructure = row.mime!.bodyStructure;
+        if (sections.length) {
+          const span = spans.get(row.blob_id);
+          const bytesOf = data.get(row.blob_id);
+          result.sections = sections.map((spec) => {
+            const r = sectionRange(row.mime!, spec);
+            if (!r) return { spec, data: null };
+            if (!span || !bytesOf) return { spec, data: applyPartial(Buffer.alloc(0), spec.partial) };
+            const piece =
+              r.kind === 'range'
+                ? bytesOf.subarray(r.start - span.start, r.end - span.start)
+                : filterHeader(bytesOf, r.start - span.start, r.end - span.start, r.fields, r.not);
+            return { spec, data: applyPartial(piece, spec.partial) };
+          });
+        }
+        yield result;
+      }
+    }
+    if (batch.rows.length < FETCH_BATCH_ROWS) return;
+  }
+}
+
+/** Byte ranges needed per message: one span covering all requested sections. */
+function sectionSpans(rows: MetaRow[], sections: NonNullable<FetchItems['sections']>): Map<string, Span> {
+  const spans = new Map<string, Span>();
+  if (!sections.length) return spans;
+  for (const row of rows) {
+    let start = Infinity;
+    let end = 0;
+    for (const s of sections) {
+      const r = sectionRange(row.mime!, s);
+      if (!r) continue;
+      start = Math.min(start, r.start);
+      end = Math.max(end, r.end);
+    }
+    if (end > start) spans.set(row.blob_id, { start, end });
+  }
+  return spans;
+}
+
+function spanLength(spans: Map<string, Span>, row: MetaRow): number {
+  const s = spans.get(row.blob_id);
+  return s ? s.end - s.start : 0;
+}
+
+async function loadSpans(pool: pg.Pool, rows: MetaRow[], spans: Map<string, Span>): Promise<Map<string, Buffer>> {
+  const ids = [...new Set(rows.map((r) => r.blob_id).filter((id) => spans.has(id)))];
+  if (!ids.length) return new Map();
+  const r = await pool.query<{ id: string; bytes: Buffer }>(
+    `SELECT u.id, substring(b.raw FROM u.s FOR u.l) AS bytes
+       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(id, s, l) JOIN mail_blobs b ON b.id = u.id`,
+    [ids, ids.map((id) => spans.get(id)!.start + 1), ids.map((id) => spans.get(id)!.end - spans.get(id)!.start)],
+  );
+  return new Map(r.rows.map((x) => [x.id, x.bytes]));
+}
+
+/** Sets \Seen on the rows that lack it (a non-peek BODY[] fetch); returns their new flags. */
+async function markSeenRows(scope: FetchScope, rows: MetaRow[]): Promise<SeenFlags> {
+  const unseen = rows.filter((r) => !r.flags.includes('\\Seen')).map((r) => num(r.uid));
+  const out: SeenFlags = new Map();
+  if (!unseen.length) return out;
+  await withTransaction(scope.pool, async (c) => {
+    const { highestModseq } = await lockFolder(c, scope.folderId);
+    const modseq = highestModseq + 1;
+    const current = await c.query<{ id: string; uid: string; flags: string[] }>(
+      `SELECT id, uid, flags FROM mail_messages WHERE folder_id = $1 AND uid = ANY($2::bigint[]) AND NOT ('\\Seen' = ANY(flags))`,
+      [scope.folderId, unseen],
+    );
+    const r = { rows: current.rows.map((x) => ({ id: x.id, uid: x.uid, flags: applyFlagOp(x.flags, 'add', ['\\Seen']) })) };
+    if (r.rows.length) {
+      await c.query(
+        `UPDATE mail_messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(u.f)), modseq = $2
+           FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, f jsonb) WHERE m.id = u.id`,
+        [JSON.stringify(r.rows.map((x) => ({ id: x.id, f: x.flags }))), modseq],
+      );
+      await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [scope.folderId, modseq]);
+      await announce(c, { mailboxId: scope.mailboxId, folderId: scope.folderId, modseq, kind: 'messages' });
+    }
+    for (const row of r.rows) out.set(num(row.uid), { flags: row.flags, modseq });
+  });
+  return out;
+}

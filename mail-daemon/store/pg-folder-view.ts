@@ -1,0 +1,301 @@
+// The selected folder of an IMAP session (RFC 3501 SELECTED state): flags, COPY/MOVE, EXPUNGE,
+// SEARCH and the changes other sessions made since the last look (RFC 7162 CONDSTORE/QRESYNC).
+// FETCH is in ./fetch.ts. Every write locks the folder row first (see ./pg-store.ts).
+import type pg from 'pg';
+import { withTransaction } from '@/lib/db/transaction';
+import type { MimeIndex } from '@/lib/mime';
+import {
+  StoreError,
+  type ChangesSince,
+  type CopyResult,
+  type FetchItems,
+  type FetchOptions,
+  type FetchResult,
+  type FolderChanges,
+  type FolderInfo,
+  type FolderView,
+  type MessageSummary,
+  type MoveResult,
+  type SearchKey,
+  type SearchResult,
+  type StoreFlagsInput,
+  type StoreFlagsResult,
+  type UidRanges,
+} from '@/mail-daemon/imap/backend';
+import { announce, num, type Client } from './db';
+import { fetchMessages } from './fetch';
+import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
+import { allocateUids, folderRow, lockFolder } from './folders';
+import { charge, fits } from './quota';
+import { compileSql, matches, needsBody, needsText, usesModseq, type SearchRow } from './search';
+
+/** What a folder view needs of its session and store. */
+export interface FolderViewScope {
+  pool: pg.Pool;
+  mailboxId: string;
+  /** Deletes blobs no message references any more, after a commit (best effort). */
+  collect(blobIds: string[]): void;
+}
+
+export class PgFolderView implements FolderView {
+  constructor(
+    private readonly scope: FolderViewScope,
+    readonly folder: FolderInfo,
+    readonly readOnly: boolean,
+    readonly uidValidity: number,
+    private readonly recent: Set<number>,
+  ) {}
+
+  private get pool() {
+    return this.scope.pool;
+  }
+
+  private writable(): void {
+    if (this.readOnly) throw new StoreError('readonly', 'folder is read-only');
+  }
+
+  /** Locks this folder's row for a write; throws 'nonexistent' when it was deleted. */
+  private lock(c: Client): Promise<{ highestModseq: number }> {
+    return lockFolder(c, this.folder.id);
+  }
+
+  recentUids(): ReadonlySet<number> {
+    return this.recent;
+  }
+
+  async flagsInUseOn(c: Client | pg.Pool): Promise<string[]> {
+    const r = await c.query<{ f: string }>(
+      `SELECT DISTINCT unnest(flags) AS f FROM mail_messages WHERE folder_id = $1`,
+      [this.folder.id],
+    );
+    const keywords = r.rows.map((x) => x.f).filter((f) => !f.startsWith('\\')).sort();
+    return [...STORED_SYSTEM_FLAGS, ...keywords];
+  }
+
+  flagsInUse(): Promise<string[]> {
+    return this.flagsInUseOn(this.pool);
+  }
+
+  fetch(uids: UidRanges | number[], items: FetchItems, options: FetchOptions = {}): AsyncIterable<FetchResult> {
+    return fetchMessages({ pool: this.pool, mailboxId: this.scope.mailboxId, folderId: this.folder.id, readOnly: this.readOnly }, uids, items, options);
+  }
+
+  async storeFlags(uids: UidRanges | number[], input: StoreFlagsInput): Promise<StoreFlagsResult> {
+    this.writable();
+    const flags = normalizeFlags(input.flags);
+    return withTransaction(this.pool, async (c) => {
+      const { highestModseq } = await this.lock(c);
+      const params: unknown[] = [this.folder.id];
+      const rows = await c.query<{ id: string; uid: string; flags: string[]; modseq: string }>(
+        `SELECT id, uid, flags, modseq FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
+        params,
+      );
+      const modseq = highestModseq + 1;
+      const modified: number[] = [];
+      const changes: { id: string; f: string[] }[] = [];
+      const updated: MessageSummary[] = [];
+      for (const row of rows.rows) {
+        const uid = num(row.uid);
+        if (input.unchangedSince !== undefined && num(row.modseq) > input.unchangedSince) {
+          modified.push(uid);
+          continue;
+        }
+        const next = applyFlagOp(row.flags, input.op, flags);
+        if (sameFlags(next, [...row.flags].sort(compareFlags))) {
+          updated.push({ uid, flags: row.flags, modseq: num(row.modseq) });
+        } else {
+          changes.push({ id: row.id, f: next });
+          updated.push({ uid, flags: next, modseq });
+        }
+      }
+      if (changes.length) {
+        await c.query(
+          `UPDATE mail_messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(u.f)), modseq = $2
+             FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, f jsonb) WHERE m.id = u.id`,
+          [JSON.stringify(changes), modseq],
+        );
+        await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [this.folder.id, modseq]);
+        await announce(c, { mailboxId: this.scope.mailboxId, folderId: this.folder.id, modseq, kind: 'messages' });
+      }
+      return { updated, modified };
+    });
+  }
+
+  /** Copies rows into `dest` (locked with the source in id order); returns the mapping. */
+  private async copyInto(c: Client, uids: UidRanges | number[], destination: string, checkQuota: boolean) {
+    const dest = await folderRow(c, this.scope.mailboxId, destination);
+    await c.query('SELECT id FROM mail_folders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[this.folder.id, dest.id]]);
+    const params: unknown[] = [this.folder.id];
+    const src = await c.query<{ uid: string; blob_id: string; flags: string[]; internal_date: Date; size: number }>(
+      `SELECT uid, blob_id, flags, internal_date, size FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
+      params,
+    );
+    if (!src.rows.length) return { dest, mapping: [] as [number, number][], uidValidity: num(dest.uid_validity), total: 0, modseq: 0 };
+    const { firstUid, modseq, uidValidity } = await allocateUids(c, dest.id, src.rows.length);
+    const total = src.rows.reduce((n, r) => n + r.size, 0);
+    if (checkQuota) {
+      const q = await fits(c, this.scope.mailboxId, total);
+      if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
+    }
+    await c.query(
+      `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
+       SELECT $1, $2 + s.n - 1, s.blob_id, ARRAY(SELECT jsonb_array_elements_text(s.flags)), s.internal_date, s.size, $3
+         FROM jsonb_to_recordset($4::jsonb) AS s(blob_id uuid, flags jsonb, internal_date timestamptz, size int, n int)`,
+      [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
+    );
+    const mapping = src.rows.map((r, i) => [num(r.uid), firstUid + i] as [number, number]);
+    await announce(c, { mailboxId: this.scope.mailboxId, folderId: dest.id, modseq, kind: 'messages' });
+    return { dest, mapping, uidValidity, total, modseq };
+  }
+
+  async copy(uids: UidRanges | number[], destination: string): Promise<CopyResult> {
+    return withTransaction(this.pool, async (c) => {
+      const r = await this.copyInto(c, uids, destination, true);
+      await charge(c, this.scope.mailboxId, r.total);
+      return { uidValidity: r.uidValidity, mapping: r.mapping };
+    });
+  }
+
+  async move(uids: UidRanges | number[], destination: string): Promise<MoveResult> {
+    this.writable();
+    const result = await withTransaction(this.pool, async (c) => {
+      const r = await this.copyInto(c, uids, destination, false);
+      const removed = await this.remove(c, r.mapping.map(([s]) => s), false);
+      // Quota: the copies and the removals cancel out (both inside this transaction).
+      await charge(c, this.scope.mailboxId, r.total - removed.total);
+      return { uidValidity: r.uidValidity, mapping: r.mapping, expunged: removed.uids, blobs: removed.blobs };
+    });
+    this.scope.collect(result.blobs);
+    return { uidValidity: result.uidValidity, mapping: result.mapping, expunged: result.expunged };
+  }
+
+  /** Deletes messages (all given UIDs, or only \Deleted ones) with tombstones; no quota change. */
+  private async remove(c: Client, uids: UidRanges | number[] | undefined, onlyDeleted: boolean) {
+    const { highestModseq } = await this.lock(c);
+    const params: unknown[] = [this.folder.id];
+    let where = 'folder_id = $1';
+    if (onlyDeleted) where += ` AND '\\Deleted' = ANY(flags)`;
+    if (uids) where += ` AND ${uidCondition(uids, params)}`;
+    const del = await c.query<{ uid: string; size: number; blob_id: string }>(`DELETE FROM mail_messages WHERE ${where} RETURNING uid, size, blob_id`, params);
+    if (!del.rows.length) return { uids: [] as number[], total: 0, blobs: [] as string[] };
+    const modseq = highestModseq + 1;
+    const removed = del.rows.map((r) => num(r.uid)).sort((a, b) => a - b);
+    await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [this.folder.id, modseq]);
+    await c.query(
+      `INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::bigint[]) u
+       ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq`,
+      [this.folder.id, removed, modseq],
+    );
+    await announce(c, { mailboxId: this.scope.mailboxId, folderId: this.folder.id, modseq, kind: 'messages' });
+    for (const u of removed) this.recent.delete(u);
+    return { uids: removed, total: del.rows.reduce((n, r) => n + r.size, 0), blobs: [...new Set(del.rows.map((r) => r.blob_id))] };
+  }
+
+  async expunge(uids?: UidRanges | number[]): Promise<number[]> {
+    this.writable();
+    const result = await withTransaction(this.pool, async (c) => {
+      const removed = await this.remove(c, uids, true);
+      await charge(c, this.scope.mailboxId, -removed.total);
+      return removed;
+    });
+    this.scope.collect(result.blobs);
+    return result.uids;
+  }
+
+  async search(key: SearchKey): Promise<SearchResult> {
+    const canonical = canonicalKey(key);
+    const ctx = { recent: this.recent };
+    const params: unknown[] = [this.folder.id];
+    const where = compileSql(canonical, params, ctx);
+    const text = needsText(canonical);
+    const wholeMessage = needsBody(canonical);
+    const rows = await this.pool.query<{ uid: string; flags: string[]; modseq: string; internal_date: Date; size: number; sent_at: Date | null; blob_id: string }>(
+      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, b.sent_at, m.blob_id
+         FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
+        WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
+      params,
+    );
+    let hits = rows.rows;
+    if (text) {
+      const kept: typeof hits = [];
+      // Raw bytes loaded a few at a time: text search reads messages, never all at once.
+      for (let i = 0; i < hits.length; i += 50) {
+        const chunk = hits.slice(i, i + 50);
+        const blobs = await this.pool.query<{ id: string; raw: Buffer; mime: MimeIndex }>(
+          `SELECT id, mime, ${wholeMessage ? 'raw' : `substring(raw FROM 1 FOR (mime->'root'->>'b')::int) AS raw`}
+             FROM mail_blobs WHERE id = ANY($1::uuid[])`,
+          [[...new Set(chunk.map((r) => r.blob_id))]],
+        );
+        const byId = new Map(blobs.rows.map((b) => [b.id, b]));
+        for (const r of chunk) {
+          const row: SearchRow = { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentAt: r.sent_at };
+          const b = byId.get(r.blob_id)!;
+          if (matches(canonical, row, ctx, () => ({ raw: b.raw, index: b.mime }))) kept.push(r);
+        }
+      }
+      hits = kept;
+    }
+    const uids = hits.map((r) => num(r.uid));
+    const highestModseq = usesModseq(canonical) && hits.length ? Math.max(...hits.map((r) => num(r.modseq))) : null;
+    return { uids, highestModseq };
+  }
+
+  async changes(since: ChangesSince): Promise<FolderChanges> {
+    return withTransaction(this.pool, async (c) => {
+      const f = await c.query(`SELECT uid_next, highest_modseq, first_recent_uid FROM mail_folders WHERE id = $1 ${this.readOnly ? 'FOR SHARE' : 'FOR UPDATE'}`, [this.folder.id]);
+      if (!f.rows[0]) {
+        return { expunged: [], added: [], updated: [], recent: [], highestModseq: since.modseq, uidNext: since.uidNext, gone: true };
+      }
+      const folder = f.rows[0];
+      const exp = await c.query<{ uid: string }>(
+        'SELECT uid FROM mail_expunged WHERE folder_id = $1 AND modseq > $2 ORDER BY uid',
+        [this.folder.id, since.modseq],
+      );
+      const msgs = await c.query<{ uid: string; flags: string[]; modseq: string }>(
+        'SELECT uid, flags, modseq FROM mail_messages WHERE folder_id = $1 AND modseq > $2 ORDER BY uid',
+        [this.folder.id, since.modseq],
+      );
+      const added: MessageSummary[] = [];
+      const updated: MessageSummary[] = [];
+      for (const m of msgs.rows) {
+        const s = { uid: num(m.uid), flags: m.flags, modseq: num(m.modseq) };
+        (s.uid >= since.uidNext ? added : updated).push(s);
+      }
+      const recent: number[] = [];
+      if (!this.readOnly && num(folder.uid_next) > num(folder.first_recent_uid)) {
+        // Every message that arrived since the last claim is \Recent for this view.
+        const claimed = await c.query<{ uid: string }>(
+          'SELECT uid FROM mail_messages WHERE folder_id = $1 AND uid >= $2 ORDER BY uid',
+          [this.folder.id, folder.first_recent_uid],
+        );
+        await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [this.folder.id]);
+        for (const row of claimed.rows) {
+          recent.push(num(row.uid));
+          this.recent.add(num(row.uid));
+        }
+      }
+      const expunged = exp.rows.map((r) => num(r.uid));
+      for (const u of expunged) this.recent.delete(u);
+      return { expunged, added, updated, recent, highestModseq: num(folder.highest_modseq), uidNext: num(folder.uid_next), gone: false };
+    });
+  }
+}
+
+/** System flag names in search keys in their stored case. */
+function canonicalKey(key: SearchKey): SearchKey {
+  switch (key.op) {
+    case 'and':
+      return { op: 'and', keys: key.keys.map(canonicalKey) };
+    case 'or':
+      return { op: 'or', keys: [canonicalKey(key.keys[0]), canonicalKey(key.keys[1])] };
+    case 'not':
+      return { op: 'not', key: canonicalKey(key.key) };
+    case 'flag': {
+      if (!key.flag.startsWith('\\')) return key;
+      const sys = STORED_SYSTEM_FLAGS.find((f) => f.toLowerCase() === key.flag.toLowerCase());
+      return sys ? { ...key, flag: sys } : key;
+    }
+    default:
+      return key;
+  }
+}

@@ -1,0 +1,282 @@
+// An authenticated IMAP session's view of one mailbox (RFC 3501 AUTHENTICATED state): the folder
+// list, CREATE/DELETE/RENAME, SUBSCRIBE, STATUS, APPEND, QUOTA (RFC 9208) and SELECT, which opens
+// a PgFolderView (./pg-folder-view.ts).
+import type pg from 'pg';
+import { withTransaction } from '@/lib/db/transaction';
+import {
+  HIERARCHY_DELIMITER,
+  StoreError,
+  type AppendInput,
+  type AppendResult,
+  type FolderInfo,
+  type FolderStatus,
+  type MailboxEvent,
+  type MailSession,
+  type MailStoreLimits,
+  type QuotaInfo,
+  type SelectResult,
+  type SpecialUse,
+} from '@/mail-daemon/imap/backend';
+import { insertBlob, prepareBlob } from './blobs';
+import { announce, num, type Client } from './db';
+import { normalizeFlags } from './flags';
+import { allocateUids, folderRow, INBOX, validFolderName } from './folders';
+import { PgFolderView } from './pg-folder-view';
+import { charge, fits } from './quota';
+import { folderInfo, type FolderRow } from './rows';
+
+/** What a session needs of the store that opened it. */
+export interface SessionScope {
+  readonly pool: pg.Pool;
+  readonly limits: MailStoreLimits;
+  /** Deletes blobs no message references any more, after a commit (best effort). */
+  collect(blobIds: string[]): void;
+  watch(mailboxId: string, listener: (e: MailboxEvent) => void): () => void;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === '23505';
+}
+
+async function readLiteral(input: AppendInput, limit: number): Promise<Buffer> {
+  if (input.size > limit) throw new StoreError('toobig', 'message exceeds the append limit');
+  if (Buffer.isBuffer(input.data)) {
+    if (input.data.length > limit) throw new StoreError('toobig', 'message exceeds the append limit');
+    return input.data;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of input.data as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw new StoreError('toobig', 'message exceeds the append limit');
+    if (total > input.size) throw new StoreError('invalid', 'literal longer than announced');
+    chunks.push(chunk);
+  }
+  if (total !== input.size) throw new StoreError('invalid', 'literal shorter than announced');
+  return Buffer.concat(chunks, total);
+}
+
+export class PgMailSession implements MailSession {
+  private readonly unwatchers = new Set<() => void>();
+
+  constructor(private readonly store: SessionScope, readonly mailboxId: string) {}
+
+  private get pool() {
+    return this.store.pool;
+  }
+
+  /** The folder row by name (optionally locked); throws 'nonexistent'. */
+  private folder(client: Client | pg.Pool, name: string, lock = ''): Promise<FolderRow> {
+    return folderRow(client, this.mailboxId, name, lock);
+  }
+
+  async listFolders(): Promise<FolderInfo[]> {
+    const r = await this.pool.query<FolderRow>(
+      `SELECT * FROM mail_folders WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`,
+      [this.mailboxId],
+    );
+    return r.rows.map(folderInfo);
+  }
+
+  async createFolder(name: string, options: { specialUse?: SpecialUse } = {}): Promise<FolderInfo> {
+    const n = validFolderName(name);
+    return withTransaction(this.pool, async (c) => {
+      // Superior names are created as needed (RFC 3501 CREATE).
+      const levels = n.split(HIERARCHY_DELIMITER);
+      for (let i = 1; i < levels.length; i++) {
+        await c.query(`INSERT INTO mail_folders (mailbox_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [this.mailboxId, levels.slice(0, i).join('/')]);
+      }
+      const r = await c.query<FolderRow>(
+        `INSERT INTO mail_folders (mailbox_id, name, special_use) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *`,
+        [this.mailboxId, n, options.specialUse ?? null],
+      );
+      if (!r.rows[0]) throw new StoreError('alreadyexists', 'folder exists');
+      await announce(c, { mailboxId: this.mailboxId, folderId: r.rows[0].id, modseq: null, kind: 'folders' });
+      return folderInfo(r.rows[0]);
+    });
+  }
+
+  async deleteFolder(name: string): Promise<void> {
+    const n = validFolderName(name);
+    if (n === INBOX) throw new StoreError('cannot', 'INBOX cannot be deleted');
+    const blobs = await withTransaction(this.pool, async (c) => {
+      const f = await this.folder(c, n, 'FOR UPDATE');
+      const r = await c.query(
+        `SELECT coalesce(sum(size), 0) AS total, coalesce(array_agg(DISTINCT blob_id) FILTER (WHERE blob_id IS NOT NULL), '{}') AS blobs
+           FROM mail_messages WHERE folder_id = $1`,
+        [f.id],
+      );
+      await c.query('DELETE FROM mail_folders WHERE id = $1', [f.id]);
+      await charge(c, this.mailboxId, -num(r.rows[0].total));
+      await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq: null, kind: 'folders' });
+      return r.rows[0].blobs as string[];
+    });
+    this.store.collect(blobs);
+  }
+
+  async renameFolder(from: string, to: string): Promise<void> {
+    const src = validFolderName(from);
+    const dst = validFolderName(to);
+    if (dst === INBOX || dst.startsWith(`${INBOX}/`) && src === INBOX) throw new StoreError('cannot', 'cannot rename to INBOX');
+    if (dst === src) throw new StoreError('alreadyexists', 'folder exists');
+    if (dst.startsWith(`${src}/`)) throw new StoreError('cannot', 'cannot move a folder into itself');
+    await withTransaction(this.pool, async (c) => {
+      const f = await this.folder(c, src, 'FOR UPDATE');
+      const taken = await c.query('SELECT 1 FROM mail_folders WHERE mailbox_id = $1 AND name = $2', [this.mailboxId, dst]);
+      if (taken.rowCount) throw new StoreError('alreadyexists', 'folder exists');
+      const levels = dst.split(HIERARCHY_DELIMITER);
+      for (let i = 1; i < levels.length; i++) {
+        await c.query(`INSERT INTO mail_folders (mailbox_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [this.mailboxId, levels.slice(0, i).join('/')]);
+      }
+      if (src === INBOX) {
+        // RFC 3501: all of INBOX's messages move to a new folder; INBOX stays, empty; its
+        // inferiors are unaffected. UIDs are kept (new folder, new UIDVALIDITY).
+        const nf = await c.query<FolderRow>(
+          `INSERT INTO mail_folders (mailbox_id, name, uid_next, highest_modseq)
+           VALUES ($1, $2, $3, $4) RETURNING *`,
+          [this.mailboxId, dst, f.uid_next, num(f.highest_modseq) + 1],
+        );
+        const modseq = num(f.highest_modseq) + 1;
+        await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [f.id, modseq]);
+        const moved = await c.query(
+          `UPDATE mail_messages SET folder_id = $2, modseq = $3 WHERE folder_id = $1 RETURNING uid`,
+          [f.id, nf.rows[0].id, modseq],
+        );
+        await c.query(
+          `INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::bigint[]) u
+           ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq`,
+          [f.id, moved.rows.map((r) => r.uid), modseq],
+        );
+        await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq, kind: 'messages' });
+      } else {
+        try {
+          await c.query(
+            `UPDATE mail_folders SET name = $3 || substr(name, length($2) + 1)
+              WHERE mailbox_id = $1 AND (name = $2 OR left(name, length($2) + 1) = $2 || '/')`,
+            [this.mailboxId, src, dst],
+          );
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new StoreError('alreadyexists', 'a folder with the new name exists');
+          throw err;
+        }
+      }
+      await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq: null, kind: 'folders' });
+    });
+  }
+
+  private async setSubscribed(name: string, value: boolean): Promise<void> {
+    const r = await this.pool.query('UPDATE mail_folders SET subscribed = $3 WHERE mailbox_id = $1 AND name = $2', [this.mailboxId, validFolderName(name), value]);
+    if (!r.rowCount) throw new StoreError('nonexistent', 'no such folder');
+  }
+
+  subscribe(name: string): Promise<void> {
+    return this.setSubscribed(name, true);
+  }
+
+  unsubscribe(name: string): Promise<void> {
+    return this.setSubscribed(name, false);
+  }
+
+  private async statusOf(client: Client | pg.Pool, f: FolderRow): Promise<FolderStatus> {
+    const r = await client.query(
+      `SELECT count(*) AS messages,
+              count(*) FILTER (WHERE NOT ('\\Seen' = ANY(flags))) AS unseen,
+              count(*) FILTER (WHERE '\\Deleted' = ANY(flags)) AS deleted,
+              count(*) FILTER (WHERE uid >= $2) AS recent,
+              coalesce(sum(size), 0) AS size
+         FROM mail_messages WHERE folder_id = $1`,
+      [f.id, f.first_recent_uid],
+    );
+    const s = r.rows[0];
+    return {
+      name: f.name,
+      uidValidity: num(f.uid_validity),
+      uidNext: num(f.uid_next),
+      highestModseq: num(f.highest_modseq),
+      messages: num(s.messages),
+      recent: num(s.recent),
+      unseen: num(s.unseen),
+      deleted: num(s.deleted),
+      size: num(s.size),
+    };
+  }
+
+  async status(name: string): Promise<FolderStatus> {
+    return withTransaction(this.pool, async (c) => this.statusOf(c, await this.folder(c, name, 'FOR SHARE')));
+  }
+
+  async select(name: string, options: { readOnly?: boolean } = {}): Promise<SelectResult> {
+    const readOnly = options.readOnly ?? false;
+    return withTransaction(this.pool, async (c) => {
+      const f = await this.folder(c, name, readOnly ? 'FOR SHARE' : 'FOR UPDATE');
+      const status = await this.statusOf(c, f);
+      // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them);
+      // EXAMINE reports them without claiming.
+      const recentFrom = num(f.first_recent_uid);
+      if (!readOnly) {
+        await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [f.id]);
+      }
+      const rows = await c.query<{ uid: string; seen: boolean }>(
+        `SELECT uid, '\\Seen' = ANY(flags) AS seen FROM mail_messages WHERE folder_id = $1 ORDER BY uid`,
+        [f.id],
+      );
+      const uids = rows.rows.map((r) => num(r.uid));
+      const firstUnseen = rows.rows.find((r) => !r.seen);
+      const scope = { pool: this.pool, mailboxId: this.mailboxId, collect: (blobIds: string[]) => this.store.collect(blobIds) };
+      const view = new PgFolderView(scope, folderInfo(f), readOnly, num(f.uid_validity), new Set(uids.filter((u) => u >= recentFrom)));
+      return {
+        view,
+        status,
+        uids,
+        firstUnseenUid: firstUnseen ? num(firstUnseen.uid) : null,
+        flags: await view.flagsInUseOn(c),
+      };
+    });
+  }
+
+  async append(folder: string, input: AppendInput): Promise<AppendResult> {
+    const raw = await readLiteral(input, this.store.limits.appendLimit);
+    const flags = normalizeFlags(input.flags ?? []);
+    const blob = prepareBlob(raw);
+    return withTransaction(this.pool, async (c) => {
+      const f = await this.folder(c, folder);
+      const { firstUid, modseq, uidValidity } = await allocateUids(c, f.id, 1);
+      const q = await fits(c, this.mailboxId, blob.raw.length);
+      if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
+      const blobId = await insertBlob(c, blob);
+      await c.query(
+        `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [f.id, firstUid, blobId, flags, input.internalDate ?? new Date(), blob.raw.length, modseq],
+      );
+      await charge(c, this.mailboxId, blob.raw.length);
+      await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq, kind: 'messages' });
+      return { uidValidity, uid: firstUid };
+    });
+  }
+
+  async quota(): Promise<QuotaInfo> {
+    const r = await this.pool.query(
+      `SELECT used_bytes, quota_bytes,
+              (SELECT count(*) FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1) AS messages
+         FROM mailboxes WHERE id = $1`,
+      [this.mailboxId],
+    );
+    const row = r.rows[0];
+    if (!row) throw new StoreError('nonexistent', 'no such mailbox');
+    return { usedBytes: num(row.used_bytes), limitBytes: num(row.quota_bytes), messages: num(row.messages) };
+  }
+
+  watch(listener: (event: MailboxEvent) => void): () => void {
+    const off = this.store.watch(this.mailboxId, listener);
+    this.unwatchers.add(off);
+    return () => {
+      off();
+      this.unwatchers.delete(off);
+    };
+  }
+
+  close(): void {
+    for (const off of this.unwatchers) off();
+    this.unwatchers.clear();
+  }
+}

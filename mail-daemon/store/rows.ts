@@ -1,0 +1,30 @@
+// Row shapes the mail store reads from Postgres (int8 columns arrive as strings; ./db num()).
+import type { MimeIndex } from '@/lib/mime';
+import { HIERARCHY_DELIMITER, type FolderInfo, type SpecialUse } from '@/mail-daemon/imap/backend';
+
+/** A mail_folders row. */
+export interface FolderRow {
+  id: string;
+  name: string;
+  special_use: string | null;
+  subscribed: boolean;
+  uid_validity: string;
+  uid_next: string;
+  highest_modseq: string;
+  first_recent_uid: string;
+}
+
+/** The per-message columns a FETCH reads before it loads any message bytes. */
+export interface MetaRow {
+  uid: string;
+  flags: string[];
+  modseq: string;
+  internal_date: Date;
+  size: number;
+  blob_id: string;
+  mime?: MimeIndex;
+}
+
+export function folderInfo(r: FolderRow): FolderInfo {
+  return { id: r.id, name: r.name, delimiter: HIERARCHY_DELIMITER, specialUse: (r.special_use as SpecialUse) ?? null, subscribed: r.subscribed };
+}
