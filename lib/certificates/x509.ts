@@ -161,6 +161,23 @@ export function certificateColumns(facts: CertificateFacts) {
   return { subject, issuer, serial, notBefore, notAfter, fingerprintSha256 };
 }
 
+/** Each of certificateColumns' fields under its name in the certificates table (prisma/schema.prisma @map). */
+const CERTIFICATE_SQL_NAMES = {
+  subject: 'subject',
+  issuer: 'issuer',
+  serial: 'serial',
+  notBefore: 'not_before',
+  notAfter: 'not_after',
+  fingerprintSha256: 'fingerprint_sha256',
+} as const satisfies Record<keyof ReturnType<typeof certificateColumns>, string>;
+
+/** certificateColumns for a writer on a plain pg connection: SQL column names and their values, in one order. */
+export function certificateSqlColumns(facts: CertificateFacts): { names: string[]; values: unknown[] } {
+  const columns = certificateColumns(facts);
+  const keys = Object.keys(columns) as (keyof typeof columns)[];
+  return { names: keys.map((k) => CERTIFICATE_SQL_NAMES[k]), values: keys.map((k) => columns[k]) };
+}
+
 export function factsOf(pem: string): CertificateFacts {
   const cert = new NodeX509(pem);
   return {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { certificateSqlColumns, factsOf } from '@/lib/certificates/x509';
 import { seal } from '@/lib/crypto/seal';
+import { withTransaction } from '@/lib/db/transaction';
 import { generateSelfSigned } from './self-signed';
 
 /** An ACTIVE certificate row as the TLS listeners need it (key still sealed). */
@@ -60,29 +62,23 @@ export async function loadActiveCertificates(db: Queryable): Promise<ActiveCerti
 export async function ensureActiveCertificate(pool: pg.Pool, hostname: string, masterKey: string): Promise<{ rows: ActiveCertificateRow[]; created: boolean }> {
   const existing = await loadActiveCertificates(pool);
   if (existing.length) return { rows: existing, created: false };
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  // Under the lock: another daemon's certificate if it won the race, else null once ours is inserted.
+  const theirs = await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
     const again = await loadActiveCertificates(client);
-    if (again.length) {
-      await client.query('COMMIT');
-      return { rows: again, created: false };
-    }
+    if (again.length) return again;
     const cert = await generateSelfSigned(hostname);
+    // The facts read back from the certificate, mapped to columns as every other way of adding one does.
+    const facts = factsOf(cert.certPem);
+    const columns = certificateSqlColumns(facts);
+    const values = [randomUUID(), [hostname], facts.keyType, facts.keySize, cert.certPem, seal(cert.keyPem, masterKey), ...columns.values];
     await client.query(
-      `INSERT INTO certificates (id, status, source, hosts, subject, issuer, serial, not_before, not_after,
-         key_type, key_size, fingerprint_sha256, cert_pem, key_sealed, services, activated_at)
-       VALUES ($1, 'ACTIVE', 'SELF_SIGNED', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ARRAY[]::text[], now())`,
-      [randomUUID(), [hostname], cert.subject, cert.issuer, cert.serial, cert.notBefore, cert.notAfter,
-        cert.keyType, cert.keySize, cert.fingerprintSha256, cert.certPem, seal(cert.keyPem, masterKey)],
+      `INSERT INTO certificates (id, status, source, hosts, key_type, key_size, cert_pem, key_sealed, services, activated_at, ${columns.names.join(', ')})
+       VALUES ($1, 'ACTIVE', 'SELF_SIGNED', $2, $3, $4, $5, $6, ARRAY[]::text[], now(), ${columns.values.map((_, i) => `$${i + 7}`).join(', ')})`,
+      values,
     );
-    await client.query('COMMIT');
-    return { rows: await loadActiveCertificates(pool), created: true };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return null;
+  });
+  if (theirs) return { rows: theirs, created: false };
+  return { rows: await loadActiveCertificates(pool), created: true };
 }
