@@ -176,7 +176,8 @@ export class QueueRunner {
         orcpt: r.dsnOrcpt,
         action: failed ? 'failed' : 'delayed',
         status: u.outcome.enhanced,
-        diagnostic: u.outcome.code ? { code: u.outcome.code, text: u.outcome.reply } : null,
+        // The reply as the remote server gave it, without its code (the report writes "smtp; <code> <text>").
+        diagnostic: u.outcome.code ? { code: u.outcome.code, text: u.outcome.reply.replace(/^\d{3}[ -]/, '') } : null,
         remoteMta: attempt.mxHost,
         lastAttempt: now,
         willRetryUntil: u.state === 'deferred' ? retryUntil(group, await this.o.policy()) : null,

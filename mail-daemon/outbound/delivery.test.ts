@@ -1,0 +1,253 @@
+// Outbound delivery end to end, with real parts on loopback: the daemon as a child process
+// finds remote MX hosts through a DNS server on 127.0.0.1, delivers to smtp-server sinks on
+// 127.0.0.2 and 127.0.0.3 with certificates from a test CA (trusted through
+// NODE_EXTRA_CA_CERTS, as an operator would add a private CA), and fetches MTA-STS
+// policies over HTTPS from 127.0.0.9:443.
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '@/lib/actor';
+import { updatePolicy } from '@/lib/policy';
+import { spawnDaemon, type DaemonProcess } from '../testing/daemon';
+import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { PASSWORD, seedDirectory } from '../testing/directory';
+import { startDnsServer, type RunningDnsServer } from '../testing/dns-server';
+import { createTestCa, selfSigned, startSmtpSink, type RunningSink, type TestCa } from '../testing/smtp-sink';
+
+let db: TestDatabase;
+let dataDir: string;
+let dns: RunningDnsServer;
+let ca: TestCa;
+let sink: RunningSink;
+let untrusted: RunningSink;
+let sts: https.Server;
+const daemons: DaemonProcess[] = [];
+
+const STS_POLICY = (mx: string) => `version: STSv1\r\nmode: enforce\r\nmx: ${mx}\r\nmax_age: 86400\r\n`;
+
+async function start(env: Record<string, string> = {}): Promise<DaemonProcess> {
+  const d = await spawnDaemon(db.url, dataDir, {
+    POSTERN_DNS_SERVERS: dns.server,
+    POSTERN_OUTBOUND_PORT: String(sink.port),
+    NODE_EXTRA_CA_CERTS: path.join(dataDir, 'test-ca.pem'),
+    ...env,
+  });
+  daemons.push(d);
+  return d;
+}
+
+async function stop(d: DaemonProcess): Promise<void> {
+  if (d.child.exitCode === null) d.child.kill('SIGTERM');
+  await d.exited;
+}
+
+function submit(d: DaemonProcess, to: string | string[], subject: string, extra: Record<string, unknown> = {}) {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1', port: d.ports.submission, secure: false, requireTLS: true,
+    tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.test', pass: PASSWORD },
+  });
+  return transport.sendMail({ from: 'alice@example.test', to, subject, text: `body of ${subject}`, ...extra });
+}
+
+async function statusOf(rcpt: string): Promise<string | undefined> {
+  const r = await db.prisma.outboundMessage.findFirst({ where: { rcpt }, orderBy: { createdAt: 'desc' } });
+  return r?.status;
+}
+
+async function inboxOf(address: string): Promise<Buffer[]> {
+  const rows = await db.prisma.$queryRaw<{ raw: Uint8Array }[]>`
+    SELECT b.raw FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id JOIN mailboxes mb ON mb.id = f.mailbox_id
+      JOIN mail_blobs b ON b.id = m.blob_id WHERE mb.address = ${address} AND f.name = 'INBOX' ORDER BY m.uid`;
+  return rows.map((r) => Buffer.from(r.raw));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedDirectory(db.prisma);
+  // Retries a second apart, so "4xx, then success" needs no five-minute wait.
+  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { retryBaseSeconds: 1, retryMaxSeconds: 2 } });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-outbound-'));
+  ca = createTestCa();
+  fs.writeFileSync(path.join(dataDir, 'test-ca.pem'), ca.cert);
+  const mxCert = ca.issue(['mx.remote.test', 'mx.sts.test', 'mx.bulk.test']);
+  sink = await startSmtpSink({ host: '127.0.0.2', tls: mxCert });
+  untrusted = await startSmtpSink({ host: '127.0.0.3', port: sink.port, tls: selfSigned(['mx.badsts.test']) });
+  const stsCert = ca.issue(['mta-sts.sts.test', 'mta-sts.badsts.test']);
+  sts = https.createServer({ key: stsCert.key, cert: stsCert.cert }, (req, res) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const mx = host === 'mta-sts.sts.test' ? 'mx.sts.test' : 'mx.badsts.test';
+    if (req.url !== '/.well-known/mta-sts.txt') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(STS_POLICY(mx));
+  });
+  await new Promise<void>((resolve) => sts.listen(443, '127.0.0.9', resolve));
+  dns = await startDnsServer({
+    zones: {
+      'remote.test': { MX: [{ preference: 10, exchange: 'mx.remote.test' }] },
+      'mx.remote.test': { A: ['127.0.0.2'] },
+      'bulk.test': { MX: [{ preference: 10, exchange: 'mx.bulk.test' }] },
+      'mx.bulk.test': { A: ['127.0.0.2'] },
+      'sts.test': { MX: [{ preference: 10, exchange: 'mx.sts.test' }] },
+      '_mta-sts.sts.test': { TXT: ['v=STSv1; id=20261202'] },
+      'mta-sts.sts.test': { A: ['127.0.0.9'] },
+      'mx.sts.test': { A: ['127.0.0.2'] },
+      'badsts.test': { MX: [{ preference: 10, exchange: 'mx.badsts.test' }] },
+      '_mta-sts.badsts.test': { TXT: ['v=STSv1; id=1'] },
+      'mta-sts.badsts.test': { A: ['127.0.0.9'] },
+      'mx.badsts.test': { A: ['127.0.0.3'] },
+      'nullmx.test': { MX: [{ preference: 0, exchange: '.' }] },
+    },
+  });
+});
+
+afterAll(async () => {
+  for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGKILL');
+  await Promise.all(daemons.map((d) => d.exited));
+  await Promise.all([sink?.close(), untrusted?.close(), dns?.close(), new Promise((r) => sts?.close(r))]);
+  await db?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('one daemon delivers', { timeout: 60_000 }, () => {
+  let d: DaemonProcess;
+  beforeAll(async () => {
+    d = await start();
+  });
+  afterAll(async () => stop(d));
+
+  it('submitted on 587, found through DNS, delivered over TLS 1.3 with MTA-STS enforce verified', async () => {
+    const before = sink.transactions.length;
+    await submit(d, 'bob@sts.test', 'over mta-sts');
+    await expect.poll(() => statusOf('bob@sts.test'), { timeout: 20_000 }).toBe('SENT');
+    const got = sink.transactions.slice(before).find((t) => t.rcptTo.some((r) => r.address === 'bob@sts.test'))!;
+    expect(got.tls?.protocol).toBe('TLSv1.3');
+    expect(got.mailFrom).toBe('alice@example.test');
+    expect(got.helo).toBe('mx.postern.test');
+    expect(got.raw.toString()).toContain('Subject: over mta-sts');
+    const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'bob@sts.test' } });
+    expect(attempt).toMatchObject({ outcome: 'sent', code: 250, mxHost: 'mx.sts.test', ip: '127.0.0.2', tlsVersion: 'TLSv1.3', tlsVerification: 'mta-sts', mtaSts: 'enforce' });
+  });
+
+  it('several recipients at one destination share one SMTP transaction', async () => {
+    const before = sink.transactions.length;
+    await submit(d, ['one@remote.test', 'two@remote.test', 'three@remote.test'], 'three at once');
+    await expect.poll(async () => Promise.all(['one', 'two', 'three'].map((l) => statusOf(`${l}@remote.test`))), { timeout: 20_000 }).toEqual(['SENT', 'SENT', 'SENT']);
+    const mine = sink.transactions.slice(before).filter((t) => t.raw.toString().includes('Subject: three at once'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0].rcptTo.map((r) => r.address).sort()).toEqual(['one@remote.test', 'three@remote.test', 'two@remote.test']);
+    const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'one@remote.test' } });
+    expect(attempt.tlsVerification).toBe('pkix');
+  });
+
+  it('MTA-STS enforce and a certificate nobody vouches for: deferred, the MX receives nothing', async () => {
+    await submit(d, 'victim@badsts.test', 'must not leak');
+    await expect.poll(async () => (await db.prisma.outboundAttempt.count({ where: { rcpt: 'victim@badsts.test' } })) > 0, { timeout: 20_000 }).toBe(true);
+    expect(await statusOf('victim@badsts.test')).toBe('DEFERRED');
+    expect(untrusted.transactions).toHaveLength(0);
+    const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'victim@badsts.test' } });
+    expect(attempt).toMatchObject({ outcome: 'deferred', mtaSts: 'enforce' });
+  });
+
+  it('a 4xx, then success on the retry', async () => {
+    sink.dataReply({ code: 451, text: '4.3.0 try again later' });
+    await submit(d, 'patient@remote.test', 'second time lucky');
+    await expect.poll(async () => (await db.prisma.outboundAttempt.count({ where: { rcpt: 'patient@remote.test' } })) > 0, { timeout: 20_000 }).toBe(true);
+    expect(await statusOf('patient@remote.test')).toBe('DEFERRED');
+    sink.dataReply(null);
+    await expect.poll(() => statusOf('patient@remote.test'), { timeout: 20_000 }).toBe('SENT');
+    const attempts = await db.prisma.outboundAttempt.findMany({ where: { rcpt: 'patient@remote.test' }, orderBy: { startedAt: 'asc' } });
+    expect(attempts.map((a) => [a.outcome, a.code])).toEqual([['deferred', 451], ['sent', 250]]);
+  });
+
+  it('a 5xx comes back to the sender as an RFC 3464 report in her INBOX; the other recipient is sent', async () => {
+    sink.rcptReply('nobody@remote.test', { code: 550, text: '5.1.1 no such user here' });
+    const before = (await inboxOf('alice@example.test')).length;
+    await submit(d, ['nobody@remote.test', 'somebody@remote.test'], 'half refused', { dsn: { id: 'env-42', return: 'headers', notify: ['failure'] } });
+    await expect.poll(async () => (await inboxOf('alice@example.test')).length, { timeout: 20_000 }).toBe(before + 1);
+    expect(await statusOf('nobody@remote.test')).toBe('BOUNCED');
+    expect(await statusOf('somebody@remote.test')).toBe('SENT');
+    const raw = (await inboxOf('alice@example.test')).at(-1)!;
+    const report = await simpleParser(raw);
+    expect(report.headers.get('content-type')).toMatchObject({ value: 'multipart/report', params: { 'report-type': 'delivery-status' } });
+    expect(report.headers.get('auto-submitted')).toBe('auto-replied');
+    const text = raw.toString();
+    expect(text).toMatch(/Reporting-MTA: dns; ?mx\.postern\.test/);
+    expect(text).toContain('Original-Envelope-Id: env-42');
+    expect(text).toMatch(/Final-Recipient: rfc822; ?nobody@remote\.test/);
+    expect(text).toContain('Action: failed');
+    expect(text).toContain('Status: 5.1.1');
+    expect(text).toMatch(/Diagnostic-Code: smtp; ?550 5\.1\.1 no such user here/);
+    expect(text).toMatch(/Remote-MTA: dns; ?mx\.remote\.test/);
+    // RET=HDRS: the original's header comes back, not its body.
+    expect(text).toContain('text/rfc822-headers');
+    expect(text).toContain('Subject: half refused');
+    expect(text).not.toContain('body of half refused');
+    expect(text).not.toMatch(/Final-Recipient: rfc822; ?somebody@remote\.test/);
+    sink.rcptReply('nobody@remote.test', null);
+  });
+
+  it('a null MX (RFC 7505) bounces at once, without a connection', async () => {
+    const before = (await inboxOf('alice@example.test')).length;
+    const connections = sink.connections + untrusted.connections;
+    await submit(d, 'anyone@nullmx.test', 'to a null mx');
+    await expect.poll(() => statusOf('anyone@nullmx.test'), { timeout: 20_000 }).toBe('BOUNCED');
+    await expect.poll(async () => (await inboxOf('alice@example.test')).length, { timeout: 20_000 }).toBe(before + 1);
+    expect((await inboxOf('alice@example.test')).at(-1)!.toString()).toContain('Status: 5.1.10');
+    expect(sink.connections + untrusted.connections).toBe(connections);
+  });
+});
+
+async function queueBulk(prefix: string, count: number): Promise<void> {
+  // Straight into the queue as acceptance writes it: one stored message per queue id.
+  await db.prisma.$executeRawUnsafe(
+    `WITH b AS (
+       INSERT INTO mail_blobs (size, sha256, raw, mime)
+       SELECT 0, 'x', convert_to('From: alice@example.test' || chr(13) || chr(10) || 'Message-ID: <' || $1 || '-' || g || '@example.test>' || chr(13) || chr(10) || 'Subject: bulk ' || g || chr(13) || chr(10) || chr(13) || chr(10) || 'bulk body' || chr(13) || chr(10), 'UTF8'), '{}'::jsonb
+         FROM generate_series(1, $2::int) g
+       RETURNING id, convert_from(raw, 'UTF8') AS text
+     )
+     INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain)
+     SELECT $1 || substring(text from 'bulk (\\d+)'), id, 'alice@example.test', 'list@bulk.test', 'bulk.test' FROM b`,
+    prefix,
+    count,
+  );
+  await db.prisma.$executeRawUnsafe(`SELECT pg_notify('postern_outbound', '{}')`);
+}
+
+const bulkIds = (prefix: string) =>
+  sink.transactions
+    .map((t) => /Message-ID: <([^>]+)>/.exec(t.raw.toString())?.[1] ?? '')
+    .filter((id) => id.startsWith(`${prefix}-`));
+
+describe('several daemons, one queue', { timeout: 180_000 }, () => {
+  it('two daemons drain 1,000 messages and each is delivered exactly once', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    await queueBulk('twin', 1000);
+    await expect.poll(() => db.prisma.outboundMessage.count({ where: { domain: 'bulk.test', status: 'SENT', queueId: { startsWith: 'twin' } } }), { timeout: 150_000, interval: 500 }).toBe(1000);
+    const ids = bulkIds('twin');
+    expect(ids).toHaveLength(1000);
+    expect(new Set(ids).size).toBe(1000);
+    const byDaemon = await db.prisma.outboundAttempt.groupBy({ by: ['instanceId'], where: { queueId: { startsWith: 'twin' } }, _count: true });
+    expect(byDaemon).toHaveLength(2); // both took a share
+    await Promise.all([stop(a), stop(b)]);
+  });
+
+  it('kill -9 mid-delivery: after the lease expires another daemon delivers the rest; duplicates only for what was in flight', async () => {
+    const lease = { POSTERN_OUTBOUND_LEASE_SECONDS: '2' };
+    await queueBulk('crash', 400);
+    const first = await start(lease);
+    await expect.poll(() => bulkIds('crash').length, { timeout: 60_000, interval: 20 }).toBeGreaterThan(50);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await start(lease);
+    await expect.poll(() => db.prisma.outboundMessage.count({ where: { queueId: { startsWith: 'crash' }, status: 'SENT' } }), { timeout: 120_000, interval: 500 }).toBe(400);
+    const ids = bulkIds('crash');
+    expect(new Set(ids).size).toBe(400);
+    // A duplicate needs the remote's 250 and a death before our commit: at most the groups in flight (10).
+    expect(ids.length - 400).toBeLessThanOrEqual(10);
+    await stop(second);
+  });
+});
