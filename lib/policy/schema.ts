@@ -66,6 +66,23 @@ export const policySchema = z.object({
   outboundTls: outboundTls.default('opportunistic'),
   /** Per-destination TLS rules that override outboundTls for one recipient domain. */
   outboundTlsRules: z.array(z.object({ domain: z.string().trim().toLowerCase().min(1).max(253), tls: outboundTls })).max(1000).default([]),
+  /**
+   * A relay for outbound mail, for sites whose provider blocks port 25 (null: deliver to
+   * each domain's MX). The password is stored sealed with the master key, never in clear.
+   */
+  smarthost: z
+    .object({
+      host: z.string().trim().toLowerCase().min(1).max(253),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** RFC 8314 implicit TLS (465) or RFC 3207 STARTTLS (587). */
+      security: z.enum(['implicit', 'starttls']).default('starttls'),
+      username: z.string().max(320).default(''),
+      passwordSealed: z.string().max(4096).default(''),
+      /** Recipient domains sent through it; empty: all outbound mail. */
+      domains: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(1000).default([]),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -7,7 +7,7 @@ import type { Policy } from '@/lib/policy';
 import { composeDsn, type DsnRecipient } from './dsn';
 import type { ClaimedGroup, Notice, QueuedRecipient, QueueStore, RecipientUpdate } from './queue';
 import { delayNoticeDue, nextAttemptAt, type RetrySchedule } from './schedule';
-import type { AttemptFacts, RecipientOutcome, TlsRequirement, Transport } from './types';
+import type { AttemptFacts, RecipientOutcome, Smarthost, TlsRequirement, Transport } from './types';
 
 export interface RunnerOptions {
   queue: QueueStore;
@@ -17,6 +17,8 @@ export interface RunnerOptions {
   /** POSTERN_HOSTNAME: Reporting-MTA and the notices' From. */
   hostname: string;
   policy: () => Promise<Policy>;
+  /** Opens a secret sealed at rest (the smarthost password). */
+  unseal: (sealed: string) => string;
   /** Where a notice for this sender goes: local mailboxes, or remote; null drops it (unknown local sender). */
   routeNotice: (sender: string) => Promise<Pick<Notice, 'mailboxIds' | 'remote'> | null>;
   log: Logger;
@@ -139,6 +141,7 @@ export class QueueRunner {
           ret: group.dsnRet,
           envid: group.dsnEnvid,
           tls: tlsFor(policy, group.domain),
+          smarthost: this.smarthostFor(policy, group.domain),
         });
         attempt = result.attempt;
         const byAddress = new Map(result.outcomes.map((x) => [x.address.toLowerCase(), x]));
@@ -158,6 +161,13 @@ export class QueueRunner {
     } finally {
       clearInterval(renew);
     }
+  }
+
+  private smarthostFor(p: Policy, domain: string): Smarthost | null {
+    const relay = p.smarthost;
+    if (!relay || (relay.domains.length && !relay.domains.includes(domain))) return null;
+    const password = relay.passwordSealed ? this.o.unseal(relay.passwordSealed) : undefined;
+    return { host: relay.host, port: relay.port, security: relay.security, username: relay.username || undefined, password };
   }
 
   /** One RFC 3464 report for this attempt's failed and newly delayed recipients, if the sender wants it. */

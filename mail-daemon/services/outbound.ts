@@ -1,3 +1,4 @@
+import { unseal } from '@/lib/crypto/seal';
 import { CHANNELS } from '@/lib/db/channels';
 import { resolveRecipient } from '@/lib/directory';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
@@ -31,6 +32,7 @@ export function outboundService(): DaemonService {
         owner: ctx.instanceId,
         hostname: ctx.env.POSTERN_HOSTNAME,
         policy: () => ctx.policy.get(),
+        unseal: (sealed) => unseal(sealed, ctx.secrets.masterKey).toString('utf8'),
         leaseSeconds: ctx.env.POSTERN_OUTBOUND_LEASE_SECONDS,
         // A notice goes where mail for its recipient would: a local sender's INBOX, else the queue.
         routeNotice: async (sender) => {
