@@ -1,8 +1,8 @@
 import https from 'node:https';
 import net from 'node:net';
-import tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { DnsResolver } from './resolver';
+import { trustAnchors } from './trust';
 
 // RFC 8461 (MTA-STS): a domain publishes `_mta-sts.<domain>` TXT "v=STSv1; id=…" and a
 // policy at https://mta-sts.<domain>/.well-known/mta-sts.txt. In `enforce` mode mail goes
@@ -118,8 +118,7 @@ export function createMtaSts(resolver: DnsResolver, options: MtaStsOptions = {})
   const now = options.now ?? Date.now;
   // §5.1: the cache is what keeps a downgrade attacker from stripping a known policy.
   const cache = new Map<string, Cached>();
-  const extra = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-  const ca = extra.length ? [...tls.rootCertificates, ...extra.map(String)] : undefined;
+  const ca = trustAnchors(options.ca);
 
   // The policy host is resolved through our resolver, like the MX hosts.
   const lookup: LookupFunction = (hostname, opts, callback) => {

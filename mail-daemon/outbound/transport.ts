@@ -1,10 +1,10 @@
 import net from 'node:net';
-import tls from 'node:tls';
 import { usableRecords, verifyDane } from './dane';
 import { createMtaSts, policyAllows, type MtaSts, type MtaStsOptions, type StsLookup } from './mta-sts';
 import { DnsError, type DnsResolver, type TlsaRecord } from './resolver';
 import { route, type MxHost } from './routing';
 import { SmtpClient, SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client';
+import { trustAnchors } from './trust';
 import type { AttemptFacts, DeliveryRequest, DeliveryResult, RecipientOutcome, Smarthost, TlsVerification, Transport } from './types';
 
 // The wire half of outbound delivery: route (RFC 5321 §5.1), decide TLS from the
@@ -108,8 +108,7 @@ export function createTransport(options: TransportOptions): Transport {
   const log = options.log ?? silent;
   const maxPer = Math.max(1, options.maxPerDestination ?? 5);
   const idleMs = options.idleReuseMs ?? 10_000;
-  const extra = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-  const ca = extra.length ? [...tls.rootCertificates, ...extra.map(String)] : undefined;
+  const ca = trustAnchors(options.ca);
   const mtaSts: MtaSts | null =
     options.mtaSts === false ? null : options.mtaSts && 'lookup' in options.mtaSts ? options.mtaSts : createMtaSts(resolver, { ca: options.ca, ...(options.mtaSts ?? {}) });
   const destinations = new Map<string, Destination>();
