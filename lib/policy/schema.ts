@@ -66,6 +66,10 @@ export const policySchema = z.object({
   outboundTls: outboundTls.default('opportunistic'),
   /** Per-destination TLS rules that override outboundTls for one recipient domain. */
   outboundTlsRules: z.array(z.object({ domain: z.string().trim().toLowerCase().min(1).max(253), tls: outboundTls })).max(1000).default([]),
+  /** Abuse limit: messages an authenticated mailbox may submit per hour; 0 = no limit. Past it: 451 4.7.1. */
+  sendMessagesPerHour: z.number().int().min(0).max(1_000_000).default(200),
+  /** Abuse limit: recipients (all messages of the last 24 hours) per authenticated mailbox; 0 = no limit. */
+  sendRecipientsPerDay: z.number().int().min(0).max(10_000_000).default(2000),
   /**
    * A relay for outbound mail, for sites whose provider blocks port 25 (null: deliver to
    * each domain's MX). The password is stored sealed with the master key, never in clear.

@@ -3,10 +3,11 @@ import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import type { Db } from '@/lib/db/prisma';
 import { ownsAddress, resolveRecipient } from '@/lib/directory';
 import { recordClientTls } from '@/lib/tls-stats/record';
-import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SmtpBackend } from '../smtp/backend';
+import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SendUsage, SmtpBackend } from '../smtp/backend';
 import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../services/policy-cache';
 import { acceptMessage } from './accept';
+import { noteSendLimit, sendUsage } from './send-limits';
 
 /** SmtpBackend on Postgres: lib/directory for recipients, lib/auth for AUTH, the mail store for delivery. */
 export class PostgresSmtpBackend implements SmtpBackend {
@@ -49,6 +50,14 @@ export class PostgresSmtpBackend implements SmtpBackend {
       default:
         return { kind: r.status };
     }
+  }
+
+  sendUsage(user: AuthUser): Promise<SendUsage> {
+    return sendUsage(this.pool, user);
+  }
+
+  sendLimitReached(user: AuthUser, limit: 'messages_per_hour' | 'recipients_per_day', value: number): Promise<void> {
+    return noteSendLimit(this.db, user, limit, value);
   }
 
   accept(input: AcceptInput): Promise<void> {

@@ -51,6 +51,12 @@ export interface AcceptInput {
   receivedAt: Date;
 }
 
+/** What an authenticated sender sent recently (from the receipts every daemon writes). */
+export interface SendUsage {
+  messagesLastHour: number;
+  recipientsLastDay: number;
+}
+
 export type AuthResult = { ok: true; user: AuthUser } | { ok: false; reason: 'invalid' | 'throttled' };
 
 export interface SmtpBackend {
@@ -62,6 +68,10 @@ export interface SmtpBackend {
   ownsAddress(user: AuthUser, address: string): Promise<boolean>;
   /** `sizeHint` is the MAIL FROM SIZE= parameter when the client gave one. */
   lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup>;
+  /** Messages in the last hour and recipients in the last day submitted by this user. */
+  sendUsage(user: AuthUser): Promise<SendUsage>;
+  /** Records (audit log, once an hour per mailbox) that a send limit stopped this user. */
+  sendLimitReached(user: AuthUser, limit: 'messages_per_hour' | 'recipients_per_day', value: number): Promise<void>;
   /** Commits the message (local INBOXes, outbound queue, receipt) in one transaction; throws on failure. */
   accept(input: AcceptInput): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Policy } from '@/lib/policy';
-import type { AuthUser, ListenerKind, RecipientLookup, SmtpBackend } from './backend';
+import type { AuthUser, ListenerKind, RecipientLookup, SendUsage, SmtpBackend } from './backend';
 import { REPLY, type Reply } from './codes';
 
 // Inbound policy as ordered chains of small checks (Haraka's shape): each answers
@@ -27,6 +27,14 @@ export interface CheckSession {
 export interface MailContext {
   session: CheckSession;
   address: string;
+  /** Filled by the send-limit check: the user's recent sending and daily recipient limit, for RCPT. */
+  sending?: SendingBudget;
+}
+
+/** An authenticated sender's recipients so far today against its policy's daily limit (0 = none). */
+export interface SendingBudget {
+  usage: SendUsage;
+  recipientsPerDay: number;
 }
 
 export interface RcptContext {
@@ -35,6 +43,8 @@ export interface RcptContext {
   /** Recipients accepted so far in this transaction. */
   accepted: number;
   sizeHint: number | null;
+  /** From MAIL: the sender's daily recipient budget, when limits apply. */
+  sending: SendingBudget | null;
   lookup(): Promise<RecipientLookup>;
 }
 
@@ -84,7 +94,34 @@ export const senderOwned: Check<MailContext> = {
   },
 };
 
-export const mailChecks: Check<MailContext>[] = [authRequired, senderOwned];
+/**
+ * Abuse limits (policy sendMessagesPerHour, sendRecipientsPerDay of the sender's domain):
+ * a stolen password must not turn the server into a spam cannon. Counted from the receipts
+ * in Postgres, so every daemon sees the same usage. 451 4.7.1: the client may try later.
+ */
+export const sendLimits: Check<MailContext> = {
+  name: 'send_limits',
+  run: async (c) => {
+    const { session } = c;
+    if (!session.user) return CONTINUE;
+    const policy = await session.backend.policy(session.user.domainId);
+    const { sendMessagesPerHour: perHour, sendRecipientsPerDay: perDay } = policy;
+    if (!perHour && !perDay) return CONTINUE;
+    const usage = await session.backend.sendUsage(session.user);
+    if (perHour && usage.messagesLastHour >= perHour) {
+      await session.backend.sendLimitReached(session.user, 'messages_per_hour', perHour);
+      return reject(REPLY.SEND_LIMIT);
+    }
+    if (perDay && usage.recipientsLastDay >= perDay) {
+      await session.backend.sendLimitReached(session.user, 'recipients_per_day', perDay);
+      return reject(REPLY.SEND_LIMIT);
+    }
+    c.sending = { usage, recipientsPerDay: perDay };
+    return CONTINUE;
+  },
+};
+
+export const mailChecks: Check<MailContext>[] = [authRequired, senderOwned, sendLimits];
 
 // ---------- RCPT TO ----------
 
@@ -92,6 +129,17 @@ export const mailChecks: Check<MailContext>[] = [authRequired, senderOwned];
 export const recipientLimit: Check<RcptContext> = {
   name: 'max_recipients',
   run: ({ session, accepted }) => (accepted >= session.policy.maxRecipients ? reject(REPLY.TOO_MANY_RECIPIENTS) : CONTINUE),
+};
+
+/** The daily recipient limit counts this transaction's recipients too. */
+export const recipientBudget: Check<RcptContext> = {
+  name: 'recipients_per_day',
+  run: async ({ session, accepted, sending }) => {
+    if (!session.user || !sending?.recipientsPerDay) return CONTINUE;
+    if (sending.usage.recipientsLastDay + accepted < sending.recipientsPerDay) return CONTINUE;
+    await session.backend.sendLimitReached(session.user, 'recipients_per_day', sending.recipientsPerDay);
+    return reject(REPLY.SEND_LIMIT);
+  },
 };
 
 /** Our domains: the recipient must exist, be enabled and have room. */
@@ -120,4 +168,4 @@ export const relay: Check<RcptContext> = {
   run: ({ session }) => (session.user || inNetworks(session.clientIp, session.policy.relayNetworks) ? ACCEPT : reject(REPLY.RELAY_DENIED)),
 };
 
-export const rcptChecks: Check<RcptContext>[] = [recipientLimit, localRecipient, relay];
+export const rcptChecks: Check<RcptContext>[] = [recipientLimit, recipientBudget, localRecipient, relay];

@@ -41,6 +41,8 @@ export const REPLY = {
   MAILBOX_DISABLED: reply(550, '5.2.1', 'Mailbox disabled, not accepting messages'),
   /** RFC 5321 452 + RFC 3463 4.2.2: mailbox full (temporary: it may be emptied). */
   MAILBOX_FULL: reply(452, '4.2.2', 'Mailbox full'),
+  /** RFC 3463 4.7.1: an authenticated sender reached the policy's hourly messages or daily recipients. */
+  SEND_LIMIT: reply(451, '4.7.1', 'Sending limit reached, try again later'),
   /** RFC 5321 §4.5.3.1.10: "452 Too many recipients" (RFC 3463 4.5.3). */
   TOO_MANY_RECIPIENTS: reply(452, '4.5.3', 'Too many recipients'),
   /** RFC 1870 §6.2 / RFC 5321: 552 message size exceeds fixed maximum (RFC 3463 5.3.4). */

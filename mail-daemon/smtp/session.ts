@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
 import type { AuthUser, EnvelopeDsn, ListenerKind, SmtpBackend } from './backend';
-import { mailChecks, rcptChecks, runChecks, type CheckSession, type Verdict } from './checks';
+import { mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
 import { newQueueId } from './queue-id';
@@ -65,6 +65,7 @@ export class SmtpSession implements CheckSession {
   private mailFrom: string | null = null;
   private sizeHint: number | null = null;
   private mailDsn: MailDsn = { ret: null, envid: null };
+  private sending: SendingBudget | null = null;
   private recipients: AcceptedRecipient[] = [];
   private readonly started = Date.now();
   private readonly stats = { messages: 0, rejected: 0, authFailures: 0 };
@@ -123,10 +124,12 @@ export class SmtpSession implements CheckSession {
   }
 
   async mail(address: string, sizeHint: number | null, dsn: MailDsn = { ret: null, envid: null }): Promise<Outcome> {
-    const { verdict } = await runChecks(mailChecks, { session: this, address });
+    const context: MailContext = { session: this, address };
+    const { verdict } = await runChecks(mailChecks, context);
     const outcome = fromVerdict(verdict);
     if (outcome.ok) {
       this.mailFrom = address;
+      this.sending = context.sending ?? null;
       this.sizeHint = sizeHint;
       this.mailDsn = dsn;
       this.recipients = [];
@@ -143,6 +146,7 @@ export class SmtpSession implements CheckSession {
       address,
       accepted: this.recipients.length,
       sizeHint: this.sizeHint,
+      sending: this.sending,
       lookup: () => (lookup ??= this.deps.backend.lookupRecipient(address, this.sizeHint)),
     };
     const { verdict } = await runChecks(rcptChecks, context);
@@ -255,6 +259,7 @@ export class SmtpSession implements CheckSession {
     this.mailFrom = null;
     this.sizeHint = null;
     this.mailDsn = { ret: null, envid: null };
+    this.sending = null;
     this.recipients = [];
   }
 

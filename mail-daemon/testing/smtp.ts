@@ -211,3 +211,13 @@ export async function transcript(client: RawSmtp, steps: [string, number][]): Pr
   }
   return out;
 }
+
+/** EHLO, STARTTLS, EHLO, AUTH PLAIN: a submission client ready for MAIL. */
+export async function submissionSession(port: number, user: string, password: string): Promise<RawSmtp> {
+  const { client } = await RawSmtp.connect(port);
+  await transcript(client, [['EHLO client.test', 250], ['STARTTLS', 220]]);
+  await client.upgrade();
+  const auth = Buffer.from(`\0${user}\0${password}`).toString('base64');
+  await transcript(client, [['EHLO client.test', 250], [`AUTH PLAIN ${auth}`, 235]]);
+  return client;
+}
