@@ -38,13 +38,6 @@ export interface TransportOptions {
   random?: () => number;
 }
 
-/** The environment settings the transport reads. */
-export function outboundSettings(env: NodeJS.ProcessEnv = process.env): { port: number; heloName: string | undefined } {
-  const port = env.POSTERN_OUTBOUND_PORT ? Number(env.POSTERN_OUTBOUND_PORT) : 25;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`POSTERN_OUTBOUND_PORT is not a port: ${env.POSTERN_OUTBOUND_PORT}`);
-  return { port, heloName: env.POSTERN_HOSTNAME };
-}
-
 const silent: OutboundLog = { info() {}, warn() {}, debug() {} };
 
 /** Why a host could not carry the message; the most telling one becomes the deferral. */
