@@ -45,7 +45,7 @@ function input(p: Partial<AcceptInput> & Pick<AcceptInput, 'queueId' | 'raw' | '
     helo: 'client.example',
     recipients: [],
     mailboxIds: [],
-    remoteRecipients: [],
+    remoteRecipients: [], forwarded: [],
     authUser: null,
     protocol: 'ESMTP',
     tls: null,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { enqueue } from '../outbound/pg-queue';
+import type { Srs } from '../outbound/srs';
 import { deliver } from '../store';
 import type { AcceptInput } from '../smtp/backend';
 import { createLogger } from '@/lib/log';
@@ -14,7 +15,7 @@ const tlsStatsLog = createLogger('tls-stats');
  * one outbound_queue row per remote recipient. Throws on any failure; the caller
  * answers 451 4.3.0.
  */
-export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<void> {
+export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<void> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
   await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId }) => {
     await writeReceipt(tx, input, blobId);
@@ -37,7 +38,7 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput): Promise<
       raw: input.raw,
     });
     if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
-    if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId);
+    if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId, srs);
   });
 }
 
@@ -56,14 +57,26 @@ async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string): 
   );
 }
 
-async function queueOutbound(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
-  await enqueue(tx, {
-    queueId: m.queueId,
-    blobId,
-    mailFrom: m.mailFrom,
-    authUser: m.authUser?.address ?? null,
-    recipients: m.remoteRecipients.map((address) => ({ address, ...m.dsn?.recipients[address.toLowerCase()] })),
-    ret: m.dsn?.ret,
-    envid: m.dsn?.envid,
-  });
+/**
+ * Remote recipients into the outbound queue. Mail an alias forwards for a sender who is not
+ * ours leaves with an SRS reverse-path (SPF at the next hop then checks our address, and a
+ * bounce comes back to us to pass on); mail relayed for an authenticated sender keeps its own.
+ */
+async function queueOutbound(tx: pg.PoolClient, m: AcceptInput, blobId: string, srs: Srs | null): Promise<void> {
+  const rewrite = srs && !m.authUser && m.mailFrom !== '' ? new Set(m.forwarded.map((a) => a.toLowerCase())) : new Set<string>();
+  const batches = [
+    { mailFrom: m.mailFrom, recipients: m.remoteRecipients.filter((a) => !rewrite.has(a.toLowerCase())) },
+    { mailFrom: rewrite.size ? srs!.forward(m.mailFrom) : m.mailFrom, recipients: m.remoteRecipients.filter((a) => rewrite.has(a.toLowerCase())) },
+  ];
+  for (const batch of batches) {
+    await enqueue(tx, {
+      queueId: m.queueId,
+      blobId,
+      mailFrom: batch.mailFrom,
+      authUser: m.authUser?.address ?? null,
+      recipients: batch.recipients.map((address) => ({ address, ...m.dsn?.recipients[address.toLowerCase()] })),
+      ret: m.dsn?.ret,
+      envid: m.dsn?.envid,
+    });
+  }
 }

@@ -6,6 +6,7 @@ import { recordClientTls } from '@/lib/tls-stats/record';
 import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SendUsage, SmtpBackend } from '../smtp/backend';
 import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../services/policy-cache';
+import type { Srs } from '../outbound/srs';
 import { acceptMessage } from './accept';
 import { noteSendLimit, sendUsage } from './send-limits';
 
@@ -15,6 +16,8 @@ export class PostgresSmtpBackend implements SmtpBackend {
     private readonly db: Db,
     private readonly pool: pg.Pool,
     private readonly policies: PolicyCache,
+    /** Sender rewriting for forwarded mail, and the reverse for bounces to rewritten addresses. */
+    private readonly srs: Srs | null = null,
   ) {}
 
   policy(domainId?: string | null) {
@@ -41,6 +44,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
   }
 
   async lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup> {
+    if (this.srs?.isSrs(address)) return this.srsBounce(address, sizeHint);
     const r = await resolveRecipient(this.db, address, this.delimiterFor, { messageBytes: sizeHint ?? 0 });
     switch (r.status) {
       case 'ok':
@@ -61,7 +65,19 @@ export class PostgresSmtpBackend implements SmtpBackend {
   }
 
   accept(input: AcceptInput): Promise<void> {
-    return acceptMessage(this.pool, input);
+    return acceptMessage(this.pool, input, this.srs);
+  }
+
+  /**
+   * A bounce to an address we rewrote with SRS goes to the original sender: into its INBOX
+   * when it is ours, else back out. A forged or expired address is unknown (550 5.1.1), so
+   * nobody can use us to relay mail by minting SRS addresses.
+   */
+  private async srsBounce(address: string, sizeHint: number | null): Promise<RecipientLookup> {
+    const original = this.srs!.reverse(address);
+    if (!original) return { kind: 'unknown' };
+    const local = await this.lookupRecipient(original, sizeHint);
+    return local.kind === 'remote' ? { kind: 'local', mailboxes: [], forwards: [original] } : local;
   }
 
   /** The subaddress delimiter (RFC 5233) of a domain's policy; "" when subaddressing is off. */

@@ -16,6 +16,7 @@ import { spawnDaemon, type DaemonProcess } from '../testing/daemon';
 import { createTestDatabase, type TestDatabase } from '../testing/database';
 import { PASSWORD, seedDirectory } from '../testing/directory';
 import { startDnsServer, type RunningDnsServer } from '../testing/dns-server';
+import { RawSmtp, transcript } from '../testing/smtp';
 import { createTestCa, selfSigned, startSmtpSink, type RunningSink, type TestCa } from '../testing/smtp-sink';
 
 let db: TestDatabase;
@@ -187,6 +188,28 @@ describe('one daemon delivers', { timeout: 60_000 }, () => {
     expect(text).not.toContain('body of half refused');
     expect(text).not.toMatch(/Final-Recipient: rfc822; ?somebody@remote\.test/);
     sink.rcptReply('nobody@remote.test', null);
+  });
+
+  it('SRS: mail an alias forwards leaves with a rewritten sender, and a bounce to it goes back to the original sender', async () => {
+    const before = sink.transactions.length;
+    const { client } = await RawSmtp.connect(d.ports.mx);
+    await transcript(client, [['EHLO sender.test', 250], ['MAIL FROM:<stranger@sender.test>', 250], ['RCPT TO:<team@example.test>', 250], ['DATA', 354]]);
+    expect((await client.cmd('Subject: forwarded\r\n\r\nvia the team alias\r\n.')).code).toBe(250);
+    await expect.poll(() => sink.transactions.slice(before).find((t) => t.raw.toString().includes('Subject: forwarded')), { timeout: 20_000 }).toBeTruthy();
+    const forwarded = sink.transactions.slice(before).find((t) => t.raw.toString().includes('Subject: forwarded'))!;
+    expect(forwarded.rcptTo.map((r) => r.address)).toEqual(['someone@remote.test']);
+    expect(forwarded.mailFrom).toMatch(/^SRS0=[^=]{4}=[A-Z2-7]{2}=sender\.test=stranger@mx\.postern\.test$/);
+
+    // The remote server bounces to the rewritten address: we take it and pass it on.
+    await transcript(client, [['RSET', 250], ['MAIL FROM:<>', 250], [`RCPT TO:<${forwarded.mailFrom}>`, 250], ['DATA', 354]]);
+    expect((await client.cmd('Subject: bounce of forwarded\r\n\r\nit did not arrive\r\n.')).code).toBe(250);
+    const passedOn = await db.prisma.outboundMessage.findFirst({ where: { rcpt: 'stranger@sender.test' } });
+    expect(passedOn).toMatchObject({ mailFrom: '', domain: 'sender.test' });
+
+    // A minted or altered SRS address is nobody's.
+    const forged = forwarded.mailFrom.replace(/^SRS0=..../, 'SRS0=AAAA');
+    await transcript(client, [['RSET', 250], ['MAIL FROM:<>', 250], [`RCPT TO:<${forged}>`, 550]]);
+    client.close();
   });
 
   it('a null MX (RFC 7505) bounces at once, without a connection', async () => {

@@ -17,6 +17,7 @@
 // travelling back through every hop.
 
 import { createHmac } from 'node:crypto';
+import { splitAddress } from '@/lib/validations/address';
 
 export interface SrsOptions {
   /** The HMAC key. Changing it invalidates every address in flight. */
@@ -55,10 +56,10 @@ const SEPARATORS = '=+-';
 /** "SRS0" or "SRS1" followed by a separator, in any case (MTAs may fold local parts). */
 const TAGGED = /^SRS([01])[=+-]/i;
 
-function splitAddress(address: string): { local: string; domain: string } | null {
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1) return null;
-  return { local: address.slice(0, at), domain: address.slice(at + 1) };
+/** The shared splitter (at the last '@'); null when either side is empty. */
+function partsOf(address: string): { local: string; domain: string } | null {
+  const p = splitAddress(address);
+  return p.local && p.domain ? p : null;
 }
 
 export function createSrs(options: SrsOptions): Srs {
@@ -106,7 +107,7 @@ export function createSrs(options: SrsOptions): Srs {
 
   const forward = (sender: string): string => {
     if (sender === '') return '';
-    const parts = splitAddress(sender);
+    const parts = partsOf(sender);
     if (!parts) throw new Error(`SRS cannot rewrite a sender without a domain: "${sender}"`);
     const { local, domain } = parts;
     if (atOurs(domain)) return sender;
@@ -128,7 +129,7 @@ export function createSrs(options: SrsOptions): Srs {
   };
 
   const reverse = (address: string): string | null => {
-    const parts = splitAddress(address);
+    const parts = partsOf(address);
     if (!parts || !atOurs(parts.domain)) return null;
     const { local } = parts;
     const tag = TAGGED.exec(local);
@@ -148,7 +149,7 @@ export function createSrs(options: SrsOptions): Srs {
     return `SRS0${srs1.opaque}@${srs1.host}`;
   };
 
-  return { forward, reverse, isSrs: (address) => TAGGED.test(splitAddress(address)?.local ?? '') };
+  return { forward, reverse, isSrs: (address) => TAGGED.test(partsOf(address)?.local ?? '') };
 }
 
 /** SRS0=HHHH=TT=domain=local: the domain holds no '=', the local part may. */

@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import type { ListenerKind } from '../smtp/backend';
 import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
+import { createSrs, type Srs } from '../outbound/srs';
 
 export interface SmtpServiceOptions {
   maxConnectionsPerIp?: number;
@@ -16,7 +18,7 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
     async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'smtp' });
       // Sessions snapshot ctx.policy when they connect: a change applies from the next connection on.
-      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy);
+      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy, forwardingSrs(ctx));
       const tls = ctx.tls;
       const ports: Record<ListenerKind, number> = {
         mx: ctx.env.POSTERN_SMTP_PORT,
@@ -46,4 +48,13 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       await Promise.all(servers.splice(0).map((s) => s.shutdown()));
     },
   };
+}
+
+/**
+ * SRS addresses live at POSTERN_HOSTNAME (the MX host name every peer can reach us by);
+ * the key is derived from the master key, so every daemon writes and checks the same hashes.
+ */
+export function forwardingSrs(ctx: DaemonContext): Srs {
+  const secret = createHmac('sha256', ctx.secrets.masterKey).update('postern srs').digest('base64');
+  return createSrs({ secret, domain: ctx.env.POSTERN_HOSTNAME });
 }

@@ -43,6 +43,8 @@ export interface AcceptInput {
   mailboxIds: string[];
   /** Recipients for the outbound queue: relayed (authenticated or relay-network senders) or alias forwards. */
   remoteRecipients: string[];
+  /** Those of remoteRecipients that are alias forwards (not relayed for the sender): SRS applies to them. */
+  forwarded: string[];
   /** RFC 3461 parameters given with MAIL and RCPT, carried to the next hop and to our own notices. */
   dsn?: EnvelopeDsn;
   authUser: AuthUser | null;

@@ -212,6 +212,7 @@ export class SmtpSession implements CheckSession {
       });
     const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
     const remoteRecipients = [...new Set(this.recipients.flatMap((r) => r.remote))];
+    const forwarded = [...new Set(this.recipients.flatMap((r) => r.remote.filter((x) => x !== r.address)))];
     try {
       await this.deps.backend.accept({
         queueId,
@@ -224,6 +225,7 @@ export class SmtpSession implements CheckSession {
         recipients: envelope.rcpts,
         mailboxIds,
         remoteRecipients,
+        forwarded,
         dsn: this.envelopeDsn(),
         authUser: this.user,
         protocol,

@@ -50,7 +50,7 @@ beforeAll(async () => {
   pool = panel.db.pool(2);
   const base = {
     listener: 'mx' as const, clientIp: '192.0.2.10', clientName: 'client.example', helo: 'client.example', recipients: ['alice@example.test'],
-    mailboxIds: [alice.mailbox.id], remoteRecipients: [], authUser: null, receivedAt: today,
+    mailboxIds: [alice.mailbox.id], remoteRecipients: [], forwarded: [], authUser: null, receivedAt: today,
   };
   const tls = { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', standardName: 'TLS_AES_256_GCM_SHA384', bits: 256, algBits: 256, mode: 'starttls' as const, sni: 'mx.postern.test', clientCert: null };
   await acceptMessage(pool, { ...base, queueId: 'QTLS1', raw: raw('QTLS1', true, 'over tls'), mailFrom: 'a@tls.example', protocol: 'ESMTPS', tls } as AcceptInput);
