@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { housekeepingPass } from './housekeeping';
 import { PolicyCache } from './services/policy-cache';
-import { deliver } from './store/deliver';
+import { deliver } from './store';
 import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
 
 let db: TestDatabase;

@@ -3,7 +3,7 @@ import { pruneThrottle } from '@/lib/auth/throttle';
 import type { Db } from '@/lib/db/prisma';
 import { periodicService } from './periodic';
 import type { PolicyCache } from './services/policy-cache';
-import { sweepOrphanBlobs } from './store/blobs';
+import { sweepOrphanBlobs } from './store';
 
 export const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
 

@@ -15,23 +15,27 @@ export function createImapService(): DaemonService {
     async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'imap' });
       const provider = ctx.tls;
-      // APPENDLIMIT (RFC 7889) follows the policy's largest message, like SMTP's SIZE.
-      const store = createPgMailStore({
-        pool: ctx.pool,
-        bus: ctx.bus,
-        limits: { appendLimit: (await ctx.policy.get()).maxMessageBytes },
-        onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
-      });
-      // A policy change moves APPENDLIMIT for new commands (and new CAPABILITY answers).
-      // The store copies the limits it is built with and enforces that copy on APPEND,
-      // so the value is set on the store's own limits: one writer, driven by ctx.policy.
+      // APPENDLIMIT (RFC 7889) follows the policy's largest message, like SMTP's SIZE: the
+      // store reads it through this getter on every APPEND and CAPABILITY, and a policy
+      // change moves it for the next command.
+      let appendLimit = (await ctx.policy.get()).maxMessageBytes;
       ctx.policy.onChange(() => {
         ctx.policy
           .get()
           .then((p) => {
-            store.limits.appendLimit = p.maxMessageBytes;
+            appendLimit = p.maxMessageBytes;
           })
           .catch((err) => log.warn({ err: (err as Error).message }, 'policy reload for APPENDLIMIT failed'));
+      });
+      const store = createPgMailStore({
+        pool: ctx.pool,
+        bus: ctx.bus,
+        limits: {
+          get appendLimit() {
+            return appendLimit;
+          },
+        },
+        onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
       });
       server = new ImapServer({
         store,

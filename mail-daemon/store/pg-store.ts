@@ -26,7 +26,8 @@ export interface PgMailStoreOptions {
   pool: pg.Pool;
   /** For cross-process notifications; without it watch() never fires (tests of single operations). */
   bus?: NotifyBus;
-  limits?: Partial<MailStoreLimits>;
+  /** Read on every APPEND, so a getter can follow the policy. */
+  limits?: MailStoreLimits;
   /** Failures of best-effort background work (blob collection). */
   onError?: (err: Error) => void;
 }
@@ -42,7 +43,7 @@ export class PgMailStore implements MailStore {
   constructor(options: PgMailStoreOptions) {
     this.pool = options.pool;
     this.bus = options.bus;
-    this.limits = { appendLimit: options.limits?.appendLimit ?? DEFAULT_APPEND_LIMIT };
+    this.limits = options.limits ?? { appendLimit: DEFAULT_APPEND_LIMIT };
     this.onError = options.onError ?? (() => {});
   }
 
