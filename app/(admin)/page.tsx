@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
 import { formatBytes, formatDuration } from '@/components/ui/format';
@@ -75,7 +76,9 @@ export default async function DashboardPage() {
           </Card>
         )}
         {data.outboundQueue === null ? null : (
-          <Stat label="Outbound queue" value={data.outboundQueue.toLocaleString('en')} hint="messages waiting for delivery (queued or deferred)" />
+          <Link href="/queue" className="block rounded-lg focus-visible:outline-2 focus-visible:outline-accent" data-testid="queue-card">
+            <Stat label="Outbound queue" value={data.outboundQueue.toLocaleString('en')} hint="messages waiting for delivery (queued or deferred) · open the queue →" />
+          </Link>
         )}
       </div>
 

@@ -11,6 +11,8 @@ export const NAV = [
   { href: '/aliases', label: 'Aliases' },
   { href: '/certificates', label: 'Certificates' },
   { href: '/tls', label: 'TLS' },
+  { href: '/queue', label: 'Queue' },
+  { href: '/deliveries', label: 'Delivery log' },
   { href: '/policies', label: 'Policies', globalOnly: true },
   { href: '/audit', label: 'Audit log' },
   { href: '/admins', label: 'Admins' },

@@ -1,5 +1,6 @@
 import 'server-only';
 import { domainIdWhere, domainRowWhere } from '@/lib/actor';
+import { countWaiting } from '@/lib/queue/count-waiting';
 import { db } from './db';
 import { requireAdmin } from './session';
 
@@ -19,7 +20,7 @@ export interface DaemonView {
 export interface DashboardData {
   counts: { domains: number; mailboxes: number; aliases: number; usedBytes: bigint; quotaBytes: bigint };
   daemons: DaemonView[];
-  /** Messages waiting in the outbound queue; null for domain admins (the queue is server-wide). */
+  /** Messages waiting in the outbound queue (a domain admin's: from its domains' senders); null when unknown. */
   outboundQueue: number | null;
   now: Date;
 }
@@ -29,12 +30,6 @@ function listeners(value: unknown): DaemonView['listeners'] {
   return value
     .filter((l): l is Record<string, unknown> => typeof l === 'object' && l !== null)
     .map((l) => ({ name: String(l.name ?? ''), port: Number(l.port ?? 0), tls: l.tls === undefined ? undefined : String(l.tls) }));
-}
-
-/** Messages waiting for remote delivery (queued or deferred); the queue is server-wide, so global admins only. */
-async function outboundQueueCount(global: boolean): Promise<number | null> {
-  if (!global) return null;
-  return db().outboundMessage.count({ where: { status: { in: ['QUEUED', 'DEFERRED'] } } });
 }
 
 /** Everything the dashboard shows, scoped to the admin's domains. */
@@ -47,7 +42,7 @@ export async function getDashboard(): Promise<DashboardData> {
     database.alias.count({ where: domainIdWhere(admin) }),
     database.mailbox.aggregate({ where: domainIdWhere(admin), _sum: { usedBytes: true, quotaBytes: true } }),
     database.daemonStatus.findMany({ orderBy: { heartbeatAt: 'desc' }, take: 10 }),
-    outboundQueueCount(admin.role === 'GLOBAL'),
+    countWaiting(database, admin),
   ]);
   const now = new Date();
   return {

@@ -19,6 +19,7 @@ export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'admin', load: async () => (await import('./admin')).registerAdmin },
   { name: 'policy', load: async () => (await import('./policy')).registerPolicy },
   { name: 'audit', load: async () => (await import('./audit')).registerAudit },
+  { name: 'queue', load: async () => (await import('./queue')).registerQueue },
   { name: 'tls', load: async () => (await import('./tls')).registerTls },
   { name: 'ca', load: async () => (await import('./certificates')).registerCa },
   { name: 'cert', load: async () => (await import('./certificates')).registerCert },

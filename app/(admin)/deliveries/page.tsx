@@ -1,0 +1,210 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { Alert } from '@/components/ui/alert';
+import { Badge } from '@/components/ui/badge';
+import { buttonClass } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { isServiceError } from '@/lib/errors';
+import { searchDeliveries, type DeliveryEvent, type DeliveryPage } from '@/lib/queue';
+import { OutcomeBadge, Reply, Sender, utc } from '../queue/status';
+
+export const metadata: Metadata = { title: 'Delivery log' };
+
+type Params = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+// Query parameters are user input like any other: bad ones are ignored, not thrown.
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const filterSchema = z.object({
+  sender: z.string().trim().max(320).optional().catch(undefined),
+  recipient: z.string().trim().max(320).optional().catch(undefined),
+  queueId: z.string().trim().max(64).optional().catch(undefined),
+  clientIp: z.string().trim().max(64).optional().catch(undefined),
+  from: day.optional().catch(undefined),
+  to: day.optional().catch(undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+type Filter = z.infer<typeof filterSchema>;
+
+function href(filter: Filter, patch: Partial<Filter>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filter, ...patch })) if (v) params.set(k, v);
+  const q = params.toString();
+  return q ? `/deliveries?${q}` : '/deliveries';
+}
+
+function nextDay(d: string): Date {
+  const date = new Date(`${d}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date;
+}
+
+const FIELDS: { name: keyof Filter; label: string; placeholder?: string; type?: string }[] = [
+  { name: 'sender', label: 'Sender contains', placeholder: 'alice@example.org' },
+  { name: 'recipient', label: 'Recipient contains', placeholder: 'bob@example.com' },
+  { name: 'queueId', label: 'Queue ID', placeholder: '4Xk9…' },
+  { name: 'clientIp', label: 'Client IP', placeholder: '192.0.2.10' },
+  { name: 'from', label: 'From (day)', type: 'date' },
+  { name: 'to', label: 'To (day, inclusive)', type: 'date' },
+];
+
+export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const actor = await requireAdmin();
+  const raw = await searchParams;
+  const filter = filterSchema.parse(Object.fromEntries(Object.keys(filterSchema.shape).map((k) => [k, one(raw[k])])));
+  const { page, problem } = await searchDeliveries(db(), actor, {
+    sender: filter.sender,
+    recipient: filter.recipient,
+    queueId: filter.queueId,
+    clientIp: filter.clientIp,
+    from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    to: filter.to ? nextDay(filter.to) : undefined,
+    cursor: filter.cursor,
+  }).then(
+    (page) => ({ page, problem: undefined }),
+    (err: unknown) => {
+      if (!isServiceError(err)) throw err;
+      return { page: { events: [], next: null } satisfies DeliveryPage, problem: `${err.field ? `${err.field}: ` : ''}${err.message}` };
+    },
+  );
+  const filtered = Boolean(filter.sender || filter.recipient || filter.queueId || filter.clientIp || filter.from || filter.to);
+
+  return (
+    <>
+      <PageHeader
+        title="Delivery log"
+        description={
+          <>
+            Where did my mail go? Every message our server received and every attempt to deliver one to a remote server, newest first. Times are UTC.
+            {actor.role === 'GLOBAL' ? '' : ' You see mail sent from your domains.'} Search by Message-ID is not available yet.
+          </>
+        }
+      />
+      <Alert className="mb-4">{problem}</Alert>
+
+      <form method="get" role="search" aria-label="Search the delivery log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-6">
+        {FIELDS.map((f) => (
+          <div key={f.name} className="space-y-1">
+            <label htmlFor={`f-${f.name}`} className="block text-xs font-medium text-muted">
+              {f.label}
+            </label>
+            <Input id={`f-${f.name}`} name={f.name} type={f.type ?? 'text'} placeholder={f.placeholder} defaultValue={filter[f.name]} />
+          </div>
+        ))}
+        <div className="flex items-end gap-2 lg:col-span-6">
+          <button type="submit" className={buttonClass('primary')}>
+            Search
+          </button>
+          {filtered ? (
+            <Link href="/deliveries" className={buttonClass('ghost')}>
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </form>
+
+      {page.events.length === 0 ? (
+        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted" data-testid="deliveries-empty">
+          {filtered || filter.cursor
+            ? 'Nothing matches. Try a shorter part of the address, or a wider time range.'
+            : 'No mail yet. Each message our server receives, and each attempt to deliver one to a remote server (sent, deferred or failed), will appear here.'}
+        </p>
+      ) : (
+        <Table aria-label="Delivery log">
+          <thead>
+            <tr>
+              <Th className="w-40">Time (UTC)</Th>
+              <Th>Event</Th>
+              <Th>Queue ID</Th>
+              <Th>From</Th>
+              <Th>To</Th>
+              <Th>Where</Th>
+              <Th>Result</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.events.map((e) => (
+              <EventRow key={`${e.kind}-${e.id}`} e={e} filter={filter} />
+            ))}
+          </tbody>
+        </Table>
+      )}
+
+      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
+        <p className="text-muted">{page.events.length ? `${page.events.length} event${page.events.length === 1 ? '' : 's'} on this page, newest first` : ''}</p>
+        <div className="flex gap-2">
+          {filter.cursor ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: undefined })}>
+              Newest
+            </Link>
+          ) : null}
+          {page.next ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: page.next })} rel="next">
+              Next page
+            </Link>
+          ) : (
+            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
+              Next page
+            </span>
+          )}
+        </div>
+      </nav>
+    </>
+  );
+}
+
+function EventRow({ e, filter }: { e: DeliveryEvent; filter: Filter }) {
+  const trace = href({}, { queueId: e.queueId.replace(/\.dsn$/, '') });
+  return (
+    <tr className="align-top" data-event={e.kind === 'received' ? 'received' : e.outcome} data-queue-id={e.queueId}>
+      <Td className="whitespace-nowrap font-mono text-xs">
+        <time dateTime={e.at.toISOString()}>{utc(e.at)}</time>
+      </Td>
+      <Td>{e.kind === 'received' ? <Badge>received</Badge> : <OutcomeBadge outcome={e.outcome} />}</Td>
+      <Td className="whitespace-nowrap font-mono text-xs">
+        {filter.queueId ? e.queueId : (
+          <Link className="text-accent hover:underline" href={trace} title="Everything about this message">
+            {e.queueId}
+          </Link>
+        )}
+        {e.kind === 'attempt' ? (
+          <div className="mt-1 font-sans">
+            <Link className="text-accent hover:underline" href={`/queue/${encodeURIComponent(e.queueId)}`}>
+              in queue →
+            </Link>
+          </div>
+        ) : null}
+      </Td>
+      <Td>
+        <Sender mailFrom={e.mailFrom} />
+      </Td>
+      <Td className="break-all">{e.kind === 'received' ? e.recipients.join(', ') : e.rcpt}</Td>
+      <Td className="text-xs">
+        {e.kind === 'received' ? (
+          <>
+            <div className="font-mono">{e.clientIp}</div>
+            <div className="text-muted">
+              {e.clientName ?? e.helo} · {e.listener}
+              {e.authUser ? ` · as ${e.authUser}` : ''}
+            </div>
+            <div className="font-mono text-muted">{e.tlsVersion ?? 'cleartext'}</div>
+          </>
+        ) : (
+          <>
+            <div className="break-all">{e.mxHost ?? '—'}</div>
+            <div className="font-mono text-muted">{e.ip ?? ''}</div>
+            <div className="font-mono text-muted">
+              {e.tlsVersion ?? 'cleartext'} · {e.tlsVerification}
+            </div>
+          </>
+        )}
+      </Td>
+      <Td className="max-w-sm">{e.kind === 'received' ? <span className="text-muted">accepted</span> : <Reply code={e.code} text={e.reply} />}</Td>
+    </tr>
+  );
+}

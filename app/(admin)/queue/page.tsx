@@ -1,0 +1,213 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { Alert } from '@/components/ui/alert';
+import { buttonClass } from '@/components/ui/button';
+import { Input, Select } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { isServiceError } from '@/lib/errors';
+import { ageSchema, DEFAULT_STATUSES, listQueue, OUTBOUND_STATUSES, type OutboundStatusName, type QueuePage } from '@/lib/queue';
+import { NextAttempt, Reply, Sender, STATUS_LABEL, StatusBadge, Time } from './status';
+
+export const metadata: Metadata = { title: 'Queue' };
+
+type Params = Record<string, string | string[] | undefined>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+
+// Query parameters are user input like any other: bad ones are ignored, not thrown.
+const filterSchema = z.object({
+  status: z.array(z.enum(OUTBOUND_STATUSES)).catch([]),
+  sender: z.string().trim().max(320).optional().catch(undefined),
+  domain: z.string().trim().max(253).optional().catch(undefined),
+  age: z.string().max(10).optional().catch(undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+type Filter = z.infer<typeof filterSchema>;
+
+const AGES = [
+  ['', 'Any age'],
+  ['15m', 'Older than 15 minutes'],
+  ['1h', 'Older than 1 hour'],
+  ['4h', 'Older than 4 hours'],
+  ['1d', 'Older than 1 day'],
+  ['3d', 'Older than 3 days'],
+] as const;
+
+function href(filter: Filter, patch: Partial<Filter>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filter, ...patch })) {
+    if (Array.isArray(v)) for (const s of v) params.append(k, s);
+    else if (v) params.set(k, v);
+  }
+  const q = params.toString();
+  return q ? `/queue?${q}` : '/queue';
+}
+
+export default async function QueuePage({ searchParams }: { searchParams: Promise<Params> }) {
+  const actor = await requireAdmin();
+  const raw = await searchParams;
+  const filter = filterSchema.parse({
+    status: [raw.status ?? []].flat().filter((s) => (OUTBOUND_STATUSES as readonly string[]).includes(s ?? '')),
+    sender: one(raw.sender),
+    domain: one(raw.domain),
+    age: one(raw.age),
+    cursor: one(raw.cursor),
+  });
+  const statuses: OutboundStatusName[] = filter.status.length ? filter.status : [...DEFAULT_STATUSES];
+  const age = filter.age ? ageSchema.safeParse(filter.age) : undefined;
+  const { page, problem } = await listQueue(db(), actor, {
+    status: statuses,
+    sender: filter.sender,
+    recipientDomain: filter.domain,
+    olderThan: age?.success ? age.data : undefined,
+    cursor: filter.cursor,
+  }).then(
+    (page) => ({ page, problem: undefined }),
+    (err: unknown) => {
+      if (!isServiceError(err)) throw err;
+      return { page: { messages: [], next: null } satisfies QueuePage, problem: err.message };
+    },
+  );
+  const filtered = Boolean(filter.status.length || filter.sender || filter.domain || filter.age);
+  const now = new Date();
+  const removed = one(raw.removed);
+
+  return (
+    <>
+      <PageHeader
+        title="Queue"
+        description={
+          actor.role === 'GLOBAL'
+            ? 'Mail waiting for a remote server: queued, deferred (the remote server asked us to try later) and failed (returned to its sender). Newest first; times are UTC on hover.'
+            : 'Mail from your domains’ senders waiting for a remote server: queued, deferred and failed. Newest first.'
+        }
+      />
+      <Alert tone="ok" className="mb-4">
+        {removed ? `Removed ${removed} from the queue.` : undefined}
+      </Alert>
+      <Alert className="mb-4">{problem}</Alert>
+
+      <form method="get" role="search" aria-label="Filter the queue" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-5">
+        <fieldset className="space-y-1 lg:col-span-2">
+          <legend className="block text-xs font-medium text-muted">Status</legend>
+          <div className="flex flex-wrap gap-3 pt-1 text-sm">
+            {OUTBOUND_STATUSES.map((s) => (
+              <label key={s} className="inline-flex items-center gap-1.5">
+                <input type="checkbox" name="status" value={s} defaultChecked={statuses.includes(s)} />
+                {STATUS_LABEL[s]}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div className="space-y-1">
+          <label htmlFor="f-sender" className="block text-xs font-medium text-muted">
+            Sender contains
+          </label>
+          <Input id="f-sender" name="sender" placeholder="alice@example.org" defaultValue={filter.sender} maxLength={320} />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="f-domain" className="block text-xs font-medium text-muted">
+            Recipient domain
+          </label>
+          <Input id="f-domain" name="domain" placeholder="gmail.com" defaultValue={filter.domain} maxLength={253} />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="f-age" className="block text-xs font-medium text-muted">
+            Age
+          </label>
+          <Select id="f-age" name="age" defaultValue={filter.age ?? ''}>
+            {AGES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="flex items-end gap-2 lg:col-span-5">
+          <button type="submit" className={buttonClass('primary')}>
+            Filter
+          </button>
+          {filtered ? (
+            <Link href="/queue" className={buttonClass('ghost')}>
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </form>
+
+      {page.messages.length === 0 ? (
+        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted" data-testid="queue-empty">
+          {filtered || filter.cursor
+            ? 'No message matches these filters.'
+            : 'The queue is empty. Mail to remote servers appears here while it waits for delivery, when a server defers it, and when it fails and goes back to its sender.'}
+        </p>
+      ) : (
+        <Table aria-label="Queued messages">
+          <thead>
+            <tr>
+              <Th>Queue ID</Th>
+              <Th>Sender</Th>
+              <Th>Recipients</Th>
+              <Th className="text-right">Attempts</Th>
+              <Th>Next attempt</Th>
+              <Th>Last reply</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.messages.map((m) => (
+              <tr key={m.queueId} className="align-top" data-queue-id={m.queueId}>
+                <Td className="whitespace-nowrap font-mono text-xs">
+                  <Link className="font-medium text-accent underline-offset-2 hover:underline" href={`/queue/${encodeURIComponent(m.queueId)}`}>
+                    {m.queueId}
+                  </Link>
+                  <div className="mt-1 font-sans text-muted">
+                    <Time at={m.createdAt} now={now} />
+                  </div>
+                </Td>
+                <Td>
+                  <Sender mailFrom={m.mailFrom} />
+                </Td>
+                <Td>
+                  <ul className="space-y-1">
+                    {m.recipients.map((r) => (
+                      <li key={r.id} className="flex flex-wrap items-center gap-2" data-rcpt={r.rcpt}>
+                        <span className="break-all">{r.rcpt}</span>
+                        <StatusBadge status={r.status} inFlight={r.inFlight} bounceRequested={r.bounceRequestedAt !== null} />
+                      </li>
+                    ))}
+                  </ul>
+                </Td>
+                <Td className="text-right tabular-nums">{m.attempts}</Td>
+                <Td>{m.nextAttemptAt ? <NextAttempt at={m.nextAttemptAt} now={now} /> : <span className="text-muted">—</span>}</Td>
+                <Td className="max-w-xs">{m.lastReply ? <Reply code={m.lastReply.code} text={m.lastReply.text} /> : <span className="text-muted">—</span>}</Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+
+      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
+        <p className="text-muted">{page.messages.length ? `${page.messages.length} message${page.messages.length === 1 ? '' : 's'} on this page` : ''}</p>
+        <div className="flex gap-2">
+          {filter.cursor ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: undefined })}>
+              Newest
+            </Link>
+          ) : null}
+          {page.next ? (
+            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: page.next })} rel="next">
+              Older
+            </Link>
+          ) : (
+            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
+              Older
+            </span>
+          )}
+        </div>
+      </nav>
+    </>
+  );
+}
