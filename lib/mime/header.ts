@@ -12,6 +12,14 @@ export interface HeaderField {
   end: number;
 }
 
+/** A message's bytes with its top-level header fields, parsed once and shared (MIME index, Received hops). */
+export interface ParsedHeader {
+  raw: Buffer;
+  fields: readonly HeaderField[];
+  /** How the field bytes are read as text: latin1 for stored mail (every byte kept), utf8 for pasted text. */
+  encoding: 'latin1' | 'utf8';
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 

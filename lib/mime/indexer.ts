@@ -6,7 +6,7 @@
 // parts without headers. Bounded: nesting depth and part count are capped (deeper content is a leaf).
 import { createHash } from 'node:crypto';
 import { parseAddressList } from './address';
-import { headerValue, parseHeader, parseStructured, paramValue, type HeaderField } from './header';
+import { headerValue, parseHeader, parseStructured, paramValue, type HeaderField, type ParsedHeader } from './header';
 import type { BodyParams, BodyStructure, Envelope, MimeIndex, MimeNode, SinglePartBody } from './types';
 
 export const MAX_DEPTH = 32;
@@ -295,10 +295,18 @@ function sentAtOf(date: string | null): string | null {
 
 /** Indexes a raw message. Never throws on malformed input. */
 export function indexMessage(raw: Buffer): MimeIndex {
+  return indexWithHeader(raw).index;
+}
+
+/** The MIME index and the top-level header it was read from, for callers that need both (delivery). */
+export function indexWithHeader(raw: Buffer): { index: MimeIndex; header: ParsedHeader } {
   const ctx: Ctx = { raw, parts: 0 };
   const { node, bs, fields } = parseEntity(ctx, 0, raw.length, 0, false, []);
   const envelope = envelopeOf(fields);
-  return { v: 1, envelope, bodyStructure: bs, root: node, sentAt: sentAtOf(envelope.date) };
+  return {
+    index: { v: 1, envelope, bodyStructure: bs, root: node, sentAt: sentAtOf(envelope.date) },
+    header: { raw, fields, encoding: 'latin1' },
+  };
 }
 
 export function sha256Hex(raw: Buffer): string {

@@ -3,20 +3,14 @@
  * added by the receiving server — first. Only the header section is read (up to the first empty line),
  * split into fields by lib/mime's header parser, the same one the MIME indexer uses.
  */
-import { parseHeader, type HeaderField } from '@/lib/mime/header';
+import { parseHeader, type ParsedHeader } from '@/lib/mime/header';
 
 /** Header sections beyond this are not read (a real one is a few KB). */
 export const MAX_HEADER_BYTES = 1024 * 1024;
 /** More Received fields than this is a loop or an attack; the rest are not read. */
 export const MAX_RECEIVED_FIELDS = 500;
 
-/** A message's bytes with its header fields, as lib/mime's parseHeader gives them. */
-export interface ParsedHeader {
-  raw: Buffer;
-  fields: readonly HeaderField[];
-  /** how the field bytes are read as text: latin1 for stored mail (every byte kept), utf8 for pasted text */
-  encoding: 'latin1' | 'utf8';
-}
+export type { ParsedHeader };
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -2,6 +2,7 @@
  * The hop chain of one delivered message: our hop (fact, from the SMTP receipt) on top of the hops
  * its Received headers claim. Pure functions, shared by delivery, rescan, the analyzer and the panel.
  */
+import type { ParsedHeader } from '@/lib/mime';
 import { normalizeTlsVersion, parseHops, type ReceivedHop, type TlsVersion } from '@/lib/received';
 
 /** Weakest-first order of what a hop can be. */
@@ -54,7 +55,7 @@ export function claimedHops(hops: ReceivedHop[], queueId: string | null): Stored
   });
 }
 
-export function summarizeChain(our: OurHop, rawOrHops: Buffer | string | ReceivedHop[]): ChainSummary {
+export function summarizeChain(our: OurHop, rawOrHops: Buffer | string | ParsedHeader | ReceivedHop[]): ChainSummary {
   const hops = Array.isArray(rawOrHops) ? rawOrHops : parseHops(rawOrHops);
   const claimed = claimedHops(hops, our.queueId);
   const ourTls = our.tlsVersion !== null;

@@ -2,6 +2,7 @@
  * Writers, called inside the transaction that stores the message (mail-daemon/delivery's hook) or
  * by the rescan: one hop chain per stored message and the aggregate rows the dashboard reads.
  */
+import type { ParsedHeader } from '@/lib/mime';
 import { randomInt } from 'node:crypto';
 import { normalizeTlsVersion } from '@/lib/received';
 import { splitAddress } from '@/lib/validations/address';
@@ -26,8 +27,8 @@ export interface DeliveryFacts {
   /** distinct local mailboxes the message was delivered to */
   mailboxIds: string[];
   our: OurHop;
-  /** the stored message (only its header section is read) */
-  raw: Buffer | string;
+  /** the stored message (only its header section is read), or its header already parsed */
+  raw: Buffer | string | ParsedHeader;
 }
 
 export function directionOf(listener: string): Direction {

@@ -17,7 +17,7 @@ const tlsStatsLog = createLogger('tls-stats');
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<void> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
-  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId }) => {
+  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId, header }) => {
     await writeReceipt(tx, input, blobId);
     // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
@@ -35,7 +35,8 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs 
         bits: input.tls?.bits ?? null,
         mode: input.tls?.mode ?? null,
       },
-      raw: input.raw,
+      // The header the store parsed for the MIME index: read once per message.
+      raw: header,
     });
     if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
     if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId, srs);

@@ -1,11 +1,13 @@
 // Raw messages stored once, with the MIME index computed once (lib/mime).
-import { indexMessage, normalizeCrlf, sha256Hex, type MimeIndex } from '@/lib/mime';
+import { indexWithHeader, normalizeCrlf, sha256Hex, type MimeIndex, type ParsedHeader } from '@/lib/mime';
 import type pg from 'pg';
 import type { Client } from './db';
 
 export interface PreparedBlob {
   raw: Buffer;
   index: MimeIndex;
+  /** The top-level header the index was read from, for whoever reads more of it (the Received hops). */
+  header: ParsedHeader;
   sha256: string;
 }
 
@@ -15,7 +17,8 @@ export interface PreparedBlob {
  */
 export function prepareBlob(input: Buffer): PreparedBlob {
   const raw = normalizeCrlf(input);
-  return { raw, index: indexMessage(raw), sha256: sha256Hex(raw) };
+  const { index, header } = indexWithHeader(raw);
+  return { raw, index, header, sha256: sha256Hex(raw) };
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {

@@ -10,6 +10,7 @@
 // message is delivered. mail_blobs rows may be deleted once no folder message references them
 // (after EXPUNGE): reference mail_blobs.id from other tables without ON DELETE CASCADE.
 import type pg from 'pg';
+import type { ParsedHeader } from '@/lib/mime';
 import { CHANNELS } from '@/lib/db/channels';
 import { withTransaction } from '@/lib/db/transaction';
 import { num } from './db';
@@ -34,6 +35,8 @@ export interface StoredMessage {
 export interface Stored {
   blobId: string;
   messages: StoredMessage[];
+  /** The stored message's header, parsed once with its MIME index. */
+  header: ParsedHeader;
 }
 
 export async function deliver(
@@ -60,7 +63,7 @@ export async function deliver(
     }
     messages.sort((x, y) => (x.mailboxId < y.mailboxId ? -1 : 1));
     await chargeMany(client, new Map(mailboxIds.map((id) => [id, size])));
-    const stored: Stored = { blobId, messages };
+    const stored: Stored = { blobId, messages, header: blob.header };
     if (inTransaction) await inTransaction(client, stored);
     return stored;
   });
