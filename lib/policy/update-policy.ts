@@ -15,6 +15,19 @@ export interface UpdatePolicyInput {
 }
 
 /**
+ * The before/after pair an audit row may hold: the smarthost's sealed password becomes
+ * "(set)", or "(changed)" on the side that stores a new one, so the audit diff shows
+ * that the password changed and nothing of it (lib/policy/smarthost.ts seals it).
+ */
+function withoutSealedSecrets(before: PolicyOverride, after: PolicyOverride): [PolicyOverride, PolicyOverride] {
+  const was = before.smarthost?.passwordSealed ?? '';
+  const now = after.smarthost?.passwordSealed ?? '';
+  const mark = (settings: PolicyOverride, value: string): PolicyOverride =>
+    settings.smarthost?.passwordSealed ? { ...settings, smarthost: { ...settings.smarthost, passwordSealed: value } } : settings;
+  return [mark(before, '(set)'), mark(after, now !== was ? '(changed)' : '(set)')];
+}
+
+/**
  * Replaces the global policy or a domain's override, audits before/after and
  * NOTIFYs the daemons. Policies are server-wide knobs: global admins only.
  */
@@ -43,7 +56,7 @@ export async function updatePolicy(db: Db, actor: Actor, input: UpdatePolicyInpu
     } else {
       await tx.policy.update({ where: { id: GLOBAL_POLICY_ID }, data: { settings: settings as never } });
     }
-    await audit(tx, actor, 'policy.update', `policy:${target}`, before, settings);
+    await audit(tx, actor, 'policy.update', `policy:${target}`, ...withoutSealedSecrets(before, settings));
     await announce(tx, CHANNELS.policy, { domainId: input.domainId });
     return settings;
   });

@@ -4,19 +4,24 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { requireAdmin } from '@/lib/dal/session';
 import { db } from '@/lib/dal/db';
+import { panelSecrets } from '@/lib/dal/secrets';
 import { isServiceError } from '@/lib/errors';
 import { fromError, success, type FormState } from '@/lib/forms/state';
-import { DEFAULT_POLICY, updatePolicy } from '@/lib/policy';
-import { parseQuota } from '@/lib/validations';
-import { getPath } from './fields';
+import { DEFAULT_POLICY, getPolicyOverride, updatePolicyWithSmarthost, type SmarthostInput } from '@/lib/policy';
+import { normalizeDomain, parseQuota } from '@/lib/validations';
+import { POLICY_FIELDS, getPath } from './fields';
 import { fieldForPath, parsePolicyForm, withoutDefaults } from './parse';
 
 const domainIdSchema = z.union([z.literal(''), z.uuid()]).nullish();
 
-async function save(domainId: string | null, settings: Record<string, unknown>): Promise<FormState | null> {
+/** Top-level keys the form sets; stored keys outside them (set with the CLI) survive a save. */
+const FORM_KEYS = new Set(POLICY_FIELDS.map((f) => f.path.split('.')[0]));
+
+async function save(domainId: string | null, settings: Record<string, unknown>, smarthost?: SmarthostInput | null): Promise<FormState | null> {
   const actor = await requireAdmin();
   try {
-    await updatePolicy(db(), actor, { domainId, settings });
+    // The relay's clear password is sealed with the master key inside; only the sealed value is stored.
+    await updatePolicyWithSmarthost(db(), actor, { domainId, settings, smarthost }, panelSecrets().masterKey);
   } catch (err) {
     if (isServiceError(err) && err.field) {
       // "relayNetworks.2" names one entry of a list: say which one.
@@ -41,14 +46,21 @@ export async function savePolicyAction(_prev: FormState, formData: FormData): Pr
     const v = formData.get(name);
     return typeof v === 'string' ? v : null;
   };
-  const parsed = parsePolicyForm(get, domainId ? 'domain' : 'global', (s) => parseQuota(s));
+  const parsed = parsePolicyForm(get, domainId ? 'domain' : 'global', { bytes: (s) => parseQuota(s), domain: (s) => normalizeDomain(s) });
   if (Object.keys(parsed.fieldErrors).length) {
     return { ok: false, message: 'Please correct the highlighted fields.', fieldErrors: parsed.fieldErrors };
   }
-  // The global row keeps only what differs from the built-in defaults, so the audit
-  // log shows exactly what an admin changed.
-  const settings = domainId ? parsed.settings : withoutDefaults(parsed.settings, DEFAULT_POLICY as unknown as Record<string, unknown>);
-  const failed = await save(domainId, settings);
+  // The smarthost (global form only) goes separately: its password is sealed on the way.
+  const { smarthost, ...rest } = parsed.settings;
+  let settings = rest;
+  if (!domainId) {
+    // The global row keeps only what differs from the built-in defaults, so the audit
+    // log shows exactly what an admin changed; keys the form does not show are kept.
+    const stored = (await getPolicyOverride(db(), null)) as Record<string, unknown>;
+    const kept = Object.fromEntries(Object.entries(stored).filter(([key]) => !FORM_KEYS.has(key)));
+    settings = { ...kept, ...withoutDefaults(rest, DEFAULT_POLICY as unknown as Record<string, unknown>) };
+  }
+  const failed = await save(domainId, settings, domainId ? undefined : ((smarthost as SmarthostInput | null | undefined) ?? null));
   if (failed) return failed;
   return success(
     domainId

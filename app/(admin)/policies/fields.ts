@@ -2,13 +2,27 @@
 // a one-line explanation and the RFC behind it. The page, the form parser and
 // the tests all read this one table, so a field cannot be shown but not saved.
 
-export type PolicyFieldKind = 'boolean' | 'tls-version' | 'bytes' | 'integer' | 'cidr-list' | 'text';
+export type PolicyFieldKind =
+  | 'boolean'
+  | 'tls-version'
+  | 'bytes'
+  | 'integer'
+  | 'cidr-list'
+  | 'text'
+  /** one of OUTBOUND_TLS */
+  | 'outbound-tls'
+  /** a list of { domain, tls }: form names `<path>.<i>.domain` and `<path>.<i>.tls` */
+  | 'tls-rules'
+  /** the relay subsection: form names `smarthost.<key>` (SMARTHOST_KEYS) */
+  | 'smarthost';
 
 export interface PolicyField {
   /** Dotted path in the settings object, also the form field name. */
   path: string;
   label: string;
   help: string;
+  /** Shown after the control: what the number counts ("seconds", "hours"). */
+  unit?: string;
   rfc?: { label: string; href: string };
   kind: PolicyFieldKind;
   min?: number;
@@ -32,6 +46,26 @@ const rfc = (n: number, section?: string) => ({
 });
 
 export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+
+/** Outbound TLS requirements (lib/policy/schema.ts), weakest first, with what the select shows. */
+export const OUTBOUND_TLS = ['opportunistic', 'require-tls', 'require-verified'] as const;
+export type OutboundTls = (typeof OUTBOUND_TLS)[number];
+export const OUTBOUND_TLS_LABEL: Record<OutboundTls, string> = {
+  opportunistic: 'Opportunistic: STARTTLS when offered',
+  'require-tls': 'Require TLS (any certificate)',
+  'require-verified': 'Require TLS with a verified certificate',
+};
+
+export const SMARTHOST_SECURITY = ['starttls', 'implicit'] as const;
+export const SMARTHOST_SECURITY_LABEL: Record<(typeof SMARTHOST_SECURITY)[number], string> = {
+  starttls: 'STARTTLS (usually port 587)',
+  implicit: 'Implicit TLS (usually port 465)',
+};
+
+/** The smarthost subsection's form names, `smarthost.<key>`; `passwordSet` is display only. */
+export const SMARTHOST_KEYS = ['enabled', 'host', 'port', 'security', 'username', 'password', 'clearPassword', 'domains', 'passwordSet'] as const;
+export type SmarthostKey = (typeof SMARTHOST_KEYS)[number];
+export const smarthostName = (key: SmarthostKey) => `smarthost.${key}`;
 
 export const POLICY_GROUPS: PolicyGroup[] = [
   {
@@ -169,6 +203,77 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         kind: 'integer',
         min: 1,
         max: 86400 * 7,
+      },
+    ],
+  },
+  {
+    title: 'Outbound delivery',
+    fields: [
+      {
+        path: 'retryBaseSeconds',
+        label: 'First retry after',
+        unit: 'seconds',
+        help: 'After a temporary failure (4xx, no answer) the first retry waits this long, and each further wait doubles, up to the longest wait below.',
+        rfc: rfc(5321, '4.5.4.1'),
+        kind: 'integer',
+        globalOnly: true,
+        min: 1,
+        max: 86400,
+      },
+      {
+        path: 'retryMaxSeconds',
+        label: 'Longest wait between attempts',
+        unit: 'seconds',
+        help: 'The doubling stops here: a message that keeps failing is retried at this interval until it expires (14400 = every 4 hours).',
+        kind: 'integer',
+        globalOnly: true,
+        min: 1,
+        max: 86400,
+      },
+      {
+        path: 'queueLifetimeHours',
+        label: 'Give up after',
+        unit: 'hours',
+        help: 'Mail still undelivered this long after it was queued is returned to its sender as a bounce; RFC 5321 asks for at least 4–5 days (120 hours).',
+        rfc: rfc(5321, '4.5.4.1'),
+        kind: 'integer',
+        globalOnly: true,
+        min: 1,
+        max: 720,
+      },
+      {
+        path: 'delayWarningHours',
+        label: 'Warn the sender after',
+        unit: 'hours',
+        help: 'A message still queued after this long sends its sender one delay notice (the mail keeps being retried); 0 sends none.',
+        rfc: rfc(3464),
+        kind: 'integer',
+        globalOnly: true,
+        min: 0,
+        max: 720,
+      },
+      {
+        path: 'outboundTls',
+        label: 'TLS to other servers',
+        help: 'Opportunistic sends in cleartext when the receiver offers no STARTTLS; "require" defers such mail instead; "verified" also needs a certificate checked by DANE, MTA-STS or a public CA.',
+        rfc: rfc(3207),
+        kind: 'outbound-tls',
+        globalOnly: true,
+      },
+      {
+        path: 'outboundTlsRules',
+        label: 'Per-destination TLS',
+        help: 'Recipient domains with their own requirement, which replaces the one above for mail to exactly that domain (e.g. require a verified certificate for a partner).',
+        kind: 'tls-rules',
+        globalOnly: true,
+      },
+      {
+        path: 'smarthost',
+        label: 'Smarthost (relay)',
+        help: 'Send outbound mail through your provider\'s submission server instead of each domain\'s MX, e.g. when port 25 is blocked. Turning it off forgets the stored password.',
+        rfc: rfc(6409),
+        kind: 'smarthost',
+        globalOnly: true,
       },
     ],
   },

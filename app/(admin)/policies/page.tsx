@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { PolicyImpactPreview } from '@/components/tls/policy-impact';
@@ -83,7 +84,8 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
 
       <PolicyForm
         key={domain?.id ?? 'global'}
-        version={JSON.stringify(domain ? domainOverride : globalOverride)}
+        // A digest, not the settings: the stored smarthost password (sealed) never reaches the browser.
+        version={createHash('sha256').update(JSON.stringify(domain ? domainOverride : globalOverride)).digest('base64url')}
         action={savePolicyAction}
         scope={domain ? 'domain' : 'global'}
         domainId={domain?.id}

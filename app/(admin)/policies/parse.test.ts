@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, policySchema } from '@/lib/policy';
+import { normalizeDomain } from '@/lib/validations';
 import { POLICY_FIELDS, getPath, setPath } from './fields';
-import { bytesToInput, describeValue, fieldForPath, modeName, parsePolicyForm, policyToFormValues, withoutDefaults } from './parse';
+import { bytesToInput, describeValue, fieldForPath, modeName, parsePolicyForm, policyToFormValues, withoutDefaults, type PolicyParsers } from './parse';
 
-const bytes = (s: string) => {
-  const m = /^(\d+)([KMG]?)$/.exec(s);
-  if (!m) throw new Error('bad size');
-  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+const parsers: PolicyParsers = {
+  bytes: (s: string) => {
+    const m = /^(\d+)([KMG]?)$/.exec(s);
+    if (!m) throw new Error('bad size');
+    return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+  },
+  domain: (s: string) => normalizeDomain(s),
 };
 
 const globalForm: Record<string, string> = {
@@ -21,6 +26,11 @@ const globalForm: Record<string, string> = {
   'bruteForce.maxFailures': '5',
   'bruteForce.windowSeconds': '900',
   'bruteForce.lockoutSeconds': '600',
+  retryBaseSeconds: '300',
+  retryMaxSeconds: '14400',
+  queueLifetimeHours: '120',
+  delayWarningHours: '4',
+  outboundTls: 'opportunistic',
 };
 const getter = (form: Record<string, string>) => (name: string) => form[name] ?? null;
 
@@ -34,7 +44,7 @@ describe('policy form', () => {
   });
 
   it('parses the global form into a nested settings object; unchecked boxes are false', () => {
-    const { settings, fieldErrors } = parsePolicyForm(getter(globalForm), 'global', bytes);
+    const { settings, fieldErrors } = parsePolicyForm(getter(globalForm), 'global', parsers);
     expect(fieldErrors).toEqual({});
     expect(settings).toEqual({
       requireTlsMx: true,
@@ -49,6 +59,13 @@ describe('policy form', () => {
       defaultQuotaBytes: 2 * 1024 ** 3,
       requireTotp: false,
       bruteForce: { maxFailures: 5, windowSeconds: 900, lockoutSeconds: 600 },
+      retryBaseSeconds: 300,
+      retryMaxSeconds: 14400,
+      queueLifetimeHours: 120,
+      delayWarningHours: 4,
+      outboundTls: 'opportunistic',
+      outboundTlsRules: [],
+      smarthost: null,
     });
   });
 
@@ -61,14 +78,14 @@ describe('policy form', () => {
       [modeName('relayNetworks')]: 'override',
       [modeName('maxRecipients')]: 'override',
     };
-    const { settings } = parsePolicyForm(getter(form), 'domain', bytes);
+    const { settings } = parsePolicyForm(getter(form), 'domain', parsers);
     expect(settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, password: { minLength: 14 } });
-    expect(parsePolicyForm(getter({}), 'domain', bytes).settings).toEqual({});
+    expect(parsePolicyForm(getter({}), 'domain', parsers).settings).toEqual({});
   });
 
   it('reports bad input per field', () => {
     const form = { ...globalForm, maxRecipients: '0', maxMessageBytes: 'lots', minTlsVersion: 'SSLv3', 'bruteForce.maxFailures': '2.5' };
-    const { fieldErrors } = parsePolicyForm(getter(form), 'global', bytes);
+    const { fieldErrors } = parsePolicyForm(getter(form), 'global', parsers);
     expect(Object.keys(fieldErrors).sort()).toEqual(['bruteForce.maxFailures', 'maxMessageBytes', 'maxRecipients', 'minTlsVersion']);
     expect(fieldErrors.maxRecipients).toBe('At least 1.');
   });
@@ -116,7 +133,7 @@ describe('policy form values', () => {
       form[k] = v === true ? 'on' : String(v);
       form[modeName(k)] = 'override';
     }
-    const parsed = parsePolicyForm((n) => form[n] ?? null, 'domain', bytes);
+    const parsed = parsePolicyForm((n) => form[n] ?? null, 'domain', parsers);
     // requireTlsMx is server-wide: a domain form never carries it.
     expect(parsed.settings).toEqual({ maxMessageBytes: 25 * 1024 ** 2, bruteForce: { maxFailures: 3 } });
   });
@@ -126,5 +143,162 @@ describe('policy form values', () => {
     expect(describeValue(field('requireTlsMx'), false)).toBe('off');
     expect(describeValue(field('relayNetworks'), '')).toBe('none');
     expect(describeValue(field('recipientDelimiter'), '+')).toBe('"+"');
+  });
+});
+
+describe('outbound delivery fields', () => {
+  const parse = (over: Record<string, string>) => parsePolicyForm(getter({ ...globalForm, ...over }), 'global', parsers);
+  const relay = {
+    'smarthost.enabled': 'on',
+    'smarthost.host': 'SMTP.Provider.Example',
+    'smarthost.port': '465',
+    'smarthost.security': 'implicit',
+    'smarthost.username': 'postern@provider.example',
+    'smarthost.password': 'relay secret',
+    'smarthost.domains': 'Gmail.com, outlook.com\nBücher.example',
+  };
+
+  it.each([
+    ['retry base', { retryBaseSeconds: '60' }, { retryBaseSeconds: 60 }],
+    ['delay warning off', { delayWarningHours: '0' }, { delayWarningHours: 0 }],
+    ['lifetime a month', { queueLifetimeHours: '720' }, { queueLifetimeHours: 720 }],
+    ['require verified', { outboundTls: 'require-verified' }, { outboundTls: 'require-verified' }],
+    [
+      'two TLS rules, an empty row skipped, domains normalized',
+      {
+        'outboundTlsRules.0.domain': ' Partner.Example ',
+        'outboundTlsRules.0.tls': 'require-verified',
+        'outboundTlsRules.1.domain': '',
+        'outboundTlsRules.1.tls': 'require-tls',
+        'outboundTlsRules.2.domain': 'bücher.example',
+        'outboundTlsRules.2.tls': 'opportunistic',
+      },
+      {
+        outboundTlsRules: [
+          { domain: 'partner.example', tls: 'require-verified' },
+          { domain: 'xn--bcher-kva.example', tls: 'opportunistic' },
+        ],
+      },
+    ],
+    [
+      'a smarthost with a password for three domains',
+      relay,
+      {
+        smarthost: {
+          host: 'smtp.provider.example',
+          port: 465,
+          security: 'implicit',
+          username: 'postern@provider.example',
+          password: 'relay secret',
+          domains: ['gmail.com', 'outlook.com', 'xn--bcher-kva.example'],
+        },
+      },
+    ],
+    [
+      'a smarthost for all mail, empty password (keep the stored one)',
+      { ...relay, 'smarthost.password': '', 'smarthost.domains': '', 'smarthost.port': '587', 'smarthost.security': 'starttls' },
+      { smarthost: { host: 'smtp.provider.example', port: 587, security: 'starttls', username: 'postern@provider.example', domains: [] } },
+    ],
+    [
+      'clearing the stored password',
+      { ...relay, 'smarthost.password': '', 'smarthost.clearPassword': 'on', 'smarthost.username': '' },
+      { smarthost: { host: 'smtp.provider.example', port: 465, security: 'implicit', username: '', domains: ['gmail.com', 'outlook.com', 'xn--bcher-kva.example'], clearPassword: true } },
+    ],
+    ['an IP literal relay', { ...relay, 'smarthost.host': '192.0.2.25', 'smarthost.domains': '' }, { smarthost: expect.objectContaining({ host: '192.0.2.25' }) }],
+    ['the relay unchecked: fields ignored, no relay', { ...relay, 'smarthost.enabled': '', 'smarthost.host': '' }, { smarthost: null }],
+  ])('accepts %s', (_name, form, expected) => {
+    const { settings, fieldErrors } = parse(form);
+    expect(fieldErrors).toEqual({});
+    expect(settings).toMatchObject(expected);
+  });
+
+  it.each([
+    ['retry base 0', { retryBaseSeconds: '0' }, 'retryBaseSeconds', 'At least 1.'],
+    ['retry base a day and more', { retryBaseSeconds: '86401' }, 'retryBaseSeconds', 'At most 86400.'],
+    ['retry base with a unit', { retryBaseSeconds: '5m' }, 'retryBaseSeconds', 'Enter a whole number.'],
+    ['longest wait below the first', { retryBaseSeconds: '600', retryMaxSeconds: '300' }, 'retryMaxSeconds', 'At least the first retry wait (600 seconds).'],
+    ['lifetime 0', { queueLifetimeHours: '0' }, 'queueLifetimeHours', 'At least 1.'],
+    ['delay warning negative', { delayWarningHours: '-1' }, 'delayWarningHours', 'Enter a whole number.'],
+    ['unknown TLS requirement', { outboundTls: 'require-dane' }, 'outboundTls', 'Choose a TLS requirement.'],
+    ['a rule for a non-domain', { 'outboundTlsRules.0.domain': 'not a domain', 'outboundTlsRules.0.tls': 'require-tls' }, 'outboundTlsRules', '"not a domain" is not a domain name (spaces)'],
+    [
+      'a domain listed twice',
+      { 'outboundTlsRules.0.domain': 'a.example', 'outboundTlsRules.0.tls': 'require-tls', 'outboundTlsRules.1.domain': 'A.example', 'outboundTlsRules.1.tls': 'opportunistic' },
+      'outboundTlsRules',
+      '"A.example" is listed twice.',
+    ],
+    ['a rule without a requirement', { 'outboundTlsRules.0.domain': 'a.example', 'outboundTlsRules.0.tls': 'strict' }, 'outboundTlsRules', '"a.example": choose a TLS requirement.'],
+    ['a relay without a host', { ...relay, 'smarthost.host': ' ' }, 'smarthost.host', "Enter the relay's host name."],
+    ['a relay host with a space', { ...relay, 'smarthost.host': 'smtp provider' }, 'smarthost.host', 'Not a host name (e.g. smtp.example.net).'],
+    ['port 0', { ...relay, 'smarthost.port': '0' }, 'smarthost.port', 'At least 1.'],
+    ['port 70000', { ...relay, 'smarthost.port': '70000' }, 'smarthost.port', 'At most 65535.'],
+    ['port by name', { ...relay, 'smarthost.port': 'submission' }, 'smarthost.port', 'Enter a port number.'],
+    ['security SSL', { ...relay, 'smarthost.security': 'ssl' }, 'smarthost.security', 'Choose STARTTLS or implicit TLS.'],
+    ['a password without a user', { ...relay, 'smarthost.username': '' }, 'smarthost.username', 'A password needs a user name.'],
+    ['a new password and clear', { ...relay, 'smarthost.clearPassword': 'on' }, 'smarthost.password', 'Type a new password or clear the stored one, not both.'],
+    ['a bad relay domain', { ...relay, 'smarthost.domains': 'gmail.com, localhost' }, 'smarthost.domains', '"localhost" needs a dot (e.g. example.org)'],
+  ])('refuses %s with a field error', (_name, form, field, message) => {
+    const { fieldErrors } = parse(form);
+    expect(fieldErrors).toEqual({ [field]: message });
+  });
+
+  it('a parsed global form without the relay is what the policy schema accepts', () => {
+    const { settings } = parse({ 'outboundTlsRules.0.domain': 'partner.example', 'outboundTlsRules.0.tls': 'require-verified', outboundTls: 'require-tls' });
+    const { smarthost: _none, ...rest } = settings;
+    expect(policySchema.safeParse(rest).success).toBe(true);
+    expect(withoutDefaults(settings, DEFAULT_POLICY as unknown as Record<string, unknown>)).toEqual({
+      requireTlsMx: true,
+      minTlsVersion: 'TLSv1.3',
+      maxMessageBytes: 25 * 1024 ** 2,
+      maxRecipients: 50,
+      relayNetworks: ['10.0.0.0/8', '192.168.0.0/16'],
+      enforceSenderAddress: false,
+      password: { minLength: 14 },
+      defaultQuotaBytes: 2 * 1024 ** 3,
+      bruteForce: { lockoutSeconds: 600 },
+      outboundTls: 'require-tls',
+      outboundTlsRules: [{ domain: 'partner.example', tls: 'require-verified' }],
+    });
+  });
+
+  it('outbound fields are global only: a domain form never carries them', () => {
+    const form: Record<string, string> = { ...globalForm, ...relay };
+    for (const f of POLICY_FIELDS) form[modeName(f.path)] = 'override';
+    const { settings } = parsePolicyForm(getter(form), 'domain', parsers);
+    for (const key of ['retryBaseSeconds', 'retryMaxSeconds', 'queueLifetimeHours', 'delayWarningHours', 'outboundTls', 'outboundTlsRules', 'smarthost']) {
+      expect(settings).not.toHaveProperty(key);
+    }
+  });
+
+  it('shows a stored relay without its sealed password, only that one is set', () => {
+    const values = policyToFormValues({
+      outboundTlsRules: [{ domain: 'partner.example', tls: 'require-tls' }],
+      smarthost: { host: 'smtp.provider.example', port: 587, security: 'starttls', username: 'u', passwordSealed: 'v1:iv:tag:body', domains: ['a.example', 'b.example'] },
+    });
+    expect(values).toEqual({
+      outboundTlsRules: [{ domain: 'partner.example', tls: 'require-tls' }],
+      'smarthost.enabled': true,
+      'smarthost.host': 'smtp.provider.example',
+      'smarthost.port': '587',
+      'smarthost.security': 'starttls',
+      'smarthost.username': 'u',
+      'smarthost.domains': 'a.example\nb.example',
+      'smarthost.passwordSet': true,
+    });
+    expect(JSON.stringify(values)).not.toContain('v1:');
+    expect(policyToFormValues({ smarthost: null })).toMatchObject({ 'smarthost.enabled': false, 'smarthost.passwordSet': false, 'smarthost.port': '587' });
+  });
+
+  it('maps schema errors of the relay to its inputs', () => {
+    expect(fieldForPath('smarthost.host')).toBe('smarthost.host');
+    expect(fieldForPath('smarthost.domains.3')).toBe('smarthost.domains');
+    expect(fieldForPath('smarthost.passwordSealed')).toBe('smarthost.password');
+    expect(fieldForPath('outboundTlsRules.2.domain')).toBe('outboundTlsRules');
+  });
+
+  it('every outbound number names its unit', () => {
+    for (const path of ['retryBaseSeconds', 'retryMaxSeconds', 'queueLifetimeHours', 'delayWarningHours']) {
+      expect(POLICY_FIELDS.find((f) => f.path === path)).toMatchObject({ unit: expect.stringMatching(/seconds|hours/), globalOnly: true });
+    }
   });
 });

@@ -6,8 +6,17 @@ import { Input, Select, Textarea } from '@/components/ui/input';
 import { Button } from '@/components/ui/button';
 import type { FormState } from '@/lib/forms/state';
 import { submitWithoutReset } from '@/lib/forms/submit';
-import { POLICY_GROUPS, TLS_VERSIONS, type PolicyField } from './fields';
-import { describeValue, modeName, type PolicyFormValue } from './parse';
+import {
+  OUTBOUND_TLS,
+  OUTBOUND_TLS_LABEL,
+  POLICY_GROUPS,
+  SMARTHOST_SECURITY,
+  SMARTHOST_SECURITY_LABEL,
+  TLS_VERSIONS,
+  smarthostName,
+  type PolicyField,
+} from './fields';
+import { describeValue, modeName, tlsRuleName, type PolicyFormValue, type TlsRuleValue } from './parse';
 
 type Values = Record<string, PolicyFormValue>;
 
@@ -72,8 +81,14 @@ export function PolicyForm({
             <div className="divide-y divide-border">
               {fields.map((field) => {
                 const active = scope === 'global' || overridden[field.path];
+                // Lists and the relay need the width; the others sit beside their explanation.
+                const wide = field.kind === 'tls-rules' || field.kind === 'smarthost';
                 return (
-                  <div key={field.path} className="grid gap-2 py-3 md:grid-cols-[minmax(0,1fr)_minmax(0,20rem)] md:gap-6">
+                  <div
+                    key={field.path}
+                    data-policy-field={field.path}
+                    className={wide ? 'grid gap-2 py-3' : 'grid gap-2 py-3 md:grid-cols-[minmax(0,1fr)_minmax(0,20rem)] md:gap-6'}
+                  >
                     <div>
                       <label htmlFor={`p-${field.path}`} className="block text-sm font-medium">
                         {field.label}
@@ -102,7 +117,11 @@ export function PolicyForm({
                           <option value="override">Override for this domain</option>
                         </Select>
                       ) : null}
-                      <Control field={field} value={active ? values[field.path] : inherited[field.path]} disabled={!active} error={errors[field.path]} onChange={set} />
+                      {field.kind === 'smarthost' ? (
+                        <SmarthostControl values={values} errors={errors} onChange={set} />
+                      ) : (
+                        <Control field={field} value={active ? values[field.path] : inherited[field.path]} disabled={!active} error={errors[field.path]} onChange={set} />
+                      )}
                       <p id={`p-${field.path}-error`} aria-live="polite" className="text-sm text-danger" data-field-error={field.path}>
                         {errors[field.path] ?? ''}
                       </p>
@@ -183,14 +202,30 @@ function Control({
       );
     case 'integer':
       return (
-        <Input
-          {...common}
-          inputMode="numeric"
-          pattern="[0-9]*"
-          value={String(value ?? '')}
-          onChange={(e) => onChange(field.path, e.target.value)}
-        />
+        <span className="flex items-center gap-2">
+          <Input
+            {...common}
+            inputMode="numeric"
+            pattern="[0-9]*"
+            className={field.unit ? 'w-32' : undefined}
+            value={String(value ?? '')}
+            onChange={(e) => onChange(field.path, e.target.value)}
+          />
+          {field.unit ? <span className="text-sm text-muted">{field.unit}</span> : null}
+        </span>
       );
+    case 'outbound-tls':
+      return (
+        <Select {...common} value={String(value ?? 'opportunistic')} onChange={(e) => onChange(field.path, e.target.value)}>
+          {OUTBOUND_TLS.map((v) => (
+            <option key={v} value={v}>
+              {OUTBOUND_TLS_LABEL[v]}
+            </option>
+          ))}
+        </Select>
+      );
+    case 'tls-rules':
+      return <TlsRulesControl field={field} rules={Array.isArray(value) ? value : []} disabled={disabled} onChange={onChange} />;
     default:
       return (
         <Input
@@ -203,4 +238,185 @@ function Control({
         />
       );
   }
+}
+
+/** The per-destination rules: one row per recipient domain, added and removed in place. */
+function TlsRulesControl({
+  field,
+  rules,
+  disabled,
+  onChange,
+}: {
+  field: PolicyField;
+  rules: TlsRuleValue[];
+  disabled: boolean;
+  onChange: (path: string, value: PolicyFormValue) => void;
+}) {
+  const update = (i: number, patch: Partial<TlsRuleValue>) => onChange(field.path, rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <div className="space-y-2" id={`p-${field.path}`} aria-describedby={`p-${field.path}-hint p-${field.path}-error`}>
+      {rules.length === 0 ? <p className="text-sm text-muted">No rules: every destination gets the requirement above.</p> : null}
+      {rules.map((rule, i) => (
+        <div key={i} className="flex flex-wrap items-center gap-2" data-tls-rule={i}>
+          <Input
+            name={tlsRuleName(field.path, i, 'domain')}
+            aria-label={`Rule ${i + 1}: recipient domain`}
+            placeholder="partner.example"
+            spellCheck={false}
+            className="w-64 font-mono"
+            disabled={disabled}
+            value={rule.domain}
+            onChange={(e) => update(i, { domain: e.target.value })}
+          />
+          <Select
+            name={tlsRuleName(field.path, i, 'tls')}
+            aria-label={`Rule ${i + 1}: TLS requirement`}
+            className="w-auto"
+            disabled={disabled}
+            value={rule.tls}
+            onChange={(e) => update(i, { tls: e.target.value as TlsRuleValue['tls'] })}
+          >
+            {OUTBOUND_TLS.map((v) => (
+              <option key={v} value={v}>
+                {OUTBOUND_TLS_LABEL[v]}
+              </option>
+            ))}
+          </Select>
+          <Button variant="secondary" disabled={disabled} onClick={() => onChange(field.path, rules.filter((_, j) => j !== i))}>
+            Remove
+          </Button>
+        </div>
+      ))}
+      <Button variant="secondary" disabled={disabled} onClick={() => onChange(field.path, [...rules, { domain: '', tls: 'require-verified' }])}>
+        Add a rule
+      </Button>
+    </div>
+  );
+}
+
+/**
+ * The relay: on/off, where, how, and who. The password is write-only: the page only
+ * knows whether one is stored; an empty field keeps it, "clear" forgets it.
+ */
+function SmarthostControl({
+  values,
+  errors,
+  onChange,
+}: {
+  values: Values;
+  errors: Record<string, string>;
+  onChange: (path: string, value: PolicyFormValue) => void;
+}) {
+  const v = (key: Parameters<typeof smarthostName>[0]) => values[smarthostName(key)];
+  const enabled = Boolean(v('enabled'));
+  const passwordSet = Boolean(v('passwordSet'));
+  const part = (key: Parameters<typeof smarthostName>[0], label: string, control: React.ReactNode, hint?: string) => (
+    <div className="space-y-1">
+      <label htmlFor={`p-smarthost-${key}`} className="block text-sm font-medium">
+        {label}
+      </label>
+      {control}
+      {hint ? <p className="text-xs text-muted">{hint}</p> : null}
+      <p id={`p-smarthost-${key}-error`} aria-live="polite" className="text-sm text-danger" data-field-error={smarthostName(key)}>
+        {errors[smarthostName(key)] ?? ''}
+      </p>
+    </div>
+  );
+  const common = (key: Parameters<typeof smarthostName>[0]) => ({
+    id: `p-smarthost-${key}`,
+    name: smarthostName(key),
+    'aria-invalid': Boolean(errors[smarthostName(key)]),
+    'aria-describedby': `p-smarthost-${key}-error`,
+  });
+  return (
+    <div className="space-y-3" data-testid="smarthost">
+      <label className="inline-flex items-center gap-2 text-sm">
+        <input
+          type="checkbox"
+          className="size-4 accent-[var(--color-accent)]"
+          id="p-smarthost"
+          name={smarthostName('enabled')}
+          checked={enabled}
+          onChange={(e) => onChange(smarthostName('enabled'), e.target.checked)}
+        />
+        Send outbound mail through a smarthost
+      </label>
+      {enabled ? (
+        <div className="grid gap-x-6 gap-y-1 rounded-md border border-border bg-surface-2 p-3 md:grid-cols-2">
+          {part(
+            'host',
+            'Host',
+            <Input {...common('host')} spellCheck={false} placeholder="smtp.provider.example" className="font-mono" value={String(v('host') ?? '')} onChange={(e) => onChange(smarthostName('host'), e.target.value)} />,
+          )}
+          {part(
+            'port',
+            'Port',
+            <Input {...common('port')} inputMode="numeric" pattern="[0-9]*" className="w-32" value={String(v('port') ?? '587')} onChange={(e) => onChange(smarthostName('port'), e.target.value)} />,
+          )}
+          {part(
+            'security',
+            'Security',
+            <Select {...common('security')} value={String(v('security') ?? 'starttls')} onChange={(e) => onChange(smarthostName('security'), e.target.value)}>
+              {SMARTHOST_SECURITY.map((s) => (
+                <option key={s} value={s}>
+                  {SMARTHOST_SECURITY_LABEL[s]}
+                </option>
+              ))}
+            </Select>,
+            'The relay\'s certificate is always verified (RFC 8314).',
+          )}
+          {part(
+            'username',
+            'User name',
+            <Input {...common('username')} spellCheck={false} autoComplete="off" value={String(v('username') ?? '')} onChange={(e) => onChange(smarthostName('username'), e.target.value)} />,
+            'Empty: the relay is used without AUTH.',
+          )}
+          {part(
+            'password',
+            'Password',
+            <Input
+              {...common('password')}
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+              placeholder={passwordSet ? '•••••••• (stored; type to replace)' : 'not set'}
+              value={String(v('password') ?? '')}
+              onChange={(e) => onChange(smarthostName('password'), e.target.value)}
+            />,
+            passwordSet ? 'A password is stored (sealed with the master key). Leave empty to keep it.' : 'No password is stored.',
+          )}
+          <div className="space-y-1 self-center">
+            {passwordSet ? (
+              <label className="inline-flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  className="size-4 accent-[var(--color-accent)]"
+                  name={smarthostName('clearPassword')}
+                  checked={Boolean(v('clearPassword'))}
+                  onChange={(e) => onChange(smarthostName('clearPassword'), e.target.checked)}
+                />
+                Clear the stored password
+              </label>
+            ) : null}
+          </div>
+          <div className="md:col-span-2">
+            {part(
+              'domains',
+              'Only for these recipient domains',
+              <Textarea
+                {...common('domains')}
+                rows={2}
+                spellCheck={false}
+                placeholder="empty: all outbound mail"
+                className="font-mono"
+                value={String(v('domains') ?? '')}
+                onChange={(e) => onChange(smarthostName('domains'), e.target.value)}
+              />,
+              'One per line or comma separated; mail to other domains goes to their MX. Empty: all outbound mail.',
+            )}
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
 }
