@@ -92,3 +92,61 @@ export function CipherBars({ rows }: { rows: { version: string; cipher: string; 
     </div>
   );
 }
+
+const VERIFICATION_COLORS: Record<string, string> = {
+  dane: '#067647',
+  'mta-sts': '#0e7d5f',
+  pkix: '#1d5fd1',
+  unverified: '#9a6700',
+  none: '#b42318',
+};
+const VERIFICATION_LABEL: Record<string, string> = {
+  dane: 'DANE',
+  'mta-sts': 'MTA-STS',
+  pkix: 'public CA',
+  unverified: 'TLS, unverified',
+  none: 'cleartext',
+};
+
+/** Outbound deliveries per certificate verification (DANE, MTA-STS, public CA, unverified TLS, cleartext). */
+export function VerificationBars({ rows }: { rows: { kind: string; attempts: number; sent: number }[] }) {
+  const data = rows.map((r) => ({ label: VERIFICATION_LABEL[r.kind] ?? r.kind, delivered: r.sent, attempts: r.attempts, fill: VERIFICATION_COLORS[r.kind] ?? '#6b7280' }));
+  return (
+    <div className="h-56" data-testid="outbound-verification-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+          <XAxis dataKey="label" tick={{ fontSize: 11 }} />
+          <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={44} />
+          <Tooltip />
+          <Bar dataKey="delivered" />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** Top destinations: deliveries stacked as verified TLS / unverified TLS / cleartext. */
+export function DestinationBars({ rows }: { rows: { domain: string; sent: number; sentTls: number; sentVerified: number }[] }) {
+  const data = rows
+    .filter((r) => r.sent > 0)
+    .slice(0, 10)
+    .map((r) => ({ name: r.domain, verified: r.sentVerified, 'TLS, unverified': r.sentTls - r.sentVerified, cleartext: r.sent - r.sentTls }));
+  if (!data.length) return <p className="mt-2 text-sm text-muted">Nothing delivered in this range.</p>;
+  return (
+    <div style={{ height: Math.max(120, data.length * 28 + 60) }} data-testid="outbound-domains-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
+          <XAxis type="number" allowDecimals={false} tick={{ fontSize: 11 }} />
+          <YAxis type="category" dataKey="name" width={200} tick={{ fontSize: 10 }} />
+          <Tooltip />
+          <Legend />
+          <Bar dataKey="verified" stackId="d" fill={VERIFICATION_COLORS.dane} />
+          <Bar dataKey="TLS, unverified" stackId="d" fill={VERIFICATION_COLORS.unverified} />
+          <Bar dataKey="cleartext" stackId="d" fill={VERIFICATION_COLORS.none} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -3,13 +3,25 @@ import 'server-only';
  * The panel's data access for TLS statistics: every function takes the signed-in admin and keeps to its
  * domain scope (a domain admin sees only deliveries to its domains and its mailboxes).
  */
-import { domainScope } from '@/lib/actor';
+import { domainScope, isGlobal } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
 import { ServiceError } from '@/lib/errors';
 import { analyzeHeaders, parseHops, type PublicHop, type ReceivedHop } from '@/lib/received';
 import type { AdminActor } from '@/lib/dal/session';
 import { policyImpact, type ImpactChange, type PolicyImpact } from './impact';
-import { clientTls, defaultRange, exportRows, hopChainOf, overview, type ClientTlsRow, type HopChainView, type Overview, type StatsFilter } from './queries';
+import {
+  clientTls,
+  defaultRange,
+  exportRows,
+  hopChainOf,
+  outboundOverview,
+  overview,
+  type ClientTlsRow,
+  type HopChainView,
+  type OutboundOverview,
+  type Overview,
+  type StatsFilter,
+} from './queries';
 import { prismaSql } from './sql';
 
 /** Pasted headers / messages the analyzer reads (route, page). */
@@ -66,6 +78,16 @@ export async function resolveFilter(db: Db, admin: AdminActor, input: TlsFilterI
 export async function tlsOverview(db: Db, admin: AdminActor, input: TlsFilterInput): Promise<{ overview: Overview; values: ResolvedFilter['values'] }> {
   const { filter, values } = await resolveFilter(db, admin, input);
   return { overview: await overview(prismaSql(db), filter), values };
+}
+
+/**
+ * Our outbound deliveries over the resolved period, for global admins only: outbound
+ * attempts are server-wide (a destination is no local domain), so a domain admin gets null.
+ */
+export async function tlsOutbound(db: Db, admin: AdminActor, period: { from: string; to: string }): Promise<OutboundOverview | null> {
+  if (!isGlobal(admin)) return null;
+  if (!DAY.test(period.from) || !DAY.test(period.to)) throw new ServiceError('invalid', 'dates must be YYYY-MM-DD', 'from');
+  return outboundOverview(prismaSql(db), { from: period.from, to: period.to, limit: 20 });
 }
 
 export async function tlsCsv(db: Db, admin: AdminActor, input: TlsFilterInput): Promise<string> {

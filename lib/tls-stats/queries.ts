@@ -281,3 +281,105 @@ export async function hopChainOf(sql: Sql, blobId: string): Promise<HopChainView
     claimed: typeof r.hops === 'string' ? JSON.parse(r.hops) : r.hops,
   };
 }
+
+// ---- Outbound: how our own deliveries to other servers went (outbound_attempts) ----
+
+export const VERIFIED_KINDS = ['dane', 'mta-sts', 'pkix'] as const;
+export const VERIFICATION_KINDS = ['dane', 'mta-sts', 'pkix', 'unverified', 'none'] as const;
+
+export interface OutboundDomainRow {
+  domain: string;
+  attempts: number;
+  /** recipients delivered (outcome "sent") */
+  sent: number;
+  sentTls: number;
+  sentVerified: number;
+  /** the TLS version of the latest attempt the server answered ("none": cleartext), null if none answered */
+  lastTlsVersion: string | null;
+  lastAt: string;
+}
+
+export interface OutboundOverview {
+  totals: { attempts: number; sent: number; messages: number; sentTls: number; sentVerified: number };
+  /** per verification kind (VERIFICATION_KINDS order, zeros included): attempts and recipients delivered */
+  verification: { kind: string; attempts: number; sent: number }[];
+  /** destinations by recipients delivered, then attempts */
+  domains: OutboundDomainRow[];
+  /** destinations that answered us but never over TLS in the period */
+  cleartextOnly: OutboundDomainRow[];
+}
+
+// The period as a half-open timestamptz range in UTC: constants, so started_at's indexes apply.
+const RANGE = `started_at >= ($1::date)::timestamp AT TIME ZONE 'UTC' AND started_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'`;
+const SENT = `outcome = 'sent'`;
+const TLS = `tls_version IS NOT NULL AND tls_version <> 'none'`;
+const VERIFIED = `tls_verification IN ('dane','mta-sts','pkix')`;
+// The remote server answered (a delivery or an SMTP reply): it was reached, with or without TLS.
+const REACHED = `(${SENT} OR code IS NOT NULL)`;
+
+/** The two statements behind outboundOverview, exported so a test can EXPLAIN them. */
+export const OUTBOUND_SQL = {
+  totals: `SELECT grouping(tls_verification) AS g, tls_verification AS v,
+                  count(*)::bigint AS attempts,
+                  count(*) FILTER (WHERE ${SENT})::bigint AS sent,
+                  count(DISTINCT queue_id) FILTER (WHERE ${SENT})::bigint AS messages,
+                  count(*) FILTER (WHERE ${SENT} AND ${TLS})::bigint AS sent_tls,
+                  count(*) FILTER (WHERE ${SENT} AND ${VERIFIED})::bigint AS sent_verified
+             FROM outbound_attempts WHERE ${RANGE}
+            GROUP BY GROUPING SETS ((), (tls_verification))`,
+  domains: `WITH d AS (
+              SELECT domain,
+                     count(*)::bigint AS attempts,
+                     count(*) FILTER (WHERE ${SENT})::bigint AS sent,
+                     count(*) FILTER (WHERE ${SENT} AND ${TLS})::bigint AS sent_tls,
+                     count(*) FILTER (WHERE ${SENT} AND ${VERIFIED})::bigint AS sent_verified,
+                     count(*) FILTER (WHERE ${REACHED})::bigint AS reached,
+                     count(*) FILTER (WHERE ${TLS})::bigint AS any_tls,
+                     (array_agg(coalesce(tls_version, 'none') ORDER BY started_at DESC) FILTER (WHERE ${REACHED}))[1] AS last_version,
+                     max(started_at) AS last_at
+                FROM outbound_attempts WHERE ${RANGE}
+               GROUP BY domain)
+            (SELECT 'top' AS list, * FROM d ORDER BY sent DESC, attempts DESC, domain LIMIT $3::int)
+            UNION ALL
+            (SELECT 'clear' AS list, * FROM d WHERE reached > 0 AND any_tls = 0 ORDER BY reached DESC, domain LIMIT $4::int)`,
+};
+
+/**
+ * Outbound TLS over [from, to] (UTC days): attempts, deliveries, the shares over TLS and
+ * with a verified certificate, by verification kind, per destination, and the
+ * destinations we could only reach in cleartext. Two statements on outbound_attempts,
+ * both bounded by started_at (its index, or (domain, started_at) for the per-domain one).
+ * Server-wide: outbound attempts belong to no local domain.
+ */
+export async function outboundOverview(sql: Sql, f: { from: string; to: string; limit?: number }): Promise<OutboundOverview> {
+  if (!DAY.test(f.from) || !DAY.test(f.to)) throw new Error('dates must be YYYY-MM-DD');
+  const limit = Math.min(Math.max(f.limit ?? 20, 1), 500);
+  const [totals, domains] = await Promise.all([
+    sql.query(OUTBOUND_SQL.totals, [f.from, f.to]),
+    sql.query(OUTBOUND_SQL.domains, [f.from, f.to, limit, limit]),
+  ]);
+  const all = totals.rows.find((r) => n(r.g) === 1);
+  const byKind = new Map(totals.rows.filter((r) => n(r.g) === 0).map((r) => [r.v as string, r]));
+  const kinds = [...VERIFICATION_KINDS, ...[...byKind.keys()].filter((k) => !(VERIFICATION_KINDS as readonly string[]).includes(k)).sort()];
+  const row = (r: Record<string, unknown>): OutboundDomainRow => ({
+    domain: r.domain as string,
+    attempts: n(r.attempts),
+    sent: n(r.sent),
+    sentTls: n(r.sent_tls),
+    sentVerified: n(r.sent_verified),
+    lastTlsVersion: (r.last_version as string | null) ?? null,
+    lastAt: new Date(r.last_at as string).toISOString(),
+  });
+  return {
+    totals: {
+      attempts: n(all?.attempts),
+      sent: n(all?.sent),
+      messages: n(all?.messages),
+      sentTls: n(all?.sent_tls),
+      sentVerified: n(all?.sent_verified),
+    },
+    verification: kinds.map((kind) => ({ kind, attempts: n(byKind.get(kind)?.attempts), sent: n(byKind.get(kind)?.sent) })),
+    domains: domains.rows.filter((r) => r.list === 'top').map(row),
+    cleartextOnly: domains.rows.filter((r) => r.list === 'clear').map(row),
+  };
+}

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { CipherBars, ShareChart, VersionBars } from '@/components/tls/tls-charts';
+import { CipherBars, DestinationBars, ShareChart, VerificationBars, VersionBars } from '@/components/tls/tls-charts';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
@@ -10,7 +10,8 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
-import { tlsClientLogins, tlsOverview } from '@/lib/tls-stats/panel';
+import { tlsClientLogins, tlsOutbound, tlsOverview } from '@/lib/tls-stats/panel';
+import type { OutboundDomainRow, OutboundOverview } from '@/lib/tls-stats/queries';
 
 export const metadata: Metadata = { title: 'TLS' };
 
@@ -34,6 +35,7 @@ export default async function TlsPage({ searchParams }: Props) {
   }
   const { overview: o, values } = result;
   const clients = await tlsClientLogins(db(), admin, { mailbox: values.mailbox || null, weakOnly: true });
+  const outbound = await tlsOutbound(db(), admin, { from: values.from, to: values.to });
   const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
   const unit = (n: number) => (o.perMessage ? (n === 1 ? 'message' : 'messages') : n === 1 ? 'delivery' : 'deliveries');
 
@@ -132,6 +134,8 @@ export default async function TlsPage({ searchParams }: Props) {
         </Card>
       </div>
 
+      {outbound ? <OutboundSection o={outbound} period={`${values.from} – ${values.to}`} /> : null}
+
       <Card className="mt-4">
         <CardTitle>Clients on old TLS or cleartext (IMAP and submission logins, last 30 days)</CardTitle>
         {clients.length === 0 ? (
@@ -203,6 +207,104 @@ function WeakTable({
               <Td className="text-right tabular-nums">{r.cleartext}</Td>
               <Td className="text-right tabular-nums">{r.belowTls12}</Td>
               <Td className="text-right tabular-nums">{r.messages}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}
+
+/** Our own deliveries to other servers (outbound_attempts): server-wide, so global admins only. */
+function OutboundSection({ o, period }: { o: OutboundOverview; period: string }) {
+  const t = o.totals;
+  return (
+    <section className="mt-8" aria-labelledby="outbound-heading" data-testid="outbound">
+      <h2 id="outbound-heading" className="text-lg font-semibold">
+        Outbound
+      </h2>
+      <p className="mb-3 text-sm text-muted">
+        Our deliveries to other servers, per recipient and attempt: TLS as negotiated, and how the certificate was checked (DANE, MTA-STS or a public CA). The domain
+        and direction filters do not apply here; the period does.
+      </p>
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Attempts" value={<span data-testid="outbound-attempts">{t.attempts.toLocaleString('en')}</span>} hint={period} />
+        <Stat
+          label="Messages sent"
+          value={<span data-testid="outbound-messages">{t.messages.toLocaleString('en')}</span>}
+          hint={`${t.sent.toLocaleString('en')} ${t.sent === 1 ? 'recipient' : 'recipients'} delivered`}
+        />
+        <Stat label="Delivered over TLS" value={<span data-testid="outbound-share-tls">{share(t.sentTls, t.sent)}</span>} hint={`${t.sentTls.toLocaleString('en')} of ${t.sent.toLocaleString('en')}`} />
+        <Stat
+          label="With a verified certificate"
+          value={<span data-testid="outbound-share-verified">{share(t.sentVerified, t.sent)}</span>}
+          hint="DANE, MTA-STS or a public CA"
+        />
+      </div>
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <CardTitle>Deliveries by certificate verification</CardTitle>
+          <VerificationBars rows={o.verification} />
+        </Card>
+        <Card>
+          <CardTitle>Top destinations</CardTitle>
+          <DestinationBars rows={o.domains} />
+        </Card>
+      </div>
+      <Card className="mt-4">
+        <CardTitle>Destinations</CardTitle>
+        {o.domains.length === 0 ? <p className="mt-2 text-sm text-muted">No delivery attempts in this range.</p> : <DestinationTable rows={o.domains} testId="outbound-domains" />}
+      </Card>
+      <Card className="mt-4">
+        <CardTitle>Reached only in cleartext</CardTitle>
+        {o.cleartextOnly.length === 0 ? (
+          <p className="mt-2 text-sm text-muted">None: every destination that answered us offered TLS.</p>
+        ) : (
+          <>
+            <p className="mt-1 text-xs text-muted">
+              These servers answered but never negotiated TLS in this range; a &quot;require TLS&quot; rule for them would defer their mail.
+            </p>
+            <DestinationTable rows={o.cleartextOnly} testId="outbound-cleartext" />
+          </>
+        )}
+      </Card>
+    </section>
+  );
+}
+
+function DestinationTable({ rows, testId }: { rows: OutboundDomainRow[]; testId: string }) {
+  return (
+    <div className="mt-2">
+      <Table data-testid={testId}>
+        <thead>
+          <tr>
+            <Th>Domain</Th>
+            <Th className="text-right">Sent</Th>
+            <Th className="text-right">Attempts</Th>
+            <Th className="text-right">TLS</Th>
+            <Th className="text-right">Verified</Th>
+            <Th>Last TLS</Th>
+            <Th>Last attempt</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.domain} data-domain={r.domain}>
+              <Td className="break-all">{r.domain}</Td>
+              <Td className="text-right tabular-nums">{r.sent}</Td>
+              <Td className="text-right tabular-nums">{r.attempts}</Td>
+              <Td className="text-right tabular-nums">{share(r.sentTls, r.sent)}</Td>
+              <Td className="text-right tabular-nums">{share(r.sentVerified, r.sent)}</Td>
+              <Td>
+                {r.lastTlsVersion === null ? (
+                  <span className="text-muted">not reached</span>
+                ) : r.lastTlsVersion === 'none' ? (
+                  <Badge tone="danger">cleartext</Badge>
+                ) : (
+                  <Badge tone={r.lastTlsVersion === 'TLSv1.3' || r.lastTlsVersion === 'TLSv1.2' ? 'ok' : 'warn'}>{r.lastTlsVersion}</Badge>
+                )}
+              </Td>
+              <Td>{r.lastAt.slice(0, 16).replace('T', ' ')}</Td>
             </tr>
           ))}
         </tbody>

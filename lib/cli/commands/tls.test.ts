@@ -77,4 +77,14 @@ describe('postern tls rescan', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('postern: batch-size: must be an integer from 1 to 10000');
   });
+
+  it('outbound: zeros on an empty log, as text and JSON; a bad --days is refused', async () => {
+    const text = await tls(['outbound'], '', { DATABASE_URL: t.url });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^attempts: 0  messages sent: 0  recipients delivered: 0  over TLS: —  verified: —\n/);
+    const json = JSON.parse((await tls(['outbound', '--json', '--days', '7'], '', { DATABASE_URL: t.url })).stdout);
+    expect(json).toMatchObject({ totals: { attempts: 0, sent: 0 }, domains: [], cleartextOnly: [] });
+    expect(json.verification.map((v: { kind: string }) => v.kind)).toEqual(['dane', 'mta-sts', 'pkix', 'unverified', 'none']);
+    expect((await tls(['outbound', '--days', '0'], '', { DATABASE_URL: t.url })).stderr.trim()).toBe('postern: days: must be 1 to 3650');
+  });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ServiceError } from '@/lib/errors';
 import { analyzeHeaders } from '@/lib/received';
-import { defaultRange, overview, prismaRunner, prismaSql, rescan } from '@/lib/tls-stats';
+import { defaultRange, outboundOverview, overview, prismaRunner, prismaSql, rescan } from '@/lib/tls-stats';
 import type { CliContext } from '../context';
 import { table } from '../output';
 
@@ -54,6 +54,30 @@ export function registerTls(program: Command, ctx: CliContext): void {
       if (o.weakDomains.length) {
         ctx.out('');
         ctx.out(table(['SENDING DOMAIN', 'CLEARTEXT', '< TLS 1.2'], o.weakDomains.map((d) => [d.senderDomain || '(null sender)', d.cleartext, d.belowTls12])));
+      }
+    });
+
+  tls
+    .command('outbound')
+    .description('our deliveries to other servers: share over TLS and verified, per destination, cleartext-only destinations')
+    .option('--days <n>', 'last N days', '30')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { days: string; json?: boolean }) => {
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) throw new ServiceError('invalid', 'must be 1 to 3650', 'days');
+      const o = await outboundOverview(prismaSql(await ctx.db()), { ...defaultRange(days), limit: 50 });
+      if (opts.json) return ctx.json(o);
+      const pct = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
+      const t = o.totals;
+      ctx.out(`attempts: ${t.attempts}  messages sent: ${t.messages}  recipients delivered: ${t.sent}  over TLS: ${pct(t.sentTls, t.sent)}  verified: ${pct(t.sentVerified, t.sent)}`);
+      ctx.out(table(['VERIFICATION', 'DELIVERED', 'ATTEMPTS'], o.verification.map((v) => [v.kind, v.sent, v.attempts])));
+      if (o.domains.length) {
+        ctx.out('');
+        ctx.out(table(['DESTINATION', 'SENT', 'TLS', 'VERIFIED', 'LAST TLS'], o.domains.map((d) => [d.domain, d.sent, pct(d.sentTls, d.sent), pct(d.sentVerified, d.sent), d.lastTlsVersion ?? '-'])));
+      }
+      if (o.cleartextOnly.length) {
+        ctx.out('');
+        ctx.out(table(['CLEARTEXT ONLY', 'SENT', 'ATTEMPTS'], o.cleartextOnly.map((d) => [d.domain, d.sent, d.attempts])));
       }
     });
 }
