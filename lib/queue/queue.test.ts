@@ -240,6 +240,10 @@ describe('searchDeliveries', () => {
     expect(brief((await searchDeliveries(t.prisma, cli, { sender: 'BOB' })).events)).toEqual(['in BBB2']);
     expect(brief((await searchDeliveries(t.prisma, cli, { recipient: 'y@other' })).events)).toEqual(['sent AAA1 y@other.example', 'in AAA1']);
     expect(brief((await searchDeliveries(t.prisma, cli, { queueId: 'EEE5' })).events)).toEqual(['sent EEE5 v@remote.example', 'in EEE5']);
+    // By Message-ID (with or without <>): the receipt and the attempts of that message.
+    expect(brief((await searchDeliveries(t.prisma, cli, { messageId: '<EEE5@postern.test>' })).events)).toEqual(['sent EEE5 v@remote.example', 'in EEE5']);
+    // A whole recipient address is matched in the receipts' recipient arrays.
+    expect(brief((await searchDeliveries(t.prisma, cli, { recipient: 'y@other.example' })).events)).toEqual(['sent AAA1 y@other.example', 'in AAA1']);
     // The client's receipts and the attempts of what it sent.
     expect((await searchDeliveries(t.prisma, cli, { clientIp: '192.0.2.10' })).events).toHaveLength(6);
     expect((await searchDeliveries(t.prisma, cli, { clientIp: '203.0.113.9' })).events.map((e) => e.kind)).toEqual(['received']);

@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/prisma';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { decodeCursor, encodeCursor } from './cursor';
 import { and, mailScope } from './scope';
-import { likeContains, parseInput, searchDeliveriesSchema, type OutboundStatusName, type SearchDeliveriesInput } from './validations';
+import { likeContains, likeExact, parseInput, searchDeliveriesSchema, type OutboundStatusName, type SearchDeliveriesInput } from './validations';
 
 interface EventBase {
   id: string;
@@ -54,6 +54,9 @@ export interface DeliveryPage {
   next: string | null;
 }
 
+/** local@domain.tld: searched as that one recipient rather than as a fragment. */
+const WHOLE_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 /** Newest first; ties by id (lower-case UUID text sorts like the uuid column). */
 function newestFirst(a: DeliveryEvent, b: DeliveryEvent): number {
   return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -81,14 +84,23 @@ export async function searchDeliveries(db: Db, actor: Actor, input: SearchDelive
     received.push(Prisma.sql`r.mail_from ILIKE ${likeContains(f.sender)}`);
     sent.push(Prisma.sql`q.mail_from ILIKE ${likeContains(f.sender)}`);
   }
-  if (f.recipient) {
+  if (f.recipient && WHOLE_ADDRESS.test(f.recipient)) {
+    // A whole address is that recipient: an index lookup on both sides at any size.
+    received.push(Prisma.sql`r.rcpts && ARRAY[${f.recipient}, ${f.recipient.toLowerCase()}]::text[]`);
+    sent.push(Prisma.sql`a.rcpt ILIKE ${likeExact(f.recipient)}`);
+  } else if (f.recipient) {
+    // Part of an address (a domain, a name): a contains search, walked newest first.
     received.push(Prisma.sql`EXISTS (SELECT 1 FROM unnest(r.rcpts) AS x(rcpt) WHERE x.rcpt ILIKE ${likeContains(f.recipient)})`);
     sent.push(Prisma.sql`a.rcpt ILIKE ${likeContains(f.recipient)}`);
   }
+  if (f.messageId) {
+    const messageId = f.messageId.replace(/^<(.*)>$/, '$1');
+    received.push(Prisma.sql`r.message_id = ${messageId}`);
+    sent.push(Prisma.sql`q.queue_id IN (SELECT m.queue_id FROM smtp_receipts m WHERE m.message_id = ${messageId})`);
+  }
   if (queueIds) {
     received.push(Prisma.sql`r.queue_id = ANY(${queueIds}::text[])`);
-    // outbound_attempts.queue_id has no index; outbound_queue.queue_id has.
-    sent.push(Prisma.sql`q.queue_id = ANY(${queueIds}::text[])`);
+    sent.push(Prisma.sql`a.queue_id = ANY(${queueIds}::text[])`);
   }
   if (f.clientIp) {
     received.push(Prisma.sql`r.client_ip = ${f.clientIp}`);

@@ -50,6 +50,7 @@ export async function seedMessage(db: Db, m: SeedMessage): Promise<{ blobId: str
         queueId: m.queueId, blobId: blob.id, receivedAt: createdAt, listener: m.receipt.listener ?? 'submission', clientIp: m.receipt.clientIp,
         helo: 'client.example', mailFrom: m.mailFrom, rcpts: m.recipients.map((r) => r.rcpt), authUser: m.authUser ?? null,
         protocol: 'ESMTPSA', size: raw.length, tlsVersion: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384',
+        messageId: `${m.queueId}@postern.test`,
       },
     });
   }

@@ -51,6 +51,8 @@ export const searchDeliveriesSchema = z.object({
   sender: text(320).optional(),
   recipient: text(320).optional(),
   queueId: queueIdSchema.optional(),
+  /** With or without its angle brackets. */
+  messageId: text(998).optional(),
   clientIp: text(64).optional(),
   from: z.date().optional(),
   to: z.date().optional(),
@@ -69,5 +71,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, field
 
 /** `%`, `_` and `\` match themselves in a "contains" filter. */
 export function likeContains(value: string): string {
-  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
+  return `%${likeExact(value)}%`;
+}
+
+/** The value as an ILIKE pattern that matches only itself (case-insensitively). */
+export function likeExact(value: string): string {
+  return value.replace(/[\\%_]/g, '\\$&');
 }

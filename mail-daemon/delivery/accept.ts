@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ParsedHeader } from '@/lib/mime';
 import { enqueue } from '../outbound/pg-queue';
 import type { Srs } from '../outbound/srs';
 import { deliver } from '../store';
@@ -18,7 +19,7 @@ const tlsStatsLog = createLogger('tls-stats');
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<void> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
   await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId, header }) => {
-    await writeReceipt(tx, input, blobId);
+    await writeReceipt(tx, input, blobId, messageIdOf(header));
     // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
       blobId,
@@ -43,17 +44,24 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs 
   });
 }
 
-async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string): Promise<void> {
+/** RFC 5322 §3.6.4 msg-id without its angle brackets, for the delivery log; null when absent. */
+function messageIdOf(header: ParsedHeader): string | null {
+  const value = header.fields.find((f) => f.key === 'message-id')?.value.trim();
+  if (!value) return null;
+  return value.replace(/^<(.*)>$/, '$1').slice(0, 998);
+}
+
+async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string, messageId: string | null): Promise<void> {
   await tx.query(
     `INSERT INTO smtp_receipts (queue_id, blob_id, received_at, listener, client_ip, client_name, helo, mail_from, rcpts,
        auth_user, protocol, size, tls_version, tls_cipher, tls_cipher_standard, tls_bits, tls_mode, tls_sni,
-       client_cert_subject, client_cert_fingerprint)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+       client_cert_subject, client_cert_fingerprint, message_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
     [
       m.queueId, blobId, m.receivedAt, m.listener, m.clientIp, m.clientName, m.helo, m.mailFrom, m.recipients,
       m.authUser?.address ?? null, m.protocol, m.raw.length, m.tls?.version ?? null, m.tls?.cipher ?? null,
       m.tls?.standardName ?? null, m.tls?.bits ?? null, m.tls?.mode ?? null, m.tls?.sni ?? null,
-      m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null,
+      m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null, messageId,
     ],
   );
 }

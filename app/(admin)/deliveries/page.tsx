@@ -24,6 +24,7 @@ const filterSchema = z.object({
   sender: z.string().trim().max(320).optional().catch(undefined),
   recipient: z.string().trim().max(320).optional().catch(undefined),
   queueId: z.string().trim().max(64).optional().catch(undefined),
+  messageId: z.string().trim().max(998).optional().catch(undefined),
   clientIp: z.string().trim().max(64).optional().catch(undefined),
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
@@ -46,8 +47,9 @@ function nextDay(d: string): Date {
 
 const FIELDS: { name: keyof Filter; label: string; placeholder?: string; type?: string }[] = [
   { name: 'sender', label: 'Sender contains', placeholder: 'alice@example.org' },
-  { name: 'recipient', label: 'Recipient contains', placeholder: 'bob@example.com' },
+  { name: 'recipient', label: 'Recipient (address or part)', placeholder: 'bob@example.com' },
   { name: 'queueId', label: 'Queue ID', placeholder: '4Xk9…' },
+  { name: 'messageId', label: 'Message-ID', placeholder: 'abc123@example.org' },
   { name: 'clientIp', label: 'Client IP', placeholder: '192.0.2.10' },
   { name: 'from', label: 'From (day)', type: 'date' },
   { name: 'to', label: 'To (day, inclusive)', type: 'date' },
@@ -61,6 +63,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     sender: filter.sender,
     recipient: filter.recipient,
     queueId: filter.queueId,
+    messageId: filter.messageId,
     clientIp: filter.clientIp,
     from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
     to: filter.to ? nextDay(filter.to) : undefined,
@@ -72,7 +75,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
       return { page: { events: [], next: null } satisfies DeliveryPage, problem: `${err.field ? `${err.field}: ` : ''}${err.message}` };
     },
   );
-  const filtered = Boolean(filter.sender || filter.recipient || filter.queueId || filter.clientIp || filter.from || filter.to);
+  const filtered = Boolean(filter.sender || filter.recipient || filter.queueId || filter.messageId || filter.clientIp || filter.from || filter.to);
 
   return (
     <>
@@ -81,13 +84,13 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         description={
           <>
             Where did my mail go? Every message our server received and every attempt to deliver one to a remote server, newest first. Times are UTC.
-            {actor.role === 'GLOBAL' ? '' : ' You see mail sent from your domains.'} Search by Message-ID is not available yet.
+            {actor.role === 'GLOBAL' ? '' : ' You see mail sent from your domains.'}
           </>
         }
       />
       <Alert className="mb-4">{problem}</Alert>
 
-      <form method="get" role="search" aria-label="Search the delivery log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-6">
+      <form method="get" role="search" aria-label="Search the delivery log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-7">
         {FIELDS.map((f) => (
           <div key={f.name} className="space-y-1">
             <label htmlFor={`f-${f.name}`} className="block text-xs font-medium text-muted">
@@ -96,7 +99,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
             <Input id={`f-${f.name}`} name={f.name} type={f.type ?? 'text'} placeholder={f.placeholder} defaultValue={filter[f.name]} />
           </div>
         ))}
-        <div className="flex items-end gap-2 lg:col-span-6">
+        <div className="flex items-end gap-2 lg:col-span-7">
           <button type="submit" className={buttonClass('primary')}>
             Search
           </button>
