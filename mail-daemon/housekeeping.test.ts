@@ -33,11 +33,32 @@ describe('housekeeping', () => {
          ('ip:192.0.2.3', 1, now(), NULL)`,
     );
 
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ blobs: 1, throttleRows: 1 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 1, throttleRows: 1 });
     const { rows: blobs } = await pool.query('SELECT count(*)::int AS n FROM mail_blobs');
     expect(blobs[0].n).toBe(1);
     const { rows: keys } = await pool.query('SELECT key FROM auth_throttle ORDER BY key');
     expect(keys.map((r) => r.key)).toEqual(['ip:192.0.2.2', 'ip:192.0.2.3']);
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ blobs: 0, throttleRows: 0 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 0, throttleRows: 0 });
+  });
+
+  it('forgets outbound mail finished longer ago than outboundRetentionDays, then its raw message', async () => {
+    const queue = async (queueId: string, finishedDaysAgo: number | null) => {
+      await deliver(pool, { raw: testMessage(queueId), recipients: [] }, async (tx, { blobId }) => {
+        await tx.query(
+          `INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain, status, finished_at)
+           VALUES ($1, $2, 'a@house.test', 'b@far.test', 'far.test', $3, now() - make_interval(days => $4))`,
+          [queueId, blobId, finishedDaysAgo === null ? 'DEFERRED' : 'SENT', finishedDaysAgo ?? 0],
+        );
+        if (finishedDaysAgo === null) await tx.query(`UPDATE outbound_queue SET finished_at = NULL WHERE queue_id = $1`, [queueId]);
+      });
+    };
+    await queue('OLD', 31);
+    await queue('RECENT', 29);
+    await queue('WAITING', null);
+    await pool.query(`UPDATE mail_blobs SET created_at = now() - interval '40 days'`);
+    const done = await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma));
+    expect(done).toMatchObject({ outbound: 1, blobs: 1 });
+    const { rows } = await pool.query('SELECT queue_id FROM outbound_queue ORDER BY queue_id');
+    expect(rows.map((r) => r.queue_id)).toEqual(['RECENT', 'WAITING']);
   });
 });

@@ -8,20 +8,28 @@ import { sweepOrphanBlobs } from './store';
 export const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
 
 /**
- * Frees what nothing points at any more: raw messages left behind when a mailbox
- * was deleted (their folders went with it), and brute-force counters whose window
- * and lockout are over. Safe in every daemon at once: both are idempotent deletes.
+ * Frees what nothing points at any more: outbound queue entries finished (sent or bounced)
+ * longer ago than the policy keeps them for the queue page and the delivery log, with their
+ * attempts; raw messages left behind by those and by deleted mailboxes; brute-force counters
+ * whose window and lockout are over. Safe in every daemon at once: all are idempotent deletes.
  */
-export async function housekeepingPass(db: Db, pool: pg.Pool, policy: Pick<PolicyCache, 'get'>): Promise<{ blobs: number; throttleRows: number }> {
+export async function housekeepingPass(
+  db: Db,
+  pool: pg.Pool,
+  policy: Pick<PolicyCache, 'get'>,
+): Promise<{ outbound: number; blobs: number; throttleRows: number }> {
+  const { outboundRetentionDays } = await policy.get();
+  const pruned = await pool.query(`DELETE FROM outbound_queue WHERE finished_at < now() - make_interval(days => $1)`, [outboundRetentionDays]);
+  const outbound = pruned.rowCount ?? 0;
   let blobs = 0;
   for (let swept = await sweepOrphanBlobs(pool); swept > 0; swept = await sweepOrphanBlobs(pool)) blobs += swept;
   const throttleRows = await pruneThrottle(db, (await policy.get()).bruteForce);
-  return { blobs, throttleRows };
+  return { outbound, blobs, throttleRows };
 }
 
 export function housekeepingService(intervalMs = HOUSEKEEPING_INTERVAL_MS) {
   return periodicService('housekeeping', intervalMs, async (ctx, log) => {
     const done = await housekeepingPass(ctx.db, ctx.pool, ctx.policy);
-    if (done.blobs || done.throttleRows) log.info(done, 'housekeeping pass');
+    if (done.outbound || done.blobs || done.throttleRows) log.info(done, 'housekeeping pass');
   });
 }

@@ -62,6 +62,8 @@ export const policySchema = z.object({
   queueLifetimeHours: z.number().int().min(1).max(720).default(120),
   /** After this many hours in the queue the sender gets one RFC 3464 delay notice; 0 = never. */
   delayWarningHours: z.number().int().min(0).max(720).default(4),
+  /** Sent and bounced outbound mail (and its attempts) stays this many days for the queue page and the delivery log. */
+  outboundRetentionDays: z.number().int().min(1).max(3650).default(30),
   /** TLS on outbound connections: opportunistic STARTTLS (RFC 3207), or required, or required with a verified certificate. */
   outboundTls: outboundTls.default('opportunistic'),
   /** Per-destination TLS rules that override outboundTls for one recipient domain. */
