@@ -203,14 +203,9 @@ function Control({
     case 'integer':
       return (
         <span className="flex items-center gap-2">
-          <Input
-            {...common}
-            inputMode="numeric"
-            pattern="[0-9]*"
-            className={field.unit ? 'w-32' : undefined}
-            value={String(value ?? '')}
-            onChange={(e) => onChange(field.path, e.target.value)}
-          />
+          <span className="min-w-0 flex-1">
+            <Input {...common} inputMode="numeric" pattern="[0-9]*" value={String(value ?? '')} onChange={(e) => onChange(field.path, e.target.value)} />
+          </span>
           {field.unit ? <span className="text-sm text-muted">{field.unit}</span> : null}
         </span>
       );
@@ -257,13 +252,13 @@ function TlsRulesControl({
     <div className="space-y-2" id={`p-${field.path}`} aria-describedby={`p-${field.path}-hint p-${field.path}-error`}>
       {rules.length === 0 ? <p className="text-sm text-muted">No rules: every destination gets the requirement above.</p> : null}
       {rules.map((rule, i) => (
-        <div key={i} className="flex flex-wrap items-center gap-2" data-tls-rule={i}>
+        <div key={i} className="grid items-center gap-2 sm:grid-cols-[minmax(0,18rem)_minmax(0,20rem)_auto]" data-tls-rule={i}>
           <Input
             name={tlsRuleName(field.path, i, 'domain')}
             aria-label={`Rule ${i + 1}: recipient domain`}
             placeholder="partner.example"
             spellCheck={false}
-            className="w-64 font-mono"
+            className="font-mono"
             disabled={disabled}
             value={rule.domain}
             onChange={(e) => update(i, { domain: e.target.value })}
@@ -271,7 +266,6 @@ function TlsRulesControl({
           <Select
             name={tlsRuleName(field.path, i, 'tls')}
             aria-label={`Rule ${i + 1}: TLS requirement`}
-            className="w-auto"
             disabled={disabled}
             value={rule.tls}
             onChange={(e) => update(i, { tls: e.target.value as TlsRuleValue['tls'] })}
@@ -282,7 +276,7 @@ function TlsRulesControl({
               </option>
             ))}
           </Select>
-          <Button variant="secondary" disabled={disabled} onClick={() => onChange(field.path, rules.filter((_, j) => j !== i))}>
+          <Button variant="secondary" className="justify-self-start" disabled={disabled} onClick={() => onChange(field.path, rules.filter((_, j) => j !== i))}>
             Remove
           </Button>
         </div>
@@ -351,7 +345,7 @@ function SmarthostControl({
           {part(
             'port',
             'Port',
-            <Input {...common('port')} inputMode="numeric" pattern="[0-9]*" className="w-32" value={String(v('port') ?? '587')} onChange={(e) => onChange(smarthostName('port'), e.target.value)} />,
+            <Input {...common('port')} inputMode="numeric" pattern="[0-9]*" value={String(v('port') ?? '587')} onChange={(e) => onChange(smarthostName('port'), e.target.value)} />,
           )}
           {part(
             'security',
@@ -363,7 +357,7 @@ function SmarthostControl({
                 </option>
               ))}
             </Select>,
-            'The relay\'s certificate is always verified (RFC 8314).',
+            'With a user name, the relay\'s certificate must verify before the password is sent (RFC 8314).',
           )}
           {part(
             'username',
