@@ -1,6 +1,7 @@
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeDsn, foldField, quotedPrintable, statusFromReply, type DsnInput, type DsnRecipient } from './dsn';
+import { composeDsn, statusFromReply, type DsnInput, type DsnRecipient } from './dsn';
+import { foldField, quotedPrintable } from './dsn-encoding';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
 

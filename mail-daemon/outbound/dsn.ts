@@ -14,10 +14,13 @@
 // module only builds the bytes; the caller owns the envelope.
 //
 // Pure: no I/O and no clock (the caller passes every date). The only randomness is the
-// MIME boundary and, when the caller gives none, the Message-ID.
+// MIME boundary and, when the caller gives none, the Message-ID. Field and MIME encoding
+// is dsn-encoding.ts; what of the original comes back is dsn-returned.ts.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rfc5322Date } from '@/mail-daemon/smtp/received';
+import { ascii, bareAddress, displayName, foldField, oneLine, originalRecipient, quotedPrintable, typedAddress, xtextDecode } from './dsn-encoding';
+import { returnedContent, type Returned } from './dsn-returned';
 
 export type DsnKind = 'failure' | 'delay' | 'success';
 export type DsnAction = 'failed' | 'delayed' | 'delivered';
@@ -70,11 +73,6 @@ export interface DsnInput {
 }
 
 export const DEFAULT_MAX_RETURN_BYTES = 1024 * 1024;
-
-/** RFC 5322 §2.1.1: the hard limit on a line, without its CRLF. */
-const MAX_LINE = 998;
-/** RFC 5322 §2.1.1: the line length to fold header fields at when we can. */
-const FOLD_AT = 78;
 
 const SUBJECT: Record<DsnKind, string> = {
   failure: 'Undelivered Mail Returned to Sender',
@@ -130,181 +128,7 @@ const DETAIL: Record<string, string> = {
   '7.26': 'the message failed the authentication checks of the receiving system',
 };
 
-// ---------------------------------------------------------------------------------------
-// Encoding helpers
-
-/** Nothing from a remote reply or an address may start a new header line or carry controls. */
-const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '').replace(/ {2,}/g, ' ').trim();
-
-/** The machine-readable part is 7-bit (RFC 3464 §2.1): non-ASCII becomes '?'. */
-const ascii = (s: string) => oneLine(s).replace(/[^\x20-\x7e]/g, '?');
-
-/** An address for header and field use: one line, no angle brackets. */
-const bareAddress = (s: string) => oneLine(s).replace(/[<>\s]/g, '');
-
-/** RFC 3461 §4: ENVID and ORCPT travel in xtext, "+" followed by two hex digits per special octet. */
-function xtextDecode(s: string): string {
-  return Buffer.from(
-    s.replace(/\+([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
-    'latin1',
-  ).toString('utf8');
-}
-
-/**
- * RFC 3464 §2.3.2 address for Final-/Original-Recipient: "rfc822; addr", or for an
- * internationalised address RFC 6533 §3's "utf-8; " with \x{HHHH} escapes, which keeps
- * the field 7-bit.
- */
-function typedAddress(address: string): string {
-  const a = bareAddress(address);
-  if (/^[\x20-\x7e]*$/.test(a)) return `rfc822; ${a}`;
-  return `utf-8; ${[...a].map((c) => (c.charCodeAt(0) < 0x80 ? c : `\\x{${c.codePointAt(0)!.toString(16).toUpperCase()}}`)).join('')}`;
-}
-
-/** ORCPT as received: "type;addr" in xtext, or a bare address (taken as rfc822). */
-function originalRecipient(orcpt: string): string {
-  const decoded = xtextDecode(oneLine(orcpt));
-  const semi = decoded.indexOf(';');
-  if (semi < 0) return typedAddress(decoded);
-  const type = decoded.slice(0, semi).trim().toLowerCase();
-  const addr = decoded.slice(semi + 1).trim();
-  return type === 'rfc822' || type === 'utf-8' ? typedAddress(addr) : `${ascii(type)}; ${ascii(addr)}`;
-}
-
-/**
- * One header field, folded (RFC 5322 §2.2.3) at spaces before FOLD_AT where the value
- * allows; a run without spaces longer than a line can hold is cut, so no line ever
- * exceeds MAX_LINE. Returns the field with its trailing CRLF.
- */
-export function foldField(name: string, value: string): string {
-  const words = value.split(' ').filter((w) => w !== '');
-  const lines: string[] = [];
-  let line = `${name}:`;
-  for (let word of words) {
-    while (word.length > MAX_LINE - 2) {
-      lines.push(line);
-      line = ' ' + word.slice(0, MAX_LINE - 2);
-      word = word.slice(MAX_LINE - 2);
-    }
-    if (line.length + 1 + word.length > FOLD_AT && line.trim() !== `${name}:`) {
-      lines.push(line);
-      line = ' ' + word;
-    } else {
-      line += ' ' + word;
-    }
-  }
-  lines.push(line);
-  return lines.join('\r\n') + '\r\n';
-}
-
-/** RFC 2047 §5(3) for a display name: a quoted-string when ASCII, else a UTF-8 B encoded-word. */
-function displayName(name: string): string {
-  const n = oneLine(name);
-  if (/^[\x20-\x7e]*$/.test(n)) return `"${n.replace(/["\\]/g, '\\$&')}"`;
-  return `=?UTF-8?B?${Buffer.from(n, 'utf8').toString('base64')}?=`;
-}
-
-/**
- * RFC 2045 §6.7 quoted-printable of UTF-8 text: lines of at most 76 characters with soft
- * breaks, "=" and every non-printable or non-ASCII octet as =XX, and whitespace at the
- * end of a line encoded so that no transport can strip it.
- */
-export function quotedPrintable(text: string): string {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => {
-      const bytes = Buffer.from(line, 'utf8');
-      let out = '';
-      let cur = '';
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i];
-        const literal = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && i < bytes.length - 1);
-        const tok = literal ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
-        if (cur.length + tok.length > 75) {
-          out += cur + '=\r\n';
-          cur = '';
-        }
-        cur += tok;
-      }
-      return out + cur;
-    })
-    .join('\r\n');
-}
-
-// ---------------------------------------------------------------------------------------
-// The returned content
-
-/** Bare CR or LF in the stored message become CRLF, so every line of the DSN ends in CRLF. */
-function crlf(buf: Buffer): Buffer {
-  return Buffer.from(buf.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
-}
-
-/** The header section, up to and including its last CRLF (without the empty line). */
-function headerSection(msg: Buffer): Buffer {
-  if (msg.subarray(0, 2).toString('latin1') === '\r\n') return Buffer.alloc(0);
-  const end = msg.indexOf('\r\n\r\n');
-  return end < 0 ? msg : msg.subarray(0, end + 2);
-}
-
-/** Cuts at the last line end within `max` bytes, so a huge header section stays bounded. */
-function truncateAtLine(buf: Buffer, max: number): Buffer {
-  if (buf.length <= max) return buf;
-  const cut = buf.lastIndexOf('\r\n', max - 2);
-  return cut < 0 ? Buffer.alloc(0) : buf.subarray(0, cut + 2);
-}
-
-const longestLine = (buf: Buffer) => {
-  let longest = 0;
-  let start = 0;
-  for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n', start)) {
-    longest = Math.max(longest, i - start);
-    start = i + 2;
-  }
-  return Math.max(longest, buf.length - start);
-};
-
 const hasEightBit = (buf: Buffer) => buf.some((b) => b > 0x7f);
-
-interface Returned {
-  type: 'message/rfc822' | 'text/rfc822-headers';
-  content: Buffer;
-  /** Why RET=FULL was not honoured, for the human-readable part. */
-  reason: string | null;
-}
-
-function returnedContent(input: DsnInput): Returned {
-  const max = input.maxReturnBytes ?? DEFAULT_MAX_RETURN_BYTES;
-  let reason: string | null = null;
-  if (input.ret === 'FULL') {
-    const original = input.original.length <= max ? crlf(input.original) : null;
-    if (!original || original.length > max) {
-      reason = `The message was larger than ${max} bytes, so only its header is returned.`;
-    } else if (longestLine(original) > MAX_LINE) {
-      // message/rfc822 allows no transfer encoding (RFC 2046 §5.2.1), so a line longer than
-      // SMTP carries (RFC 5321 §4.5.3.1.6) cannot be returned as it is.
-      reason = `The message has lines longer than ${MAX_LINE} characters, so only its header is returned.`;
-    } else {
-      return { type: 'message/rfc822', content: original, reason: null };
-    }
-  }
-  // Only the first max bytes can be returned, so only they are read (plus room for the
-  // empty line that ends the header): a 50 MB original costs no more than a small one.
-  const section = headerSection(crlf(input.original.subarray(0, max + 4)));
-  let header = truncateAtLine(section, max);
-  if (header.length < section.length) reason ??= `The header of the message was larger than ${max} bytes and is cut short.`;
-  if (longestLine(header) > MAX_LINE) {
-    // Lines SMTP cannot carry are left out (RFC 5321 §4.5.3.1.6); the rest stays as it was.
-    header = Buffer.from(
-      header
-        .toString('latin1')
-        .split('\r\n')
-        .filter((l) => l.length <= MAX_LINE)
-        .join('\r\n'),
-      'latin1',
-    );
-  }
-  return { type: 'text/rfc822-headers', content: header, reason };
-}
 
 // ---------------------------------------------------------------------------------------
 // The parts
@@ -419,7 +243,7 @@ export function composeDsn(input: DsnInput): Buffer {
   if (input.recipients.length === 0) throw new Error('a DSN reports at least one recipient');
 
   const from = typeof input.from === 'string' ? { name: 'Mail Delivery System', address: input.from } : input.from;
-  const returned = returnedContent(input);
+  const returned = returnedContent(input.original, input.ret, input.maxReturnBytes ?? DEFAULT_MAX_RETURN_BYTES);
   const boundary = boundaryFor(returned.content);
   const eightBit = hasEightBit(returned.content);
 

@@ -1,7 +1,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, startSmtpSink, type RunningSink } from '@/mail-daemon/testing/smtp-sink';
-import { dotStuff, MAX_REPLY_LINE, SmtpClient, SmtpError, xtext } from './smtp-client';
+import { SmtpClient } from './smtp-client';
+import { dotStuff, xtext } from './smtp-envelope';
+import { MAX_REPLY_LINE, SmtpError } from './smtp-reply';
 
 // The hand-written SMTP client against a real smtp-server sink, and against a scripted
 // raw server for what a well-behaved server never sends (garbage, overlong lines,
