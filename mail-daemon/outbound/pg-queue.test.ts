@@ -75,7 +75,8 @@ describe('claims', () => {
     await queueMessage('L1', ['x@lease.test']);
     const queue = createPgQueue(pool);
     const [first] = await queue.claim('daemon-a', 10, 1);
-    await pool.query(`UPDATE outbound_queue SET lease_until = now() - interval '1 second'`);
+    // The lease ran out (a daemon died): the row is due again.
+    await pool.query(`UPDATE outbound_queue SET lease_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second'`);
     const [second] = await queue.claim('daemon-b', 10, 60);
     expect(second.recipients[0].id).toBe(first.recipients[0].id);
 

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
 import { withTransaction } from '@/lib/db/transaction';
 import { deliver } from '../store';
-import type { ClaimedGroup, Notice, QueueStore, QueuedRecipient, RecipientUpdate } from './queue';
+import type { ClaimedGroup, QueueStore, QueuedRecipient, RecipientUpdate } from './queue';
 import type { AttemptFacts } from './types';
 
 /** What a new queue entry holds; one row per recipient. */
@@ -58,8 +58,16 @@ interface ClaimedRow {
 }
 
 /** Waiting, due, and not held by a live lease. */
-const due = (t: string) =>
-  `${t}.status IN ('QUEUED', 'DEFERRED') AND ${t}.next_attempt_at <= now() AND (${t}.lease_until IS NULL OR ${t}.lease_until < now())`;
+const due = (t: string, status = `IN ('QUEUED', 'DEFERRED')`) =>
+  `${t}.status ${status} AND ${t}.next_attempt_at <= now() AND (${t}.lease_until IS NULL OR ${t}.lease_until < now())`;
+
+/**
+ * The oldest due rows of one status, in the order of the (status, next_attempt_at) index, so
+ * a claim reads a few index entries instead of sorting the whole queue.
+ */
+const oldestDue = (status: 'QUEUED' | 'DEFERRED') =>
+  `SELECT o.queue_id, o.domain, o.next_attempt_at FROM outbound_queue o WHERE ${due('o', `= '${status}'`)}
+     ORDER BY o.next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 export function createPgQueue(pool: pg.Pool): QueueStore {
   return {
@@ -67,15 +75,17 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
       // First the oldest due rows (one per group is enough), then every due row of the same
       // message and destination, so their recipients share one SMTP transaction.
       const { rows } = await pool.query<ClaimedRow>(
-        `WITH picked AS (
-           SELECT o.queue_id, o.domain FROM outbound_queue o WHERE ${due('o')}
-            ORDER BY o.next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED
+        `WITH queued AS (${oldestDue('QUEUED')}), deferred AS (${oldestDue('DEFERRED')}), picked AS (
+           SELECT queue_id, domain FROM (SELECT * FROM queued UNION ALL SELECT * FROM deferred) AS d
+            ORDER BY next_attempt_at LIMIT $2
          ), grouped AS (
            SELECT q.id FROM outbound_queue q JOIN (SELECT DISTINCT queue_id, domain FROM picked) p USING (queue_id, domain)
             WHERE ${due('q')}
             FOR UPDATE OF q SKIP LOCKED
          )
-         UPDATE outbound_queue q SET lease_owner = $1, lease_until = now() + make_interval(secs => $3), updated_at = now()
+         -- While leased, the row is next due when its lease ends (a daemon that died gives it back then).
+         UPDATE outbound_queue q SET lease_owner = $1, lease_until = now() + make_interval(secs => $3),
+                next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
            FROM grouped WHERE q.id = grouped.id
          RETURNING q.id, q.queue_id, q.blob_id, q.mail_from, q.rcpt, q.domain, q.attempts, q.created_at, q.dsn_notify,
                    q.dsn_orcpt, q.dsn_ret, q.dsn_envid, q.delay_notified_at, q.bounce_requested_at`,
@@ -87,7 +97,8 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
     async renew(owner, ids, leaseSeconds) {
       if (!ids.length) return;
       await pool.query(
-        `UPDATE outbound_queue SET lease_until = now() + make_interval(secs => $3) WHERE id = ANY($2::uuid[]) AND lease_owner = $1`,
+        `UPDATE outbound_queue SET lease_until = now() + make_interval(secs => $3), next_attempt_at = now() + make_interval(secs => $3)
+          WHERE id = ANY($2::uuid[]) AND lease_owner = $1`,
         [owner, ids, leaseSeconds],
       );
     },
@@ -124,12 +135,14 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
     },
 
     async release(owner) {
-      await pool.query(`UPDATE outbound_queue SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, [owner]);
+      await pool.query(`UPDATE outbound_queue SET lease_owner = NULL, lease_until = NULL, next_attempt_at = now() WHERE lease_owner = $1`, [owner]);
     },
 
     async nextDue() {
+      // Two index lookups (one per waiting status), not a scan of the queue.
       const { rows } = await pool.query<{ at: Date | null }>(
-        `SELECT min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))) AS at FROM outbound_queue WHERE status IN ('QUEUED', 'DEFERRED')`,
+        `SELECT least((SELECT min(next_attempt_at) FROM outbound_queue WHERE status = 'QUEUED'),
+                      (SELECT min(next_attempt_at) FROM outbound_queue WHERE status = 'DEFERRED')) AS at`,
       );
       return rows[0]?.at ?? null;
     },

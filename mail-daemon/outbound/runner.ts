@@ -99,7 +99,8 @@ export class QueueRunner {
       .finally(() => {
         this.inFlight--;
         this.running.delete(run);
-        this.wake();
+        // Refill in batches when half the slots are free: one claim for many groups, not one per group.
+        if (this.inFlight <= this.concurrency / 2) this.wake();
       });
     this.running.add(run);
   }
