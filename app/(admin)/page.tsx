@@ -80,6 +80,13 @@ export default async function DashboardPage() {
             <Stat label="Outbound queue" value={data.outboundQueue.toLocaleString('en')} hint="messages waiting for delivery (queued or deferred) · open the queue →" />
           </Link>
         )}
+        <Link href="/audit?action=mailbox.send_limit_reached" className="block rounded-lg focus-visible:outline-2 focus-visible:outline-accent" data-testid="send-limit-card">
+          <Stat
+            label="Send limits reached"
+            value={data.sendLimited.toLocaleString('en')}
+            hint={data.sendLimited ? 'mailboxes stopped by a send limit in the last 24 h (a stolen password?) · see the audit log →' : 'no mailbox hit a send limit in the last 24 h'}
+          />
+        </Link>
       </div>
 
       <div className="mt-8 grid gap-4 lg:grid-cols-2">

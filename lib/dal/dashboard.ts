@@ -1,5 +1,6 @@
 import 'server-only';
 import { domainIdWhere, domainRowWhere } from '@/lib/actor';
+import { countSendLimited } from '@/lib/queue/count-send-limited';
 import { countWaiting } from '@/lib/queue/count-waiting';
 import { db } from './db';
 import { requireAdmin } from './session';
@@ -22,6 +23,8 @@ export interface DashboardData {
   daemons: DaemonView[];
   /** Messages waiting in the outbound queue (a domain admin's: from its domains' senders); null when unknown. */
   outboundQueue: number | null;
+  /** Mailboxes a send limit stopped in the last 24 hours. */
+  sendLimited: number;
   now: Date;
 }
 
@@ -36,13 +39,14 @@ function listeners(value: unknown): DaemonView['listeners'] {
 export async function getDashboard(): Promise<DashboardData> {
   const admin = await requireAdmin();
   const database = db();
-  const [domains, mailboxes, aliases, usage, daemons, outboundQueue] = await Promise.all([
+  const [domains, mailboxes, aliases, usage, daemons, outboundQueue, sendLimited] = await Promise.all([
     database.domain.count({ where: domainRowWhere(admin) }),
     database.mailbox.count({ where: domainIdWhere(admin) }),
     database.alias.count({ where: domainIdWhere(admin) }),
     database.mailbox.aggregate({ where: domainIdWhere(admin), _sum: { usedBytes: true, quotaBytes: true } }),
     database.daemonStatus.findMany({ orderBy: { heartbeatAt: 'desc' }, take: 10 }),
     countWaiting(database, admin),
+    countSendLimited(database, admin),
   ]);
   const now = new Date();
   return {
@@ -63,6 +67,7 @@ export async function getDashboard(): Promise<DashboardData> {
       listeners: listeners(d.listeners),
     })),
     outboundQueue,
+    sendLimited,
     now,
   };
 }

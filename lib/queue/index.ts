@@ -22,3 +22,4 @@ export {
   type QueueTarget,
   type SearchDeliveriesInput,
 } from './validations';
+export { countSendLimited, SEND_LIMIT_ACTION } from './count-send-limited';

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
 import { audit } from '@/lib/audit';
 import type { Db } from '@/lib/db/prisma';
+import { SEND_LIMIT_ACTION } from '@/lib/queue/count-send-limited';
 import type { AuthUser, SendUsage } from '../smtp/backend';
 
 export async function sendUsage(pool: pg.Pool, user: AuthUser): Promise<SendUsage> {
@@ -16,7 +17,6 @@ export async function sendUsage(pool: pg.Pool, user: AuthUser): Promise<SendUsag
   return { messagesLastHour: rows[0].messages, recipientsLastDay: rows[0].recipients };
 }
 
-export const SEND_LIMIT_ACTION = 'mailbox.send_limit_reached';
 
 /**
  * One audit row per mailbox and hour, however often the client retries: the log shows the

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
+import { countSendLimited } from '@/lib/queue';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
 import { startSmtp, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
@@ -57,6 +58,10 @@ describe('send limits', () => {
       const rows = await db.prisma.auditLog.findMany({ where: { action: 'mailbox.send_limit_reached', target: 'dave@example.test' } });
       expect(rows).toHaveLength(1);
       expect(rows[0].after).toEqual({ limit: 'messages_per_hour', value: 2 });
+      // The dashboard counts the mailbox (a domain admin of another domain does not see it).
+      expect(await countSendLimited(db.prisma, SYSTEM)).toBe(1);
+      const other = await db.prisma.domain.findUniqueOrThrow({ where: { name: 'other.test' } });
+      expect(await countSendLimited(db.prisma, { kind: 'admin', id: 'x', email: 'a@other.test', role: 'DOMAIN', domainIds: [other.id] })).toBe(0);
       // Another mailbox has its own budget.
       expect(await send('alice@example.test', ['c@remote.test'])).toEqual([250, 250, 250]);
     } finally {
