@@ -5,7 +5,6 @@
 // stalled longer than the lease) cannot overwrite the work of the one that took over.
 import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
-import { withTransaction } from '@/lib/db/transaction';
 import { deliver } from '../store';
 import type { ClaimedGroup, QueueStore, QueuedRecipient, RecipientUpdate } from './queue';
 import type { AttemptFacts } from './types';
@@ -91,7 +90,12 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
                    q.dsn_orcpt, q.dsn_ret, q.dsn_envid, q.delay_notified_at, q.bounce_requested_at`,
         [owner, limit, leaseSeconds],
       );
-      return groupRows(rows);
+      if (!rows.length) return [];
+      // The bodies of every claimed message in one query.
+      const blobs = await pool.query<{ id: string; raw: Buffer }>('SELECT id, raw FROM mail_blobs WHERE id = ANY($1::uuid[])', [
+        [...new Set(rows.map((r) => r.blob_id))],
+      ]);
+      return groupRows(rows, new Map(blobs.rows.map((b) => [b.id, b.raw])));
     },
 
     async renew(owner, ids, leaseSeconds) {
@@ -103,35 +107,25 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
       );
     },
 
-    async raw(blobId) {
-      const { rows } = await pool.query<{ raw: Buffer }>('SELECT raw FROM mail_blobs WHERE id = $1', [blobId]);
-      if (!rows[0]) throw new Error(`queued message ${blobId} has no stored body`);
-      return rows[0].raw;
-    },
-
     async finish(owner, group, attempt, updates, notice) {
-      const record = async (tx: pg.ClientBase, noticeBlobId: string | null) => {
-        const kept = await applyUpdates(tx, owner, updates);
-        if (!kept.length) throw new LeaseLost();
-        await insertAttempts(tx, group, attempt, updates.filter((u) => kept.includes(u.id)), owner);
-        if (notice && noticeBlobId && notice.remote.length) {
-          await enqueue(tx, { queueId: `${group.queueId}.dsn`, blobId: noticeBlobId, mailFrom: '', authUser: null, recipients: notice.remote.map((address) => ({ address })) });
-        }
-        return kept;
-      };
+      // Without a notice, one autocommitted statement; with one, deliver() stores the notice
+      // (into local INBOXes when the sender is ours) in the same transaction as the states:
+      // the bounce exists exactly when the state says so.
+      if (!notice) return recordAttempt(pool, owner, group, attempt, updates);
+      let kept: string[] = [];
       try {
-        if (!notice) return await withTransaction(pool, (tx) => record(tx, null));
-        let kept: string[] = [];
-        // deliver() stores the notice (into local INBOXes when the sender is ours) and runs the
-        // queue updates in its own transaction: the bounce exists exactly when the state says so.
         await deliver(pool, { raw: notice.raw, recipients: notice.mailboxIds.map((mailboxId) => ({ mailboxId })) }, async (tx, stored) => {
-          kept = await record(tx, stored.blobId);
+          kept = await recordAttempt(tx, owner, group, attempt, updates);
+          if (!kept.length) throw new LeaseLost();
+          if (notice.remote.length) {
+            await enqueue(tx, { queueId: `${group.queueId}.dsn`, blobId: stored.blobId, mailFrom: '', authUser: null, recipients: notice.remote.map((address) => ({ address })) });
+          }
         });
-        return kept;
       } catch (err) {
         if (err instanceof LeaseLost) return [];
         throw err;
       }
+      return kept;
     },
 
     async release(owner) {
@@ -151,7 +145,7 @@ export function createPgQueue(pool: pg.Pool): QueueStore {
 
 class LeaseLost extends Error {}
 
-function groupRows(rows: ClaimedRow[]): ClaimedGroup[] {
+function groupRows(rows: ClaimedRow[], raws: Map<string, Buffer>): ClaimedGroup[] {
   const groups = new Map<string, ClaimedGroup>();
   for (const r of rows) {
     const key = `${r.queue_id}\n${r.domain}\n${r.blob_id}\n${r.mail_from}`;
@@ -160,6 +154,7 @@ function groupRows(rows: ClaimedRow[]): ClaimedGroup[] {
       g = {
         queueId: r.queue_id, blobId: r.blob_id, mailFrom: r.mail_from, domain: r.domain, createdAt: r.created_at,
         dsnRet: r.dsn_ret === 'FULL' || r.dsn_ret === 'HDRS' ? r.dsn_ret : null, dsnEnvid: r.dsn_envid, recipients: [],
+        raw: raws.get(r.blob_id) ?? Buffer.alloc(0),
       };
       groups.set(key, g);
     }
@@ -175,20 +170,33 @@ function groupRows(rows: ClaimedRow[]): ClaimedGroup[] {
 
 const STATUS = { sent: 'SENT', bounced: 'BOUNCED', deferred: 'DEFERRED' } as const;
 
-async function applyUpdates(tx: pg.ClientBase, owner: string, updates: RecipientUpdate[]): Promise<string[]> {
+/**
+ * One statement: every recipient's new state, only where `owner` still holds the lease, and
+ * an attempt row for each of those. Returns the ids it updated.
+ */
+async function recordAttempt(tx: pg.ClientBase | pg.Pool, owner: string, group: ClaimedGroup, a: AttemptFacts, updates: RecipientUpdate[]): Promise<string[]> {
+  const rcptOf = new Map(group.recipients.map((r) => [r.id, r.rcpt]));
   const { rows } = await tx.query<{ id: string }>(
-    `UPDATE outbound_queue q SET
-        status = u.status::"OutboundStatus", attempts = q.attempts + 1,
-        next_attempt_at = coalesce(u.next, q.next_attempt_at),
-        last_code = u.code, last_enhanced = u.enhanced, last_reply = u.reply,
-        lease_owner = NULL, lease_until = NULL,
-        delay_notified_at = CASE WHEN u.notified THEN coalesce(q.delay_notified_at, now()) ELSE q.delay_notified_at END,
-        finished_at = CASE WHEN u.status IN ('SENT', 'BOUNCED') THEN now() END,
-        updated_at = now()
-       FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::bool[])
-            AS u(id, status, next, code, enhanced, reply, notified)
-      WHERE q.id = u.id AND q.lease_owner = $1
-      RETURNING q.id`,
+    `WITH x AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::bool[], $9::text[], $10::text[])
+         AS x(id, status, next, code, enhanced, reply, notified, rcpt, outcome)
+     ), kept AS (
+       UPDATE outbound_queue q SET
+           status = x.status::"OutboundStatus", attempts = q.attempts + 1,
+           next_attempt_at = coalesce(x.next, q.next_attempt_at),
+           last_code = x.code, last_enhanced = x.enhanced, last_reply = x.reply,
+           lease_owner = NULL, lease_until = NULL,
+           delay_notified_at = CASE WHEN x.notified THEN coalesce(q.delay_notified_at, now()) ELSE q.delay_notified_at END,
+           finished_at = CASE WHEN x.status IN ('SENT', 'BOUNCED') THEN now() END,
+           updated_at = now()
+         FROM x WHERE q.id = x.id AND q.lease_owner = $1
+       RETURNING q.id
+     )
+     INSERT INTO outbound_attempts (outbound_id, queue_id, rcpt, domain, duration_ms, instance_id, mx_host, ip, port,
+       tls_version, tls_cipher, tls_verification, mta_sts, outcome, code, enhanced, reply)
+     SELECT x.id, $11, x.rcpt, $12, $13, $1, $14, $15, $16, $17, $18, $19, $20, x.outcome, x.code, x.enhanced, x.reply
+       FROM x JOIN kept ON kept.id = x.id
+     RETURNING outbound_id AS id`,
     [
       owner,
       updates.map((u) => u.id),
@@ -198,27 +206,11 @@ async function applyUpdates(tx: pg.ClientBase, owner: string, updates: Recipient
       updates.map((u) => u.outcome.enhanced),
       updates.map((u) => u.outcome.reply),
       updates.map((u) => u.state === 'deferred' && u.delayNotified),
+      updates.map((u) => rcptOf.get(u.id) ?? u.outcome.address),
+      updates.map((u) => u.outcome.outcome),
+      group.queueId, group.domain, Math.round(a.durationMs), a.mxHost, a.ip, a.port, a.tlsVersion, a.tlsCipher,
+      a.verification, a.mtaSts,
     ],
   );
   return rows.map((r) => r.id);
-}
-
-async function insertAttempts(tx: pg.ClientBase, group: ClaimedGroup, a: AttemptFacts, updates: RecipientUpdate[], owner: string): Promise<void> {
-  const rcptOf = new Map(group.recipients.map((r) => [r.id, r.rcpt]));
-  await tx.query(
-    `INSERT INTO outbound_attempts (outbound_id, queue_id, rcpt, domain, duration_ms, instance_id, mx_host, ip, port,
-       tls_version, tls_cipher, tls_verification, mta_sts, outcome, code, enhanced, reply)
-     SELECT u.id, $1, u.rcpt, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, u.outcome, u.code, u.enhanced, u.reply
-       FROM unnest($12::uuid[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[]) AS u(id, rcpt, outcome, code, enhanced, reply)`,
-    [
-      group.queueId, group.domain, Math.round(a.durationMs), owner, a.mxHost, a.ip, a.port, a.tlsVersion, a.tlsCipher,
-      a.verification, a.mtaSts,
-      updates.map((u) => u.id),
-      updates.map((u) => rcptOf.get(u.id) ?? u.outcome.address),
-      updates.map((u) => u.outcome.outcome),
-      updates.map((u) => u.outcome.code),
-      updates.map((u) => u.outcome.enhanced),
-      updates.map((u) => u.outcome.reply),
-    ],
-  );
 }

@@ -25,6 +25,8 @@ export interface ClaimedGroup {
   dsnRet: 'FULL' | 'HDRS' | null;
   dsnEnvid: string | null;
   recipients: QueuedRecipient[];
+  /** The stored message (loaded with the claim: one query for a whole batch). */
+  raw: Buffer;
 }
 
 /** What becomes of one recipient after an attempt. */
@@ -50,8 +52,6 @@ export interface QueueStore {
   claim(owner: string, limit: number, leaseSeconds: number): Promise<ClaimedGroup[]>;
   /** Extends the lease on rows still held by `owner` (a long delivery must not lose them). */
   renew(owner: string, ids: string[], leaseSeconds: number): Promise<void>;
-  /** The stored message. */
-  raw(blobId: string): Promise<Buffer>;
   /**
    * Records one attempt: the attempt rows, every recipient's new state and the notice,
    * all in one transaction, only for rows whose lease `owner` still holds. Returns the

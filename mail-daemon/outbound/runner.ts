@@ -128,7 +128,7 @@ export class QueueRunner {
     );
     try {
       const policy = await this.o.policy();
-      const raw = await this.o.queue.raw(group.blobId);
+      const raw = group.raw;
       const toSend = group.recipients.filter((r) => !r.bounceRequested);
       let attempt = NO_CONNECTION;
       const outcomes = new Map<string, RecipientOutcome>();
