@@ -212,14 +212,36 @@ describe('one daemon delivers', { timeout: 60_000 }, () => {
     client.close();
   });
 
+  it('still deferred after the delay-warning time (4 h): one RFC 3464 "delayed" report, then no more', async () => {
+    const before = (await inboxOf('alice@example.test')).length;
+    // Queued five hours ago for a destination that keeps deferring (MTA-STS enforce, untrusted certificate).
+    await db.prisma.$executeRawUnsafe(
+      `WITH b AS (INSERT INTO mail_blobs (size, sha256, raw, mime) VALUES (0, 'x', convert_to('Subject: slow one' || chr(13) || chr(10) || chr(13) || chr(10) || 'body' || chr(13) || chr(10), 'UTF8'), '{}'::jsonb) RETURNING id)
+       INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain, created_at) SELECT 'SLOW1', id, 'alice@example.test', 'late@badsts.test', 'badsts.test', now() - interval '5 hours' FROM b`,
+    );
+    await db.prisma.$executeRawUnsafe(`SELECT pg_notify('postern_outbound', '{}')`);
+    await expect.poll(async () => (await inboxOf('alice@example.test')).length, { timeout: 20_000 }).toBe(before + 1);
+    const text = (await inboxOf('alice@example.test')).at(-1)!.toString();
+    expect(text).toContain('report-type=delivery-status');
+    expect(text).toMatch(/Final-Recipient: rfc822; ?late@badsts\.test/);
+    expect(text).toContain('Action: delayed');
+    expect(text).toMatch(/Will-Retry-Until: /);
+    expect(await statusOf('late@badsts.test')).toBe('DEFERRED');
+    // Retries continue (a second apart here) without a second notice.
+    await expect.poll(() => db.prisma.outboundAttempt.count({ where: { rcpt: 'late@badsts.test' } }), { timeout: 20_000 }).toBeGreaterThan(1);
+    expect((await inboxOf('alice@example.test')).length).toBe(before + 1);
+    expect(untrusted.transactions).toHaveLength(0);
+  });
+
   it('a null MX (RFC 7505) bounces at once, without a connection', async () => {
     const before = (await inboxOf('alice@example.test')).length;
-    const connections = sink.connections + untrusted.connections;
     await submit(d, 'anyone@nullmx.test', 'to a null mx');
     await expect.poll(() => statusOf('anyone@nullmx.test'), { timeout: 20_000 }).toBe('BOUNCED');
     await expect.poll(async () => (await inboxOf('alice@example.test')).length, { timeout: 20_000 }).toBe(before + 1);
     expect((await inboxOf('alice@example.test')).at(-1)!.toString()).toContain('Status: 5.1.10');
-    expect(sink.connections + untrusted.connections).toBe(connections);
+    // Decided from DNS alone: the attempt names no host or address.
+    const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'anyone@nullmx.test' } });
+    expect(attempt).toMatchObject({ outcome: 'failed', enhanced: '5.1.10', mxHost: null, ip: null });
   });
 });
 
