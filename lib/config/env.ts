@@ -19,6 +19,15 @@ const envSchema = z.object({
   POSTERN_IMAPS_PORT: port(2993),
   POSTERN_IMAP_PORT: z.preprocess(blankAsUnset, optionalPort),
   POSTERN_LISTEN_HOST: z.string().default('0.0.0.0'),
+  /** Where the admin panel binds; unset: POSTERN_LISTEN_HOST. */
+  POSTERN_PANEL_HOST: z.preprocess(blankAsUnset, z.string().optional()),
+  /**
+   * Proxies whose X-Forwarded-For the panel believes (CIDR list, comma-separated); empty: none,
+   * the client is the socket's peer.
+   */
+  POSTERN_TRUSTED_PROXIES: z.string().default(''),
+  /** Accept the PROXY protocol v2 header (RFC-less, HAProxy's spec) on the mail listeners, from POSTERN_TRUSTED_PROXIES only. */
+  POSTERN_PROXY_PROTOCOL: z.preprocess((v) => (v === '' || v === undefined ? undefined : v === '1' || v === 'true'), z.boolean().default(false)),
   ADMIN_EMAIL: z.preprocess(blankAsUnset, z.string().email().optional()),
   ADMIN_PASSWORD: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   NEXTAUTH_SECRET: z.preprocess(blankAsUnset, z.string().min(16).optional()),
