@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Badge } from '@/components/ui/badge';
-import { buttonClass } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
+import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { listAudit, type AuditRow } from '@/lib/audit';
@@ -70,36 +70,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
       <form method="get" role="search" aria-label="Filter the audit log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-6">
         <FilterInput id="f-actor" name="actor" label="Who" placeholder="admin@example.org" value={filter.actor} />
-        <div className="space-y-1">
-          <label htmlFor="f-action" className="block text-xs font-medium text-muted">
-            Action (prefix)
-          </label>
+        <FilterField id="f-action" label="Action (prefix)">
           <Input id="f-action" name="action" list="audit-actions" placeholder="policy." defaultValue={filter.action} />
           <datalist id="audit-actions">
             {ACTION_HINTS.map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>
-        </div>
+        </FilterField>
         <FilterInput id="f-target" name="target" label="Target contains" placeholder="example.org" value={filter.target} />
         <FilterInput id="f-from" name="from" label="From (day)" type="date" value={filter.from} />
         <FilterInput id="f-to" name="to" label="To (day, inclusive)" type="date" value={filter.to} />
-        <div className="flex items-end gap-2">
-          <button type="submit" className={buttonClass('primary')}>
-            Filter
-          </button>
-          {filtered ? (
-            <Link href="/audit" className={buttonClass('ghost')}>
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions submit="Filter" clearHref="/audit" filtered={filtered} />
       </form>
 
       {rows.length === 0 ? (
-        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted">
-          {filtered || filter.before ? 'No entries match.' : 'Nothing has been changed yet.'}
-        </p>
+        <EmptyState>{filtered || filter.before ? 'No entries match.' : 'Nothing has been changed yet.'}</EmptyState>
       ) : (
         <Table aria-label="Audit entries">
           <thead>
@@ -120,39 +106,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </Table>
       )}
 
-      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-        <p className="text-muted">
-          {rows.length ? `${rows.length} entr${rows.length === 1 ? 'y' : 'ies'} on this page, newest first` : ''}
-        </p>
-        <div className="flex gap-2">
-          {filter.before ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { before: undefined })}>
-              Newest
-            </Link>
-          ) : null}
-          {next ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { before: next })} rel="next">
-              Older
-            </Link>
-          ) : (
-            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
-              Older
-            </span>
-          )}
-        </div>
-      </nav>
+      <KeysetNav
+        summary={rows.length ? `${rows.length} entr${rows.length === 1 ? 'y' : 'ies'} on this page, newest first` : ''}
+        newestHref={filter.before ? href(filter, { before: undefined }) : null}
+        olderHref={next ? href(filter, { before: next }) : null}
+      />
     </>
-  );
-}
-
-function FilterInput({ id, name, label, value, placeholder, type = 'text' }: { id: string; name: string; label: string; value?: string; placeholder?: string; type?: string }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-xs font-medium text-muted">
-        {label}
-      </label>
-      <Input id={id} name={name} type={type} placeholder={placeholder} defaultValue={value} />
-    </div>
   );
 }
 

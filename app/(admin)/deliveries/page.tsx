@@ -3,8 +3,7 @@ import Link from 'next/link';
 import { z } from 'zod';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { buttonClass } from '@/components/ui/button';
-import { Input } from '@/components/ui/input';
+import { EmptyState, FilterActions, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
@@ -92,31 +91,17 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
 
       <form method="get" role="search" aria-label="Search the delivery log" className="mb-4 grid gap-3 rounded-lg border border-border bg-surface p-3 sm:grid-cols-2 lg:grid-cols-7">
         {FIELDS.map((f) => (
-          <div key={f.name} className="space-y-1">
-            <label htmlFor={`f-${f.name}`} className="block text-xs font-medium text-muted">
-              {f.label}
-            </label>
-            <Input id={`f-${f.name}`} name={f.name} type={f.type ?? 'text'} placeholder={f.placeholder} defaultValue={filter[f.name]} />
-          </div>
+          <FilterInput key={f.name} id={`f-${f.name}`} name={f.name} label={f.label} type={f.type} placeholder={f.placeholder} value={filter[f.name]} />
         ))}
-        <div className="flex items-end gap-2 lg:col-span-7">
-          <button type="submit" className={buttonClass('primary')}>
-            Search
-          </button>
-          {filtered ? (
-            <Link href="/deliveries" className={buttonClass('ghost')}>
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions submit="Search" clearHref="/deliveries" filtered={filtered} className="lg:col-span-7" />
       </form>
 
       {page.events.length === 0 ? (
-        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted" data-testid="deliveries-empty">
+        <EmptyState testId="deliveries-empty">
           {filtered || filter.cursor
             ? 'Nothing matches. Try a shorter part of the address, or a wider time range.'
             : 'No mail yet. Each message our server receives, and each attempt to deliver one to a remote server (sent, deferred or failed), will appear here.'}
-        </p>
+        </EmptyState>
       ) : (
         <Table aria-label="Delivery log">
           <thead>
@@ -138,25 +123,12 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         </Table>
       )}
 
-      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-        <p className="text-muted">{page.events.length ? `${page.events.length} event${page.events.length === 1 ? '' : 's'} on this page, newest first` : ''}</p>
-        <div className="flex gap-2">
-          {filter.cursor ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: undefined })}>
-              Newest
-            </Link>
-          ) : null}
-          {page.next ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: page.next })} rel="next">
-              Next page
-            </Link>
-          ) : (
-            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
-              Next page
-            </span>
-          )}
-        </div>
-      </nav>
+      <KeysetNav
+        summary={page.events.length ? `${page.events.length} event${page.events.length === 1 ? '' : 's'} on this page, newest first` : ''}
+        newestHref={filter.cursor ? href(filter, { cursor: undefined }) : null}
+        olderHref={page.next ? href(filter, { cursor: page.next }) : null}
+        olderLabel="Next page"
+      />
     </>
   );
 }

@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Alert } from '@/components/ui/alert';
-import { buttonClass } from '@/components/ui/button';
-import { Input, Select } from '@/components/ui/input';
+import { Select } from '@/components/ui/input';
+import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
@@ -102,22 +102,9 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
             ))}
           </div>
         </fieldset>
-        <div className="space-y-1">
-          <label htmlFor="f-sender" className="block text-xs font-medium text-muted">
-            Sender contains
-          </label>
-          <Input id="f-sender" name="sender" placeholder="alice@example.org" defaultValue={filter.sender} maxLength={320} />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="f-domain" className="block text-xs font-medium text-muted">
-            Recipient domain
-          </label>
-          <Input id="f-domain" name="domain" placeholder="gmail.com" defaultValue={filter.domain} maxLength={253} />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="f-age" className="block text-xs font-medium text-muted">
-            Age
-          </label>
+        <FilterInput id="f-sender" name="sender" label="Sender contains" placeholder="alice@example.org" value={filter.sender} maxLength={320} />
+        <FilterInput id="f-domain" name="domain" label="Recipient domain" placeholder="gmail.com" value={filter.domain} maxLength={253} />
+        <FilterField id="f-age" label="Age">
           <Select id="f-age" name="age" defaultValue={filter.age ?? ''}>
             {AGES.map(([value, label]) => (
               <option key={value} value={value}>
@@ -125,25 +112,16 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
               </option>
             ))}
           </Select>
-        </div>
-        <div className="flex items-end gap-2 lg:col-span-5">
-          <button type="submit" className={buttonClass('primary')}>
-            Filter
-          </button>
-          {filtered ? (
-            <Link href="/queue" className={buttonClass('ghost')}>
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        </FilterField>
+        <FilterActions submit="Filter" clearHref="/queue" filtered={filtered} className="lg:col-span-5" />
       </form>
 
       {page.messages.length === 0 ? (
-        <p className="rounded-lg border border-border bg-surface p-6 text-center text-sm text-muted" data-testid="queue-empty">
+        <EmptyState testId="queue-empty">
           {filtered || filter.cursor
             ? 'No message matches these filters.'
             : 'The queue is empty. Mail to remote servers appears here while it waits for delivery, when a server defers it, and when it fails and goes back to its sender.'}
-        </p>
+        </EmptyState>
       ) : (
         <Table aria-label="Queued messages">
           <thead>
@@ -189,25 +167,11 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
         </Table>
       )}
 
-      <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-        <p className="text-muted">{page.messages.length ? `${page.messages.length} message${page.messages.length === 1 ? '' : 's'} on this page` : ''}</p>
-        <div className="flex gap-2">
-          {filter.cursor ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: undefined })}>
-              Newest
-            </Link>
-          ) : null}
-          {page.next ? (
-            <Link className={buttonClass('secondary', 'sm')} href={href(filter, { cursor: page.next })} rel="next">
-              Older
-            </Link>
-          ) : (
-            <span className={buttonClass('secondary', 'sm', 'opacity-50')} aria-disabled="true">
-              Older
-            </span>
-          )}
-        </div>
-      </nav>
+      <KeysetNav
+        summary={page.messages.length ? `${page.messages.length} message${page.messages.length === 1 ? '' : 's'} on this page` : ''}
+        newestHref={filter.cursor ? href(filter, { cursor: undefined }) : null}
+        olderHref={page.next ? href(filter, { cursor: page.next }) : null}
+      />
     </>
   );
 }
