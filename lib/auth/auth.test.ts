@@ -94,7 +94,7 @@ describe('pruneThrottle', () => {
 
 describe('verifyMailboxLogin', () => {
   const login = (address: string, password: string, ip = '192.0.2.1') =>
-    verifyMailboxLogin(t.prisma, { address, password, ip, service: 'imap' });
+    verifyMailboxLogin(t.prisma, { address, password, ip, service: 'imap' }, { slowDown: { baseMs: 1, capMs: 4 } });
 
   it('accepts the right password, case-insensitively on the address', async () => {
     const r = await login('Alice@Example.TEST', 'Right-Password-1');
@@ -109,28 +109,32 @@ describe('verifyMailboxLogin', () => {
     expect(await login('not an address', 'x', '192.0.2.14')).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('locks the account after the policy number of failures, even with the right password', async () => {
+  it('locks the (account, IP) pair after the policy number of failures; the right password from another IP still works', async () => {
     await updatePolicy(t.prisma, cli, { domainId: null, settings: { bruteForce: { maxFailures: 3 } } });
-    await resetFailures(t.prisma, 'account:alice@example.test'); // the wrong-password test above counted one
-    for (let i = 0; i < 3; i++) {
-      expect(await login('alice@example.test', 'wrong', `198.51.100.${i}`)).toEqual({ ok: false, reason: 'invalid' });
-    }
-    expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.99')).toEqual({ ok: false, reason: 'throttled' });
+    await t.prisma.authThrottle.deleteMany({}); // the wrong-password test above counted one
+    for (let i = 0; i < 3; i++) expect(await login('alice@example.test', 'wrong', '198.51.100.1')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.1')).toEqual({ ok: false, reason: 'throttled' });
+    expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.99')).toMatchObject({ ok: true });
   });
 
   it('locks an IP that guesses across accounts (v4-mapped v6 is the same client)', async () => {
-    for (const user of ['u1', 'u2']) await login(`${user}@example.test`, 'x', '203.0.113.7');
-    await login('u3@example.test', 'x', '::ffff:203.0.113.7');
+    // maxFailures 3 → the per-IP limit across accounts is 4 × 3 = 12.
+    for (let i = 0; i < 11; i++) await login(`u${i}@example.test`, 'x', '203.0.113.7');
+    expect(await login('u11@example.test', 'x', '::ffff:203.0.113.7')).toEqual({ ok: false, reason: 'invalid' });
     expect(await login('someone@example.test', 'x', '203.0.113.7')).toEqual({ ok: false, reason: 'throttled' });
   });
 
-  it('the admin login shares the throttle and audits failures', async () => {
+  it('the admin login has its own panel throttle and audits failures', async () => {
     expect((await verifyAdminLogin(t.prisma, { email: 'ROOT@example.test', password: 'Right-Password-1', ip: '10.0.0.1' })).ok).toBe(true);
-    for (let i = 0; i < 3; i++) await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'no', ip: `10.0.1.${i}` });
-    expect(await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'Right-Password-1', ip: '10.0.0.2' })).toEqual({
+    for (let i = 0; i < 3; i++) await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'no', ip: '10.0.1.1' });
+    expect(await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'Right-Password-1', ip: '10.0.1.1' })).toEqual({
       ok: false,
       reason: 'throttled',
     });
+    // Another address still signs in (after the slow-down: a test-sized one).
+    const other = await verifyAdminLogin(t.prisma, { email: 'root@example.test', password: 'Right-Password-1', ip: '10.0.0.2' }, { slowDown: { baseMs: 1, capMs: 4 } });
+    expect(other.ok).toBe(true);
+    expect(await t.prisma.authThrottle.count({ where: { key: { startsWith: 'mail:ip:10.0.1.1' } } })).toBe(0);
     const rows = await t.prisma.auditLog.findMany({ where: { action: 'admin.login.failed' } });
     expect(rows).toHaveLength(3);
     expect(rows[0].ip).toMatch(/^10\.0\.1\./);

@@ -3,7 +3,7 @@ import { getEffectivePolicy } from '@/lib/policy/get-policy';
 import { normalizeAddress } from '@/lib/validations/address';
 import { MAX_PASSWORD_LENGTH } from '@/lib/validations/password';
 import { dummyHash, verifyPassword } from './password';
-import { lockedUntil, recordFailure, resetFailures, throttleKey } from './throttle';
+import { admitLogin, recordLoginFailure, recordLoginSuccess, type LoginAttempt, type SlowDown } from './throttle';
 
 export interface MailboxLoginInput {
   address: string;
@@ -19,18 +19,20 @@ export type MailboxLoginResult =
 /**
  * SMTP AUTH and IMAP LOGIN. The same answer whether the user is unknown, disabled,
  * in a disabled domain or gave a wrong password; an unknown user still costs one
- * argon2 verification so timing tells nothing. Failures count per IP and per account
- * in auth_throttle, shared by every process; a locked key answers 'throttled'
- * before any password is checked.
+ * argon2 verification so timing tells nothing. Throttled as ./throttle.ts says, under
+ * the mail protocols' keys (group 'mail', shared by SMTP and IMAP and every process,
+ * never the panel's): a locked (account, IP) pair or IP answers 'throttled' before any
+ * password is checked; an account under attack is answered late, never refused.
+ * `slowDown` is a test knob.
  */
-export async function verifyMailboxLogin(db: Db, input: MailboxLoginInput): Promise<MailboxLoginResult> {
+export async function verifyMailboxLogin(db: Db, input: MailboxLoginInput, options: { slowDown?: SlowDown } = {}): Promise<MailboxLoginResult> {
   let address: string | null = null;
   try {
     address = normalizeAddress(input.address).address;
   } catch {
     // A malformed name is just an unknown user.
   }
-  const keys = [throttleKey.ip(input.ip), throttleKey.account(address ?? String(input.address).slice(0, 320))];
+  const attempt: LoginAttempt = { group: 'mail', account: address ?? String(input.address ?? '').slice(0, 320), ip: input.ip };
   const mailbox = address
     ? await db.mailbox.findUnique({
         where: { address },
@@ -38,15 +40,15 @@ export async function verifyMailboxLogin(db: Db, input: MailboxLoginInput): Prom
       })
     : null;
   const policy = await getEffectivePolicy(db, mailbox?.domainId);
-  if (await lockedUntil(db, keys)) return { ok: false, reason: 'throttled' };
+  if (!(await admitLogin(db, attempt, policy.bruteForce, options.slowDown)).admitted) return { ok: false, reason: 'throttled' };
 
   const password = String(input.password ?? '');
   const passwordOk =
     password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(mailbox?.passwordHash ?? (await dummyHash()), password));
   if (mailbox && passwordOk && mailbox.enabled && mailbox.domain.enabled) {
-    await resetFailures(db, keys[1]); // not the IP key: one good account must not reset guesses at others
+    await recordLoginSuccess(db, attempt);
     return { ok: true, mailbox: { id: mailbox.id, address: mailbox.address, domainId: mailbox.domainId } };
   }
-  for (const key of keys) await recordFailure(db, key, policy.bruteForce);
+  await recordLoginFailure(db, attempt, policy.bruteForce);
   return { ok: false, reason: 'invalid' };
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { SYSTEM, type Actor } from '@/lib/actor';
 import { audit } from '@/lib/audit';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
-import { recordFailure, throttleKey } from '@/lib/auth/throttle';
+import { recordLoginFailure } from '@/lib/auth/throttle';
 import { getEffectivePolicy } from '@/lib/policy';
 import { db } from './db';
 import { findRecoveryCode, verifyTotp } from './totp';
@@ -33,10 +33,10 @@ async function totpStepUsed(database: ReturnType<typeof db>, adminId: string, st
 }
 
 /**
- * The panel's sign-in: lib/auth's verifyAdminLogin (shared throttle per IP and per
- * account, argon2id, audited failures), then the second factor when the admin has
- * TOTP enabled — a current TOTP code or one unused recovery code (consumed). A wrong
- * code counts as a failure in the same throttle and is audited.
+ * The panel's sign-in: lib/auth's verifyAdminLogin (the panel's throttle: per (admin,
+ * IP), per IP, and the admin's slow-down; argon2id, audited failures), then the second
+ * factor when the admin has TOTP enabled — a current TOTP code or one unused recovery
+ * code (consumed). A wrong code counts as a failure in the same throttle and is audited.
  */
 export async function adminLogin(input: LoginInput): Promise<LoginResult> {
   const database = db();
@@ -67,7 +67,7 @@ export async function adminLogin(input: LoginInput): Promise<LoginResult> {
     }
     if (!ok) {
       const policy = await getEffectivePolicy(database);
-      for (const key of [throttleKey.ip(ip), throttleKey.admin(admin.email)]) await recordFailure(database, key, policy.bruteForce);
+      await recordLoginFailure(database, { group: 'panel', account: admin.email, ip }, policy.bruteForce);
       await audit(database, SYSTEM, 'admin.login.totp_failed', admin.email, undefined, undefined, ip);
       return { ok: false, reason: 'totp_invalid' };
     }
