@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db/prisma';
 import { findDomainInScope } from '@/lib/domains/scope';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { aliasSelect, toAliasDto, type AliasDto } from './dto';
+import { escapeLike } from '@/lib/validations/like';
 
 export interface ListAliasesInput {
   domain?: string;
@@ -22,7 +23,7 @@ export async function listAliases(
   const where: Prisma.AliasWhereInput = { ...domainIdWhere(actor) };
   if (input.domain) where.domainId = (await findDomainInScope(db, actor, input.domain)).id;
   const search = input.search?.trim().toLowerCase().slice(0, 200);
-  if (search) where.OR = [{ source: { contains: search } }, { destinations: { has: search } }];
+  if (search) where.OR = [{ source: { contains: escapeLike(search) } }, { destinations: { has: search } }];
   const [rows, total] = await Promise.all([
     db.alias.findMany({ where, orderBy: { source: 'asc' }, skip: (page - 1) * pageSize, take: pageSize, select: aliasSelect }),
     db.alias.count({ where }),

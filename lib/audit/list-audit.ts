@@ -1,6 +1,7 @@
 import { domainScope, isGlobal, type Actor } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { escapeLike } from '@/lib/validations/like';
 
 export interface ListAuditInput {
   action?: string; // prefix, e.g. "mailbox." or "mailbox.create"
@@ -31,15 +32,15 @@ export interface AuditRow {
 export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}): Promise<{ rows: AuditRow[]; next: string | null }> {
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 500);
   const and: Prisma.AuditLogWhereInput[] = [];
-  if (input.action) and.push({ action: { startsWith: input.action } });
+  if (input.action) and.push({ action: { startsWith: escapeLike(input.action) } });
   if (input.actor) and.push({ actor: input.actor });
-  if (input.target) and.push({ target: { contains: input.target, mode: 'insensitive' } });
+  if (input.target) and.push({ target: { contains: escapeLike(input.target), mode: 'insensitive' } });
   if (input.from) and.push({ at: { gte: input.from } });
   if (input.to) and.push({ at: { lt: input.to } });
   if (input.before !== undefined) and.push({ id: { lt: BigInt(input.before) } });
   if (!isGlobal(actor)) {
     const domains = await db.domain.findMany({ where: { id: { in: domainScope(actor) ?? [] } }, select: { name: true } });
-    const or: Prisma.AuditLogWhereInput[] = domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${d.name}` } }]);
+    const or: Prisma.AuditLogWhereInput[] = domains.flatMap((d) => [{ target: d.name }, { target: { endsWith: `@${escapeLike(d.name)}` } }]);
     or.push({ id: { lt: 0 } }); // never an empty OR: no domains, no rows
     and.push({ OR: or });
   }

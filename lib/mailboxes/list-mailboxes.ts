@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db/prisma';
 import { findDomainInScope } from '@/lib/domains/scope';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { mailboxSelect, toMailboxDto, type MailboxDto } from './dto';
+import { escapeLike } from '@/lib/validations/like';
 
 export const MAILBOX_SORTS = ['address', 'createdAt', 'usedBytes', 'quotaBytes', 'displayName'] as const;
 export type MailboxSort = (typeof MAILBOX_SORTS)[number];
@@ -42,8 +43,8 @@ export async function listMailboxes(db: Db, actor: Actor, input: ListMailboxesIn
   const search = input.search?.trim().slice(0, 200);
   if (search) {
     where.OR = [
-      { address: { contains: search.toLowerCase() } }, // addresses are stored lower-case
-      { displayName: { contains: search, mode: 'insensitive' } },
+      { address: { contains: escapeLike(search.toLowerCase()) } }, // addresses are stored lower-case
+      { displayName: { contains: escapeLike(search), mode: 'insensitive' } },
     ];
   }
   const orderBy: Prisma.MailboxOrderByWithRelationInput[] =

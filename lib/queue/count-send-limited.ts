@@ -1,5 +1,6 @@
 import { domainScope, type Actor } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
+import { escapeLike } from '@/lib/validations/like';
 
 /** The audit action the daemon writes when a send limit stops a mailbox (once an hour per mailbox). */
 export const SEND_LIMIT_ACTION = 'mailbox.send_limit_reached';
@@ -15,7 +16,7 @@ export async function countSendLimited(db: Db, actor: Actor, now = new Date()): 
     where: {
       action: SEND_LIMIT_ACTION,
       at: { gt: new Date(now.getTime() - 86_400_000) },
-      ...(domains ? { OR: domains.map((d) => ({ target: { endsWith: `@${d}` } })) } : {}),
+      ...(domains ? { OR: domains.map((d) => ({ target: { endsWith: `@${escapeLike(d)}` } })) } : {}),
     },
     select: { target: true },
     distinct: ['target'],

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { ServiceError } from '@/lib/errors';
 
+export { likeContains, likeExact } from '@/lib/validations/like';
+
 export const OUTBOUND_STATUSES = ['QUEUED', 'DEFERRED', 'SENT', 'BOUNCED'] as const;
 export type OutboundStatusName = (typeof OUTBOUND_STATUSES)[number];
 
@@ -69,12 +71,3 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, field
   throw new ServiceError('invalid', issue.message, [field, ...issue.path.map(String)].filter(Boolean).join('.') || undefined);
 }
 
-/** `%`, `_` and `\` match themselves in a "contains" filter. */
-export function likeContains(value: string): string {
-  return `%${likeExact(value)}%`;
-}
-
-/** The value as an ILIKE pattern that matches only itself (case-insensitively). */
-export function likeExact(value: string): string {
-  return value.replace(/[\\%_]/g, '\\$&');
-}
