@@ -35,6 +35,14 @@ export const policySchema = z.object({
   recipientDelimiter: z.string().regex(/^[+\-_.=]?$/, 'one of + - _ . = or empty').default('+'),
   /** Authenticated senders may only use their own addresses (or aliases to them) in MAIL FROM. */
   enforceSenderAddress: z.boolean().default(true),
+  /**
+   * Authenticated submissions: every header From: address (and Sender:, required by RFC 5322
+   * §3.6.2 when From: lists several) must be one of the user's own addresses or aliases to them,
+   * else 550 5.7.1 at the end of DATA. The default is off because a default here reaches existing
+   * installs too (stored rows hold only the keys an admin set) and would refuse their scripts' and
+   * clients' mail overnight; a new install turns it on by storing `true` at setup.
+   */
+  requireHeaderFromOwned: z.boolean().default(false),
   bruteForce: z
     .object({
       maxFailures: z.number().int().min(1).max(1000).default(5),

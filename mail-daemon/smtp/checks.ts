@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { findBodyStart, parseAddressList, parseHeader } from '@/lib/mime';
 import type { Policy } from '@/lib/policy';
 import type { AuthUser, ListenerKind, RecipientLookup, SendUsage, SmtpBackend } from './backend';
 import { REPLY, type Reply } from './codes';
@@ -27,6 +28,8 @@ export interface CheckSession {
 export interface MailContext {
   session: CheckSession;
   address: string;
+  /** RFC 6531: the SMTPUTF8 parameter was given on this MAIL command. */
+  smtpUtf8: boolean;
   /** Filled by the send-limit check: the user's recent sending and daily recipient limit, for RCPT. */
   sending?: SendingBudget;
 }
@@ -40,6 +43,8 @@ export interface SendingBudget {
 export interface RcptContext {
   session: CheckSession;
   address: string;
+  /** RFC 6531: the transaction's MAIL command carried SMTPUTF8. */
+  smtpUtf8: boolean;
   /** Recipients accepted so far in this transaction. */
   accepted: number;
   sizeHint: number | null;
@@ -75,6 +80,22 @@ export function inNetworks(ip: string, networks: string[]): boolean {
     }
   });
 }
+
+/**
+ * RFC 6531 §3.5: an internationalized address (non-ASCII local part) needs SMTPUTF8 on MAIL.
+ * Only the local part is judged: smtp-server hands us the domain already converted to Unicode
+ * (an ASCII A-label "xn--…" and its U-label look the same here), and both name the same domain.
+ */
+export function needsSmtpUtf8(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  return /[^\x00-\x7f]/.test(at < 0 ? address : address.slice(0, at));
+}
+
+/** RFC 6531 §3.5: 553 5.6.7 for a UTF-8 address without SMTPUTF8 (MAIL and RCPT alike). */
+export const utf8Address: Check<MailContext | RcptContext> = {
+  name: 'smtputf8',
+  run: ({ address, smtpUtf8 }) => (!smtpUtf8 && needsSmtpUtf8(address) ? reject(REPLY.NON_ASCII_ADDRESS) : CONTINUE),
+};
 
 // ---------- MAIL FROM ----------
 
@@ -121,7 +142,7 @@ export const sendLimits: Check<MailContext> = {
   },
 };
 
-export const mailChecks: Check<MailContext>[] = [authRequired, senderOwned, sendLimits];
+export const mailChecks: Check<MailContext>[] = [utf8Address, authRequired, senderOwned, sendLimits];
 
 // ---------- RCPT TO ----------
 
@@ -168,4 +189,60 @@ export const relay: Check<RcptContext> = {
   run: ({ session }) => (session.user || inNetworks(session.clientIp, session.policy.relayNetworks) ? ACCEPT : reject(REPLY.RELAY_DENIED)),
 };
 
-export const rcptChecks: Check<RcptContext>[] = [recipientLimit, recipientBudget, localRecipient, relay];
+export const rcptChecks: Check<RcptContext>[] = [utf8Address, recipientLimit, recipientBudget, localRecipient, relay];
+
+// ---------- end of DATA ----------
+
+export interface DataContext {
+  session: CheckSession;
+  /** The message as the client sent it (before our Return-Path and Received). */
+  body: Buffer;
+}
+
+/**
+ * The addresses a message claims as its author: every From: address, and the Sender: when
+ * RFC 5322 §3.6.2 requires one (From: lists several). null when that cannot be told: no From:,
+ * more than one From: or Sender: field (§3.6 allows one each; a reader shows one, a checker
+ * might see the other), a group or an address without a domain, or several From: without a
+ * single-mailbox Sender:.
+ */
+export function authorAddresses(body: Buffer): string[] | null {
+  const fields = parseHeader(body, 0, findBodyStart(body, 0, body.length));
+  const from = fields.filter((f) => f.key === 'from');
+  const sender = fields.filter((f) => f.key === 'sender');
+  if (from.length !== 1 || sender.length > 1) return null;
+  const list = (value: string): string[] | null => {
+    const parsed = parseAddressList(value);
+    if (!parsed) return null;
+    const out: string[] = [];
+    for (const a of parsed) {
+      if (!a.mailbox || !a.host || a.host === 'MISSING_DOMAIN' || a.mailbox === 'MISSING_MAILBOX') return null; // groups, bare names
+      out.push(`${a.mailbox}@${a.host}`);
+    }
+    return out;
+  };
+  const authors = list(from[0].value);
+  if (!authors) return null;
+  if (!sender.length) return authors.length === 1 ? authors : null;
+  const s = list(sender[0].value);
+  if (!s || s.length !== 1) return null;
+  return [...authors, ...s];
+}
+
+/**
+ * Policy requireHeaderFromOwned: an authenticated user's message names only the user's own
+ * addresses (the same rule as MAIL FROM: backend.ownsAddress) as its author, so a stolen or
+ * shared password cannot send mail that shows another mailbox's name and passes DMARC as ours.
+ */
+export const headerFromOwned: Check<DataContext> = {
+  name: 'header_from_owned',
+  run: async ({ session, body }) => {
+    if (!session.user || !session.policy.requireHeaderFromOwned) return CONTINUE;
+    const authors = authorAddresses(body);
+    if (!authors) return reject(REPLY.HEADER_FROM_NOT_OWNED);
+    for (const a of authors) if (!(await session.backend.ownsAddress(session.user, a))) return reject(REPLY.HEADER_FROM_NOT_OWNED);
+    return CONTINUE;
+  },
+};
+
+export const dataChecks: Check<DataContext>[] = [headerFromOwned];

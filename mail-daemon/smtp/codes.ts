@@ -49,6 +49,24 @@ export const REPLY = {
   MESSAGE_TOO_BIG: reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'),
   /** RFC 5321 §2.3.8 / §4.1.1.4: lines end with CRLF only; bare CR or LF is refused (SMTP smuggling). */
   BARE_LINE_ENDING: reply(550, '5.5.2', 'Bare CR or LF in message data is not allowed, use CRLF'),
+  /**
+   * RFC 5321 §4.3.2 (554 after DATA) + RFC 3463 5.6.0 "other or undefined media error": a NUL
+   * octet in the message. RFC 5322 §2.1/§3.5 and RFC 2045 §2.7/§2.8 allow NUL in neither 7bit nor
+   * 8bit data; only BINARYMIME (RFC 3030), which we do not offer, could carry one.
+   */
+  NUL_IN_DATA: reply(554, '5.6.0', 'NUL characters in message data are not allowed'),
+  /**
+   * RFC 6531 §3.5: a non-ASCII address in MAIL or RCPT without the SMTPUTF8 parameter on MAIL
+   * gets 553, with enhanced code X.6.7 (RFC 5248 registry) "Non-ASCII addresses not permitted
+   * for that sender/recipient".
+   */
+  NON_ASCII_ADDRESS: reply(553, '5.6.7', 'Non-ASCII address not permitted without SMTPUTF8'),
+  /**
+   * RFC 5321 §4.3.2 (550 after DATA: "rejections for policy reasons") + RFC 3463 5.7.1: policy
+   * requireHeaderFromOwned, the header From: (and Sender:) of an authenticated submission must be
+   * the user's own addresses. 553 is a MAIL/RCPT reply, not one §4.3.2 lists after DATA.
+   */
+  HEADER_FROM_NOT_OWNED: reply(550, '5.7.1', 'Header From address not owned by the authenticated user'),
   /** RFC 5321 451 + RFC 3463 4.3.0: local error in processing (database unavailable…). */
   LOCAL_ERROR: reply(451, '4.3.0', 'Local error in processing, try again later'),
   /** RFC 5321 §3.8: 421 at connect when the session cannot be set up (database down). */

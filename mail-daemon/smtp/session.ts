@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
 import type { AuthUser, EnvelopeDsn, ListenerKind, SmtpBackend } from './backend';
-import { mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
+import { dataChecks, mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
 import { newQueueId } from './queue-id';
@@ -43,6 +43,12 @@ export interface MailDsn {
   envid: string | null;
 }
 
+/** Other MAIL parameters the adapter parsed. */
+export interface MailParams {
+  /** RFC 6531: SMTPUTF8 was given (smtp-server: session.envelope.smtpUtf8). Not given: false. */
+  smtpUtf8: boolean;
+}
+
 type Outcome = { ok: true; reply?: undefined } | { ok: false; reply: Reply };
 
 const ok: Outcome = { ok: true };
@@ -65,6 +71,7 @@ export class SmtpSession implements CheckSession {
   private mailFrom: string | null = null;
   private sizeHint: number | null = null;
   private mailDsn: MailDsn = { ret: null, envid: null };
+  private smtpUtf8 = false;
   private sending: SendingBudget | null = null;
   private recipients: AcceptedRecipient[] = [];
   private readonly started = Date.now();
@@ -123,8 +130,8 @@ export class SmtpSession implements CheckSession {
     return fail(result.reason === 'throttled' ? REPLY.AUTH_TEMPFAIL : REPLY.AUTH_INVALID);
   }
 
-  async mail(address: string, sizeHint: number | null, dsn: MailDsn = { ret: null, envid: null }): Promise<Outcome> {
-    const context: MailContext = { session: this, address };
+  async mail(address: string, sizeHint: number | null, dsn: MailDsn = { ret: null, envid: null }, params: MailParams = { smtpUtf8: false }): Promise<Outcome> {
+    const context: MailContext = { session: this, address, smtpUtf8: params.smtpUtf8 };
     const { verdict } = await runChecks(mailChecks, context);
     const outcome = fromVerdict(verdict);
     if (outcome.ok) {
@@ -132,6 +139,7 @@ export class SmtpSession implements CheckSession {
       this.sending = context.sending ?? null;
       this.sizeHint = sizeHint;
       this.mailDsn = dsn;
+      this.smtpUtf8 = params.smtpUtf8;
       this.recipients = [];
     }
     return this.note(outcome);
@@ -144,6 +152,7 @@ export class SmtpSession implements CheckSession {
     const context = {
       session: this,
       address,
+      smtpUtf8: this.smtpUtf8,
       accepted: this.recipients.length,
       sizeHint: this.sizeHint,
       sending: this.sending,
@@ -175,7 +184,7 @@ export class SmtpSession implements CheckSession {
       );
     };
     if (!read.ok) {
-      const reply = read.problem === 'too_big' ? REPLY.MESSAGE_TOO_BIG : REPLY.BARE_LINE_ENDING;
+      const reply = read.problem === 'too_big' ? REPLY.MESSAGE_TOO_BIG : read.problem === 'nul' ? REPLY.NUL_IN_DATA : REPLY.BARE_LINE_ENDING;
       finish(reply);
       this.stats.rejected++;
       return fail(reply);
@@ -194,6 +203,19 @@ export class SmtpSession implements CheckSession {
         this.stats.rejected++;
         return fail(REPLY.MESSAGE_TOO_BIG);
       }
+    }
+    let checked: Verdict;
+    try {
+      checked = (await runChecks(dataChecks, { session: this, body: read.body })).verdict;
+    } catch (err) {
+      finish(REPLY.LOCAL_ERROR, { err: (err as Error).message });
+      return fail(REPLY.LOCAL_ERROR);
+    }
+    const refused = fromVerdict(checked);
+    if (!refused.ok) {
+      finish(refused.reply);
+      this.stats.rejected++;
+      return this.note(refused) as { ok: false; reply: Reply };
     }
     const receivedAt = new Date();
     const protocol = protocolKeyword({ ehlo: this.ehlo, tls: !!this.tls, authenticated: !!this.user });
@@ -261,6 +283,7 @@ export class SmtpSession implements CheckSession {
     this.mailFrom = null;
     this.sizeHint = null;
     this.mailDsn = { ret: null, envid: null };
+    this.smtpUtf8 = false;
     this.sending = null;
     this.recipients = [];
   }

@@ -32,10 +32,16 @@ export class WireBuilder {
     }
   }
 
+  /**
+   * RFC 3501 §9 / RFC 9051 §9: a literal is CHAR8s, any octet but NUL (only RFC 3516's literal8
+   * may carry one, and we offer no BINARY). Stored mail may hold NULs (APPEND, mail from before
+   * SMTP refused them): each is served as 0x80, as Dovecot does, so the length (RFC822.SIZE,
+   * partial offsets) stays what we announce. The stored bytes are not touched.
+   */
   literal(data: Buffer): this {
     this.text += `{${data.length}}\r\n`;
     this.flush();
-    this.chunks.push(data);
+    this.chunks.push(withoutNul(data));
     return this;
   }
 
@@ -72,6 +78,15 @@ export class WireBuilder {
     this.flush();
     return this.chunks;
   }
+}
+
+/** `data` with every NUL octet replaced by 0x80; the same buffer when it has none (no copy). */
+export function withoutNul(data: Buffer): Buffer {
+  let i = data.indexOf(0);
+  if (i < 0) return data;
+  const out = Buffer.from(data);
+  for (; i >= 0; i = out.indexOf(0, i + 1)) out[i] = 0x80;
+  return out;
 }
 
 export type Status = 'OK' | 'NO' | 'BAD' | 'BYE' | 'PREAUTH';
