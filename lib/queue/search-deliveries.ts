@@ -56,6 +56,8 @@ export interface DeliveryPage {
 
 /** local@domain.tld: searched as that one recipient rather than as a fragment. */
 const WHOLE_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** @domain.tld: every recipient at that domain. */
+const RECIPIENT_DOMAIN = /^@[^@\s]+\.[^@\s]+$/;
 
 /** Newest first; ties by id (lower-case UUID text sorts like the uuid column). */
 function newestFirst(a: DeliveryEvent, b: DeliveryEvent): number {
@@ -80,14 +82,26 @@ export async function searchDeliveries(db: Db, actor: Actor, input: SearchDelive
 
   const received: Prisma.Sql[] = [await mailScope(db, actor, Prisma.raw('r.mail_from'), Prisma.raw('r.auth_user'))];
   const sent: Prisma.Sql[] = [await mailScope(db, actor, Prisma.raw('q.mail_from'), Prisma.raw('q.auth_user'))];
-  if (f.sender) {
+  // A whole address is that one sender or recipient, as given or in lower case: btree and GIN
+  // lookups at any size (a trigram search for it reads the index entries of trigrams every
+  // address shares). Part of an address is a contains search through the trigram indexes.
+  if (f.sender && WHOLE_ADDRESS.test(f.sender)) {
+    const forms = [f.sender, f.sender.toLowerCase()];
+    received.push(Prisma.sql`r.mail_from = ANY(${forms}::text[])`);
+    sent.push(Prisma.sql`q.mail_from = ANY(${forms}::text[])`);
+  } else if (f.sender) {
     received.push(Prisma.sql`r.mail_from ILIKE ${likeContains(f.sender)}`);
     sent.push(Prisma.sql`q.mail_from ILIKE ${likeContains(f.sender)}`);
   }
   if (f.recipient && WHOLE_ADDRESS.test(f.recipient)) {
-    // A whole address is that recipient: an index lookup on both sides at any size.
-    received.push(Prisma.sql`r.rcpts && ARRAY[${f.recipient}, ${f.recipient.toLowerCase()}]::text[]`);
-    sent.push(Prisma.sql`a.rcpt ILIKE ${likeExact(f.recipient)}`);
+    const forms = [f.recipient, f.recipient.toLowerCase()];
+    received.push(Prisma.sql`r.rcpts && ${forms}::text[]`);
+    sent.push(Prisma.sql`a.rcpt = ANY(${forms}::text[])`);
+  } else if (f.recipient && RECIPIENT_DOMAIN.test(f.recipient)) {
+    // "@example.com": every recipient at that domain; the attempts' (domain, started_at) index.
+    const domain = f.recipient.slice(1).toLowerCase();
+    received.push(Prisma.sql`EXISTS (SELECT 1 FROM unnest(r.rcpts) AS x(rcpt) WHERE x.rcpt ILIKE ${'%@' + likeExact(domain)})`);
+    sent.push(Prisma.sql`a.domain = ${domain}`);
   } else if (f.recipient) {
     // Part of an address (a domain, a name): a contains search, walked newest first.
     received.push(Prisma.sql`EXISTS (SELECT 1 FROM unnest(r.rcpts) AS x(rcpt) WHERE x.rcpt ILIKE ${likeContains(f.recipient)})`);
