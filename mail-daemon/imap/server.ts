@@ -5,6 +5,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@/lib/log';
+import { readProxyHeader, type ProxyProtocolOptions } from '../net/proxy-protocol';
+import { TransferWatch, type TransferLimits } from '../net/rate';
+import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
+import { handshakeFailure, refuseRenegotiation } from '../tls/provider';
 import type { MailStore } from './backend';
 import { Code } from './codes';
 import { COMMANDS } from './commands';
@@ -14,8 +18,11 @@ import { ImapSession, type Connection, type LoginOutcome, type SessionDeps } fro
 export interface ImapTls {
   /** Options for tls.createServer / new TLSSocket: default certificate + SNI. */
   serverOptions(): tls.TlsOptions;
-  /** Keeps a server's default context current when certificates rotate. */
-  attach?(server: tls.Server): () => void;
+  /**
+   * The current default context, asked per connection (so a rotation applies to the next
+   * handshake); without it one is built from serverOptions() each time.
+   */
+  secureContext?(): tls.SecureContext;
 }
 
 export interface ImapLimits {
@@ -24,10 +31,18 @@ export interface ImapLimits {
   maxCommand: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerUser: number;
+  /** Connections from one /24 (IPv4) or /64 (IPv6). */
+  maxConnectionsPerPrefix: number;
   /** All connections of this listener process together. */
   maxConnections: number;
-  /** Before login (RFC 3501 5.4 allows shorter). */
+  /** The top slots of maxConnections: for unseen addresses, and seen ones that log in within probationMs. */
+  reserveSlots: number;
+  seenMs: number;
+  probationMs: number;
+  /** Before login (RFC 3501 5.4 allows shorter), the IMAPS handshake included. */
   preauthTimeoutMs: number;
+  /** A command in progress (a partial line, a literal): minimum average rate and total time. */
+  commandTransfer: TransferLimits;
   /** After login, IDLE included: at least 30 minutes (RFC 3501 5.4, RFC 2177). */
   idleTimeoutMs: number;
 }
@@ -36,11 +51,20 @@ export const DEFAULT_LIMITS: ImapLimits = {
   maxLine: 64 * 1024,
   maxLiteral: 64 * 1024,
   maxCommand: 1024 * 1024,
+  // Per address: a NAT'd office runs several clients with several connections each.
   maxConnectionsPerIp: 256,
   maxConnectionsPerUser: 50,
+  maxConnectionsPerPrefix: 512,
   maxConnections: 10_000,
-  preauthTimeoutMs: 2 * 60_000,
+  reserveSlots: 500,
+  seenMs: 10 * 60_000,
+  probationMs: 15_000,
+  // A client that has not logged in within a minute is not a mail client at work.
+  preauthTimeoutMs: 60_000,
   idleTimeoutMs: 31 * 60_000,
+  // As SMTP DATA: an APPEND of the largest message fits in 10 minutes at well under
+  // 1 Mbit/s; one byte every 5 s is cut after 30 s.
+  commandTransfer: { graceMs: 30_000, minBytesPerSecond: 1024, maxMs: 10 * 60_000 },
 };
 
 export interface ImapServerOptions {
@@ -54,17 +78,40 @@ export interface ImapServerOptions {
   onLogin?(info: { mailboxId: string; ip: string; tls: { version: string | null; cipher: string | null } | null }): void;
   limits?: Partial<ImapLimits>;
   serverName?: string;
+  /** PROXY protocol v2 from trusted peers (POSTERN_PROXY_PROTOCOL), or null. */
+  proxy?: ProxyProtocolOptions | null;
 }
+
+/**
+ * Whether the session's framer holds part of a command (a line without its CRLF, or a
+ * literal not yet complete). It reads the framer's state, which is private to
+ * imap/protocol/framer.ts; transfer.test in imap/exhaustion.test.ts fails if it moves.
+ */
+function commandInProgress(session: ImapSession): boolean {
+  const framer = (session as unknown as { framer?: { literalLeft?: number; pendingBytes?: number } }).framer;
+  return (framer?.literalLeft ?? 0) > 0 || (framer?.pendingBytes ?? 0) > 0;
+}
+
+const REFUSED: Record<SlotRefusal, string> = {
+  'per-ip': 'Too many connections from your address',
+  'per-prefix': 'Too many connections from your network',
+  full: 'Too many connections, try again later',
+};
 
 class SocketConnection implements Connection {
   private socket: net.Socket;
   private encrypted: boolean;
+  /** The command being received slowly, if any (see ImapServer.track). */
+  transfer: TransferWatch | null = null;
 
   constructor(
     socket: net.Socket,
     encrypted: boolean,
     private readonly server: ImapServer,
     private readonly onData: (chunk: Buffer) => void,
+    /** The client: the socket's peer, or the PROXY header's source. */
+    private readonly clientIp: string,
+    readonly slot: Slot,
   ) {
     this.socket = socket;
     this.encrypted = encrypted;
@@ -84,7 +131,7 @@ class SocketConnection implements Connection {
   }
 
   get remoteAddress(): string {
-    return (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    return this.clientIp;
   }
 
   private corked = false;
@@ -125,11 +172,21 @@ class SocketConnection implements Connection {
     plain.setTimeout(0);
     plain.removeAllListeners('timeout');
     plain.pause();
-    const secure = new tls.TLSSocket(plain, { isServer: true, ...this.server.tlsOptions() });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secure', resolve);
-      secure.once('error', reject);
+    const secure = this.server.wrapTls(plain);
+    const ok = await new Promise<boolean>((resolve) => {
+      secure.once('secure', () => resolve(true));
+      secure.once('error', (err) => {
+        this.server.handshakeFailed(this.clientIp, 'starttls', err);
+        resolve(false);
+      });
     });
+    if (!ok) {
+      // The session's OK goes nowhere (write() skips a destroyed socket); its close follows.
+      secure.destroy();
+      plain.destroy();
+      return;
+    }
+    refuseRenegotiation(secure);
     secure.on('error', () => {});
     secure.setNoDelay(true);
     this.socket = secure;
@@ -139,6 +196,9 @@ class SocketConnection implements Connection {
   }
 
   pause(): void {
+    // We stopped reading: the client's rate is ours to answer for until we read again.
+    this.transfer?.stop();
+    this.transfer = null;
     this.socket.pause();
   }
 
@@ -147,6 +207,8 @@ class SocketConnection implements Connection {
   }
 
   close(): void {
+    this.transfer?.stop();
+    this.transfer = null;
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
@@ -155,17 +217,36 @@ class SocketConnection implements Connection {
 export class ImapServer {
   readonly limits: ImapLimits;
   private readonly servers: net.Server[] = [];
-  private readonly detach: (() => void)[] = [];
   private readonly sessions = new Set<ImapSession>();
-  private readonly perIp = new Map<string, number>();
+  private readonly slots: ConnectionSlots;
   private readonly perUser = new Map<string, number>();
 
   constructor(private readonly options: ImapServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const l = this.limits;
+    this.slots = new ConnectionSlots({
+      maxTotal: l.maxConnections,
+      maxPerIp: l.maxConnectionsPerIp,
+      maxPerPrefix: l.maxConnectionsPerPrefix,
+      reserve: Math.min(l.reserveSlots, Math.floor(l.maxConnections / 2)),
+      seenMs: l.seenMs,
+    });
   }
 
   tlsOptions(): tls.TlsOptions {
     return this.options.tls.serverOptions();
+  }
+
+  /** A server-side TLS socket over `plain` with the current certificate (IMAPS and STARTTLS). */
+  wrapTls(plain: net.Socket): tls.TLSSocket {
+    const options = this.tlsOptions();
+    const secureContext = this.options.tls.secureContext?.() ?? tls.createSecureContext(options);
+    return new tls.TLSSocket(plain, { isServer: true, secureContext, SNICallback: options.SNICallback });
+  }
+
+  /** A failed handshake is the client's problem: one line at info, the reason, no stack. */
+  handshakeFailed(ip: string, mode: 'implicit' | 'starttls', err: Error): void {
+    this.options.log.info({ ip, mode, reason: handshakeFailure(err) }, 'imap TLS handshake failed');
   }
 
   get connectionCount(): number {
@@ -174,15 +255,12 @@ export class ImapServer {
 
   /** Listens; returns the bound port. `implicitTls` = IMAPS (RFC 8314), else cleartext with STARTTLS. */
   async listen(port: number, host: string, implicitTls: boolean): Promise<number> {
-    const server = implicitTls
-      ? tls.createServer(this.tlsOptions(), (socket) => this.accept(socket, true))
-      : net.createServer((socket) => this.accept(socket, false));
-    if (implicitTls && this.options.tls.attach) this.detach.push(this.options.tls.attach(server as tls.Server));
-    server.maxConnections = this.limits.maxConnections;
-    server.on('error', (err) => this.options.log.error({ err }, 'imap listener error'));
-    if (implicitTls) {
-      (server as tls.Server).on('tlsClientError', (err) => this.options.log.debug({ err: err.message }, 'imap TLS handshake failed'));
-    }
+    // A plain TCP server for IMAPS too: the PROXY header precedes the handshake, and the
+    // slot is taken before it (a client stuck in its handshake holds a counted slot).
+    const server = net.createServer((socket) => this.accept(socket, implicitTls));
+    // A backstop only: the slots refuse first, with a BYE.
+    server.maxConnections = 2 * this.limits.maxConnections;
+    server.on('error', (err) => this.options.log.error({ err: err.message }, 'imap listener error'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -194,30 +272,80 @@ export class ImapServer {
     return (server.address() as net.AddressInfo).port;
   }
 
-  private accept(socket: net.Socket, secure: boolean): void {
-    socket.setNoDelay(true);
-    socket.on('error', (err) => this.options.log.debug({ err: err.message }, 'imap socket error'));
-    const ip = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const count = (this.perIp.get(ip) ?? 0) + 1;
-    if (count > this.limits.maxConnectionsPerIp) {
-      socket.end(Buffer.concat(statusLine('*', 'BYE', Code.UNAVAILABLE, 'Too many connections from your address')));
-      setTimeout(() => socket.destroy(), 1000).unref();
-      return;
-    }
-    this.perIp.set(ip, count);
-    let session: ImapSession | null = null;
-    const conn = new SocketConnection(socket, secure, this, (chunk) => {
-      try {
-        if (session && session.state !== 'not-authenticated' && !bumped) {
-          bumped = true;
-          conn.raw.setTimeout(this.limits.idleTimeoutMs);
-        }
-        session?.receive(chunk);
-      } catch (err) {
-        this.options.log.error({ err }, 'imap: input handling failed');
-        conn.close();
-      }
+  private accept(raw: net.Socket, implicitTls: boolean): void {
+    raw.setNoDelay(true);
+    raw.on('error', (err) => this.options.log.debug({ err: err.message }, 'imap socket error'));
+    const proxy = this.options.proxy;
+    if (!proxy) return this.admit(raw, implicitTls, normalizeIp(raw.remoteAddress));
+    void readProxyHeader(raw, proxy).then((outcome) => {
+      if (outcome.ok) return this.admit(raw, implicitTls, outcome.remoteAddress);
+      this.options.log.info({ peer: normalizeIp(raw.remoteAddress), reason: outcome.reason }, 'imap connection dropped: PROXY header refused');
+      raw.destroy();
     });
+  }
+
+  /** Takes a slot for `ip` (or refuses with BYE), does the IMAPS handshake, starts the session. */
+  private admit(raw: net.Socket, implicitTls: boolean, ip: string): void {
+    const admission = this.slots.acquire(ip, true);
+    const slot = admission.ok ? admission.slot : null;
+    const refuse = (socket: net.Socket) => {
+      const reason = admission.ok ? 'full' : admission.reason;
+      this.options.log.warn({ ip, reason, connections: this.slots.size }, 'imap connection refused: listener limit');
+      socket.end(Buffer.concat(statusLine('*', 'BYE', Code.UNAVAILABLE, REFUSED[reason])));
+      setTimeout(() => socket.destroy(), 1000).unref();
+    };
+    if (!implicitTls) {
+      raw.resume();
+      return slot ? this.start(raw, false, ip, slot) : refuse(raw);
+    }
+    const secure = this.wrapTls(raw);
+    const deadline = setTimeout(() => {
+      this.handshakeFailed(ip, 'implicit', new Error('TLS handshake timeout'));
+      secure.destroy();
+    }, this.limits.preauthTimeoutMs);
+    deadline.unref();
+    secure.once('error', (err) => {
+      clearTimeout(deadline);
+      this.handshakeFailed(ip, 'implicit', err);
+      secure.destroy();
+    });
+    secure.once('close', () => {
+      clearTimeout(deadline);
+      if (!started) slot?.release();
+    });
+    let started = false;
+    secure.once('secure', () => {
+      clearTimeout(deadline);
+      refuseRenegotiation(secure);
+      secure.on('error', (err) => this.options.log.debug({ ip, err: err.message }, 'imap socket error'));
+      if (!slot) return refuse(secure);
+      started = true;
+      this.start(secure, true, ip, slot);
+    });
+  }
+
+  private start(socket: net.Socket, secure: boolean, ip: string, slot: Slot): void {
+    let session: ImapSession | null = null;
+    const conn = new SocketConnection(
+      socket,
+      secure,
+      this,
+      (chunk) => {
+        try {
+          if (session && session.state !== 'not-authenticated' && !bumped) {
+            bumped = true;
+            conn.raw.setTimeout(this.limits.idleTimeoutMs);
+          }
+          session?.receive(chunk);
+          if (session) this.track(conn, session, chunk.length);
+        } catch (err) {
+          this.options.log.error({ err }, 'imap: input handling failed');
+          conn.close();
+        }
+      },
+      ip,
+      slot,
+    );
     let bumped = false;
     const deps: SessionDeps = {
       store: this.options.store,
@@ -232,14 +360,45 @@ export class ImapServer {
     };
     session = new ImapSession(conn, deps);
     this.sessions.add(session);
-    this.watchSocket(socket, session, conn, ip);
+    this.watchSocket(socket, session, conn);
+    if (slot.probation) {
+      // A seen address let into the reserve: the slot is its for as long as it takes to log in.
+      const timer = setTimeout(() => {
+        if (!slot.probation || session?.isClosed) return;
+        this.options.log.info({ ip }, 'imap reserve slot: not logged in in time');
+        conn.write(statusLine('*', 'BYE', Code.UNAVAILABLE, 'Server busy: log in promptly or try again later'));
+        conn.close();
+      }, this.limits.probationMs);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    }
     session.start().catch((err) => {
       this.options.log.error({ err }, 'imap: greeting failed');
       conn.close();
     });
   }
 
-  private watchSocket(socket: net.Socket, session: ImapSession, conn: SocketConnection, ip: string | null): void {
+  /**
+   * Slowloris: idle timeouts reset on every byte, so a command being received (a line
+   * without its end, a literal) must arrive at commandTransfer's rate and within its time.
+   */
+  private track(conn: SocketConnection, session: ImapSession, bytes: number): void {
+    if (!commandInProgress(session)) {
+      conn.transfer?.stop();
+      conn.transfer = null;
+      return;
+    }
+    if (!conn.transfer) {
+      conn.transfer = new TransferWatch(this.limits.commandTransfer, (violation, facts) => {
+        this.options.log.info({ ip: conn.remoteAddress, violation, ...facts }, 'imap command data cut');
+        conn.write(statusLine('*', 'BYE', undefined, violation === 'too-slow' ? 'Command data too slow' : 'Command data took too long'));
+        conn.close();
+      });
+    }
+    conn.transfer.add(bytes);
+  }
+
+  private watchSocket(socket: net.Socket, session: ImapSession, conn: SocketConnection): void {
     socket.setTimeout(session.state === 'not-authenticated' ? this.limits.preauthTimeoutMs : this.limits.idleTimeoutMs);
     socket.on('timeout', () => {
       conn.write(statusLine('*', 'BYE', undefined, 'Autologout; idle for too long'));
@@ -249,11 +408,8 @@ export class ImapServer {
       if (conn.raw !== socket) return; // STARTTLS replaced the socket: the new one carries on
       this.sessions.delete(session);
       session.close();
-      if (ip !== null) {
-        const n = (this.perIp.get(ip) ?? 1) - 1;
-        if (n <= 0) this.perIp.delete(ip);
-        else this.perIp.set(ip, n);
-      }
+      conn.transfer?.stop();
+      conn.slot.release();
     });
   }
 
@@ -261,8 +417,7 @@ export class ImapServer {
   rebind(conn: SocketConnection, secure: tls.TLSSocket): void {
     const session = [...this.sessions].find((s) => s.conn === conn);
     if (!session) return;
-    const ip = conn.remoteAddress;
-    this.watchSocket(secure, session, conn, ip);
+    this.watchSocket(secure, session, conn);
   }
 
   private async login(user: string, password: string, ip: string, conn?: SocketConnection): Promise<LoginOutcome> {
@@ -281,6 +436,7 @@ export class ImapServer {
     const n = this.perUser.get(res.address) ?? 0;
     if (n >= this.limits.maxConnectionsPerUser) return { ok: false, reason: 'limit' };
     this.perUser.set(res.address, n + 1);
+    conn?.slot.authenticated();
     this.options.log.info({ ip, user: res.address }, 'imap login');
     return res;
   }
@@ -293,7 +449,6 @@ export class ImapServer {
 
   /** Stops listening, says BYE to every session and closes them. */
   async close(): Promise<void> {
-    for (const d of this.detach) d();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const session of this.sessions) {
       session.write(statusLine('*', 'BYE', undefined, 'Server shutting down'));

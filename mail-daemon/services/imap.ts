@@ -5,6 +5,7 @@
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
+import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createPgMailStore } from '../store';
 import { ImapServer } from '../imap/server';
 
@@ -37,11 +38,14 @@ export function createImapService(): DaemonService {
         },
         onError: (err) => log.warn({ err: err.message }, 'mail store background work failed'),
       });
+      const proxy = proxyProtocolFromEnv(ctx.env);
+      if (proxy && !ctx.env.POSTERN_TRUSTED_PROXIES.trim()) log.warn('POSTERN_PROXY_PROTOCOL is on but POSTERN_TRUSTED_PROXIES is empty: every connection will be dropped');
       server = new ImapServer({
         store,
         log,
+        proxy,
         serverName: ctx.env.POSTERN_HOSTNAME,
-        tls: { serverOptions: () => provider.serverOptions('imap'), attach: (s) => provider.attach(s, 'imap') },
+        tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
         async verify(user, password, ip) {
           const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' });
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;

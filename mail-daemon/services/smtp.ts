@@ -3,12 +3,11 @@ import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import type { ListenerKind } from '../smtp/backend';
 import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
+import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createSrs, type Srs } from '../outbound/srs';
 
-export interface SmtpServiceOptions {
-  maxConnectionsPerIp?: number;
-  socketTimeoutMs?: number;
-}
+/** Limits and timeouts of the listeners (defaults: SMTP_LIMIT_DEFAULTS in smtp/server.ts). */
+export type SmtpServiceOptions = Partial<Omit<ListenerConfig, 'kind' | 'hostname' | 'backend' | 'tls' | 'log'>>;
 
 /** The MX, submission and submissions listeners: one server class, three option sets. */
 export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
@@ -26,8 +25,11 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
         submissions: ctx.env.POSTERN_SUBMISSIONS_PORT,
       };
       const infos: ListenerInfo[] = [];
+      // Behind a TCP load balancer: the client's address comes in its PROXY v2 header.
+      const proxy = proxyProtocolFromEnv(ctx.env);
+      if (proxy && !ctx.env.POSTERN_TRUSTED_PROXIES.trim()) log.warn('POSTERN_PROXY_PROTOCOL is on but POSTERN_TRUSTED_PROXIES is empty: every connection will be dropped');
       for (const kind of ['mx', 'submission', 'submissions'] as const) {
-        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, ...options };
+        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, proxy, ...options };
         const server = new PosternSmtpServer(config);
         await new Promise<void>((resolve, reject) => {
           server.server.once('error', reject);

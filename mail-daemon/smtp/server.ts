@@ -1,8 +1,13 @@
+import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Logger } from '@/lib/log';
+import { readProxyHeader, type ProxyOutcome, type ProxyProtocolOptions } from '../net/proxy-protocol';
+import { TransferWatch, type TransferLimits } from '../net/rate';
+import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
 import type { TlsProvider, TlsService } from '../tls';
+import { refuseRenegotiation } from '../tls/provider';
 import type { ListenerKind, SmtpBackend } from './backend';
 import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_AUTH_FAILURES, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
 import { cipherBits, type TlsFacts } from './received';
@@ -26,11 +31,60 @@ export interface ListenerConfig {
   tls: TlsProvider | null;
   log: Logger;
   maxConnectionsPerIp?: number;
+  /** Connections from one /24 (IPv4) or /64 (IPv6). */
+  maxConnectionsPerPrefix?: number;
   maxClients?: number;
-  /** RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command. */
+  /** The top slots of maxClients kept for unseen addresses and (submission) clients that authenticate quickly. */
+  reserveSlots?: number;
+  /** How long an address counts as seen after it last connected. */
+  seenMs?: number;
+  /** A seen client let into the reserve on submission must authenticate within this. */
+  probationMs?: number;
+  /**
+   * RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command —
+   * once the client is doing something: after AUTH (submission) or the first MAIL (MX).
+   */
   socketTimeoutMs?: number;
+  /** Before that: the TLS handshake, the greeting and EHLO take seconds, not minutes. */
+  preauthTimeoutMs?: number;
+  /** DATA: a minimum average rate after a grace period, and a total time. */
+  dataLimits?: TransferLimits;
+  /** PROXY protocol v2 from trusted peers (POSTERN_PROXY_PROTOCOL), or null. */
+  proxy?: ProxyProtocolOptions | null;
   closeTimeoutMs?: number;
 }
+
+/**
+ * Defaults, per listener. 1000 clients with 20 per address (a busy sending MTA opens a
+ * few, Postfix's default per-client limit is 50) and 50 per /24, so the 50 × 20 of
+ * issue 11 from one network holds 50 slots; from 50 networks it holds 900 and the
+ * reserve of 100 stays for new clients.
+ */
+export const SMTP_LIMIT_DEFAULTS = {
+  maxClients: 1000,
+  maxConnectionsPerIp: 20,
+  maxConnectionsPerPrefix: 50,
+  reserveSlots: 100,
+  seenMs: 10 * 60_000,
+  probationMs: 15_000,
+  socketTimeoutMs: 5 * 60_000,
+  preauthTimeoutMs: 60_000,
+  /**
+   * 10 minutes carry the largest default message (policy maxMessageBytes) at well
+   * under 1 Mbit/s; 1 KiB/s on average after 30 s is ~100 times below any real uplink,
+   * and one byte every 5 s (0.2 B/s) is cut after 30 s.
+   */
+  dataLimits: { graceMs: 30_000, minBytesPerSecond: 1024, maxMs: 10 * 60_000 },
+  closeTimeoutMs: 5_000,
+} satisfies Partial<ListenerConfig>;
+
+/** Replies of the listener's own limits (RFC 5321 §3.8: 421 and close). */
+const LISTENER_FULL: Reply = { code: 421, enhanced: '4.3.2', text: 'Too many connections, try again later' };
+const NETWORK_LIMIT: Reply = { code: 421, enhanced: '4.7.0', text: 'Too many connections from your network, try again later' };
+/** RFC 3463 4.4.2 "bad connection": the message did not arrive at a usable rate. */
+const DATA_TOO_SLOW: Reply = { code: 421, enhanced: '4.4.2', text: 'Message data too slow, closing connection' };
+const DATA_TOO_LONG: Reply = { code: 421, enhanced: '4.4.2', text: 'Message data took too long, closing connection' };
+const AUTH_TOO_SLOW: Reply = { code: 421, enhanced: '4.7.0', text: 'Server busy: authenticate promptly or try again later' };
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MAX_REFUSED_BEFORE_TLS = 10;
@@ -50,7 +104,12 @@ class PosternConnection extends SMTPConnection {
   smtp: SmtpSession | null = null;
   /** RFC 3207 §4: everything but EHLO/HELO/NOOP/QUIT/STARTTLS gets 530 until TLS is up. */
   requireTls = false;
-  countedIp: string | null = null;
+  slot: Slot | null = null;
+  refusal: SlotRefusal | null = null;
+  probationTimer: NodeJS.Timeout | null = null;
+  /** Cut by a listener limit (slow DATA): the aborted message is not an internal error. */
+  cut = false;
+  private fullTimeout = false;
   private refusedBeforeTls = 0;
   /** Junk commands since the last accepted message (a long delivery session is not junk). */
   junk = 0;
@@ -58,6 +117,15 @@ class PosternConnection extends SMTPConnection {
   constructor(server: PosternSmtpServer, socket: ConstructorParameters<typeof SMTPConnection>[1], options?: ConstructorParameters<typeof SMTPConnection>[2]) {
     super(server, socket, options);
     connections.set(this.session, this);
+  }
+
+  /** The client started doing something: from now on RFC 5321's 5-minute command timeout. */
+  active(): void {
+    if (this.fullTimeout) return;
+    this.fullTimeout = true;
+    const server = this._server as PosternSmtpServer;
+    server.options.socketTimeout = server.config.socketTimeoutMs;
+    this._armTimeout();
   }
 
   /** Our replies carry their own enhanced status code; smtp-server adds one to the rest. */
@@ -90,6 +158,11 @@ class PosternConnection extends SMTPConnection {
   }
 }
 
+function preauthTimeout(config: ListenerConfig): number {
+  const full = config.socketTimeoutMs ?? SMTP_LIMIT_DEFAULTS.socketTimeoutMs;
+  return Math.min(config.preauthTimeoutMs ?? SMTP_LIMIT_DEFAULTS.preauthTimeoutMs, full);
+}
+
 function tlsFacts(socket: tls.TLSSocket, mode: TlsFacts['mode']): TlsFacts {
   const cipher = socket.getCipher();
   const bits = cipherBits(cipher.standardName || cipher.name);
@@ -110,7 +183,8 @@ function tlsFacts(socket: tls.TLSSocket, mode: TlsFacts['mode']): TlsFacts {
 
 export class PosternSmtpServer extends SMTPServer {
   readonly config: Required<Omit<ListenerConfig, 'tls'>> & { tls: TlsProvider | null };
-  private readonly perIp = new Map<string, number>();
+  private readonly slots: ConnectionSlots;
+  private readonly proxied = new WeakMap<net.Socket, ProxyOutcome>();
   private unsubscribeTls: (() => void) | null = null;
 
   constructor(config: ListenerConfig) {
@@ -133,31 +207,81 @@ export class PosternSmtpServer extends SMTPServer {
       hideENHANCEDSTATUSCODES: false,
       hideDSN: false,
       hideREQUIRETLS: true,
-      maxClients: config.maxClients ?? 1000,
-      socketTimeout: config.socketTimeoutMs ?? 5 * 60_000,
-      closeTimeout: config.closeTimeoutMs ?? 5_000,
+      // Our slots (connect()) refuse first; smtp-server's own count only bounds sockets
+      // still in their TLS handshake.
+      maxClients: 2 * (config.maxClients ?? SMTP_LIMIT_DEFAULTS.maxClients),
+      // Until a session is active (see PosternConnection.active) the short timeout applies,
+      // to the implicit TLS handshake as well.
+      socketTimeout: preauthTimeout(config),
+      closeTimeout: config.closeTimeoutMs ?? SMTP_LIMIT_DEFAULTS.closeTimeoutMs,
       // RFC 4954 §4 lets AUTH lines reach 12288 octets; commands stay far shorter.
       maxCommandLength: 12_288,
       logger: false,
     });
-    this.config = {
-      maxConnectionsPerIp: 20,
-      maxClients: 1000,
-      socketTimeoutMs: 5 * 60_000,
-      closeTimeoutMs: 5_000,
-      ...config,
-    };
+    this.config = { ...SMTP_LIMIT_DEFAULTS, proxy: null, ...config, preauthTimeoutMs: preauthTimeout(config) };
+    const c = this.config;
+    this.slots = new ConnectionSlots({
+      maxTotal: c.maxClients,
+      maxPerIp: c.maxConnectionsPerIp,
+      maxPerPrefix: c.maxConnectionsPerPrefix,
+      reserve: Math.min(c.reserveSlots, Math.floor(c.maxClients / 2)),
+      seenMs: c.seenMs,
+    });
     if (config.tls) {
       const provider = config.tls;
       // Every new handshake takes the current default context (rotated by mail-daemon/tls/rotation.ts when certificates change).
       this.unsubscribeTls = provider.onChange(() => this.secureContext.set('*', provider.secureContext(undefined, service)));
       this.secureContext.set('*', provider.secureContext(undefined, service));
     }
-    this.on('error', (err: Error) => this.config.log.debug({ err: err.message, listener: kind }, 'smtp connection error'));
+    // Handshake failures and dropped sockets are the peer's business: one line, no stack.
+    this.on('error', (err: Error & { remoteAddress?: string; meta?: { remoteAddress?: string }; code?: string }) => {
+      const ip = err.remoteAddress ?? err.meta?.remoteAddress ?? null;
+      const tlsFailure = /TLS|SSL|handshake/i.test(`${err.code ?? ''} ${err.message}`);
+      if (tlsFailure) this.config.log.info({ ip, listener: kind, reason: err.code ?? err.message, err: err.message }, 'smtp TLS handshake failed');
+      else this.config.log.debug({ ip, listener: kind, err: err.message }, 'smtp connection error');
+    });
+    if (c.proxy) this.readProxyHeaders(c.proxy);
+  }
+
+  /**
+   * PROXY protocol v2: smtp-server's useProxy speaks only v1, so the v2 header is read
+   * here, off the raw socket, before smtp-server's own connection handler sees it (and
+   * before the implicit TLS handshake of the submissions port). The real address then
+   * rides in the socket options smtp-server hands to connect() (see _handleProxy), so the
+   * session, its logs, relay rules and throttles, and our slots all see the client.
+   */
+  private readProxyHeaders(proxy: ProxyProtocolOptions): void {
+    const handlers = this.server.listeners('connection') as ((socket: net.Socket) => void)[];
+    this.server.removeAllListeners('connection');
+    this.server.on('connection', (socket: net.Socket) => {
+      socket.on('error', noop);
+      const peer = normalizeIp(socket.remoteAddress);
+      void readProxyHeader(socket, proxy).then((outcome) => {
+        if (!outcome.ok) {
+          this.config.log.info({ peer, listener: this.config.kind, reason: outcome.reason }, 'smtp connection dropped: PROXY header refused');
+          socket.destroy();
+          return;
+        }
+        if (outcome.proxied) this.proxied.set(socket, outcome);
+        for (const handler of handlers) handler.call(this.server, socket);
+      });
+    });
+  }
+
+  override _handleProxy(socket: net.Socket, callback: Parameters<SMTPServer['_handleProxy']>[1]): void {
+    super._handleProxy(socket, (err, options) => {
+      const proxied = this.proxied.get(socket);
+      if (proxied?.ok && options) Object.assign(options, { remoteAddress: proxied.remoteAddress, remotePort: proxied.remotePort });
+      callback(err, options);
+    });
   }
 
   override connect(socket: ConstructorParameters<typeof SMTPConnection>[1], socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
     const connection = new PosternConnection(this, socket, socketOptions);
+    // Counted from the first moment, before the greeting delay and reverse DNS.
+    const admission = this.slots.acquire(connection.remoteAddress, this.config.kind !== 'mx');
+    if (admission.ok) connection.slot = admission.slot;
+    else connection.refusal = admission.reason;
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data: unknown) => (this as unknown as { _onClientConnect(d: unknown): void })._onClientConnect(data));
@@ -172,13 +296,21 @@ export class PosternSmtpServer extends SMTPServer {
 
   override onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const conn = this.conn(session);
-    const ip = session.remoteAddress;
-    const count = (this.perIp.get(ip) ?? 0) + 1;
-    this.perIp.set(ip, count);
-    conn.countedIp = ip;
-    if (count > this.config.maxConnectionsPerIp) {
-      this.config.log.warn({ session: session.id, ip, listener: this.config.kind, connections: count - 1 }, 'smtp connection refused: per-IP limit');
-      return callback(fail(REPLY.TOO_MANY_CONNECTIONS));
+    const ip = normalizeIp(session.remoteAddress);
+    if (conn.refusal) {
+      const reason = conn.refusal;
+      this.config.log.warn({ session: session.id, ip, listener: this.config.kind, reason, connections: this.slots.size }, 'smtp connection refused: listener limit');
+      return callback(fail(reason === 'per-ip' ? REPLY.TOO_MANY_CONNECTIONS : reason === 'per-prefix' ? NETWORK_LIMIT : LISTENER_FULL));
+    }
+    if (conn.slot?.probation) {
+      // A seen address let into the reserve: it gets the slot for as long as it takes to authenticate.
+      conn.probationTimer = setTimeout(() => {
+        if (!conn.slot?.probation) return;
+        this.config.log.info({ session: session.id, ip, listener: this.config.kind }, 'smtp reserve slot: not authenticated in time');
+        conn.send(AUTH_TOO_SLOW.code, replyText(AUTH_TOO_SLOW));
+        conn.close();
+      }, this.config.probationMs);
+      conn.probationTimer.unref();
     }
     const smtp = new SmtpSession(
       { backend: this.config.backend, hostname: this.config.hostname, log: this.config.log },
@@ -195,6 +327,7 @@ export class PosternSmtpServer extends SMTPServer {
         // (SIZE advertised and enforced, cleartext AUTH), without touching other sessions.
         const options = { ...this.options, size: policy.maxMessageBytes, allowInsecureAuth: submission && policy.allowCleartextAuth };
         conn._server = Object.create(this, { options: { value: options } }) as PosternSmtpServer;
+        conn._armTimeout();
         // RFC 4954 §4 / RFC 8314: AUTH is neither offered nor accepted before TLS.
         if (submission && !conn.secure && !policy.allowCleartextAuth) session.disabledCommands = ['AUTH'];
         callback();
@@ -208,6 +341,9 @@ export class PosternSmtpServer extends SMTPServer {
 
   override onSecure(socket: tls.TLSSocket, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const conn = this.conn(session);
+    // No client-initiated renegotiation (Node allows 3 per 10 minutes by default): a
+    // renegotiation costs the server a handshake and buys the client nothing.
+    refuseRenegotiation(socket);
     conn.smtp?.secured(tlsFacts(socket, this.config.kind === 'submissions' ? 'implicit' : 'starttls'));
     if (this.config.kind !== 'mx') session.disabledCommands = [];
     callback();
@@ -221,7 +357,13 @@ export class PosternSmtpServer extends SMTPServer {
     const a = auth as SMTPServerAuthentication & { authzid?: string; authcid?: string };
     smtp
       .auth(auth.username ?? '', auth.password ?? '', a.authzid && a.authcid ? a.authzid : '')
-      .then((r) => (r.ok ? callback(null, { user: smtp.user!.address }) : callback(fail(r.reply))))
+      .then((r) => {
+        if (!r.ok) return callback(fail(r.reply));
+        const conn = this.conn(session);
+        conn.slot?.authenticated();
+        conn.active();
+        callback(null, { user: smtp.user!.address });
+      })
       .catch((err: Error) => this.internal(err, 'auth', callback));
   }
 
@@ -232,7 +374,10 @@ export class PosternSmtpServer extends SMTPServer {
     const size = Number(((address.args || {}) as Record<string, string>).SIZE);
     smtp
       .mail(address.address, Number.isFinite(size) && size > 0 ? size : null, mailDsn(session))
-      .then((r) => callback(r.ok ? null : fail(r.reply)))
+      .then((r) => {
+        if (r.ok && this.config.kind === 'mx') this.conn(session).active();
+        callback(r.ok ? null : fail(r.reply));
+      })
       .catch((err: Error) => this.internal(err, 'mail', callback));
   }
 
@@ -246,11 +391,13 @@ export class PosternSmtpServer extends SMTPServer {
   }
 
   override onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
-    const smtp = this.conn(session).smtp;
+    const conn = this.conn(session);
+    const smtp = conn.smtp;
     if (!smtp) {
       stream.resume();
       return callback(fail(REPLY.LOCAL_ERROR));
     }
+    this.watchData(conn, stream);
     smtp
       .data(stream)
       .then((r) => {
@@ -260,26 +407,49 @@ export class PosternSmtpServer extends SMTPServer {
       })
       .catch((err: Error) => {
         stream.resume();
+        if (conn.cut) return callback(fail(DATA_TOO_SLOW));
         this.internal(err, 'data', callback);
       });
+  }
+
+  /**
+   * Slowloris: the idle timeout resets on every byte, so DATA gets its own bound, counted
+   * on the socket (the message stream belongs to the session) until the final dot.
+   */
+  private watchData(conn: PosternConnection, stream: SMTPServerDataStream): void {
+    const socket = conn._socket;
+    const watch = new TransferWatch(this.config.dataLimits, (violation, facts) => {
+      const reply = violation === 'too-slow' ? DATA_TOO_SLOW : DATA_TOO_LONG;
+      this.config.log.info({ session: conn.session.id, ip: conn.remoteAddress, listener: this.config.kind, violation, ...facts }, 'smtp DATA cut');
+      conn.cut = true;
+      conn.send(reply.code, replyText(reply));
+      conn.close();
+      stop();
+    });
+    const count = (chunk: Buffer) => watch.add(chunk.length);
+    const stop = () => {
+      watch.stop();
+      socket.off('data', count);
+    };
+    socket.on('data', count);
+    stream.once('end', stop);
+    stream.once('close', stop);
+    socket.once('close', stop);
   }
 
   override onClose(session: SMTPServerSession): void {
     const conn = connections.get(session);
     if (!conn) return;
-    if (conn.countedIp) {
-      const left = (this.perIp.get(conn.countedIp) ?? 1) - 1;
-      if (left > 0) this.perIp.set(conn.countedIp, left);
-      else this.perIp.delete(conn.countedIp);
-      conn.countedIp = null;
-    }
+    conn.slot?.release();
+    conn.slot = null;
+    if (conn.probationTimer) clearTimeout(conn.probationTimer);
     conn.smtp?.close();
     conn.smtp = null;
   }
 
   /** Connections currently counted for an address (tests, status). */
   connectionsFrom(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
+    return this.slots.from(ip);
   }
 
   /** A bug or a database error: log it, answer 451, never leak it to the client. */

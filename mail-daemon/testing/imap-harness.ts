@@ -32,7 +32,7 @@ export interface ImapHarness {
 }
 
 export async function startImapHarness(
-  options: { limits?: Partial<ImapLimits>; cleartext?: boolean; allowCleartextAuth?: boolean; appendLimit?: number; onLogin?: ImapServerOptions['onLogin'] } = {},
+  options: { limits?: Partial<ImapLimits>; cleartext?: boolean; allowCleartextAuth?: boolean; appendLimit?: number; onLogin?: ImapServerOptions['onLogin']; proxy?: ImapServerOptions['proxy'] } = {},
 ): Promise<ImapHarness> {
   const db = await createTestDatabase();
   const pool = db.pool(10);
@@ -49,7 +49,7 @@ export async function startImapHarness(
     const server = new ImapServer({
       store,
       log,
-      tls: { serverOptions: () => tls.serverOptions('imap') },
+      tls: { serverOptions: () => tls.serverOptions('imap'), secureContext: () => tls.secureContext(undefined, 'imap') },
       async verify(user, password, ip) {
         const res = await verifyMailboxLogin(db.prisma, { address: user, password, ip, service: 'imap' });
         return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
@@ -57,6 +57,7 @@ export async function startImapHarness(
       allowCleartextAuth: async () => options.allowCleartextAuth ?? false,
       limits: options.limits,
       onLogin: options.onLogin,
+      proxy: options.proxy,
     });
     servers.push(server);
     return { server, store };

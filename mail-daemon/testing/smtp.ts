@@ -26,7 +26,8 @@ export interface RunningSmtp {
   stop(): Promise<void>;
 }
 
-export async function startSmtp(url: string, options: SmtpServiceOptions & { hostname?: string } = {}): Promise<RunningSmtp> {
+export async function startSmtp(url: string, opts: SmtpServiceOptions & { hostname?: string; env?: Record<string, string> } = {}): Promise<RunningSmtp> {
+  const { env: extraEnv, ...options } = opts;
   const hostname = options.hostname ?? 'mx.postern.test';
   const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
   const env = readEnv({
@@ -37,6 +38,7 @@ export async function startSmtp(url: string, options: SmtpServiceOptions & { hos
     POSTERN_SUBMISSION_PORT: String(ports.submission),
     POSTERN_SUBMISSIONS_PORT: String(ports.submissions),
     POSTERN_LISTEN_HOST: '127.0.0.1',
+    ...extraEnv,
   } as unknown as NodeJS.ProcessEnv);
   const db = createPrisma(url);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -103,10 +105,11 @@ export class RawSmtp {
     this.attach(socket);
   }
 
-  static async connect(port: number, opts: { implicitTls?: boolean } = {}): Promise<{ client: RawSmtp; greeting: SmtpReply }> {
+  static async connect(port: number, opts: { implicitTls?: boolean; localAddress?: string } = {}): Promise<{ client: RawSmtp; greeting: SmtpReply }> {
+    const local = opts.localAddress ? { localAddress: opts.localAddress } : {};
     const socket = opts.implicitTls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'mx.postern.test' })
-      : net.connect({ port, host: '127.0.0.1' });
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'mx.postern.test', ...local })
+      : net.connect({ port, host: '127.0.0.1', ...local });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.implicitTls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
@@ -114,6 +117,21 @@ export class RawSmtp {
     const client = new RawSmtp(socket);
     const greeting = await client.read();
     return { client, greeting };
+  }
+
+  /** A client on a socket opened by the test (e.g. after writing a PROXY header); `tls`: implicit TLS over it. */
+  static async adopt(raw: net.Socket, opts: { tls?: boolean } = {}): Promise<{ client: RawSmtp; greeting: SmtpReply }> {
+    let socket: net.Socket = raw;
+    if (opts.tls) {
+      const secure = tls.connect({ socket: raw, rejectUnauthorized: false, servername: 'mx.postern.test' });
+      await new Promise<void>((resolve, reject) => {
+        secure.once('secureConnect', () => resolve());
+        secure.once('error', reject);
+      });
+      socket = secure;
+    }
+    const client = new RawSmtp(socket);
+    return { client, greeting: await client.read() };
   }
 
   private attach(socket: net.Socket | tls.TLSSocket) {

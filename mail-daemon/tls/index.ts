@@ -2,7 +2,7 @@ import type { DaemonContext } from '../context';
 import { TlsProvider } from './provider';
 import { watchCertificates } from './rotation';
 
-export { TlsProvider } from './provider';
+export { TLS_CIPHERS, TlsProvider, handshakeFailure, refuseRenegotiation } from './provider';
 export type { ServedCertificate, TlsService, TlsVersion } from './provider';
 
 /** What opening the provider needs: the daemon's context before the provider is in it. */

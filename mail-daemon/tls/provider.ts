@@ -32,6 +32,42 @@ export interface TlsProviderOptions {
   log: Logger;
 }
 
+/**
+ * TLS 1.2 suites: Mozilla's "intermediate" profile (v5.7) — ECDHE key exchange with AEAD
+ * only (AES-GCM, ChaCha20-Poly1305), ECDSA before RSA, AES-128 first; no CBC, no CCM,
+ * no static RSA, no DHE. TLS 1.3 suites are Node's defaults in Node's order (all AEAD),
+ * listed so the option says everything served. Server order wins (honorCipherOrder).
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/**
+ * Refuses client-initiated renegotiation on a server-side TLS socket (Node allows three
+ * per ten minutes by default, tls.CLIENT_RENEG_LIMIT): every listener calls this once the
+ * handshake is done. A renegotiation attempt then ends the connection with an error.
+ */
+export function refuseRenegotiation(socket: tls.TLSSocket): void {
+  socket.disableRenegotiation();
+  // Node only reports the attempt (an 'error' on the socket); ending the connection is ours.
+  socket.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'ERR_TLS_RENEGOTIATION_DISABLED') socket.destroy();
+  });
+}
+
+/** A failed handshake as one log field: the OpenSSL reason when there is one, never a stack. */
+export function handshakeFailure(err: Error & { code?: string; reason?: string }): string {
+  return err.reason || err.code || err.message;
+}
+
 type SniCallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
 
 function hostMatches(pattern: string, name: string): boolean {
@@ -90,7 +126,7 @@ export class TlsProvider {
 
   private build(row: ActiveCertificateRow, minVersion: TlsVersion): ServedCertificate {
     const key = unseal(row.keySealed, this.options.masterKey);
-    const options: tls.SecureContextOptions = { key, cert: row.certPem, minVersion, honorCipherOrder: true };
+    const options: tls.SecureContextOptions = { key, cert: row.certPem, minVersion, ciphers: TLS_CIPHERS, honorCipherOrder: true };
     const context = tls.createSecureContext(options);
     return {
       id: row.id,
