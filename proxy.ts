@@ -3,6 +3,11 @@ import { NextResponse, type NextRequest } from 'next/server';
 // Optimistic only: a request without a session cookie is sent to the login page (pages)
 // or refused (API) before any rendering. The real check is requireAdmin() in
 // lib/dal, run by every page, Server Action and route handler.
+//
+// Also the security headers of every response it sees (pages, route handlers, redirects,
+// errors and 404s): a Content-Security-Policy with a fresh nonce per request, which Next
+// reads from the request's own CSP header and puts on its scripts. Static files
+// (_next/static, favicon) skip the proxy; next.config.js gives them the other headers.
 
 /** Paths anyone may reach. Everything else needs a session. */
 export const PUBLIC_PATHS = [
@@ -21,23 +26,80 @@ function isPublic(pathname: string): boolean {
 /** The request's path for the server (lib/dal/session.ts), overwriting anything a client sent. */
 export const PATH_HEADER = 'x-postern-path';
 
-function next(request: NextRequest): NextResponse {
+/**
+ * Scripts: only those carrying this request's nonce, and what they load ('strict-dynamic';
+ * 'self' is the fallback for browsers without it). Styles need 'unsafe-inline': React
+ * style attributes (quota bars, the charts) cannot carry a nonce, and a nonce in
+ * style-src would switch 'unsafe-inline' off. `next dev` needs 'unsafe-eval'; production does not.
+ */
+export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV === 'development'): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The same list next.config.js sends with static files. */
+export const STATIC_SECURITY_HEADERS: Record<string, string> = {
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Permissions-Policy':
+    'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()',
+};
+
+export const HSTS = 'max-age=31536000';
+
+/**
+ * HTTPS as the browser saw it: `next start` serves plain HTTP, so HTTPS means a TLS
+ * proxy in front that says so in X-Forwarded-Proto. A client forging the header over
+ * plain HTTP gains nothing: browsers ignore HSTS received without TLS (RFC 6797 §8.1).
+ */
+function overHttps(request: NextRequest): boolean {
+  const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return request.nextUrl.protocol === 'https:' || forwarded === 'https';
+}
+
+function secure(request: NextRequest, response: NextResponse, csp: string): NextResponse {
+  response.headers.set('Content-Security-Policy', csp);
+  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
+  if (overHttps(request)) response.headers.set('Strict-Transport-Security', HSTS);
+  return response;
+}
+
+function next(request: NextRequest, csp: string): NextResponse {
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, request.nextUrl.pathname);
+  // Next takes the nonce for its own scripts from the request's CSP header.
+  headers.set('Content-Security-Policy', csp);
   return NextResponse.next({ request: { headers } });
 }
 
-export function proxy(request: NextRequest) {
+function route(request: NextRequest, csp: string): NextResponse {
   const { pathname, search } = request.nextUrl;
-  if (isPublic(pathname)) return next(request);
+  if (isPublic(pathname)) return next(request, csp);
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
-  if (hasSession) return next(request);
+  if (hasSession) return next(request, csp);
   if (pathname.startsWith('/api/')) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 });
   }
   const login = new URL('/login', request.url);
   if (pathname !== '/') login.searchParams.set('callbackUrl', pathname + search);
   return NextResponse.redirect(login);
+}
+
+export function proxy(request: NextRequest) {
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))));
+  const csp = contentSecurityPolicy(nonce);
+  return secure(request, route(request, csp), csp);
 }
 
 export const config = {

@@ -12,6 +12,7 @@ import { AlreadyRunning, lockDataDir } from './start/lock';
 import { assertPortsFree } from './start/ports';
 import { startChild, stopChild, type Child } from './start/children';
 import { ensureFirstAdmin } from './start/first-admin';
+import { describeHost, panelArgs, panelHost } from './start/panel';
 
 const dev = process.argv.includes('--dev');
 const bin = (name: string) => path.join('node_modules', '.bin', name);
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     await buildPanelIfMissing(childEnv);
     if (stopping) return;
 
-    children.push(startChild('web', bin('next'), [dev ? 'dev' : 'start', '-p', String(env.PORT)], childEnv));
+    children.push(startChild('web', bin('next'), panelArgs(env, dev), childEnv));
     children.push(startChild('daemon', bin('tsx'), ['mail-daemon/main.ts'], childEnv));
     for (const child of children) {
       void child.exited.then((code) => {
@@ -76,8 +77,8 @@ async function main(): Promise<void> {
       });
     }
 
-    say(`admin panel: http://localhost:${env.PORT}`);
-    say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT} — host name ${env.POSTERN_HOSTNAME}`);
+    say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}`);
+    say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT}${env.POSTERN_IMAP_PORT ? `, IMAP ${env.POSTERN_IMAP_PORT} (STARTTLS)` : ''} — listening on ${describeHost(env.POSTERN_LISTEN_HOST)}, host name ${env.POSTERN_HOSTNAME}`);
     say(`data: ${env.dataDir}${env.DATABASE_URL ? ' (database from DATABASE_URL)' : ' (embedded Postgres in ' + path.join(env.dataDir, 'postgres') + ')'}`);
     if (admin.generatedPassword) {
       say(`first admin created — sign in with:`);

@@ -5,8 +5,12 @@ import type { Db } from '@/lib/db/prisma';
 import { ServiceError } from '@/lib/errors';
 import { getEffectivePolicy } from '@/lib/policy/get-policy';
 import { assertPassword } from '@/lib/validations/password';
+import { endAllAdminSessions } from './sessions';
 
-/** A signed-in admin changes its own password; the current one is required. */
+/**
+ * A signed-in admin changes its own password; the current one is required. Every
+ * session of the admin ends, this one included: the next request asks for the new password.
+ */
 export async function changeOwnPassword(
   db: Db,
   actor: Actor,
@@ -23,6 +27,7 @@ export async function changeOwnPassword(
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
     await tx.admin.update({ where: { id: actor.id }, data: { passwordHash } });
+    await endAllAdminSessions(tx, actor.id);
     await audit(tx, actor, 'admin.password', admin.email);
   });
 }

@@ -6,3 +6,4 @@ export { updateAdmin } from './update-admin';
 export { changeOwnPassword } from './change-own-password';
 export { setAdminPassword } from './set-admin-password';
 export { findAdmin } from './find-admin';
+export { startAdminSession, endAdminSession, endAllAdminSessions } from './sessions';

@@ -6,8 +6,12 @@ import { requireGlobal } from '@/lib/domains/scope';
 import { getEffectivePolicy } from '@/lib/policy/get-policy';
 import { assertPassword, generatePassword } from '@/lib/validations/password';
 import { findAdmin } from './find-admin';
+import { endAllAdminSessions } from './sessions';
 
-/** Resets another admin's password (global only; e.g. `postern admin passwd` for a locked-out admin). */
+/**
+ * Resets another admin's password (global only; e.g. `postern admin passwd` for a
+ * locked-out admin). Every session of that admin ends at once.
+ */
 export async function setAdminPassword(db: Db, actor: Actor, input: { email: string; password?: string }): Promise<{ generatedPassword?: string }> {
   requireGlobal(actor, "reset admins' passwords");
   const target = await findAdmin(db, input.email);
@@ -17,6 +21,7 @@ export async function setAdminPassword(db: Db, actor: Actor, input: { email: str
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
     await tx.admin.update({ where: { id: target.id }, data: { passwordHash } });
+    await endAllAdminSessions(tx, target.id);
     await audit(tx, actor, 'admin.password.reset', target.email);
   });
   return generatedPassword ? { generatedPassword } : {};

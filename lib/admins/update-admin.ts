@@ -6,8 +6,12 @@ import { ServiceError } from '@/lib/errors';
 import { adminAuditView, adminSelect, toAdminDto, type AdminDto } from './dto';
 import { findAdmin } from './find-admin';
 import { parseRole, resolveAdminDomains } from './normalize';
+import { endAllAdminSessions } from './sessions';
 
-/** Changes an admin's role and domain scope (global only; not your own role). */
+/**
+ * Changes an admin's role and domain scope (global only; not your own role). A changed
+ * role, or a domain taken away, ends every session of that admin at once.
+ */
 export async function updateAdmin(
   db: Db,
   actor: Actor,
@@ -31,6 +35,8 @@ export async function updateAdmin(
       select: adminSelect,
     });
     const after = toAdminDto(row);
+    const kept = new Set(after.domains);
+    if (after.role !== before.role || before.domains.some((d) => !kept.has(d))) await endAllAdminSessions(tx, before.id);
     await audit(tx, actor, 'admin.update', after.email, adminAuditView(before), adminAuditView(after));
     return after;
   });

@@ -14,20 +14,28 @@ export type AdminActor = Extract<Actor, { kind: 'admin' }>;
 /** Where an admin without TOTP is sent while the policy requires it (the enrolment page). */
 export const TOTP_ENROL_PATH = '/admins/me';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The signed-in admin for this request, or null. Reads the session cookie on the
- * server, then the admin row (role, domain scope) from the database, so a deleted
- * admin's still-valid cookie grants nothing. Cached per request.
+ * server, then its session row and the admin (role, domain scope) from the database
+ * in one query: a cookie whose session ended (sign-out, password or role change,
+ * admin removed — lib/admins/sessions.ts) or expired grants nothing. Cached per request.
  */
 const sessionAdmin = cache(async (): Promise<AdminActor | { enrolTotp: true } | null> => {
-  const session = await getServerSession(authOptions());
-  const adminId = (session as { adminId?: string } | null)?.adminId;
-  if (!adminId) return null;
-  const admin = await db().admin.findUnique({
-    where: { id: adminId },
-    select: { id: true, email: true, role: true, totpEnabled: true, domains: { select: { domainId: true } } },
+  const session = (await getServerSession(authOptions())) as { adminId?: string; sessionId?: string } | null;
+  const { adminId, sessionId } = session ?? {};
+  if (!adminId || !sessionId || !UUID.test(sessionId)) return null;
+  const row = await db().adminSession.findUnique({
+    where: { id: sessionId },
+    select: {
+      adminId: true,
+      expiresAt: true,
+      admin: { select: { id: true, email: true, role: true, totpEnabled: true, domains: { select: { domainId: true } } } },
+    },
   });
-  if (!admin) return null;
+  if (!row || row.adminId !== adminId || row.expiresAt.getTime() <= Date.now()) return null;
+  const admin = row.admin;
   const h = await headers();
   // Policy requireTotp: an admin without a second factor may only reach the enrolment page.
   if (!admin.totpEnabled && !(h.get('x-postern-path') ?? '').startsWith(TOTP_ENROL_PATH)) {

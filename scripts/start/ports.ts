@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Env } from '@/lib/config/env';
 import { ConfigError } from '@/lib/config/env';
+import { panelHost } from './panel';
 
 /** The ports npm start will open, each with the variable that sets it. */
 export function plannedPorts(env: Env): { name: string; port: number }[] {
@@ -30,7 +31,8 @@ export async function assertPortsFree(env: Env): Promise<void> {
     const twice = seen.get(port);
     if (twice) throw new ConfigError(`${name} and ${twice} are both ${port}`);
     seen.set(port, name);
-    const err = await tryListen(port, env.POSTERN_LISTEN_HOST);
+    // The panel binds where POSTERN_PANEL_HOST says; the mail listeners on POSTERN_LISTEN_HOST.
+    const err = await tryListen(port, name === 'PORT' ? panelHost(env) : env.POSTERN_LISTEN_HOST);
     if (err?.code === 'EADDRINUSE') throw new ConfigError(`port ${port} (${name}) is already in use`);
     if (err?.code === 'EACCES') throw new ConfigError(`port ${port} (${name}) needs privileges this user lacks`);
     if (err) throw new ConfigError(`port ${port} (${name}): ${err.message}`);

@@ -303,11 +303,16 @@ describe('an admin in the browser', () => {
     expect(hours).toBeGreaterThan(11.9);
     expect(hours).toBeLessThanOrEqual(12);
 
-    const token = (maxAge: number, sub = admin.id) => encode({ token: { sub, email: admin.email }, secret: panel.sessionSecret, maxAge });
+    // A token names its session row (lib/admins/sessions.ts); one without a row opens nothing.
+    const token = async (maxAge: number, sub = admin.id) => {
+      const { id: sid } = await panel.db.prisma.adminSession.create({ data: { adminId: sub, expiresAt: new Date(Date.now() + 3_600_000) } });
+      return encode({ token: { sub, email: admin.email, sid }, secret: panel.sessionSecret, maxAge });
+    };
     const open = async (value: string) =>
       (await fetch(`${panel.url}/mailboxes`, { redirect: 'manual', headers: { cookie: `next-auth.session-token=${value}` } })).status;
     expect(await open(await token(60))).toBe(200); // control: a fresh token signed with the panel's key works
     expect(await open(await token(-60))).toBe(307); // expired a minute ago
+    expect(await open(await encode({ token: { sub: admin.id, email: admin.email }, secret: panel.sessionSecret, maxAge: 60 }))).toBe(307); // signed, but names no session
     const gone = await createAdmin(panel.db.prisma);
     const goneToken = await token(3600, gone.id);
     expect(await open(goneToken)).toBe(200);

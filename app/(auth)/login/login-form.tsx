@@ -6,6 +6,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
+import { safeCallbackPath } from '@/lib/dal/redirect';
 
 const MESSAGES: Record<string, string> = {
   invalid: 'Wrong email or password.',
@@ -38,7 +39,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       if (res?.ok && !res.error) {
         // A full load with the new session cookie: the server decides where it lands
         // (e.g. the TOTP enrolment page when the policy requires it).
-        window.location.assign(callbackUrl);
+        window.location.assign(safeCallbackPath(callbackUrl));
         return;
       }
       if (res?.error === 'totp_required') {
