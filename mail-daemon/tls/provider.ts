@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import tls from 'node:tls';
 import type pg from 'pg';
 import { unseal } from '@/lib/crypto/seal';
@@ -126,7 +127,16 @@ export class TlsProvider {
 
   private build(row: ActiveCertificateRow, minVersion: TlsVersion): ServedCertificate {
     const key = unseal(row.keySealed, this.options.masterKey);
-    const options: tls.SecureContextOptions = { key, cert: row.certPem, minVersion, ciphers: TLS_CIPHERS, honorCipherOrder: true };
+    // SSL_OP_NO_RENEGOTIATION: OpenSSL itself answers a client's renegotiation request with a
+    // no_renegotiation alert (RFC 5746 §4.4 lets a server refuse), before Node sees it.
+    const options: tls.SecureContextOptions = {
+      key,
+      cert: row.certPem,
+      minVersion,
+      ciphers: TLS_CIPHERS,
+      honorCipherOrder: true,
+      secureOptions: crypto.constants.SSL_OP_NO_RENEGOTIATION,
+    };
     const context = tls.createSecureContext(options);
     return {
       id: row.id,
