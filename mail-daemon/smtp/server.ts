@@ -373,7 +373,7 @@ export class PosternSmtpServer extends SMTPServer {
     smtp.greeted(session.hostNameAppearsAs || '', session.openingCommand !== 'HELO');
     const size = Number(((address.args || {}) as Record<string, string>).SIZE);
     smtp
-      .mail(address.address, Number.isFinite(size) && size > 0 ? size : null, mailDsn(session))
+      .mail(address.address, Number.isFinite(size) && size > 0 ? size : null, mailDsn(session), { smtpUtf8: session.envelope.smtpUtf8 === true })
       .then((r) => {
         if (r.ok && this.config.kind === 'mx') this.conn(session).active();
         callback(r.ok ? null : fail(r.reply));
