@@ -73,6 +73,16 @@ export const REPLY = {
   SERVICE_UNAVAILABLE: reply(421, '4.3.0', 'Service temporarily unavailable, try again later'),
   /** RFC 5321 §3.8 / RFC 3463 4.7.0: refused at connect, too many connections from this address. */
   TOO_MANY_CONNECTIONS: reply(421, '4.7.0', 'Too many connections from your address, try again later'),
+  // The listener's own limits (RFC 5321 §3.8: 421 and close the connection).
+  /** RFC 3463 4.3.2 "system not accepting network messages": every slot is taken. */
+  LISTENER_FULL: reply(421, '4.3.2', 'Too many connections, try again later'),
+  /** The client's /24 (IPv6 /64) holds its share of the slots. */
+  NETWORK_LIMIT: reply(421, '4.7.0', 'Too many connections from your network, try again later'),
+  /** RFC 3463 4.4.2 "bad connection": the message did not arrive at a usable rate. */
+  DATA_TOO_SLOW: reply(421, '4.4.2', 'Message data too slow, closing connection'),
+  DATA_TOO_LONG: reply(421, '4.4.2', 'Message data took too long, closing connection'),
+  /** A reserve slot is held only by a client that authenticates promptly. */
+  AUTH_TOO_SLOW: reply(421, '4.7.0', 'Server busy: authenticate promptly or try again later'),
   /** RFC 5321 250 after DATA (RFC 3463 2.6.0): the message is committed. */
   queued: (queueId: string) => reply(250, '2.6.0', `Message accepted, queued as ${queueId}`),
 } as const;

@@ -78,13 +78,6 @@ export const SMTP_LIMIT_DEFAULTS = {
   closeTimeoutMs: 5_000,
 } satisfies Partial<ListenerConfig>;
 
-/** Replies of the listener's own limits (RFC 5321 §3.8: 421 and close). */
-const LISTENER_FULL: Reply = { code: 421, enhanced: '4.3.2', text: 'Too many connections, try again later' };
-const NETWORK_LIMIT: Reply = { code: 421, enhanced: '4.7.0', text: 'Too many connections from your network, try again later' };
-/** RFC 3463 4.4.2 "bad connection": the message did not arrive at a usable rate. */
-const DATA_TOO_SLOW: Reply = { code: 421, enhanced: '4.4.2', text: 'Message data too slow, closing connection' };
-const DATA_TOO_LONG: Reply = { code: 421, enhanced: '4.4.2', text: 'Message data took too long, closing connection' };
-const AUTH_TOO_SLOW: Reply = { code: 421, enhanced: '4.7.0', text: 'Server busy: authenticate promptly or try again later' };
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 const MAX_REFUSED_BEFORE_TLS = 10;
@@ -300,14 +293,14 @@ export class PosternSmtpServer extends SMTPServer {
     if (conn.refusal) {
       const reason = conn.refusal;
       this.config.log.warn({ session: session.id, ip, listener: this.config.kind, reason, connections: this.slots.size }, 'smtp connection refused: listener limit');
-      return callback(fail(reason === 'per-ip' ? REPLY.TOO_MANY_CONNECTIONS : reason === 'per-prefix' ? NETWORK_LIMIT : LISTENER_FULL));
+      return callback(fail(reason === 'per-ip' ? REPLY.TOO_MANY_CONNECTIONS : reason === 'per-prefix' ? REPLY.NETWORK_LIMIT : REPLY.LISTENER_FULL));
     }
     if (conn.slot?.probation) {
       // A seen address let into the reserve: it gets the slot for as long as it takes to authenticate.
       conn.probationTimer = setTimeout(() => {
         if (!conn.slot?.probation) return;
         this.config.log.info({ session: session.id, ip, listener: this.config.kind }, 'smtp reserve slot: not authenticated in time');
-        conn.send(AUTH_TOO_SLOW.code, replyText(AUTH_TOO_SLOW));
+        conn.send(REPLY.AUTH_TOO_SLOW.code, replyText(REPLY.AUTH_TOO_SLOW));
         conn.close();
       }, this.config.probationMs);
       conn.probationTimer.unref();
@@ -407,7 +400,7 @@ export class PosternSmtpServer extends SMTPServer {
       })
       .catch((err: Error) => {
         stream.resume();
-        if (conn.cut) return callback(fail(DATA_TOO_SLOW));
+        if (conn.cut) return callback(fail(REPLY.DATA_TOO_SLOW));
         this.internal(err, 'data', callback);
       });
   }
@@ -419,7 +412,7 @@ export class PosternSmtpServer extends SMTPServer {
   private watchData(conn: PosternConnection, stream: SMTPServerDataStream): void {
     const socket = conn._socket;
     const watch = new TransferWatch(this.config.dataLimits, (violation, facts) => {
-      const reply = violation === 'too-slow' ? DATA_TOO_SLOW : DATA_TOO_LONG;
+      const reply = violation === 'too-slow' ? REPLY.DATA_TOO_SLOW : REPLY.DATA_TOO_LONG;
       this.config.log.info({ session: conn.session.id, ip: conn.remoteAddress, listener: this.config.kind, violation, ...facts }, 'smtp DATA cut');
       conn.cut = true;
       conn.send(reply.code, replyText(reply));
