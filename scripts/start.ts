@@ -12,7 +12,7 @@ import { AlreadyRunning, lockDataDir } from './start/lock';
 import { assertPortsFree } from './start/ports';
 import { startChild, stopChild, type Child } from './start/children';
 import { ensureFirstAdmin } from './start/first-admin';
-import { describeHost, panelArgs, panelHost } from './start/panel';
+import { describeHost, panelCommand, panelHost } from './start/panel';
 
 const dev = process.argv.includes('--dev');
 const bin = (name: string) => path.join('node_modules', '.bin', name);
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     await buildPanelIfMissing(childEnv);
     if (stopping) return;
 
-    children.push(startChild('web', bin('next'), panelArgs(env, dev), childEnv));
+    const web = panelCommand(env, dev);
+    children.push(startChild('web', bin(web.bin), web.args, childEnv));
     children.push(startChild('daemon', bin('tsx'), ['mail-daemon/main.ts'], childEnv));
     for (const child of children) {
       void child.exited.then((code) => {

@@ -5,10 +5,18 @@ export function panelHost(env: Pick<Env, 'POSTERN_PANEL_HOST' | 'POSTERN_LISTEN_
   return env.POSTERN_PANEL_HOST || env.POSTERN_LISTEN_HOST;
 }
 
-/** The arguments npm start gives `next` (`next start -H <host> -p <port>`, or `next dev`). */
-export function panelArgs(env: Pick<Env, 'POSTERN_PANEL_HOST' | 'POSTERN_LISTEN_HOST' | 'PORT'>, dev = false): string[] {
-  return [dev ? 'dev' : 'start', '--hostname', panelHost(env), '--port', String(env.PORT)];
+/**
+ * How npm start runs the panel: in production our own server around Next's handler
+ * (panel-server.ts, which owns the socket and so the client address), in development
+ * `next dev -H <host> -p <port>`.
+ */
+export function panelCommand(env: Pick<Env, 'POSTERN_PANEL_HOST' | 'POSTERN_LISTEN_HOST' | 'PORT'>, dev = false): { bin: 'next' | 'tsx'; args: string[] } {
+  if (dev) return { bin: 'next', args: ['dev', '--hostname', panelHost(env), '--port', String(env.PORT)] };
+  return { bin: 'tsx', args: [PANEL_SERVER] };
 }
+
+/** The production panel server, relative to the project root. */
+export const PANEL_SERVER = 'scripts/start/panel-server.ts';
 
 /** A bind address for the banner: the wildcards spelled out. */
 export function describeHost(host: string): string {

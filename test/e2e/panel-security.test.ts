@@ -7,7 +7,7 @@ import { changeOwnPassword, removeAdmin, setAdminPassword, updateAdmin } from '@
 import { addDomain } from '@/lib/domains';
 import { SYSTEM } from '@/lib/actor';
 import { freePort } from '@/lib/postgres/embedded';
-import { panelArgs } from '@/scripts/start/panel';
+import { PANEL_SERVER, panelCommand } from '@/scripts/start/panel';
 import { ROOT } from './build';
 import { createAdmin, launchBrowser, login, newContext, signInHttp, startPanel, type AdminFixture, type Panel } from './index';
 
@@ -276,11 +276,14 @@ describe('security headers', () => {
 });
 
 describe('panel bind address', () => {
-  /** `next start` with the arguments npm start gives it; resolves once it is listening. */
+  /** The production panel server as npm start runs it; resolves once it is listening. */
   async function startWith(env: { POSTERN_PANEL_HOST?: string; POSTERN_LISTEN_HOST: string; PORT: number }) {
-    const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', ...panelArgs(env)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', PANEL_SERVER], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: panel.distDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: panel.distDir, LOG_LEVEL: 'warn',
+        PORT: String(env.PORT), POSTERN_LISTEN_HOST: env.POSTERN_LISTEN_HOST, ...(env.POSTERN_PANEL_HOST ? { POSTERN_PANEL_HOST: env.POSTERN_PANEL_HOST } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -288,11 +291,11 @@ describe('panel bind address', () => {
     await new Promise<void>((resolve, reject) => {
       const on = (c: Buffer) => {
         output += c.toString();
-        if (/Ready in/.test(output)) resolve();
+        if (/ready in/.test(output)) resolve();
       };
       child.stdout.on('data', on);
       child.stderr.on('data', on);
-      void exited.then(() => reject(new Error(`next start exited:\n${output}`)));
+      void exited.then(() => reject(new Error(`panel server exited:\n${output}`)));
     });
     return {
       async stop() {
@@ -313,7 +316,8 @@ describe('panel bind address', () => {
 
   it('POSTERN_PANEL_HOST=127.0.0.1: reachable there, not on another local address (127.0.0.2)', async () => {
     const PORT = await freePort();
-    expect(panelArgs({ POSTERN_PANEL_HOST: '127.0.0.1', POSTERN_LISTEN_HOST: '0.0.0.0', PORT })).toEqual(['start', '--hostname', '127.0.0.1', '--port', String(PORT)]);
+    expect(panelCommand({ POSTERN_PANEL_HOST: '127.0.0.1', POSTERN_LISTEN_HOST: '0.0.0.0', PORT })).toEqual({ bin: 'tsx', args: [PANEL_SERVER] });
+    expect(panelCommand({ POSTERN_PANEL_HOST: '127.0.0.1', POSTERN_LISTEN_HOST: '0.0.0.0', PORT }, true).args).toEqual(['dev', '--hostname', '127.0.0.1', '--port', String(PORT)]);
     const server = await startWith({ POSTERN_PANEL_HOST: '127.0.0.1', POSTERN_LISTEN_HOST: '0.0.0.0', PORT });
     try {
       expect(await connects('127.0.0.1', PORT)).toBe(true);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PANEL_SERVER } from '@/scripts/start/panel';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,7 +33,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
   const sessionSecret = randomBytes(32).toString('base64url');
   const child: ChildProcess = spawn(
     process.execPath,
-    ['node_modules/next/dist/bin/next', 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    ['--import', 'tsx', PANEL_SERVER],
     {
       cwd: ROOT,
       env: {
@@ -46,6 +47,8 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
         NEXTAUTH_SECRET: sessionSecret,
         POSTERN_SECRET: masterKey,
         LOG_LEVEL: 'warn',
+        PORT: String(port),
+        POSTERN_PANEL_HOST: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -55,7 +58,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/Ready in/.test(output)) resolve();
+      if (/ready in/.test(output)) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
