@@ -77,7 +77,7 @@ function prune(keep: string): void {
 }
 
 export interface PanelBuild {
-  /** distDir relative to the repository (what NEXT_DIST_DIR must say at `next start`). */
+  /** distDir relative to the repository (what NEXT_DIST_DIR must say when the panel server starts). */
   distDir: string;
   tsconfig: string;
   /** Seconds spent building or waiting for another run's build (about 0 when reused). */

@@ -9,7 +9,7 @@ import { createMailbox } from '@/lib/mailboxes';
 import { openssl, write } from '@/mail-daemon/testing/certificates';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
-// The certificate pages in a real browser against `next start`: CA, issue + activate,
+// The certificate pages in a real browser against the production panel server: CA, issue + activate,
 // the x509 view, a refused upload with its named reason, S/MIME .p12 download opened
 // by openssl, the dashboard card, and the public routes (CRL, status, ACME).
 

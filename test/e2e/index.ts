@@ -1,6 +1,6 @@
 // The browser-test harness, for every panel area's specs:
 //
-//   const panel = await startPanel();            // beforeAll: own database + own `next start`
+//   const panel = await startPanel();            // beforeAll: own database + own panel server
 //   const admin = await createAdmin(panel.db.prisma);
 //   const browser = await launchBrowser();
 //   const page = await (await newContext(browser, panel.url)).newPage();

@@ -5,7 +5,7 @@ import { unseal } from '@/lib/crypto/seal';
 import { getPolicyOverride } from '@/lib/policy';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
-// Outbound settings in a real browser against `next start`: the policies page saves the
+// Outbound settings in a real browser against the production panel server: the policies page saves the
 // smarthost with a write-only password (sealed with the panel's master key, never sent
 // back to the browser, kept by a save that leaves it empty), and the TLS page draws the
 // outbound section from outbound_attempts.

@@ -12,7 +12,7 @@ import { NotifyBus } from '@/lib/db/notify';
 import { getEffectivePolicy, getPolicyOverride, updatePolicy } from '@/lib/policy';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
-// Panel pages in a real browser against `next start`: aliases, policies + audit
+// Panel pages in a real browser against the production panel server: aliases, policies + audit
 // log, domain-admin scope, mailbox CSV import. One panel (and database) for the file.
 
 let panel: Panel;

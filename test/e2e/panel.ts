@@ -22,7 +22,7 @@ export interface RunningPanel {
 }
 
 /**
- * `next start` of the shared production build (test/e2e/build.ts) on a free port
+ * The production panel server (scripts/start/panel-server.ts) on the shared production build (test/e2e/build.ts) on a free port
  * against `databaseUrl` (already migrated), with its own secrets and data directory.
  */
 export async function startNext(databaseUrl: string, log?: (line: string) => void): Promise<RunningPanel> {
@@ -62,7 +62,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`next start exited (${code}):\n${output.slice(-4000)}`)));
+    void exited.then((code) => reject(new Error(`panel server exited (${code}):\n${output.slice(-4000)}`)));
   });
   return {
     url,

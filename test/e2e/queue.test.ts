@@ -6,7 +6,7 @@ import { seedMessage } from '@/lib/queue/seed';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
 // The outbound queue, a queued message's page (retry, bounce, delete) and the delivery
-// log in a real browser against `next start`, with rows seeded the way the daemon writes them.
+// log in a real browser against the production panel server, with rows seeded the way the daemon writes them.
 
 let panel: Panel;
 let browser: Browser;

@@ -9,7 +9,7 @@ import { acceptMessage } from '@/mail-daemon/delivery/accept';
 import type { AcceptInput } from '@/mail-daemon/smtp/backend';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
-// The TLS statistics in a real browser against `next start`: the TLS page, the header analyzer (page and
+// The TLS statistics in a real browser against the production panel server: the TLS page, the header analyzer (page and
 // POST /api/received/analyze), the per-message hop path, the dashboard card, the policy impact
 // preview, and the refusals (no session; a domain admin outside its scope).
 
