@@ -1,23 +1,13 @@
 // RFC 3461 (DSN) on submission: the extension is offered, its parameters are checked,
 // and what the client asked for is kept with each queued recipient for the next hop and
 // for our own delivery status notifications.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
-import { startSmtp, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '@/mail-daemon/testing/directory';
+import { seededSmtpWorld, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
-let db: TestDatabase;
 let smtp: RunningSmtp;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDirectory(db.prisma);
-  smtp = await startSmtp(db.url);
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
+seededSmtpWorld((w) => ({ smtp } = w));
 
 const session = () => submissionSession(smtp.ports.submission, 'alice@example.test', PASSWORD);
 

@@ -2,26 +2,22 @@
 // the Sender: RFC 5322 §3.6.2 requires with several From: addresses) must be the user's own
 // addresses (backend.ownsAddress, the MAIL FROM rule), else 550 5.7.1 at the end of DATA
 // (RFC 5321 §4.3.2 "rejections for policy reasons", RFC 3463 5.7.1).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
-import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
-import { RawSmtp, startSmtp, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
+import type { TestDatabase } from '@/mail-daemon/testing/database';
+import { PASSWORD } from '@/mail-daemon/testing/directory';
+import { RawSmtp, seededSmtpWorld, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let db: TestDatabase;
 let smtp: RunningSmtp;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDirectory(db.prisma);
-  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { requireHeaderFromOwned: true } });
-  smtp = await startSmtp(db.url);
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
+seededSmtpWorld(
+  (w) => ({ db, smtp } = w),
+  async (d) => {
+    await updatePolicy(d.prisma, SYSTEM, { domainId: null, settings: { requireHeaderFromOwned: true } });
+  },
+);
 
 /** Header lines + body, CRLF. */
 const message = (...header: string[]) => Buffer.from(`${header.join('\r\n')}\r\nSubject: t\r\n\r\nHello.\r\n`, 'utf8');

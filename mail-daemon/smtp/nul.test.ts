@@ -2,23 +2,12 @@
 // RFC 5322 §3.5 (text excludes %d0), RFC 2045 §2.7/§2.8 (neither 7bit nor 8bit data may hold NUL;
 // only RFC 3030 BINARYMIME, not offered, could), RFC 5321 §4.3.2 (554 after DATA), RFC 3463 5.6.0.
 // Real service, real database, loopback sockets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { seedDirectory } from '@/mail-daemon/testing/directory';
-import { RawSmtp, startSmtp, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
+import { describe, expect, it } from 'vitest';
+import { RawSmtp, seededSmtpWorld, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
-let db: TestDatabase;
 let smtp: RunningSmtp;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDirectory(db.prisma);
-  smtp = await startSmtp(db.url);
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
+seededSmtpWorld((w) => ({ smtp } = w));
 
 async function countMessages(): Promise<number> {
   const r = await smtp.pool.query<{ n: string }>('SELECT count(*) AS n FROM mail_messages');

@@ -1,28 +1,14 @@
 // RFC 6531 §3.5: a non-ASCII (UTF-8) address in MAIL FROM or RCPT TO without the SMTPUTF8
 // parameter on MAIL → 553 5.6.7; with it, the address goes on to the ordinary checks.
 // Real service, real database, loopback sockets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { seedDirectory } from '@/mail-daemon/testing/directory';
-import { RawSmtp, startSmtp, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
+import { describe, expect, it } from 'vitest';
+import { RawSmtp, seededSmtpWorld, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 import { needsSmtpUtf8 } from './checks';
 
-let db: TestDatabase;
 let smtp: RunningSmtp;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDirectory(db.prisma);
-  smtp = await startSmtp(db.url);
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
+seededSmtpWorld((w) => ({ smtp } = w));
 
-// The "with SMTPUTF8" rows need the adapter (server.ts) to pass smtp-server's
-// session.envelope.smtpUtf8 to SmtpSession.mail(…, { smtpUtf8 }); until it does, the session
-// hears "not given" and refuses (the conformant side). They run once server.ts passes it.
 type Row = [name: string, steps: [string, number][], enhanced?: string];
 
 async function run(steps: [string, number][], enhanced?: string) {

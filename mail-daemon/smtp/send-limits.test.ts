@@ -1,26 +1,18 @@
 // Abuse limits on authenticated senders (policy sendMessagesPerHour, sendRecipientsPerDay):
 // past a limit submission answers 451 4.7.1, once-an-hour audit row; counts come from the
 // receipts in Postgres, so every daemon enforces the same budget.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
 import { countSendLimited } from '@/lib/queue';
-import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { PASSWORD, seedDirectory } from '@/mail-daemon/testing/directory';
-import { startSmtp, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
+import type { TestDatabase } from '@/mail-daemon/testing/database';
+import { PASSWORD } from '@/mail-daemon/testing/directory';
+import { seededSmtpWorld, submissionSession, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let db: TestDatabase;
 let smtp: RunningSmtp;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedDirectory(db.prisma);
-  smtp = await startSmtp(db.url);
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await db?.drop();
-});
+seededSmtpWorld((w) => ({ db, smtp } = w));
 
 async function limits(settings: Record<string, number>) {
   await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings });

@@ -14,7 +14,10 @@ import type { DaemonContext } from '@/mail-daemon/context';
 import { openDaemonPolicy } from '@/mail-daemon/services/policy';
 import { smtpService, type SmtpServiceOptions } from '@/mail-daemon/services/smtp';
 import { openTls, type TlsContext } from '@/mail-daemon/tls';
+import { afterAll, beforeAll } from 'vitest';
 import { TEST_MASTER_KEY } from './daemon';
+import { createTestDatabase, type TestDatabase } from './database';
+import { seedDirectory } from './directory';
 
 
 export interface RunningSmtp {
@@ -238,4 +241,26 @@ export async function submissionSession(port: number, user: string, password: st
   const auth = Buffer.from(`\0${user}\0${password}`).toString('base64');
   await transcript(client, [['EHLO client.test', 250], [`AUTH PLAIN ${auth}`, 235]]);
   return client;
+}
+
+/**
+ * A test file's SMTP world: its own database with the directory fixtures (seedDirectory), then
+ * `prepare` (e.g. a policy), then the SMTP service on it; torn down after the file's tests.
+ */
+export function seededSmtpWorld(
+  ready: (world: { db: TestDatabase; smtp: RunningSmtp }) => void,
+  prepare: (db: TestDatabase) => Promise<void> = async () => {},
+): void {
+  let world: { db: TestDatabase; smtp: RunningSmtp } | undefined;
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    await seedDirectory(db.prisma);
+    await prepare(db);
+    world = { db, smtp: await startSmtp(db.url) };
+    ready(world);
+  });
+  afterAll(async () => {
+    await world?.smtp.stop();
+    await world?.db.drop();
+  });
 }
