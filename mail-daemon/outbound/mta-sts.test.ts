@@ -8,6 +8,17 @@ import { createResolver } from './resolver';
 // RFC 8461: the TXT record and policy grammar (§3.1, §3.2), MX matching (§4.1), and the
 // policy fetch over real HTTPS on loopback with a test CA (§3.3), cached by id (§5.1).
 
+
+/** Policy hosts that must each be refused: a redirect, HTML, an untrusted certificate, no address. */
+const REFUSING_ZONES = {
+  '_mta-sts.redirect.test': { TXT: ['v=STSv1; id=r'] },
+  'mta-sts.redirect.test': { A: ['127.0.0.5'] },
+  '_mta-sts.html.test': { TXT: ['v=STSv1; id=h'] },
+  'mta-sts.html.test': { A: ['127.0.0.5'] },
+  '_mta-sts.badcert.test': { TXT: ['v=STSv1; id=b'] },
+  'mta-sts.badcert.test': { A: ['127.0.0.6'] },
+  '_mta-sts.nohost.test': { TXT: ['v=STSv1; id=n'] },
+};
 describe('parseStsRecord (§3.1)', () => {
   const cases: Array<[string, string[], string | null]> = [
     ['plain record', ['v=STSv1; id=20240101T000000'], '20240101T000000'],
@@ -101,13 +112,7 @@ describe('policy fetch over HTTPS', () => {
       zones: {
         '_mta-sts.sts.test': { TXT: ['v=STSv1; id=one'] },
         'mta-sts.sts.test': { A: ['127.0.0.5'] },
-        '_mta-sts.redirect.test': { TXT: ['v=STSv1; id=r'] },
-        'mta-sts.redirect.test': { A: ['127.0.0.5'] },
-        '_mta-sts.html.test': { TXT: ['v=STSv1; id=h'] },
-        'mta-sts.html.test': { A: ['127.0.0.5'] },
-        '_mta-sts.badcert.test': { TXT: ['v=STSv1; id=b'] },
-        'mta-sts.badcert.test': { A: ['127.0.0.6'] },
-        '_mta-sts.nohost.test': { TXT: ['v=STSv1; id=n'] },
+        ...REFUSING_ZONES,
       },
     });
   });
@@ -144,15 +149,7 @@ describe('policy fetch over HTTPS', () => {
   });
 
   it('refuses an untrusted certificate, a redirect, a non-text/plain body, an unresolvable host', async () => {
-    dns.set({
-      '_mta-sts.redirect.test': { TXT: ['v=STSv1; id=r'] },
-      'mta-sts.redirect.test': { A: ['127.0.0.5'] },
-      '_mta-sts.html.test': { TXT: ['v=STSv1; id=h'] },
-      'mta-sts.html.test': { A: ['127.0.0.5'] },
-      '_mta-sts.badcert.test': { TXT: ['v=STSv1; id=b'] },
-      'mta-sts.badcert.test': { A: ['127.0.0.6'] },
-      '_mta-sts.nohost.test': { TXT: ['v=STSv1; id=n'] },
-    });
+    dns.set(REFUSING_ZONES);
     const sts = createMtaSts(createResolver({ servers: [dns.server], timeoutMs: 2000 }), { ca: ca.cert, httpsPort: port, timeoutMs: 3000 });
     expect(await sts.lookup('badcert.test')).toBeNull();
     expect(await sts.lookup('redirect.test')).toBeNull();
