@@ -30,8 +30,12 @@ async function main(): Promise<void> {
     req.headers['x-forwarded-for'] = forwardedFor(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
     void handle(req, res);
   });
-  server.listen(env.PORT, host, () => console.log(`postern panel: listening on ${host} port ${env.PORT}, ready in ${Date.now() - started} ms`));
-  const stop = () => server.close(() => process.exit(0));
+  // "Ready in" is what `next start` prints; npm start and the tests wait for it.
+  server.listen(env.PORT, host, () => console.log(`postern panel: listening on ${host} port ${env.PORT}. Ready in ${Date.now() - started}ms`));
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

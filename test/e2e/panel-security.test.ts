@@ -291,7 +291,7 @@ describe('panel bind address', () => {
     await new Promise<void>((resolve, reject) => {
       const on = (c: Buffer) => {
         output += c.toString();
-        if (/ready in/.test(output)) resolve();
+        if (/Ready in/.test(output)) resolve();
       };
       child.stdout.on('data', on);
       child.stderr.on('data', on);

@@ -58,7 +58,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/ready in/.test(output)) resolve();
+      if (/Ready in/.test(output)) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
