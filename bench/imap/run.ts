@@ -1,3 +1,4 @@
+// Over 300 lines: one benchmark script that sets up both servers, runs the workload and reports.
 // bench/imap: IMAP operations per second with N clients over TLS (IMAPS), for the
 // Postern daemon (spawned as a real process) and for Debian's Dovecot started here on
 // loopback with its own config directory, high port and users; printed with the ratio.

@@ -1,3 +1,4 @@
+// Over 300 lines: one benchmark script that sets up both senders and sinks, runs the rounds and reports.
 // bench/outbound: messages per second delivered from the outbound queue into a loopback
 // sink, for Postern (the daemon spawned as a real process) and for Debian's Postfix
 // relaying the same messages to the same sink, each with and without STARTTLS; printed

@@ -1,3 +1,4 @@
+// Over 300 lines: the indexer walks the MIME tree in one pass; its parts share the walk state.
 // The MIME indexer: raw message bytes → { envelope, bodystructure, part offsets }, computed once
 // at delivery/APPEND. Every size and line count is measured on the very byte ranges that
 // BODY[section] serves (lib/mime/sections.ts), so the size we announce equals the bytes we serve.

@@ -1,3 +1,4 @@
+// Over 300 lines: fixture data, one real-format Received header per case.
 /**
  * Real-format Received headers, one per case, each with where the format is documented or seen.
  * "seen:" = a message in a public mailing-list archive (lore.kernel.org and others, as found through code

@@ -1,3 +1,4 @@
+// Over 300 lines: every read query behind the TLS pages, kept together so their SQL reads as one.
 /**
  * Read side: everything the TLS page, the dashboard card, the JSON route and the CSV export show comes
  * from the aggregates (tls_daily_stats), never from message bodies.

@@ -1,3 +1,4 @@
+// Over 300 lines: one describe per part of the RFC 3464 report (headers, delivery-status fields, human text, returned content).
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { composeDsn, statusFromReply, type DsnInput, type DsnRecipient } from './dsn';

@@ -1,3 +1,4 @@
+// Over 300 lines: TLS policy, replies, routing, smarthost and connections against one loopback world.
 import { createHash, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Over 300 lines: transcript tables grouped by RFC, sharing one running service.
 // Raw-socket transcripts for what real clients will not do, grouped by RFC.
 // Real daemon service, real database, real TLS, loopback ports.
 import type { AddressInfo } from 'node:net';

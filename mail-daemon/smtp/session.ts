@@ -1,3 +1,4 @@
+// Over 300 lines: one class, the SMTP transaction from MAIL to the committed message.
 import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';

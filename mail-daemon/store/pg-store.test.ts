@@ -1,3 +1,4 @@
+// Over 300 lines: the store contract (folders, messages, isolation, quota, search, notifications) on one database.
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import pg from 'pg';

@@ -1,3 +1,4 @@
+// Over 300 lines: the core pages in one browser session on one built panel.
 import fs from 'node:fs';
 import path from 'node:path';
 import { encode } from 'next-auth/jwt';

@@ -1,3 +1,4 @@
+// Over 300 lines: the remaining pages in one browser session on one built panel.
 import fs from 'node:fs';
 import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';

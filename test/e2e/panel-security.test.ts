@@ -1,3 +1,4 @@
+// Over 300 lines: the panel attacks kept as regressions, on one built panel.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

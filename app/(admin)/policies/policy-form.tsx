@@ -1,4 +1,5 @@
 'use client';
+// Over 300 lines: one client form holding every policy section and its field errors.
 
 import { useActionState, useState } from 'react';
 import { Alert } from '@/components/ui/alert';

@@ -1,3 +1,4 @@
+// Over 300 lines: the TLS page draws its sections (inbound, clients, outbound) from one data load.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { CipherBars, DestinationBars, ShareChart, VerificationBars, VersionBars } from '@/components/tls/tls-charts';
