@@ -1,5 +1,4 @@
-// The throttle of lib/auth/throttle.ts against the attacks of issue 11, on a real
-// Postgres: no forged panel header or failure storm locks out another IP or the
+// The throttle of lib/auth/throttle.ts against lockout attacks, on a real Postgres: no forged panel header or failure storm locks out another IP or the
 // account's owner, and brute force from one IP is still stopped.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAdminLogin } from '@/lib/auth/admin-login';
@@ -37,7 +36,7 @@ describe('the slow-down', () => {
   });
 });
 
-describe('issue 11: throttling cannot be aimed at others', () => {
+describe('throttling cannot be aimed at others', () => {
   it('five failed panel sign-ins with a forged client IP do not touch SMTP AUTH or IMAP LOGIN from that IP', async () => {
     const forged = '127.0.0.70';
     for (let i = 0; i < 5; i++) expect(await panel('root@example.test', `wrong-${i}`, forged)).toEqual({ ok: false, reason: 'invalid' });

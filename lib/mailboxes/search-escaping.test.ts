@@ -1,4 +1,4 @@
-// Issue 11, item 8: a search for `%`, `_` or `\` matches only those characters, in every
+// A search for `%`, `_` or `\` matches only those characters, in every
 // service that builds a LIKE pattern (Prisma's contains/startsWith/endsWith escape
 // nothing in Postgres; checked here against the real database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 11, item 6 on IMAP: slots held from many loopback networks leave the reserve to a
+// Listener exhaustion on IMAP: slots held from many loopback networks leave the reserve to a
 // new client; a literal sent one byte at a time is cut; PROXY v2 gives the session the client.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,8 +3,8 @@
 // address we have not seen lately, or one that authenticates quickly, can take. Used by
 // the SMTP and IMAP listeners alike (mail-daemon/smtp/server.ts, mail-daemon/imap/server.ts).
 //
-// The attack this answers (issue 11): 50 addresses × 20 idle connections held every MX
-// slot. With a per-/24 share, addresses of one network together hold at most that share;
+// The attack this answers: 50 addresses × 20 idle connections used to hold every MX
+// slot (new clients got 421). With a per-/24 share, addresses of one network together hold at most that share;
 // spread over many networks they fill the listener only up to the reserve, which a new
 // client still gets.
 import net from 'node:net';

@@ -1,4 +1,4 @@
-// Issue 11, item 6 (and the PROXY v2 part of item 1) on the wire: slot exhaustion from
+// Listener exhaustion on the wire: slot exhaustion from
 // many loopback addresses (127.x.y.z all reach the listener from their own source
 // address), slowloris DATA, the short timeout before a session does anything, PROXY v2.
 import net from 'node:net';
@@ -22,7 +22,7 @@ async function hold(port: number, localAddress: string) {
   return { client, code: greeting.code, text: greeting.text };
 }
 
-describe('MX slot exhaustion (issue 11: 50 addresses × 20 idle connections)', () => {
+describe('MX slot exhaustion (50 addresses × 20 idle connections)', () => {
   it('with the defaults, 50 addresses of one /24 hold 50 slots, and a new client from an unseen address is served', async () => {
     const smtp = await startSmtp(db.url);
     try {

@@ -56,8 +56,8 @@ export interface ListenerConfig {
 
 /**
  * Defaults, per listener. 1000 clients with 20 per address (a busy sending MTA opens a
- * few, Postfix's default per-client limit is 50) and 50 per /24, so the 50 × 20 of
- * issue 11 from one network holds 50 slots; from 50 networks it holds 900 and the
+ * few, Postfix's default per-client limit is 50) and 50 per /24, so 50 addresses × 20
+ * idle connections from one network hold 50 slots; from 50 networks it holds 900 and the
  * reserve of 100 stays for new clients.
  */
 export const SMTP_LIMIT_DEFAULTS = {

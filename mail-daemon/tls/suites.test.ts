@@ -1,6 +1,6 @@
-// Issue 11, item 7: TLS 1.2 offers only ECDHE with AEAD (no CBC, no static RSA), TLS 1.3
+// TLS 1.2 offers only ECDHE with AEAD (no CBC, no static RSA, Mozilla "intermediate"), TLS 1.3
+// keeps its defaults, and a client-initiated renegotiation is refused (RFC 5746 §4.4).
 // The bootstrap certificate is ECDSA P-256: the ECDHE-ECDSA suites are the ones it can serve.
-// keeps its defaults, and a client-initiated renegotiation ends the connection.
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';

@@ -12,7 +12,7 @@ import { PANEL_SERVER, panelCommand } from '@/scripts/start/panel';
 import { ROOT } from './build';
 import { createAdmin, launchBrowser, login, newContext, signInHttp, startPanel, type AdminFixture, type Panel } from './index';
 
-// Issue 11, items 2–5, against the production build: the sign-in redirect stays on the
+// The panel's defences against the production build: the sign-in redirect stays on the
 // origin and never answers 500, the panel binds where POSTERN_PANEL_HOST says, a
 // session ends at sign-out / password change / role change / removal, and every
 // response carries the security headers (no CSP violation in the browser).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { safeCallbackPath } from '@/lib/dal/redirect';
 
-// The sign-in redirect (issue 11, item 2): only a path on this origin survives. Each
+// The sign-in redirect: only a path on this origin survives. Each
 // payload is what the login page receives after URL decoding of `?callbackUrl=`.
 
 const ORIGIN = 'http://panel.test';

@@ -1,4 +1,4 @@
-// Issue 11, item 1, on the panel side: the client IP is decided once (lib/dal/ip.ts),
+// Throttling on the panel side: the client IP is decided once (lib/dal/ip.ts),
 // a forged X-Forwarded-For from an untrusted peer is not believed, and whatever the
 // panel counts under it never reaches the mail protocols' throttle.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
