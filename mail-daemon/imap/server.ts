@@ -83,16 +83,6 @@ export interface ImapServerOptions {
   proxy?: ProxyProtocolOptions | null;
 }
 
-/**
- * Whether the session's framer holds part of a command (a line without its CRLF, or a
- * literal not yet complete). It reads the framer's state, which is private to
- * imap/protocol/framer.ts; transfer.test in imap/exhaustion.test.ts fails if it moves.
- */
-function commandInProgress(session: ImapSession): boolean {
-  const framer = (session as unknown as { framer?: { literalLeft?: number; pendingBytes?: number } }).framer;
-  return (framer?.literalLeft ?? 0) > 0 || (framer?.pendingBytes ?? 0) > 0;
-}
-
 const REFUSED: Record<SlotRefusal, string> = {
   'per-ip': 'Too many connections from your address',
   'per-prefix': 'Too many connections from your network',
@@ -384,7 +374,7 @@ export class ImapServer {
    * without its end, a literal) must arrive at commandTransfer's rate and within its time.
    */
   private track(conn: SocketConnection, session: ImapSession, bytes: number): void {
-    if (!commandInProgress(session)) {
+    if (!session.commandInProgress) {
       conn.transfer?.stop();
       conn.transfer = null;
       return;

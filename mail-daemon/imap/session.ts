@@ -104,6 +104,11 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     return this.conn.secure || this.cleartextAllowed;
   }
 
+  /** The client is in the middle of sending a command (the listener's slow-data watch). */
+  get commandInProgress(): boolean {
+    return this.framer.commandInProgress;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

@@ -94,6 +94,11 @@ export class CommandFramer {
     this.lineMode = on;
   }
 
+  /** Part of a command is held: a line without its CRLF, or a literal not yet complete. */
+  get commandInProgress(): boolean {
+    return this.literalLeft > 0 || this.pendingBytes > 0;
+  }
+
   /** Forget buffered input and stop (STARTTLS hand-over, logout). */
   stop(): void {
     this.stopped = true;
