@@ -5,6 +5,7 @@
 // stalled longer than the lease) cannot overwrite the work of the one that took over.
 import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
+import { splitAddress } from '@/lib/validations/address';
 import { deliver } from '../store';
 import type { ClaimedGroup, QueueStore, QueuedRecipient, RecipientUpdate } from './queue';
 import type { AttemptFacts } from './types';
@@ -25,15 +26,16 @@ export async function enqueue(tx: pg.ClientBase, input: EnqueueInput): Promise<v
   if (!input.recipients.length) return;
   await tx.query(
     `INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain, auth_user, dsn_notify, dsn_orcpt, dsn_ret, dsn_envid)
-     SELECT $1, $2, $3, r.rcpt, lower(substring(r.rcpt from '@([^@]*)$')), $4,
+     SELECT $1, $2, $3, r.rcpt, r.domain, $4,
             CASE WHEN r.notify = '' THEN NULL ELSE string_to_array(r.notify, ',') END, NULLIF(r.orcpt, ''), $7, $8
-       FROM unnest($5::text[], $6::text[], $9::text[]) AS r(rcpt, notify, orcpt)`,
+       FROM unnest($5::text[], $6::text[], $9::text[], $10::text[]) AS r(rcpt, notify, orcpt, domain)`,
     [
       input.queueId, input.blobId, input.mailFrom, input.authUser,
       input.recipients.map((r) => r.address),
       input.recipients.map((r) => (r.notify?.length ? r.notify.join(',') : '')),
       input.ret ?? null, input.envid ?? null,
       input.recipients.map((r) => r.orcpt ?? ''),
+      input.recipients.map((r) => splitAddress(r.address).domain.toLowerCase()),
     ],
   );
   await tx.query('SELECT pg_notify($1, $2)', [CHANNELS.outbound, '{}']);

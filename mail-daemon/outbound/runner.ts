@@ -6,7 +6,7 @@ import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
 import { composeDsn, type DsnRecipient } from './dsn';
 import type { ClaimedGroup, Notice, QueuedRecipient, QueueStore, RecipientUpdate } from './queue';
-import { delayNoticeDue, nextAttemptAt, type RetrySchedule } from './schedule';
+import { delayNoticeDue, giveUpAt, nextAttemptAt, type RetrySchedule } from './schedule';
 import type { AttemptFacts, RecipientOutcome, Smarthost, TlsRequirement, Transport } from './types';
 
 export interface RunnerOptions {
@@ -151,8 +151,9 @@ export class QueueRunner {
         }
       }
       const now = new Date();
-      const updates = group.recipients.map((r) => updateFor(r, outcomes.get(r.id)!, group, scheduleOf(policy), now));
-      const notice = await this.notice(group, raw, attempt, updates, now);
+      const schedule = scheduleOf(policy);
+      const updates = group.recipients.map((r) => updateFor(r, outcomes.get(r.id)!, group, schedule, now));
+      const notice = await this.notice(group, raw, attempt, updates, schedule, now);
       const kept = await this.o.queue.finish(this.o.owner, group, attempt, updates, notice);
       if (kept.length < updates.length) this.o.log.warn({ queueId: group.queueId, lost: updates.length - kept.length }, 'queue lease lost during delivery');
       this.o.log.info(
@@ -172,7 +173,14 @@ export class QueueRunner {
   }
 
   /** One RFC 3464 report for this attempt's failed and newly delayed recipients, if the sender wants it. */
-  private async notice(group: ClaimedGroup, raw: Buffer, attempt: AttemptFacts, updates: RecipientUpdate[], now: Date): Promise<Notice | null> {
+  private async notice(
+    group: ClaimedGroup,
+    raw: Buffer,
+    attempt: AttemptFacts,
+    updates: RecipientUpdate[],
+    schedule: RetrySchedule,
+    now: Date,
+  ): Promise<Notice | null> {
     // RFC 3461 §6.2 / RFC 5321 §4.5.5: never a notice about a notice (the null reverse-path).
     if (!group.mailFrom) return null;
     const byId = new Map(group.recipients.map((r) => [r.id, r]));
@@ -191,7 +199,7 @@ export class QueueRunner {
         diagnostic: u.outcome.code ? { code: u.outcome.code, text: u.outcome.reply.replace(/^\d{3}[ -]/, '') } : null,
         remoteMta: attempt.mxHost,
         lastAttempt: now,
-        willRetryUntil: u.state === 'deferred' ? retryUntil(group, await this.o.policy()) : null,
+        willRetryUntil: u.state === 'deferred' ? giveUpAt(schedule, group.createdAt) : null,
         // No reply to quote (DNS, connection, TLS policy): our own reason goes in the human text.
         explanation: u.outcome.code ? null : u.outcome.reply,
       });
@@ -226,10 +234,6 @@ function wants(r: QueuedRecipient, condition: 'FAILURE' | 'DELAY'): boolean {
 
 function scheduleOf(p: Policy): RetrySchedule {
   return { baseSeconds: p.retryBaseSeconds, maxSeconds: p.retryMaxSeconds, lifetimeHours: p.queueLifetimeHours, delayWarningHours: p.delayWarningHours };
-}
-
-function retryUntil(group: ClaimedGroup, p: Policy): Date {
-  return new Date(group.createdAt.getTime() + p.queueLifetimeHours * 3_600_000);
 }
 
 /** The destination's own TLS rule, else the global outbound setting. */

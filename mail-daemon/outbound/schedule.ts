@@ -20,9 +20,14 @@ export function retryDelaySeconds(schedule: RetrySchedule, attempts: number): nu
   return Math.min(schedule.maxSeconds, schedule.baseSeconds * 2 ** doublings);
 }
 
+/** When the queue gives up on a message (RFC 3464 Will-Retry-Until). */
+export function giveUpAt(schedule: RetrySchedule, queuedAt: Date): Date {
+  return new Date(queuedAt.getTime() + schedule.lifetimeHours * 3_600_000);
+}
+
 /** The next attempt, or null when the message has outlived its queue lifetime. */
 export function nextAttemptAt(schedule: RetrySchedule, queuedAt: Date, attempts: number, now: Date): Date | null {
-  const expires = queuedAt.getTime() + schedule.lifetimeHours * 3_600_000;
+  const expires = giveUpAt(schedule, queuedAt).getTime();
   if (now.getTime() >= expires) return null;
   return new Date(Math.min(expires, now.getTime() + retryDelaySeconds(schedule, attempts) * 1000));
 }
