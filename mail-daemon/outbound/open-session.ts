@@ -6,7 +6,7 @@ import { route, type MxHost, type RouteFailure } from './routing';
 import { SmtpClient, type SmtpTimeouts } from './smtp-client';
 import { SmtpError, type SmtpReply } from './smtp-reply';
 import { judgePeer, judgeSmarthost, tlsDemand, type TlsPolicy } from './tls-decision';
-import { oneLine } from './transaction';
+import { printableLine } from './transaction';
 import type { AttemptFacts, DeliveryRequest, Smarthost } from './types';
 
 // Opening a destination: its MX hosts in order (RFC 5321 §5.1), MTA-STS's list of
@@ -66,7 +66,7 @@ async function openMx(ctx: Dialer, host: string, ip: string, policy: TlsPolicy, 
     return { failure: f, retryPlain };
   };
   const replyFailure = (what: string, r: SmtpReply): HostFailure => ({
-    code: r.code, enhanced: '4.4.1', reply: oneLine(`${where} answered ${what} with ${r.code} ${r.text}`), rank: RANK.reply,
+    code: r.code, enhanced: '4.4.1', reply: printableLine(`${where} answered ${what} with ${r.code} ${r.text}`), rank: RANK.reply,
   });
   try {
     // RFC 5321 §3.1: a server that is not 220 at the greeting is not taking mail; try the next MX.
@@ -97,7 +97,7 @@ async function openMx(ctx: Dialer, host: string, ip: string, policy: TlsPolicy, 
       return fail({ code: null, enhanced: '4.7.5', reply: `${where}: ${(err as Error).message}`, rank: RANK.policy });
     }
     if (started.code !== 220) {
-      if (tlsRequired) return fail({ code: started.code, enhanced: '4.7.4', reply: oneLine(`${where} refused STARTTLS (${started.code} ${started.text}), required by ${why}`), rank: RANK.policy });
+      if (tlsRequired) return fail({ code: started.code, enhanced: '4.7.4', reply: printableLine(`${where} refused STARTTLS (${started.code} ${started.text}), required by ${why}`), rank: RANK.policy });
       // RFC 3207 §4: after a refusal the session goes on in cleartext.
       if (stsTesting) notes.push(`MTA-STS testing: ${host} refused STARTTLS`);
       return { session: { client, facts, notes } };
@@ -195,16 +195,16 @@ async function openViaSmarthost(ctx: Dialer, sh: Smarthost, request: DeliveryReq
       continue;
     }
     const failure = await (async (): Promise<HostFailure | null> => {
-      if (client.greeting.code !== 220) return { code: client.greeting.code, enhanced: '4.4.1', reply: oneLine(`${where} greeted ${client.greeting.code} ${client.greeting.text}`), rank: RANK.reply };
+      if (client.greeting.code !== 220) return { code: client.greeting.code, enhanced: '4.4.1', reply: printableLine(`${where} greeted ${client.greeting.code} ${client.greeting.text}`), rank: RANK.reply };
       let ehlo = await client.ehlo(ctx.heloName);
-      if (ehlo.code !== 250) return { code: ehlo.code, enhanced: '4.4.1', reply: oneLine(`${where} answered EHLO ${ehlo.code} ${ehlo.text}`), rank: RANK.reply };
+      if (ehlo.code !== 250) return { code: ehlo.code, enhanced: '4.4.1', reply: printableLine(`${where} answered EHLO ${ehlo.code} ${ehlo.text}`), rank: RANK.reply };
       if (sh.security === 'starttls') {
         // A relay we hand everything to (and maybe a password) is always reached over TLS.
         if (!client.has('STARTTLS')) return { code: null, enhanced: '4.7.4', reply: `${where} does not offer STARTTLS`, rank: RANK.policy };
         const r = await client.startTls();
-        if (r.code !== 220) return { code: r.code, enhanced: '4.7.4', reply: oneLine(`${where} refused STARTTLS: ${r.code} ${r.text}`), rank: RANK.policy };
+        if (r.code !== 220) return { code: r.code, enhanced: '4.7.4', reply: printableLine(`${where} refused STARTTLS: ${r.code} ${r.text}`), rank: RANK.policy };
         ehlo = await client.ehlo(ctx.heloName);
-        if (ehlo.code !== 250) return { code: ehlo.code, enhanced: '4.4.1', reply: oneLine(`${where} answered EHLO ${ehlo.code} ${ehlo.text}`), rank: RANK.reply };
+        if (ehlo.code !== 250) return { code: ehlo.code, enhanced: '4.4.1', reply: printableLine(`${where} answered EHLO ${ehlo.code} ${ehlo.text}`), rank: RANK.reply };
       }
       const t = client.tls!;
       facts.tlsVersion = t.protocol;
@@ -216,7 +216,7 @@ async function openViaSmarthost(ctx: Dialer, sh: Smarthost, request: DeliveryReq
         const r = await client.auth(sh.username, sh.password ?? '');
         if (r.code !== 235) {
           // The same credentials fail at every address: stop here, deferred until the admin fixes them.
-          return { code: r.code, enhanced: r.enhanced ?? '4.7.8', reply: oneLine(`${where} refused AUTH: ${r.code} ${r.text}`), rank: RANK.policy, final: true };
+          return { code: r.code, enhanced: r.enhanced ?? '4.7.8', reply: printableLine(`${where} refused AUTH: ${r.code} ${r.text}`), rank: RANK.policy, final: true };
         }
       }
       return null;

@@ -6,8 +6,8 @@ import type { DeliveryRequest, RecipientOutcome } from './types';
 // before MAIL when the peer cannot take the message (RFC 1870 SIZE, RFC 6531 SMTPUTF8),
 // and the replies mapped to one outcome per recipient.
 
-/** A reply or our own explanation as one printable line, for the admin and the DSN. */
-export const oneLine = (s: string, max = 500) => s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, max);
+/** A reply or our own explanation as one line of printable ASCII (at most `max` characters), for the admin and the DSN. */
+export const printableLine = (s: string, max = 500) => s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, max);
 
 function synthEnhanced(code: number): string {
   return `${Math.floor(code / 100)}.0.0`;
@@ -18,7 +18,7 @@ function fromReply(address: string, r: SmtpReply): RecipientOutcome {
   const outcome = cls === 2 ? 'sent' : cls === 5 ? 'failed' : 'deferred';
   // A 3xx where a final reply belongs, or anything else odd, is a protocol error: try again later.
   const enhanced = cls === 2 || cls === 4 || cls === 5 ? (r.enhanced ?? synthEnhanced(r.code)) : '4.5.0';
-  return { address, outcome, code: r.code, enhanced, reply: oneLine(`${r.code} ${r.text}`) };
+  return { address, outcome, code: r.code, enhanced, reply: printableLine(`${r.code} ${r.text}`) };
 }
 
 /** The one transaction for all recipients (RFC 5321 §3.3), replies mapped per recipient. */
@@ -51,7 +51,7 @@ export async function transact(session: Session, request: DeliveryRequest): Prom
     });
     const lost = (address: string): RecipientOutcome => ({
       // RFC 3463 4.4.2: "Bad connection".
-      address, outcome: 'deferred', code: null, enhanced: '4.4.2', reply: oneLine(`Connection to ${client.remote.host} lost: ${replies.error?.message ?? 'no reply'}`),
+      address, outcome: 'deferred', code: null, enhanced: '4.4.2', reply: printableLine(`Connection to ${client.remote.host} lost: ${replies.error?.message ?? 'no reply'}`),
     });
     sendable.forEach((i, k) => {
       const address = request.recipients[i].address;
@@ -73,5 +73,5 @@ export async function transact(session: Session, request: DeliveryRequest): Prom
 }
 
 function withNotes(o: RecipientOutcome, notes: string[]): RecipientOutcome {
-  return notes.length ? { ...o, reply: oneLine(`${o.reply} (${notes.join('; ')})`, 1000) } : o;
+  return notes.length ? { ...o, reply: printableLine(`${o.reply} (${notes.join('; ')})`, 1000) } : o;
 }

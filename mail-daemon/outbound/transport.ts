@@ -4,7 +4,7 @@ import { openSession, type Dialer, type RecipientFailure } from './open-session'
 import type { DnsResolver } from './resolver';
 import type { SmtpTimeouts } from './smtp-client';
 import { meetsRequirement } from './tls-decision';
-import { oneLine, transact } from './transaction';
+import { printableLine, transact } from './transaction';
 import { trustAnchors } from './trust';
 import type { AttemptFacts, DeliveryRequest, DeliveryResult, RecipientOutcome, Transport } from './types';
 
@@ -104,7 +104,7 @@ export function createTransport(options: TransportOptions): Transport {
           const routing = 'routing' in f;
           const outcome: RecipientOutcome['outcome'] = routing ? (f as RecipientFailure).outcome : 'deferred';
           log.info({ domain: request.domain, mx: facts.mxHost, ip: facts.ip, reason: f.reply }, 'outbound delivery not attempted');
-          return result(everyone({ outcome, code: f.code, enhanced: f.enhanced, reply: oneLine(f.reply) }));
+          return result(everyone({ outcome, code: f.code, enhanced: f.enhanced, reply: printableLine(f.reply) }));
         }
         session = opened.session;
       }
