@@ -3,7 +3,9 @@
 // The bootstrap certificate is ECDSA P-256: the ECDHE-ECDSA suites are the ones it can serve.
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
+import { startSmtp, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let h: ImapHarness;
 beforeAll(async () => {
@@ -13,9 +15,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-function handshake(options: tls.ConnectionOptions): Promise<{ ok: true; socket: tls.TLSSocket } | { ok: false; error: string }> {
+function handshake(options: tls.ConnectionOptions, port = h.port): Promise<{ ok: true; socket: tls.TLSSocket } | { ok: false; error: string }> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ port: h.port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost', ...options });
+    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost', ...options });
     socket.once('secureConnect', () => resolve({ ok: true, socket }));
     socket.once('error', (err) => resolve({ ok: false, error: err.message }));
   });
@@ -75,5 +77,26 @@ describe('renegotiation', () => {
     secure.on('error', () => {});
     await new Promise((r) => secure.once('secureConnect', r));
     expect(await renegotiate(secure)).not.toBe('renegotiated');
+  });
+
+  describe('SMTP (the same served contexts)', () => {
+    let db: TestDatabase;
+    let smtp: RunningSmtp;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      smtp = await startSmtp(db.url);
+    });
+    afterAll(async () => {
+      await smtp?.stop();
+      await db?.drop();
+    });
+
+    it('submissions (465): CBC refused, a client-initiated renegotiation refused', async () => {
+      expect((await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' }, smtp.ports.submissions)).ok).toBe(false);
+      const r = await handshake({ maxVersion: 'TLSv1.2' }, smtp.ports.submissions);
+      if (!r.ok) throw new Error(r.error);
+      r.socket.on('error', () => {});
+      expect(await renegotiate(r.socket)).not.toBe('renegotiated');
+    });
   });
 });
