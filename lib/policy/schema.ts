@@ -80,6 +80,50 @@ export const policySchema = z.object({
   sendMessagesPerHour: z.number().int().min(0).max(1_000_000).default(200),
   /** Abuse limit: recipients (all messages of the last 24 hours) per authenticated mailbox; 0 = no limit. */
   sendRecipientsPerDay: z.number().int().min(0).max(10_000_000).default(2000),
+  /** Checks on arrival at the MX port (SPF, DKIM, DMARC, ARC), written as one Authentication-Results header (RFC 8601). */
+  authChecks: z.boolean().default(true),
+  /** RFC 7489 §6.3: honour the sender domain's DMARC policy: p=reject refused with 550 5.7.1, p=quarantine into Junk. */
+  dmarcEnforce: z.boolean().default(true),
+  /**
+   * An SPF fail (RFC 7208 §8.4, the domain's "-all") with no passing DKIM signature: only noted in the
+   * header, into Junk, or refused (550 5.7.23, RFC 7372). Not refused by default: forwarding breaks SPF.
+   */
+  spfFailAction: z.enum(['none', 'junk', 'reject']).default('junk'),
+  /** DNS blocklists (RFC 5782) checked at connect on the MX port, e.g. zen.spamhaus.org: a listed client gets 554 5.7.1 naming the list. */
+  dnsblZones: z.array(z.string().trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a DNS zone, e.g. zen.spamhaus.org')).max(20).default([]),
+  /** RFC 6647 greylisting on the MX port, keyed on the client's /24 (IPv6 /64), the sender and the recipient. */
+  greylisting: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** A new triplet is answered 451 4.7.1 until this many seconds have passed. */
+      delaySeconds: z.number().int().min(1).max(86_400).default(300),
+      /** A retry must come within this many hours of the first attempt, or the triplet starts again. */
+      retryWindowHours: z.number().int().min(1).max(720).default(24),
+      /** A triplet that passed passes at once for this many days after it was last seen. */
+      passDays: z.number().int().min(1).max(365).default(36),
+    })
+    .prefault({}),
+  /** DKIM rotation: how many days a replaced key stays "retiring" (its record still published) before it is retired. */
+  dkimRetireGraceDays: z.number().int().min(0).max(365).default(7),
+  /** The SPF record the DNS page asks each domain to publish (RFC 7208). */
+  spfRecord: z.string().trim().regex(/^v=spf1( |$)/, 'starts with v=spf1').max(450).default('v=spf1 mx -all'),
+  /** The DMARC record the DNS page asks for (RFC 7489 §6.3): the policy, and where aggregate reports go (empty: postmaster@<domain>). */
+  dmarc: z
+    .object({
+      policy: z.enum(['none', 'quarantine', 'reject']).default('quarantine'),
+      reportAddress: z.string().trim().toLowerCase().max(320).default(''),
+    })
+    .prefault({}),
+  /** RFC 8461 MTA-STS policy served at https://mta-sts.<domain>/.well-known/mta-sts.txt (none: no policy served, no record asked for). */
+  mtaSts: z
+    .object({
+      mode: z.enum(['none', 'testing', 'enforce']).default('testing'),
+      /** RFC 8461 §3.2 max_age, seconds (at most 31557600). */
+      maxAgeSeconds: z.number().int().min(86_400).max(31_557_600).default(604_800),
+    })
+    .prefault({}),
+  /** RFC 8460 TLS-RPT: the mailbox whose mail is read for TLS reports (empty: the record names postmaster@<domain> and reports are not read). */
+  tlsRptAddress: z.string().trim().toLowerCase().max(320).default(''),
   /**
    * A relay for outbound mail, for sites whose provider blocks port 25 (null: deliver to
    * each domain's MX). The password is stored sealed with the master key, never in clear.
@@ -119,9 +163,12 @@ function partialOf(shape: Record<string, z.ZodType>): z.ZodObject {
 /** What a stored row may contain: any subset of the keys (nested objects partially too). */
 export const policyOverrideSchema = partialOf(policySchema.shape) as unknown as z.ZodType<PolicyOverride>;
 
-export type PolicyOverride = Partial<Omit<Policy, 'bruteForce' | 'password'>> & {
+export type PolicyOverride = Partial<Omit<Policy, 'bruteForce' | 'password' | 'greylisting' | 'dmarc' | 'mtaSts'>> & {
   bruteForce?: Partial<Policy['bruteForce']>;
   password?: Partial<Policy['password']>;
+  greylisting?: Partial<Policy['greylisting']>;
+  dmarc?: Partial<Policy['dmarc']>;
+  mtaSts?: Partial<Policy['mtaSts']>;
 };
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({});

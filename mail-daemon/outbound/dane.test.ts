@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestCa, selfSigned } from '@/mail-daemon/testing/smtp-sink';
 import { associationData, usableRecords, verifyDane } from './dane';
-import type { TlsaRecord } from './resolver';
+import type { TlsaRecord } from '@/lib/dns/resolver';
 
 // RFC 7672 §3 / RFC 6698 §2.1: TLSA usage, selector and matching type against real certificates.
 

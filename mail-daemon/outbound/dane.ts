@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import type { TlsaRecord } from './resolver';
+import type { TlsaRecord } from '@/lib/dns/resolver';
 
 // RFC 7672 (SMTP security via opportunistic DANE TLS) on RFC 6698/7671 TLSA records.
 // Only DANE-TA(2) and DANE-EE(3) are usable for SMTP (RFC 7672 §3.1.3: PKIX-TA(0) and

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
 import { createTestCa } from '@/mail-daemon/testing/smtp-sink';
 import { createMtaSts, mxMatches, parsePolicy, parseStsRecord } from './mta-sts';
-import { createResolver } from './resolver';
+import { createResolver } from '@/lib/dns/resolver';
 
 // RFC 8461: the TXT record and policy grammar (§3.1, §3.2), MX matching (§4.1), and the
 // policy fetch over real HTTPS on loopback with a test CA (§3.3), cached by id (§5.1).

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
-import type { DnsResolver } from './resolver';
+import type { DnsResolver } from '@/lib/dns/resolver';
 import { trustAnchors } from './trust';
 
 // RFC 8461 (MTA-STS): a domain publishes `_mta-sts.<domain>` TXT "v=STSv1; id=…" and a

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Session } from './connections';
 import { policyAllows, type MtaSts, type StsLookup } from './mta-sts';
-import { DnsError, type DnsResolver, type TlsaRecord } from './resolver';
+import { DnsError, type DnsResolver, type TlsaRecord } from '@/lib/dns/resolver';
 import { route, type MxHost, type RouteFailure } from './routing';
 import { SmtpClient, type SmtpTimeouts } from './smtp-client';
 import { SmtpError, type SmtpReply } from './smtp-reply';

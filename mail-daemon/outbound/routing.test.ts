@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
-import { createResolver, DnsError, parseDnsServers, type DnsResolver } from './resolver';
+import { createResolver, DnsError, parseDnsServers, type DnsResolver } from '@/lib/dns/resolver';
 import { orderMx, route } from './routing';
 
 // RFC 5321 §5.1 routing and RFC 7505 null MX, against a real DNS server on loopback.

@@ -1,4 +1,4 @@
-import { DnsError, type DnsResolver } from './resolver';
+import { DnsError, type DnsResolver } from '@/lib/dns/resolver';
 
 // RFC 5321 §5.1: where mail for a domain goes. MX records sorted by preference, equal
 // preferences in random order; no MX at all → the domain's own address records are an

@@ -1,6 +1,6 @@
 import { usableRecords, verifyDane } from './dane';
 import type { StsLookup } from './mta-sts';
-import type { TlsaRecord } from './resolver';
+import type { TlsaRecord } from '@/lib/dns/resolver';
 import type { TlsInfo } from './smtp-socket';
 import type { TlsRequirement, TlsVerification } from './types';
 

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type RunningDnsServer, type Zones } from '@/mail-daemon/testing/dns-server';
 import { createTestCa, selfSigned, startSmtpSink, type RunningSink } from '@/mail-daemon/testing/smtp-sink';
-import { createResolver } from './resolver';
+import { createResolver } from '@/lib/dns/resolver';
 import { createTransport, type TransportOptions } from './transport';
 import type { DeliveryRequest, Transport } from './types';
 

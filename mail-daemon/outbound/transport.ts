@@ -1,7 +1,7 @@
 import { createConnectionPool, type Session } from './connections';
 import { createMtaSts, type MtaSts, type MtaStsOptions } from './mta-sts';
 import { openSession, type Dialer, type RecipientFailure } from './open-session';
-import type { DnsResolver } from './resolver';
+import type { DnsResolver } from '@/lib/dns/resolver';
 import type { SmtpTimeouts } from './smtp-client';
 import { meetsRequirement } from './tls-decision';
 import { printableLine, transact } from './transaction';

@@ -3,7 +3,7 @@ import { CHANNELS } from '@/lib/db/channels';
 import { resolveRecipient } from '@/lib/directory';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { createPgQueue } from '../outbound/pg-queue';
-import { createResolver, parseDnsServers } from '../outbound/resolver';
+import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
 import { QueueRunner } from '../outbound/runner';
 import { createTransport } from '../outbound/transport';
 import type { Transport } from '../outbound/types';

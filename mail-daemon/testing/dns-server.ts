@@ -1,8 +1,8 @@
 // A small authoritative DNS server on loopback for the outbound tests: UDP and TCP on
-// the same port, built on dns-packet. It answers MX, A, AAAA, TXT and TLSA from a zone
-// map, NXDOMAIN for unknown names, NODATA for known names without the asked type, and
-// can set the AD bit (as a validating resolver would, RFC 4035 §3.2.3) or answer
-// SERVFAIL for a name.
+// the same port, built on dns-packet. It answers MX, A, AAAA, TXT, TLSA, PTR and CNAME from
+// a zone map, NXDOMAIN for unknown names, NODATA for known names without the asked type, and
+// can set the AD bit (as a validating resolver would, RFC 4035 §3.2.3), answer SERVFAIL for a
+// name, or never answer for a name (a resolver's timeout).
 import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
@@ -14,8 +14,14 @@ export interface ZoneEntry {
   /** Each record: one string, or its character-strings. */
   TXT?: Array<string | string[]>;
   TLSA?: Array<{ usage: number; selector: number; matchingType: number; certificate: Buffer }>;
+  /** Reverse names (`4.3.2.1.in-addr.arpa`): the host names. */
+  PTR?: string[];
+  /** An alias: answered for every type asked (the resolver follows it to the target's entry). */
+  CNAME?: string;
   /** Answer SERVFAIL for every question about this name. */
   servfail?: boolean;
+  /** Never answer questions about this name, so the client times out. */
+  silent?: boolean;
   /** Set the AD bit on answers for this name (overrides the server-wide setting). */
   ad?: boolean;
 }
@@ -63,6 +69,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
     if (!question) return null;
     queries.push(`${question.type} ${norm(question.name)}`);
     const entry = zones.get(norm(question.name));
+    if (entry?.silent) return null;
     const ad = entry?.ad ?? options.ad ?? false;
     const opt = q.additionals?.find((a) => a.type === 'OPT');
     let rcode = 0;
@@ -71,21 +78,28 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
     else if (entry.servfail) rcode = 2;
     else {
       const base = { name: question.name, ttl: 60, class: 'IN' as const };
+      const target = entry.CNAME ? zones.get(norm(entry.CNAME)) : undefined;
+      if (entry.CNAME) answers.push({ ...base, type: 'CNAME', data: entry.CNAME });
+      const records = target ?? entry;
+      const at = entry.CNAME ? { ...base, name: entry.CNAME } : base;
       switch (question.type) {
         case 'MX':
-          for (const data of entry.MX ?? []) answers.push({ ...base, type: 'MX', data });
+          for (const data of records.MX ?? []) answers.push({ ...at, type: 'MX', data });
           break;
         case 'A':
-          for (const data of entry.A ?? []) answers.push({ ...base, type: 'A', data });
+          for (const data of records.A ?? []) answers.push({ ...at, type: 'A', data });
           break;
         case 'AAAA':
-          for (const data of entry.AAAA ?? []) answers.push({ ...base, type: 'AAAA', data });
+          for (const data of records.AAAA ?? []) answers.push({ ...at, type: 'AAAA', data });
           break;
         case 'TXT':
-          for (const data of entry.TXT ?? []) answers.push({ ...base, type: 'TXT', data: typeof data === 'string' ? [data] : data });
+          for (const data of records.TXT ?? []) answers.push({ ...at, type: 'TXT', data: typeof data === 'string' ? [data] : data });
+          break;
+        case 'PTR':
+          for (const data of records.PTR ?? []) answers.push({ ...at, type: 'PTR', data });
           break;
         case 'TLSA':
-          for (const data of entry.TLSA ?? []) answers.push({ ...base, type: 'TLSA', data });
+          for (const data of records.TLSA ?? []) answers.push({ ...at, type: 'TLSA', data });
           break;
       }
     }

@@ -4,8 +4,10 @@ import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import * as packet from 'dns-packet';
 
-// The DNS the outbound side needs: MX, A/AAAA, TXT through node:dns (c-ares), and TLSA
-// through our own query so we can read the AD bit, which node:dns does not expose.
+// The DNS the daemon and the panel need: MX, A/AAAA, TXT, PTR through node:dns (c-ares),
+// and TLSA through our own query so we can read the AD bit, which node:dns does not expose.
+// One resolver for outbound routing, the authentication checks (SPF, DKIM, DMARC) and the
+// panel's DNS checks, configured by POSTERN_DNS_SERVERS.
 // RFC 7672 §2.1: a TLSA answer counts only when a validating resolver vouches for it
 // (AD set); we trust the configured resolver to validate, as RFC 6698 §4.1 allows when
 // the path to it is trusted (loopback or the local network).
@@ -57,6 +59,13 @@ export interface DnsResolver {
   txt(name: string): Promise<string[]>;
   /** NXDOMAIN/NODATA give no records (with the AD bit of that answer); other failures throw. */
   tlsa(name: string): Promise<TlsaAnswer>;
+  /** Reverse DNS (PTR) names of an IP address. NODATA and NXDOMAIN throw DnsError (permanent). */
+  ptr(ip: string): Promise<string[]>;
+  /**
+   * Any record type, answered in node:dns's shapes and rejected with node:dns's error codes
+   * (ENOTFOUND, ENODATA, ETIMEOUT, ESERVFAIL…): the form of mailauth's injectable resolver.
+   */
+  resolve(name: string, rrtype: string): Promise<unknown>;
 }
 
 export interface ResolverOptions {
@@ -166,6 +175,15 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
     async txt(name) {
       const records = await call(name, () => r.resolveTxt(name));
       return records.map((chunks) => chunks.join(''));
+    },
+
+    async ptr(ip) {
+      const names = await call(ip, () => r.reverse(ip));
+      return names.map(stripDot);
+    },
+
+    resolve(name, rrtype) {
+      return r.resolve(name, rrtype);
     },
 
     async tlsa(name) {
