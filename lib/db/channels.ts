@@ -11,6 +11,8 @@ export const CHANNELS = {
   mailstore: 'postern_mailstore',
   /** Outbound mail became due (queued, or retried from the panel): {}. Wakes every queue runner. */
   outbound: 'postern_outbound',
+  /** A domain's DKIM keys changed (generated, activated, retired): { domainId }. Daemons reload their signing keys. */
+  dkim: 'postern_dkim',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
