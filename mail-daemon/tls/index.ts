@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../context';
+import { watchCertificates } from '@/lib/certificates/rotation';
 import { TlsProvider } from './provider';
-import { watchCertificates } from './rotation';
 
 export { TLS_CIPHERS, TlsProvider, handshakeFailure, refuseRenegotiation } from './provider';
 export type { ServedCertificate, TlsService, TlsVersion } from './provider';

@@ -1,6 +1,7 @@
 import { CHANNELS } from '@/lib/db/channels';
-import type { DaemonContext } from '../context';
-import type { TlsProvider } from './provider';
+import type { NotifyBus } from '@/lib/db/notify';
+import type { Logger } from '@/lib/log';
+import type { TlsProvider } from './tls-provider';
 
 /**
  * Certificate rotation without downtime: on NOTIFY CHANNELS.certificates
@@ -9,11 +10,12 @@ import type { TlsProvider } from './provider';
  * Listeners ask the provider per handshake, so the next connection gets the new
  * certificate (SNI per host name when several are active) while open connections
  * keep the context they negotiated. The provider's onChange re-reports the served
- * fingerprint into daemon_status.details (tlsFingerprint) for the dashboard.
+ * fingerprint into daemon_status.details (tlsFingerprint) for the dashboard. The daemon's
+ * listeners and the panel's HTTPS server (scripts/start/panel-https.ts) both use it.
  *
  * Reloads are serialised and coalesced: a burst of notifications costs one extra reload.
  */
-export async function watchCertificates(ctx: Pick<DaemonContext, 'bus' | 'log'>, provider: TlsProvider): Promise<void> {
+export async function watchCertificates(ctx: { bus: Pick<NotifyBus, 'listen'>; log: Logger }, provider: TlsProvider): Promise<void> {
   let running: Promise<void> | null = null;
   let again = false;
   const reload = (): void => {
