@@ -9,11 +9,11 @@ import type { Db } from '@/lib/db/prisma';
 import { ServiceError, conflictOnDuplicate } from '@/lib/errors';
 import { requireGlobalActor } from './access';
 import { checkBundle, type CheckResult } from './checks';
-import { serverExtensions } from './issue-server-certificate';
+import { keysFor, serverExtensions } from './issue-server-certificate';
 import { normalizeHosts } from './hosts';
 import { sealKey, unsealKey } from './keys';
 import { acmeSchema, parseInput, type AcmeInput } from './schemas';
-import { describeSpec, certificateColumns, factsOf, generateKeys, isIpAddress, privateKeyToPem, signingAlgorithm, subjectName, x509, type KeySpec } from './x509';
+import { certificateColumns, factsOf, generateKeys, isIpAddress, privateKeyToPem, signingAlgorithm, subjectName, x509, type KeySpec } from './x509';
 
 // ACME (RFC 8555) through acme-client — a maintained, dependency-light client
 // (the one Let's Encrypt lists for Node). HTTP-01 only: the key authorization is
@@ -65,7 +65,7 @@ export interface AcmeIssued {
  * through the panel; the result is checked like an upload and stored PENDING
  * (source ACME, with the directory and contact kept for automatic renewal).
  */
-export async function requestAcmeCertificate(db: Db, actor: Actor, raw: AcmeInput, options: { renewedFromId?: string } = {}): Promise<AcmeIssued> {
+export async function requestAcmeCertificate(db: Db, actor: Actor, raw: AcmeInput, options: { renewedFromId?: string; keyPem?: string } = {}): Promise<AcmeIssued> {
   requireGlobalActor(actor);
   const input = parseInput(acmeSchema, raw);
   const hosts = normalizeHosts(input.hosts);
@@ -83,9 +83,7 @@ export async function requestAcmeCertificate(db: Db, actor: Actor, raw: AcmeInpu
     backoffMax: 5000,
   });
 
-  const spec = input.keySpec as KeySpec;
-  const keys = await generateKeys(spec);
-  const { keyType, keySize } = describeSpec(spec);
+  const { keys, keyType, keySize } = await keysFor(input.keySpec as KeySpec, options.keyPem);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: subjectName({ commonName: hosts[0] }),
     keys,

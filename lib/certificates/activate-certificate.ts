@@ -2,8 +2,43 @@ import type { Actor } from '@/lib/actor';
 import { audit } from '@/lib/audit';
 import { ServiceError } from '@/lib/errors';
 import type { Db } from '@/lib/db/prisma';
+import { readEnv } from '@/lib/config/env';
+import { createResolver, parseDnsServers, type DnsResolver } from '@/lib/dns/resolver';
 import { requireGlobalActor } from './access';
+import { hostCovered } from './hosts';
 import { announceCertificates } from './notify';
+import { daneEeRecord, tlsaMatches } from './tlsa';
+
+export interface ActivateOptions {
+  /** Activate even though the published TLSA records do not match the new key (the admin saw the warning). */
+  confirmTlsaMismatch?: boolean;
+  /** The mail host whose TLSA records are compared (default POSTERN_HOSTNAME). */
+  host?: string;
+  resolver?: DnsResolver;
+}
+
+/** The field of the refusal, so the panel and the CLI can offer "activate anyway". */
+export const TLSA_MISMATCH_FIELD = 'tlsa';
+
+/**
+ * RFC 7671 §8.1: with DANE published for the host (`_25._tcp.<host>` has records), a certificate
+ * whose key no record matches makes DANE senders refuse to deliver until DNS catches up. A
+ * failed lookup does not block (DNS trouble must not stop a renewal); a missing record neither.
+ */
+async function refuseUnpublishedKey(cert: { hosts: string[]; certPem: string }, options: ActivateOptions): Promise<void> {
+  const env = readEnv();
+  const host = (options.host ?? env.POSTERN_HOSTNAME).toLowerCase().replace(/\.$/, '');
+  if (!hostCovered(cert.hosts, host)) return;
+  const resolver = options.resolver ?? createResolver({ servers: parseDnsServers(env.POSTERN_DNS_SERVERS), timeoutMs: 3000 });
+  const name = `_25._tcp.${host}`;
+  const answer = await resolver.tlsa(name).catch(() => null);
+  if (!answer?.records.length || answer.records.some((r) => tlsaMatches(r, cert.certPem))) return;
+  throw new ServiceError(
+    'conflict',
+    `no TLSA record at ${name} matches this certificate's key: DANE senders would refuse mail until one does. Publish "${name}. IN TLSA ${daneEeRecord(cert.certPem)}" beside the current record, wait for its TTL, then activate (or activate anyway)`,
+    TLSA_MISMATCH_FIELD,
+  );
+}
 
 export interface Activated {
   id: string;
@@ -17,9 +52,13 @@ export interface Activated {
  * Makes a certificate the one served for its host names: ACTIVE, other ACTIVE
  * certificates for any of the same names (and the self-signed bootstrap) RETIRED,
  * audited, and NOTIFY CHANNELS.certificates so every daemon swaps its TLS contexts.
+ * Refused when the host's published TLSA records do not match the new key, unless confirmed.
  */
-export async function activateCertificate(db: Db, actor: Actor, id: string, now = new Date()): Promise<Activated> {
+export async function activateCertificate(db: Db, actor: Actor, id: string, now = new Date(), options: ActivateOptions = {}): Promise<Activated> {
   requireGlobalActor(actor);
+  // Looked up before the transaction: DNS may take seconds, the activation lock must not wait on it.
+  const candidate = await db.certificate.findUnique({ where: { id }, select: { hosts: true, certPem: true } });
+  if (candidate?.certPem && !options.confirmTlsaMismatch) await refuseUnpublishedKey({ hosts: candidate.hosts, certPem: candidate.certPem }, options);
   return db.$transaction(async (tx) => {
     // Serialise activations: two at once must not both retire each other.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(4040404040)`;
@@ -38,6 +77,7 @@ export async function activateCertificate(db: Db, actor: Actor, id: string, now 
     await tx.certificate.update({ where: { id }, data: { status: 'ACTIVE', activatedAt: now } });
     await audit(tx, actor, 'certificate.activate', id, { status: cert.status }, {
       status: 'ACTIVE', hosts: cert.hosts, fingerprintSha256: cert.fingerprintSha256, retired,
+      ...(options.confirmTlsaMismatch ? { confirmedTlsaMismatch: true } : {}),
     });
     await announceCertificates(tx, { certificateId: id, reason: 'activate' });
     return { id, hosts: cert.hosts, fingerprintSha256: cert.fingerprintSha256, retired };

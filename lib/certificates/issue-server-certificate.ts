@@ -8,7 +8,7 @@ import { signWithCa } from './authority';
 import { normalizeHosts } from './hosts';
 import { sealKey } from './keys';
 import { issueServerSchema, parseInput, type IssueServerInput } from './schemas';
-import { describeSpec, certificateColumns, factsOf, generateKeys, isIpAddress, privateKeyToPem, x509, type KeySpec } from './x509';
+import { describeSpec, certificateColumns, factsOf, generateKeys, importKeyPair, isIpAddress, privateKeyToPem, x509, type KeySpec } from './x509';
 
 export interface IssuedCertificate {
   id: string;
@@ -17,6 +17,12 @@ export interface IssuedCertificate {
   notAfter: Date;
   /** Leaf then intermediates (what the daemon serves). */
   certPem: string;
+}
+
+/** A new key pair of the spec, or the given key kept. */
+export async function keysFor(spec: KeySpec, keyPem?: string): Promise<{ keys: CryptoKeyPair; keyType: 'EC' | 'RSA'; keySize: number }> {
+  if (keyPem) return importKeyPair(keyPem);
+  return { keys: await generateKeys(spec), ...describeSpec(spec) };
 }
 
 export function serverExtensions(hosts: string[], keyType: 'EC' | 'RSA'): x509.Extension[] {
@@ -37,15 +43,14 @@ export async function issueServerCertificate(
   db: Db,
   actor: Actor,
   raw: IssueServerInput,
-  options: { renewedFromId?: string; now?: Date } = {},
+  /** keyPem: certify this private key instead of a new one (a renewal that keeps the key). */
+  options: { renewedFromId?: string; now?: Date; keyPem?: string } = {},
 ): Promise<IssuedCertificate> {
   requireGlobalActor(actor);
   const input = parseInput(issueServerSchema, raw);
   const hosts = normalizeHosts(input.hosts);
   const ca = await loadIssuingCa(db, input.caId);
-  const spec = input.keySpec as KeySpec;
-  const keys = await generateKeys(spec);
-  const { keyType, keySize } = describeSpec(spec);
+  const { keys, keyType, keySize } = await keysFor(input.keySpec as KeySpec, options.keyPem);
   const cert = await signWithCa(ca, {
     publicKey: keys.publicKey,
     subject: { commonName: hosts[0] },
@@ -67,7 +72,7 @@ export async function issueServerCertificate(
             keyType,
             keySize,
             certPem,
-            keySealed: sealKey(await privateKeyToPem(keys.privateKey)),
+            keySealed: sealKey(options.keyPem ?? (await privateKeyToPem(keys.privateKey))),
             services: input.services,
             caId: ca.id,
             renewedFromId: options.renewedFromId,

@@ -6,6 +6,7 @@ import { activateCertificate } from './activate-certificate';
 import { requestAcmeCertificate } from './acme';
 import { expiryOf } from './expiry';
 import { issueServerCertificate } from './issue-server-certificate';
+import { unsealKey } from './keys';
 import { DAY_MS, type KeySpec } from './x509';
 
 export interface RenewalReport {
@@ -27,8 +28,11 @@ const RENEWAL_LOCK = 4_040_404_041;
  * 3 days) once in the audit log, and renew internal-CA and ACME certificates
  * `renewDaysBefore` (policy) days before they expire — issue, activate (daemons
  * switch on NOTIFY), audit. Safe to run from several daemons: one holds the lock.
+ * A renewal keeps the certificate's key, so published TLSA "3 1 1" records stay right
+ * (RFC 7671 §8.1); `newKey` asks for a fresh key instead (then the next TLSA record must
+ * be published first, or activation refuses).
  */
-export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Actor } = {}): Promise<RenewalReport | null> {
+export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Actor; newKey?: boolean } = {}): Promise<RenewalReport | null> {
   const actor = options.actor ?? SYSTEM;
   const now = options.now ?? new Date();
   const report: RenewalReport = { warned: [], renewed: [], failed: [] };
@@ -38,13 +42,13 @@ export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Acto
     async (lockTx) => {
       const locked = await lockTx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RENEWAL_LOCK}::bigint) AS ok`;
       if (!locked[0]?.ok) return null;
-      return renewalPass(db, actor, now, report);
+      return renewalPass(db, actor, now, report, options.newKey ?? false);
     },
     { timeout: 30 * 60_000, maxWait: 30_000 },
   );
 }
 
-async function renewalPass(db: Db, actor: Actor, now: Date, report: RenewalReport): Promise<RenewalReport> {
+async function renewalPass(db: Db, actor: Actor, now: Date, report: RenewalReport, newKey: boolean): Promise<RenewalReport> {
   const policy = await getEffectivePolicy(db);
   const active = await db.certificate.findMany({ where: { status: 'ACTIVE', certPem: { not: null } }, orderBy: { notAfter: 'asc' } });
   for (const cert of active) {
@@ -62,13 +66,14 @@ async function renewalPass(db: Db, actor: Actor, now: Date, report: RenewalRepor
     if (!renewable || !cert.notAfter || cert.notAfter.getTime() - now.getTime() > policy.renewDaysBefore * DAY_MS) continue;
     try {
       const spec = specOf(cert.keyType, cert.keySize);
+      const keep = { renewedFromId: cert.id, keyPem: newKey ? undefined : unsealKey(cert.keySealed) };
       const fresh =
         cert.source === 'ACME'
-          ? await requestAcmeCertificate(db, actor, { hosts: cert.hosts, email: cert.acmeEmail!, directoryUrl: cert.acmeDirectoryUrl!, keySpec: spec }, { renewedFromId: cert.id })
-          : await issueServerCertificate(db, actor, { hosts: cert.hosts, keySpec: spec, caId: cert.caId ?? undefined, services: cert.services as never }, { renewedFromId: cert.id });
+          ? await requestAcmeCertificate(db, actor, { hosts: cert.hosts, email: cert.acmeEmail!, directoryUrl: cert.acmeDirectoryUrl!, keySpec: spec }, keep)
+          : await issueServerCertificate(db, actor, { hosts: cert.hosts, keySpec: spec, caId: cert.caId ?? undefined, services: cert.services as never }, keep);
       await activateCertificate(db, actor, fresh.id, now > new Date() ? now : new Date());
       await audit(db, actor, 'certificate.renew', cert.id, { notAfter: cert.notAfter, fingerprintSha256: cert.fingerprintSha256 }, {
-        newId: fresh.id, notAfter: fresh.notAfter, fingerprintSha256: fresh.fingerprintSha256, renewDaysBefore: policy.renewDaysBefore,
+        newId: fresh.id, notAfter: fresh.notAfter, fingerprintSha256: fresh.fingerprintSha256, renewDaysBefore: policy.renewDaysBefore, keptKey: !newKey,
       });
       report.renewed.push({ oldId: cert.id, newId: fresh.id, hosts: cert.hosts });
     } catch (err) {

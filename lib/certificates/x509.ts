@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { X509Certificate as NodeX509, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { X509Certificate as NodeX509, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 // The X.509 toolbox every certificate operation shares: key generation, PEM,
@@ -68,6 +68,17 @@ export async function importPrivateKey(pem: string): Promise<{ key: CryptoKey; p
     return { key, pkcs8, keyType: 'RSA', keySize: details.modulusLength ?? 0 };
   }
   throw new Error(`unsupported key type ${ko.asymmetricKeyType}`);
+}
+
+/**
+ * An existing private key (PEM) as a WebCrypto key pair, for a renewal that keeps the key: its
+ * TLSA "3 1 1" record (RFC 7671 §5.1) stays right across the renewal.
+ */
+export async function importKeyPair(pem: string): Promise<{ keys: CryptoKeyPair } & KeyDescription> {
+  const { key, keyType, keySize } = await importPrivateKey(pem);
+  const spki = createPublicKey(pem).export({ format: 'der', type: 'spki' });
+  const publicKey = await webcrypto.subtle.importKey('spki', spki, key.algorithm as EcKeyImportParams | RsaHashedImportParams, true, ['verify']);
+  return { keys: { privateKey: key, publicKey } as CryptoKeyPair, keyType, keySize };
 }
 
 /** A positive 128-bit serial, hexadecimal lower-case (RFC 5280: at most 20 octets, unpredictable). */

@@ -1,5 +1,5 @@
 // A small authoritative DNS server on loopback for the outbound tests: UDP and TCP on
-// the same port, built on dns-packet. It answers MX, A, AAAA, TXT, TLSA, PTR and CNAME from
+// the same port, built on dns-packet. It answers MX, A, AAAA, TXT, TLSA, SRV, PTR and CNAME from
 // a zone map, NXDOMAIN for unknown names, NODATA for known names without the asked type, and
 // can set the AD bit (as a validating resolver would, RFC 4035 §3.2.3), answer SERVFAIL for a
 // name, or never answer for a name (a resolver's timeout).
@@ -14,6 +14,8 @@ export interface ZoneEntry {
   /** Each record: one string, or its character-strings. */
   TXT?: Array<string | string[]>;
   TLSA?: Array<{ usage: number; selector: number; matchingType: number; certificate: Buffer }>;
+  /** RFC 2782 service records (`_submissions._tcp.example.org`); target "." means "not offered". */
+  SRV?: Array<{ priority: number; weight: number; port: number; target: string }>;
   /** Reverse names (`4.3.2.1.in-addr.arpa`): the host names. */
   PTR?: string[];
   /** An alias: answered for every type asked (the resolver follows it to the target's entry). */
@@ -100,6 +102,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
           break;
         case 'TLSA':
           for (const data of records.TLSA ?? []) answers.push({ ...at, type: 'TLSA', data });
+          break;
+        case 'SRV':
+          for (const data of records.SRV ?? []) answers.push({ ...at, type: 'SRV', data });
           break;
       }
     }

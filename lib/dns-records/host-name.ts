@@ -1,0 +1,52 @@
+import os from 'node:os';
+import type { DnsResolver } from '@/lib/dns/resolver';
+
+// POSTERN_HOSTNAME is the name in the MX, the greeting (RFC 5321 §4.1.3 wants a fully
+// qualified name), the certificates and every record of the DNS page. A bare or wrong name
+// (a container's hostname, "localhost") breaks all of them silently, so it is said out loud.
+
+export interface HostNameReport {
+  host: string;
+  /** Each problem in one sentence; empty when the name is fine. */
+  warnings: string[];
+  /** What the name resolves to (empty when it does not). */
+  addresses: string[];
+}
+
+/** The machine's own addresses (every interface, loopback included). */
+export function localAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i): i is os.NetworkInterfaceInfo => !!i)
+    .map((i) => i.address.toLowerCase());
+}
+
+/** A host name mail can use: has a dot, is not "localhost" or under it. */
+export function isFullyQualified(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  return name.includes('.') && name !== 'localhost' && !name.endsWith('.localhost') && !/^[\d.]+$/.test(name) && !name.includes(':');
+}
+
+/**
+ * Warns when the host name is not fully qualified, or does not resolve to an address of this
+ * machine. Behind NAT the public address is not on an interface: the warning says so.
+ */
+export async function checkHostName(host: string, resolver: DnsResolver, local: string[] = localAddresses()): Promise<HostNameReport> {
+  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  const warnings: string[] = [];
+  if (!isFullyQualified(name)) {
+    warnings.push(`POSTERN_HOSTNAME is "${name}", not a fully qualified name (like mail.example.org): the MX, the greeting and the certificates need one.`);
+    return { host: name, warnings, addresses: [] };
+  }
+  let addresses: string[] = [];
+  try {
+    addresses = (await resolver.addresses(name)).map((a) => a.toLowerCase());
+  } catch (err) {
+    warnings.push(`POSTERN_HOSTNAME ${name} does not resolve (${(err as Error).message}): publish its A/AAAA records.`);
+    return { host: name, warnings, addresses };
+  }
+  if (!addresses.some((a) => local.includes(a))) {
+    warnings.push(`POSTERN_HOSTNAME ${name} resolves to ${addresses.join(', ')}, none of them an address of this server (${local.filter((a) => a !== '127.0.0.1' && a !== '::1').join(', ') || 'loopback only'}); fine behind NAT or a proxy that forwards to it, wrong otherwise.`);
+  }
+  return { host: name, warnings, addresses };
+}
