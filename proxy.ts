@@ -9,12 +9,18 @@ import { NextResponse, type NextRequest } from 'next/server';
 // reads from the request's own CSP header and puts on its scripts. Static files
 // (_next/static, favicon) skip the proxy; next.config.js gives them the other headers.
 
+/** Outlook asks for /Autodiscover/Autodiscover.xml as often as this: route() sends any capitalisation here. */
+const AUTODISCOVER_PATH = '/autodiscover/autodiscover.xml';
+
 /** Paths anyone may reach. Everything else needs a session. */
 export const PUBLIC_PATHS = [
   '/login', '/api/auth', '/api/health',
   // Certificates: ACME HTTP-01 answers, CRLs and CA certificates (public by nature),
   // and the expiry status monitoring reads (only what any TLS client already sees).
   '/.well-known/acme-challenge', '/crl', '/ca', '/api/certificates/status',
+  // Mail client discovery (Thunderbird autoconfig, Outlook autodiscover) and the RFC 8461
+  // MTA-STS policy: asked for by clients and senders that have no session by nature.
+  '/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml', AUTODISCOVER_PATH, '/.well-known/mta-sts.txt',
 ];
 
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
@@ -59,9 +65,9 @@ export const STATIC_SECURITY_HEADERS: Record<string, string> = {
 export const HSTS = 'max-age=31536000';
 
 /**
- * HTTPS as the browser saw it: `next start` serves plain HTTP, so HTTPS means a TLS
- * proxy in front that says so in X-Forwarded-Proto. A client forging the header over
- * plain HTTP gains nothing: browsers ignore HSTS received without TLS (RFC 6797 §8.1).
+ * HTTPS as the browser saw it: over plain HTTP, HTTPS means a TLS proxy in front that
+ * says so in X-Forwarded-Proto (the panel's own HTTPS port sets it, too). A client forging
+ * the header over plain HTTP gains nothing: browsers ignore HSTS received without TLS (RFC 6797 §8.1).
  */
 function overHttps(request: NextRequest): boolean {
   const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
@@ -75,16 +81,17 @@ function secure(request: NextRequest, response: NextResponse, csp: string): Next
   return response;
 }
 
-function next(request: NextRequest, csp: string): NextResponse {
+function next(request: NextRequest, csp: string, rewriteTo?: URL): NextResponse {
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, request.nextUrl.pathname);
   // Next takes the nonce for its own scripts from the request's CSP header.
   headers.set('Content-Security-Policy', csp);
-  return NextResponse.next({ request: { headers } });
+  return rewriteTo ? NextResponse.rewrite(rewriteTo, { request: { headers } }) : NextResponse.next({ request: { headers } });
 }
 
 function route(request: NextRequest, csp: string): NextResponse {
   const { pathname, search } = request.nextUrl;
+  if (pathname !== AUTODISCOVER_PATH && pathname.toLowerCase() === AUTODISCOVER_PATH) return next(request, csp, new URL(AUTODISCOVER_PATH, request.url));
   if (isPublic(pathname)) return next(request, csp);
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
   if (hasSession) return next(request, csp);

@@ -8,6 +8,7 @@ import { getMailbox, getMailboxDefaults } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { QuotaBar } from '../quota-bar';
+import { ClientSettingsCard } from './client-settings';
 import { DangerZone, EditMailboxForm, ResetPasswordForm } from './edit-forms';
 
 type Props = { params: Promise<{ address: string }> };
@@ -58,6 +59,7 @@ export default async function MailboxPage({ params }: Props) {
         <div className="space-y-6">
           <ResetPasswordForm address={mailbox.address} rules={rules} />
           <DangerZone address={mailbox.address} enabled={mailbox.enabled} />
+          <ClientSettingsCard address={mailbox.address} />
         </div>
       </div>
     </>

@@ -1,0 +1,23 @@
+/**
+ * A request body as text, read no further than `maxBytes`: null when it is longer (declared
+ * or actual), so an oversized POST costs at most that much memory.
+ */
+export async function readBoundedText(req: Request, maxBytes: number): Promise<string | null> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) return null;
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
