@@ -3,6 +3,7 @@ import { housekeepingService } from './housekeeping';
 import { createImapService } from './services/imap';
 import { outboundService } from './services/outbound';
 import { smtpService } from './services/smtp';
+import { tlsReportsService } from './services/tls-reports';
 import { certificateRenewalService } from './tls/renewal';
 
 // The daemon's parts, started in this order and stopped in reverse.
@@ -12,4 +13,5 @@ export const services: DaemonService[] = [
   outboundService(),
   certificateRenewalService(),
   housekeepingService(),
+  tlsReportsService(),
 ];

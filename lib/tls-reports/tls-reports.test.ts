@@ -1,0 +1,124 @@
+import { gzipSync } from 'node:zlib';
+import type pg from 'pg';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
+import { deliver } from '@/mail-daemon/store';
+import { readTlsReports } from './ingest';
+import { parseTlsReport } from './parse';
+
+// The example report of RFC 8460 Appendix B (one STS policy, two failure kinds).
+const EXAMPLE = {
+  'organization-name': 'Company-X',
+  'date-range': { 'start-datetime': '2016-04-01T00:00:00Z', 'end-datetime': '2016-04-01T23:59:59Z' },
+  'contact-info': 'sts-reporting@company-x.example',
+  'report-id': '5065427c-23d3-47ca-b6e0-946ea0e8c4be',
+  policies: [
+    {
+      policy: {
+        'policy-type': 'sts',
+        'policy-string': ['version: STSv1', 'mode: testing', 'mx: *.mail.company-y.example', 'max_age: 86400'],
+        'policy-domain': 'company-y.example',
+        'mx-host': '*.mail.company-y.example',
+      },
+      summary: { 'total-successful-session-count': 5326, 'total-failure-session-count': 303 },
+      'failure-details': [
+        { 'result-type': 'certificate-expired', 'sending-mta-ip': '2001:db8:abcd:0012::1', 'receiving-mx-hostname': 'mx1.mail.company-y.example', 'failed-session-count': 100 },
+        { 'result-type': 'starttls-not-supported', 'sending-mta-ip': '2001:db8:abcd:0013::1', 'receiving-mx-hostname': 'mx2.mail.company-y.example', 'receiving-ip': '203.0.113.56', 'failed-session-count': 200, 'additional-information': 'https://reports.company-x.example/report_info ? id = 5065427c - 23d3#StarttlsNotSupported' },
+        { 'result-type': 'validation-failure', 'sending-mta-ip': '198.51.100.62', 'receiving-ip': '203.0.113.58', 'receiving-mx-hostname': 'mx-backup.mail.company-y.example', 'failed-session-count': 3, 'failure-reason-code': 'X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED' },
+      ],
+    },
+  ],
+};
+
+describe('RFC 8460 §4.4 report parsing', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['the Appendix B example', EXAMPLE, true],
+    ['no policies', { ...EXAMPLE, policies: [] }, false],
+    ['a date that is not RFC 3339', { ...EXAMPLE, 'date-range': { 'start-datetime': 'yesterday', 'end-datetime': '2016-04-01T23:59:59Z' } }, false],
+    ['a negative count', { ...EXAMPLE, policies: [{ ...EXAMPLE.policies[0], summary: { 'total-successful-session-count': -1, 'total-failure-session-count': 0 } }] }, false],
+    ['an unknown policy type', { ...EXAMPLE, policies: [{ ...EXAMPLE.policies[0], policy: { 'policy-type': 'dane', 'policy-domain': 'x.example' } }] }, false],
+    ['fields a reporter added', { ...EXAMPLE, 'x-extra': 1 }, true],
+  ];
+  it.each(cases)('%s', (_name, report, ok) => {
+    expect(parseTlsReport(JSON.stringify(report)).ok).toBe(ok);
+  });
+
+  it('keeps the counts and each failure kind', () => {
+    const r = parseTlsReport(JSON.stringify(EXAMPLE));
+    if (!r.ok) throw new Error(r.error);
+    expect(r.reports).toHaveLength(1);
+    expect(r.reports[0]).toMatchObject({ organization: 'Company-X', policyDomain: 'company-y.example', policyType: 'sts', successCount: 5326, failureCount: 303 });
+    expect(r.reports[0].failures.map((f) => [f.resultType, f.failedSessions])).toEqual([
+      ['certificate-expired', 100], ['starttls-not-supported', 200], ['validation-failure', 3],
+    ]);
+    expect(parseTlsReport('{not json').ok).toBe(false);
+  });
+});
+
+describe('reading reports from the report mailbox', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  const address = 'tls-reports@company-y.example';
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = db.pool();
+    await createTestMailbox(pool, address);
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const mail = (attachments: { filename: string; contentType: string; content: Buffer }[]) =>
+    new MailComposer({
+      from: 'noreply-smtp-tls-reporting@company-x.example',
+      to: address,
+      subject: 'Report Domain: company-y.example Submitter: company-x.example Report-ID: <5065427c>',
+      text: 'This is an aggregate TLS report.',
+      attachments,
+    })
+      .compile()
+      .build();
+
+  const deliverTo = async (raw: Buffer) => {
+    const mailbox = await pool.query<{ id: string }>('SELECT id FROM mailboxes WHERE address = $1', [address]);
+    await deliver(pool, { raw, recipients: [{ mailboxId: mailbox.rows[0].id }] });
+  };
+
+  it('reads a gzip report once, skips other mail, and reports what it could not read', async () => {
+    const json = Buffer.from(JSON.stringify(EXAMPLE));
+    await deliverTo(await mail([{ filename: 'company-x.example!company-y.example!1459468800!1459555199.json.gz', contentType: 'application/tlsrpt+gzip', content: gzipSync(json) }]));
+    await deliverTo(await mail([])); // an ordinary message
+    await deliverTo(await mail([{ filename: 'broken.json', contentType: 'application/tlsrpt+json', content: Buffer.from('{"organization-name": 1}') }]));
+
+    const first = await readTlsReports(pool, [address]);
+    expect(first).toMatchObject({ messages: 3, reports: 1 });
+    expect(first.problems).toHaveLength(1);
+    expect(first.problems[0]).toContain('organization-name');
+
+    const rows = await pool.query('SELECT organization, policy_domain, success_count, failure_count, report FROM tls_reports');
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]).toMatchObject({ organization: 'Company-X', policy_domain: 'company-y.example', success_count: '5326', failure_count: '303' });
+    expect(rows.rows[0].report.failures).toHaveLength(3);
+
+    // The cursor moved on: nothing is read twice; a resent report (same id) is one row.
+    expect(await readTlsReports(pool, [address])).toMatchObject({ messages: 0, reports: 0 });
+    await deliverTo(await mail([{ filename: 'again.json', contentType: 'application/tlsrpt+json', content: json }]));
+    expect(await readTlsReports(pool, [address])).toMatchObject({ messages: 1, reports: 0 });
+  });
+
+  it('ignores an address without a mailbox or without mail', async () => {
+    expect(await readTlsReports(pool, ['nobody@company-y.example'])).toMatchObject({ messages: 0, reports: 0, problems: [] });
+  });
+
+  it('refuses a gzip bomb instead of inflating it', async () => {
+    const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20));
+    await deliverTo(await mail([{ filename: 'bomb.json.gz', contentType: 'application/tlsrpt+gzip', content: bomb }]));
+    const pass = await readTlsReports(pool, [address]);
+    expect(pass.reports).toBe(0);
+    expect(pass.problems.join()).toMatch(/bomb\.json\.gz/);
+  });
+});
