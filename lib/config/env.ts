@@ -39,6 +39,13 @@ const envSchema = z.object({
   POSTERN_OUTBOUND_PORT: port(25),
   /** How long a daemon's claim on queued mail lives without renewal, seconds. A test setting (a crashed daemon's work returns after it). */
   POSTERN_OUTBOUND_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /**
+   * rspamd's controller worker (e.g. `http://rspamd:11334`): it serves the scan (/checkv2) and
+   * learning (/learnspam, /learnham). Unset: no scan, Junk judgements are only recorded.
+   */
+  POSTERN_RSPAMD_URL: z.preprocess(blankAsUnset, z.string().url().optional()),
+  /** The controller's enable password, sent as rspamd's Password header; unset when rspamd trusts our address (secure_ip). */
+  POSTERN_RSPAMD_PASSWORD: z.preprocess(blankAsUnset, z.string().min(1).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

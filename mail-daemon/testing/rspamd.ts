@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '@/lib/postgres/embedded';
+import { tmpDir } from '@/mail-daemon/testing/certificates';
+
+// Debian's rspamd on loopback for tests, from a configuration of our own rather than
+// /etc/rspamd: no Lua plugins at all (so no RBL, SURBL, DNS or URL lists, fuzzy servers or
+// maps fetched from the network), a resolver that leads nowhere, only the controller worker
+// (it serves /checkv2 and the learn endpoints), and every file — pid, statistics, learn
+// cache, hyperscan cache — in the world's own directory. What remains is rspamd's core:
+// GTUBE (→ reject), the actions, and the Bayes classifier on Debian 3.4's sqlite3 backend,
+// so learning needs no Redis; min_learns = 1 makes one learn of each class enough to score.
+
+export interface TestRspamd {
+  /** The controller's URL: POSTERN_RSPAMD_URL. */
+  url: string;
+  /** The controller's enable password, needed for learning: POSTERN_RSPAMD_PASSWORD. */
+  password: string;
+  /** rspamd's counters (/stat): `learned` counts accepted learns. */
+  stat(): Promise<{ scanned: number; learned: number; statfiles: { symbol: string; revision: number }[] }>;
+  stop(): Promise<void>;
+}
+
+export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+export async function startRspamd(): Promise<TestRspamd> {
+  const dir = tmpDir();
+  const port = await freePort();
+  const dead = await freePort();
+  const password = 'rspamd-test-password';
+  const tld = path.join(dir, 'tld.dat');
+  // The URL detector compiles the public suffix list at start (seconds); a few suffixes do for tests.
+  fs.writeFileSync(tld, 'com\nnet\norg\nexample\ntest\n');
+  const config = path.join(dir, 'rspamd.conf');
+  fs.writeFileSync(config, `
+options {
+  pidfile = "${dir}/rspamd.pid";
+  filters = "";
+  hs_cache_dir = "${dir}";
+  url_tld = "${tld}";
+  tempdir = "${dir}";
+  dns { nameserver = ["127.0.0.1:${dead}"]; timeout = 0.2s; retransmits = 1; }
+}
+logging { type = "console"; level = "notice"; }
+actions { reject = 15; "add header" = 6; greylist = 4; }
+worker "controller" {
+  bind_socket = "127.0.0.1:${port}";
+  count = 1;
+  enable_password = "${password}";
+  secure_ip = [];
+  stats_path = "${dir}/stats.ucl";
+}
+classifier "bayes" {
+  tokenizer { name = "osb"; }
+  backend = "sqlite3";
+  min_tokens = 1;
+  min_learns = 1;
+  cache { type = "sqlite3"; path = "${dir}/learn_cache.sqlite"; }
+  statfile { symbol = "BAYES_HAM"; spam = false; path = "${dir}/bayes.ham.sqlite"; }
+  statfile { symbol = "BAYES_SPAM"; spam = true; path = "${dir}/bayes.spam.sqlite"; }
+}
+`);
+  // As root rspamd refuses to run without -u/-g; it then stays root, which owns the directory.
+  const asRoot = process.getuid?.() === 0 ? ['-u', 'root', '-g', 'root'] : [];
+  const child = spawn('/usr/bin/rspamd', ['-f', '-c', config, ...asRoot, '--var', `DBDIR=${dir}`, '--var', `RUNDIR=${dir}`, '--var', `LOGDIR=${dir}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  try {
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`rspamd exited: ${logs}`);
+      if (i > 600) throw new Error(`rspamd never answered /ping: ${logs}`);
+      const pong = await fetch(`${url}/ping`).then((r) => r.text(), () => '');
+      if (pong.trim() === 'pong') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url,
+    password,
+    async stat() {
+      const res = await fetch(`${url}/stat`, { headers: { Password: password } });
+      return (await res.json()) as Awaited<ReturnType<TestRspamd['stat']>>;
+    },
+    stop,
+  };
+}
