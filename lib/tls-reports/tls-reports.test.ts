@@ -7,6 +7,8 @@ import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
 import { deliver } from '@/mail-daemon/store';
 import { readTlsReports } from './ingest';
 import { parseTlsReport } from './parse';
+import { tlsReportSummary } from './summary';
+import { SYSTEM } from '@/lib/actor';
 
 // The example report of RFC 8460 Appendix B (one STS policy, two failure kinds).
 const EXAMPLE = {
@@ -120,5 +122,47 @@ describe('reading reports from the report mailbox', () => {
     const pass = await readTlsReports(pool, [address]);
     expect(pass.reports).toBe(0);
     expect(pass.problems.join()).toMatch(/bomb\.json\.gz/);
+  });
+});
+
+describe('the TLS page summary of reports', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = db.pool();
+    for (const [org, domain, ok, failed] of [['Company-X', 'ours.example', 900, 100], ['Company-Z', 'ours.example', 50, 0], ['Company-X', 'theirs.example', 10, 5]] as const) {
+      const report = parseTlsReport(JSON.stringify({
+        ...EXAMPLE,
+        'organization-name': org,
+        'date-range': { 'start-datetime': new Date(Date.now() - 86_400_000).toISOString(), 'end-datetime': new Date().toISOString() },
+        policies: [{ ...EXAMPLE.policies[0], policy: { ...EXAMPLE.policies[0].policy, 'policy-domain': domain }, summary: { 'total-successful-session-count': ok, 'total-failure-session-count': failed }, 'failure-details': failed ? [{ 'result-type': 'certificate-expired', 'sending-mta-ip': '192.0.2.1', 'receiving-mx-hostname': 'mx.ours.example', 'failed-session-count': failed }] : [] }],
+      }));
+      if (!report.ok) throw new Error(report.error);
+      const r = report.reports[0];
+      await pool.query(
+        `INSERT INTO tls_reports (report_id, organization, start_at, end_at, policy_domain, success_count, failure_count, report) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+        [`${org}-${domain}`, r.organization, r.startAt, r.endAt, r.policyDomain, r.successCount, r.failureCount, JSON.stringify({ policyType: r.policyType, failures: r.failures })],
+      );
+    }
+    await createTestMailbox(pool, 'a@ours.example');
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('sums sessions per reporter and failures per result type, scoped to a domain admin', async () => {
+    const all = await tlsReportSummary(db.prisma, SYSTEM, 30);
+    expect(all).toMatchObject({ reports: 3, success: 960, failure: 105 });
+    expect(all.failures[0]).toMatchObject({ organization: 'Company-X', policyDomain: 'ours.example', resultType: 'certificate-expired', sessions: 100, sendingIps: ['192.0.2.1'], receivingMx: ['mx.ours.example'] });
+    const ours = await pool.query<{ id: string }>(`SELECT id FROM domains WHERE name = 'ours.example'`);
+    const admin = { kind: 'admin', id: 'x', email: 'x@ours.example', role: 'DOMAIN', domainIds: [ours.rows[0].id] } as const;
+    const scoped = await tlsReportSummary(db.prisma, { ...admin, domainIds: [...admin.domainIds] }, 30);
+    expect(scoped).toMatchObject({ reports: 2, success: 950, failure: 100 });
+    expect(scoped.reporters.map((r) => r.policyDomain)).toEqual(['ours.example', 'ours.example']);
+    const none = await tlsReportSummary(db.prisma, { ...admin, domainIds: [] }, 30);
+    expect(none.reports).toBe(0);
   });
 });

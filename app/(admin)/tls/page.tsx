@@ -53,6 +53,9 @@ export default async function TlsPage({ searchParams }: Props) {
             <Link href="/tls/impact" className={buttonClass('secondary', 'sm')}>
               Policy impact
             </Link>
+            <Link href="/tls/reports" className={buttonClass('secondary', 'sm')}>
+              Reports received
+            </Link>
             <a href={`/api/tls/export?${qs}`} className={buttonClass('secondary', 'sm')} data-testid="csv-export">
               CSV
             </a>
