@@ -146,8 +146,9 @@ export function registerCert(program: Command, ctx: CliContext): void {
 
   cert.command('activate <id>')
     .description('serve this certificate: every daemon switches within seconds, others for the same names retire')
-    .action(async (id: string) => {
-      const r = await activateCertificate(await ctx.db(), ctx.actor, id);
+    .option('--confirm-tlsa-mismatch', 'activate even though no published TLSA record matches its key (DANE senders will fail until DNS has it)')
+    .action(async (id: string, o: { confirmTlsaMismatch?: boolean }) => {
+      const r = await activateCertificate(await ctx.db(), ctx.actor, id, new Date(), { confirmTlsaMismatch: o.confirmTlsaMismatch });
       ctx.out(`activated ${r.id} for ${r.hosts.join(', ')}${r.retired.length ? ` (retired ${r.retired.join(', ')})` : ''}`);
     });
 
@@ -197,9 +198,10 @@ export function registerCert(program: Command, ctx: CliContext): void {
 
   cert.command('renew')
     .description('run the expiry pass now: warnings, and renewal of internal-CA/ACME certificates due per policy')
+    .option('--new-key', 'renew with new keys (default: keep each key, so published TLSA records stay right)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { json?: boolean }) => {
-      const r = await runRenewalPass(await ctx.db(), { actor: ctx.actor });
+    .action(async (o: { json?: boolean; newKey?: boolean }) => {
+      const r = await runRenewalPass(await ctx.db(), { actor: ctx.actor, newKey: o.newKey });
       if (!r) return ctx.out('another process is running the renewal pass');
       if (o.json) return ctx.json(r);
       for (const w of r.warned) ctx.out(`warning: ${w.hosts.join(',')} expires in ${w.daysLeft} days`);

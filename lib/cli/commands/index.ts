@@ -21,7 +21,9 @@ export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'audit', load: async () => (await import('./audit')).registerAudit },
   { name: 'queue', load: async () => (await import('./queue')).registerQueue },
   { name: 'tls', load: async () => (await import('./tls')).registerTls },
+  { name: 'dns', load: async () => (await import('./dns')).registerDns },
   { name: 'ca', load: async () => (await import('./certificates')).registerCa },
   { name: 'cert', load: async () => (await import('./certificates')).registerCert },
   { name: 'smime', load: async () => (await import('./certificates')).registerSmime },
+  { name: 'dkim', load: async () => (await import('./dkim')).registerDkim },
 ];
