@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { pruneThrottle } from '@/lib/auth/throttle';
 import type { Db } from '@/lib/db/prisma';
+import { retireExpiredDkimKeys } from '@/lib/dkim/retire-expired-dkim-keys';
 import { periodicService } from './periodic';
 import type { PolicyCache } from './services/policy-cache';
 import { sweepOrphanBlobs } from './store';
@@ -30,6 +31,8 @@ export async function housekeepingPass(
 export function housekeepingService(intervalMs = HOUSEKEEPING_INTERVAL_MS) {
   return periodicService('housekeeping', intervalMs, async (ctx, log) => {
     const done = await housekeepingPass(ctx.db, ctx.pool, ctx.policy);
-    if (done.outbound || done.blobs || done.throttleRows) log.info(done, 'housekeeping pass');
+    // DKIM keys whose grace period is over: retiring → retired (lib/dkim).
+    const dkimKeys = await retireExpiredDkimKeys(ctx.db);
+    if (done.outbound || done.blobs || done.throttleRows || dkimKeys) log.info({ ...done, dkimKeys }, 'housekeeping pass');
   });
 }
