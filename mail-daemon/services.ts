@@ -1,6 +1,7 @@
 import type { DaemonService } from './context';
 import { housekeepingService } from './housekeeping';
 import { createImapService } from './services/imap';
+import { junkLearningService } from './services/junk-learning';
 import { outboundService } from './services/outbound';
 import { smtpService } from './services/smtp';
 import { tlsReportsService } from './services/tls-reports';
@@ -14,4 +15,5 @@ export const services: DaemonService[] = [
   certificateRenewalService(),
   housekeepingService(),
   tlsReportsService(),
+  junkLearningService(),
 ];

@@ -13,6 +13,8 @@ export const CHANNELS = {
   outbound: 'postern_outbound',
   /** A domain's DKIM keys changed (generated, activated, retired): { domainId }. Daemons reload their signing keys. */
   dkim: 'postern_dkim',
+  /** Users judged messages by moving them into or out of Junk: {}. Wakes the rspamd learners. */
+  junk: 'postern_junk',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

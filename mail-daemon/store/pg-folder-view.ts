@@ -26,6 +26,7 @@ import { announce, num, type Client } from './db';
 import { fetchMessages } from './fetch';
 import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
 import { allocateUids, folderRow, lockFolder } from './folders';
+import { junkVerdict, recordJunkJudgements } from './junk-training';
 import { charge, fits } from './quota';
 import { compileSql, matches, needsBody, needsText, usesModseq, type SearchRow } from './search';
 
@@ -144,6 +145,8 @@ export class PgFolderView implements FolderView {
       [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
     );
     const mapping = src.rows.map((r, i) => [num(r.uid), firstUid + i] as [number, number]);
+    const verdict = junkVerdict(this.folder.specialUse, dest.special_use);
+    if (verdict) await recordJunkJudgements(c, this.scope.mailboxId, verdict, src.rows.map((r) => r.blob_id));
     await announce(c, { mailboxId: this.scope.mailboxId, folderId: dest.id, modseq, kind: 'messages' });
     return { dest, mapping, uidValidity, total, modseq };
   }
