@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       });
     }
 
-    say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}`);
+    say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}${env.POSTERN_HTTPS_PORT ? `, HTTPS ${env.POSTERN_HTTPS_PORT} (HTTP redirects there)` : ''}`);
     say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT}${env.POSTERN_IMAP_PORT ? `, IMAP ${env.POSTERN_IMAP_PORT} (STARTTLS)` : ''} — listening on ${describeHost(env.POSTERN_LISTEN_HOST)}, host name ${env.POSTERN_HOSTNAME}`);
     say(`data: ${env.dataDir}${env.DATABASE_URL ? ' (database from DATABASE_URL)' : ' (embedded Postgres in ' + path.join(env.dataDir, 'postgres') + ')'}`);
     if (admin.generatedPassword) {

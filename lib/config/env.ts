@@ -18,6 +18,8 @@ const envSchema = z.object({
   POSTERN_SUBMISSIONS_PORT: port(2465),
   POSTERN_IMAPS_PORT: port(2993),
   POSTERN_IMAP_PORT: z.preprocess(blankAsUnset, optionalPort),
+  /** The panel's own HTTPS port (certificates from the certificates table, by SNI); unset: HTTP on PORT only. */
+  POSTERN_HTTPS_PORT: z.preprocess(blankAsUnset, optionalPort),
   POSTERN_LISTEN_HOST: z.string().default('0.0.0.0'),
   /** Where the admin panel binds; unset: POSTERN_LISTEN_HOST. */
   POSTERN_PANEL_HOST: z.preprocess(blankAsUnset, z.string().optional()),

@@ -4,12 +4,16 @@
 // rows would believe it. Here the header Next's code reads (lib/dal/ip.ts) always ends with
 // the socket peer, and keeps what came before it only when that peer is a declared proxy
 // (POSTERN_TRUSTED_PROXIES). `npm run dev` keeps `next dev` (development only).
+// With POSTERN_HTTPS_PORT it also serves HTTPS itself (panel-https.ts) and plain HTTP redirects there.
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
 import { canonicalAddress, isTrusted, parseTrustedProxies } from '@/lib/auth/client-ip';
-import { readEnv } from '@/lib/config/env';
+import { ConfigError, readEnv } from '@/lib/config/env';
+import { processSecrets } from '@/lib/config/secrets';
+import { createLogger } from '@/lib/log';
 import { panelHost } from './panel';
+import { openPanelHttps, redirectToHttps, type PanelHttps } from './panel-https';
 
 /** X-Forwarded-For as the panel must see it: what a trusted proxy forwarded, then the peer. */
 export function forwardedFor(peer: string | undefined, received: string | string[] | undefined, trusted: ReturnType<typeof parseTrustedProxies>): string {
@@ -26,15 +30,44 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: path.resolve(import.meta.dirname, '../..'), hostname: host, port: env.PORT });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const server = http.createServer((req, res) => {
+  const serve: http.RequestListener = (req, res) => {
     req.headers['x-forwarded-for'] = forwardedFor(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
     void handle(req, res);
+  };
+  const httpsPort = env.POSTERN_HTTPS_PORT;
+  const server = http.createServer((req, res) => {
+    if (httpsPort && redirectToHttps(req, res, httpsPort, env.POSTERN_HOSTNAME)) return;
+    serve(req, res);
   });
+  let secure: PanelHttps | undefined;
+  if (httpsPort) {
+    if (!env.DATABASE_URL) throw new ConfigError('POSTERN_HTTPS_PORT needs DATABASE_URL (npm start sets it)');
+    secure = await openPanelHttps({
+      databaseUrl: env.DATABASE_URL,
+      masterKey: processSecrets().masterKey,
+      hostname: env.POSTERN_HOSTNAME,
+      log: createLogger('panel-https'),
+      handler: (req, res) => {
+        // What proxy.ts reads to send HSTS: this request did arrive over TLS.
+        req.headers['x-forwarded-proto'] = 'https';
+        serve(req, res);
+      },
+    });
+    await new Promise<void>((resolve, reject) => secure!.server.once('error', reject).listen(httpsPort, host, resolve));
+  }
   // "Ready in" is what `next start` prints; npm start and the tests wait for it.
-  server.listen(env.PORT, host, () => console.log(`postern panel: listening on ${host} port ${env.PORT}. Ready in ${Date.now() - started}ms`));
+  server.listen(env.PORT, host, () =>
+    console.log(`postern panel: listening on ${host} port ${env.PORT}${httpsPort ? ` (HTTPS on ${httpsPort})` : ''}. Ready in ${Date.now() - started}ms`),
+  );
   const stop = () => {
-    server.close(() => process.exit(0));
+    let open = secure ? 2 : 1;
+    const closed = () => {
+      if (--open === 0) void (secure?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+    };
+    server.close(closed);
     server.closeIdleConnections();
+    secure?.server.close(closed);
+    secure?.server.closeIdleConnections();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -13,6 +13,7 @@ export function plannedPorts(env: Env): { name: string; port: number }[] {
     { name: 'POSTERN_IMAPS_PORT', port: env.POSTERN_IMAPS_PORT },
   ];
   if (env.POSTERN_IMAP_PORT) ports.push({ name: 'POSTERN_IMAP_PORT', port: env.POSTERN_IMAP_PORT });
+  if (env.POSTERN_HTTPS_PORT) ports.push({ name: 'POSTERN_HTTPS_PORT', port: env.POSTERN_HTTPS_PORT });
   return ports;
 }
 
@@ -32,7 +33,7 @@ export async function assertPortsFree(env: Env): Promise<void> {
     if (twice) throw new ConfigError(`${name} and ${twice} are both ${port}`);
     seen.set(port, name);
     // The panel binds where POSTERN_PANEL_HOST says; the mail listeners on POSTERN_LISTEN_HOST.
-    const err = await tryListen(port, name === 'PORT' ? panelHost(env) : env.POSTERN_LISTEN_HOST);
+    const err = await tryListen(port, name === 'PORT' || name === 'POSTERN_HTTPS_PORT' ? panelHost(env) : env.POSTERN_LISTEN_HOST);
     if (err?.code === 'EADDRINUSE') throw new ConfigError(`port ${port} (${name}) is already in use`);
     if (err?.code === 'EACCES') throw new ConfigError(`port ${port} (${name}) needs privileges this user lacks`);
     if (err) throw new ConfigError(`port ${port} (${name}): ${err.message}`);
