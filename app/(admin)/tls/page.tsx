@@ -47,6 +47,9 @@ export default async function TlsPage({ searchParams }: Props) {
         description="How mail reached us, hop by hop: our own hop is fact (from the SMTP session); hops below it are what the Received headers claim."
         actions={
           <>
+            <Link href={`/tls/authentication?${new URLSearchParams({ from: values.from, to: values.to })}`} className={buttonClass('secondary', 'sm')}>
+              Authentication
+            </Link>
             <Link href="/tls/analyze" className={buttonClass('secondary', 'sm')}>
               Header analyzer
             </Link>

@@ -1,0 +1,175 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AuthShareChart } from '@/components/auth/auth-charts';
+import { Alert } from '@/components/ui/alert';
+import { buttonClass } from '@/components/ui/button';
+import { Card, CardTitle, Stat } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { authenticationOverview } from '@/lib/auth-stats/panel';
+import type { AuthDomainRow } from '@/lib/auth-stats/queries';
+import { db } from '@/lib/dal/db';
+import { requireAdmin } from '@/lib/dal/session';
+import { isServiceError } from '@/lib/errors';
+
+export const metadata: Metadata = { title: 'Authentication' };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
+
+export default async function AuthenticationPage({ searchParams }: Props) {
+  const admin = await requireAdmin();
+  const sp = await searchParams;
+  const input = { from: one(sp.from), to: one(sp.to), sender: one(sp.sender) };
+  let result: Awaited<ReturnType<typeof authenticationOverview>>;
+  let error: string | null = null;
+  try {
+    result = await authenticationOverview(db(), admin, input);
+  } catch (err) {
+    if (!isServiceError(err)) throw err;
+    error = `${err.field ? `${err.field}: ` : ''}${err.message}`;
+    result = await authenticationOverview(db(), admin, { from: input.from, to: input.to });
+  }
+  const { overview: o, values } = result;
+  const t = o.totals;
+  const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/tls" className="text-accent hover:underline">
+          ← TLS
+        </Link>
+      </p>
+      <PageHeader
+        title="Authentication"
+        description="Mail accepted on the MX port: how much passed SPF, DKIM and DMARC when it arrived (our own Authentication-Results), per sending domain, and how much went to Junk."
+        actions={
+          <a href={`/api/authentication/stats?${qs}`} className={buttonClass('secondary', 'sm')}>
+            JSON
+          </a>
+        }
+      />
+      <form className="mb-6 flex flex-wrap items-end gap-3 text-sm" method="get" data-testid="auth-filters">
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">From</span>
+          <input type="date" name="from" defaultValue={values.from} className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">To</span>
+          <input type="date" name="to" defaultValue={values.to} className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-muted">Sending domain</span>
+          <input name="sender" defaultValue={values.sender} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
+        </label>
+        <button type="submit" className={buttonClass('primary', 'sm')}>
+          Apply
+        </button>
+      </form>
+      {error ? (
+        <div className="mb-4">
+          <Alert tone="danger">{error}</Alert>
+        </div>
+      ) : null}
+
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-5">
+        <Stat
+          label="Messages (MX)"
+          value={<span data-testid="auth-messages">{t.messages.toLocaleString('en')}</span>}
+          hint={`${values.from} – ${values.to}; ${t.checked.toLocaleString('en')} checked`}
+        />
+        <Stat label="SPF pass" value={<span data-testid="share-spf">{share(t.spfPass, t.checked)}</span>} hint="of checked messages (RFC 7208)" />
+        <Stat label="DKIM pass" value={<span data-testid="share-dkim">{share(t.dkimPass, t.checked)}</span>} hint="at least one valid signature (RFC 6376)" />
+        <Stat label="DMARC pass" value={<span data-testid="share-dmarc">{share(t.dmarcPass, t.checked)}</span>} hint="aligned SPF or DKIM (RFC 7489)" />
+        <Stat label="To Junk" value={<span data-testid="share-junk">{share(t.junk, t.messages)}</span>} hint={`${t.junk.toLocaleString('en')} ${t.junk === 1 ? 'message' : 'messages'}`} />
+      </div>
+
+      <Card className="mt-4">
+        <CardTitle>Share passing per day (checked messages)</CardTitle>
+        <AuthShareChart series={o.series} />
+      </Card>
+
+      <Card className="mt-4">
+        <CardTitle>Sending domains (RFC 5322 From)</CardTitle>
+        {o.domains.length === 0 ? <p className="mt-2 text-sm text-muted">No mail in this range.</p> : <DomainTable rows={o.domains} testId="auth-domains" />}
+      </Card>
+
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card>
+          <CardTitle>Failing domains</CardTitle>
+          <p className="mt-1 text-xs text-muted">A message fails when its DMARC check failed, or when neither SPF nor DKIM passed.</p>
+          {o.failing.length === 0 ? <p className="mt-2 text-sm text-muted">None in this range.</p> : <DomainTable rows={o.failing} testId="auth-failing" failures />}
+        </Card>
+        <Card>
+          <CardTitle>Why mail went to Junk</CardTitle>
+          {o.junkReasons.length === 0 ? (
+            <p className="mt-2 text-sm text-muted">Nothing went to Junk in this range.</p>
+          ) : (
+            <div className="mt-2">
+              <Table data-testid="auth-junk">
+                <thead>
+                  <tr>
+                    <Th>Reason</Th>
+                    <Th className="text-right">Messages</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {o.junkReasons.map((r) => (
+                    <tr key={r.reason}>
+                      <Td className="font-mono text-xs">{r.reason || '(not stated)'}</Td>
+                      <Td className="text-right tabular-nums">{r.messages}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </div>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function DomainTable({ rows, testId, failures = false }: { rows: AuthDomainRow[]; testId: string; failures?: boolean }) {
+  return (
+    <div className="mt-2">
+      <Table data-testid={testId}>
+        <thead>
+          <tr>
+            <Th>Domain</Th>
+            <Th className="text-right">Messages</Th>
+            {failures ? <Th className="text-right">Failing</Th> : null}
+            <Th className="text-right">SPF pass</Th>
+            <Th className="text-right">DKIM pass</Th>
+            <Th className="text-right">DMARC pass</Th>
+            <Th className="text-right">Junk</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.fromDomain} data-domain={r.fromDomain}>
+              <Td className="break-all">
+                {r.fromDomain ? (
+                  <Link href={`/tls/authentication?sender=${encodeURIComponent(r.fromDomain)}`} className="text-accent hover:underline">
+                    {r.fromDomain}
+                  </Link>
+                ) : (
+                  <span className="text-muted">(no single From domain)</span>
+                )}
+              </Td>
+              <Td className="text-right tabular-nums">{r.messages}</Td>
+              {failures ? <Td className="text-right tabular-nums">{r.failed}</Td> : null}
+              <Td className="text-right tabular-nums">{share(r.spfPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{share(r.dkimPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{share(r.dmarcPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{r.junk}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </div>
+  );
+}
