@@ -1,8 +1,8 @@
 /**
- * A request body as text, read no further than `maxBytes`: null when it is longer (declared
- * or actual), so an oversized POST costs at most that much memory.
+ * A request body (or a fetch response's) as text, read no further than `maxBytes`: null when it
+ * is longer (declared or actual), so an oversized POST costs at most that much memory.
  */
-export async function readBoundedText(req: Request, maxBytes: number): Promise<string | null> {
+export async function readBoundedText(req: Pick<Request, 'headers' | 'body'>, maxBytes: number): Promise<string | null> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > maxBytes) return null;
   if (!req.body) return '';

@@ -1,3 +1,4 @@
+import { readBoundedText } from '@/lib/client-setup/request';
 import { RspamdError, type RspamdAction, type RspamdCheckInput, type RspamdClient, type RspamdResult } from './types';
 
 // rspamd's HTTP protocol (https://rspamd.com/doc/developers/protocol.html), spoken to the
@@ -45,12 +46,13 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
     } catch (err) {
       throw new RspamdError(`${endpoint}: ${describe(err, timeoutMs)}`);
     }
-    let text: string;
+    let text: string | null;
     try {
-      text = await readAnswer(res, maxAnswerBytes);
+      text = await readBoundedText(res, maxAnswerBytes);
     } catch (err) {
-      throw new RspamdError(`${endpoint}: ${err instanceof RspamdError ? err.message : describe(err, timeoutMs)}`);
+      throw new RspamdError(`${endpoint}: ${describe(err, timeoutMs)}`);
     }
+    if (text === null) throw new RspamdError(`${endpoint}: answer exceeds ${maxAnswerBytes} bytes`);
     let answer: unknown;
     try {
       answer = JSON.parse(text);
@@ -89,29 +91,6 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
       throw new RspamdError(`${endpoint}: HTTP ${status}${errorText(answer)}`);
     },
   };
-}
-
-async function readAnswer(res: Response, maxBytes: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > maxBytes || !res.body) {
-    await res.body?.cancel();
-    if (declared > maxBytes) throw new RspamdError(`answer of ${declared} bytes exceeds ${maxBytes}`);
-    return '';
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new RspamdError(`answer exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseCheck(answer: unknown): RspamdResult {
