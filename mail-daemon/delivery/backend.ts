@@ -7,6 +7,7 @@ import type { AcceptInput, AuthResult, AuthUser, RecipientLookup, SendUsage, Smt
 import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../services/policy-cache';
 import type { Srs } from '../outbound/srs';
+import type { DkimSigning } from '../dkim/signing';
 import { acceptMessage } from './accept';
 import { noteSendLimit, sendUsage } from './send-limits';
 
@@ -18,6 +19,8 @@ export class PostgresSmtpBackend implements SmtpBackend {
     private readonly policies: PolicyCache,
     /** Sender rewriting for forwarded mail, and the reverse for bounces to rewritten addresses. */
     private readonly srs: Srs | null = null,
+    /** DKIM signing of submissions and off-site forwards, before they are stored and queued. */
+    private readonly dkim: DkimSigning | null = null,
   ) {}
 
   policy(domainId?: string | null) {
@@ -64,8 +67,9 @@ export class PostgresSmtpBackend implements SmtpBackend {
     return noteSendLimit(this.db, user, limit, value);
   }
 
-  accept(input: AcceptInput): Promise<void> {
-    return acceptMessage(this.pool, input, this.srs);
+  async accept(input: AcceptInput): Promise<void> {
+    const raw = this.dkim ? await this.dkim.sign(input) : input.raw;
+    return acceptMessage(this.pool, { ...input, raw }, this.srs);
   }
 
   /**

@@ -5,6 +5,8 @@ import type { ListenerKind } from '../smtp/backend';
 import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createSrs, type Srs } from '../outbound/srs';
+import { openDkimKeys } from '../dkim/key-cache';
+import { DkimSigning } from '../dkim/signing';
 
 /** Limits and timeouts of the listeners (defaults: SMTP_LIMIT_DEFAULTS in smtp/server.ts). */
 export type SmtpServiceOptions = Partial<Omit<ListenerConfig, 'kind' | 'hostname' | 'backend' | 'tls' | 'log'>>;
@@ -17,7 +19,9 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
     async start(ctx: DaemonContext): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'smtp' });
       // Sessions snapshot ctx.policy when they connect: a change applies from the next connection on.
-      const backend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy, forwardingSrs(ctx));
+      // DKIM: the signer asks the backend whether a user may send as the header From (ownsAddress).
+      const dkim = new DkimSigning(await openDkimKeys(ctx.db, ctx.bus, log), (user, address) => backend.ownsAddress(user, address), log.child({ part: 'dkim' }));
+      const backend: PostgresSmtpBackend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy, forwardingSrs(ctx), dkim);
       const tls = ctx.tls;
       const ports: Record<ListenerKind, number> = {
         mx: ctx.env.POSTERN_SMTP_PORT,
