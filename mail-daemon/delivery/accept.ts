@@ -11,14 +11,15 @@ const tlsStatsLog = createLogger('tls-stats');
 
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
- * recipient's INBOX through the mail store's deliver() (raw stored once, also when
+ * recipient's INBOX (its Junk when the checks on arrival said so) through the mail store's deliver() (raw stored once, also when
  * every recipient is remote), and in the same transaction our smtp_receipts row and
  * one outbound_queue row per remote recipient. Throws on any failure; the caller
  * answers 451 4.3.0.
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<void> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
-  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt }, async (tx, { blobId, header }) => {
+  const folder = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
+  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder }, async (tx, { blobId, header }) => {
     await writeReceipt(tx, input, blobId, messageIdOf(header));
     // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
@@ -52,16 +53,24 @@ function messageIdOf(header: ParsedHeader): string | null {
 }
 
 async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string, messageId: string | null): Promise<void> {
+  const a = m.arrival;
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   await tx.query(
     `INSERT INTO smtp_receipts (queue_id, blob_id, received_at, listener, client_ip, client_name, helo, mail_from, rcpts,
        auth_user, protocol, size, tls_version, tls_cipher, tls_cipher_standard, tls_bits, tls_mode, tls_sni,
-       client_cert_subject, client_cert_fingerprint, message_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+       client_cert_subject, client_cert_fingerprint, message_id,
+       from_domain, spf_result, dkim_result, dmarc_result, arc_result, auth_results_header, auth_results,
+       disposition, disposition_reason, spam_action, spam_score, spam_symbols)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+       $22, $23, $24, $25, $26, $27, $28::jsonb, $29, $30, $31, $32, $33::jsonb)`,
     [
       m.queueId, blobId, m.receivedAt, m.listener, m.clientIp, m.clientName, m.helo, m.mailFrom, m.recipients,
       m.authUser?.address ?? null, m.protocol, m.raw.length, m.tls?.version ?? null, m.tls?.cipher ?? null,
       m.tls?.standardName ?? null, m.tls?.bits ?? null, m.tls?.mode ?? null, m.tls?.sni ?? null,
       m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null, messageId,
+      a?.fromDomain ?? null, a?.spf ?? null, a?.dkim ?? null, a?.dmarc ?? null, a?.arc ?? null, a?.authResultsHeader ?? null,
+      json(a?.authResults), a?.disposition ?? 'inbox', a?.dispositionReason ?? null, a?.spam?.action ?? null, a?.spam?.score ?? null,
+      json(a?.spam?.symbols),
     ],
   );
 }

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
+import { ArrivalFilter } from '../authentication/filter';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import type { ListenerKind } from '../smtp/backend';
@@ -8,7 +10,7 @@ import { createSrs, type Srs } from '../outbound/srs';
 import { openDkimKeys } from '../dkim/key-cache';
 import { DkimSigning } from '../dkim/signing';
 
-/** Limits and timeouts of the listeners (defaults: SMTP_LIMIT_DEFAULTS in smtp/server.ts). */
+/** Limits and timeouts of the listeners (defaults: SMTP_LIMIT_DEFAULTS in smtp/server.ts); `filter` replaces the checks on arrival. */
 export type SmtpServiceOptions = Partial<Omit<ListenerConfig, 'kind' | 'hostname' | 'backend' | 'tls' | 'log'>>;
 
 /** The MX, submission and submissions listeners: one server class, three option sets. */
@@ -23,6 +25,7 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       const dkim = new DkimSigning(await openDkimKeys(ctx.db, ctx.bus, log), (user, address) => backend.ownsAddress(user, address), log.child({ part: 'dkim' }));
       const backend: PostgresSmtpBackend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy, forwardingSrs(ctx), dkim);
       const tls = ctx.tls;
+      const filter = options.filter !== undefined ? options.filter : arrivalFilter(ctx, log);
       const ports: Record<ListenerKind, number> = {
         mx: ctx.env.POSTERN_SMTP_PORT,
         submission: ctx.env.POSTERN_SUBMISSION_PORT,
@@ -33,7 +36,7 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       const proxy = proxyProtocolFromEnv(ctx.env);
       if (proxy && !ctx.env.POSTERN_TRUSTED_PROXIES.trim()) log.warn('POSTERN_PROXY_PROTOCOL is on but POSTERN_TRUSTED_PROXIES is empty: every connection will be dropped');
       for (const kind of ['mx', 'submission', 'submissions'] as const) {
-        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, proxy, ...options };
+        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, proxy, ...options, filter };
         const server = new PosternSmtpServer(config);
         await new Promise<void>((resolve, reject) => {
           server.server.once('error', reject);
@@ -54,6 +57,18 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       await Promise.all(servers.splice(0).map((s) => s.shutdown()));
     },
   };
+}
+
+/** The checks on arrival at the MX port, over the one resolver (POSTERN_DNS_SERVERS). */
+function arrivalFilter(ctx: DaemonContext, log: DaemonContext['log']): ArrivalFilter {
+  return new ArrivalFilter({
+    pool: ctx.pool,
+    resolver: createResolver({ servers: parseDnsServers(ctx.env.POSTERN_DNS_SERVERS) }),
+    hostname: ctx.env.POSTERN_HOSTNAME,
+    policy: (domainId) => ctx.policy.get(domainId),
+    rspamd: null,
+    log: log.child({ part: 'arrival' }),
+  });
 }
 
 /**

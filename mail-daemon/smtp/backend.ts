@@ -1,4 +1,5 @@
 import type { Policy } from '@/lib/policy';
+import type { Reply } from './codes';
 import type { ProtocolKeyword, TlsFacts } from './received';
 
 // What the SMTP protocol side needs from the Postgres side (mail-daemon/delivery/
@@ -51,6 +52,63 @@ export interface AcceptInput {
   protocol: ProtocolKeyword;
   tls: TlsFacts | null;
   receivedAt: Date;
+  /** The checks on arrival and where they sent the message; absent when it was not judged (submissions, relay networks). */
+  arrival?: ArrivalRecord;
+}
+
+/**
+ * Checks on arrival at the MX port for mail from strangers (never authenticated sessions or the
+ * policy's relay networks): DNS blocklists at connect, greylisting at RCPT, and at the end of DATA
+ * SPF, DKIM, DMARC, ARC with the sender domain's policy, and the spam filter.
+ * mail-daemon/authentication/ implements it; the protocol code sees only verdicts.
+ */
+export interface InboundFilter {
+  /** RFC 5782: a client listed on one of the policy's DNS blocklists is refused. */
+  connect(clientIp: string, policy: Policy): Promise<FilterVerdict>;
+  /** RFC 6647: a new (network, sender, recipient) triplet is deferred. `domainIds`: the recipient's mailbox domains. */
+  recipient(input: { clientIp: string; mailFrom: string; recipient: string; domainIds: string[] }): Promise<FilterVerdict>;
+  /** Judges the message as the client sent it. Throws only on a local failure (the caller answers 451 4.3.0). */
+  message(input: InboundMessage): Promise<InboundJudgement>;
+}
+
+export type FilterVerdict = { action: 'continue' } | { action: 'tempfail' | 'reject'; reply: Reply; reason: string };
+
+export interface InboundMessage {
+  queueId: string;
+  /** As the client sent it, before our trace fields. */
+  message: Buffer;
+  clientIp: string;
+  clientName: string | null;
+  helo: string;
+  mailFrom: string;
+  recipients: string[];
+  /** The recipient domains whose policies apply (the mailboxes' domains). */
+  domainIds: string[];
+}
+
+export interface InboundJudgement {
+  verdict: FilterVerdict;
+  /** The message to store: Authentication-Results fields claiming our authserv-id removed (RFC 8601 §5). */
+  message: Buffer;
+  /** Fields for the top of the stored message (Authentication-Results, X-Spam-*), each ending in CRLF. */
+  header: string;
+  record: ArrivalRecord;
+}
+
+/** What smtp_receipts keeps of the checks (RFC 8601 result keywords; null: not checked). */
+export interface ArrivalRecord {
+  fromDomain: string | null;
+  spf: string | null;
+  dkim: string | null;
+  dmarc: string | null;
+  arc: string | null;
+  authResultsHeader: string | null;
+  /** The full results (SPF, each DKIM signature, DMARC with its policy, ARC), for the message page. */
+  authResults: unknown;
+  disposition: 'inbox' | 'junk';
+  /** Why it went to Junk, e.g. "dmarc=quarantine", "rspamd=add header". */
+  dispositionReason: string | null;
+  spam: { action: string; score: number; symbols: Record<string, unknown> } | null;
 }
 
 /** What an authenticated sender sent recently (from the receipts every daemon writes). */

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { findBodyStart, parseAddressList, parseHeader } from '@/lib/mime';
 import type { Policy } from '@/lib/policy';
-import type { AuthUser, ListenerKind, RecipientLookup, SendUsage, SmtpBackend } from './backend';
+import type { AuthUser, InboundFilter, ListenerKind, RecipientLookup, SendUsage, SmtpBackend } from './backend';
 import { REPLY, type Reply } from './codes';
 
 // Inbound policy as ordered chains of small checks (Haraka's shape): each answers
@@ -23,6 +23,8 @@ export interface CheckSession {
   user: AuthUser | null;
   policy: Policy;
   backend: SmtpBackend;
+  /** The checks on arrival, for mail from strangers on the MX port (null: this session is not judged). */
+  filter: InboundFilter | null;
 }
 
 export interface MailContext {
@@ -43,6 +45,8 @@ export interface SendingBudget {
 export interface RcptContext {
   session: CheckSession;
   address: string;
+  /** The transaction's MAIL FROM address ("" for the null reverse-path). */
+  mailFrom: string;
   /** RFC 6531: the transaction's MAIL command carried SMTPUTF8. */
   smtpUtf8: boolean;
   /** Recipients accepted so far in this transaction. */
@@ -183,13 +187,27 @@ export const localRecipient: Check<RcptContext> = {
   },
 };
 
+/** RFC 6647 greylisting of a local recipient, when its domain's policy turns it on. */
+export const greylist: Check<RcptContext> = {
+  name: 'greylist',
+  run: async (c) => {
+    const filter = c.session.filter;
+    if (!filter) return CONTINUE;
+    const found = await c.lookup();
+    if (found.kind !== 'local' || !found.mailboxes.length) return CONTINUE;
+    const domainIds = [...new Set(found.mailboxes.map((m) => m.domainId))];
+    const verdict = await filter.recipient({ clientIp: c.session.clientIp, mailFrom: c.mailFrom, recipient: c.address, domainIds });
+    return verdict.action === 'continue' ? CONTINUE : reject(verdict.reply);
+  },
+};
+
 /** Anything else is relaying: only for authenticated users or the policy's relay networks. Never open. */
 export const relay: Check<RcptContext> = {
   name: 'relay',
   run: ({ session }) => (session.user || inNetworks(session.clientIp, session.policy.relayNetworks) ? ACCEPT : reject(REPLY.RELAY_DENIED)),
 };
 
-export const rcptChecks: Check<RcptContext>[] = [utf8Address, recipientLimit, recipientBudget, localRecipient, relay];
+export const rcptChecks: Check<RcptContext>[] = [utf8Address, recipientLimit, recipientBudget, greylist, localRecipient, relay];
 
 // ---------- end of DATA ----------
 

@@ -83,6 +83,27 @@ export const REPLY = {
   DATA_TOO_LONG: reply(421, '4.4.2', 'Message data took too long, closing connection'),
   /** A reserve slot is held only by a client that authenticates promptly. */
   AUTH_TOO_SLOW: reply(421, '4.7.0', 'Server busy: authenticate promptly or try again later'),
+  // Checks on arrival at the MX port (mail-daemon/authentication).
+  /**
+   * RFC 7489 §6.6.3/§7.2 + RFC 7372 §3.2 ("5.7.1 … the sending domain's DMARC policy"): the author
+   * domain publishes p=reject and the message failed DMARC; 550 after DATA (RFC 5321 §4.3.2).
+   */
+  DMARC_REJECT: reply(550, '5.7.1', 'Rejected by the sender domain\'s DMARC policy'),
+  /** RFC 7372 §3.2: 5.7.23 "SPF validation failed" (policy spfFailAction reject, no passing DKIM signature). */
+  SPF_FAIL: reply(550, '5.7.23', 'SPF validation failed: the sender domain does not designate this host'),
+  /** RFC 6647 §2.1 + RFC 3463 4.7.1: greylisting defers a new triplet; a real MTA retries. */
+  GREYLISTED: reply(451, '4.7.1', 'Greylisted: this server defers first attempts, please retry in a few minutes'),
+  /** RFC 5321 §4.3.2 550 + RFC 3463 5.7.1: the spam filter judged the message spam. */
+  SPAM_REJECT: reply(550, '5.7.1', 'Message rejected as spam'),
+  /** RFC 3463 4.7.1: the spam filter asked for a later retry (its soft reject or greylist action). */
+  SPAM_DEFER: reply(451, '4.7.1', 'Message deferred by the spam filter, try again later'),
+  /** RFC 5321 451 + RFC 3463 4.7.1: the spam filter cannot be reached; nothing goes through unjudged. */
+  SPAM_FILTER_UNAVAILABLE: reply(451, '4.7.1', 'Spam filter unavailable, try again later'),
+  /**
+   * RFC 5782 §2.1 (a listing is an A record in 127.0.0.2-127.0.0.255) + RFC 5321 §3.1 (554 instead
+   * of the greeting) + RFC 3463 5.7.1: the client's address is on a DNS blocklist, named in the reply.
+   */
+  blocklisted: (ip: string, zone: string) => reply(554, '5.7.1', `Client host [${ip}] blocked using ${zone}`),
   /** RFC 5321 250 after DATA (RFC 3463 2.6.0): the message is committed. */
   queued: (queueId: string) => reply(250, '2.6.0', `Message accepted, queued as ${queueId}`),
 } as const;

@@ -91,7 +91,7 @@ describe('the daemon process', { timeout: 90_000 }, () => {
         JOIN mail_blobs b ON b.id = m.blob_id WHERE mb.address = 'erin@e2e.test' AND f.name = 'INBOX'`;
     expect(rows).toHaveLength(1);
     const text = Buffer.from(rows[0].raw).toString();
-    expect(text).toMatch(/^Return-Path: <someone@sender\.test>\r\nReceived: from sender\.e2e \([^)]+ \[127\.0\.0\.1\]\)\r\n\t\(using TLSv1\.3 with cipher TLS_\w+ \(\d+\/\d+ bits\)\)\r\n\tby mx\.postern\.test \(Postern\) with ESMTPS id (\w+)\r\n\tfor <erin@e2e\.test> tls TLS_\w+; /);
+    expect(text).toMatch(/^Return-Path: <someone@sender\.test>\r\nAuthentication-Results: mx\.postern\.test;(?:\r\n\t[^\r]*)+\r\nReceived: from sender\.e2e \([^)]+ \[127\.0\.0\.1\]\)\r\n\t\(using TLSv1\.3 with cipher TLS_\w+ \(\d+\/\d+ bits\)\)\r\n\tby mx\.postern\.test \(Postern\) with ESMTPS id (\w+)\r\n\tfor <erin@e2e\.test> tls TLS_\w+; /);
     expect(text).toContain(`ESMTPS id ${queueId}`);
     expect(text).toContain('Subject: end to end');
     d.child.kill('SIGTERM');

@@ -497,6 +497,8 @@ describe('Received header, Return-Path and the receipt row', () => {
     const headers = text.slice(0, text.indexOf('Subject:'));
     const expected = new RegExp(
       '^Return-Path: <s@sender\\.test>\\r\\n' +
+        // The checks on arrival (mail-daemon/authentication) put their Authentication-Results here.
+        'Authentication-Results: mx\\.postern\\.test;(?:\\r\\n\\t[^\\r]*)+\\r\\n' +
         `Received: from client\\.test \\((?:[\\w.-]+|unknown) \\[127\\.0\\.0\\.1\\]\\)\\r\\n` +
         `\\t\\(using TLSv1\\.3 with cipher ${cipher.name} \\(256/256 bits\\)\\)\\r\\n` +
         `\\tby mx\\.postern\\.test \\(Postern\\) with ESMTPS id ${queueId}\\r\\n` +
@@ -515,7 +517,7 @@ describe('Received header, Return-Path and the receipt row', () => {
     const r = await c.cmd('Subject: clear\r\n\r\nhi\r\n.');
     const id = /queued as (\w+)/.exec(r.text)![1];
     const raw = (await smtp.pool.query('SELECT b.raw FROM smtp_receipts s JOIN mail_blobs b ON b.id = s.blob_id WHERE s.queue_id = $1', [id])).rows[0].raw.toString();
-    expect(raw).toMatch(new RegExp(`^Return-Path: <s@sender\\.test>\\r\\nReceived: from client\\.test \\([^)]*\\[127\\.0\\.0\\.1\\]\\)\\r\\n\\tby mx\\.postern\\.test \\(Postern\\) with ESMTP id ${id}; [^\\r]+\\r\\nSubject: clear`));
+    expect(raw).toMatch(new RegExp(`^Return-Path: <s@sender\\.test>\\r\\nAuthentication-Results: mx\\.postern\\.test;(?:\\r\\n\\t[^\\r]*)+\\r\\nReceived: from client\\.test \\([^)]*\\[127\\.0\\.0\\.1\\]\\)\\r\\n\\tby mx\\.postern\\.test \\(Postern\\) with ESMTP id ${id}; [^\\r]+\\r\\nSubject: clear`));
     // Two INBOX copies, one blob.
     const copies = await smtp.pool.query('SELECT count(DISTINCT m.id) AS n, count(DISTINCT m.blob_id) AS b FROM mail_messages m JOIN smtp_receipts s ON s.blob_id = m.blob_id WHERE s.queue_id = $1', [id]);
     expect(copies.rows[0]).toEqual({ n: '2', b: '1' });

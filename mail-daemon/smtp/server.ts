@@ -8,7 +8,8 @@ import { TransferWatch, type TransferLimits } from '../net/rate';
 import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
 import type { TlsProvider, TlsService } from '../tls';
 import { refuseRenegotiation } from '../tls/provider';
-import type { ListenerKind, SmtpBackend } from './backend';
+import type { InboundFilter, ListenerKind, SmtpBackend } from './backend';
+import { inNetworks } from './checks';
 import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_AUTH_FAILURES, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
 import { cipherBits, type TlsFacts } from './received';
 import { SmtpSession, type MailDsn } from './session';
@@ -51,6 +52,8 @@ export interface ListenerConfig {
   dataLimits?: TransferLimits;
   /** PROXY protocol v2 from trusted peers (POSTERN_PROXY_PROTOCOL), or null. */
   proxy?: ProxyProtocolOptions | null;
+  /** Checks on arrival (MX only: DNS blocklists, greylisting, authentication, spam filter), or null. */
+  filter?: InboundFilter | null;
   closeTimeoutMs?: number;
 }
 
@@ -175,7 +178,7 @@ function tlsFacts(socket: tls.TLSSocket, mode: TlsFacts['mode']): TlsFacts {
 }
 
 export class PosternSmtpServer extends SMTPServer {
-  readonly config: Required<Omit<ListenerConfig, 'tls'>> & { tls: TlsProvider | null };
+  readonly config: Required<Omit<ListenerConfig, 'tls' | 'filter'>> & { tls: TlsProvider | null; filter: InboundFilter | null };
   private readonly slots: ConnectionSlots;
   private readonly proxied = new WeakMap<net.Socket, ProxyOutcome>();
   private unsubscribeTls: (() => void) | null = null;
@@ -211,7 +214,7 @@ export class PosternSmtpServer extends SMTPServer {
       maxCommandLength: 12_288,
       logger: false,
     });
-    this.config = { ...SMTP_LIMIT_DEFAULTS, proxy: null, ...config, preauthTimeoutMs: preauthTimeout(config) };
+    this.config = { ...SMTP_LIMIT_DEFAULTS, proxy: null, ...config, filter: kind === 'mx' ? (config.filter ?? null) : null, preauthTimeoutMs: preauthTimeout(config) };
     const c = this.config;
     this.slots = new ConnectionSlots({
       maxTotal: c.maxClients,
@@ -306,30 +309,42 @@ export class PosternSmtpServer extends SMTPServer {
       conn.probationTimer.unref();
     }
     const smtp = new SmtpSession(
-      { backend: this.config.backend, hostname: this.config.hostname, log: this.config.log },
+      { backend: this.config.backend, hostname: this.config.hostname, log: this.config.log, filter: this.config.filter },
       { id: session.id, listener: this.config.kind, clientIp: ip, clientPort: session.remotePort },
     );
     smtp.clientName = session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : null;
-    smtp.open().then(
-      () => {
-        conn.smtp = smtp;
-        const policy = smtp.policy;
-        const submission = this.config.kind !== 'mx';
-        conn.requireTls = !!this.config.tls && (submission ? !policy.allowCleartextAuth : policy.requireTlsMx);
-        // This session's view of the server options: the policy snapshot it runs under
-        // (SIZE advertised and enforced, cleartext AUTH), without touching other sessions.
-        const options = { ...this.options, size: policy.maxMessageBytes, allowInsecureAuth: submission && policy.allowCleartextAuth };
-        conn._server = Object.create(this, { options: { value: options } }) as PosternSmtpServer;
-        conn._armTimeout();
-        // RFC 4954 §4 / RFC 8314: AUTH is neither offered nor accepted before TLS.
-        if (submission && !conn.secure && !policy.allowCleartextAuth) session.disabledCommands = ['AUTH'];
-        callback();
-      },
-      (err: Error) => {
-        this.config.log.error({ err: err.message, listener: this.config.kind }, 'smtp session setup failed');
-        callback(fail(REPLY.SERVICE_UNAVAILABLE));
-      },
-    );
+    smtp
+      .open()
+      .then(async () => {
+        // RFC 5782 at connect, for strangers only: the relay networks are never judged.
+        const filter = this.config.filter;
+        if (filter && !inNetworks(ip, smtp.policy.relayNetworks)) return filter.connect(ip, smtp.policy);
+        return null;
+      })
+      .then(
+        (verdict) => {
+          if (verdict && verdict.action !== 'continue') {
+            this.config.log.info({ session: session.id, ip, listener: this.config.kind, reason: verdict.reason }, 'smtp connection refused');
+            return callback(fail(verdict.reply));
+          }
+          conn.smtp = smtp;
+          const policy = smtp.policy;
+          const submission = this.config.kind !== 'mx';
+          conn.requireTls = !!this.config.tls && (submission ? !policy.allowCleartextAuth : policy.requireTlsMx);
+          // This session's view of the server options: the policy snapshot it runs under
+          // (SIZE advertised and enforced, cleartext AUTH), without touching other sessions.
+          const options = { ...this.options, size: policy.maxMessageBytes, allowInsecureAuth: submission && policy.allowCleartextAuth };
+          conn._server = Object.create(this, { options: { value: options } }) as PosternSmtpServer;
+          conn._armTimeout();
+          // RFC 4954 §4 / RFC 8314: AUTH is neither offered nor accepted before TLS.
+          if (submission && !conn.secure && !policy.allowCleartextAuth) session.disabledCommands = ['AUTH'];
+          callback();
+        },
+        (err: Error) => {
+          this.config.log.error({ err: err.message, listener: this.config.kind }, 'smtp session setup failed');
+          callback(fail(REPLY.SERVICE_UNAVAILABLE));
+        },
+      );
   }
 
   override onSecure(socket: tls.TLSSocket, session: SMTPServerSession, callback: (err?: Error | null) => void): void {

@@ -2,8 +2,8 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
-import type { AuthUser, EnvelopeDsn, ListenerKind, SmtpBackend } from './backend';
-import { dataChecks, mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
+import type { ArrivalRecord, AuthUser, EnvelopeDsn, InboundFilter, ListenerKind, SmtpBackend } from './backend';
+import { dataChecks, inNetworks, mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
 import { newQueueId } from './queue-id';
@@ -13,6 +13,8 @@ export interface SessionDeps {
   backend: SmtpBackend;
   hostname: string;
   log: Logger;
+  /** The checks on arrival (MX port); null or absent: none configured. */
+  filter?: InboundFilter | null;
 }
 
 export interface ConnectionInfo {
@@ -96,6 +98,11 @@ export class SmtpSession implements CheckSession {
   get authFailures(): number {
     return this.stats.authFailures;
   }
+  /** Mail from strangers on the MX port is judged; authenticated sessions and the relay networks are not. */
+  get filter(): InboundFilter | null {
+    if (this.listener !== 'mx' || this.user || !this.deps.filter) return null;
+    return inNetworks(this.clientIp, this.policy.relayNetworks) ? null : this.deps.filter;
+  }
 
   /** Takes the policy snapshot this session runs under. */
   async open(): Promise<void> {
@@ -153,6 +160,7 @@ export class SmtpSession implements CheckSession {
     const context = {
       session: this,
       address,
+      mailFrom: this.mailFrom ?? '',
       smtpUtf8: this.smtpUtf8,
       accepted: this.recipients.length,
       sizeHint: this.sizeHint,
@@ -176,7 +184,7 @@ export class SmtpSession implements CheckSession {
   async data(stream: Readable & { sizeExceeded?: boolean }): Promise<{ ok: true; queueId: string } | { ok: false; reply: Reply }> {
     const queueId = newQueueId();
     const read = await readMessage(stream, this.policy.maxMessageBytes);
-    const envelope = { queueId, from: this.mailFrom ?? '', rcpts: this.recipients.map((r) => r.address), size: read.ok ? read.body.length : null };
+    const envelope: Record<string, unknown> & { rcpts: string[] } = { queueId, from: this.mailFrom ?? '', rcpts: this.recipients.map((r) => r.address), size: read.ok ? read.body.length : null };
     const finish = (reply: Reply | null, extra: Record<string, unknown> = {}) => {
       this.deps.log.info(
         { session: this.info.id, ip: this.clientIp, listener: this.listener, user: this.user?.address ?? null,
@@ -218,10 +226,46 @@ export class SmtpSession implements CheckSession {
       this.stats.rejected++;
       return this.note(refused) as { ok: false; reply: Reply };
     }
+    const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
+    let body = read.body;
+    let arrivalHeader = '';
+    let arrival: ArrivalRecord | undefined;
+    const filter = this.filter;
+    if (filter) {
+      let judged;
+      try {
+        judged = await filter.message({
+          queueId,
+          message: read.body,
+          clientIp: this.clientIp,
+          clientName: this.clientName,
+          helo: this.helo,
+          mailFrom: this.mailFrom ?? '',
+          recipients: envelope.rcpts,
+          domainIds: [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.domainId)))],
+        });
+      } catch (err) {
+        finish(REPLY.LOCAL_ERROR, { err: (err as Error).message });
+        return fail(REPLY.LOCAL_ERROR);
+      }
+      const r = judged.record;
+      const checks = { spf: r.spf, dkim: r.dkim, dmarc: r.dmarc, arc: r.arc, disposition: r.disposition, why: judged.verdict.action === 'continue' ? r.dispositionReason : judged.verdict.reason, spam: r.spam?.score ?? null };
+      if (judged.verdict.action !== 'continue') {
+        finish(judged.verdict.reply, { checks });
+        this.stats.rejected++;
+        return this.note(fail(judged.verdict.reply)) as { ok: false; reply: Reply };
+      }
+      body = judged.message;
+      arrivalHeader = judged.header;
+      arrival = r;
+      envelope.checks = checks;
+    }
     const receivedAt = new Date();
     const protocol = protocolKeyword({ ehlo: this.ehlo, tls: !!this.tls, authenticated: !!this.user });
+    // RFC 8601 §5: Authentication-Results above the trace fields it describes, next to our Received.
     const header =
       returnPathHeader(this.mailFrom ?? '') +
+      arrivalHeader +
       receivedHeader({
         helo: this.helo,
         reverseName: this.clientName,
@@ -233,13 +277,12 @@ export class SmtpSession implements CheckSession {
         tls: this.tls,
         date: receivedAt,
       });
-    const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
     const remoteRecipients = [...new Set(this.recipients.flatMap((r) => r.remote))];
     const forwarded = [...new Set(this.recipients.flatMap((r) => r.remote.filter((x) => x !== r.address)))];
     try {
       await this.deps.backend.accept({
         queueId,
-        raw: Buffer.concat([Buffer.from(header, 'utf8'), read.body]),
+        raw: Buffer.concat([Buffer.from(header, 'utf8'), body]),
         listener: this.listener,
         clientIp: this.clientIp,
         clientName: this.clientName,
@@ -254,6 +297,7 @@ export class SmtpSession implements CheckSession {
         protocol,
         tls: this.tls,
         receivedAt,
+        ...(arrival ? { arrival } : {}),
       });
     } catch (err) {
       // Nothing half-written: accept() is one transaction. The client retries later.

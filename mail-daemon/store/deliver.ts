@@ -1,6 +1,6 @@
 // Durable local delivery, called by SMTP after DATA and by anything that
 // drops mail into INBOXes. One transaction: the raw message stored once (MIME index computed
-// once, before the transaction opens), one INBOX message per distinct recipient mailbox with
+// once, before the transaction opens), one INBOX (or, when asked, \Junk) message per distinct recipient mailbox with
 // its UID and MODSEQ allocated on the folder row, quota use (mailbox + domain used_bytes)
 // charged, the caller's hook run on the same connection, NOTIFY CHANNELS.mailstore on commit.
 // No recipients is fine: mail that only leaves is stored for the hook's rows to reference.
@@ -22,6 +22,8 @@ export interface DeliverInput {
   raw: Buffer;
   recipients: { mailboxId: string }[];
   internalDate?: Date;
+  /** "junk": into each mailbox's \Junk folder (RFC 6154), e.g. DMARC quarantine; default the INBOX. */
+  folder?: 'inbox' | 'junk';
 }
 
 export interface StoredMessage {
@@ -53,12 +55,16 @@ export async function deliver(
   return withTransaction(pool, async (client) => {
     // Stored even without local recipients (then only the hook's rows reference it).
     const blobId = await insertBlob(client, blob);
-    const messages = mailboxIds.length ? await intoInboxes(client, mailboxIds, blobId, internalDate, size) : [];
-    const missing = mailboxIds.filter((id) => !messages.some((m) => m.mailboxId === id));
-    if (missing.length) {
+    const folder = input.folder ?? 'inbox';
+    const into = (ids: string[], target: 'inbox' | 'junk') => intoFolders(client, ids, target, blobId, internalDate, size);
+    const messages = mailboxIds.length ? await into(mailboxIds, folder) : [];
+    const absent = () => mailboxIds.filter((id) => !messages.some((m) => m.mailboxId === id));
+    if (absent().length) {
       // First mail for these mailboxes: their default folders are created in this transaction.
-      for (const id of missing) await ensureDefaultFolders(client, id);
-      messages.push(...(await intoInboxes(client, missing, blobId, internalDate, size)));
+      for (const id of absent()) await ensureDefaultFolders(client, id);
+      messages.push(...(await into(absent(), folder)));
+      // A user who deleted Junk still gets the message, in the INBOX.
+      if (folder === 'junk' && absent().length) messages.push(...(await into(absent(), 'inbox')));
       if (messages.length !== mailboxIds.length) throw new Error('recipient mailbox vanished during delivery');
     }
     messages.sort((x, y) => (x.mailboxId < y.mailboxId ? -1 : 1));
@@ -69,14 +75,20 @@ export async function deliver(
   });
 }
 
+/** Each mailbox's target folder: its INBOX, or its (first) folder marked \Junk. */
+const TARGET = {
+  inbox: `SELECT id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND name = 'INBOX'`,
+  junk: `SELECT DISTINCT ON (mailbox_id) id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND special_use = '\\Junk' ORDER BY mailbox_id, created_at, id`,
+} as const;
+
 /**
- * One statement: lock the INBOX rows in mailbox order, allocate a UID and MODSEQ on each, insert
- * the messages, and queue the NOTIFY (sent at commit). Mailboxes without an INBOX yet are skipped.
+ * One statement: lock the target folder rows in mailbox order, allocate a UID and MODSEQ on each,
+ * insert the messages, and queue the NOTIFY (sent at commit). Mailboxes without that folder are skipped.
  */
-async function intoInboxes(client: pg.PoolClient, mailboxIds: string[], blobId: string, internalDate: Date, size: number): Promise<StoredMessage[]> {
+async function intoFolders(client: pg.PoolClient, mailboxIds: string[], folder: 'inbox' | 'junk', blobId: string, internalDate: Date, size: number): Promise<StoredMessage[]> {
   const r = await client.query<{ id: string; folder_id: string; mailbox_id: string; uid: string }>(
     `WITH locked AS (
-       SELECT id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND name = 'INBOX' ORDER BY mailbox_id FOR UPDATE
+       SELECT id FROM mail_folders WHERE id IN (${TARGET[folder]}) ORDER BY mailbox_id FOR UPDATE
      ), f AS (
        UPDATE mail_folders mf SET uid_next = mf.uid_next + 1, highest_modseq = mf.highest_modseq + 1
          FROM locked WHERE mf.id = locked.id
