@@ -4,6 +4,7 @@ import 'server-only';
  * domain scope (a domain admin sees only deliveries to its domains and its mailboxes).
  */
 import { domainScope, isGlobal } from '@/lib/actor';
+import { analyzeAuthentication, type AuthenticationAnalysis } from '@/lib/auth-results';
 import type { Db } from '@/lib/db/prisma';
 import { ServiceError } from '@/lib/errors';
 import { analyzeHeaders, parseHops, type PublicHop, type ReceivedHop } from '@/lib/received';
@@ -190,9 +191,9 @@ export async function mailboxMessages(db: Db, admin: AdminActor, address: string
   });
 }
 
-/** The analyzer (page and route): parse pasted headers. */
-export function analyzePasted(text: string): { hops: PublicHop[]; detail: Omit<ReceivedHop, 'raw'>[] } {
+/** The analyzer (page and route): parse pasted headers — the Received hops, and what each authentication writer says. */
+export function analyzePasted(text: string): { hops: PublicHop[]; detail: Omit<ReceivedHop, 'raw'>[]; authentication: AuthenticationAnalysis } {
   if (Buffer.byteLength(text) > MAX_ANALYZE_BYTES) throw new ServiceError('invalid', 'at most 1 MiB of headers', 'headers');
   const detail = parseHops(text).map(({ raw: _raw, ...h }) => h);
-  return { hops: analyzeHeaders(text).hops, detail };
+  return { hops: analyzeHeaders(text).hops, detail, authentication: analyzeAuthentication(text) };
 }

@@ -1,13 +1,14 @@
 'use client';
 
 import { useActionState } from 'react';
+import { ArcChainView, AuthResultsField } from '@/components/auth/auth-results';
 import { HopPath, pathHopOf } from '@/components/tls/hop-path';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardTitle } from '@/components/ui/card';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { analyzeAction, type AnalyzeState } from '../actions';
 
-const initial: AnalyzeState = { headers: '', hops: null, error: null };
+const initial: AnalyzeState = { headers: '', hops: null, authentication: null, error: null };
 
 export function AnalyzeForm() {
   const [state, action] = useActionState(analyzeAction, initial);
@@ -32,6 +33,7 @@ export function AnalyzeForm() {
         </div>
         <Alert>{state.error}</Alert>
       </form>
+      <div className="flex flex-col gap-4">
       <Card>
         <CardTitle>Hop chain (oldest first; every hop here is claimed by the headers)</CardTitle>
         <div className="mt-3">
@@ -46,6 +48,30 @@ export function AnalyzeForm() {
           </details>
         ) : null}
       </Card>
+      {state.authentication ? (
+        <>
+          <Card data-testid="analyze-auth-results">
+            <CardTitle>Authentication-Results (topmost first: the newest, normally the receiving server&apos;s)</CardTitle>
+            <p className="mt-1 text-xs text-muted">
+              Each field names its writer; only a field written by a server you trust means anything, since a sender can add any field it likes.
+            </p>
+            <div className="mt-3 space-y-2">
+              {state.authentication.results.length ? (
+                state.authentication.results.map((f, i) => <AuthResultsField key={i} field={f} />)
+              ) : (
+                <p className="text-sm text-muted">No Authentication-Results header.</p>
+              )}
+            </div>
+          </Card>
+          <Card data-testid="analyze-arc">
+            <CardTitle>ARC sets by instance (RFC 8617)</CardTitle>
+            <div className="mt-3">
+              <ArcChainView chain={state.authentication.arc} />
+            </div>
+          </Card>
+        </>
+      ) : null}
+      </div>
     </div>
   );
 }

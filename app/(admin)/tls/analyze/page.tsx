@@ -17,7 +17,7 @@ export default async function AnalyzePage() {
       </p>
       <PageHeader
         title="Header analyzer"
-        description="Paste the headers of any message: each Received header becomes a hop, marked with its TLS version and cipher or as cleartext; the weakest hop is called out."
+        description="Paste the headers of any message: each Received header becomes a hop, marked with its TLS version and cipher or as cleartext; the weakest hop is called out. Authentication-Results fields show who checked what (SPF, DKIM, DMARC…), and ARC sets are listed by instance."
       />
       <AnalyzeForm />
     </>

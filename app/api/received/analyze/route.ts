@@ -2,8 +2,9 @@ import { NextResponse } from 'next/server';
 import { jsonError, withAdmin } from '@/lib/dal/route';
 import { analyzePasted, MAX_ANALYZE_BYTES } from '@/lib/tls-stats/panel';
 
-// POST /api/received/analyze  {"headers": "<the headers or whole message>"}  →  {"hops": [...]}
-// Same JSON as `postern tls analyze` (PublicHop[], lib/received/types.ts). Admin session required.
+// POST /api/received/analyze  {"headers": "<the headers or whole message>"}  →  {"hops": [...], "authentication": {...}}
+// hops: the JSON of `postern tls analyze` (PublicHop[], lib/received/types.ts); authentication: the
+// Authentication-Results fields and ARC sets (AuthenticationAnalysis, lib/auth-results/types.ts). Admin session required.
 export const POST = withAdmin(async (req) => {
   if (!(req.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
     return jsonError(415, 'invalid', 'send JSON: {"headers": "..."}');
@@ -21,5 +22,6 @@ export const POST = withAdmin(async (req) => {
   const b = body as { headers?: unknown; message?: unknown };
   const headers = typeof b?.headers === 'string' ? b.headers : typeof b?.message === 'string' ? b.message : null;
   if (headers === null) return jsonError(400, 'invalid', 'a string is required', 'headers');
-  return NextResponse.json({ hops: analyzePasted(headers).hops });
+  const { hops, authentication } = analyzePasted(headers);
+  return NextResponse.json({ hops, authentication });
 });
