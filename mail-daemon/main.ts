@@ -6,6 +6,8 @@ import { loadSecrets } from '@/lib/config/secrets';
 import { migrate } from '@/lib/db/migrate';
 import { NotifyBus } from '@/lib/db/notify';
 import { createPrisma } from '@/lib/db/prisma';
+import { checkHostName, hostNameOf } from '@/lib/dns-records/host-name';
+import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
 import { resolveDatabase } from '@/lib/db/resolve';
 import { createLogger } from '@/lib/log';
 import { VERSION } from '@/lib/version';
@@ -45,6 +47,11 @@ async function main(): Promise<void> {
   }
   await status.start(listeners);
   log.info({ instanceId, version: VERSION, listeners }, 'mail daemon started');
+  // The host name trap: a bare or wrong POSTERN_HOSTNAME breaks the MX, the greeting and the certificates. Said, never fatal.
+  void checkHostName(hostNameOf(env), createResolver({ servers: parseDnsServers(env.POSTERN_DNS_SERVERS), timeoutMs: 3000 })).then(
+    (r) => r.warnings.forEach((warning) => log.warn({ hostname: r.host, addresses: r.addresses }, warning)),
+    (err) => log.warn({ err: (err as Error).message }, 'host name check failed'),
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -7,6 +7,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getDashboard, type DaemonView } from '@/lib/dal/dashboard';
 import { TlsCard } from '@/components/dashboard/tls-card';
 import { CertificateCard } from '@/components/dashboard/certificate-card';
+import { DnsCard } from '@/components/dashboard/dns-card';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -91,6 +92,7 @@ export default async function DashboardPage() {
 
       <div className="mt-8 grid gap-4 lg:grid-cols-2">
         <CertificateCard />
+        <DnsCard domainsWithProblems={data.dnsProblems} />
         <TlsCard />
       </div>
     </>

@@ -1,5 +1,6 @@
 import 'server-only';
 import { domainIdWhere, domainRowWhere } from '@/lib/actor';
+import { countDomainsWithDnsProblems } from '@/lib/dns-records/summary';
 import { countSendLimited } from '@/lib/queue/count-send-limited';
 import { countWaiting } from '@/lib/queue/count-waiting';
 import { db } from './db';
@@ -25,6 +26,8 @@ export interface DashboardData {
   outboundQueue: number | null;
   /** Mailboxes a send limit stopped in the last 24 hours. */
   sendLimited: number;
+  /** Domains whose last DNS check found a record not right. */
+  dnsProblems: number;
   now: Date;
 }
 
@@ -39,7 +42,7 @@ function listeners(value: unknown): DaemonView['listeners'] {
 export async function getDashboard(): Promise<DashboardData> {
   const admin = await requireAdmin();
   const database = db();
-  const [domains, mailboxes, aliases, usage, daemons, outboundQueue, sendLimited] = await Promise.all([
+  const [domains, mailboxes, aliases, usage, daemons, outboundQueue, sendLimited, dnsProblems] = await Promise.all([
     database.domain.count({ where: domainRowWhere(admin) }),
     database.mailbox.count({ where: domainIdWhere(admin) }),
     database.alias.count({ where: domainIdWhere(admin) }),
@@ -47,6 +50,7 @@ export async function getDashboard(): Promise<DashboardData> {
     database.daemonStatus.findMany({ orderBy: { heartbeatAt: 'desc' }, take: 10 }),
     countWaiting(database, admin),
     countSendLimited(database, admin),
+    countDomainsWithDnsProblems(database, admin),
   ]);
   const now = new Date();
   return {
@@ -68,6 +72,7 @@ export async function getDashboard(): Promise<DashboardData> {
     })),
     outboundQueue,
     sendLimited,
+    dnsProblems,
     now,
   };
 }

@@ -5,6 +5,7 @@ import { certificatesForHost, type ServedService } from '@/lib/certificates/serv
 import { dkimDnsRecords } from '@/lib/dkim/dns-records';
 import { mtaStsPolicyText, mtaStsRecordValue } from '@/lib/mta-sts/policy';
 import { getEffectivePolicy } from '@/lib/policy';
+import { hostNameOf } from './host-name';
 
 // Every record a domain must publish for mail to reach it, be trusted and be found by clients,
 // each with the RFC that asks for it. Records name the standard ports (25, 465, 587, 993, 143):
@@ -42,11 +43,6 @@ export interface ExpectedRecords {
 }
 
 export type HostEnv = Pick<Env, 'POSTERN_HOSTNAME' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT' | 'POSTERN_IMAP_PORT'>;
-
-/** The mail host's name as records carry it: lower-case, no trailing dot. */
-export function hostNameOf(env: Pick<Env, 'POSTERN_HOSTNAME'>): string {
-  return env.POSTERN_HOSTNAME.trim().toLowerCase().replace(/\.$/, '');
-}
 
 interface Port {
   standard: number;

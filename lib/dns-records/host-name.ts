@@ -1,9 +1,15 @@
 import os from 'node:os';
+import type { Env } from '@/lib/config/env';
 import type { DnsResolver } from '@/lib/dns/resolver';
 
 // POSTERN_HOSTNAME is the name in the MX, the greeting (RFC 5321 §4.1.3 wants a fully
 // qualified name), the certificates and every record of the DNS page. A bare or wrong name
 // (a container's hostname, "localhost") breaks all of them silently, so it is said out loud.
+
+/** The mail host's name as records carry it: lower-case, no trailing dot. */
+export function hostNameOf(env: Pick<Env, 'POSTERN_HOSTNAME'>): string {
+  return env.POSTERN_HOSTNAME.trim().toLowerCase().replace(/\.$/, '');
+}
 
 export interface HostNameReport {
   host: string;
@@ -32,7 +38,7 @@ export function isFullyQualified(host: string): boolean {
  * machine. Behind NAT the public address is not on an interface: the warning says so.
  */
 export async function checkHostName(host: string, resolver: DnsResolver, local: string[] = localAddresses()): Promise<HostNameReport> {
-  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  const name = hostNameOf({ POSTERN_HOSTNAME: host });
   const warnings: string[] = [];
   if (!isFullyQualified(name)) {
     warnings.push(`POSTERN_HOSTNAME is "${name}", not a fully qualified name (like mail.example.org): the MX, the greeting and the certificates need one.`);
@@ -49,4 +55,9 @@ export async function checkHostName(host: string, resolver: DnsResolver, local: 
     warnings.push(`POSTERN_HOSTNAME ${name} resolves to ${addresses.join(', ')}, none of them an address of this server (${local.filter((a) => a !== '127.0.0.1' && a !== '::1').join(', ') || 'loopback only'}); fine behind NAT or a proxy that forwards to it, wrong otherwise.`);
   }
   return { host: name, warnings, addresses };
+}
+
+/** What a certificate form may prefill for the host names: the host name only when it is fully qualified. */
+export function hostNamePrefill(host: string): string {
+  return isFullyQualified(host) ? hostNameOf({ POSTERN_HOSTNAME: host }) : '';
 }

@@ -117,7 +117,8 @@ export async function acmeAction(_prev: FormState, f: FormData): Promise<FormSta
 export async function activateAction(_prev: FormState, f: FormData): Promise<FormState> {
   const admin = await requireAdmin();
   try {
-    const r = await activateCertificate(db(), admin, String(f.get('id') ?? ''));
+    // "Activate anyway": the admin saw that no published TLSA record matches the new key.
+    const r = await activateCertificate(db(), admin, String(f.get('id') ?? ''), new Date(), { confirmTlsaMismatch: f.get('confirmTlsaMismatch') === 'on' });
     revalidatePath('/certificates');
     revalidatePath('/');
     return success(`Activated: the daemons serve it within seconds${r.retired.length ? `; retired ${r.retired.length} other(s)` : ''}.`);

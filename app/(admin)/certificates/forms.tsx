@@ -263,12 +263,24 @@ export function AcmeForm({ defaultHosts }: { defaultHosts: string }) {
 
 export function ActivateButton({ id }: { id: string }) {
   const { state, action, onSubmit, pending } = useFormAction(activateAction, {});
+  // The refusal of activate-certificate.ts (TLSA_MISMATCH_FIELD): DANE records do not match the new key.
+  const tlsa = state.fieldErrors?.tlsa;
   return (
-    <form action={action} onSubmit={onSubmit} className="inline">
-      <input type="hidden" name="id" value={id} />
-      <SubmitButton pending={pending} size="sm" pendingText="Activating…">Activate</SubmitButton>
-      {state.message ? <span role={state.ok ? 'status' : 'alert'} className={state.ok ? 'ml-2 text-xs text-ok' : 'ml-2 text-xs text-danger'}>{state.message}</span> : null}
-    </form>
+    <>
+      <form action={action} onSubmit={onSubmit} className="inline">
+        <input type="hidden" name="id" value={id} />
+        <SubmitButton pending={pending} size="sm" pendingText="Activating…">Activate</SubmitButton>
+        {!tlsa && state.message ? <span role={state.ok ? 'status' : 'alert'} className={state.ok ? 'ml-2 text-xs text-ok' : 'ml-2 text-xs text-danger'}>{state.message}</span> : null}
+      </form>
+      {tlsa ? (
+        <form action={action} onSubmit={onSubmit} className="ml-2 inline-flex flex-wrap items-center gap-2">
+          <input type="hidden" name="id" value={id} />
+          <input type="hidden" name="confirmTlsaMismatch" value="on" />
+          <span role="alert" className="text-xs text-danger">{tlsa}</span>
+          <SubmitButton pending={pending} size="sm" variant="danger" pendingText="Activating…">Activate anyway</SubmitButton>
+        </form>
+      ) : null}
+    </>
   );
 }
 

@@ -5,16 +5,18 @@ import { Badge } from '@/components/ui/badge';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
+import { getDnsSummaries } from '@/lib/dal/dns';
 import { getDomains } from '@/lib/dal/domains';
 import { requireAdmin } from '@/lib/dal/session';
 import { AddDomainForm } from './add-domain-form';
+import { DnsMark } from './[name]/dns-mark';
 import { DomainRowActions } from './domain-actions';
 
 export const metadata: Metadata = { title: 'Domains' };
 
 export default async function DomainsPage() {
   const admin = await requireAdmin();
-  const domains = await getDomains();
+  const [domains, dns] = await Promise.all([getDomains(), getDnsSummaries()]);
   const global = admin.role === 'GLOBAL';
   return (
     <>
@@ -29,13 +31,14 @@ export default async function DomainsPage() {
               <Th className="text-right">Aliases</Th>
               <Th className="text-right">Storage</Th>
               <Th>Status</Th>
+              <Th>DNS</Th>
               {global ? <Th className="text-right">Actions</Th> : null}
             </tr>
           </thead>
           <tbody>
             {domains.length === 0 ? (
               <tr>
-                <Td colSpan={6} className="py-8 text-center text-muted">
+                <Td colSpan={7} className="py-8 text-center text-muted">
                   No domains yet. Add the first one above.
                 </Td>
               </tr>
@@ -45,7 +48,9 @@ export default async function DomainsPage() {
                 return (
                   <tr key={d.id} data-domain={d.name}>
                     <Td>
-                      <span className="font-medium">{unicode}</span>
+                      <Link className="font-medium text-accent underline-offset-2 hover:underline" href={`/domains/${encodeURIComponent(d.name)}`}>
+                        {unicode}
+                      </Link>
                       {unicode !== d.name ? <span className="ml-2 font-mono text-xs text-muted">{d.name}</span> : null}
                     </Td>
                     <Td className="text-right tabular-nums">
@@ -56,6 +61,11 @@ export default async function DomainsPage() {
                     <Td className="text-right tabular-nums">{d.aliasCount.toLocaleString('en')}</Td>
                     <Td className="text-right tabular-nums">{formatBytes(d.usedBytes)}</Td>
                     <Td>{d.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
+                    <Td data-testid="dns-mark">
+                      <Link href={`/domains/${encodeURIComponent(d.name)}/dns`} className="focus-visible:outline-2 focus-visible:outline-accent">
+                        <DnsMark summary={dns.get(d.id)} />
+                      </Link>
+                    </Td>
                     {global ? (
                       <Td>
                         <DomainRowActions name={d.name} displayName={unicode} enabled={d.enabled} mailboxCount={d.mailboxCount} />

@@ -28,7 +28,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-cli-dns-'));
   environment = { DATABASE_URL: t.url, POSTERN_DATA_DIR: path.join(tmp, 'data'), POSTERN_SECRET: 'cli-dns-master-key-0123', POSTERN_HOSTNAME: HOST, POSTERN_DNS_SERVERS: dns.server };
   const domain = await t.prisma.domain.create({ data: { name: 'cli-dns.test' } });
-  dns.set(zonesFor((await expectedRecords(t.prisma, domain.id, { env: readEnv(environment) })).records, '192.0.2.25'));
+  dns.set(zonesFor((await expectedRecords(t.prisma, domain.id, { env: readEnv(environment as NodeJS.ProcessEnv) })).records, '192.0.2.25'));
 });
 afterAll(async () => {
   await dns?.close();
@@ -54,7 +54,7 @@ describe('postern dns', { timeout: 120_000 }, () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/all \d+ records right\n$/);
 
-    const zones = zonesFor((await expectedRecords(t.prisma, (await t.prisma.domain.findUniqueOrThrow({ where: { name: 'cli-dns.test' } })).id, { env: readEnv(environment) })).records, '192.0.2.25');
+    const zones = zonesFor((await expectedRecords(t.prisma, (await t.prisma.domain.findUniqueOrThrow({ where: { name: 'cli-dns.test' } })).id, { env: readEnv(environment as NodeJS.ProcessEnv) })).records, '192.0.2.25');
     zones['_dmarc.cli-dns.test'].TXT = ['v=DMARC1; p=none'];
     dns.set(zones);
     const bad = await postern(['dns', 'check', 'cli-dns.test']);

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
 import { readEnv } from '@/lib/config/env';
+import { hostNamePrefill } from '@/lib/dns-records/host-name';
 import { requireGlobalAdmin } from '@/lib/dal/session';
 import { AcmeForm } from '../forms';
 
@@ -14,7 +15,7 @@ export default async function AcmePage() {
         title="Certificate over ACME"
         description="RFC 8555 with the HTTP-01 challenge: the CA fetches http://<host>/.well-known/acme-challenge/<token> from this panel, so each name must point here and port 80 must reach it. Renewed automatically before expiry (policy: renewDaysBefore)."
       />
-      <AcmeForm defaultHosts={readEnv().POSTERN_HOSTNAME} />
+      <AcmeForm defaultHosts={hostNamePrefill(readEnv().POSTERN_HOSTNAME)} />
     </>
   );
 }

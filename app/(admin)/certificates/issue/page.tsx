@@ -4,6 +4,7 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { listCas } from '@/lib/certificates';
 import { readEnv } from '@/lib/config/env';
+import { hostNamePrefill } from '@/lib/dns-records/host-name';
 import { db } from '@/lib/dal/db';
 import { requireGlobalAdmin } from '@/lib/dal/session';
 import { IssueForm } from '../forms';
@@ -17,7 +18,7 @@ export default async function IssuePage() {
     <>
       <PageHeader title="Issue a server certificate" description="Signed by the internal CA, with the MX, submission and IMAP names as subject alternative names." />
       {cas.length ? (
-        <IssueForm cas={cas.map((c) => ({ id: c.id, name: c.name }))} defaultHosts={readEnv().POSTERN_HOSTNAME} />
+        <IssueForm cas={cas.map((c) => ({ id: c.id, name: c.name }))} defaultHosts={hostNamePrefill(readEnv().POSTERN_HOSTNAME)} />
       ) : (
         <Card>
           <p className="text-sm">
