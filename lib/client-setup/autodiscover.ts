@@ -25,7 +25,7 @@ function elementText(xml: string, name: string): string | null {
 /** The address a POX request asks about, canonical; a malformed request is 'invalid'. */
 export function readAutodiscoverRequest(xml: string): { address: string; domain: string } {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new ServiceError('invalid', 'a document type declaration is not allowed in an autodiscover request');
-  if (!/<(?:[A-Za-z_][\w.-]*:)?Autodiscover[\s>]/.test(xml) || !/<(?:[A-Za-z_][\w.-]*:)?Request[\s>]/.test(xml)) {
+  if (!/<(?:[A-Za-z_][\w.-]*:)?Autodiscover[\s/>]/.test(xml) || !/<(?:[A-Za-z_][\w.-]*:)?Request[\s/>]/.test(xml)) {
     throw new ServiceError('invalid', 'not an autodiscover request: expected <Autodiscover><Request>…</Request></Autodiscover>');
   }
   const schema = elementText(xml, 'AcceptableResponseSchema');

@@ -69,6 +69,7 @@ describe('Outlook autodiscover', () => {
   it.each([
     ['not XML at all', 'hello'],
     ['no address', '<Autodiscover><Request></Request></Autodiscover>'],
+    ['an empty request', '<Autodiscover><Request/></Autodiscover>'],
     ['not an address', request('nobody')],
     ['another response schema (ActiveSync)', request('a@example.test', 'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006')],
     ['a DTD', `<!DOCTYPE x [<!ENTITY e "a@example.test">]>${request('&e;')}`],

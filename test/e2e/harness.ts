@@ -9,13 +9,14 @@ export interface Panel extends RunningPanel {
 /**
  * Inside vitest: a fresh migrated database in the run's Postgres and the production
  * panel on a free port against it. Call once per test file (beforeAll); stop() in
- * afterAll drops the database. The build is shared by all files and runs.
+ * afterAll drops the database. The build is shared by all files and runs. `env`: extra variables
+ * for the panel server (see startNext).
  */
-export async function startPanel(): Promise<Panel> {
+export async function startPanel(env: Record<string, string> = {}): Promise<Panel> {
   const db = await createTestDatabase();
   let next: RunningPanel;
   try {
-    next = await startNext(db.url);
+    next = await startNext(db.url, undefined, env);
   } catch (err) {
     await db.drop();
     throw err;

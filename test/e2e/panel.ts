@@ -23,9 +23,10 @@ export interface RunningPanel {
 
 /**
  * The production panel server (scripts/start/panel-server.ts) on the shared production build (test/e2e/build.ts) on a free port
- * against `databaseUrl` (already migrated), with its own secrets and data directory.
+ * against `databaseUrl` (already migrated), with its own secrets and data directory. `env` adds or
+ * overrides variables (POSTERN_HOSTNAME, POSTERN_HTTPS_PORT…).
  */
-export async function startNext(databaseUrl: string, log?: (line: string) => void): Promise<RunningPanel> {
+export async function startNext(databaseUrl: string, log?: (line: string) => void, env: Record<string, string> = {}): Promise<RunningPanel> {
   const [build, port] = await Promise.all([ensureBuild(log), freePort()]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
@@ -49,6 +50,7 @@ export async function startNext(databaseUrl: string, log?: (line: string) => voi
         LOG_LEVEL: 'warn',
         PORT: String(port),
         POSTERN_PANEL_HOST: '127.0.0.1',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
