@@ -1,6 +1,7 @@
 // The whole path through the real daemon process: a user moves a message into Junk with
 // imapflow, the daemon records the judgement and its learner teaches Debian's rspamd; moving
 // it back teaches ham. A second daemon on the same database never learns a judgement twice.
+// Then the service alone, in this process: without rspamd, and with rspamd unreachable.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +11,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { readEnv } from '@/lib/config/env';
+import { CHANNELS } from '@/lib/db/channels';
+import { notify, NotifyBus } from '@/lib/db/notify';
+import { createLogger } from '@/lib/log';
 import { freePort } from '@/lib/postgres/embedded';
+import type { DaemonContext } from '@/mail-daemon/context';
 import { deliver } from '@/mail-daemon/store';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 import { testMessage } from '@/mail-daemon/testing/mailbox';
 import { startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
+import { junkLearningService } from './junk-learning';
 
 const PASSWORD = 'Junk-Learning-Password-3';
 let db: TestDatabase;
@@ -97,4 +104,55 @@ it('a message moved into Junk is learnt as spam, moved back it is learnt as ham,
 it('both daemons stop cleanly with the learner running', async () => {
   for (const d of daemons) d.child.kill('SIGTERM');
   expect(await Promise.all(daemons.map((d) => d.exited))).toEqual([0, 0]);
+});
+
+/** The learner in this process; it uses the environment, the pool, the NOTIFY bus and the log of its context. */
+async function learnerHere(env: Record<string, string>) {
+  const bus = new NotifyBus(db.url);
+  await bus.start();
+  const ctx = { env: readEnv({ ...process.env, DATABASE_URL: db.url, POSTERN_RSPAMD_URL: '', POSTERN_RSPAMD_PASSWORD: '', ...env }), pool, bus, log: createLogger('junk-test', 'silent') } as unknown as DaemonContext;
+  const service = junkLearningService({ retryBaseSeconds: 0 });
+  await service.start(ctx);
+  return {
+    listening: () => bus.listenerCount(CHANNELS.junk) > 0,
+    async stop() {
+      await service.stop();
+      await bus.close();
+    },
+  };
+}
+
+async function judge(): Promise<string> {
+  const r = await pool.query<{ id: string }>(
+    `INSERT INTO junk_training (mailbox_id, blob_id, verdict) SELECT $1, blob_id, 'spam' FROM mail_messages LIMIT 1 RETURNING id`,
+    [mailboxId],
+  );
+  await notify(pool, CHANNELS.junk, {});
+  return r.rows[0].id;
+}
+
+it('without POSTERN_RSPAMD_URL the learner leaves judgements as data', async () => {
+  const learner = await learnerHere({});
+  expect(learner.listening()).toBe(false);
+  const id = await judge();
+  await learner.stop();
+  const { rows } = await pool.query(`SELECT learned_at, learn_error, attempts FROM junk_training WHERE id = $1`, [id]);
+  expect(rows[0]).toEqual({ learned_at: null, learn_error: null, attempts: 0 });
+  await pool.query('DELETE FROM junk_training WHERE id = $1', [id]);
+});
+
+it('with rspamd unreachable the learner keeps the error, pauses, and still stops at once', async () => {
+  const learner = await learnerHere({ POSTERN_RSPAMD_URL: `http://127.0.0.1:${await freePort()}` });
+  expect(learner.listening()).toBe(true);
+  const id = await judge();
+  let row;
+  for (let i = 0; i < 200; i++) {
+    row = (await pool.query(`SELECT learned_at, learn_error, attempts FROM junk_training WHERE id = $1`, [id])).rows[0];
+    if (row.attempts > 0) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  expect(row).toMatchObject({ learned_at: null, learn_error: expect.stringMatching(/^learnspam: /), attempts: 1 });
+  const stopping = Date.now();
+  await learner.stop();
+  expect(Date.now() - stopping).toBeLessThan(500);
 });
