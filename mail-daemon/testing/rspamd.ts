@@ -9,7 +9,7 @@ import { tmpDir } from '@/mail-daemon/testing/certificates';
 // maps fetched from the network), a resolver that leads nowhere, only the controller worker
 // (it serves /checkv2 and the learn endpoints), and every file — pid, statistics, learn
 // cache, hyperscan cache — in the world's own directory. What remains is rspamd's core:
-// GTUBE (→ reject), the actions, and the Bayes classifier on Debian 3.4's sqlite3 backend,
+// GTUBE (→ reject) and its test siblings, the actions, and the Bayes classifier on Debian 3.4's sqlite3 backend,
 // so learning needs no Redis; min_learns = 1 makes one learn of each class enough to score.
 
 export interface TestRspamd {
@@ -39,6 +39,8 @@ options {
   filters = "";
   hs_cache_dir = "${dir}";
   url_tld = "${tld}";
+  # GTUBE's siblings (YJS… → add header, ZJS… → rewrite subject), so tests reach every action.
+  enable_test_patterns = true;
   tempdir = "${dir}";
   dns { nameserver = ["127.0.0.1:${dead}"]; timeout = 0.2s; retransmits = 1; }
 }
@@ -77,6 +79,7 @@ classifier "bayes" {
       child.kill('SIGTERM');
       await exited;
     }
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (let i = 0; ; i++) {
