@@ -1,5 +1,6 @@
 import { readEnv } from '@/lib/config/env';
 import { prisma } from '@/lib/db/prisma';
+import { hostNameOf } from '@/lib/dns-records/host-name';
 import { isServiceError } from '@/lib/errors';
 import { createLogger } from '@/lib/log';
 import { domainMtaStsPolicy } from '@/lib/mta-sts/domain-policy';
@@ -17,9 +18,10 @@ import { readBoundedText } from './request';
 
 const log = createLogger('client-setup');
 
+/** The host name as the DNS page writes it into the MX and the MTA-STS policy it computes the id from. */
 export function serverFacts(): ServerFacts {
   const env = readEnv();
-  return { hostname: env.POSTERN_HOSTNAME.toLowerCase(), imapStartTls: env.POSTERN_IMAP_PORT !== undefined };
+  return { hostname: hostNameOf(env), imapStartTls: env.POSTERN_IMAP_PORT !== undefined };
 }
 
 function text(status: number, body: string): Response {
