@@ -105,7 +105,7 @@ export default async function DomainDnsPage({ params }: Props) {
       />
       <div className="mb-4 flex flex-wrap items-center gap-4">
         <CheckNowButton name={expected.domain} />
-        <span data-testid="dns-summary">
+        <span data-testid="dns-summary" data-checked-at={last?.checkedAt ?? ''}>
           <DnsMark summary={last ? { problems, checkedAt: new Date(last.checkedAt) } : null} />
         </span>
       </div>
