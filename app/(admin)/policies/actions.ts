@@ -8,7 +8,7 @@ import { panelSecrets } from '@/lib/dal/secrets';
 import { isServiceError } from '@/lib/errors';
 import { fromError, success, type FormState } from '@/lib/forms/state';
 import { DEFAULT_POLICY, getPolicyOverride, updatePolicyWithSmarthost, type SmarthostInput } from '@/lib/policy';
-import { normalizeDomain, parseQuota } from '@/lib/validations';
+import { normalizeAddress, normalizeDomain, parseQuota } from '@/lib/validations';
 import { POLICY_FIELDS, getPath } from './fields';
 import { fieldForPath, parsePolicyForm, withoutDefaults } from './parse';
 
@@ -46,7 +46,11 @@ export async function savePolicyAction(_prev: FormState, formData: FormData): Pr
     const v = formData.get(name);
     return typeof v === 'string' ? v : null;
   };
-  const parsed = parsePolicyForm(get, domainId ? 'domain' : 'global', { bytes: (s) => parseQuota(s), domain: (s) => normalizeDomain(s) });
+  const parsed = parsePolicyForm(get, domainId ? 'domain' : 'global', {
+    bytes: (s) => parseQuota(s),
+    domain: (s) => normalizeDomain(s),
+    address: (s) => normalizeAddress(s).address,
+  });
   if (Object.keys(parsed.fieldErrors).length) {
     return { ok: false, message: 'Please correct the highlighted fields.', fieldErrors: parsed.fieldErrors };
   }

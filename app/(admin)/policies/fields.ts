@@ -14,7 +14,15 @@ export type PolicyFieldKind =
   /** a list of { domain, tls }: form names `<path>.<i>.domain` and `<path>.<i>.tls` */
   | 'tls-rules'
   /** the relay subsection: form names `smarthost.<key>` (SMARTHOST_KEYS) */
-  | 'smarthost';
+  | 'smarthost'
+  /** one of `options` (a select) */
+  | 'choice'
+  /** DNS zones, one per line */
+  | 'zone-list'
+  /** a DNS record's text, checked by the policy schema (e.g. starts with v=spf1) */
+  | 'record'
+  /** a mail address, or empty for the default the help names */
+  | 'address';
 
 export interface PolicyField {
   /** Dotted path in the settings object, also the form field name. */
@@ -27,6 +35,9 @@ export interface PolicyField {
   kind: PolicyFieldKind;
   min?: number;
   max?: number;
+  /** kind "choice": the values in order, with what the select shows */
+  options?: readonly { value: string; label: string }[];
+  placeholder?: string;
   /**
    * Applies server-wide only: decided before the recipient's domain is known (TLS
    * handshake, STARTTLS, MAIL FROM, RCPT count) or about admins. Per-domain overrides
@@ -274,6 +285,158 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         rfc: rfc(6409),
         kind: 'smarthost',
         globalOnly: true,
+      },
+    ],
+  },
+  {
+    title: 'Inbound checks',
+    fields: [
+      {
+        path: 'authChecks',
+        label: 'Check SPF, DKIM, DMARC and ARC on arrival',
+        help: 'Mail from other servers is checked when it arrives and the results are written on top of it as an Authentication-Results header; the Authentication page counts them.',
+        rfc: rfc(8601),
+        kind: 'boolean',
+      },
+      {
+        path: 'dmarcEnforce',
+        label: 'Apply the sender\'s DMARC policy',
+        help: 'When a message fails DMARC, do what its sender domain asks: p=reject is refused with 550, p=quarantine goes to Junk. Off: only noted in the header.',
+        rfc: rfc(7489, '6.3'),
+        kind: 'boolean',
+      },
+      {
+        path: 'spfFailAction',
+        label: 'When SPF fails',
+        help: 'For mail whose sender domain says "-all" about the sending server and that has no valid DKIM signature. Refusing is strict: forwarded mail often fails SPF.',
+        rfc: rfc(7208, '8.4'),
+        kind: 'choice',
+        options: [
+          { value: 'none', label: 'Only note it in the header' },
+          { value: 'junk', label: 'Deliver to Junk' },
+          { value: 'reject', label: 'Refuse it (550 5.7.23)' },
+        ],
+      },
+      {
+        path: 'dnsblZones',
+        label: 'DNS blocklists',
+        help: 'Blocklist zones (one per line, e.g. zen.spamhaus.org) asked about every connecting server; a listed server is refused before it can send. Empty: none.',
+        rfc: rfc(5782),
+        kind: 'zone-list',
+        globalOnly: true,
+        placeholder: 'zen.spamhaus.org',
+      },
+      {
+        path: 'greylisting.enabled',
+        label: 'Greylisting',
+        help: 'Ask a server sending for the first time to try again later; real servers retry, many spam senders do not. Delays first mail from a new sender by minutes.',
+        rfc: rfc(6647),
+        kind: 'boolean',
+      },
+      {
+        path: 'greylisting.delaySeconds',
+        label: 'Greylisting: retry accepted after',
+        unit: 'seconds',
+        help: 'A retry that comes sooner than this is asked to wait again.',
+        kind: 'integer',
+        min: 1,
+        max: 86400,
+      },
+      {
+        path: 'greylisting.retryWindowHours',
+        label: 'Greylisting: retry must come within',
+        unit: 'hours',
+        help: 'A sender that retries later than this starts over, as if it were new.',
+        kind: 'integer',
+        min: 1,
+        max: 720,
+      },
+      {
+        path: 'greylisting.passDays',
+        label: 'Greylisting: remember a sender for',
+        unit: 'days',
+        help: 'A sender that passed once is let through at once for this many days after its last message.',
+        kind: 'integer',
+        min: 1,
+        max: 365,
+      },
+    ],
+  },
+  {
+    title: 'DKIM',
+    fields: [
+      {
+        path: 'dkimRetireGraceDays',
+        label: 'Keep a replaced key published for',
+        unit: 'days',
+        help: 'After a DKIM key is rotated, the old key\'s DNS record stays this long so mail signed just before the change still verifies; then the key is retired.',
+        rfc: rfc(6376, '3.6.1'),
+        kind: 'integer',
+        min: 0,
+        max: 365,
+      },
+    ],
+  },
+  {
+    title: 'DNS records',
+    fields: [
+      {
+        path: 'spfRecord',
+        label: 'SPF record',
+        help: 'The TXT record the DNS page asks each domain to publish: which servers may send its mail. "v=spf1 mx -all": only the domain\'s MX hosts.',
+        rfc: rfc(7208),
+        kind: 'record',
+        placeholder: 'v=spf1 mx -all',
+      },
+      {
+        path: 'dmarc.policy',
+        label: 'DMARC policy',
+        help: 'What the DMARC record asks other servers to do with mail that claims to be from the domain but fails SPF and DKIM.',
+        rfc: rfc(7489, '6.3'),
+        kind: 'choice',
+        options: [
+          { value: 'none', label: 'none: only report' },
+          { value: 'quarantine', label: 'quarantine: to spam' },
+          { value: 'reject', label: 'reject: refuse' },
+        ],
+      },
+      {
+        path: 'dmarc.reportAddress',
+        label: 'DMARC reports to',
+        help: 'The mailbox that receives other servers\' daily DMARC reports (rua=). Empty: postmaster@ the domain.',
+        rfc: rfc(7489, '7.2'),
+        kind: 'address',
+        placeholder: 'postmaster@<domain>',
+      },
+      {
+        path: 'mtaSts.mode',
+        label: 'MTA-STS mode',
+        help: 'Tells other servers to send to the domain only over verified TLS: "testing" only reports failures, "enforce" makes them refuse to deliver without it, "none" publishes no policy.',
+        rfc: rfc(8461, '5'),
+        kind: 'choice',
+        options: [
+          { value: 'none', label: 'none: no policy' },
+          { value: 'testing', label: 'testing: report only' },
+          { value: 'enforce', label: 'enforce: verified TLS only' },
+        ],
+      },
+      {
+        path: 'mtaSts.maxAgeSeconds',
+        label: 'MTA-STS policy cached for',
+        unit: 'seconds',
+        help: 'How long other servers keep the policy (604800 = a week); at least a day, at most a year.',
+        rfc: rfc(8461, '3.2'),
+        kind: 'integer',
+        min: 86400,
+        max: 31557600,
+      },
+      {
+        path: 'tlsRptAddress',
+        label: 'TLS reports to',
+        help: 'The mailbox that receives other servers\' TLS reports (TLS-RPT) and is read for the TLS page. Empty: the record names postmaster@ the domain and reports are not read.',
+        rfc: rfc(8460),
+        kind: 'address',
+        placeholder: 'tls-reports@example.org',
       },
     ],
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, policySchema } from '@/lib/policy';
-import { normalizeDomain } from '@/lib/validations';
-import { POLICY_FIELDS, getPath, setPath } from './fields';
+import { normalizeAddress, normalizeDomain } from '@/lib/validations';
+import { POLICY_FIELDS, POLICY_GROUPS, getPath, setPath } from './fields';
 import { bytesToInput, describeValue, fieldForPath, modeName, parsePolicyForm, policyToFormValues, withoutDefaults, type PolicyParsers } from './parse';
 
 const parsers: PolicyParsers = {
@@ -11,6 +11,7 @@ const parsers: PolicyParsers = {
     return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
   },
   domain: (s: string) => normalizeDomain(s),
+  address: (s: string) => normalizeAddress(s).address,
 };
 
 const globalForm: Record<string, string> = {
@@ -31,6 +32,21 @@ const globalForm: Record<string, string> = {
   queueLifetimeHours: '120',
   delayWarningHours: '4',
   outboundTls: 'opportunistic',
+  // The inbound checks, DKIM and DNS record fields at their defaults.
+  authChecks: 'on',
+  dmarcEnforce: 'on',
+  spfFailAction: 'junk',
+  dnsblZones: '',
+  'greylisting.delaySeconds': '300',
+  'greylisting.retryWindowHours': '24',
+  'greylisting.passDays': '36',
+  dkimRetireGraceDays: '7',
+  spfRecord: 'v=spf1 mx -all',
+  'dmarc.policy': 'quarantine',
+  'dmarc.reportAddress': '',
+  'mtaSts.mode': 'testing',
+  'mtaSts.maxAgeSeconds': '604800',
+  tlsRptAddress: '',
 };
 const getter = (form: Record<string, string>) => (name: string) => form[name] ?? null;
 
@@ -66,6 +82,16 @@ describe('policy form', () => {
       outboundTls: 'opportunistic',
       outboundTlsRules: [],
       smarthost: null,
+      authChecks: true,
+      dmarcEnforce: true,
+      spfFailAction: 'junk',
+      dnsblZones: [],
+      greylisting: { enabled: false, delaySeconds: 300, retryWindowHours: 24, passDays: 36 },
+      dkimRetireGraceDays: 7,
+      spfRecord: 'v=spf1 mx -all',
+      dmarc: { policy: 'quarantine', reportAddress: '' },
+      mtaSts: { mode: 'testing', maxAgeSeconds: 604800 },
+      tlsRptAddress: '',
     });
   });
 
@@ -300,5 +326,86 @@ describe('outbound delivery fields', () => {
     for (const path of ['retryBaseSeconds', 'retryMaxSeconds', 'queueLifetimeHours', 'delayWarningHours']) {
       expect(POLICY_FIELDS.find((f) => f.path === path)).toMatchObject({ unit: expect.stringMatching(/seconds|hours/), globalOnly: true });
     }
+  });
+});
+
+describe('inbound checks, DKIM and DNS record fields', () => {
+  const parse = (over: Record<string, string>) => parsePolicyForm(getter({ ...globalForm, ...over }), 'global', parsers);
+
+  it('are in their own sections, each with a label and a one-line explanation', () => {
+    const groups = Object.fromEntries(POLICY_GROUPS.map((g) => [g.title, g.fields.map((f) => f.path)]));
+    expect(groups['Inbound checks']).toEqual([
+      'authChecks',
+      'dmarcEnforce',
+      'spfFailAction',
+      'dnsblZones',
+      'greylisting.enabled',
+      'greylisting.delaySeconds',
+      'greylisting.retryWindowHours',
+      'greylisting.passDays',
+    ]);
+    expect(groups.DKIM).toEqual(['dkimRetireGraceDays']);
+    expect(groups['DNS records']).toEqual(['spfRecord', 'dmarc.policy', 'dmarc.reportAddress', 'mtaSts.mode', 'mtaSts.maxAgeSeconds', 'tlsRptAddress']);
+  });
+
+  it.each([
+    ['checks off, SPF fails refused', { authChecks: '', dmarcEnforce: '', spfFailAction: 'reject' }, { authChecks: false, dmarcEnforce: false, spfFailAction: 'reject' }],
+    ['two blocklists, one per line, case and a final dot folded', { dnsblZones: 'zen.spamhaus.org\nBL.SpamCop.net.\n' }, { dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'] }],
+    [
+      'greylisting on with its timings',
+      { 'greylisting.enabled': 'on', 'greylisting.delaySeconds': '60', 'greylisting.retryWindowHours': '12', 'greylisting.passDays': '30' },
+      { greylisting: { enabled: true, delaySeconds: 60, retryWindowHours: 12, passDays: 30 } },
+    ],
+    ['a key retired at once', { dkimRetireGraceDays: '0' }, { dkimRetireGraceDays: 0 }],
+    ['an SPF record with an include, blanks folded', { spfRecord: ' v=spf1 mx   include:_spf.provider.example ~all ' }, { spfRecord: 'v=spf1 mx include:_spf.provider.example ~all' }],
+    ['DMARC reject with a report address', { 'dmarc.policy': 'reject', 'dmarc.reportAddress': ' DMARC@Example.ORG ' }, { dmarc: { policy: 'reject', reportAddress: 'dmarc@example.org' } }],
+    ['MTA-STS enforced for a year', { 'mtaSts.mode': 'enforce', 'mtaSts.maxAgeSeconds': '31557600' }, { mtaSts: { mode: 'enforce', maxAgeSeconds: 31557600 } }],
+    ['a TLS report mailbox', { tlsRptAddress: 'tls-reports@example.org' }, { tlsRptAddress: 'tls-reports@example.org' }],
+  ])('accepts %s', (_name, form, expected) => {
+    const { settings, fieldErrors } = parse(form);
+    expect(fieldErrors).toEqual({});
+    expect(settings).toMatchObject(expected);
+    const { smarthost: _none, ...rest } = settings;
+    expect(policySchema.safeParse(rest).success).toBe(true);
+  });
+
+  it.each([
+    ['an unknown SPF action', { spfFailAction: 'bounce' }, 'spfFailAction', 'Choose one of: none, junk, reject.'],
+    ['a blocklist that is not a zone', { dnsblZones: 'zen.spamhaus.org\nnot_a zone' }, 'dnsblZones', '"not_a": a DNS zone, e.g. zen.spamhaus.org.'],
+    ['a blocklist without a dot', { dnsblZones: 'localhost' }, 'dnsblZones', '"localhost": a DNS zone, e.g. zen.spamhaus.org.'],
+    ['too many blocklists', { dnsblZones: Array.from({ length: 21 }, (_v, i) => `l${i}.example.org`).join('\n') }, 'dnsblZones', 'At most 20 zones.'],
+    ['greylisting delay 0', { 'greylisting.delaySeconds': '0' }, 'greylisting.delaySeconds', 'At least 1.'],
+    ['greylisting window of two months', { 'greylisting.retryWindowHours': '1440' }, 'greylisting.retryWindowHours', 'At most 720.'],
+    ['a pass period in weeks', { 'greylisting.passDays': '5w' }, 'greylisting.passDays', 'Enter a whole number.'],
+    ['a grace of two years', { dkimRetireGraceDays: '730' }, 'dkimRetireGraceDays', 'At most 365.'],
+    ['an SPF record without v=spf1', { spfRecord: 'mx -all' }, 'spfRecord', 'Starts with v=spf1.'],
+    ['an unknown DMARC policy', { 'dmarc.policy': 'drop' }, 'dmarc.policy', 'Choose one of: none, quarantine, reject.'],
+    ['a report address without a domain', { 'dmarc.reportAddress': 'postmaster' }, 'dmarc.reportAddress', '"postmaster" is not an address (name@domain)'],
+    ['an unknown MTA-STS mode', { 'mtaSts.mode': 'strict' }, 'mtaSts.mode', 'Choose one of: none, testing, enforce.'],
+    ['an MTA-STS max age under a day', { 'mtaSts.maxAgeSeconds': '3600' }, 'mtaSts.maxAgeSeconds', 'At least 86400.'],
+    ['a TLS report address with a space', { tlsRptAddress: 'tls reports@example.org' }, 'tlsRptAddress', '"tls reports@example.org" cannot contain spaces'],
+  ])('refuses %s with a field error', (_name, form, field, message) => {
+    expect(parse(form).fieldErrors).toEqual({ [field]: message });
+  });
+
+  it('per domain: every one can be overridden except the blocklists, decided at connect', () => {
+    const form: Record<string, string> = { ...globalForm, 'greylisting.enabled': 'on', 'dmarc.policy': 'reject', tlsRptAddress: 'r@example.org' };
+    for (const f of POLICY_FIELDS) form[modeName(f.path)] = 'override';
+    const { settings, fieldErrors } = parsePolicyForm(getter(form), 'domain', parsers);
+    expect(fieldErrors).toEqual({});
+    expect(settings).not.toHaveProperty('dnsblZones');
+    expect(settings).toMatchObject({ authChecks: true, greylisting: { enabled: true }, dmarc: { policy: 'reject', reportAddress: '' }, tlsRptAddress: 'r@example.org', mtaSts: { mode: 'testing' } });
+    const one = parsePolicyForm(getter({ ...globalForm, [modeName('greylisting.passDays')]: 'override', 'greylisting.passDays': '10' }), 'domain', parsers);
+    expect(one.settings).toEqual({ greylisting: { passDays: 10 } });
+  });
+
+  it('round-trips stored values and describes inherited ones', () => {
+    const values = policyToFormValues({ dnsblZones: ['a.example.org', 'b.example.org'], spfFailAction: 'reject', dmarc: { reportAddress: '' } });
+    expect(values).toEqual({ dnsblZones: 'a.example.org\nb.example.org', spfFailAction: 'reject', 'dmarc.reportAddress': '' });
+    const field = (path: string) => POLICY_FIELDS.find((f) => f.path === path)!;
+    expect(describeValue(field('dnsblZones'), 'a.example.org\nb.example.org')).toBe('a.example.org, b.example.org');
+    expect(describeValue(field('spfFailAction'), 'junk')).toBe('Deliver to Junk');
+    expect(describeValue(field('dmarc.reportAddress'), '')).toBe('default');
+    expect(describeValue(field('spfRecord'), 'v=spf1 mx -all')).toBe('"v=spf1 mx -all"');
   });
 });

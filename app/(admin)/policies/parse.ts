@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { splitList } from '@/lib/forms/list';
+import { policyOverrideSchema } from '@/lib/policy/schema';
 import type { SmarthostInput } from '@/lib/policy/smarthost';
 import {
   OUTBOUND_TLS,
@@ -32,12 +33,14 @@ type Get = (name: string) => string | null;
 
 /**
  * The server-side normalizers the parser needs, passed in so this file stays
- * importable from the client form: `parseQuota` and `normalizeDomain` from
- * lib/validations (both throw a ServiceError with the message to show).
+ * importable from the client form: `parseQuota`, `normalizeDomain` and `normalizeAddress`
+ * from lib/validations (they throw a ServiceError with the message to show).
  */
 export interface PolicyParsers {
   bytes: (s: string) => number;
   domain: (s: string) => string;
+  /** `normalizeAddress(s).address` */
+  address: (s: string) => string;
 }
 
 /** Several errors for one field (the smarthost subsection, a rule row): keyed by form name. */
@@ -146,6 +149,19 @@ function parseSmarthost(get: Get, parsers: PolicyParsers): SmarthostInput | null
   return { ...rest, ...(password ? { password } : {}), ...(clearPassword ? { clearPassword } : {}) };
 }
 
+/** The policy schema's own verdict on one value (its message, e.g. "starts with v=spf1"), so a rule lives in one place. */
+function schemaError(path: string, value: unknown): Error | null {
+  const probe: Record<string, unknown> = {};
+  setPath(probe, path, value);
+  const parsed = policyOverrideSchema.safeParse(probe);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  const index = issue.path[path.split('.').length];
+  return new Error(typeof index === 'number' && Array.isArray(value) ? `"${value[index]}": ${issue.message}.` : `${issue.message[0].toUpperCase()}${issue.message.slice(1)}.`);
+}
+
+const MAX_DNSBL_ZONES = 20;
+
 function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unknown | Error {
   const raw = get(field.path);
   switch (field.kind) {
@@ -179,6 +195,26 @@ function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unkno
       return parseTlsRules(field, get, parsers);
     case 'smarthost':
       return parseSmarthost(get, parsers);
+    case 'choice':
+      return field.options?.some((o) => o.value === raw) ? raw : new Error(`Choose one of: ${field.options?.map((o) => o.value).join(', ')}.`);
+    case 'zone-list': {
+      const zones = splitList(raw).map((z) => z.toLowerCase().replace(/\.$/, ''));
+      if (zones.length > MAX_DNSBL_ZONES) return new Error(`At most ${MAX_DNSBL_ZONES} zones.`);
+      return schemaError(field.path, zones) ?? zones;
+    }
+    case 'record': {
+      const text = (raw ?? '').trim().replace(/\s+/g, ' ');
+      return schemaError(field.path, text) ?? text;
+    }
+    case 'address': {
+      const text = (raw ?? '').trim();
+      if (!text) return '';
+      try {
+        return parsers.address(text);
+      } catch (err) {
+        return new Error((err as Error).message || `"${text}" is not an address (name@domain).`);
+      }
+    }
   }
 }
 
@@ -283,6 +319,7 @@ export function policyToFormValues(settings: unknown): Record<string, PolicyForm
         out[field.path] = bytesToInput(Number(value));
         break;
       case 'cidr-list':
+      case 'zone-list':
         out[field.path] = Array.isArray(value) ? value.join('\n') : '';
         break;
       default:
@@ -297,7 +334,9 @@ export function describeValue(field: PolicyField, value: PolicyFormValue | undef
   if (value === undefined) return '—';
   if (Array.isArray(value)) return value.length ? value.map((r) => `${r.domain}: ${r.tls}`).join(', ') : 'none';
   if (field.kind === 'boolean' || field.kind === 'smarthost') return value ? 'on' : 'off';
-  if (field.kind === 'cidr-list') return value ? String(value).split('\n').join(', ') : 'none';
-  if (field.kind === 'text') return value === '' ? '(none)' : `"${value}"`;
+  if (field.kind === 'cidr-list' || field.kind === 'zone-list') return value ? String(value).split('\n').join(', ') : 'none';
+  if (field.kind === 'text' || field.kind === 'record') return value === '' ? '(none)' : `"${value}"`;
+  if (field.kind === 'address') return value === '' ? 'default' : String(value);
+  if (field.kind === 'choice') return field.options?.find((o) => o.value === value)?.label ?? String(value);
   return String(value);
 }

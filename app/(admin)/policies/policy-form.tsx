@@ -70,7 +70,8 @@ export function PolicyForm({
       {scope === 'domain' ? (
         <p className="text-sm text-muted">
           Only the settings applied per domain are listed. TLS, password login without TLS, recipients per message, sender addresses, relay
-          networks and the admins&apos; second factor are decided before the recipient&apos;s domain is known, so they are set in the global policy.
+          networks, DNS blocklists and the admins&apos; second factor are decided before the recipient&apos;s domain is known, so they are set in
+          the global policy.
         </p>
       ) : null}
       {POLICY_GROUPS.map((group) => {
@@ -222,13 +223,35 @@ function Control({
       );
     case 'tls-rules':
       return <TlsRulesControl field={field} rules={Array.isArray(value) ? value : []} disabled={disabled} onChange={onChange} />;
+    case 'choice':
+      return (
+        <Select {...common} value={String(value ?? '')} onChange={(e) => onChange(field.path, e.target.value)}>
+          {field.options?.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </Select>
+      );
+    case 'zone-list':
+      return (
+        <Textarea
+          {...common}
+          rows={3}
+          spellCheck={false}
+          placeholder={field.placeholder}
+          className="font-mono"
+          value={String(value ?? '')}
+          onChange={(e) => onChange(field.path, e.target.value)}
+        />
+      );
     default:
       return (
         <Input
           {...common}
           spellCheck={false}
-          placeholder={field.kind === 'bytes' ? '50M' : undefined}
-          className={field.kind === 'text' ? 'w-24 font-mono' : undefined}
+          placeholder={field.kind === 'bytes' ? '50M' : field.placeholder}
+          className={field.kind === 'text' ? 'w-24 font-mono' : field.kind === 'record' || field.kind === 'address' ? 'font-mono' : undefined}
           value={String(value ?? '')}
           onChange={(e) => onChange(field.path, e.target.value)}
         />
