@@ -68,6 +68,8 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
         ['IP', input.ip],
         ['Helo', input.helo],
         ['From', input.from],
+        // One Rcpt per recipient; fetch joins them into one comma-separated field, which
+        // rspamd's recipient parser splits again (quoted local parts included).
         ...input.rcpts.map((r): [string, string] => ['Rcpt', r]),
         ['Queue-Id', input.queueId],
       ];

@@ -69,8 +69,13 @@ classifier "bayes" {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
-  child.stdout!.on('data', (d) => (logs += d));
-  child.stderr!.on('data', (d) => (logs += d));
+  // RSPAMD_TEST_LOG=1 shows rspamd's own log (one line per scan: envelope, action, symbols).
+  const collect = (d: Buffer) => {
+    logs += d;
+    if (process.env.RSPAMD_TEST_LOG) process.stderr.write(d);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
 
