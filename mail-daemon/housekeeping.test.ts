@@ -33,12 +33,12 @@ describe('housekeeping', () => {
          ('ip:192.0.2.3', 1, now(), NULL)`,
     );
 
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 1, throttleRows: 1 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 1, throttleRows: 1, greylist: 0 });
     const { rows: blobs } = await pool.query('SELECT count(*)::int AS n FROM mail_blobs');
     expect(blobs[0].n).toBe(1);
     const { rows: keys } = await pool.query('SELECT key FROM auth_throttle ORDER BY key');
     expect(keys.map((r) => r.key)).toEqual(['ip:192.0.2.2', 'ip:192.0.2.3']);
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 0, throttleRows: 0 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 0, throttleRows: 0, greylist: 0 });
   });
 
   it('forgets outbound mail finished longer ago than outboundRetentionDays, then its raw message', async () => {

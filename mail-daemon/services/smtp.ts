@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
 import { ArrivalFilter } from '../authentication/filter';
+import { createRspamdClient } from '../rspamd/client';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { PostgresSmtpBackend } from '../delivery/backend';
 import type { ListenerKind } from '../smtp/backend';
@@ -59,14 +60,14 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
   };
 }
 
-/** The checks on arrival at the MX port, over the one resolver (POSTERN_DNS_SERVERS). */
+/** The checks on arrival at the MX port, over the one resolver (POSTERN_DNS_SERVERS), and rspamd when POSTERN_RSPAMD_URL is set. */
 function arrivalFilter(ctx: DaemonContext, log: DaemonContext['log']): ArrivalFilter {
   return new ArrivalFilter({
     pool: ctx.pool,
     resolver: createResolver({ servers: parseDnsServers(ctx.env.POSTERN_DNS_SERVERS) }),
     hostname: ctx.env.POSTERN_HOSTNAME,
     policy: (domainId) => ctx.policy.get(domainId),
-    rspamd: null,
+    rspamd: ctx.env.POSTERN_RSPAMD_URL ? createRspamdClient(ctx.env.POSTERN_RSPAMD_URL, { password: ctx.env.POSTERN_RSPAMD_PASSWORD }) : null,
     log: log.child({ part: 'arrival' }),
   });
 }

@@ -44,7 +44,7 @@ options {
   tempdir = "${dir}";
   dns { nameserver = ["127.0.0.1:${dead}"]; timeout = 0.2s; retransmits = 1; }
 }
-logging { type = "console"; level = "notice"; }
+logging { type = "console"; level = "info"; }
 actions { reject = 15; "add header" = 6; greylist = 4; }
 worker "controller" {
   bind_socket = "127.0.0.1:${port}";
