@@ -1,23 +1,27 @@
-# An independent DKIM verifier for the tests: dkimpy (Debian python3-dkim; Ed25519 needs
-# python3-nacl) over the message on stdin, the key records looked up with dnslib at the
-# loopback DNS server named on the command line, so the key really comes from DNS.
+# An independent DKIM verifier for the tests: dkimpy (Debian python3-dkim, which brings
+# python3-nacl for Ed25519 and python3-dnspython) over the message on stdin, the key records
+# looked up with dnspython at the loopback DNS server named on the command line, so the key
+# really comes from DNS.
 # Prints one JSON object: {"ok": bool, "d": ..., "s": ..., "a": ..., "h": [...]}.
 import json
 import re
 import sys
 
 import dkim
-from dnslib import QTYPE, DNSRecord
+import dns.message
+import dns.query
+import dns.rdatatype
 
 host, port = sys.argv[1].rsplit(':', 1)
 
 
 def dnsfunc(name, timeout=5):
-    query = DNSRecord.question(name.decode('ascii').rstrip('.'), 'TXT')
-    answer = DNSRecord.parse(query.send(host, int(port), timeout=timeout))
-    for rr in answer.rr:
-        if rr.rtype == QTYPE.TXT:
-            return b''.join(rr.rdata.data)
+    query = dns.message.make_query(name.decode('ascii'), dns.rdatatype.TXT)
+    answer = dns.query.udp(query, host, port=int(port), timeout=timeout)
+    for rrset in answer.answer:
+        if rrset.rdtype == dns.rdatatype.TXT:
+            for rdata in rrset:
+                return b''.join(rdata.strings)
     return b''
 
 
