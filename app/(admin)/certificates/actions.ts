@@ -7,7 +7,9 @@ import {
   importSignedSchema, issueServerCertificate, issueServerSchema, issueSmimeCertificate, issueSmimeSchema, requestAcmeCertificate,
   revokeServerCertificate, revokeSmimeCertificate, revokeSchema, uploadCertificate, uploadSchema, type CheckResult,
 } from '@/lib/certificates';
+import { TLSA_MISMATCH_FIELD } from '@/lib/certificates/activate-certificate';
 import { db } from '@/lib/dal/db';
+import { isServiceError } from '@/lib/errors';
 import { requireAdmin, type AdminActor } from '@/lib/dal/session';
 import { echo, fromError, fromZodError, success, type FormState } from '@/lib/forms/state';
 
@@ -25,6 +27,17 @@ const echoSafe = (f: FormData) => {
   return values;
 };
 const hosts = (f: FormData) => (text(f, 'hosts') ?? '').split(/[\s,]+/).filter(Boolean);
+
+/** "Activate at once": a TLSA refusal leaves the new certificate pending and says why, instead of hiding that it was issued. */
+async function activateAtOnce(admin: AdminActor, id: string): Promise<string | null> {
+  try {
+    await activateCertificate(db(), admin, id);
+    return null;
+  } catch (err) {
+    if (isServiceError(err) && err.field === TLSA_MISMATCH_FIELD) return err.message;
+    throw err;
+  }
+}
 
 async function act<S extends z.ZodType, T>(
   formData: FormData,
@@ -65,7 +78,8 @@ export async function issueAction(_prev: FormState, f: FormData): Promise<FormSt
   const services = f.getAll('services').map(String);
   return act(f, issueServerSchema, { hosts: hosts(f), keySpec: text(f, 'keySpec'), validityDays: text(f, 'validityDays'), caId: text(f, 'caId'), services }, async (admin, input) => {
     const r = await issueServerCertificate(db(), admin, input);
-    if (f.get('activate') === 'on') await activateCertificate(db(), admin, r.id);
+    const refused = f.get('activate') === 'on' ? await activateAtOnce(admin, r.id) : null;
+    if (refused) return success(`Issued a certificate for ${r.hosts.join(', ')}, not activated: ${refused}.`, { id: r.id });
     return success(`Issued a certificate for ${r.hosts.join(', ')}${f.get('activate') === 'on' ? ' and activated it' : ' (pending: activate it to serve it)'}.`, { id: r.id });
   });
 }
@@ -109,7 +123,8 @@ export async function uploadAction(_prev: FormState, f: FormData): Promise<FormS
 export async function acmeAction(_prev: FormState, f: FormData): Promise<FormState<{ id: string }>> {
   return act(f, acmeSchema, { hosts: hosts(f), email: text(f, 'email') ?? '', directoryUrl: text(f, 'directoryUrl'), keySpec: text(f, 'keySpec') }, async (admin, input) => {
     const r = await requestAcmeCertificate(db(), admin, input);
-    if (f.get('activate') === 'on') await activateCertificate(db(), admin, r.id);
+    const refused = f.get('activate') === 'on' ? await activateAtOnce(admin, r.id) : null;
+    if (refused) return success(`Obtained a certificate for ${r.hosts.join(', ')} over ACME, not activated: ${refused}.`, { id: r.id });
     return success(`Obtained a certificate for ${r.hosts.join(', ')} over ACME${f.get('activate') === 'on' ? ' and activated it' : ''}.`, { id: r.id });
   });
 }
