@@ -64,7 +64,7 @@ export function CheckDnsButton({ domain, selector }: { domain: string; selector:
   return <KeyAction action={checkDkimDnsAction} domain={domain} selector={selector} label="Check DNS" pendingText="Checking…" variant="secondary" />;
 }
 
-/** Enabled only once the last DNS check found the record: a key signs only when verifiers can find it. */
+/** Enabled only once the last DNS check found the record (a key signs only when verifiers can find it); stays, disabled, on the active key to show the outcome. */
 export function ActivateButton({ domain, selector, found }: { domain: string; selector: string; found: boolean }) {
   return <KeyAction action={activateDkimKeyAction} domain={domain} selector={selector} label="Activate" pendingText="Activating…" disabled={!found} />;
 }

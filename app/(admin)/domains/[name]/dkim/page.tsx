@@ -66,7 +66,7 @@ function KeyCard({ k }: { k: DkimKeyView }) {
           </div>
           <div className="flex flex-wrap items-start gap-4">
             <CheckDnsButton domain={k.domain} selector={k.selector} />
-            {k.status === 'active' ? null : <ActivateButton domain={k.domain} selector={k.selector} found={k.dnsStatus === 'found'} />}
+            <ActivateButton domain={k.domain} selector={k.selector} found={k.status !== 'active' && k.dnsStatus === 'found'} />
             <RetireButton domain={k.domain} selector={k.selector} active={k.status === 'active'} />
           </div>
         </div>
