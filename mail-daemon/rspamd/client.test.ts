@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@/lib/postgres/embedded';
-import { GTUBE, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
+import { GTUBE, GTUBE_ADD_HEADER, GTUBE_REWRITE_SUBJECT, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
 import { createRspamdClient } from './client';
 import { RspamdError, type RspamdCheckInput } from './types';
 
@@ -40,6 +40,12 @@ describe('rspamd client against rspamd', () => {
     expect(result.smtpMessage).toBeTruthy();
   });
 
+  it("rspamd's test patterns give add header and rewrite subject", async () => {
+    const client = createRspamdClient(rspamd.url);
+    expect((await client.check(envelope(message('gtube-ah', 'test', GTUBE_ADD_HEADER)))).action).toBe('add header');
+    expect((await client.check(envelope(message('gtube-rs', 'test', GTUBE_REWRITE_SUBJECT)))).action).toBe('rewrite subject');
+  });
+
   it('a plain message gets no action', async () => {
     const client = createRspamdClient(rspamd.url);
     const result = await client.check(envelope(message('plain', 'lunch', 'Lunch tomorrow at noon?')));
@@ -59,6 +65,18 @@ describe('rspamd client against rspamd', () => {
     const stat = await rspamd.stat();
     expect(stat.learned).toBe(before + 2);
     expect(Object.fromEntries(stat.statfiles.map((f) => [f.symbol, f.revision]))).toEqual({ BAYES_SPAM: 1, BAYES_HAM: 1 });
+  });
+
+  it('after learning, Bayes recognises spam like what it learnt', async () => {
+    const client = createRspamdClient(rspamd.url, { password: rspamd.password });
+    const spamWords = 'cheap pills discount casino winner prize lottery money claim now offer unlimited free bonus';
+    const hamWords = 'meeting agenda quarterly budget review minutes board project schedule deadline report team';
+    for (let i = 0; i < 3; i++) {
+      await client.learn('spam', message(`bayes-spam-${i}`, `offer ${i}`, `${spamWords} ${i}`));
+      await client.learn('ham', message(`bayes-ham-${i}`, `minutes ${i}`, `${hamWords} ${i}`));
+    }
+    const result = await client.check(envelope(message('bayes-test', 'offer', spamWords)));
+    expect(Object.keys(result.symbols)).toContain('BAYES_SPAM');
   });
 
   it('learning without the controller password is an RspamdError', async () => {

@@ -22,7 +22,11 @@ export interface TestRspamd {
   stop(): Promise<void>;
 }
 
+/** GTUBE: rspamd answers `reject`. */
 export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+/** rspamd's test variants of GTUBE (enable_test_patterns, on here): `add header` and `rewrite subject`. */
+export const GTUBE_ADD_HEADER = 'Y' + GTUBE.slice(1);
+export const GTUBE_REWRITE_SUBJECT = 'Z' + GTUBE.slice(1);
 
 export async function startRspamd(): Promise<TestRspamd> {
   const dir = tmpDir();
@@ -42,10 +46,11 @@ options {
   # GTUBE's siblings (YJS… → add header, ZJS… → rewrite subject), so tests reach every action.
   enable_test_patterns = true;
   tempdir = "${dir}";
+  enable_test_patterns = true;
   dns { nameserver = ["127.0.0.1:${dead}"]; timeout = 0.2s; retransmits = 1; }
 }
-logging { type = "console"; level = "info"; }
-actions { reject = 15; "add header" = 6; greylist = 4; }
+logging { type = "console"; level = "notice"; }
+actions { reject = 15; "rewrite subject" = 8; "add header" = 6; greylist = 4; }
 worker "controller" {
   bind_socket = "127.0.0.1:${port}";
   count = 1;
