@@ -52,7 +52,7 @@ export async function checkHostName(host: string, resolver: DnsResolver, local: 
     return { host: name, warnings, addresses };
   }
   if (!addresses.some((a) => local.includes(a))) {
-    warnings.push(`POSTERN_HOSTNAME ${name} resolves to ${addresses.join(', ')}, none of them an address of this server (${local.filter((a) => a !== '127.0.0.1' && a !== '::1').join(', ') || 'loopback only'}); fine behind NAT or a proxy that forwards to it, wrong otherwise.`);
+    warnings.push(`POSTERN_HOSTNAME ${name} resolves to ${addresses.join(', ')}, none of them an address of this server (${local.filter((a) => a !== '127.0.0.1' && a !== '::1' && !a.startsWith('fe80:')).join(', ') || 'loopback only'}); fine behind NAT or a proxy that forwards to it, wrong otherwise.`);
   }
   return { host: name, warnings, addresses };
 }
