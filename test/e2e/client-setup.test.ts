@@ -12,6 +12,8 @@ import { SYSTEM } from '@/lib/actor';
 import { activateCertificate } from '@/lib/certificates/activate-certificate';
 import { createCa } from '@/lib/certificates/create-ca';
 import { issueServerCertificate } from '@/lib/certificates/issue-server-certificate';
+import { readEnv } from '@/lib/config/env';
+import { expectedRecords } from '@/lib/dns-records/expected';
 import { addDomain, setDomainEnabled } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { mtaStsId, mtaStsPolicyText, mtaStsRecordValue } from '@/lib/mta-sts/policy';
@@ -175,6 +177,11 @@ print(json.dumps({'root': root.tag, 'type': acct.findtext('o:AccountType', names
     expect(maxAge).toBeGreaterThanOrEqual(86_400);
     expect(maxAge).toBeLessThanOrEqual(31_557_600); // §3.2: at most one year
     expect(body).toBe(mtaStsPolicyText({ mode: 'testing', mx: [MX], maxAgeSeconds: maxAge }));
+    // The DNS page's `_mta-sts` record is computed from this very text.
+    const domain = await panel.db.prisma.domain.findUniqueOrThrow({ where: { name: 'example.test' } });
+    const dns = await expectedRecords(panel.db.prisma, domain.id, { env: { ...readEnv({} as NodeJS.ProcessEnv), POSTERN_HOSTNAME: MX } });
+    expect(dns.mtaStsPolicy).toBe(body);
+    expect(dns.records.find((r) => r.id === 'mta-sts')?.value).toBe(mtaStsRecordValue(body));
     expect(mtaStsRecordValue(body)).toBe(`v=STSv1; id=${mtaStsId(body)}`);
   });
 
