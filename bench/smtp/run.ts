@@ -2,12 +2,16 @@
 // messages, durable: the 250 comes after the commit), for Postern and for Debian's
 // Postfix started here on loopback with its own config directory (delivering to
 // discard:, queue files fsync'ed before its 250), printed with the ratio.
+// With --checks: Postern with the checks on arrival off and then on (SPF, DKIM, DMARC, ARC
+// against a loopback DNS server publishing the sending domain's records, the message
+// DKIM-signed), both rates and what the checks cost per message; Postfix is not run.
 //
-//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240]
+//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--checks]
 //
 // Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs the Debian
 // postfix package (root, to start its master); without it only Postern is measured.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +20,11 @@ import { SYSTEM } from '@/lib/actor';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
+import { dkimRecordValue } from '@/lib/dkim/dns-record';
+import { txtStrings } from '@/lib/dns/txt';
+import { updatePolicy } from '@/lib/policy';
+import { startDnsServer } from '@/mail-daemon/testing/dns-server';
 import { freePort } from '@/lib/postgres/embedded';
 import { arg, benchDatabase } from '../database';
 import { RawSmtp } from '@/mail-daemon/testing/smtp';
@@ -34,9 +43,9 @@ function message(n: number): string {
 }
 
 /** N sessions, each EHLO/STARTTLS/EHLO once, then pipelined MAIL/RCPT/DATA + message until the shared budget is spent. */
-async function load(port: number, rcpt: string): Promise<{ seconds: number; sent: number }> {
+async function load(port: number, rcpt: string, raw = message(0)): Promise<{ seconds: number; sent: number }> {
   let next = 0;
-  const body = message(0) + '.';
+  const body = raw + '.';
   const session = async () => {
     const { client, greeting } = await RawSmtp.connect(port);
     if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.text}`);
@@ -70,23 +79,24 @@ async function load(port: number, rcpt: string): Promise<{ seconds: number; sent
   return { seconds, sent: counts.reduce((a, b) => a + b, 0) };
 }
 
-async function benchPostern(): Promise<number> {
+async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?: Record<string, string>; raw?: string } = {}): Promise<number> {
   const { url, tmp, drop } = await benchDatabase('smtp');
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
   try {
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
     await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: 'Correct-Horse-Battery-9', quota: 0 });
+    if (run.authChecks !== undefined) await updatePolicy(db, SYSTEM, { domainId: null, settings: { authChecks: run.authChecks } });
     await db.$disconnect();
-    daemon = await spawnDaemon(url, tmp); // production log level (info): one line per session and per message
-    await load(daemon.ports.mx, 'bench@bench.test').then(() => undefined, () => undefined); // warm-up (JIT, pool)
-    const r = await load(daemon.ports.mx, 'bench@bench.test');
+    daemon = await spawnDaemon(url, tmp, run.env); // production log level (info): one line per session and per message
+    await load(daemon.ports.mx, 'bench@bench.test', run.raw).then(() => undefined, () => undefined); // warm-up (JIT, pool)
+    const r = await load(daemon.ports.mx, 'bench@bench.test', run.raw);
     const check = new pg.Client({ connectionString: url });
     await check.connect();
     const stored = Number((await check.query('SELECT count(*) AS n FROM mail_messages')).rows[0].n);
     await check.end();
     const rate = r.sent / r.seconds;
-    console.log(`postern: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s (${stored} stored in total incl. warm-up)`);
+    console.log(`${label}: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s (${stored} stored in total incl. warm-up)`);
     return rate;
   } finally {
     daemon?.child.kill('SIGTERM');
@@ -183,8 +193,33 @@ async function benchPostfix(): Promise<number | null> {
   }
 }
 
+/** The same DKIM-signed message with the checks off, then on; the sender domain's SPF, DKIM and DMARC records on a loopback DNS server. */
+async function benchChecks(): Promise<void> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const dns = await startDnsServer({
+    zones: {
+      'sender.test': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
+      'bench._domainkey.sender.test': { TXT: [txtStrings(dkimRecordValue('rsa', publicKey.export({ type: 'spki', format: 'der' }).toString('base64')))] },
+      '_dmarc.sender.test': { TXT: ['v=DMARC1; p=reject'] },
+    },
+  });
+  try {
+    const plain = message(0);
+    const signed = await dkimSign(plain, { signingDomain: 'sender.test', selector: 'bench', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    const raw = signed.signatures + plain;
+    const env = { POSTERN_DNS_SERVERS: dns.server };
+    const off = await benchPostern('postern, checks off', { authChecks: false, env, raw });
+    const on = await benchPostern('postern, checks on (SPF, DKIM, DMARC, ARC)', { authChecks: true, env, raw });
+    const lookups = dns.queries.length;
+    console.log(`checks cost: ${(1000 / on - 1000 / off).toFixed(2)} ms of throughput per message (${(off / on).toFixed(2)}x); ${lookups} DNS queries answered in total`);
+  } finally {
+    await dns.close();
+  }
+}
+
 async function main() {
   console.log(`bench/smtp: ${SESSIONS} parallel sessions over STARTTLS, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
+  if (process.argv.includes('--checks')) return benchChecks();
   const postern = await benchPostern();
   const postfix = await benchPostfix();
   if (postfix) console.log(`ratio postern/postfix: ${(postern / postfix).toFixed(2)}`);
