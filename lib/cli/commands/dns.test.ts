@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activateCertificate, createCa, issueServerCertificate } from '@/lib/certificates';
+import { spkiSha256 } from '@/lib/certificates/tlsa';
 import { readEnv } from '@/lib/config/env';
 import { expectedRecords } from '@/lib/dns-records';
+import { CLI, useTestEnv } from '@/mail-daemon/testing/certificates';
 import { postern as run } from '@/mail-daemon/testing/cli';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { createResolver } from '@/lib/dns/resolver';
 import { zonesFor } from '@/mail-daemon/testing/dns-records';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
 
@@ -23,6 +27,7 @@ function postern(args: string[]) {
 }
 
 beforeAll(async () => {
+  useTestEnv();
   t = await createTestDatabase();
   dns = await startDnsServer();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-cli-dns-'));
@@ -72,5 +77,21 @@ describe('postern dns', { timeout: 120_000 }, () => {
     const r = await postern(['dns', 'check', 'nowhere.test']);
     expect(r).toMatchObject({ code: 1, stdout: '' });
     expect(r.stderr).toMatch(/^postern: domain: no domain nowhere\.test/);
+  });
+
+  it('cert activate refuses a key no published TLSA record matches (exit 1, the record to publish); --confirm-tlsa-mismatch activates', async () => {
+    const ca = await createCa(t.prisma, CLI, { commonName: 'CLI DNS Root' });
+    const current = await issueServerCertificate(t.prisma, CLI, { hosts: [HOST], caId: ca.id });
+    await activateCertificate(t.prisma, CLI, current.id, new Date(), { host: HOST, resolver: createResolver({ servers: [dns.server] }) });
+    dns.set({ [`_25._tcp.${HOST}`]: { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: Buffer.from(spkiSha256(current.certPem), 'hex') }] } });
+    const next = await issueServerCertificate(t.prisma, CLI, { hosts: [HOST], caId: ca.id });
+
+    const refused = await postern(['cert', 'activate', next.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`postern: tlsa: no TLSA record at _25._tcp.${HOST} matches this certificate's key: DANE senders would refuse mail until one does. Publish "_25._tcp.${HOST}. IN TLSA 3 1 1 ${spkiSha256(next.certPem)}" beside the current record, wait for its TTL, then activate (or activate anyway)\n`);
+    expect((await t.prisma.certificate.findUniqueOrThrow({ where: { id: next.id } })).status).toBe('PENDING');
+
+    const forced = await postern(['cert', 'activate', next.id, '--confirm-tlsa-mismatch']);
+    expect(forced).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^activated ${next.id} for ${HOST} \\(retired ${current.id}\\)`)) });
   });
 });
