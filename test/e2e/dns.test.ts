@@ -9,6 +9,7 @@ import { createResolver } from '@/lib/dns/resolver';
 import { expectedRecords, type ExpectedRecord } from '@/lib/dns-records';
 import { addDomain } from '@/lib/domains';
 import { CLI } from '@/mail-daemon/testing/certificates';
+import { spkiSha256 } from '@/lib/certificates/tlsa';
 import { publish } from '@/mail-daemon/testing/dns-records';
 import { startDnsServer, type RunningDnsServer, type Zones } from '@/mail-daemon/testing/dns-server';
 import { createAdmin, launchBrowser, login, newContext, screenshot, startPanel, type AdminFixture, type Panel } from './index';
@@ -28,6 +29,8 @@ let dns: RunningDnsServer;
 let admin: AdminFixture;
 let otherAdmin: AdminFixture;
 let records: ExpectedRecord[];
+let servedPem: string;
+let caId: string;
 
 async function signedIn(who: AdminFixture = admin): Promise<Page> {
   const page = await (await newContext(browser, panel.url)).newPage();
@@ -63,7 +66,9 @@ beforeAll(async () => {
     },
   });
   const ca = await createCa(db, CLI, { commonName: 'DNS E2E Root' });
-  const cert = await issueServerCertificate(db, CLI, { hosts: [HOST] , caId: ca.id });
+  caId = ca.id;
+  const cert = await issueServerCertificate(db, CLI, { hosts: [HOST], caId });
+  servedPem = cert.certPem;
   await activateCertificate(db, CLI, cert.id, new Date(), { host: HOST, resolver: createResolver({ servers: [dns.server] }) });
   records = (await expectedRecords(db, domain.id, { env: readEnv({ ...process.env, POSTERN_HOSTNAME: HOST }) })).records;
 }, 900_000);
@@ -161,5 +166,30 @@ describe('DNS page', { timeout: 300_000 }, () => {
     expect(response?.status()).toBe(404);
     await tenant.goto('/domains');
     expect(await tenant.locator(`tr[data-domain="${DOMAIN}"]`).count()).toBe(0);
+  });
+
+  it('a certificate with a new key: its TLSA is listed as the next record, and activation warns before "Activate anyway"', async () => {
+    dns.set({ [`_25._tcp.${HOST}`]: { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: Buffer.from(spkiSha256(servedPem), 'hex') }] } });
+    const next = await issueServerCertificate(panel.db.prisma, CLI, { hosts: [HOST], caId });
+    const page = await signedIn();
+    await page.goto(`/domains/${DOMAIN}/dns`);
+    const nextRow = row(page, `tlsa-next:25:${next.id}`);
+    await expect(nextRow.textContent()).resolves.toContain(`3 1 1 ${spkiSha256(next.certPem)}`);
+    await checkNow(page);
+    await expect(nextRow.getAttribute('data-state')).resolves.toBe('missing');
+    await expect(row(page, 'tlsa:25').getAttribute('data-state')).resolves.toBe('right');
+    await nextRow.scrollIntoViewIfNeeded();
+    await screenshot(page, 'dns-next-tlsa');
+
+    await page.goto('/certificates');
+    const certRow = page.locator(`tr[data-certificate="${next.id}"]`);
+    await certRow.getByRole('button', { name: 'Activate', exact: true }).click();
+    await expect(certRow.getByRole('alert').textContent()).resolves.toMatch(/no TLSA record at _25\._tcp\.mail\.dns-e2e\.test matches this certificate's key/);
+    expect((await panel.db.prisma.certificate.findUniqueOrThrow({ where: { id: next.id } })).status).toBe('PENDING');
+    await screenshot(page, 'dns-activate-warning');
+    await certRow.getByRole('button', { name: 'Activate anyway' }).click();
+    await page.locator(`tr[data-certificate="${next.id}"][data-status="ACTIVE"]`).waitFor();
+    const audit = await panel.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'certificate.activate', target: next.id } });
+    expect(audit.after).toMatchObject({ confirmedTlsaMismatch: true });
   });
 });
