@@ -86,6 +86,7 @@ const VALID: Array<[string, string, Expected]> = [
     },
   ],
   ['a quoted local-part before @domain', 'mx.example; auth=pass smtp.auth="john doe"@example.com', { authservId: 'mx.example', results: [r('auth', 'pass', { 'smtp.auth': '"john doe"@example.com' })] }],
+  ['a comment closing the last result', 'mx.example.org; spf=pass; arc=pass (i=1 spf=pass)', { authservId: 'mx.example.org', results: [r('spf', 'pass', {}, { comments: [] }), r('arc', 'pass', {}, { comments: ['i=1 spf=pass'] })] }],
   ['a trailing ";"', 'mx.example.org; spf=none smtp.mailfrom=x.example;', { authservId: 'mx.example.org', results: [r('spf', 'none')] }],
   ['case folded: method, result and ptype', 'MX.Example.ORG; SPF=Pass SMTP.MailFrom=X.Example', { authservId: 'MX.Example.ORG', results: [r('spf', 'pass', { 'smtp.mailfrom': 'X.Example' })] }],
   ['a quoted authserv-id', '"mx example"; dkim=temperror reason="DNS timeout"', { authservId: 'mx example', results: [r('dkim', 'temperror', {}, { reason: 'DNS timeout' })] }],

@@ -54,7 +54,8 @@ function methodResult(r: Reader): MethodResult {
     if (value === null) r.fail(`expected a value for "${ptype}.${property}"`);
     out.properties.push({ ptype: ptype.toLowerCase(), property: property.toLowerCase(), value });
   }
-  out.comments = out.comments.filter(Boolean);
+  // The look-ahead for ";" or the end read the comments that close this result.
+  out.comments = [...out.comments, ...r.takeComments()].filter(Boolean);
   return out;
 }
 

@@ -199,20 +199,20 @@ describe('policies', () => {
   it('saves the inbound checks and DNS record fields; a bad blocklist zone is a field error', async () => {
     const page = await signedIn(admin);
     await page.goto('/policies');
-    await page.getByLabel('When SPF fails').selectOption('reject');
-    await page.getByLabel('DNS blocklists').fill('zen.spamhaus.org\nnot a zone');
+    await page.getByLabel('When SPF fails', { exact: true }).selectOption('reject');
+    await page.getByLabel('DNS blocklists', { exact: true }).fill('zen.spamhaus.org\nnot a zone');
     await page.getByLabel('Greylisting', { exact: true }).check();
-    await page.getByLabel('Greylisting: retry accepted after').fill('120');
-    await page.getByLabel('Keep a replaced key published for').fill('14');
-    await page.getByLabel('SPF record').fill('v=spf1 mx include:_spf.provider.example -all');
-    await page.getByLabel('DMARC policy').selectOption('reject');
-    await page.getByLabel('DMARC reports to').fill('DMARC@example.test');
-    await page.getByLabel('MTA-STS mode').selectOption('enforce');
+    await page.getByLabel('Greylisting: retry accepted after', { exact: true }).fill('120');
+    await page.getByLabel('Keep a replaced key published for', { exact: true }).fill('14');
+    await page.getByLabel('SPF record', { exact: true }).fill('v=spf1 mx include:_spf.provider.example -all');
+    await page.getByLabel('DMARC policy', { exact: true }).selectOption('reject');
+    await page.getByLabel('DMARC reports to', { exact: true }).fill('DMARC@example.test');
+    await page.getByLabel('MTA-STS mode', { exact: true }).selectOption('enforce');
     await page.getByRole('button', { name: 'Save global policy' }).click();
     await expect.poll(() => page.locator('[data-field-error="dnsblZones"]').textContent()).toBe('"not": a DNS zone, e.g. zen.spamhaus.org.');
     await screenshot(page, 'authentication-policies-error');
 
-    await page.getByLabel('DNS blocklists').fill('zen.spamhaus.org\nbl.spamcop.net');
+    await page.getByLabel('DNS blocklists', { exact: true }).fill('zen.spamhaus.org\nbl.spamcop.net');
     await page.getByRole('button', { name: 'Save global policy' }).click();
     await page.getByText('Global policy saved').waitFor();
     expect(await getPolicyOverride(panel.db.prisma, null)).toMatchObject({
@@ -225,7 +225,7 @@ describe('policies', () => {
       mtaSts: { mode: 'enforce' },
     });
     await page.reload();
-    await expect(page.getByLabel('DNS blocklists').inputValue()).resolves.toBe('zen.spamhaus.org\nbl.spamcop.net');
+    await expect(page.getByLabel('DNS blocklists', { exact: true }).inputValue()).resolves.toBe('zen.spamhaus.org\nbl.spamcop.net');
     await page.locator('[data-policy-field="dnsblZones"]').scrollIntoViewIfNeeded();
     await screenshot(page, 'authentication-policies');
 

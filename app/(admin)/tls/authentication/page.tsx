@@ -151,7 +151,7 @@ function DomainTable({ rows, testId, failures = false }: { rows: AuthDomainRow[]
         <tbody>
           {rows.map((r) => (
             <tr key={r.fromDomain} data-domain={r.fromDomain}>
-              <Td className="break-all">
+              <Td className="break-words">
                 {r.fromDomain ? (
                   <Link href={`/tls/authentication?sender=${encodeURIComponent(r.fromDomain)}`} className="text-accent hover:underline">
                     {r.fromDomain}
