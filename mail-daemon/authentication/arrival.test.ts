@@ -27,7 +27,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await seedDirectory(db.prisma);
   const other = await db.prisma.domain.findUniqueOrThrow({ where: { name: 'other.test' } });
-  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { dnsblZones: ['bl.test'] } });
+  // 127.0.0.5 is a relay network: never judged, not even when a blocklist lists it.
+  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { dnsblZones: ['bl.test'], relayNetworks: ['127.0.0.5/32'] } });
   // other.test refuses an SPF fail outright (spfFailAction reject); example.test keeps the default (junk).
   await updatePolicy(db.prisma, SYSTEM, { domainId: other.id, settings: { spfFailAction: 'reject' } });
   dns = await startDnsServer({
@@ -53,6 +54,9 @@ beforeAll(async () => {
       '2.0.0.127.bl.test': { A: ['127.0.0.2'], TXT: ['listed for testing'] },
       '3.0.0.127.bl.test': { A: ['127.255.255.254'] },
       '4.0.0.127.bl.test': { silent: true },
+      '5.0.0.127.bl.test': { A: ['127.0.0.2'] },
+      // RFC 7489 §6.3 sp: the subdomain policy applies to sub.parent.test, p to parent.test itself.
+      '_dmarc.parent.test': { TXT: ['v=DMARC1; p=none; sp=reject'] },
     },
   });
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
@@ -185,6 +189,8 @@ describe('RFC 6376 DKIM, RFC 7489 DMARC', () => {
     ['§3.1.2 SPF pass on an aligned MAIL FROM domain: pass', 'x@aligned.test', 'y@aligned.test', 'pass', 250, null],
     ['§3.1.2 SPF passes for another domain: not aligned, fail, p=reject', 'x@spfpass.test', 'y@reject.test', 'fail', 550, null],
     ['§6.6.3 no record: none', 'x@spfpass.test', 'y@nothing.test', 'none', 250, null],
+    ['§6.3 sp=reject applies to a subdomain: 550', 'x@spfpass.test', 'y@sub.parent.test', 'fail', 550, null],
+    ['§6.3 p=none for the organizational domain itself: fail, noted only', 'x@spfpass.test', 'y@parent.test', 'fail', 250, null],
   ];
   it.each(rows)('%s', async (_clause, mailFrom, from, dmarc, code, folder) => {
     const sent = await send(mailFrom, message(from));
@@ -265,6 +271,20 @@ describe('RFC 5782 DNS blocklists at connect', () => {
 });
 
 describe('scope: what is not judged', () => {
+  it('a relay network is never judged: greeted although listed, and its mail carries no results', async () => {
+    const { client, greeting } = await RawSmtp.connect(smtp.ports.mx, { localAddress: '127.0.0.5' });
+    try {
+      expect(greeting.code).toBe(220);
+      await transcript(client, [['EHLO relay.test', 250], ['MAIL FROM:<x@reject.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
+      client.write(Buffer.concat([message('x@reject.test'), Buffer.from('.\r\n')]));
+      const r = await client.read();
+      expect(r.code).toBe(250);
+      expect((await receipt(/queued as (\S+)/.exec(r.text)![1])).dmarc_result).toBeNull();
+    } finally {
+      client.close();
+    }
+  });
+
   it('an authenticated submission is not checked: no results, no refusal under p=reject', async () => {
     const c = await submissionSession(smtp.ports.submission, 'alice@example.test', PASSWORD);
     try {

@@ -32,11 +32,11 @@ afterAll(async () => {
 /** rspamd's test pattern for "add header" (enable_test_patterns), scored at the action's threshold. */
 const ADD_HEADER_PATTERN = GTUBE.replace(/^XJS/, 'YJS');
 
-async function send(body: string): Promise<{ code: number; text: string; queueId: string | null }> {
+async function send(body: string, extra = ''): Promise<{ code: number; text: string; queueId: string | null }> {
   const { client } = await RawSmtp.connect(smtp.ports.mx);
   try {
     await transcript(client, [['EHLO client.test', 250], ['MAIL FROM:<x@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
-    client.write(`From: <x@sender.test>\r\nTo: <alice@example.test>\r\nSubject: scan\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@sender.test>\r\n\r\n${body}\r\n.\r\n`);
+    client.write(`${extra}From: <x@sender.test>\r\nTo: <alice@example.test>\r\nSubject: scan\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@sender.test>\r\n\r\n${body}\r\n.\r\n`);
     const r = await client.read();
     return { code: r.code, text: r.text, queueId: /queued as (\S+)/.exec(r.text)?.[1] ?? null };
   } finally {
@@ -61,8 +61,8 @@ describe('rspamd actions (https://rspamd.com/doc/configuration/metrics.html#acti
     expect(sent.text.startsWith('5.7.1 ')).toBe(true);
   });
 
-  it('add header: into Junk with X-Spam-Status and X-Spam-Score, the score and symbols in the receipt', async () => {
-    const sent = await send(ADD_HEADER_PATTERN);
+  it('add header: into Junk with X-Spam-Status and X-Spam-Score (the sender\'s own removed), the score and symbols in the receipt', async () => {
+    const sent = await send(ADD_HEADER_PATTERN, 'X-Spam-Status: No, score=-10.00\r\nX-Spam-Score: -10.00\r\n');
     expect(sent.code).toBe(250);
     const row = await stored(sent.queueId!);
     expect(row).toMatchObject({ spam_action: 'add header', disposition: 'junk', disposition_reason: 'rspamd=add header', folder: '\\Junk', spf_result: 'pass' });
@@ -71,6 +71,8 @@ describe('rspamd actions (https://rspamd.com/doc/configuration/metrics.html#acti
     const header = (row.raw as Buffer).toString('latin1').split('\r\n\r\n')[0];
     expect(header).toMatch(/\r\nX-Spam-Status: Yes, score=\d+\.\d\d required=\d+\.\d\d action=add header\r\n/);
     expect(header).toMatch(/\r\nX-Spam-Score: \d+\.\d\d\r\n/);
+    expect(header.match(/^X-Spam-(Status|Score):/gm)).toHaveLength(2);
+    expect(header).not.toContain('-10.00');
   });
 
   it('no action: INBOX, X-Spam-Status: No', async () => {
