@@ -79,6 +79,12 @@ describe('rspamd client against rspamd', () => {
     expect(Object.keys(result.symbols)).toContain('BAYES_SPAM');
   });
 
+  it('a bounce (null sender) and internationalised addresses are scanned', async () => {
+    const client = createRspamdClient(rspamd.url);
+    const result = await client.check({ ...envelope(message('utf8', 'grüße', 'Hallo')), from: '', rcpts: ['jürgen@bücher.test'], user: 'jürgen@bücher.test' });
+    expect(result.action).toBe('no action');
+  });
+
   it('learning without the controller password is an RspamdError', async () => {
     const client = createRspamdClient(rspamd.url);
     await expect(client.learn('ham', message('nopass', 'x', 'words words words'))).rejects.toThrow(/learnham: HTTP 401/);

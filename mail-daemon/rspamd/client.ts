@@ -37,7 +37,9 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
     try {
       res = await fetch(new URL(endpoint, base), {
         method: 'POST',
-        headers,
+        // Field values go out as their UTF-8 bytes (SMTPUTF8 addresses, RFC 6531): fetch takes
+        // byte strings, one character per octet.
+        headers: headers.map(([name, value]): [string, string] => [name, Buffer.from(value, 'utf8').toString('latin1')]),
         // A Buffer's memory is an ArrayBuffer (never shared), which is what fetch's types ask for.
         body: body as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.timeout(timeoutMs),
@@ -67,7 +69,8 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
       const headers: [string, string][] = [
         ['IP', input.ip],
         ['Helo', input.helo],
-        ['From', input.from],
+        // The null reverse-path of bounces (RFC 5321 §4.5.5) as rspamd expects it.
+        ['From', input.from || '<>'],
         // One Rcpt per recipient; fetch joins them into one comma-separated field, which
         // rspamd's recipient parser splits again (quoted local parts included).
         ...input.rcpts.map((r): [string, string] => ['Rcpt', r]),
