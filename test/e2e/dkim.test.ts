@@ -78,7 +78,7 @@ describe('DKIM page', { timeout: 180_000 }, () => {
     await expect.poll(() => card.getByRole('button', { name: 'Activate' }).isEnabled()).toBe(true);
     await screenshot(page, 'dkim-found');
     await card.getByRole('button', { name: 'Activate' }).click();
-    await card.getByText('e2e1 signs the domain’s mail from now on.').waitFor();
+    await card.getByText("e2e1 signs the domain's mail from now on.").waitFor();
     await expect.poll(() => card.getAttribute('data-status')).toBe('active');
     await expect.poll(() => page.getByText(`No key signs for ${DOMAIN}`).count()).toBe(0);
     const row = await panel.db.prisma.dkimKey.findFirstOrThrow({ where: { selector: 'e2e1' } });
