@@ -155,10 +155,16 @@ export async function expectedRecords(db: Db, domainId: string, options: { env?:
     });
   }
   omitted.push('_pop3s._tcp: this server does not offer POP3.');
-  for (const [label, what] of [['autoconfig', 'Thunderbird-style autoconfiguration'], ['autodiscover', 'Outlook-style autodiscovery']] as const) {
+  // Neither is an RFC: Mozilla's autoconfig is being standardised by the IETF mailmaint group, Autodiscover is Microsoft's.
+  const configuration = [
+    ['autoconfig', 'Thunderbird-style autoconfiguration', 'draft-ietf-mailmaint-autoconfig (no RFC yet)'],
+    ['autodiscover', 'Outlook-style autodiscovery', 'Microsoft [MS-OXDSCLI] (no RFC)'],
+  ] as const;
+  for (const [label, what, rfc] of configuration) {
     records.push({
       id: label, kind: 'alias', name: `${label}.${domain}`, type: 'CNAME', value: `${host}.`,
-      purpose: `${what}: clients look up this name to find the server’s settings.`, rfc: 'RFC 6186 §6 (client configuration)',
+      purpose: `${what}: clients look up this name to find the server’s settings.`, rfc,
+      note: 'Clients fetch it over HTTPS: the certificate the panel serves must name it too.',
     });
   }
 
