@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedRecords } from '@/lib/dns-records';
+import { checkRecords, expectedRecords } from '@/lib/dns-records';
+import { createResolver } from '@/lib/dns/resolver';
 import { readEnv } from '@/lib/config/env';
 import { CLI, useTestEnv } from '@/mail-daemon/testing/certificates';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
@@ -79,6 +80,10 @@ describe('TLSA across certificate rotation', { timeout: 60_000 }, () => {
       name: `_25._tcp.${HOST}`, type: 'TLSA', value: `3 1 1 ${spkiSha256(next.certPem!)}`, rfc: 'RFC 7671 §8.1',
     });
     expect(expected.records.find((r) => r.id === 'tlsa:25')?.value).toBe(`3 1 1 ${spkiSha256(active.certPem!)}`);
+    const checked = await checkRecords(expected, { resolver: createResolver({ servers: [dns.server], timeoutMs: 500 }) });
+    expect(checked.records.find((r) => r.id === 'tlsa:25')?.state).toBe('right');
+    // Only the current record is published: the next one is missing (to add beside it), not "different".
+    expect(checked.records.find((r) => r.id === `tlsa-next:25:${next.id}`)).toMatchObject({ state: 'missing', found: [`3 1 1 ${spkiSha256(active.certPem!)}`] });
 
     // By hand: refused with the record to publish, allowed once confirmed (and audited as such).
     const refused = await activateCertificate(t.prisma, CLI, next.id).catch((e) => e);
