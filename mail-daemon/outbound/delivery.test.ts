@@ -128,6 +128,9 @@ describe('one daemon delivers', { timeout: 60_000 }, () => {
     expect(got.mailFrom).toBe('alice@example.test');
     expect(got.helo).toBe('mx.postern.test');
     expect(got.raw.toString()).toContain('Subject: over mta-sts');
+    // RFC 5321 §4.4: the Return-Path our stored copy carries stays here; our Received goes on.
+    expect(got.raw.toString()).not.toMatch(/^Return-Path:/im);
+    expect(got.raw.toString()).toMatch(/^Received: from /m);
     const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'bob@sts.test' } });
     expect(attempt).toMatchObject({ outcome: 'sent', code: 250, mxHost: 'mx.sts.test', ip: '127.0.0.2', tlsVersion: 'TLSv1.3', tlsVerification: 'mta-sts', mtaSts: 'enforce' });
   });

@@ -8,6 +8,7 @@ import { composeDsn, type DsnRecipient } from './dsn';
 import type { ClaimedGroup, Notice, QueuedRecipient, QueueStore, RecipientUpdate } from './queue';
 import { delayNoticeDue, giveUpAt, nextAttemptAt, type RetrySchedule } from './schedule';
 import type { AttemptFacts, RecipientOutcome, Smarthost, TlsRequirement, Transport } from './types';
+import { withoutReturnPath } from './return-path';
 
 export interface RunnerOptions {
   queue: QueueStore;
@@ -128,7 +129,7 @@ export class QueueRunner {
     );
     try {
       const policy = await this.o.policy();
-      const raw = group.raw;
+      const raw = withoutReturnPath(group.raw);
       const toSend = group.recipients.filter((r) => !r.bounceRequested);
       let attempt = NO_CONNECTION;
       const outcomes = new Map<string, RecipientOutcome>();
