@@ -233,7 +233,7 @@ describe('policies', () => {
     const domain = await panel.db.prisma.domain.findUniqueOrThrow({ where: { name: 'example.test' } });
     await page.goto(`/policies?domain=${domain.id}`);
     await expect(page.locator('[data-policy-field="dnsblZones"]').count()).resolves.toBe(0);
-    await page.getByLabel('DMARC policy: inherit or override').selectOption('override');
+    await page.getByLabel('DMARC policy: inherit or override', { exact: true }).selectOption('override');
     await page.getByLabel('DMARC policy', { exact: true }).selectOption('none');
     await page.getByRole('button', { name: 'Save domain overrides' }).click();
     await page.getByText('Domain overrides saved').waitFor();
