@@ -273,10 +273,10 @@ export function ActivateButton({ id }: { id: string }) {
         {!tlsa && state.message ? <span role={state.ok ? 'status' : 'alert'} className={state.ok ? 'ml-2 text-xs text-ok' : 'ml-2 text-xs text-danger'}>{state.message}</span> : null}
       </form>
       {tlsa ? (
-        <form action={action} onSubmit={onSubmit} className="ml-2 inline-flex flex-wrap items-center gap-2">
+        <form action={action} onSubmit={onSubmit} className="ml-auto mt-2 flex max-w-md flex-col items-end gap-2">
           <input type="hidden" name="id" value={id} />
           <input type="hidden" name="confirmTlsaMismatch" value="on" />
-          <span role="alert" className="text-xs text-danger">{tlsa}</span>
+          <span role="alert" className="break-all text-left text-xs text-danger">{tlsa}</span>
           <SubmitButton pending={pending} size="sm" variant="danger" pendingText="Activating…">Activate anyway</SubmitButton>
         </form>
       ) : null}
