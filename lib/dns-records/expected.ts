@@ -3,7 +3,8 @@ import type { Db } from '@/lib/db/prisma';
 import { daneEeRecord, spkiSha256 } from '@/lib/certificates/tlsa';
 import { certificatesForHost, type ServedService } from '@/lib/certificates/served-for-host';
 import { dkimDnsRecords } from '@/lib/dkim/dns-records';
-import { mtaStsPolicyText, mtaStsRecordValue } from '@/lib/mta-sts/policy';
+import { domainMtaStsPolicy } from '@/lib/mta-sts/domain-policy';
+import { mtaStsRecordValue } from '@/lib/mta-sts/policy';
 import { getEffectivePolicy } from '@/lib/policy';
 import { hostNameOf } from './host-name';
 
@@ -116,11 +117,11 @@ export async function expectedRecords(db: Db, domainId: string, options: { env?:
     purpose: 'What receivers do with mail that fails SPF and DKIM alignment, and where they send aggregate reports.', rfc: 'RFC 7489 §6.3',
   });
 
-  let mtaStsPolicy: string | null = null;
-  if (policy.mtaSts.mode === 'none') {
+  // The same text the policy host serves (app/.well-known/mta-sts.txt), so the id matches it.
+  const mtaStsPolicy = domainMtaStsPolicy(policy.mtaSts, host);
+  if (mtaStsPolicy === null) {
     omitted.push('MTA-STS: the policy mode is none, so no policy is served and no record is asked for.');
   } else {
-    mtaStsPolicy = mtaStsPolicyText({ mode: policy.mtaSts.mode, mx: [host], maxAgeSeconds: policy.mtaSts.maxAgeSeconds });
     records.push({
       id: 'mta-sts', kind: 'txt', name: `_mta-sts.${domain}`, type: 'TXT', value: mtaStsRecordValue(mtaStsPolicy), marker: 'v=STSv1',
       purpose: `Announces the MTA-STS policy (mode ${policy.mtaSts.mode}); its id changes whenever the policy does.`, rfc: 'RFC 8461 §3.1',
