@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -82,27 +82,5 @@ export function RetireButton({ domain, selector, active }: { domain: string; sel
       action={retireDkimKeyAction}
       fields={{ domain, selector }}
     />
-  );
-}
-
-/** Copies a record's name or value; the Clipboard API exists only in secure contexts (https or localhost). */
-export function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  return (
-    <Button
-      variant="ghost"
-      size="sm"
-      aria-label={`Copy ${label}`}
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(text);
-          setCopied('yes');
-        } catch {
-          setCopied('no');
-        }
-      }}
-    >
-      {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy' : 'Copy'}
-    </Button>
   );
 }

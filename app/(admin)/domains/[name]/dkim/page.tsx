@@ -11,7 +11,8 @@ import { requireAdmin } from '@/lib/dal/session';
 import { listDkimKeys, type DkimKeyView } from '@/lib/dkim';
 import { bindTxtData } from '@/lib/dns/txt';
 import { isServiceError } from '@/lib/errors';
-import { ActivateButton, CheckDnsButton, CopyButton, GenerateKeyForm, RetireButton } from './forms';
+import { CopyButton } from '@/components/ui/copy-button';
+import { ActivateButton, CheckDnsButton, GenerateKeyForm, RetireButton } from './forms';
 
 type Props = { params: Promise<{ name: string }> };
 

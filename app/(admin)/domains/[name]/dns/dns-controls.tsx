@@ -1,7 +1,6 @@
 'use client';
 
-import { useActionState, useState } from 'react';
-import { Button } from '@/components/ui/button';
+import { useActionState } from 'react';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { checkDnsAction } from './actions';
 
@@ -15,27 +14,5 @@ export function CheckNowButton({ name }: { name: string }) {
         {state.ok === false ? (state.fieldErrors?.name ?? state.message) : state.message}
       </span>
     </form>
-  );
-}
-
-/** Copies a record's value; the Clipboard API exists only in secure contexts (https or localhost). */
-export function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  return (
-    <Button
-      variant="ghost"
-      size="sm"
-      aria-label={`Copy ${label}`}
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(text);
-          setCopied('yes');
-        } catch {
-          setCopied('no');
-        }
-      }}
-    >
-      {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy' : 'Copy'}
-    </Button>
   );
 }

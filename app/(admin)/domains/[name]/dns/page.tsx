@@ -9,7 +9,8 @@ import { getDomainDnsView } from '@/lib/dal/dns';
 import type { CheckedRecord, ExpectedRecord } from '@/lib/dns-records';
 import { isServiceError } from '@/lib/errors';
 import { DnsMark } from '../dns-mark';
-import { CheckNowButton, CopyButton } from './dns-controls';
+import { CopyButton } from '@/components/ui/copy-button';
+import { CheckNowButton } from './dns-controls';
 
 type Props = { params: Promise<{ name: string }> };
 
