@@ -98,7 +98,7 @@ export function ArcChainView({ chain }: { chain: ArcChain }) {
               {s.seal?.ok ? (
                 <>
                   {' '}
-                  · sealed by {s.seal.domain} (s={s.seal.selector}, {s.seal.algorithm}) · <ResultBadge method="cv" result={s.seal.cv === 'none' ? 'none' : s.seal.cv} />
+                  · sealed by {s.seal.domain} (s={s.seal.selector}, {s.seal.algorithm}) · <ResultBadge method="cv" result={s.seal.cv} />
                   {s.seal.timestamp ? <span className="text-muted"> · {s.seal.timestamp.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</span> : null}
                 </>
               ) : s.seal ? (

@@ -6,7 +6,7 @@
 
 /** RFC 2045 token: printable US-ASCII except blanks and tspecials `()<>@,;:\"/[]?=`. */
 const TOKEN = /[!#-'*+\-.0-9A-Z^-~]+/y;
-/** RFC 5321 Ldh-str (RFC 8601 Keyword); `_` and `.` are accepted: real writers use both in methods and ptypes. */
+/** RFC 5321 Ldh-str (RFC 8601 Keyword), with `_` too: real writers use it in method and property names. */
 const KEYWORD = /[A-Za-z0-9][A-Za-z0-9_-]*/y;
 const DIGITS = /[0-9]+/y;
 /** A pvalue outside quotes: RFC 8601's `[[local-part] "@"] domain-name` or a token, read up to the next blank, comment or `;`. */
