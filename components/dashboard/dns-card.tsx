@@ -14,7 +14,7 @@ export async function DnsCard({ domainsWithProblems }: { domainsWithProblems: nu
       <div className="flex items-center justify-between gap-2">
         <CardTitle>DNS</CardTitle>
         <Link href="/domains" className="text-sm text-accent hover:underline">
-          Domains
+          Details
         </Link>
       </div>
       <p className="mt-2 text-sm" data-testid="dns-problem-count">

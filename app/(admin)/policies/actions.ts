@@ -11,6 +11,7 @@ import { DEFAULT_POLICY, getPolicyOverride, updatePolicyWithSmarthost, type Smar
 import { normalizeAddress, normalizeDomain, parseQuota } from '@/lib/validations';
 import { POLICY_FIELDS, getPath } from './fields';
 import { fieldForPath, parsePolicyForm, withoutDefaults } from './parse';
+import { policySchemaError } from './schema-error';
 
 const domainIdSchema = z.union([z.literal(''), z.uuid()]).nullish();
 
@@ -50,6 +51,7 @@ export async function savePolicyAction(_prev: FormState, formData: FormData): Pr
     bytes: (s) => parseQuota(s),
     domain: (s) => normalizeDomain(s),
     address: (s) => normalizeAddress(s).address,
+    schema: policySchemaError,
   });
   if (Object.keys(parsed.fieldErrors).length) {
     return { ok: false, message: 'Please correct the highlighted fields.', fieldErrors: parsed.fieldErrors };

@@ -3,6 +3,7 @@ import { DEFAULT_POLICY, policySchema } from '@/lib/policy';
 import { normalizeAddress, normalizeDomain } from '@/lib/validations';
 import { POLICY_FIELDS, POLICY_GROUPS, getPath, setPath } from './fields';
 import { bytesToInput, describeValue, fieldForPath, modeName, parsePolicyForm, policyToFormValues, withoutDefaults, type PolicyParsers } from './parse';
+import { policySchemaError } from './schema-error';
 
 const parsers: PolicyParsers = {
   bytes: (s: string) => {
@@ -12,6 +13,7 @@ const parsers: PolicyParsers = {
   },
   domain: (s: string) => normalizeDomain(s),
   address: (s: string) => normalizeAddress(s).address,
+  schema: policySchemaError,
 };
 
 const globalForm: Record<string, string> = {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { splitList } from '@/lib/forms/list';
-import { policyOverrideSchema } from '@/lib/policy/schema';
 import type { SmarthostInput } from '@/lib/policy/smarthost';
 import {
   OUTBOUND_TLS,
@@ -41,6 +40,12 @@ export interface PolicyParsers {
   domain: (s: string) => string;
   /** `normalizeAddress(s).address` */
   address: (s: string) => string;
+  /**
+   * The policy schema's own verdict on one value (`policySchemaError` in ./schema-error), so a rule
+   * lives in one place. Passed in: the schema's zod objects would probe for `eval` in the browser,
+   * which the panel's CSP refuses and reports.
+   */
+  schema: (path: string, value: unknown) => Error | null;
 }
 
 /** Several errors for one field (the smarthost subsection, a rule row): keyed by form name. */
@@ -149,17 +154,6 @@ function parseSmarthost(get: Get, parsers: PolicyParsers): SmarthostInput | null
   return { ...rest, ...(password ? { password } : {}), ...(clearPassword ? { clearPassword } : {}) };
 }
 
-/** The policy schema's own verdict on one value (its message, e.g. "starts with v=spf1"), so a rule lives in one place. */
-function schemaError(path: string, value: unknown): Error | null {
-  const probe: Record<string, unknown> = {};
-  setPath(probe, path, value);
-  const parsed = policyOverrideSchema.safeParse(probe);
-  if (parsed.success) return null;
-  const issue = parsed.error.issues[0];
-  const index = issue.path[path.split('.').length];
-  return new Error(typeof index === 'number' && Array.isArray(value) ? `"${value[index]}": ${issue.message}.` : `${issue.message[0].toUpperCase()}${issue.message.slice(1)}.`);
-}
-
 const MAX_DNSBL_ZONES = 20;
 
 function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unknown | Error {
@@ -200,11 +194,11 @@ function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unkno
     case 'zone-list': {
       const zones = splitList(raw).map((z) => z.toLowerCase().replace(/\.$/, ''));
       if (zones.length > MAX_DNSBL_ZONES) return new Error(`At most ${MAX_DNSBL_ZONES} zones.`);
-      return schemaError(field.path, zones) ?? zones;
+      return parsers.schema(field.path, zones) ?? zones;
     }
     case 'record': {
       const text = (raw ?? '').trim().replace(/\s+/g, ' ');
-      return schemaError(field.path, text) ?? text;
+      return parsers.schema(field.path, text) ?? text;
     }
     case 'address': {
       const text = (raw ?? '').trim();
