@@ -1,3 +1,4 @@
+// Over 300 lines: the one adapter between smtp-server's callbacks and our session (TLS gates, limits, PROXY protocol, the arrival filter at connect), kept whole so each hook's order is read in one place.
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';

@@ -1,3 +1,4 @@
+// Over 300 lines: one class, the FolderView of imap/backend.ts; its writes share the folder-row locking.
 // The selected folder of an IMAP session (RFC 3501 SELECTED state): flags, COPY/MOVE, EXPUNGE,
 // SEARCH and the changes other sessions made since the last look (RFC 7162 CONDSTORE/QRESYNC).
 // FETCH is in ./fetch.ts. Every write locks the folder row first (see ./pg-store.ts).

@@ -1,3 +1,4 @@
+// Over 300 lines: one parser for the whole policy form (every field kind, the smarthost, per-destination rules), the inverse of ./fields.ts.
 import { z } from 'zod';
 import { splitList } from '@/lib/forms/list';
 import type { SmarthostInput } from '@/lib/policy/smarthost';
