@@ -1,5 +1,5 @@
 'use client';
-// Over 300 lines: the certificates page's small client forms (CA, issue, CSR, import, activate), which share one action-state pattern.
+// Over 300 lines: the certificates pages' small client forms (CA, issue, CSR, import, upload, ACME, activate, S/MIME), which share one action-state pattern.
 
 import Link from 'next/link';
 import { Alert } from '@/components/ui/alert';
