@@ -1,12 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
-import { createPool, type PoolOptions } from './pool';
 
 export type Db = PrismaClient;
 
-/** Prisma over a pool from ./pool.ts (connection errors handled, faulted connections discarded). */
-export function createPrisma(connectionString: string, max = 10, onError?: PoolOptions['onError']): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(createPool(connectionString, { max, onError }), { disposeExternalPool: true }) });
+export function createPrisma(connectionString: string, max = 10): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }) });
 }
 
 const globalForPrisma = globalThis as unknown as { postern?: PrismaClient };
