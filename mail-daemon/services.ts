@@ -1,6 +1,5 @@
 import type { DaemonService } from './context';
 import { housekeepingService } from './housekeeping';
-import { healthService } from './services/health';
 import { createImapService } from './services/imap';
 import { junkLearningService } from './services/junk-learning';
 import { outboundService } from './services/outbound';
@@ -17,5 +16,4 @@ export const services: DaemonService[] = [
   housekeepingService(),
   tlsReportsService(),
   junkLearningService(),
-  healthService(),
 ];
