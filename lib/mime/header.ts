@@ -81,6 +81,23 @@ export function parseHeader(raw: Buffer, start: number, end: number): HeaderFiel
   return fields;
 }
 
+/**
+ * The message without the top-level header fields `drop` selects (each with its folded lines);
+ * every other byte as it was. The same buffer when nothing is dropped.
+ */
+export function removeHeaderFields(message: Buffer, drop: (f: HeaderField) => boolean): { message: Buffer; removed: number } {
+  const dropped = parseHeader(message, 0, findBodyStart(message, 0, message.length)).filter(drop);
+  if (!dropped.length) return { message, removed: 0 };
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (const f of dropped) {
+    parts.push(message.subarray(pos, f.start));
+    pos = f.end;
+  }
+  parts.push(message.subarray(pos));
+  return { message: Buffer.concat(parts), removed: dropped.length };
+}
+
 export function headerValue(fields: HeaderField[], key: string): string | null {
   const f = fields.find((x) => x.key === key);
   return f ? f.value : null;

@@ -1,4 +1,4 @@
-import { findBodyStart, parseHeader, type HeaderField } from '@/lib/mime';
+import { removeHeaderFields } from '@/lib/mime';
 
 // RFC 8601: one Authentication-Results header field per message we judged, with our host
 // name as its authserv-id (§2.5), and no field claiming that id from anyone else (§5).
@@ -23,26 +23,12 @@ export function authservIdOf(value: string): string {
  */
 export function removeForgedResults(message: Buffer, authservId: string): { message: Buffer; removed: number } {
   const ours = authservId.toLowerCase();
-  return removeFields(message, (f) => f.key === 'authentication-results' && authservIdOf(f.value) === ours);
+  return removeHeaderFields(message, (f) => f.key === 'authentication-results' && authservIdOf(f.value) === ours);
 }
 
 /** The spam verdict fields we write (X-Spam-Status, X-Spam-Score): a sender's own would pass for ours. */
 export function removeSpamFields(message: Buffer): Buffer {
-  return removeFields(message, (f) => f.key === 'x-spam-status' || f.key === 'x-spam-score').message;
-}
-
-function removeFields(message: Buffer, drop: (f: HeaderField) => boolean): { message: Buffer; removed: number } {
-  const fields = parseHeader(message, 0, findBodyStart(message, 0, message.length));
-  const forged = fields.filter(drop);
-  if (!forged.length) return { message, removed: 0 };
-  const parts: Buffer[] = [];
-  let pos = 0;
-  for (const f of forged) {
-    parts.push(message.subarray(pos, f.start));
-    pos = f.end;
-  }
-  parts.push(message.subarray(pos));
-  return { message: Buffer.concat(parts), removed: forged.length };
+  return removeHeaderFields(message, (f) => f.key === 'x-spam-status' || f.key === 'x-spam-score').message;
 }
 
 /** The field, folded one result per line (RFC 8601 §2.2 resinfo separated by ";"). */
