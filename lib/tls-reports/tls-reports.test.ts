@@ -165,4 +165,15 @@ describe('the TLS page summary of reports', () => {
     const none = await tlsReportSummary(db.prisma, { ...admin, domainIds: [] }, 30);
     expect(none.reports).toBe(0);
   });
+
+  it('totals count every report of the period, not only the rows the tables show', async () => {
+    await pool.query(
+      `INSERT INTO tls_reports (report_id, organization, start_at, end_at, policy_domain, success_count, failure_count, report)
+       SELECT 'many-' || i, 'Reporter ' || i, now() - interval '1 day', now(), 'many.example', 1, 0, '{"policyType":"sts","failures":[]}'
+         FROM generate_series(1, 250) AS i`,
+    );
+    const all = await tlsReportSummary(db.prisma, SYSTEM, 30);
+    expect(all.reporters).toHaveLength(200);
+    expect(all).toMatchObject({ reports: 253, success: 1210, failure: 105 });
+  });
 });
