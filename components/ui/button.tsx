@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { cn } from './cn';
 
-type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
-type Size = 'sm' | 'md';
+export type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
+export type Size = 'sm' | 'md';
 
 const base =
   'inline-flex items-center justify-center gap-1.5 rounded-md font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-60 whitespace-nowrap';

@@ -1,16 +1,32 @@
 'use client';
 
 import { useState } from 'react';
-import { Button } from './button';
+import { Button, type Size, type Variant } from './button';
 
-/** Copies a value (a DNS record, a key); the Clipboard API exists only in secure contexts (https or localhost). */
-export function CopyButton({ text, label }: { text: string; label: string }) {
+/**
+ * Copies a value (a DNS record, a key, recovery codes). The Clipboard API exists only in secure
+ * contexts (https or localhost), so a refusal says what to do instead (`failed`).
+ */
+export function CopyButton({
+  text,
+  label,
+  variant = 'ghost',
+  size = 'sm',
+  failed = 'Select and copy',
+}: {
+  text: string;
+  /** What is copied, for the accessible name ("Copy <label>"); omit when the button's text says enough. */
+  label?: string;
+  variant?: Variant;
+  size?: Size;
+  failed?: string;
+}) {
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   return (
     <Button
-      variant="ghost"
-      size="sm"
-      aria-label={`Copy ${label}`}
+      variant={variant}
+      size={size}
+      aria-label={label ? `Copy ${label}` : undefined}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(text);
@@ -20,7 +36,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         }
       }}
     >
-      {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy' : 'Copy'}
+      {copied === 'yes' ? 'Copied' : copied === 'no' ? failed : 'Copy'}
     </Button>
   );
 }

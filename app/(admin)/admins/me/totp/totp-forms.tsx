@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useState } from 'react';
+import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { CopyButton } from '@/components/ui/copy-button';
 import { Card, CardTitle } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
@@ -14,7 +15,6 @@ type CodesAction = (state: FormState<{ recoveryCodes: string[] }>, formData: For
 
 /** The recovery codes, shown once, with copy and download; gone when the page is left. */
 export function RecoveryCodes({ codes }: { codes: string[] }) {
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   const text = codes.join('\n') + '\n';
   return (
     <section aria-labelledby="recovery-title" className="space-y-3 rounded-lg border border-warn bg-warn-bg p-4">
@@ -31,20 +31,7 @@ export function RecoveryCodes({ codes }: { codes: string[] }) {
         ))}
       </ol>
       <div className="flex flex-wrap gap-2">
-        <Button
-          variant="secondary"
-          onClick={async () => {
-            // The Clipboard API exists only in secure contexts (https or localhost).
-            try {
-              await navigator.clipboard.writeText(text);
-              setCopied('yes');
-            } catch {
-              setCopied('no');
-            }
-          }}
-        >
-          {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Copy failed: use Download' : 'Copy'}
-        </Button>
+        <CopyButton text={text} variant="secondary" size="md" failed="Copy failed: use Download" />
         <Button
           variant="secondary"
           onClick={() => {
