@@ -110,6 +110,10 @@ describe('DKIM keys', () => {
     expect(compareDkimRecords(['v=DKIM1; k=ed25519; p=abc'], 'v=DKIM1; k=rsa; p=abc')).toBe('different');
     expect(compareDkimRecords(['v=spf1 -all'], 'v=DKIM1; k=rsa; p=abc')).toBe('different');
     expect(compareDkimRecords([], 'v=DKIM1; k=rsa; p=abc')).toBe('missing');
+    // RFC 6376 §3.2: a tag twice, or a part that is no tag=value, makes the record invalid; verifiers ignore it.
+    expect(compareDkimRecords(['v=DKIM1; k=rsa; p=abc; p=xyz'], 'v=DKIM1; k=rsa; p=abc')).toBe('different');
+    expect(compareDkimRecords(['v=DKIM1; k=rsa; p=abc; garbage'], 'v=DKIM1; k=rsa; p=abc')).toBe('different');
+    expect(compareDkimRecords(['v=DKIM1; k=rsa; p=abc;'], 'v=DKIM1; k=rsa; p=abc')).toBe('found');
   });
 
   it('activation is refused until the record is found; then the key signs', async () => {
