@@ -162,4 +162,20 @@ describe('DKIM keys', () => {
     expect(await dkimSigningKeys(t.prisma)).toEqual([]);
     await expect(retireDkimKey(t.prisma, cli, { domain: 'sign.test', selector: 'nope' })).rejects.toMatchObject({ code: 'not_found', field: 'selector' });
   });
+
+  it('housekeeping in two daemons at once retires an expired key once, with one audit entry', async () => {
+    const keys = [];
+    for (const selector of ['h1', 'h2']) {
+      const key = await generateDkimKey(t.prisma, cli, { domain: 'other.test', type: 'ed25519', selector });
+      dns.set({ [key.record.name]: { TXT: [key.record.value] } });
+      await checkDkimDns(t.prisma, cli, { domain: 'other.test', selector }, resolver);
+      await activateDkimKey(t.prisma, cli, { domain: 'other.test', selector });
+      keys.push(key);
+    }
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const counts = await Promise.all([retireExpiredDkimKeys(t.prisma, later), retireExpiredDkimKeys(t.prisma, later)]);
+    expect(counts.reduce((a, b) => a + b)).toBe(1);
+    expect(await t.prisma.dkimKey.findFirstOrThrow({ where: { id: keys[0].id } })).toMatchObject({ status: 'retired' });
+    expect(await t.prisma.auditLog.count({ where: { action: 'dkim.retire', target: keys[0].record.name } })).toBe(1);
+  });
 });
