@@ -178,4 +178,17 @@ describe('DKIM keys', () => {
     expect(await t.prisma.dkimKey.findFirstOrThrow({ where: { id: keys[0].id } })).toMatchObject({ status: 'retired' });
     expect(await t.prisma.auditLog.count({ where: { action: 'dkim.retire', target: keys[0].record.name } })).toBe(1);
   });
+
+  it('two activations at once on one domain: one key ends active, the other retiring', async () => {
+    await addDomain(t.prisma, cli, { name: 'race.test' });
+    for (const selector of ['a1', 'a2']) {
+      const key = await generateDkimKey(t.prisma, cli, { domain: 'race.test', type: 'ed25519', selector });
+      dns.set({ [key.record.name]: { TXT: [key.record.value] } });
+      await checkDkimDns(t.prisma, cli, { domain: 'race.test', selector }, resolver);
+    }
+    const results = await Promise.all(['a1', 'a2'].map((selector) => activateDkimKey(t.prisma, cli, { domain: 'race.test', selector })));
+    expect(results.filter((r) => r.replaced !== null)).toHaveLength(1);
+    const rows = await t.prisma.dkimKey.findMany({ where: { domain: { name: 'race.test' } }, select: { status: true } });
+    expect(rows.map((r) => r.status).sort()).toEqual(['active', 'retiring']);
+  });
 });
