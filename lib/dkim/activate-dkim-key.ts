@@ -9,7 +9,7 @@ import type { DkimKeyRef } from './schemas';
 import { DKIM_VIEW_SELECT, toDkimKeyView, type DkimKeyView } from './view';
 
 /** How recent the DNS check that found the record must be: a record seen yesterday may be gone. */
-export const ACTIVATE_CHECK_MAX_AGE_MS = 60 * 60_000;
+const ACTIVATE_CHECK_MAX_AGE_MS = 60 * 60_000;
 
 export interface ActivatedDkimKey {
   key: DkimKeyView;

@@ -11,7 +11,7 @@ import { generateDkimKeySchema, type GenerateDkimKeyInput } from './schemas';
 import { DKIM_VIEW_SELECT, toDkimKeyView, type DkimKeyView } from './view';
 
 /** `p20261202r`: the day it was made and its type (r = RSA, e = Ed25519), so a zone file tells keys apart. */
-export function defaultSelector(algorithm: 'rsa' | 'ed25519', now: Date, taken: Set<string>): string {
+function defaultSelector(algorithm: 'rsa' | 'ed25519', now: Date, taken: Set<string>): string {
   const base = `p${now.toISOString().slice(0, 10).replace(/-/g, '')}${algorithm === 'rsa' ? 'r' : 'e'}`;
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}${n}`)) return `${base}${n}`;

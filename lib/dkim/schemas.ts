@@ -15,7 +15,7 @@ const selectorSchema = z
   .max(63, 'a selector is at most 63 characters (one DNS label)')
   .regex(/^(?!-)[a-z0-9-]+(?<!-)$/, 'a selector is one DNS label: letters, digits and inner hyphens');
 
-export const DKIM_KEY_TYPES = ['rsa', 'ed25519'] as const;
+const DKIM_KEY_TYPES = ['rsa', 'ed25519'] as const;
 
 export const generateDkimKeySchema = z.object({
   domain: z.string().min(1, 'a domain is required'),
