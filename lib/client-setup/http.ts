@@ -2,6 +2,7 @@ import { readEnv } from '@/lib/config/env';
 import { prisma } from '@/lib/db/prisma';
 import { hostNameOf } from '@/lib/dns-records/host-name';
 import { isServiceError } from '@/lib/errors';
+import { readBoundedText } from '@/lib/http/bounded-text';
 import { createLogger } from '@/lib/log';
 import { domainMtaStsPolicy } from '@/lib/mta-sts/domain-policy';
 import { getEffectivePolicy } from '@/lib/policy';
@@ -10,7 +11,6 @@ import { autoconfigXml } from './autoconfig';
 import { autodiscoverXml, MAX_AUTODISCOVER_REQUEST_BYTES, readAutodiscoverRequest } from './autodiscover';
 import { clientSettingsFor, findEnabledDomain, type ServerFacts } from './domain';
 import { domainBelow } from './host';
-import { readBoundedText } from './request';
 
 // The public discovery endpoints (no session: allow-listed in proxy.ts), shared by the
 // routes that serve the same document under several paths. Errors are one line of text;

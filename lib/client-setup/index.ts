@@ -5,5 +5,4 @@ export { autoconfigXml } from './autoconfig';
 export { autodiscoverXml, readAutodiscoverRequest, MAX_AUTODISCOVER_REQUEST_BYTES } from './autodiscover';
 export { mobileconfigXml, nameUuid, profileIdentifier } from './mobileconfig';
 export { domainBelow } from './host';
-export { readBoundedText } from './request';
 export { escapeXml } from './xml';

@@ -1,4 +1,4 @@
-import { readBoundedText } from '@/lib/client-setup/request';
+import { readBoundedText } from '@/lib/http/bounded-text';
 import { RspamdError, type RspamdAction, type RspamdCheckInput, type RspamdClient, type RspamdResult } from './types';
 
 // rspamd's HTTP protocol (https://rspamd.com/doc/developers/protocol.html), spoken to the
