@@ -12,10 +12,12 @@ export interface RspamdClientOptions {
   password?: string;
   /** How long a scan may take before the message is tempfailed instead, ms. */
   scanTimeoutMs?: number;
-  learnTimeoutMs?: number;
   /** The largest answer we read; rspamd's JSON for one message is a few KiB. */
   maxAnswerBytes?: number;
 }
+
+/** A learn keeps no SMTP client waiting (the learner retries later), so it may take longer than a scan. */
+const LEARN_TIMEOUT_MS = 30_000;
 
 const ACTIONS: readonly RspamdAction[] = ['reject', 'soft reject', 'rewrite subject', 'add header', 'greylist', 'no action'];
 
@@ -28,7 +30,6 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RspamdError(`not an http(s) URL: ${url}`);
   const scanTimeoutMs = options.scanTimeoutMs ?? 15_000;
-  const learnTimeoutMs = options.learnTimeoutMs ?? 30_000;
   const maxAnswerBytes = options.maxAnswerBytes ?? 1024 * 1024;
 
   async function post(endpoint: string, headers: [string, string][], body: Buffer, timeoutMs: number): Promise<{ status: number; answer: unknown }> {
@@ -88,7 +89,7 @@ export function createRspamdClient(url: string, options: RspamdClientOptions = {
 
     async learn(verdict: 'spam' | 'ham', raw: Buffer): Promise<void> {
       const endpoint = verdict === 'spam' ? 'learnspam' : 'learnham';
-      const { status, answer } = await post(endpoint, [], raw, learnTimeoutMs);
+      const { status, answer } = await post(endpoint, [], raw, LEARN_TIMEOUT_MS);
       if (status === 200 && isRecord(answer) && answer.success === true) return;
       // rspamd refuses a second identical learn ("has been already learned as spam"): the
       // judgement is in its statistics, which is what we asked for.
