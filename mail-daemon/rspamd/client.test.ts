@@ -40,6 +40,14 @@ describe('rspamd client against rspamd', () => {
     expect(result.smtpMessage).toBeTruthy();
   });
 
+  it('rspamd is given the envelope: IP, Queue-Id, the sender and every recipient in one Rcpt field', async () => {
+    const client = createRspamdClient(rspamd.url);
+    await client.check(envelope(message('envelope', 'hello', 'Hello there')));
+    const line = await rspamd.logLine(/id: <envelope@sender\.test>/);
+    expect(line).toContain('qid: <Q1>, ip: 192.0.2.25, from: <sender@sender.test>');
+    expect(line).toContain('rcpts: <rcpt@postern.test,other@postern.test>');
+  });
+
   it("rspamd's test patterns give add header and rewrite subject", async () => {
     const client = createRspamdClient(rspamd.url);
     expect((await client.check(envelope(message('gtube-ah', 'test', GTUBE_ADD_HEADER)))).action).toBe('add header');
@@ -83,6 +91,10 @@ describe('rspamd client against rspamd', () => {
     const client = createRspamdClient(rspamd.url);
     const result = await client.check({ ...envelope(message('utf8', 'grüße', 'Hallo')), from: '', rcpts: ['jürgen@bücher.test'], user: 'jürgen@bücher.test' });
     expect(result.action).toBe('no action');
+    // The User field arrived as the UTF-8 it was; rspamd 3.4 drops the non-ASCII recipient, and the null sender logs no from.
+    const line = await rspamd.logLine(/id: <utf8@sender\.test>/);
+    expect(line).toContain('user: jürgen@bücher.test');
+    expect(line).not.toMatch(/from: <[^>]/);
   });
 
   it('learning without the controller password is an RspamdError', async () => {

@@ -19,6 +19,8 @@ export interface TestRspamd {
   password: string;
   /** rspamd's counters (/stat): `learned` counts accepted learns. */
   stat(): Promise<{ scanned: number; learned: number; statfiles: { symbol: string; revision: number }[] }>;
+  /** The first line of rspamd's log matching `pattern`, once it is written (each scan logs its envelope). */
+  logLine(pattern: RegExp): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,7 +48,6 @@ options {
   # GTUBE's siblings (YJS… → add header, ZJS… → rewrite subject), so tests reach every action.
   enable_test_patterns = true;
   tempdir = "${dir}";
-  enable_test_patterns = true;
   dns { nameserver = ["127.0.0.1:${dead}"]; timeout = 0.2s; retransmits = 1; }
 }
 logging { type = "console"; level = "notice"; }
@@ -74,11 +75,29 @@ classifier "bayes" {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
+  const waiting = new Set<() => void>();
   // RSPAMD_TEST_LOG=1 shows rspamd's own log (one line per scan: envelope, action, symbols).
   const collect = (d: Buffer) => {
     logs += d;
     if (process.env.RSPAMD_TEST_LOG) process.stderr.write(d);
+    for (const look of waiting) look();
   };
+  const logLine = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const line = logs.split('\n').find((l) => pattern.test(l));
+        if (line === undefined) return;
+        waiting.delete(look);
+        clearTimeout(timer);
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(look);
+        reject(new Error(`rspamd never logged ${pattern}`));
+      }, 5000);
+      waiting.add(look);
+      look();
+    });
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -110,6 +129,7 @@ classifier "bayes" {
       const res = await fetch(`${url}/stat`, { headers: { Password: password } });
       return (await res.json()) as Awaited<ReturnType<TestRspamd['stat']>>;
     },
+    logLine,
     stop,
   };
 }
