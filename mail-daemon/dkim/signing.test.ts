@@ -9,6 +9,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
+import { createAlias } from '@/lib/aliases';
 import { activateDkimKey, checkDkimDns, generateDkimKey, type DkimKeyView } from '@/lib/dkim';
 import { createResolver } from '@/lib/dns/resolver';
 import { updatePolicy } from '@/lib/policy';
@@ -125,6 +126,16 @@ describe('DKIM signing in the daemon', { timeout: 60_000 }, () => {
     });
     await transport.sendMail({ envelope: { from: 'alice@example.test', to: 'bob@remote.test' }, from: 'carol@other.test', to: 'bob@remote.test', subject: 'not carol', text: 'hi' });
     expect(await dkimpy(await arrived('not carol'))).toMatchObject({ ok: true, d: 'example.test', s: 'r1' });
+  });
+
+  it('a header From of another of our domains that the user may send as (an alias there): signed with that domain\'s key', async () => {
+    await createAlias(db.prisma, SYSTEM, { source: 'alice@other.test', destinations: ['alice@example.test'] });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1', port: daemon.ports.submission, secure: false, requireTLS: true,
+      tls: { rejectUnauthorized: false }, auth: { user: 'alice@example.test', pass: PASSWORD },
+    });
+    await transport.sendMail({ envelope: { from: 'alice@example.test', to: 'bob@remote.test' }, from: 'alice@other.test', to: 'bob@remote.test', subject: 'alice of other', text: 'hi' });
+    expect(await dkimpy(await arrived('alice of other'))).toMatchObject({ ok: true, d: 'other.test', s: 'e1', a: 'ed25519-sha256' });
   });
 
   it('a message that cannot be signed (no From) is accepted and delivered unsigned, the failure logged', async () => {

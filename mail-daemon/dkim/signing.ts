@@ -63,10 +63,9 @@ export class DkimSigning {
   private async keyFor(input: AcceptInput): Promise<DkimSigningKey | undefined> {
     if (input.authUser) {
       const from = headerFromAddress(input.raw);
-      if (from) {
-        const key = await this.keys.forDomain(from.domain);
-        if (key && (await this.ownsAddress(input.authUser, from.address))) return key;
-      }
+      const key = from ? await this.keys.forDomain(from.domain) : undefined;
+      // A From in the user's own domain is signed with that domain's key either way: no need to ask the directory.
+      if (from && key && key.domainId !== input.authUser.domainId && (await this.ownsAddress(input.authUser, from.address))) return key;
       return this.keys.forDomainId(input.authUser.domainId);
     }
     if (!input.forwarded.length) return undefined;
