@@ -5,7 +5,7 @@ import type { DkimSigningKey } from '@/lib/dkim';
 // rsa-sha256 or ed25519-sha256 (RFC 8463) following the key.
 
 /** RFC 6376 §5.4.1's recommended fields; trace and list fields are left out (they change in transit). */
-export const SIGNED_FIELDS = [
+const SIGNED_FIELDS = [
   'From', 'Sender', 'Reply-To', 'To', 'Cc', 'Subject', 'Date', 'Message-ID', 'In-Reply-To', 'References',
   'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding',
 ];
@@ -15,7 +15,7 @@ export const SIGNED_FIELDS = [
  * field, which a verifier hashes as nothing, so a From added on the way breaks the signature
  * instead of showing a second author above a valid one.
  */
-export const OVERSIGNED_FIELDS = ['from'];
+const OVERSIGNED_FIELDS = ['from'];
 
 interface ParsedField { key: string | null; casedKey?: string; line: Buffer }
 interface DkimSignerInstance extends NodeJS.WritableStream {
