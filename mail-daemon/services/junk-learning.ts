@@ -1,14 +1,15 @@
 import { CHANNELS } from '@/lib/db/channels';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { createRspamdClient } from '../rspamd/client';
-import { createJunkTrainingQueue, type JunkTrainingQueue } from '../store';
+import { createJunkTrainingQueue } from '../store';
 
 export interface JunkLearningOptions {
-  /** How often to look for judgements due again without a NOTIFY, ms. */
-  pollMs?: number;
   /** See createJunkTrainingQueue. */
   retryBaseSeconds?: number;
 }
+
+/** How often to look for judgements due again (a retry wakes no NOTIFY), ms. */
+const POLL_MS = 30_000;
 
 /**
  * Teaches rspamd's Bayes classifier what users move into Junk (spam) and out of it (ham).
@@ -17,7 +18,6 @@ export interface JunkLearningOptions {
  * failed learn (rspamd down, refusing) pauses this learner, doubling up to five minutes.
  */
 export function junkLearningService(options: JunkLearningOptions = {}): DaemonService {
-  const pollMs = options.pollMs ?? 30_000;
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
@@ -40,7 +40,7 @@ export function junkLearningService(options: JunkLearningOptions = {}): DaemonSe
         return [];
       }
       const rspamd = createRspamdClient(url, { password: ctx.env.POSTERN_RSPAMD_PASSWORD });
-      const queue: JunkTrainingQueue = createJunkTrainingQueue(ctx.pool, { retryBaseSeconds: options.retryBaseSeconds });
+      const queue = createJunkTrainingQueue(ctx.pool, { retryBaseSeconds: options.retryBaseSeconds });
 
       const drain = async () => {
         do {
@@ -78,7 +78,7 @@ export function junkLearningService(options: JunkLearningOptions = {}): DaemonSe
       };
 
       await ctx.bus.listen(CHANNELS.junk, wake);
-      poll = setInterval(wake, pollMs);
+      poll = setInterval(wake, POLL_MS);
       poll.unref();
       wake();
       return [];

@@ -4,4 +4,4 @@ export { createPgMailStore, PgMailStore, DEFAULT_APPEND_LIMIT, type PgMailStoreO
 export { validFolderName } from './folders';
 export { DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 export { sweepOrphanBlobs } from './blobs';
-export { createJunkTrainingQueue, type JunkTrainingQueue, type JunkVerdict } from './junk-training';
+export { createJunkTrainingQueue } from './junk-training';
