@@ -156,3 +156,31 @@ it('with rspamd unreachable the learner keeps the error, pauses, and still stops
   await learner.stop();
   expect(Date.now() - stopping).toBeLessThan(500);
 });
+
+it('each failed learn pauses the learner, twice as long as the one before (1 s, then 2 s)', async () => {
+  await pool.query('DELETE FROM junk_training');
+  const learner = await learnerHere({ POSTERN_RSPAMD_URL: `http://127.0.0.1:${await freePort()}` });
+  const first = await judge();
+  const second = await judge();
+  // Every judgement is due again at once (retry base 0): only the learner's pause spaces the attempts.
+  const attempts = async () => {
+    const { rows } = await pool.query<{ id: string; attempts: number }>(`SELECT id, attempts FROM junk_training`);
+    return new Map(rows.map((r) => [r.id, r.attempts]));
+  };
+  const seen: Record<string, number> = {};
+  const started = Date.now();
+  while (!seen['first 2'] && Date.now() - started < 10_000) {
+    const now = await attempts();
+    const at = Date.now();
+    if (now.get(first)! >= 1) seen['first 1'] ??= at;
+    if (now.get(second)! >= 1) seen['second 1'] ??= at;
+    if (now.get(first)! >= 2) seen['first 2'] ??= at;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  await learner.stop();
+  expect(Object.keys(seen).sort()).toEqual(['first 1', 'first 2', 'second 1']);
+  expect(seen['second 1'] - seen['first 1']).toBeGreaterThanOrEqual(900);
+  expect(seen['second 1'] - seen['first 1']).toBeLessThan(1900);
+  expect(seen['first 2'] - seen['second 1']).toBeGreaterThanOrEqual(1900);
+  await pool.query('DELETE FROM junk_training');
+});
