@@ -126,10 +126,7 @@ export class PgFolderView implements FolderView {
   /** Copies rows into `dest` (locked with the source in id order); returns the mapping. */
   private async copyInto(c: Client, uids: UidRanges | number[], destination: string, checkQuota: boolean) {
     const dest = await folderRow(c, this.scope.mailboxId, destination);
-    const locked = await c.query<{ id: string; special_use: string | null }>(
-      'SELECT id, special_use FROM mail_folders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-      [[this.folder.id, dest.id]],
-    );
+    await c.query('SELECT id FROM mail_folders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[this.folder.id, dest.id]]);
     const params: unknown[] = [this.folder.id];
     const src = await c.query<{ uid: string; blob_id: string; flags: string[]; internal_date: Date; size: number }>(
       `SELECT uid, blob_id, flags, internal_date, size FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
@@ -149,9 +146,9 @@ export class PgFolderView implements FolderView {
       [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
     );
     const mapping = src.rows.map((r, i) => [num(r.uid), firstUid + i] as [number, number]);
-    // Special uses as they are under the lock (they may have moved since this folder was selected).
-    const specialUse = (id: string) => locked.rows.find((r) => r.id === id)?.special_use ?? null;
-    const verdict = junkVerdict(specialUse(this.folder.id), specialUse(dest.id));
+    // A folder's special use is given when it is created (RFC 6154 CREATE … USE) and never
+    // changes, so the selected folder's and the destination row just read are current.
+    const verdict = junkVerdict(this.folder.specialUse, dest.special_use);
     if (verdict) await recordJunkJudgements(c, this.scope.mailboxId, verdict, src.rows.map((r) => r.blob_id));
     await announce(c, { mailboxId: this.scope.mailboxId, folderId: dest.id, modseq, kind: 'messages' });
     return { dest, mapping, uidValidity, total, modseq };
