@@ -22,6 +22,8 @@ export interface CheckSession {
   clientIp: string;
   user: AuthUser | null;
   policy: Policy;
+  /** The client is in the policy's relay networks. */
+  relayClient: boolean;
   backend: SmtpBackend;
   /** The checks on arrival, for mail from strangers on the MX port (null: this session is not judged). */
   filter: InboundFilter | null;
@@ -204,7 +206,7 @@ export const greylist: Check<RcptContext> = {
 /** Anything else is relaying: only for authenticated users or the policy's relay networks. Never open. */
 export const relay: Check<RcptContext> = {
   name: 'relay',
-  run: ({ session }) => (session.user || inNetworks(session.clientIp, session.policy.relayNetworks) ? ACCEPT : reject(REPLY.RELAY_DENIED)),
+  run: ({ session }) => (session.user || session.relayClient ? ACCEPT : reject(REPLY.RELAY_DENIED)),
 };
 
 export const rcptChecks: Check<RcptContext>[] = [utf8Address, recipientLimit, recipientBudget, greylist, localRecipient, relay];

@@ -10,7 +10,6 @@ import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../ne
 import type { TlsProvider, TlsService } from '../tls';
 import { refuseRenegotiation } from '../tls/provider';
 import type { InboundFilter, ListenerKind, SmtpBackend } from './backend';
-import { inNetworks } from './checks';
 import { ALLOWED_BEFORE_TLS, REPLY, SmtpReplyError, TOO_MANY_AUTH_FAILURES, TOO_MANY_ERRORS, replyText, type Reply } from './codes';
 import { cipherBits, type TlsFacts } from './received';
 import { SmtpSession, type MailDsn } from './session';
@@ -317,10 +316,8 @@ export class PosternSmtpServer extends SMTPServer {
     smtp
       .open()
       .then(async () => {
-        // RFC 5782 at connect, for strangers only: the relay networks are never judged.
-        const filter = this.config.filter;
-        if (filter && !inNetworks(ip, smtp.policy.relayNetworks)) return filter.connect(ip, smtp.policy);
-        return null;
+        // RFC 5782 at connect, for strangers only (the session's filter is null for the relay networks).
+        return smtp.filter?.connect(ip, smtp.policy) ?? null;
       })
       .then(
         (verdict) => {

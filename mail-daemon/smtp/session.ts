@@ -65,6 +65,8 @@ const fromVerdict = (v: Verdict): Outcome => (v.action === 'tempfail' || v.actio
  */
 export class SmtpSession implements CheckSession {
   policy!: Policy;
+  /** The client is in the policy snapshot's relay networks (ours): decided once, at open(). */
+  relayClient = false;
   user: AuthUser | null = null;
   tls: TlsFacts | null = null;
   clientName: string | null = null;
@@ -100,13 +102,14 @@ export class SmtpSession implements CheckSession {
   }
   /** Mail from strangers on the MX port is judged; authenticated sessions and the relay networks are not. */
   get filter(): InboundFilter | null {
-    if (this.listener !== 'mx' || this.user || !this.deps.filter) return null;
-    return inNetworks(this.clientIp, this.policy.relayNetworks) ? null : this.deps.filter;
+    if (this.listener !== 'mx' || this.user || this.relayClient) return null;
+    return this.deps.filter ?? null;
   }
 
   /** Takes the policy snapshot this session runs under. */
   async open(): Promise<void> {
     this.policy = await this.deps.backend.policy();
+    this.relayClient = inNetworks(this.clientIp, this.policy.relayNetworks);
   }
 
   secured(facts: TlsFacts): void {
