@@ -1,7 +1,7 @@
 import 'server-only';
 import { readEnv } from '@/lib/config/env';
 import {
-  checkDomainDnsNow, checkHostName, checkResolver, dnsCheckSummaries, getDomainDns, getDomainZone, hostNameOf,
+  checkDomainDnsNow, checkResolver, dnsCheckSummaries, getDomainDns, getDomainZone, hostNameOf, rememberedHostNameCheck,
   type DnsCheckReport, type DnsCheckSummary, type DomainDns, type HostNameReport,
 } from '@/lib/dns-records';
 import { findDomainInScope } from '@/lib/domains';
@@ -63,8 +63,10 @@ export async function getDomainOverview(name: string): Promise<DomainOverview> {
   };
 }
 
-/** The host name trap: POSTERN_HOSTNAME bare, or not resolving to this server. */
+const hostNameCheck = rememberedHostNameCheck(() => checkResolver(2000));
+
+/** The host name trap: POSTERN_HOSTNAME bare, or not resolving to this server (looked up once in five minutes). */
 export async function getHostNameReport(): Promise<HostNameReport> {
   await requireAdmin();
-  return checkHostName(hostNameOf(readEnv()), checkResolver(2000));
+  return hostNameCheck(hostNameOf(readEnv()));
 }

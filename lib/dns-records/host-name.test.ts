@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolver } from '@/lib/dns/resolver';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
-import { checkHostName, hostNamePrefill, isFullyQualified, localAddresses } from './host-name';
+import { checkHostName, hostNamePrefill, isFullyQualified, localAddresses, rememberedHostNameCheck } from './host-name';
 
 // The host name trap: a bare POSTERN_HOSTNAME, or one that resolves elsewhere, is said out loud.
 
@@ -41,5 +41,19 @@ describe('host name trap', () => {
     expect(elsewhere.warnings).toEqual([expect.stringMatching(/resolves to 192\.0\.2\.99, none of them an address of this server/)]);
     expect((await checkHostName('mail.nowhere.test', resolver())).warnings).toEqual([expect.stringMatching(/does not resolve \(DNS NXDOMAIN/)]);
     expect((await checkHostName('mail.broken.test', resolver())).warnings).toEqual([expect.stringMatching(/does not resolve \(DNS SERVFAIL/)]);
+  });
+
+  it('the remembered check asks DNS once per host name until it is older than its time to live', async () => {
+    const check = rememberedHostNameCheck(resolver, 60_000);
+    const asked = () => dns.queries.filter((q) => q.endsWith('mail.here.test')).length;
+    const before = asked();
+    const first = await check('mail.here.test', 1_000);
+    const once = asked();
+    expect(once).toBeGreaterThan(before);
+    expect(await check('mail.here.test', 60_999)).toEqual(first);
+    expect(asked()).toBe(once);
+    expect(await check('mail.here.test', 61_000)).toEqual(first);
+    expect(asked()).toBeGreaterThan(once);
+    expect((await check('mail.elsewhere.test', 61_000)).addresses).toEqual(['192.0.2.99']);
   });
 });

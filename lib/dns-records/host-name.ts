@@ -57,6 +57,18 @@ export async function checkHostName(host: string, resolver: DnsResolver, local: 
   return { host: name, warnings, addresses };
 }
 
+/**
+ * checkHostName remembered for `ttlMs`: the dashboard shows it on every render, and a host's
+ * addresses change far more rarely than the dashboard is opened, so DNS is asked once a while.
+ */
+export function rememberedHostNameCheck(resolver: () => DnsResolver, ttlMs = 5 * 60_000): (host: string, now?: number) => Promise<HostNameReport> {
+  let last: { host: string; at: number; report: Promise<HostNameReport> } | null = null;
+  return (host, now = Date.now()) => {
+    if (!last || last.host !== host || now - last.at >= ttlMs) last = { host, at: now, report: checkHostName(host, resolver()) };
+    return last.report;
+  };
+}
+
 /** What a certificate form may prefill for the host names: the host name only when it is fully qualified. */
 export function hostNamePrefill(host: string): string {
   return isFullyQualified(host) ? hostNameOf({ POSTERN_HOSTNAME: host }) : '';

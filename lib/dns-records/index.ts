@@ -3,5 +3,5 @@ export { expectedRecords, type ExpectedRecord, type ExpectedRecords, type HostEn
 export { checkDomainDns, checkRecords, checkResolver, lastDnsCheck, type CheckedRecord, type DnsCheckReport, type RecordState } from './check';
 export { zoneFile } from './zone';
 export { getDomainDns, checkDomainDnsNow, getDomainZone, type DomainDns } from './domain-dns';
-export { checkHostName, hostNameOf, hostNamePrefill, isFullyQualified, localAddresses, type HostNameReport } from './host-name';
+export { checkHostName, hostNameOf, rememberedHostNameCheck, hostNamePrefill, isFullyQualified, localAddresses, type HostNameReport } from './host-name';
 export { dnsCheckSummaries, countDomainsWithDnsProblems, type DnsCheckSummary } from './summary';
