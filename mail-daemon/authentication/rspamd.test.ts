@@ -1,11 +1,14 @@
 // rspamd in the loop (POSTERN_RSPAMD_URL): Debian's rspamd on loopback scans every message
 // from strangers before the 250, after the authentication checks. Its actions: reject → 550
-// 5.7.1, add header → Junk with X-Spam headers, no action → INBOX; unreachable → 451 4.7.1.
+// 5.7.1, add header and rewrite subject → Junk with X-Spam headers, no action → INBOX;
+// unreachable → 451 4.7.1. rspamd's soft reject and greylist actions are not reached here: its
+// GTUBE test patterns name only reject, add header, rewrite subject and no action, and the test
+// rspamd loads no Lua plugins (force_actions, multimap, settings) that could force them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { seedDirectory } from '@/mail-daemon/testing/directory';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
-import { GTUBE, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
+import { GTUBE, GTUBE_ADD_HEADER, GTUBE_REWRITE_SUBJECT, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let db: TestDatabase;
@@ -28,9 +31,6 @@ afterAll(async () => {
   await dns?.close();
   await db?.drop();
 });
-
-/** rspamd's test pattern for "add header" (enable_test_patterns), scored at the action's threshold. */
-const ADD_HEADER_PATTERN = GTUBE.replace(/^XJS/, 'YJS');
 
 async function send(body: string, extra = ''): Promise<{ code: number; text: string; queueId: string | null }> {
   const { client } = await RawSmtp.connect(smtp.ports.mx);
@@ -62,7 +62,7 @@ describe('rspamd actions (https://rspamd.com/doc/configuration/metrics.html#acti
   });
 
   it('add header: into Junk with X-Spam-Status and X-Spam-Score (the sender\'s own removed), the score and symbols in the receipt', async () => {
-    const sent = await send(ADD_HEADER_PATTERN, 'X-Spam-Status: No, score=-10.00\r\nX-Spam-Score: -10.00\r\n');
+    const sent = await send(GTUBE_ADD_HEADER, 'X-Spam-Status: No, score=-10.00\r\nX-Spam-Score: -10.00\r\n');
     expect(sent.code).toBe(250);
     const row = await stored(sent.queueId!);
     expect(row).toMatchObject({ spam_action: 'add header', disposition: 'junk', disposition_reason: 'rspamd=add header', folder: '\\Junk', spf_result: 'pass' });
@@ -73,6 +73,14 @@ describe('rspamd actions (https://rspamd.com/doc/configuration/metrics.html#acti
     expect(header).toMatch(/\r\nX-Spam-Score: \d+\.\d\d\r\n/);
     expect(header.match(/^X-Spam-(Status|Score):/gm)).toHaveLength(2);
     expect(header).not.toContain('-10.00');
+  });
+
+  it('rewrite subject: into Junk like add header, flagged in X-Spam-Status', async () => {
+    const sent = await send(GTUBE_REWRITE_SUBJECT);
+    expect(sent.code).toBe(250);
+    const row = await stored(sent.queueId!);
+    expect(row).toMatchObject({ spam_action: 'rewrite subject', disposition: 'junk', disposition_reason: 'rspamd=rewrite subject', folder: '\\Junk' });
+    expect((row.raw as Buffer).toString('latin1')).toMatch(/\r\nX-Spam-Status: Yes, score=\d+\.\d\d required=\d+\.\d\d action=rewrite subject\r\n/);
   });
 
   it('no action: INBOX, X-Spam-Status: No', async () => {
