@@ -1,5 +1,6 @@
-// Greylisting (RFC 6647) at RCPT on the MX port, shared through Postgres: two SMTP services on
-// one database (two daemons behind one MX name); the first attempt at one is deferred, the
+// Greylisting (RFC 6647) at RCPT on the MX port, shared through Postgres: two SMTP services in
+// this one process, each with its own pool, policy cache and NOTIFY listener (what two daemons
+// behind one MX name share is only the database); the first attempt at one is deferred, the
 // retry at the other after the delay passes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
@@ -45,7 +46,7 @@ async function rcpt(port: number, from: string, to: string): Promise<{ code: num
 const row = async (sender: string) =>
   (await first.pool.query('SELECT network, attempts, passed_at FROM greylist WHERE sender = $1', [sender])).rows[0];
 
-describe('RFC 6647 §2.1 greylisting across two daemons on one database', () => {
+describe('RFC 6647 §2.1 greylisting across two SMTP services on one database', () => {
   it('first attempt 451 4.7.1; an early retry at the other daemon 451; after the delay it passes there', async () => {
     const deferred = await rcpt(first.ports.mx, 'a@sender.test', 'carol@other.test');
     expect(deferred.code).toBe(451);
