@@ -186,13 +186,34 @@ async function checkOne(r: DnsResolver, e: ExpectedRecord, host: string): Promis
   }
 }
 
+/**
+ * Each question asked once per check: the host's addresses serve the A/AAAA, reverse DNS and
+ * alias records (and the PTR's way back), a port's TLSA name its current and next records.
+ */
+function askingOnce(r: DnsResolver): DnsResolver {
+  const asked = new Map<string, Promise<unknown>>();
+  const once = <T>(question: string, ask: () => Promise<T>): Promise<T> => {
+    if (!asked.has(question)) asked.set(question, ask());
+    return asked.get(question) as Promise<T>;
+  };
+  return {
+    mx: (name) => once(`MX ${dot(name)}`, () => r.mx(name)),
+    addresses: (host) => once(`A/AAAA ${dot(host)}`, () => r.addresses(host)),
+    txt: (name) => once(`TXT ${dot(name)}`, () => r.txt(name)),
+    tlsa: (name) => once(`TLSA ${dot(name)}`, () => r.tlsa(name)),
+    ptr: (ip) => once(`PTR ${ip}`, () => r.ptr(ip)),
+    resolve: (name, rrtype) => once(`${rrtype} ${dot(name)}`, () => r.resolve(name, rrtype)),
+  };
+}
+
 /** Looks every record up at once; never throws for DNS trouble (that is a record's "failed" state). */
 export async function checkRecords(expected: ExpectedRecords, options: { resolver: DnsResolver; timeoutMs?: number; now?: Date }): Promise<DnsCheckReport> {
   const timeoutMs = options.timeoutMs ?? 8000;
+  const resolver = askingOnce(options.resolver);
   const records = await Promise.all(
     expected.records.map(async (e): Promise<CheckedRecord> => {
       try {
-        return { ...e, ...(await deadline(checkOne(options.resolver, e, expected.host), timeoutMs)) };
+        return { ...e, ...(await deadline(checkOne(resolver, e, expected.host), timeoutMs)) };
       } catch (err) {
         return { ...e, ...failure(err) };
       }

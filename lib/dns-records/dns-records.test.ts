@@ -111,7 +111,13 @@ describe('live check', () => {
   it('every record published as expected: all right, kept in dns_checks with 0 problems', async () => {
     const e = await expectedRecords(t.prisma, domainId, { env });
     dns.set(zonesFor(e.records, ADDRESS));
+    const before = dns.queries.length;
     const report = await checkDomainDns(t.prisma, domainId, { env, resolver: resolver() });
+    // The host's addresses serve the address, PTR and alias records; each TLSA name is asked once.
+    const asked = dns.queries.slice(before);
+    expect(asked.filter((q) => q === `A ${HOST}`)).toHaveLength(1);
+    expect(asked.filter((q) => q === `TLSA _25._tcp.${HOST}`)).toHaveLength(1);
+    expect(new Set(asked).size).toBe(asked.length);
     expect(report.records.filter((r) => r.state !== 'right').map((r) => `${r.id}: ${r.state} ${r.found.join(' | ')} ${r.error ?? ''}`)).toEqual([]);
     expect(report.problems).toBe(0);
     expect(report.records.find((r) => r.id === 'host-ptr')?.found).toEqual([`${ADDRESS} → ${HOST}.`]);
