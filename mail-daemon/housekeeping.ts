@@ -13,20 +13,21 @@ export const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
  * Frees what nothing points at any more: outbound queue entries finished (sent or bounced)
  * longer ago than the policy keeps them for the queue page and the delivery log, with their
  * attempts; raw messages left behind by those and by deleted mailboxes; brute-force counters
- * whose window and lockout are over; greylisting triplets that can no longer pass or be passed. Safe in every daemon at once: all are idempotent deletes.
+ * whose window and lockout are over; greylisting triplets that can no longer pass or be passed.
+ * Safe in every daemon at once: all are idempotent deletes.
  */
 export async function housekeepingPass(
   db: Db,
   pool: pg.Pool,
   policy: Pick<PolicyCache, 'get'>,
 ): Promise<{ outbound: number; blobs: number; throttleRows: number; greylist: number }> {
-  const { outboundRetentionDays } = await policy.get();
+  const { outboundRetentionDays, bruteForce, greylisting } = await policy.get();
   const pruned = await pool.query(`DELETE FROM outbound_queue WHERE finished_at < now() - make_interval(days => $1)`, [outboundRetentionDays]);
   const outbound = pruned.rowCount ?? 0;
   let blobs = 0;
   for (let swept = await sweepOrphanBlobs(pool); swept > 0; swept = await sweepOrphanBlobs(pool)) blobs += swept;
-  const throttleRows = await pruneThrottle(db, (await policy.get()).bruteForce);
-  const greylist = await pruneGreylist(pool, (await policy.get()).greylisting);
+  const throttleRows = await pruneThrottle(db, bruteForce);
+  const greylist = await pruneGreylist(pool, greylisting);
   return { outbound, blobs, throttleRows, greylist };
 }
 
