@@ -7,8 +7,7 @@ import { pemBlocks } from './x509';
 
 /** SHA-256 of the leaf's SubjectPublicKeyInfo (DER), hex: the data of a `3 1 1` record. */
 export function spkiSha256(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('hex');
+  return associationData(new X509Certificate(certPem), 1, 1).toString('hex');
 }
 
 /** The `3 1 1` record data as a zone file writes it. */
@@ -16,14 +15,20 @@ export function daneEeRecord(certPem: string): string {
   return `3 1 1 ${spkiSha256(certPem)}`;
 }
 
-function associated(der: Buffer, spki: Buffer, selector: number, matchingType: number): Buffer | null {
-  const data = selector === 0 ? der : selector === 1 ? spki : null;
-  if (!data) return null;
-  if (matchingType === 0) return data;
-  if (matchingType === 1) return createHash('sha256').update(data).digest();
-  if (matchingType === 2) return createHash('sha512').update(data).digest();
-  return null;
+/**
+ * The bytes a record's selector names (0 the full certificate, 1 its SubjectPublicKeyInfo),
+ * hashed as its matching type says (0 exact, 1 SHA-256, 2 SHA-512): what the record's data must equal.
+ * Shared with DANE verification of outbound peers (mail-daemon/outbound/dane.ts).
+ */
+export function associationData(cert: X509Certificate, selector: number, matchingType: number): Buffer {
+  const bytes = selector === 0 ? cert.raw : cert.publicKey.export({ type: 'spki', format: 'der' });
+  if (matchingType === 1) return createHash('sha256').update(bytes).digest();
+  if (matchingType === 2) return createHash('sha512').update(bytes).digest();
+  return Buffer.from(bytes);
 }
+
+/** Selectors and matching types RFC 6698 §7.3-7.4 defines; others match nothing. */
+const known = (r: TlsaRecord) => (r.selector === 0 || r.selector === 1) && r.matchingType >= 0 && r.matchingType <= 2;
 
 /**
  * Whether a published TLSA record matches the chain (leaf first): DANE-EE and PKIX-EE
@@ -32,9 +37,5 @@ function associated(der: Buffer, spki: Buffer, selector: number, matchingType: n
 export function tlsaMatches(record: TlsaRecord, chainPem: string): boolean {
   const certs = pemBlocks(chainPem).map((p) => new X509Certificate(p));
   const candidates = record.usage === 3 || record.usage === 1 ? certs.slice(0, 1) : certs.slice(1);
-  return candidates.some((c) => {
-    const spki = c.publicKey.export({ type: 'spki', format: 'der' });
-    const value = associated(c.raw, spki, record.selector, record.matchingType);
-    return value !== null && value.equals(record.data);
-  });
+  return known(record) && candidates.some((c) => associationData(c, record.selector, record.matchingType).equals(record.data));
 }

@@ -1,5 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { associationData } from '@/lib/certificates/tlsa';
 import type { TlsaRecord } from '@/lib/dns/resolver';
 
 // RFC 7672 (SMTP security via opportunistic DANE TLS) on RFC 6698/7671 TLSA records.
@@ -16,13 +17,7 @@ export function usableRecords(records: TlsaRecord[]): TlsaRecord[] {
   );
 }
 
-/** The bytes a record's selector names, hashed as its matching type says. */
-export function associationData(cert: X509Certificate, selector: number, matchingType: number): Buffer {
-  const bytes = selector === 0 ? cert.raw : cert.publicKey.export({ type: 'spki', format: 'der' });
-  if (matchingType === 1) return createHash('sha256').update(bytes).digest();
-  if (matchingType === 2) return createHash('sha512').update(bytes).digest();
-  return Buffer.from(bytes);
-}
+export { associationData };
 
 export const recordMatches = (r: TlsaRecord, cert: X509Certificate) => associationData(cert, r.selector, r.matchingType).equals(r.data);
 
