@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
-import type { ArrivalRecord, AuthUser, EnvelopeDsn, InboundFilter, ListenerKind, SmtpBackend } from './backend';
+import type { AuthUser, EnvelopeDsn, InboundFilter, InboundJudgement, ListenerKind, SmtpBackend } from './backend';
 import { dataChecks, inNetworks, mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
@@ -230,12 +230,10 @@ export class SmtpSession implements CheckSession {
       return this.note(refused) as { ok: false; reply: Reply };
     }
     const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
-    let body = read.body;
-    let arrivalHeader = '';
-    let arrival: ArrivalRecord | undefined;
+    // The checks on arrival: the message to store (forged fields removed), our fields for its top, the receipt's record.
+    let judged: InboundJudgement | null = null;
     const filter = this.filter;
     if (filter) {
-      let judged;
       try {
         judged = await filter.message({
           queueId,
@@ -251,24 +249,20 @@ export class SmtpSession implements CheckSession {
         finish(REPLY.LOCAL_ERROR, { err: (err as Error).message });
         return fail(REPLY.LOCAL_ERROR);
       }
-      const r = judged.record;
-      const checks = { spf: r.spf, dkim: r.dkim, dmarc: r.dmarc, arc: r.arc, disposition: r.disposition, why: judged.verdict.action === 'continue' ? r.dispositionReason : judged.verdict.reason, spam: r.spam?.score ?? null };
-      if (judged.verdict.action !== 'continue') {
-        finish(judged.verdict.reply, { checks });
+      const { record: r, verdict } = judged;
+      envelope.checks = { spf: r.spf, dkim: r.dkim, dmarc: r.dmarc, arc: r.arc, disposition: r.disposition, why: verdict.action === 'continue' ? r.dispositionReason : verdict.reason, spam: r.spam?.score ?? null };
+      if (verdict.action !== 'continue') {
+        finish(verdict.reply);
         this.stats.rejected++;
-        return this.note(fail(judged.verdict.reply)) as { ok: false; reply: Reply };
+        return this.note(fail(verdict.reply)) as { ok: false; reply: Reply };
       }
-      body = judged.message;
-      arrivalHeader = judged.header;
-      arrival = r;
-      envelope.checks = checks;
     }
     const receivedAt = new Date();
     const protocol = protocolKeyword({ ehlo: this.ehlo, tls: !!this.tls, authenticated: !!this.user });
     // RFC 8601 §5: Authentication-Results above the trace fields it describes, next to our Received.
     const header =
       returnPathHeader(this.mailFrom ?? '') +
-      arrivalHeader +
+      (judged?.header ?? '') +
       receivedHeader({
         helo: this.helo,
         reverseName: this.clientName,
@@ -285,7 +279,7 @@ export class SmtpSession implements CheckSession {
     try {
       await this.deps.backend.accept({
         queueId,
-        raw: Buffer.concat([Buffer.from(header, 'utf8'), body]),
+        raw: Buffer.concat([Buffer.from(header, 'utf8'), judged?.message ?? read.body]),
         listener: this.listener,
         clientIp: this.clientIp,
         clientName: this.clientName,
@@ -300,7 +294,7 @@ export class SmtpSession implements CheckSession {
         protocol,
         tls: this.tls,
         receivedAt,
-        ...(arrival ? { arrival } : {}),
+        ...(judged ? { arrival: judged.record } : {}),
       });
     } catch (err) {
       // Nothing half-written: accept() is one transaction. The client retries later.
