@@ -8,7 +8,7 @@ import { REPLY } from '../smtp/codes';
 import { checkAuthentication, dkimSummary, type AuthenticationResults } from './authenticate';
 import { lookupDnsbl, DNSBL_LIMITS } from './dnsbl';
 import { greylistAttempt, greylistNetwork } from './greylist';
-import { removeForgedResults, removeSpamFields } from './header';
+import { removeForgedResults } from './header';
 import { judgeAuthentication, mostSevere, type Outcome } from './policy';
 import type { LookupLimits } from './resolver';
 
@@ -58,7 +58,8 @@ export class ArrivalFilter implements InboundFilter {
 
   async message(input: InboundMessage): Promise<InboundJudgement> {
     const policies = input.domainIds.length ? await Promise.all(input.domainIds.map((id) => this.deps.policy(id))) : [await this.deps.policy()];
-    let { message } = removeForgedResults(input.message, this.deps.hostname);
+    // Our verdict fields are written only by us: forged ones go, and a sender's X-Spam-* when rspamd writes ours.
+    const { message } = removeForgedResults(input.message, this.deps.hostname, !!this.deps.rspamd);
     let header = '';
     let auth: AuthenticationResults | null = null;
     let outcome: Outcome = { action: 'inbox' };
@@ -94,7 +95,6 @@ export class ArrivalFilter implements InboundFilter {
         return this.judgement({ action: 'tempfail', reply: REPLY.SPAM_FILTER_UNAVAILABLE, reason: 'rspamd unavailable' }, message, header, auth, outcome, null);
       }
       header += spamHeader(spam);
-      message = removeSpamFields(message);
       outcome = mostSevere(outcome, spamOutcome(spam));
       if (spam.action === 'soft reject' || spam.action === 'greylist') {
         return this.judgement({ action: 'tempfail', reply: REPLY.SPAM_DEFER, reason: `rspamd=${spam.action}` }, message, header, auth, outcome, spam);

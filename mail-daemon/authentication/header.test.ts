@@ -21,6 +21,13 @@ describe('RFC 8601 §5 forged fields', () => {
     expect(removed).toBe(1);
     expect(message.toString()).toBe('Authentication-Results: other.example; spf=pass\r\nSubject: x\r\n\r\nAuthentication-Results: mx.postern.test; in the body\r\n');
   });
+  it('with spamFields, also a sender\'s own X-Spam-Status and X-Spam-Score, in the same pass', () => {
+    const sent = Buffer.from('X-Spam-Status: No, score=-10.00\r\nAuthentication-Results: mx.postern.test; spf=pass\r\nX-Spam-Score: -10.00\r\nSubject: x\r\n\r\nX-Spam-Score: body\r\n');
+    const { message, removed } = removeForgedResults(sent, 'mx.postern.test', true);
+    expect(removed).toBe(3);
+    expect(message.toString()).toBe('Subject: x\r\n\r\nX-Spam-Score: body\r\n');
+    expect(removeForgedResults(sent, 'mx.postern.test').removed).toBe(1);
+  });
   it('returns the same buffer when nothing is forged', () => {
     const clean = Buffer.from('Subject: x\r\n\r\nbody\r\n');
     expect(removeForgedResults(clean, 'mx.postern.test').message).toBe(clean);

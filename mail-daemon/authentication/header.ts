@@ -18,17 +18,16 @@ export function authservIdOf(value: string): string {
 /**
  * RFC 8601 §5: "a border MTA … MUST remove" Authentication-Results fields that claim its own
  * authserv-id, since only this server writes them; fields of other servers stay (they are
- * someone else's claims, and ARC or a reader may weigh them). The message is returned as is
- * when there is nothing to remove.
+ * someone else's claims, and ARC or a reader may weigh them). With `spamFields`, also the spam
+ * verdict fields we write (X-Spam-Status, X-Spam-Score): a sender's own would pass for ours.
+ * One pass over the header; the message is returned as is when there is nothing to remove.
  */
-export function removeForgedResults(message: Buffer, authservId: string): { message: Buffer; removed: number } {
+export function removeForgedResults(message: Buffer, authservId: string, spamFields = false): { message: Buffer; removed: number } {
   const ours = authservId.toLowerCase();
-  return removeHeaderFields(message, (f) => f.key === 'authentication-results' && authservIdOf(f.value) === ours);
-}
-
-/** The spam verdict fields we write (X-Spam-Status, X-Spam-Score): a sender's own would pass for ours. */
-export function removeSpamFields(message: Buffer): Buffer {
-  return removeHeaderFields(message, (f) => f.key === 'x-spam-status' || f.key === 'x-spam-score').message;
+  return removeHeaderFields(
+    message,
+    (f) => (f.key === 'authentication-results' && authservIdOf(f.value) === ours) || (spamFields && (f.key === 'x-spam-status' || f.key === 'x-spam-score')),
+  );
 }
 
 /** The field, folded one result per line (RFC 8601 §2.2 resinfo separated by ";"). */
