@@ -20,8 +20,11 @@ export async function ownsAddress(
   } catch {
     return false;
   }
-  const allowed = new Set((await allowedSenders(db, mailbox.address)).map((s) => s.toLowerCase()));
-  if (allowed.has(a.address)) return true;
+  // The mailbox's own address (and its subaddresses) needs no lookup: it is always allowed.
+  const own = mailbox.address.toLowerCase();
+  if (a.address === own) return true;
   const base = stripSubaddress(a.address, await delimiterFor(mailbox.domainId));
-  return base !== a.address && allowed.has(base);
+  if (base === own) return true;
+  const allowed = new Set((await allowedSenders(db, mailbox.address)).map((s) => s.toLowerCase()));
+  return allowed.has(a.address) || (base !== a.address && allowed.has(base));
 }
