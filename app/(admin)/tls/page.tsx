@@ -2,6 +2,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { CipherBars, DestinationBars, ShareChart, VerificationBars, VersionBars } from '@/components/tls/tls-charts';
+import { PeriodField, PeriodFilters, periodControl } from '@/components/tls/period-filters';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
@@ -68,35 +69,21 @@ export default async function TlsPage({ searchParams }: Props) {
           </>
         }
       />
-      <form className="mb-6 flex flex-wrap items-end gap-3 text-sm" method="get" data-testid="tls-filters">
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">From</span>
-          <input type="date" name="from" defaultValue={values.from} className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">To</span>
-          <input type="date" name="to" defaultValue={values.to} className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">Domain</span>
-          <input name="domain" defaultValue={values.domain} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">Mailbox</span>
-          <input name="mailbox" defaultValue={values.mailbox} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">Direction</span>
-          <select name="direction" defaultValue={values.direction} className="h-9 rounded-md border border-border bg-surface px-2">
+      <PeriodFilters from={values.from} to={values.to} testId="tls-filters">
+        <PeriodField label="Domain">
+          <input name="domain" defaultValue={values.domain} placeholder="all" className={periodControl} />
+        </PeriodField>
+        <PeriodField label="Mailbox">
+          <input name="mailbox" defaultValue={values.mailbox} placeholder="all" className={periodControl} />
+        </PeriodField>
+        <PeriodField label="Direction">
+          <select name="direction" defaultValue={values.direction} className={periodControl}>
             <option value="">all</option>
             <option value="inbound">inbound (MX)</option>
             <option value="submission">submission</option>
           </select>
-        </label>
-        <button type="submit" className={buttonClass('primary', 'sm')}>
-          Apply
-        </button>
-      </form>
+        </PeriodField>
+      </PeriodFilters>
       {error ? (
         <div className="mb-4">
           <Alert tone="danger">{error}</Alert>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuthShareChart } from '@/components/auth/auth-charts';
+import { PeriodField, PeriodFilters, periodControl } from '@/components/tls/period-filters';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
@@ -52,23 +53,11 @@ export default async function AuthenticationPage({ searchParams }: Props) {
           </a>
         }
       />
-      <form className="mb-6 flex flex-wrap items-end gap-3 text-sm" method="get" data-testid="auth-filters">
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">From</span>
-          <input type="date" name="from" defaultValue={values.from} className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">To</span>
-          <input type="date" name="to" defaultValue={values.to} className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <label className="flex flex-col gap-1">
-          <span className="text-muted">Sending domain</span>
-          <input name="sender" defaultValue={values.sender} placeholder="all" className="h-9 rounded-md border border-border bg-surface px-2" />
-        </label>
-        <button type="submit" className={buttonClass('primary', 'sm')}>
-          Apply
-        </button>
-      </form>
+      <PeriodFilters from={values.from} to={values.to} testId="auth-filters">
+        <PeriodField label="Sending domain">
+          <input name="sender" defaultValue={values.sender} placeholder="all" className={periodControl} />
+        </PeriodField>
+      </PeriodFilters>
       {error ? (
         <div className="mb-4">
           <Alert tone="danger">{error}</Alert>
