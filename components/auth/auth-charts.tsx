@@ -1,6 +1,6 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { pct, ShareLineChart } from '@/components/ui/share-line-chart';
 
 export interface AuthSharePoint {
   day: string;
@@ -10,7 +10,7 @@ export interface AuthSharePoint {
   dmarcPass: number;
 }
 
-const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : null);
+const LINES = { 'SPF pass %': '#1d5fd1', 'DKIM pass %': '#067647', 'DMARC pass %': '#9a6700' };
 
 /** Share of checked MX mail passing SPF, DKIM and DMARC, per day. */
 export function AuthShareChart({ series }: { series: AuthSharePoint[] }) {
@@ -21,20 +21,5 @@ export function AuthShareChart({ series }: { series: AuthSharePoint[] }) {
     'DMARC pass %': pct(p.dmarcPass, p.checked),
     checked: p.checked,
   }));
-  return (
-    <div className="h-64" data-testid="auth-share-chart">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-          <XAxis dataKey="day" tick={{ fontSize: 11 }} />
-          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} width={44} />
-          <Tooltip />
-          <Legend />
-          <Line type="monotone" dataKey="SPF pass %" stroke="#1d5fd1" strokeWidth={2} dot={{ r: 3 }} connectNulls />
-          <Line type="monotone" dataKey="DKIM pass %" stroke="#067647" strokeWidth={2} dot={{ r: 3 }} connectNulls />
-          <Line type="monotone" dataKey="DMARC pass %" stroke="#9a6700" strokeWidth={2} dot={{ r: 3 }} connectNulls />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
+  return <ShareLineChart data={data} lines={LINES} testId="auth-share-chart" />;
 }

@@ -1,17 +1,7 @@
 'use client';
 
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { pct, ShareLineChart } from '@/components/ui/share-line-chart';
 
 export interface SharePoint {
   day: string;
@@ -19,8 +9,6 @@ export interface SharePoint {
   ourTls: number;
   pathTls: number;
 }
-
-const pct = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 10 : null);
 
 /** Share of messages whose last hop / whole path was TLS, per day. */
 export function ShareChart({ series }: { series: SharePoint[] }) {
@@ -30,21 +18,7 @@ export function ShareChart({ series }: { series: SharePoint[] }) {
     'whole path TLS %': pct(p.pathTls, p.messages),
     messages: p.messages,
   }));
-  return (
-    <div className="h-64" data-testid="share-chart">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-          <XAxis dataKey="day" tick={{ fontSize: 11 }} />
-          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11 }} width={44} />
-          <Tooltip />
-          <Legend />
-          <Line type="monotone" dataKey="last hop TLS %" stroke="#1d5fd1" strokeWidth={2} dot={{ r: 3 }} connectNulls />
-          <Line type="monotone" dataKey="whole path TLS %" stroke="#067647" strokeWidth={2} dot={{ r: 3 }} connectNulls />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
+  return <ShareLineChart data={data} lines={{ 'last hop TLS %': '#1d5fd1', 'whole path TLS %': '#067647' }} testId="share-chart" />;
 }
 
 const COLORS: Record<string, string> = {
