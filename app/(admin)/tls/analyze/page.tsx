@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireAdmin } from '@/lib/dal/session';
 import { AnalyzeForm } from './analyze-form';
@@ -10,11 +10,7 @@ export default async function AnalyzePage() {
   await requireAdmin();
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/tls" className="text-accent hover:underline">
-          ← TLS
-        </Link>
-      </p>
+      <BackLink href="/tls">TLS</BackLink>
       <PageHeader
         title="Header analyzer"
         description="Paste the headers of any message: each Received header becomes a hop, marked with its TLS version and cipher or as cleartext; the weakest hop is called out. Authentication-Results fields show who checked what (SPF, DKIM, DMARC…), and ARC sets are listed by instance."

@@ -5,6 +5,7 @@ import { PeriodField, PeriodFilters, periodControl } from '@/components/tls/peri
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
+import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { authenticationOverview } from '@/lib/auth-stats/panel';
@@ -39,11 +40,7 @@ export default async function AuthenticationPage({ searchParams }: Props) {
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/tls" className="text-accent hover:underline">
-          ← TLS
-        </Link>
-      </p>
+      <BackLink href="/tls">TLS</BackLink>
       <PageHeader
         title="Authentication"
         description="Mail accepted on the MX port: how much passed SPF, DKIM and DMARC when it arrived (our own Authentication-Results), per sending domain, and how much went to Junk."

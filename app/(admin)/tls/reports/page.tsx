@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/filters';
+import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
@@ -34,11 +35,7 @@ export default async function TlsReportsPage({ searchParams }: Props) {
   const summary = await tlsReportSummary(db(), admin, days);
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/tls" className="text-accent hover:underline">
-          ← TLS
-        </Link>
-      </p>
+      <BackLink href="/tls">TLS</BackLink>
       <PageHeader
         title="TLS reports received"
         description="What other mail servers saw when they delivered to us (RFC 8460 TLS-RPT): sessions over TLS, and for those that failed, who and why. Reports are read from the mailbox the policy's TLS-RPT address names."
