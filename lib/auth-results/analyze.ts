@@ -4,7 +4,7 @@ import { parseAuthenticationResults } from './parse';
 import type { AuthenticationAnalysis } from './types';
 
 /** More Authentication-Results fields than this is not a real message; the rest are not read. */
-export const MAX_AUTH_RESULTS_FIELDS = 100;
+const MAX_AUTH_RESULTS_FIELDS = 100;
 
 /**
  * The Authentication-Results fields (topmost first: the newest, normally ours) and the ARC sets

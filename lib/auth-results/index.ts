@@ -1,4 +1,4 @@
 export * from './types';
-export { parseAuthenticationResults, MAX_AUTH_RESULTS_LENGTH, MAX_RESULTS } from './parse';
-export { parseArcAuthenticationResults, parseArcMessageSignature, parseArcSeal, parseTagList, arcChainOf, MAX_ARC_INSTANCE, type ArcFields } from './arc';
-export { analyzeAuthentication, MAX_AUTH_RESULTS_FIELDS } from './analyze';
+export { parseAuthenticationResults, MAX_AUTH_RESULTS_LENGTH } from './parse';
+export { parseArcAuthenticationResults, parseArcMessageSignature, parseArcSeal, parseTagList, arcChainOf } from './arc';
+export { analyzeAuthentication } from './analyze';

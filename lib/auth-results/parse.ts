@@ -18,7 +18,7 @@ import type { AuthResultsParse, MethodResult, ParsedAuthResults, Unparsable } fr
 /** A field value longer than this is not read (a real one, even with many DKIM signatures, is a few KB). */
 export const MAX_AUTH_RESULTS_LENGTH = 64 * 1024;
 /** More resinfo than this in one field is not a real header. */
-export const MAX_RESULTS = 100;
+const MAX_RESULTS = 100;
 
 function methodResult(r: Reader): MethodResult {
   const method = r.keyword();

@@ -4,9 +4,6 @@
  * writes makes the parser throw.
  */
 
-/** RFC 8601 §2.7 result keywords (the registry also has "policy", "hardfail" for iprev and others). */
-export const RESULT_KEYWORDS = ['pass', 'fail', 'softfail', 'neutral', 'none', 'temperror', 'permerror', 'policy'] as const;
-
 /** RFC 8601 §2.2 propspec: `ptype.property=pvalue`, e.g. `smtp.mailfrom=example.net`. */
 export interface ResultProperty {
   /** smtp, header, body, policy (lower-cased) */

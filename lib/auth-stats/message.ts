@@ -7,7 +7,7 @@ import { parseAuthenticationResults, type AuthResultsParse } from '@/lib/auth-re
 import type { Sql } from '@/lib/tls-stats/sql';
 
 /** rspamd symbols shown: the heaviest first. */
-export const TOP_SYMBOLS = 10;
+const TOP_SYMBOLS = 10;
 
 export interface MessageAuthentication {
   listener: string;

@@ -71,7 +71,7 @@ const COUNTS = `count(*)::bigint AS messages,
        count(*) FILTER (WHERE disposition = 'junk')::bigint AS junk`;
 
 /** The WHERE clause of every statement: the period as constants (so the index applies), MX only, the scope. */
-export function authWhere(f: AuthStatsFilter): { where: string; params: unknown[] } {
+function authWhere(f: AuthStatsFilter): { where: string; params: unknown[] } {
   if (!DAY.test(f.from) || !DAY.test(f.to)) throw new Error('dates must be YYYY-MM-DD');
   const params: unknown[] = [f.from, f.to];
   const parts = [
