@@ -269,6 +269,14 @@ describe('analyzeAuthentication (pasted headers)', () => {
     expect(JSON.parse(JSON.stringify(got))).toEqual(got);
   });
 
+  it('reads at most 100 Authentication-Results fields, the topmost', () => {
+    const fields = Array.from({ length: 101 }, (_v, i) => `Authentication-Results: mx${i}.example.org; spf=pass`).join('\r\n');
+    const got = analyzeAuthentication(`${fields}\r\nSubject: x\r\n\r\nbody`);
+    expect(got.results).toHaveLength(100);
+    expect(got.results[0]).toMatchObject({ ok: true, authservId: 'mx0.example.org' });
+    expect(got.results[99]).toMatchObject({ ok: true, authservId: 'mx99.example.org' });
+  });
+
   it('is empty for a message without such fields', () => {
     expect(analyzeAuthentication('Subject: x\r\n\r\nbody')).toEqual({ results: [], arc: { sets: [], status: 'none', problem: null } });
     expect(analyzeAuthentication('')).toEqual({ results: [], arc: { sets: [], status: 'none', problem: null } });
