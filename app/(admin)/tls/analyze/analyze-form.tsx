@@ -34,43 +34,43 @@ export function AnalyzeForm() {
         <Alert>{state.error}</Alert>
       </form>
       <div className="flex flex-col gap-4">
-      <Card>
-        <CardTitle>Hop chain (oldest first; every hop here is claimed by the headers)</CardTitle>
-        <div className="mt-3">
-          {state.hops ? <HopPath hops={state.hops.map((h) => pathHopOf(h))} /> : <p className="text-sm text-muted">Paste headers and press Analyze.</p>}
-        </div>
-        {state.hops && state.hops.length ? (
-          <details className="mt-4 text-xs">
-            <summary className="cursor-pointer text-muted">JSON (same as POST /api/received/analyze and postern tls analyze)</summary>
-            <pre className="mt-2 max-h-96 overflow-auto rounded bg-surface-2 p-2" data-testid="analyze-json">
-              {JSON.stringify({ hops: state.hops }, null, 2)}
-            </pre>
-          </details>
+        <Card>
+          <CardTitle>Hop chain (oldest first; every hop here is claimed by the headers)</CardTitle>
+          <div className="mt-3">
+            {state.hops ? <HopPath hops={state.hops.map((h) => pathHopOf(h))} /> : <p className="text-sm text-muted">Paste headers and press Analyze.</p>}
+          </div>
+          {state.hops && state.hops.length ? (
+            <details className="mt-4 text-xs">
+              <summary className="cursor-pointer text-muted">JSON (same as POST /api/received/analyze and postern tls analyze)</summary>
+              <pre className="mt-2 max-h-96 overflow-auto rounded bg-surface-2 p-2" data-testid="analyze-json">
+                {JSON.stringify({ hops: state.hops }, null, 2)}
+              </pre>
+            </details>
+          ) : null}
+        </Card>
+        {state.authentication ? (
+          <>
+            <Card data-testid="analyze-auth-results">
+              <CardTitle>Authentication-Results (topmost first: the newest, normally the receiving server&apos;s)</CardTitle>
+              <p className="mt-1 text-xs text-muted">
+                Each field names its writer; only a field written by a server you trust means anything, since a sender can add any field it likes.
+              </p>
+              <div className="mt-3 space-y-2">
+                {state.authentication.results.length ? (
+                  state.authentication.results.map((f, i) => <AuthResultsField key={i} field={f} />)
+                ) : (
+                  <p className="text-sm text-muted">No Authentication-Results header.</p>
+                )}
+              </div>
+            </Card>
+            <Card data-testid="analyze-arc">
+              <CardTitle>ARC sets by instance (RFC 8617)</CardTitle>
+              <div className="mt-3">
+                <ArcChainView chain={state.authentication.arc} />
+              </div>
+            </Card>
+          </>
         ) : null}
-      </Card>
-      {state.authentication ? (
-        <>
-          <Card data-testid="analyze-auth-results">
-            <CardTitle>Authentication-Results (topmost first: the newest, normally the receiving server&apos;s)</CardTitle>
-            <p className="mt-1 text-xs text-muted">
-              Each field names its writer; only a field written by a server you trust means anything, since a sender can add any field it likes.
-            </p>
-            <div className="mt-3 space-y-2">
-              {state.authentication.results.length ? (
-                state.authentication.results.map((f, i) => <AuthResultsField key={i} field={f} />)
-              ) : (
-                <p className="text-sm text-muted">No Authentication-Results header.</p>
-              )}
-            </div>
-          </Card>
-          <Card data-testid="analyze-arc">
-            <CardTitle>ARC sets by instance (RFC 8617)</CardTitle>
-            <div className="mt-3">
-              <ArcChainView chain={state.authentication.arc} />
-            </div>
-          </Card>
-        </>
-      ) : null}
       </div>
     </div>
   );
