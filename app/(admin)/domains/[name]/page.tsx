@@ -9,6 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getDomainOverview } from '@/lib/dal/dns';
 import { isServiceError } from '@/lib/errors';
 import { DnsMark } from './dns-mark';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -26,11 +27,7 @@ export default async function DomainPage({ params }: Props) {
   const base = `/domains/${encodeURIComponent(d.name)}`;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/domains" className="text-accent hover:underline">
-          ← Domains
-        </Link>
-      </p>
+      <BackLink href="/domains">Domains</BackLink>
       <PageHeader
         title={unicode}
         description={unicode !== d.name ? <span className="font-mono">{d.name}</span> : `Added ${d.createdAt.toISOString().slice(0, 10)}`}

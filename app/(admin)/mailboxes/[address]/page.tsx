@@ -10,6 +10,7 @@ import { isServiceError } from '@/lib/errors';
 import { QuotaBar } from '../quota-bar';
 import { ClientSettingsCard } from './client-settings';
 import { DangerZone, EditMailboxForm, ResetPasswordForm } from './edit-forms';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ address: string }> };
 
@@ -28,11 +29,7 @@ export default async function MailboxPage({ params }: Props) {
   const rules = defaults[mailbox.domain]?.password ?? { minLength: 12, minClasses: 3 };
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/mailboxes" className="text-accent hover:underline">
-          ← Mailboxes
-        </Link>
-      </p>
+      <BackLink href="/mailboxes">Mailboxes</BackLink>
       <PageHeader
         title={mailbox.address}
         description={

@@ -12,6 +12,7 @@ import { isServiceError } from '@/lib/errors';
 import { getQueuedMessage, type AttemptView } from '@/lib/queue';
 import { NextAttempt, OutcomeBadge, Reply, Sender, StatusBadge, Time, utc } from '../status';
 import { MessageActions } from './message-actions';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ queueId: string }> };
 
@@ -51,11 +52,7 @@ export default async function QueuedMessagePage({ params }: Props) {
   const waiting = m.recipients.filter((r) => r.status === 'QUEUED' || r.status === 'DEFERRED').length;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/queue" className="text-accent hover:underline">
-          ← Queue
-        </Link>
-      </p>
+      <BackLink href="/queue">Queue</BackLink>
       <PageHeader
         title={`Message ${m.queueId}`}
         description={

@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { PolicyImpactPreview } from '@/components/tls/policy-impact';
 import { buttonClass } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireAdmin } from '@/lib/dal/session';
 import type { ImpactChange } from '@/lib/tls-stats/impact';
+import { BackLink } from '@/components/ui/back-link';
 
 export const metadata: Metadata = { title: 'TLS policy impact' };
 
@@ -22,11 +22,7 @@ export default async function ImpactPage({ searchParams }: Props) {
   };
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/tls" className="text-accent hover:underline">
-          ← TLS
-        </Link>
-      </p>
+      <BackLink href="/tls">TLS</BackLink>
       <PageHeader
         title="Policy impact preview"
         description="Before you tighten the TLS policy: who, in the last 30 days of recorded mail and logins, would have been refused."

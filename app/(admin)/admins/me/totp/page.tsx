@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import QRCode from 'qrcode';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -11,6 +10,7 @@ import { requireAdmin } from '@/lib/dal/session';
 import { getEffectivePolicy } from '@/lib/policy';
 import { beginTotpAction, confirmTotpAction, disableTotpAction, regenerateCodesAction } from './actions';
 import { BeginForm, DisableForm, Enrolment, RegenerateForm } from './totp-forms';
+import { BackLink } from '@/components/ui/back-link';
 
 export const metadata: Metadata = { title: 'Two-factor authentication' };
 
@@ -29,11 +29,7 @@ export default async function TotpPage() {
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/admins/me" className="text-accent hover:underline">
-          ← My account
-        </Link>
-      </p>
+      <BackLink href="/admins/me">My account</BackLink>
       <PageHeader
         title="Two-factor authentication"
         description="A 6-digit code from an authenticator app (RFC 6238 TOTP — e.g. Aegis, FreeOTP, Google Authenticator, 1Password) in addition to your password."

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
@@ -13,6 +12,7 @@ import { bindTxtData } from '@/lib/dns/txt';
 import { isServiceError } from '@/lib/errors';
 import { CopyButton } from '@/components/ui/copy-button';
 import { ActivateButton, CheckDnsButton, GenerateKeyForm, RetireButton } from './forms';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -87,9 +87,7 @@ export default async function DkimPage({ params }: Props) {
   const retired = keys.filter((k) => k.status === 'retired');
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/domains" className="text-accent hover:underline">← Domains</Link>
-      </p>
+      <BackLink href="/domains">Domains</BackLink>
       <PageHeader
         title={`DKIM keys · ${domain}`}
         description="Mail submitted by this domain's users and forwarded by its aliases is signed with the active key (RFC 6376). A new key is published and found in DNS before it signs; the one it replaces stays published for the grace period."

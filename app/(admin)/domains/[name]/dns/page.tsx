@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -11,6 +10,7 @@ import { isServiceError } from '@/lib/errors';
 import { DnsMark } from '../dns-mark';
 import { CopyButton } from '@/components/ui/copy-button';
 import { CheckNowButton } from './dns-controls';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -85,11 +85,7 @@ export default async function DomainDnsPage({ params }: Props) {
   const problems = expected.records.filter((r) => checkOf(r)?.state !== 'right').length;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href={base} className="text-accent hover:underline">
-          ← {expected.domain}
-        </Link>
-      </p>
+      <BackLink href={base}>{expected.domain}</BackLink>
       <PageHeader
         title={`DNS records of ${expected.domain}`}
         description={

@@ -8,6 +8,7 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { mailboxMessages, tlsClientLogins } from '@/lib/tls-stats/panel';
+import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ address: string }> };
 
@@ -30,11 +31,7 @@ export default async function MailboxTlsPage({ params }: Props) {
   const logins = await tlsClientLogins(db(), admin, { mailbox: address });
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href={`/mailboxes/${encodeURIComponent(address)}`} className="text-accent hover:underline">
-          ← {address}
-        </Link>
-      </p>
+      <BackLink href={`/mailboxes/${encodeURIComponent(address)}`}>{address}</BackLink>
       <PageHeader title={`${address}: TLS`} description="Latest INBOX messages and how they travelled; the clients this mailbox signed in with." />
       <Card>
         <CardTitle>Messages</CardTitle>

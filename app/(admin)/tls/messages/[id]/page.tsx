@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AuthResultsField, ResultBadge } from '@/components/auth/auth-results';
 import { HopPath, pathHopOf, type PathHop } from '@/components/tls/hop-path';
@@ -11,6 +10,7 @@ import { requireAdmin } from '@/lib/dal/session';
 import { messageAuthentication } from '@/lib/auth-stats/panel';
 import type { MessageAuthentication } from '@/lib/auth-stats/message';
 import { messageHopChain } from '@/lib/tls-stats/panel';
+import { BackLink } from '@/components/ui/back-link';
 
 export const metadata: Metadata = { title: 'Message hop chain' };
 
@@ -39,11 +39,7 @@ export default async function MessageHopsPage({ params }: Props) {
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href={`/tls/mailboxes/${encodeURIComponent(chain.mailbox)}`} className="text-accent hover:underline">
-          ← {chain.mailbox}
-        </Link>
-      </p>
+      <BackLink href={`/tls/mailboxes/${encodeURIComponent(chain.mailbox)}`}>{chain.mailbox}</BackLink>
       <PageHeader
         title={chain.subject || '(no subject)'}
         description={
