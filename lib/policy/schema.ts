@@ -90,7 +90,7 @@ export const policySchema = z.object({
    */
   spfFailAction: z.enum(['none', 'junk', 'reject']).default('junk'),
   /** DNS blocklists (RFC 5782) checked at connect on the MX port, e.g. zen.spamhaus.org: a listed client gets 554 5.7.1 naming the list. */
-  dnsblZones: z.array(z.string().trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a DNS zone, e.g. zen.spamhaus.org')).max(20).default([]),
+  dnsblZones: z.array(z.string().trim().toLowerCase().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a DNS zone, e.g. zen.spamhaus.org')).max(20, 'at most 20 zones').default([]),
   /** RFC 6647 greylisting on the MX port, keyed on the client's /24 (IPv6 /64), the sender and the recipient. */
   greylisting: z
     .object({

@@ -155,8 +155,6 @@ function parseSmarthost(get: Get, parsers: PolicyParsers): SmarthostInput | null
   return { ...rest, ...(password ? { password } : {}), ...(clearPassword ? { clearPassword } : {}) };
 }
 
-const MAX_DNSBL_ZONES = 20;
-
 function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unknown | Error {
   const raw = get(field.path);
   switch (field.kind) {
@@ -194,7 +192,6 @@ function parseField(field: PolicyField, get: Get, parsers: PolicyParsers): unkno
       return field.options?.some((o) => o.value === raw) ? raw : new Error(`Choose one of: ${field.options?.map((o) => o.value).join(', ')}.`);
     case 'zone-list': {
       const zones = splitList(raw).map((z) => z.toLowerCase().replace(/\.$/, ''));
-      if (zones.length > MAX_DNSBL_ZONES) return new Error(`At most ${MAX_DNSBL_ZONES} zones.`);
       return parsers.schema(field.path, zones) ?? zones;
     }
     case 'record': {
