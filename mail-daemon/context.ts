@@ -5,7 +5,7 @@ import type { Db } from '@/lib/db/prisma';
 import type { NotifyBus } from '@/lib/db/notify';
 import type { Logger } from '@/lib/log';
 import type { PolicyCache } from './services/policy-cache';
-import type { TlsProvider } from './tls/provider';
+import type { TlsProvider } from '@/lib/certificates/tls-provider';
 
 /** What every part of the daemon is given at start; nothing reaches for globals. */
 export interface DaemonContext {

@@ -10,7 +10,7 @@ import { createPrisma } from '@/lib/db/prisma';
 import { createLogger } from '@/lib/log';
 import { ImapServer } from '@/mail-daemon/imap/server';
 import { createPgMailStore } from '@/mail-daemon/store';
-import { TlsProvider } from '@/mail-daemon/tls';
+import { TlsProvider } from '@/lib/certificates/tls-provider';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL!;

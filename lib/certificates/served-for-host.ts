@@ -10,7 +10,7 @@ export interface HostCertificate {
 }
 
 export interface HostCertificates {
-  /** What each listener serves to a client naming the host (the daemon's pick: mail-daemon/tls/provider.ts). */
+  /** What each listener serves to a client naming the host (the daemon's pick: lib/certificates/tls-provider.ts). */
   served: Record<ServedService, HostCertificate | null>;
   /** PENDING certificates covering the host: the next ones, whose TLSA must be published before activation. */
   pending: HostCertificate[];

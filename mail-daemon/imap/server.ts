@@ -9,7 +9,7 @@ import type { Logger } from '@/lib/log';
 import { readProxyHeader, type ProxyProtocolOptions } from '../net/proxy-protocol';
 import { TransferWatch, type TransferLimits } from '../net/rate';
 import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
-import { handshakeFailure, refuseRenegotiation } from '../tls/provider';
+import { handshakeFailure, refuseRenegotiation } from '@/lib/certificates/tls-provider';
 import type { MailStore } from './backend';
 import { Code } from './codes';
 import { COMMANDS } from './commands';

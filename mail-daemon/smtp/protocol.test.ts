@@ -18,7 +18,7 @@ import { TEST_MASTER_KEY } from '@/mail-daemon/testing/daemon';
 import { seal } from '@/lib/crypto/seal';
 import { CHANNELS } from '@/lib/db/channels';
 import { notify } from '@/lib/db/notify';
-import { generateSelfSigned } from '../tls/self-signed';
+import { generateSelfSigned } from '@/lib/certificates/self-signed';
 
 let db: TestDatabase;
 let smtp: RunningSmtp;

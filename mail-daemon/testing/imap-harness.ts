@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/dat
 import { createPgMailStore } from '@/mail-daemon/store';
 import { deliver } from '@/mail-daemon/store/deliver';
 import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
-import { TlsProvider } from '@/mail-daemon/tls';
+import { TlsProvider } from '@/lib/certificates/tls-provider';
 import type { MailStore } from '@/mail-daemon/imap/backend';
 import { ImapServer, type ImapLimits, type ImapServerOptions } from '@/mail-daemon/imap/server';
 

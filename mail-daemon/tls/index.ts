@@ -1,9 +1,6 @@
 import type { DaemonContext } from '../context';
 import { watchCertificates } from '@/lib/certificates/rotation';
-import { TlsProvider } from './provider';
-
-export { TLS_CIPHERS, TlsProvider, handshakeFailure, refuseRenegotiation } from './provider';
-export type { ServedCertificate, TlsService, TlsVersion } from './provider';
+import { TlsProvider } from '@/lib/certificates/tls-provider';
 
 /** What opening the provider needs: the daemon's context before the provider is in it. */
 export type TlsContext = Omit<DaemonContext, 'tls'>;

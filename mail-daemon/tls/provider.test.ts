@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@/lib/log';
 import { unseal } from '@/lib/crypto/seal';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
-import { TlsProvider, type TlsVersion } from './provider';
+import { TlsProvider, type TlsVersion } from '@/lib/certificates/tls-provider';
 
 const MASTER = 'test-master-key-0123456789';
 let db: TestDatabase;
@@ -78,7 +78,7 @@ describe('TLS provider', () => {
     const provider = await open();
     const first = provider.fingerprint();
     // A second ACTIVE certificate for another name (as activating a certificate for a second domain adds).
-    const { generateSelfSigned } = await import('./self-signed');
+    const { generateSelfSigned } = await import('@/lib/certificates/self-signed');
     const { seal } = await import('@/lib/crypto/seal');
     const other = await generateSelfSigned('imap.other.test');
     await db.prisma.certificate.create({

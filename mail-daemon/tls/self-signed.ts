@@ -1,2 +1,0 @@
-// Shared with the panel: lib/certificates/self-signed.ts.
-export * from '@/lib/certificates/self-signed';
