@@ -35,3 +35,21 @@ export function hostCovered(patterns: string[], host: string): boolean {
     return dot > 0 && name.slice(dot + 1) === pattern.slice(2);
   });
 }
+
+/**
+ * Which certificate a listener serves to a client naming `name` (SNI): among those the service
+ * may use (no services listed = every service; none usable = all of them), the exact name first,
+ * then a wildcard covering it, then the first (the most recently activated, as callers order them).
+ */
+export function chooseServed<T extends { hosts: string[]; services: string[] }>(certificates: T[], name?: string, service?: string): T | undefined {
+  const usable = certificates.filter((c) => !service || c.services.length === 0 || c.services.includes(service));
+  const pool = usable.length ? usable : certificates;
+  const host = name?.toLowerCase().replace(/\.$/, '');
+  if (host) {
+    const exact = pool.find((c) => c.hosts.some((h) => h.toLowerCase() === host));
+    if (exact) return exact;
+    const wild = pool.find((c) => hostCovered(c.hosts, host));
+    if (wild) return wild;
+  }
+  return pool[0];
+}

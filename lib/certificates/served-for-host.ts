@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@/lib/audit/types';
-import { hostCovered } from './hosts';
+import { chooseServed, hostCovered } from './hosts';
 
 export type ServedService = 'smtp' | 'submission' | 'imap';
 
@@ -32,10 +32,7 @@ export async function certificatesForHost(db: DbOrTx, host: string, now = new Da
   const name = host.toLowerCase();
   const active = rows.filter((r) => r.status === 'ACTIVE');
   const pick = (service: ServedService): HostCertificate | null => {
-    const usable = active.filter((c) => c.services.length === 0 || c.services.includes(service));
-    const pool = usable.length ? usable : active;
-    const chosen =
-      pool.find((c) => c.hosts.map((h) => h.toLowerCase()).includes(name)) ?? pool.find((c) => hostCovered(c.hosts, name)) ?? pool[0];
+    const chosen = chooseServed(active, name, service);
     return chosen ? { id: chosen.id, certPem: chosen.certPem!, notBefore: chosen.notBefore } : null;
   };
   const served = Object.fromEntries(SERVICES.map((s) => [s, pick(s)])) as HostCertificates['served'];

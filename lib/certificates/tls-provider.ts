@@ -5,6 +5,7 @@ import { unseal } from '@/lib/crypto/seal';
 import type { Logger } from '@/lib/log';
 import { ensureActiveCertificate, loadActiveCertificates, type ActiveCertificateRow } from './active-certificates';
 import { fingerprintOf } from './self-signed';
+import { chooseServed } from './hosts';
 
 /** The listeners a certificate can be restricted to (certificates.services; empty = all). */
 export type TlsService = 'smtp' | 'submission' | 'imap';
@@ -70,16 +71,6 @@ export function handshakeFailure(err: Error & { code?: string; reason?: string }
 }
 
 type SniCallback = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
-
-function hostMatches(pattern: string, name: string): boolean {
-  pattern = pattern.toLowerCase();
-  if (pattern === name) return true;
-  if (pattern.startsWith('*.')) {
-    const dot = name.indexOf('.');
-    return dot > 0 && name.slice(dot + 1) === pattern.slice(2);
-  }
-  return false;
-}
 
 /**
  * The TLS contexts served by every listener of a daemon (SMTP, submission, IMAP) and by
@@ -161,16 +152,7 @@ export class TlsProvider {
 
   /** The certificate served to `servername` on `service` (or the default one). */
   pick(servername?: string, service?: TlsService): ServedCertificate {
-    const usable = this.served.filter((c) => !service || c.services.length === 0 || c.services.includes(service));
-    const pool = usable.length ? usable : this.served;
-    const name = servername?.toLowerCase().replace(/\.$/, '');
-    if (name) {
-      const exact = pool.find((c) => c.hosts.includes(name));
-      if (exact) return exact;
-      const wild = pool.find((c) => c.hosts.some((h) => hostMatches(h, name)));
-      if (wild) return wild;
-    }
-    return pool[0];
+    return chooseServed(this.served, servername, service)!;
   }
 
   secureContext(servername?: string, service?: TlsService): tls.SecureContext {
