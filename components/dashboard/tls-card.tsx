@@ -4,8 +4,7 @@ import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { tlsOverview } from '@/lib/tls-stats/panel';
 import { defaultRange } from '@/lib/tls-stats/queries';
-
-const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
+import { formatShare } from '@/components/ui/format';
 
 /** Dashboard card: last 7 days, share of messages whose last hop / whole path was TLS. */
 export async function TlsCard() {
@@ -24,9 +23,9 @@ export async function TlsCard() {
         <dt className="text-muted">{o.perMessage ? 'Messages' : 'Deliveries'}</dt>
         <dd className="tabular-nums">{o.totals.messages.toLocaleString('en')}</dd>
         <dt className="text-muted">Last hop over TLS</dt>
-        <dd className="tabular-nums" data-testid="tls-card-last-hop">{share(o.totals.ourTls, o.totals.messages)}</dd>
+        <dd className="tabular-nums" data-testid="tls-card-last-hop">{formatShare(o.totals.ourTls, o.totals.messages)}</dd>
         <dt className="text-muted">Whole path over TLS</dt>
-        <dd className="tabular-nums" data-testid="tls-card-whole-path">{share(o.totals.pathTls, o.totals.messages)}</dd>
+        <dd className="tabular-nums" data-testid="tls-card-whole-path">{formatShare(o.totals.pathTls, o.totals.messages)}</dd>
         <dt className="text-muted">Senders without TLS / below 1.2</dt>
         <dd className="tabular-nums">{weak}</dd>
       </dl>

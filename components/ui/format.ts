@@ -21,3 +21,8 @@ export function formatDuration(ms: number): string {
   if (m) return `${m}m ${s % 60}s`;
   return `${s}s`;
 }
+
+/** `part` of `whole` as a percentage with one decimal ("87.5%"), or "—" when there is nothing to divide. */
+export function formatShare(part: number, whole: number): string {
+  return whole ? `${((part / whole) * 100).toFixed(1)}%` : '—';
+}

@@ -11,11 +11,12 @@ import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { searchDeliveries, type DeliveryEvent, type DeliveryPage } from '@/lib/queue';
 import { OutcomeBadge, Reply, Sender, utc } from '../queue/status';
+import { firstParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Delivery log' };
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+const one = (v: string | string[] | undefined) => firstParam(v) || undefined;
 
 // Query parameters are user input like any other: bad ones are ignored, not thrown.
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

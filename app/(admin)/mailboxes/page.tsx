@@ -12,11 +12,11 @@ import { getMailboxPage, MAILBOX_SORTS, type MailboxPage, type MailboxSort } fro
 import { isServiceError } from '@/lib/errors';
 import { requireAdmin } from '@/lib/dal/session';
 import { QuotaBar } from './quota-bar';
+import { firstParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Mailboxes' };
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 
 // Name and Created give way on narrow screens; address, quota use and status stay.
 const NARROW_HIDDEN = 'hidden md:table-cell';
@@ -30,11 +30,11 @@ const COLUMNS: { key: MailboxSort; label: string; className?: string }[] = [
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requireAdmin();
   const params = await searchParams;
-  const q = one(params.q).slice(0, 200);
-  const domain = one(params.domain);
-  const sort = (MAILBOX_SORTS as readonly string[]).includes(one(params.sort)) ? (one(params.sort) as MailboxSort) : 'address';
-  const order = one(params.order) === 'desc' ? 'desc' : 'asc';
-  const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
+  const q = firstParam(params.q).slice(0, 200);
+  const domain = firstParam(params.domain);
+  const sort = (MAILBOX_SORTS as readonly string[]).includes(firstParam(params.sort)) ? (firstParam(params.sort) as MailboxSort) : 'address';
+  const order = firstParam(params.order) === 'desc' ? 'desc' : 'asc';
+  const page = Math.max(1, Number.parseInt(firstParam(params.page), 10) || 1);
   // A domain filter outside the admin's scope (or unknown) is a message, not a 500.
   const [listed, domains] = await Promise.all([
     getMailboxPage({ q, domain, sort, order, page }).then(
@@ -60,8 +60,8 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     return s ? `/mailboxes?${s}` : '/mailboxes';
   };
 
-  const created = one(params.created);
-  const deleted = one(params.deleted);
+  const created = firstParam(params.created);
+  const deleted = firstParam(params.deleted);
   return (
     <>
       <PageHeader

@@ -11,11 +11,12 @@ import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { ageSchema, DEFAULT_STATUSES, listQueue, OUTBOUND_STATUSES, type OutboundStatusName, type QueuePage } from '@/lib/queue';
 import { NextAttempt, Reply, Sender, STATUS_LABEL, StatusBadge, Time } from './status';
+import { firstParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Queue' };
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+const one = (v: string | string[] | undefined) => firstParam(v) || undefined;
 
 // Query parameters are user input like any other: bad ones are ignored, not thrown.
 const filterSchema = z.object({

@@ -14,18 +14,17 @@ import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { tlsClientLogins, tlsOutbound, tlsOverview } from '@/lib/tls-stats/panel';
 import type { OutboundDomainRow, OutboundOverview } from '@/lib/tls-stats/queries';
+import { firstParam } from '@/lib/forms/search-params';
+import { formatShare } from '@/components/ui/format';
 
 export const metadata: Metadata = { title: 'TLS' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
-const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
-
 export default async function TlsPage({ searchParams }: Props) {
   const admin = await requireAdmin();
   const sp = await searchParams;
-  const input = { from: one(sp.from), to: one(sp.to), domain: one(sp.domain), mailbox: one(sp.mailbox), direction: one(sp.direction) };
+  const input = { from: firstParam(sp.from), to: firstParam(sp.to), domain: firstParam(sp.domain), mailbox: firstParam(sp.mailbox), direction: firstParam(sp.direction) };
   let result: Awaited<ReturnType<typeof tlsOverview>>;
   let error: string | null = null;
   try {
@@ -92,8 +91,8 @@ export default async function TlsPage({ searchParams }: Props) {
 
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
         <Stat label={o.perMessage ? 'Messages' : 'Deliveries'} value={o.totals.messages.toLocaleString('en')} hint={`${values.from} – ${values.to}`} />
-        <Stat label="Last hop (ours) over TLS" value={<span data-testid="share-last-hop">{share(o.totals.ourTls, o.totals.messages)}</span>} hint={`${o.totals.ourTls.toLocaleString('en')} ${unit(o.totals.ourTls)}`} />
-        <Stat label="Whole path over TLS" value={<span data-testid="share-whole-path">{share(o.totals.pathTls, o.totals.messages)}</span>} hint="every hop, as far as the headers tell" />
+        <Stat label="Last hop (ours) over TLS" value={<span data-testid="share-last-hop">{formatShare(o.totals.ourTls, o.totals.messages)}</span>} hint={`${o.totals.ourTls.toLocaleString('en')} ${unit(o.totals.ourTls)}`} />
+        <Stat label="Whole path over TLS" value={<span data-testid="share-whole-path">{formatShare(o.totals.pathTls, o.totals.messages)}</span>} hint="every hop, as far as the headers tell" />
       </div>
 
       <Card className="mt-4">
@@ -228,10 +227,10 @@ function OutboundSection({ o, period }: { o: OutboundOverview; period: string })
           value={<span data-testid="outbound-messages">{t.messages.toLocaleString('en')}</span>}
           hint={`${t.sent.toLocaleString('en')} ${t.sent === 1 ? 'recipient' : 'recipients'} delivered`}
         />
-        <Stat label="Delivered over TLS" value={<span data-testid="outbound-share-tls">{share(t.sentTls, t.sent)}</span>} hint={`${t.sentTls.toLocaleString('en')} of ${t.sent.toLocaleString('en')}`} />
+        <Stat label="Delivered over TLS" value={<span data-testid="outbound-share-tls">{formatShare(t.sentTls, t.sent)}</span>} hint={`${t.sentTls.toLocaleString('en')} of ${t.sent.toLocaleString('en')}`} />
         <Stat
           label="With a verified certificate"
-          value={<span data-testid="outbound-share-verified">{share(t.sentVerified, t.sent)}</span>}
+          value={<span data-testid="outbound-share-verified">{formatShare(t.sentVerified, t.sent)}</span>}
           hint="DANE, MTA-STS or a public CA"
         />
       </div>
@@ -287,8 +286,8 @@ function DestinationTable({ rows, testId }: { rows: OutboundDomainRow[]; testId:
               <Td className="break-all">{r.domain}</Td>
               <Td className="text-right tabular-nums">{r.sent}</Td>
               <Td className="text-right tabular-nums">{r.attempts}</Td>
-              <Td className="text-right tabular-nums">{share(r.sentTls, r.sent)}</Td>
-              <Td className="text-right tabular-nums">{share(r.sentVerified, r.sent)}</Td>
+              <Td className="text-right tabular-nums">{formatShare(r.sentTls, r.sent)}</Td>
+              <Td className="text-right tabular-nums">{formatShare(r.sentVerified, r.sent)}</Td>
               <Td>
                 {r.lastTlsVersion === null ? (
                   <span className="text-muted">not reached</span>

@@ -13,18 +13,17 @@ import type { AuthDomainRow } from '@/lib/auth-stats/queries';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
+import { firstParam } from '@/lib/forms/search-params';
+import { formatShare } from '@/components/ui/format';
 
 export const metadata: Metadata = { title: 'Authentication' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
-const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
-
 export default async function AuthenticationPage({ searchParams }: Props) {
   const admin = await requireAdmin();
   const sp = await searchParams;
-  const input = { from: one(sp.from), to: one(sp.to), sender: one(sp.sender) };
+  const input = { from: firstParam(sp.from), to: firstParam(sp.to), sender: firstParam(sp.sender) };
   let result: Awaited<ReturnType<typeof authenticationOverview>>;
   let error: string | null = null;
   try {
@@ -67,10 +66,10 @@ export default async function AuthenticationPage({ searchParams }: Props) {
           value={<span data-testid="auth-messages">{t.messages.toLocaleString('en')}</span>}
           hint={`${values.from} – ${values.to}; ${t.checked.toLocaleString('en')} checked`}
         />
-        <Stat label="SPF pass" value={<span data-testid="share-spf">{share(t.spfPass, t.checked)}</span>} hint="of checked messages (RFC 7208)" />
-        <Stat label="DKIM pass" value={<span data-testid="share-dkim">{share(t.dkimPass, t.checked)}</span>} hint="at least one valid signature (RFC 6376)" />
-        <Stat label="DMARC pass" value={<span data-testid="share-dmarc">{share(t.dmarcPass, t.checked)}</span>} hint="aligned SPF or DKIM (RFC 7489)" />
-        <Stat label="To Junk" value={<span data-testid="share-junk">{share(t.junk, t.messages)}</span>} hint={`${t.junk.toLocaleString('en')} ${t.junk === 1 ? 'message' : 'messages'}`} />
+        <Stat label="SPF pass" value={<span data-testid="share-spf">{formatShare(t.spfPass, t.checked)}</span>} hint="of checked messages (RFC 7208)" />
+        <Stat label="DKIM pass" value={<span data-testid="share-dkim">{formatShare(t.dkimPass, t.checked)}</span>} hint="at least one valid signature (RFC 6376)" />
+        <Stat label="DMARC pass" value={<span data-testid="share-dmarc">{formatShare(t.dmarcPass, t.checked)}</span>} hint="aligned SPF or DKIM (RFC 7489)" />
+        <Stat label="To Junk" value={<span data-testid="share-junk">{formatShare(t.junk, t.messages)}</span>} hint={`${t.junk.toLocaleString('en')} ${t.junk === 1 ? 'message' : 'messages'}`} />
       </div>
 
       <Card className="mt-4">
@@ -148,9 +147,9 @@ function DomainTable({ rows, testId, failures = false }: { rows: AuthDomainRow[]
               </Td>
               <Td className="text-right tabular-nums">{r.messages}</Td>
               {failures ? <Td className="text-right tabular-nums">{r.failed}</Td> : null}
-              <Td className="text-right tabular-nums">{share(r.spfPass, r.checked)}</Td>
-              <Td className="text-right tabular-nums">{share(r.dkimPass, r.checked)}</Td>
-              <Td className="text-right tabular-nums">{share(r.dmarcPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{formatShare(r.spfPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{formatShare(r.dkimPass, r.checked)}</Td>
+              <Td className="text-right tabular-nums">{formatShare(r.dmarcPass, r.checked)}</Td>
               <Td className="text-right tabular-nums">{r.junk}</Td>
             </tr>
           ))}

@@ -5,20 +5,20 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requireAdmin } from '@/lib/dal/session';
 import type { ImpactChange } from '@/lib/tls-stats/impact';
 import { BackLink } from '@/components/ui/back-link';
+import { firstParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'TLS policy impact' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 
 export default async function ImpactPage({ searchParams }: Props) {
   await requireAdmin();
   const sp = await searchParams;
-  const min = one(sp.minTlsVersion);
+  const min = firstParam(sp.minTlsVersion);
   const change: ImpactChange = {
-    requireTlsMx: one(sp.requireTlsMx) === 'on' || undefined,
+    requireTlsMx: firstParam(sp.requireTlsMx) === 'on' || undefined,
     minTlsVersion: min === 'TLSv1.2' || min === 'TLSv1.3' ? min : undefined,
-    allowCleartextAuth: one(sp.noCleartextAuth) === 'on' ? false : undefined,
+    allowCleartextAuth: firstParam(sp.noCleartextAuth) === 'on' ? false : undefined,
   };
   return (
     <>

@@ -8,19 +8,18 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { REPORT_PERIODS, tlsReportSummary, type ReportPeriod } from '@/lib/tls-reports/summary';
+import { formatShare } from '@/components/ui/format';
 
 export const metadata: Metadata = { title: 'TLS reports received' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const share = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)} %` : '—');
 
 /** Sessions that reached us over TLS (green) against those that failed (red), as one bar. */
 function SessionBar({ success, failure }: { success: number; failure: number }) {
   const total = success + failure;
   if (!total) return null;
   return (
-    <div className="flex h-2 w-40 overflow-hidden rounded bg-border" role="img" aria-label={`${share(success, total)} over TLS`}>
+    <div className="flex h-2 w-40 overflow-hidden rounded bg-border" role="img" aria-label={`${formatShare(success, total)} over TLS`}>
       <div className="bg-emerald-500" style={{ width: `${(100 * success) / total}%` }} />
       <div className="bg-red-500" style={{ width: `${(100 * failure) / total}%` }} />
     </div>
@@ -49,7 +48,7 @@ export default async function TlsReportsPage({ searchParams }: Props) {
       </nav>
       <div className="mb-6 grid gap-4 sm:grid-cols-3">
         <Stat label="Reports" value={summary.reports} />
-        <Stat label="Sessions over TLS" value={summary.success} hint={share(summary.success, summary.success + summary.failure)} />
+        <Stat label="Sessions over TLS" value={summary.success} hint={formatShare(summary.success, summary.success + summary.failure)} />
         <Stat label="Failed sessions" value={summary.failure} />
       </div>
       {summary.reports === 0 ? (
