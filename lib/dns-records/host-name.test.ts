@@ -56,4 +56,13 @@ describe('host name trap', () => {
     expect(asked()).toBeGreaterThan(once);
     expect((await check('mail.elsewhere.test', 61_000)).addresses).toEqual(['192.0.2.99']);
   });
+
+  it('a warning is not remembered: the next check asks again, so a fixed record shows at once', async () => {
+    const check = rememberedHostNameCheck(resolver, 60_000);
+    const asked = () => dns.queries.filter((q) => q.endsWith('mail.elsewhere.test')).length;
+    expect((await check('mail.elsewhere.test', 1_000)).warnings).not.toEqual([]);
+    const once = asked();
+    await check('mail.elsewhere.test', 2_000);
+    expect(asked()).toBeGreaterThan(once);
+  });
 });

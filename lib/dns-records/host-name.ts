@@ -58,14 +58,17 @@ export async function checkHostName(host: string, resolver: DnsResolver, local: 
 }
 
 /**
- * checkHostName remembered for `ttlMs`: the dashboard shows it on every render, and a host's
- * addresses change far more rarely than the dashboard is opened, so DNS is asked once a while.
+ * checkHostName remembered for `ttlMs` while it finds nothing wrong: the dashboard shows it on
+ * every render, and a right host name rarely turns wrong. A warning is asked again at the next
+ * render, so the admin who has just published the record sees the fix at once.
  */
 export function rememberedHostNameCheck(resolver: () => DnsResolver, ttlMs = 5 * 60_000): (host: string, now?: number) => Promise<HostNameReport> {
-  let last: { host: string; at: number; report: Promise<HostNameReport> } | null = null;
-  return (host, now = Date.now()) => {
-    if (!last || last.host !== host || now - last.at >= ttlMs) last = { host, at: now, report: checkHostName(host, resolver()) };
-    return last.report;
+  let good: { host: string; at: number; report: HostNameReport } | null = null;
+  return async (host, now = Date.now()) => {
+    if (good && good.host === host && now - good.at < ttlMs) return good.report;
+    const report = await checkHostName(host, resolver());
+    good = report.warnings.length ? null : { host, at: now, report };
+    return report;
   };
 }
 
