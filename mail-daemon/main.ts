@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
 import { ConfigError, readEnv } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { migrate } from '@/lib/db/migrate';
 import { NotifyBus } from '@/lib/db/notify';
+import { createPool } from '@/lib/db/pool';
 import { createPrisma } from '@/lib/db/prisma';
 import { checkHostName, hostNameOf } from '@/lib/dns-records/host-name';
 import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
@@ -25,9 +25,10 @@ async function main(): Promise<void> {
   const cluster = await resolveDatabase(env);
   await migrate(cluster.url);
 
-  const db = createPrisma(cluster.url);
-  const pool = new pg.Pool({ connectionString: cluster.url, max: 20 });
-  pool.on('error', (err) => log.error({ err }, 'database pool error'));
+  // A lost connection is logged and discarded; the statement on it fails with its own error.
+  const onDatabaseError = (err: Error) => log.warn({ err: err.message }, 'database connection lost');
+  const db = createPrisma(cluster.url, 10, onDatabaseError);
+  const pool = createPool(cluster.url, { max: 20, onError: onDatabaseError });
   const bus = new NotifyBus(cluster.url, (err) => log.warn({ err: err.message }, 'notify connection lost, reconnecting'));
   await bus.start();
 

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { DbOrTx } from '@/lib/audit/types';
+import { isDatabaseUnavailable } from '@/lib/db/faults';
 import type { Policy } from '@/lib/policy/schema';
 
 export type BruteForce = Policy['bruteForce'];
@@ -145,9 +146,15 @@ export async function recordLoginFailure(db: DbOrTx, attempt: LoginAttempt, rule
   await recordSlidingFailure(db, keys.account, rules);
 }
 
-/** A success forgets the (account, IP) pair's failures only (see the top of this file). */
+/**
+ * A success forgets the (account, IP) pair's failures only (see the top of this file). Best
+ * effort: on a read-only database (a standby after failover) the right password still logs in;
+ * the pair's old failures then stay until their window passes.
+ */
 export async function recordLoginSuccess(db: DbOrTx, attempt: LoginAttempt): Promise<void> {
-  await resetFailures(db, keysOf(attempt).accountIp);
+  await resetFailures(db, keysOf(attempt).accountIp).catch((err) => {
+    if (!isDatabaseUnavailable(err)) throw err;
+  });
 }
 
 /**

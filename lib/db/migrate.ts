@@ -35,6 +35,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A lost connection fails the statement awaited on it; unheard, its 'error' event would crash the process.
+  client.on('error', () => {});
   await client.connect();
   const applied: string[] = [];
   try {

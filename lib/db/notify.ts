@@ -46,6 +46,8 @@ export class NotifyBus extends EventEmitter {
       this.emit(msg.channel, payload);
     });
     client.on('error', (err) => {
+      // A connection already replaced may still report its end; only the current one reconnects.
+      if (this.client && this.client !== client) return;
       this.onError(err);
       this.reconnect();
     });

@@ -1,10 +1,12 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/generated/prisma/client';
+import { createPool, type PoolOptions } from './pool';
 
 export type Db = PrismaClient;
 
-export function createPrisma(connectionString: string, max = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }) });
+/** Prisma over a pool from ./pool.ts (connection errors handled, faulted connections discarded). */
+export function createPrisma(connectionString: string, max = 10, onError?: PoolOptions['onError']): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(createPool(connectionString, { max, onError }), { disposeExternalPool: true }) });
 }
 
 const globalForPrisma = globalThis as unknown as { postern?: PrismaClient };

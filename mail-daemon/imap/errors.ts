@@ -1,6 +1,8 @@
 // What a failed command answers (RFC 3501 7.1, RFC 5530 response codes): parse errors
-// are BAD with the command's tag, store errors NO with their code, and anything else a
+// are BAD with the command's tag, store errors NO with their code, a database that cannot serve
+// now (lost, shutting down, read-only: lib/db/faults.ts) NO [UNAVAILABLE], and anything else a
 // generic NO [SERVERBUG] whose details go to the log only, never to the client.
+import { isDatabaseUnavailable } from '@/lib/db/faults';
 import { StoreError, type StoreErrorCode } from './backend';
 import { Code } from './codes';
 import type { Completion } from './commands/types';
@@ -11,6 +13,7 @@ import { BadCharsetError, SUPPORTED_CHARSETS } from './protocol/search';
 export function knownErrorCompletion(err: unknown, name: string): Completion | null {
   if (err instanceof BadCharsetError) return { status: 'NO', code: `${Code.BADCHARSET} (${SUPPORTED_CHARSETS.join(' ')})`, text: 'Unsupported charset' };
   if (err instanceof ParseError) return { status: 'BAD', code: Code.CLIENTBUG, text: `${name}: ${err.message}` };
+  if (isDatabaseUnavailable(err)) return { status: 'NO', code: Code.UNAVAILABLE, text: 'Mail storage temporarily unavailable, try again later' };
   if (!(err instanceof StoreError)) return null;
   return STORE_ERRORS[err.code];
 }

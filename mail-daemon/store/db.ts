@@ -2,6 +2,7 @@
 // Transactions: withTransaction in lib/db/transaction.ts.
 import type pg from 'pg';
 import { CHANNELS } from '@/lib/db/channels';
+import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { notify } from '@/lib/db/notify';
 
 export type Client = pg.PoolClient;
@@ -21,4 +22,19 @@ export interface MailstoreNotice {
 /** Queues a NOTIFY on CHANNELS.mailstore; Postgres delivers it when the transaction commits. */
 export async function announce(client: Client, notice: MailstoreNotice): Promise<void> {
   await notify(client, CHANNELS.mailstore, notice);
+}
+
+/**
+ * A read that locks the folder row and does \Recent bookkeeping when it can (`fn(true)`), and on
+ * a read-only database (a standby after failover: no row locks, no writes) reads without either
+ * (`fn(false)`): consistent all the same, since nothing can change the folder meanwhile. So
+ * SELECT, STATUS and NOOP keep working while writes answer "try again later".
+ */
+export async function readEvenIfReadOnly<T>(fn: (writable: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await fn(true);
+  } catch (err) {
+    if (!isReadOnlyDatabase(err)) throw err;
+    return fn(false);
+  }
 }

@@ -23,7 +23,7 @@ import {
   type StoreFlagsResult,
   type UidRanges,
 } from '@/mail-daemon/imap/backend';
-import { announce, num, type Client } from './db';
+import { announce, num, readEvenIfReadOnly, type Client } from './db';
 import { fetchMessages } from './fetch';
 import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
 import { allocateUids, folderRow, lockFolder } from './folders';
@@ -247,8 +247,11 @@ export class PgFolderView implements FolderView {
   }
 
   async changes(since: ChangesSince): Promise<FolderChanges> {
-    return withTransaction(this.pool, async (c) => {
-      const f = await c.query(`SELECT uid_next, highest_modseq, first_recent_uid FROM mail_folders WHERE id = $1 ${this.readOnly ? 'FOR SHARE' : 'FOR UPDATE'}`, [this.folder.id]);
+    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => {
+      // FOR UPDATE only when \Recent may be claimed below (a write); never on a read-only database.
+      const claim = writable && !this.readOnly;
+      const lock = !writable ? '' : claim ? 'FOR UPDATE' : 'FOR SHARE';
+      const f = await c.query(`SELECT uid_next, highest_modseq, first_recent_uid FROM mail_folders WHERE id = $1 ${lock}`, [this.folder.id]);
       if (!f.rows[0]) {
         return { expunged: [], added: [], updated: [], recent: [], highestModseq: since.modseq, uidNext: since.uidNext, gone: true };
       }
@@ -268,7 +271,7 @@ export class PgFolderView implements FolderView {
         (s.uid >= since.uidNext ? added : updated).push(s);
       }
       const recent: number[] = [];
-      if (!this.readOnly && num(folder.uid_next) > num(folder.first_recent_uid)) {
+      if (claim && num(folder.uid_next) > num(folder.first_recent_uid)) {
         // Every message that arrived since the last claim is \Recent for this view.
         const claimed = await c.query<{ uid: string }>(
           'SELECT uid FROM mail_messages WHERE folder_id = $1 AND uid >= $2 ORDER BY uid',
@@ -283,7 +286,7 @@ export class PgFolderView implements FolderView {
       const expunged = exp.rows.map((r) => num(r.uid));
       for (const u of expunged) this.recent.delete(u);
       return { expunged, added, updated, recent, highestModseq: num(folder.highest_modseq), uidNext: num(folder.uid_next), gone: false };
-    });
+    }));
   }
 }
 

@@ -18,7 +18,7 @@ import {
   type SpecialUse,
 } from '@/mail-daemon/imap/backend';
 import { insertBlob, prepareBlob } from './blobs';
-import { announce, num, type Client } from './db';
+import { announce, num, readEvenIfReadOnly, type Client } from './db';
 import { normalizeFlags } from './flags';
 import { allocateUids, folderRow, INBOX, validFolderName } from './folders';
 import { PgFolderView } from './pg-folder-view';
@@ -202,18 +202,18 @@ export class PgMailSession implements MailSession {
   }
 
   async status(name: string): Promise<FolderStatus> {
-    return withTransaction(this.pool, async (c) => this.statusOf(c, await this.folder(c, name, 'FOR SHARE')));
+    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => this.statusOf(c, await this.folder(c, name, writable ? 'FOR SHARE' : ''))));
   }
 
   async select(name: string, options: { readOnly?: boolean } = {}): Promise<SelectResult> {
     const readOnly = options.readOnly ?? false;
-    return withTransaction(this.pool, async (c) => {
-      const f = await this.folder(c, name, readOnly ? 'FOR SHARE' : 'FOR UPDATE');
+    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => {
+      const f = await this.folder(c, name, !writable ? '' : readOnly ? 'FOR SHARE' : 'FOR UPDATE');
       const status = await this.statusOf(c, f);
       // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them);
-      // EXAMINE reports them without claiming.
+      // EXAMINE reports them without claiming, and so does SELECT on a read-only database.
       const recentFrom = num(f.first_recent_uid);
-      if (!readOnly) {
+      if (!readOnly && writable) {
         await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [f.id]);
       }
       const rows = await c.query<{ uid: string; seen: boolean }>(
@@ -231,7 +231,7 @@ export class PgMailSession implements MailSession {
         firstUnseenUid: firstUnseen ? num(firstUnseen.uid) : null,
         flags: await view.flagsInUseOn(c),
       };
-    });
+    }));
   }
 
   async append(folder: string, input: AppendInput): Promise<AppendResult> {

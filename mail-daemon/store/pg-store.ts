@@ -63,8 +63,14 @@ export class PgMailStore implements MailStore {
     if (!this.bus) return Promise.resolve();
     this.listening ??= this.bus.listen(CHANNELS.mailstore, (payload) => {
       if (payload.reconnected) {
-        // Anything may have changed while the connection was down.
-        for (const set of this.watchers.values()) for (const l of set) l({ folderId: null, modseq: null, kind: 'folders' });
+        // Anything may have changed while the connection was down: folders, and mail delivered
+        // meanwhile, which an IDLE-ing session must still announce.
+        for (const set of this.watchers.values()) {
+          for (const l of set) {
+            l({ folderId: null, modseq: null, kind: 'folders' });
+            l({ folderId: null, modseq: null, kind: 'messages' });
+          }
+        }
         return;
       }
       const set = this.watchers.get(String(payload.mailboxId));

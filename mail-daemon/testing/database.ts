@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { migrate } from '@/lib/db/migrate';
+import { createPool } from '@/lib/db/pool';
 import { createPrisma, type Db } from '@/lib/db/prisma';
 
 export interface TestDatabase {
@@ -10,8 +11,7 @@ export interface TestDatabase {
   /**
    * A pg pool on this database, for tests that hand-write SQL. pool.end() resolves before
    * its clients' sockets have closed, so drop()'s DROP DATABASE … WITH (FORCE) can cut a
-   * client still closing; the pool's 'error' for that is expected, and without a listener
-   * it would be an uncaught exception.
+   * client still closing; createPool's listeners take the 'error' for that.
    */
   pool(max?: number): pg.Pool;
   drop(): Promise<void>;
@@ -38,9 +38,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     url,
     prisma,
     pool(max = 10) {
-      const pool = new pg.Pool({ connectionString: url, max });
-      pool.on('error', () => {});
-      return pool;
+      return createPool(url, { max });
     },
     async drop() {
       await prisma.$disconnect();

@@ -4,9 +4,10 @@
 import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
 import { readEnv } from '@/lib/config/env';
 import { NotifyBus } from '@/lib/db/notify';
+import { createPool } from '@/lib/db/pool';
 import { createPrisma, type Db } from '@/lib/db/prisma';
 import { createLogger } from '@/lib/log';
 import { freePort } from '@/lib/postgres/embedded';
@@ -44,8 +45,7 @@ export async function startSmtp(url: string, opts: SmtpServiceOptions & { hostna
     ...extraEnv,
   } as unknown as NodeJS.ProcessEnv);
   const db = createPrisma(url);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on('error', () => {}); // the test database is dropped under idle clients
+  const pool = createPool(url, { max: 10 }); // its listeners take the errors of a test database dropped under idle clients
   const bus = new NotifyBus(url);
   await bus.start();
   const reported: Record<string, unknown> = {};
