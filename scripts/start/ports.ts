@@ -1,6 +1,6 @@
-import net from 'node:net';
 import type { Env } from '@/lib/config/env';
 import { ConfigError } from '@/lib/config/env';
+import { listenError } from '@/lib/postgres/embedded';
 import { panelHost } from './panel';
 
 /** The ports npm start will open, each with the variable that sets it. */
@@ -17,14 +17,6 @@ export function plannedPorts(env: Env): { name: string; port: number }[] {
   return ports;
 }
 
-function tryListen(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', (err) => resolve(err as NodeJS.ErrnoException));
-    server.listen(port, host, () => server.close(() => resolve(undefined)));
-  });
-}
-
 /** Fails with one line naming the variable when a port is taken, before anything starts. */
 export async function assertPortsFree(env: Env): Promise<void> {
   const seen = new Map<number, string>();
@@ -33,7 +25,7 @@ export async function assertPortsFree(env: Env): Promise<void> {
     if (twice) throw new ConfigError(`${name} and ${twice} are both ${port}`);
     seen.set(port, name);
     // The panel binds where POSTERN_PANEL_HOST says; the mail listeners on POSTERN_LISTEN_HOST.
-    const err = await tryListen(port, name === 'PORT' || name === 'POSTERN_HTTPS_PORT' ? panelHost(env) : env.POSTERN_LISTEN_HOST);
+    const err = await listenError(port, name === 'PORT' || name === 'POSTERN_HTTPS_PORT' ? panelHost(env) : env.POSTERN_LISTEN_HOST);
     if (err?.code === 'EADDRINUSE') throw new ConfigError(`port ${port} (${name}) is already in use`);
     if (err?.code === 'EACCES') throw new ConfigError(`port ${port} (${name}) needs privileges this user lacks`);
     if (err) throw new ConfigError(`port ${port} (${name}): ${err.message}`);
