@@ -33,12 +33,24 @@ describe('housekeeping', () => {
          ('ip:192.0.2.3', 1, now(), NULL)`,
     );
 
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 1, throttleRows: 1, greylist: 0 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 1, throttleRows: 1, greylist: 0, daemonRows: 0 });
     const { rows: blobs } = await pool.query('SELECT count(*)::int AS n FROM mail_blobs');
     expect(blobs[0].n).toBe(1);
     const { rows: keys } = await pool.query('SELECT key FROM auth_throttle ORDER BY key');
     expect(keys.map((r) => r.key)).toEqual(['ip:192.0.2.2', 'ip:192.0.2.3']);
-    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 0, throttleRows: 0, greylist: 0 });
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toEqual({ outbound: 0, blobs: 0, throttleRows: 0, greylist: 0, daemonRows: 0 });
+  });
+
+  it('deletes daemon_status rows of daemons without a heartbeat for a day, keeps those merely gone', async () => {
+    await pool.query(
+      `INSERT INTO daemon_status (instance_id, hostname, version, started_at, heartbeat_at) VALUES
+         ('crashed-yesterday', 'mx1', '1', now() - interval '3 days', now() - interval '25 hours'),
+         ('crashed-just-now', 'mx2', '1', now() - interval '1 hour', now() - interval '1 minute')`,
+    );
+    expect(await housekeepingPass(db.prisma, pool, new PolicyCache(db.prisma))).toMatchObject({ daemonRows: 1 });
+    const { rows } = await pool.query('SELECT instance_id FROM daemon_status');
+    expect(rows.map((r) => r.instance_id)).toEqual(['crashed-just-now']);
+    await pool.query('DELETE FROM daemon_status');
   });
 
   it('forgets outbound mail finished longer ago than outboundRetentionDays, then its raw message', async () => {

@@ -1,5 +1,6 @@
 import type { DaemonService } from './context';
 import { housekeepingService } from './housekeeping';
+import { healthService } from './services/health';
 import { createImapService } from './services/imap';
 import { junkLearningService } from './services/junk-learning';
 import { outboundService } from './services/outbound';
@@ -16,4 +17,5 @@ export const services: DaemonService[] = [
   housekeepingService(),
   tlsReportsService(),
   junkLearningService(),
+  healthService(),
 ];

@@ -16,15 +16,20 @@ function DaemonCard({ daemon, now }: { daemon: DaemonView; now: Date }) {
     <Card data-testid="daemon-status">
       <div className="flex items-center justify-between gap-2">
         <CardTitle>Mail daemon · {daemon.hostname}</CardTitle>
-        <Badge tone={daemon.online ? 'ok' : 'danger'}>{daemon.online ? 'online' : 'offline'}</Badge>
+        <Badge tone={daemon.alive ? 'ok' : 'danger'}>{daemon.alive ? 'online' : 'gone'}</Badge>
       </div>
       <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-muted">Instance</dt>
+        <dd className="font-mono text-xs">{daemon.instanceId}</dd>
         <dt className="text-muted">Version</dt>
         <dd>{daemon.version}</dd>
         <dt className="text-muted">Uptime</dt>
-        <dd>{daemon.online ? formatDuration(now.getTime() - daemon.startedAt.getTime()) : '—'}</dd>
+        <dd>{daemon.alive ? formatDuration(now.getTime() - daemon.startedAt.getTime()) : '—'}</dd>
         <dt className="text-muted">Last heartbeat</dt>
-        <dd>{formatDuration(now.getTime() - daemon.heartbeatAt.getTime())} ago</dd>
+        <dd>
+          {formatDuration(now.getTime() - daemon.heartbeatAt.getTime())} ago
+          {daemon.alive ? null : <span className="text-muted"> · stopped without signing off (crashed or killed); forgotten after a day</span>}
+        </dd>
         <dt className="text-muted">Listeners</dt>
         <dd>
           {daemon.listeners.length ? (
@@ -72,7 +77,7 @@ export default async function DashboardPage() {
           <Card data-testid="daemon-status">
             <CardTitle>Mail daemon</CardTitle>
             <p className="mt-2 text-sm">
-              <Badge tone="danger">offline</Badge> <span className="text-muted">No daemon has reported yet.</span>
+              <Badge tone="danger">offline</Badge> <span className="text-muted">No mail daemon is reporting.</span>
             </p>
           </Card>
         )}

@@ -36,7 +36,8 @@ describe('expiry', () => {
     expect(none.status).toBe('CRITICAL'); // nothing ACTIVE
     const cert = await issueServerCertificate(t.prisma, CLI, { hosts: ['mx.expiry.test'], validityDays: 100 });
     await activateCertificate(t.prisma, CLI, cert.id);
-    expect((await certificateStatus(t.prisma)).status).toBe('OK');
+    // Valid, but no mail daemon is alive to serve it: a warning until one is.
+    expect(await certificateStatus(t.prisma)).toMatchObject({ status: 'WARNING', warnings: ['no mail daemon is alive'], daemons: [] });
 
     // Policy: renew only 10 days ahead, so at 25 days left there is a warning and no renewal.
     await t.prisma.policy.upsert({
@@ -65,7 +66,7 @@ describe('expiry', () => {
     expect(renewAudit.actor).toBe('system');
 
     const status = await certificateStatus(t.prisma);
-    expect(status).toMatchObject({ status: 'OK', certificates: [{ id: fresh.id }] });
-    expect(toPrometheus(status)).toMatch(/postern_certificate_status 0/);
+    expect(status).toMatchObject({ status: 'WARNING', certificates: [{ id: fresh.id }] });
+    expect(toPrometheus(status)).toMatch(/postern_certificate_status 1\n[^]*postern_mail_daemons_alive 0\n/);
   });
 });

@@ -1,4 +1,6 @@
 import type { DbOrTx } from '@/lib/audit/types';
+import { readEnv } from '@/lib/config/env';
+import { goneAfterMsOf, listDaemons } from '@/lib/daemons/liveness';
 import { expiryOf, type ExpiryLevel } from './expiry';
 
 export type MonitoringStatus = 'OK' | 'WARNING' | 'CRITICAL';
@@ -10,42 +12,52 @@ export interface CertificateStatusReport {
   certificates: { id: string; hosts: string[]; source: string; notAfter: Date | null; daysLeft: number | null; level: ExpiryLevel; fingerprintSha256: string | null }[];
   /** What each live daemon says it serves right now (daemon_status.details.tlsFingerprint). */
   daemons: { instanceId: string; heartbeatAt: Date; tlsFingerprint: string | null; servesActive: boolean }[];
+  /**
+   * Why mail is not served with the active certificates although they are valid: no live daemon,
+   * or live daemons serving another one. Each makes `status` at least WARNING. Names no daemon.
+   */
+  warnings: string[];
 }
-
-const LIVE_MS = 30_000;
 
 /**
  * For monitoring (Icinga/Nagios check, Prometheus text): the ACTIVE certificates
- * with days left and a worst-of status, plus each daemon's served fingerprint.
+ * with days left and a worst-of status, plus each live daemon's served fingerprint;
+ * valid certificates nobody serves (no live daemon, or one serving another) are a warning.
  * Only facts any TLS client can already see — no keys, no internals.
  */
-export async function certificateStatus(db: DbOrTx, now = new Date()): Promise<CertificateStatusReport> {
-  const [active, daemons] = await Promise.all([
+export async function certificateStatus(db: DbOrTx, now = new Date(), goneAfterMs = goneAfterMsOf(readEnv())): Promise<CertificateStatusReport> {
+  const [active, known] = await Promise.all([
     db.certificate.findMany({
       where: { status: 'ACTIVE' },
       select: { id: true, hosts: true, source: true, notAfter: true, fingerprintSha256: true },
       orderBy: { notAfter: 'asc' },
     }),
-    db.daemonStatus.findMany({ where: { heartbeatAt: { gt: new Date(now.getTime() - LIVE_MS) } }, select: { instanceId: true, heartbeatAt: true, details: true } }),
+    listDaemons(db, { goneAfterMs, now }),
   ]);
+  const daemons = known.filter((d) => d.alive);
   const certificates = active.map((c) => {
     const e = expiryOf(c.notAfter, now);
     return { ...c, daysLeft: e.daysLeft, level: e.level };
   });
   const fingerprints = new Set(active.map((c) => c.fingerprintSha256));
+  const served = daemons.map((d) => {
+    const fp = typeof d.details.tlsFingerprint === 'string' ? d.details.tlsFingerprint : null;
+    return { instanceId: d.instanceId, heartbeatAt: d.heartbeatAt, tlsFingerprint: fp, servesActive: fp !== null && fingerprints.has(fp) };
+  });
+  const stale = served.filter((d) => !d.servesActive).length;
+  const warnings = [
+    ...(served.length ? [] : ['no mail daemon is alive']),
+    ...(stale ? [`${stale} of ${served.length} live mail daemons serve a certificate other than the active one`] : []),
+  ];
   const levels = certificates.map((c) => c.level);
   const status: MonitoringStatus =
-    !certificates.length || levels.includes('expired') || levels.includes('critical') ? 'CRITICAL' : levels.includes('warning') ? 'WARNING' : 'OK';
+    !certificates.length || levels.includes('expired') || levels.includes('critical')
+      ? 'CRITICAL'
+      : levels.includes('warning') || warnings.length
+        ? 'WARNING'
+        : 'OK';
   const days = certificates.map((c) => c.daysLeft).filter((d): d is number => d !== null);
-  return {
-    status,
-    minDaysLeft: days.length ? Math.min(...days) : null,
-    certificates,
-    daemons: daemons.map((d) => {
-      const fp = ((d.details ?? {}) as { tlsFingerprint?: string }).tlsFingerprint ?? null;
-      return { instanceId: d.instanceId, heartbeatAt: d.heartbeatAt, tlsFingerprint: fp, servesActive: fp !== null && fingerprints.has(fp) };
-    }),
-  };
+  return { status, minDaysLeft: days.length ? Math.min(...days) : null, certificates, daemons: served, warnings };
 }
 
 /** The same facts as Prometheus text exposition. */
@@ -60,6 +72,9 @@ export function toPrometheus(report: CertificateStatusReport): string {
     '# HELP postern_daemon_serves_active_certificate 1 when the daemon serves an ACTIVE certificate.',
     '# TYPE postern_daemon_serves_active_certificate gauge',
     ...report.daemons.map((d) => `postern_daemon_serves_active_certificate{instance="${d.instanceId}"} ${d.servesActive ? 1 : 0}`),
+    '# HELP postern_mail_daemons_alive Mail daemons whose heartbeat is fresh.',
+    '# TYPE postern_mail_daemons_alive gauge',
+    `postern_mail_daemons_alive ${report.daemons.length}`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -50,6 +50,14 @@ const envSchema = z.object({
   POSTERN_RSPAMD_URL: z.preprocess(blankAsUnset, z.string().url().optional()),
   /** The controller's enable password, sent as rspamd's Password header; unset when rspamd trusts our address (secure_ip). */
   POSTERN_RSPAMD_PASSWORD: z.preprocess(blankAsUnset, z.string().min(1).optional()),
+  /** The daemon's own admin port (GET /healthz, /readyz), for orchestrators on this host; 0 or empty: none. */
+  POSTERN_HEALTH_PORT: z.preprocess((v) => (v === '' ? 0 : v), z.coerce.number().int().min(0).max(65535).default(8025)),
+  POSTERN_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * A daemon whose daemon_status heartbeat (every 5 s, mail-daemon/status.ts) is older than this
+   * is gone: three missed beats. Readers use it (panel, CLI, monitoring); a test setting below that.
+   */
+  POSTERN_DAEMON_GONE_SECONDS: z.coerce.number().min(1).max(3600).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -9,7 +9,7 @@ export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
 
 export interface DaemonProcess {
   child: ChildProcess;
-  ports: { mx: number; submission: number; submissions: number };
+  ports: { mx: number; submission: number; submissions: number; health: number };
   /** stdout lines so far (pino JSON). */
   output: string[];
   exited: Promise<number | null>;
@@ -17,7 +17,7 @@ export interface DaemonProcess {
 
 /** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
 export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
-  const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort() };
+  const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), health: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
   // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
@@ -33,6 +33,7 @@ export async function spawnDaemon(url: string, dataDir: string, env: Record<stri
       POSTERN_SUBMISSIONS_PORT: String(ports.submissions),
       POSTERN_IMAPS_PORT: String(await freePort()),
       POSTERN_LISTEN_HOST: '127.0.0.1',
+      POSTERN_HEALTH_PORT: String(ports.health),
       LOG_LEVEL: 'info',
       ...env,
     },

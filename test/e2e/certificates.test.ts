@@ -140,7 +140,8 @@ describe('certificates panel', { timeout: 180_000 }, () => {
     const status = await fetch(`${panel.url}/api/certificates/status`);
     expect(status.status).toBe(200);
     const body = await status.json();
-    expect(body.status).toBe('OK');
+    // No mail daemon runs beside this panel: the certificates are fine, nobody serves them.
+    expect(body).toMatchObject({ status: 'WARNING', warnings: ['no mail daemon is alive'], daemons: [] });
     expect(body.certificates[0].hosts).toEqual(['mx.certs.test', 'imap.certs.test']);
 
     const acme = await fetch(`${panel.url}/.well-known/acme-challenge/unknown`, { redirect: 'manual' });

@@ -212,7 +212,7 @@ export function registerCert(program: Command, ctx: CliContext): void {
     });
 
   cert.command('check')
-    .description('monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL (Nagios/Icinga convention)')
+    .description('monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL (Nagios/Icinga convention); no live mail daemon, or one serving another certificate, is a WARNING')
     .option('--warn <days>', 'warning below this many days left', '30')
     .option('--crit <days>', 'critical below this many days left', '7')
     .action(async (o: { warn: string; crit: string }) => {
@@ -220,11 +220,12 @@ export function registerCert(program: Command, ctx: CliContext): void {
       const warn = Number(o.warn);
       const crit = Number(o.crit);
       const min = r.minDaysLeft;
-      const state = min === null || min < crit ? 2 : min < warn ? 1 : 0;
+      const state = min === null || min < crit ? 2 : min < warn || r.warnings.length ? 1 : 0;
       const label = ['OK', 'WARNING', 'CRITICAL'][state];
       const stale = r.daemons.filter((d) => !d.servesActive).map((d) => d.instanceId);
       ctx.out(`CERTIFICATES ${label} - ${min === null ? 'no active certificate' : `${min} days left (soonest)`}` +
-        `${stale.length ? `; not serving the active certificate: ${stale.join(', ')}` : ''} | days_left=${min ?? 0};${warn};${crit}`);
+        `${r.daemons.length ? '' : '; no mail daemon is alive'}` +
+        `${stale.length ? `; not serving the active certificate: ${stale.join(', ')}` : ''} | days_left=${min ?? 0};${warn};${crit} daemons_alive=${r.daemons.length}`);
       process.exitCode = state;
     });
 }

@@ -26,4 +26,5 @@ export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'cert', load: async () => (await import('./certificates')).registerCert },
   { name: 'smime', load: async () => (await import('./certificates')).registerSmime },
   { name: 'dkim', load: async () => (await import('./dkim')).registerDkim },
+  { name: 'status', load: async () => (await import('./status')).registerStatus },
 ];
