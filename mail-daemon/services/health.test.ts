@@ -64,7 +64,7 @@ describe('the daemon process', { timeout: 120_000 }, () => {
     expect(body).toMatchObject({ status: 'ready', failed: [], database: { ok: true } });
     expect(body.listeners.map((l: { name: string; port: number; ok: boolean }) => [l.name, l.port, l.ok])).toEqual(
       expect.arrayContaining([
-        ['mx', daemon.ports.mx, true],
+        ['smtp', daemon.ports.mx, true],
         ['submission', daemon.ports.submission, true],
         ['submissions', daemon.ports.submissions, true],
         ['imaps', expect.any(Number), true],
@@ -77,10 +77,10 @@ describe('the daemon process', { timeout: 120_000 }, () => {
   it('postern status lists it alive and exits 0; cert check is OK while it serves the active certificate', async () => {
     const status = await cli(['status']);
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/^INSTANCE +HOST +VERSION +HEARTBEAT +STATE +LISTENERS\n.+ ago +alive +.*mx:\d+/);
+    expect(status.stdout).toMatch(/^INSTANCE +HOST +VERSION +HEARTBEAT +STATE +LISTENERS\n.+ ago +alive +.*smtp:\d+/);
     const json = await cli(['status', '--json']);
     expect(JSON.parse(json.stdout)).toEqual([
-      expect.objectContaining({ alive: true, ageSeconds: expect.any(Number), hostname: os.hostname(), listeners: expect.arrayContaining([expect.objectContaining({ name: 'mx' })]) }),
+      expect.objectContaining({ alive: true, ageSeconds: expect.any(Number), hostname: os.hostname(), listeners: expect.arrayContaining([expect.objectContaining({ name: 'smtp' })]) }),
     ]);
     // The daemon publishes what it serves shortly after it starts (the TLS provider's report).
     const check = await cli(['cert', 'check']);
