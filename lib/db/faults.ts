@@ -44,6 +44,17 @@ export function isConnectionFault(err: unknown): boolean {
   return !!d && ((d.sqlstate !== undefined && BROKEN_SESSION.test(d.sqlstate)) || lost(d));
 }
 
+/**
+ * The fault is the server's, not one session's: it went read-only (25006), terminated or cannot
+ * take connections (class 57, but for 57014, one statement cancelled), or the connection to it
+ * failed or was lost (class 08, socket errors). Other connections opened before it most likely
+ * share it.
+ */
+export function isServerFault(err: unknown): boolean {
+  const d = describe(err);
+  return !!d && d.sqlstate !== '57014' && isDatabaseUnavailable(err);
+}
+
 /** The database cannot write now (SQLSTATE 25006: a read-only session or a standby). */
 export function isReadOnlyDatabase(err: unknown): boolean {
   return describe(err)?.sqlstate === '25006';
