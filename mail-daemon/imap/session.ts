@@ -256,13 +256,38 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
 
   async login(user: string, password: string): Promise<LoginOutcome> {
     const outcome = await this.deps.login(user, password, this.conn.remoteAddress);
-    if (outcome.ok) await this.authenticated(outcome.mailboxId, outcome.address);
+    if (!outcome.ok) return outcome;
+    // The client left while its password was checked: close() ran before there was a user to
+    // sign off, so the per-user connection it was just counted in is given back here.
+    if (this.closed) {
+      this.deps.logout?.(outcome.address);
+      return outcome;
+    }
+    await this.authenticated(outcome.mailboxId, outcome.address);
     return outcome;
   }
 
   private async authenticated(mailboxId: string, address: string): Promise<void> {
-    this.account = await this.deps.store.open(mailboxId);
+    // Known before the store is asked, so a close() meanwhile signs the user off.
     this.user = address;
+    let account: MailSession;
+    try {
+      account = await this.deps.store.open(mailboxId);
+    } catch (err) {
+      // The login fails after all: its per-user connection is given back now (close() did, if it ran).
+      if (!this.closed) {
+        this.user = null;
+        this.deps.logout?.(address);
+      }
+      throw err;
+    }
+    if (this.closed) {
+      // Gone while the mailbox was opened: nothing may keep the session (its socket, its TLS
+      // state) reachable from the store's listeners.
+      account.close();
+      return;
+    }
+    this.account = account;
     this.state = 'authenticated';
     this.unwatch = this.account.watch((event) => {
       const sel = this.selected;
