@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Channel } from './channels';
+import { isConnectionFault } from './faults';
 
 interface Queryable {
   query(sql: string, params: unknown[]): Promise<unknown>;
@@ -30,7 +31,14 @@ export class NotifyBus extends EventEmitter {
     this.on(channel, handler);
     if (!this.channels.has(channel)) {
       this.channels.add(channel);
-      if (this.client) await this.client.query(`LISTEN ${channel}`);
+      const client = this.client;
+      // A connection lost meanwhile is not this caller's failure: the reconnect LISTENs on every
+      // channel in the set, this one included, and says so with { reconnected: true }.
+      if (client) {
+        await client.query(`LISTEN ${channel}`).catch((err: unknown) => {
+          if (this.client === client && !isConnectionFault(err)) throw err;
+        });
+      }
     }
   }
 
