@@ -42,16 +42,27 @@ export interface Postmaster {
   lastLines(): string[];
 }
 
+// The kernel may hand a just-released port out again, and callers take several ports before
+// binding any: one process never gets the same port twice from here.
+const handedOut = new Set<number>();
+
+/** A loopback port nothing listens on now, never one this process was given before. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.unref();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Why `port` cannot be listened on at `host` (EADDRINUSE, EACCES…), or undefined when it can. */
