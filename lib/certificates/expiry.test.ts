@@ -67,6 +67,44 @@ describe('expiry', () => {
 
     const status = await certificateStatus(t.prisma);
     expect(status).toMatchObject({ status: 'WARNING', certificates: [{ id: fresh.id }] });
-    expect(toPrometheus(status)).toMatch(/postern_certificate_status 1\n[^]*postern_mail_daemons_alive 0\n/);
+    expect(toPrometheus(status)).toMatch(/postern_certificate_status 1\n[^]*postern_mail_daemons_alive 0\n[^]*postern_mail_daemons_missing 0\n/);
+  });
+
+  it('a daemon gone without signing off is missing unless a live one replaced it on its host; OK once every daemon serves', async () => {
+    const active = await t.prisma.certificate.findFirstOrThrow({ where: { status: 'ACTIVE' } });
+    const now = new Date();
+    const ago = (s: number) => new Date(now.getTime() - s * 1000);
+    const row = (instanceId: string, hostname: string, heartbeatAt: Date) => ({
+      instanceId, hostname, version: '1', startedAt: ago(3600), heartbeatAt, listeners: [], details: { tlsFingerprint: active.fingerprintSha256 },
+    });
+    await t.prisma.daemonStatus.createMany({
+      data: [
+        row('mx1:10:a', 'mx1', ago(2)), // alive
+        row('mx1:9:b', 'mx1', ago(600)), // crashed, restarted as mx1:10:a
+        row('mx2:7:c', 'mx2', ago(700)), // crashed, nothing runs on mx2
+      ],
+    });
+    try {
+      const report = await certificateStatus(t.prisma, now, 15_000);
+      expect(report).toMatchObject({
+        status: 'WARNING',
+        daemons: [{ instanceId: 'mx1:10:a', servesActive: true }],
+        missing: [{ instanceId: 'mx2:7:c' }],
+        warnings: ['1 mail daemon stopped without signing off and not replaced on its host'],
+      });
+      expect(toPrometheus(report)).toMatch(/postern_mail_daemons_alive 1\n[^]*postern_mail_daemons_missing 1\n/);
+      // Restarted on mx2 too: nothing is missing.
+      await t.prisma.daemonStatus.create({ data: row('mx2:8:d', 'mx2', ago(1)) });
+      expect(await certificateStatus(t.prisma, now, 15_000)).toMatchObject({ status: 'OK', missing: [], warnings: [] });
+      // Past the bound the live ones are gone as well: no daemon alive, each one missing.
+      expect(await certificateStatus(t.prisma, new Date(now.getTime() + 60_000), 15_000)).toMatchObject({
+        status: 'WARNING',
+        daemons: [],
+        missing: [{ instanceId: 'mx2:8:d' }, { instanceId: 'mx1:10:a' }, { instanceId: 'mx1:9:b' }, { instanceId: 'mx2:7:c' }],
+        warnings: ['no mail daemon is alive'],
+      });
+    } finally {
+      await t.prisma.daemonStatus.deleteMany({});
+    }
   });
 });

@@ -13,8 +13,15 @@ export interface CertificateStatusReport {
   /** What each live daemon says it serves right now (daemon_status.details.tlsFingerprint). */
   daemons: { instanceId: string; heartbeatAt: Date; tlsFingerprint: string | null; servesActive: boolean }[];
   /**
+   * Daemons that stopped without signing off (crashed, killed: their heartbeat passed the gone
+   * bound) and that no live daemon on the same host has replaced: mail they served is missing.
+   * Listed until housekeeping forgets their row (DAEMON_ROW_RETENTION_HOURS).
+   */
+  missing: { instanceId: string; heartbeatAt: Date }[];
+  /**
    * Why mail is not served with the active certificates although they are valid: no live daemon,
-   * or live daemons serving another one. Each makes `status` at least WARNING. Names no daemon.
+   * a daemon missing, or live daemons serving another one. Each makes `status` at least WARNING.
+   * Names no daemon.
    */
   warnings: string[];
 }
@@ -22,7 +29,8 @@ export interface CertificateStatusReport {
 /**
  * For monitoring (Icinga/Nagios check, Prometheus text): the ACTIVE certificates
  * with days left and a worst-of status, plus each live daemon's served fingerprint;
- * valid certificates nobody serves (no live daemon, or one serving another) are a warning.
+ * valid certificates nobody serves (no live daemon, a daemon gone and not replaced, or one
+ * serving another) are a warning.
  * Only facts any TLS client can already see — no keys, no internals.
  */
 export async function certificateStatus(db: DbOrTx, now = new Date(), goneAfterMs = goneAfterMsOf(readEnv())): Promise<CertificateStatusReport> {
@@ -45,8 +53,12 @@ export async function certificateStatus(db: DbOrTx, now = new Date(), goneAfterM
     return { instanceId: d.instanceId, heartbeatAt: d.heartbeatAt, tlsFingerprint: fp, servesActive: fp !== null && fingerprints.has(fp) };
   });
   const stale = served.filter((d) => !d.servesActive).length;
+  // A daemon restarted on its host (a new process, a new instance id) replaces the one that died there.
+  const liveHosts = new Set(daemons.map((d) => d.hostname));
+  const missing = known.filter((d) => !d.alive && !liveHosts.has(d.hostname)).map((d) => ({ instanceId: d.instanceId, heartbeatAt: d.heartbeatAt }));
   const warnings = [
     ...(served.length ? [] : ['no mail daemon is alive']),
+    ...(served.length && missing.length ? [`${missing.length} mail daemon${missing.length > 1 ? 's' : ''} stopped without signing off and not replaced on ${missing.length > 1 ? 'their hosts' : 'its host'}`] : []),
     ...(stale ? [`${stale} of ${served.length} live mail daemons serve a certificate other than the active one`] : []),
   ];
   const levels = certificates.map((c) => c.level);
@@ -57,7 +69,7 @@ export async function certificateStatus(db: DbOrTx, now = new Date(), goneAfterM
         ? 'WARNING'
         : 'OK';
   const days = certificates.map((c) => c.daysLeft).filter((d): d is number => d !== null);
-  return { status, minDaysLeft: days.length ? Math.min(...days) : null, certificates, daemons: served, warnings };
+  return { status, minDaysLeft: days.length ? Math.min(...days) : null, certificates, daemons: served, missing, warnings };
 }
 
 /** The same facts as Prometheus text exposition. */
@@ -75,6 +87,9 @@ export function toPrometheus(report: CertificateStatusReport): string {
     '# HELP postern_mail_daemons_alive Mail daemons whose heartbeat is fresh.',
     '# TYPE postern_mail_daemons_alive gauge',
     `postern_mail_daemons_alive ${report.daemons.length}`,
+    '# HELP postern_mail_daemons_missing Mail daemons gone without signing off and not replaced on their host.',
+    '# TYPE postern_mail_daemons_missing gauge',
+    `postern_mail_daemons_missing ${report.missing.length}`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -52,9 +52,3 @@ export async function listDaemons(db: DbOrTx, options: { goneAfterMs: number; no
     };
   });
 }
-
-/** How many daemons have a heartbeat younger than `goneAfterMs` (the index on heartbeat_at answers it). */
-export function countLiveDaemons(db: DbOrTx, options: { goneAfterMs: number; now?: Date }): Promise<number> {
-  const now = options.now ?? new Date();
-  return db.daemonStatus.count({ where: { heartbeatAt: { gt: new Date(now.getTime() - options.goneAfterMs) } } });
-}

@@ -1,6 +1,6 @@
 // The daemon's own admin port for orchestrators and monitoring on this host
 // (POSTERN_HEALTH_HOST:POSTERN_HEALTH_PORT, loopback by default; docker-compose's healthcheck asks /readyz):
-//   GET /healthz  the process is alive: its event loop answers.
+//   GET /healthz  the process is alive: its event loop answers (with its memory figures).
 //   GET /readyz   it can serve mail: the database answers and takes writes (not a standby, not
 //                 read-only) and every listener it registered in daemon_status still holds its port.
 // JSON bodies that name what failed; 200 or 503.
@@ -104,7 +104,17 @@ export function healthService(): DaemonService {
         const path = new URL(req.url ?? '/', 'http://health').pathname;
         if (path !== '/healthz' && path !== '/readyz') return send(res, 404, { error: 'not found: GET /healthz or /readyz' });
         if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'GET only' });
-        if (path === '/healthz') return send(res, 200, { status: 'alive', instanceId: ctx.instanceId, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) });
+        if (path === '/healthz') {
+          // The process's memory as Node sees it (bytes): RSS, and the V8 heap in use beside it,
+          // since V8 keeps freed heap pages mapped for a while (bench/memory/storm.ts reads them).
+          const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+          return send(res, 200, {
+            status: 'alive',
+            instanceId: ctx.instanceId,
+            uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+            memory: { rss, heapTotal, heapUsed, external, arrayBuffers },
+          });
+        }
         readiness(ctx, known).then(
           (r) => send(res, r.failed.length ? 503 : 200, { ...r, instanceId: ctx.instanceId }),
           (err) => {

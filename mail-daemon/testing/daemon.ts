@@ -9,7 +9,7 @@ export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
 
 export interface DaemonProcess {
   child: ChildProcess;
-  ports: { mx: number; submission: number; submissions: number; health: number };
+  ports: { mx: number; submission: number; submissions: number; imaps: number; health: number };
   /** stdout lines so far (pino JSON). */
   output: string[];
   exited: Promise<number | null>;
@@ -17,26 +17,35 @@ export interface DaemonProcess {
 
 /** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
 export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
-  const ports = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), health: await freePort() };
+  const free = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), imaps: await freePort(), health: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: url,
+    POSTERN_DATA_DIR: dataDir,
+    POSTERN_HOSTNAME: 'mx.postern.test',
+    POSTERN_SECRET: TEST_MASTER_KEY,
+    POSTERN_SMTP_PORT: String(free.mx),
+    POSTERN_SUBMISSION_PORT: String(free.submission),
+    POSTERN_SUBMISSIONS_PORT: String(free.submissions),
+    POSTERN_IMAPS_PORT: String(free.imaps),
+    POSTERN_LISTEN_HOST: '127.0.0.1',
+    POSTERN_HEALTH_PORT: String(free.health),
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+  // The ports the daemon listens on: ours, or those a caller chose in `env`.
+  const ports = {
+    mx: Number(childEnv.POSTERN_SMTP_PORT),
+    submission: Number(childEnv.POSTERN_SUBMISSION_PORT),
+    submissions: Number(childEnv.POSTERN_SUBMISSIONS_PORT),
+    imaps: Number(childEnv.POSTERN_IMAPS_PORT),
+    health: Number(childEnv.POSTERN_HEALTH_PORT || 0),
+  };
   // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'mail-daemon/main.ts')], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      POSTERN_DATA_DIR: dataDir,
-      POSTERN_HOSTNAME: 'mx.postern.test',
-      POSTERN_SECRET: TEST_MASTER_KEY,
-      POSTERN_SMTP_PORT: String(ports.mx),
-      POSTERN_SUBMISSION_PORT: String(ports.submission),
-      POSTERN_SUBMISSIONS_PORT: String(ports.submissions),
-      POSTERN_IMAPS_PORT: String(await freePort()),
-      POSTERN_LISTEN_HOST: '127.0.0.1',
-      POSTERN_HEALTH_PORT: String(ports.health),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

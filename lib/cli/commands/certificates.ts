@@ -212,7 +212,7 @@ export function registerCert(program: Command, ctx: CliContext): void {
     });
 
   cert.command('check')
-    .description('monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL (Nagios/Icinga convention); no live mail daemon, or one serving another certificate, is a WARNING')
+    .description('monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL (Nagios/Icinga convention); no live mail daemon, one gone and not replaced on its host, or one serving another certificate, is a WARNING')
     .option('--warn <days>', 'warning below this many days left', '30')
     .option('--crit <days>', 'critical below this many days left', '7')
     .action(async (o: { warn: string; crit: string }) => {
@@ -225,7 +225,8 @@ export function registerCert(program: Command, ctx: CliContext): void {
       const stale = r.daemons.filter((d) => !d.servesActive).map((d) => d.instanceId);
       ctx.out(`CERTIFICATES ${label} - ${min === null ? 'no active certificate' : `${min} days left (soonest)`}` +
         `${r.daemons.length ? '' : '; no mail daemon is alive'}` +
-        `${stale.length ? `; not serving the active certificate: ${stale.join(', ')}` : ''} | days_left=${min ?? 0};${warn};${crit} daemons_alive=${r.daemons.length}`);
+        `${r.daemons.length && r.missing.length ? `; gone without signing off, not replaced: ${r.missing.map((d) => d.instanceId).join(', ')}` : ''}` +
+        `${stale.length ? `; not serving the active certificate: ${stale.join(', ')}` : ''} | days_left=${min ?? 0};${warn};${crit} daemons_alive=${r.daemons.length} daemons_missing=${r.missing.length}`);
       process.exitCode = state;
     });
 }
