@@ -1,7 +1,9 @@
 // IMAP FETCH on Postgres (RFC 3501 §6.4.5, RFC 7162 CHANGEDSINCE): message metadata in batches
 // of rows, then only the byte span each message's requested sections cover, in groups bounded
-// by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served.
+// by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served (when the database takes
+// writes: on a read-only one the body is served and \Seen stays unset).
 import type pg from 'pg';
+import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { applyPartial, filterHeader, sectionRange } from '@/lib/mime';
 import { withTransaction } from '@/lib/db/transaction';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
@@ -48,7 +50,7 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
     );
     if (!batch.rows.length) return;
     after = num(batch.rows[batch.rows.length - 1].uid);
-    const seenSet: SeenFlags = markSeen ? await markSeenRows(scope, batch.rows) : new Map();
+    const seenSet: SeenFlags = markSeen ? await markSeenUnlessReadOnly(scope, batch.rows) : new Map();
     const spans = sectionSpans(batch.rows, sections);
     // Load the spans in groups bounded by FETCH_BATCH_BYTES.
     let i = 0;
@@ -125,6 +127,20 @@ async function loadSpans(pool: pg.Pool, rows: MetaRow[], spans: Map<string, Span
     [ids, ids.map((id) => spans.get(id)!.start + 1), ids.map((id) => spans.get(id)!.end - spans.get(id)!.start)],
   );
   return new Map(r.rows.map((x) => [x.id, x.bytes]));
+}
+
+/**
+ * RFC 3501 §6.4.5 has BODY[] set \Seen implicitly; a read-only database (a standby after a
+ * failover) cannot, and reading the message matters more than the flag: served without it, as
+ * EXAMINE would, and the client's next read after the failover sets it.
+ */
+async function markSeenUnlessReadOnly(scope: FetchScope, rows: MetaRow[]): Promise<SeenFlags> {
+  try {
+    return await markSeenRows(scope, rows);
+  } catch (err) {
+    if (!isReadOnlyDatabase(err)) throw err;
+    return new Map();
+  }
 }
 
 /** Sets \Seen on the rows that lack it (a non-peek BODY[] fetch); returns their new flags. */
