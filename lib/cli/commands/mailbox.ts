@@ -1,6 +1,14 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { readEnv } from '@/lib/config/env';
+import { createPool } from '@/lib/db/pool';
+import { resolveDatabase } from '@/lib/db/resolve';
 import { ServiceError } from '@/lib/errors';
+import { exportMail, type MboxSink } from '@/lib/mailboxes/export-mail';
+import { importMail, type MailToImport } from '@/lib/mailboxes/import-mail';
+import { isMaildir, readMaildir } from '@/lib/mailboxes/maildir';
+import { folderFile, folderOfFile, NotMboxError, readMbox, statusFlags } from '@/lib/mailboxes/mbox';
 import { createMailbox, getMailbox, importMailboxes, listMailboxes, removeMailbox, setMailboxPassword, updateMailbox } from '@/lib/mailboxes';
 import type { MailboxDto } from '@/lib/mailboxes';
 import { formatBytes } from '@/lib/validations/quota';
@@ -137,4 +145,99 @@ export function registerMailbox(program: Command, ctx: CliContext): void {
       }
       if (!r.ok) process.exitCode = 1;
     });
+
+  mailbox
+    .command('export <address>')
+    .description('write mail as mbox (mboxrd): one folder to a file or stdout, or every folder into a directory (one <folder>.mbox each)')
+    .option('--folder <name>', 'only this folder (default: every folder, which needs --out DIR)')
+    .option('--out <path>', 'with --folder: the file (default stdout); without: a new or empty directory')
+    .action(async (address: string, opts: { folder?: string; out?: string }) => {
+      const db = await ctx.db();
+      const toStdout = opts.folder !== undefined && (opts.out === undefined || opts.out === '-');
+      if (opts.folder === undefined) {
+        if (!opts.out) throw new ServiceError('invalid', 'give --out DIR for every folder, or --folder NAME for one', 'out');
+        if (fs.existsSync(opts.out) && fs.readdirSync(opts.out).length) throw new ServiceError('invalid', `${opts.out} is not empty`, 'out');
+      } else if (!toStdout && fs.existsSync(opts.out!)) throw new ServiceError('invalid', `${opts.out} exists (an export never overwrites a file)`, 'out');
+      const open = (folder: string): MboxSink => {
+        if (toStdout) return { write: (b) => writeStdout(b), close: () => {} };
+        const file = opts.folder === undefined ? path.join(opts.out!, folderFile(folder)) : opts.out!;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const fd = fs.openSync(file, 'wx', 0o600);
+        return { write: (b) => writeAll(fd, b), close: () => fs.closeSync(fd) };
+      };
+      const folders = await exportMail(db, ctx.actor, { address, folder: opts.folder }, open);
+      const say = (line: string) => (toStdout ? process.stderr.write(`${line}\n`) : ctx.out(line));
+      for (const f of folders) process.stderr.write(`${f.name}: ${f.messages} messages (${f.bytes} bytes)\n`);
+      const total = folders.reduce((n, f) => n + f.messages, 0);
+      say(`exported ${total} messages from ${folders.length} folder${folders.length === 1 ? '' : 's'}${toStdout ? '' : ` to ${opts.out}`}`);
+    });
+
+  mailbox
+    .command('import-mail <address> <path>')
+    .description('add mail from an mbox file (mboxrd), a Maildir (cur/, new/; flags from ":2,"), or a directory of <folder>.mbox files as export writes')
+    .option('--folder <name>', 'the folder to import into (created when missing; default INBOX); not for a directory of mbox files')
+    .action(async (address: string, source: string, opts: { folder?: string }) => {
+      const stat = fs.statSync(source, { throwIfNoEntry: false });
+      if (!stat) throw new ServiceError('invalid', `no such file or directory: ${source}`, 'path');
+      let jobs: { folder: string; messages: () => AsyncIterable<MailToImport> }[];
+      if (stat.isDirectory() && isMaildir(source)) {
+        jobs = [{ folder: opts.folder ?? 'INBOX', messages: () => fromMaildir(source) }];
+      } else if (stat.isDirectory()) {
+        const files = mboxFiles(source);
+        if (!files.length) throw new ServiceError('invalid', `${source} is neither a Maildir (cur/, new/) nor a directory of .mbox files`, 'path');
+        if (opts.folder !== undefined) throw new ServiceError('invalid', 'a directory of .mbox files names its folders itself: leave out --folder', 'folder');
+        jobs = files.map((f) => ({ folder: folderOfFile(path.relative(source, f)), messages: () => fromMbox(f) }));
+      } else {
+        jobs = [{ folder: opts.folder ?? 'INBOX', messages: () => fromMbox(source) }];
+      }
+      const db = await ctx.db();
+      const cluster = await resolveDatabase(readEnv());
+      const pool = createPool(cluster.url, { max: 2 });
+      try {
+        let total = 0;
+        for (const job of jobs) {
+          const r = await importMail(db, pool, ctx.actor, {
+            address,
+            folder: job.folder,
+            messages: job.messages(),
+            progress: (n) => n % 1000 === 0 && process.stderr.write(`${job.folder}: ${n} messages\n`),
+          });
+          process.stderr.write(`${r.folder}: ${r.messages} messages (${r.bytes} bytes)\n`);
+          total += r.messages;
+        }
+        ctx.out(`imported ${total} messages into ${address.trim().toLowerCase()}`);
+      } finally {
+        await pool.end();
+        await cluster.stop();
+      }
+    });
+}
+
+async function* fromMbox(file: string): AsyncGenerator<MailToImport> {
+  try {
+    for await (const m of readMbox(file)) yield { raw: m.raw, flags: statusFlags(m.raw), internalDate: m.date };
+  } catch (err) {
+    if (err instanceof NotMboxError) throw new ServiceError('invalid', err.message, 'path');
+    throw err;
+  }
+}
+
+async function* fromMaildir(dir: string): AsyncGenerator<MailToImport> {
+  for await (const m of readMaildir(dir)) yield { raw: m.raw, flags: m.flags, internalDate: m.date };
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
+}
+
+function writeStdout(bytes: Buffer): Promise<void> | void {
+  if (!process.stdout.write(bytes)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
+
+/** The .mbox files under a directory, at any depth, in name order. */
+function mboxFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => e.isFile() && e.name.endsWith('.mbox'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
 }
