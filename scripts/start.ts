@@ -11,6 +11,7 @@ import { loadSecrets } from '@/lib/config/secrets';
 import { migrate } from '@/lib/db/migrate';
 import { resolveDatabase } from '@/lib/db/resolve';
 import type { EmbeddedCluster } from '@/lib/postgres/embedded';
+import { noteChildren, stopLeftovers } from './start/leftovers';
 import { AlreadyRunning, lockDataDir } from './start/lock';
 import { assertPortsFree } from './start/ports';
 import { startChild, type Running } from './start/children';
@@ -30,7 +31,7 @@ function command(name: 'next' | 'tsx', args: string[]): [string, string[]] {
   return name === 'tsx' ? [process.execPath, ['--import', 'tsx', ...args]] : [bin(name), args];
 }
 
-async function buildPanelIfMissing(env: NodeJS.ProcessEnv, running: { stop(): Promise<void> }[]): Promise<void> {
+async function buildPanelIfMissing(env: NodeJS.ProcessEnv, running: { stop(): Promise<void>; kill(): void }[]): Promise<void> {
   if (dev || fs.existsSync(path.join(process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID'))) return;
   say('building the admin panel (first start only; `npm run build` rebuilds it after an update)…');
   const build = startChild('build', bin('next'), ['build'], env);
@@ -41,10 +42,12 @@ async function buildPanelIfMissing(env: NodeJS.ProcessEnv, running: { stop(): Pr
 async function main(): Promise<void> {
   const env = readEnv();
   const unlock = lockDataDir(env.dataDir);
+  const children = noteChildren(env.dataDir);
   /** The panel and the daemon (or the build before them): stopped first, side by side. */
-  const running: { stop(): Promise<void> }[] = [];
+  const running: { stop(): Promise<void>; kill(): void }[] = [];
   // A promise, so that a Ctrl-C while the database starts still stops what it started.
   let cluster: Promise<EmbeddedCluster | SupervisedCluster> | undefined;
+  let database: EmbeddedCluster | SupervisedCluster | undefined;
   let stopping = false;
 
   const shutdown = async (code: number) => {
@@ -53,28 +56,42 @@ async function main(): Promise<void> {
     const started = running.length > 0;
     if (started) say('stopping…');
     // Every stop below is bounded (SIGKILL after a grace); this is the bound on their sum.
+    // Past it, whatever is left is killed: nothing npm start ran outlives it.
     setTimeout(() => {
-      say(`still not stopped after ${SHUTDOWN_LIMIT_MS / 1000} s; leaving`);
+      say(`still not stopped after ${SHUTDOWN_LIMIT_MS / 1000} s; killing what is left`);
+      for (const r of running) r.kill();
+      if (database && 'kill' in database) database.kill();
       unlock();
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     await Promise.all(running.map((r) => r.stop()));
     await (await cluster?.catch(() => undefined))?.stop();
+    children.clear();
     unlock();
     if (started) say('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A fault in npm start itself must not leave its programs running without it (they run in
+  // process groups of their own, so nothing else would stop them): it stops them, then exits.
+  const fault = (err: unknown) => {
+    report(err);
+    void shutdown(1);
+  };
+  process.on('uncaughtException', fault);
+  process.on('unhandledRejection', fault);
 
   try {
+    await stopLeftovers(env.dataDir, say);
     await assertPortsFree(env);
     const secrets = loadSecrets(env.dataDir);
     cluster = env.DATABASE_URL ? resolveDatabase(env) : superviseEmbedded(env, secrets.postgresPassword, say);
-    const database = await cluster;
+    database = await cluster;
     if (stopping) return;
     await migrate(database.url);
     const admin = await ensureFirstAdmin(database.url, env);
+    if (stopping) return;
 
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
@@ -96,10 +113,21 @@ async function main(): Promise<void> {
       ['daemon', command('tsx', ['mail-daemon/main.ts'])],
     ];
     for (const [name, [file, args]] of programs) {
-      const start = async (): Promise<Running> => startChild(name, file, args, childEnv);
+      // A Ctrl-C during the steps above has already stopped what was running: start nothing more.
+      if (stopping) return;
+      const start = async (): Promise<Running> => {
+        const run = startChild(name, file, args, childEnv);
+        children.add(name, run.pid);
+        void run.exited.then(() => children.remove(run.pid));
+        return run;
+      };
       const first = await start();
-      say(`${name} started (pid ${first.pid})`);
+      if (stopping) {
+        await first.stop();
+        return;
+      }
       running.push(supervise(name, first, start, say));
+      say(`${name} started (pid ${first.pid})`);
     }
 
     say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}${env.POSTERN_HTTPS_PORT ? `, HTTPS ${env.POSTERN_HTTPS_PORT} (HTTP redirects there)` : ''}`);
@@ -115,6 +143,8 @@ async function main(): Promise<void> {
     }
     say('press Ctrl-C to stop');
   } catch (err) {
+    // What fails because Ctrl-C stopped it (the build, the database under a migration) is no news.
+    if (stopping) return;
     report(err);
     await shutdown(1);
   }

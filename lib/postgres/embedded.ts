@@ -38,6 +38,8 @@ export interface Postmaster {
   exited: Promise<Exit>;
   /** Fast shutdown (SIGINT), SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL now (it and its backends), without waiting. */
+  kill(): void;
   /** Its last log lines (empty for one found running: its log is not ours). */
   lastLines(): string[];
 }
@@ -74,12 +76,23 @@ export function listenError(port: number, host: string): Promise<NodeJS.ErrnoExc
   });
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether `pid` still runs. A zombie does not: a postmaster started by `pg_ctl` is nobody's
+ * child once pg_ctl exits, and where no init reaps orphans it stays a zombie after it ends.
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces and parentheses.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    // No /proc (not Linux): the signal said it exists.
+    return process.platform !== 'linux';
   }
 }
 
@@ -93,7 +106,20 @@ function runningPostmaster(dir: string): { pid: number; port: number } | undefin
   }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  return pid > 0 && isAlive(pid) && port > 0 ? { pid, port } : undefined;
+  return pid > 0 && isAlive(pid) && runsPostgres(pid) && port > 0 ? { pid, port } : undefined;
+}
+
+/**
+ * Whether `pid` runs the postgres program: postmaster.pid outlives a postmaster killed with
+ * SIGKILL, and its pid may since have gone to another program, which is no cluster to reuse.
+ */
+function runsPostgres(pid: number): boolean {
+  try {
+    return path.basename(fs.readlinkSync(`/proc/${pid}/exe`)).startsWith('postgres');
+  } catch (err) {
+    // No /proc (not Linux), or another user's process we may not inspect: the pid file is believed.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync('/proc/self/exe');
+  }
 }
 
 /** The port of a cluster already running on `dir`, if any. */
@@ -250,6 +276,7 @@ export async function startPostmaster(dir: string, port: number): Promise<Postma
     ready: readyPromise,
     exited,
     lastLines: () => recent.slice(-5),
+    kill: () => signal(-pid, 'SIGKILL'),
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signal(pid, 'SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
@@ -281,6 +308,7 @@ export function findPostmaster(dir: string): Postmaster | undefined {
     ready: Promise.resolve(),
     exited,
     lastLines: () => [],
+    kill: () => signal(pid, 'SIGKILL'),
     async stop(graceMs = 15_000) {
       signal(pid, 'SIGINT');
       if (!(await waitGone(pid, graceMs))) {

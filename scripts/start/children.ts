@@ -8,6 +8,8 @@ export interface Running {
   exited: Promise<Exit>;
   /** Stops it within a bounded time (a polite signal, then SIGKILL); resolves once it is gone. */
   stop(): Promise<void>;
+  /** SIGKILL now, without waiting: for when a stop took longer than npm start may wait. */
+  kill(): void;
   /** What it last wrote to stderr, for the line that says why it ended. */
   lastLines(): string[];
 }
@@ -25,8 +27,11 @@ function signalGroup(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Starts a program with every output line prefixed by its name, e.g. "[daemon] …". */
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Running {
+/**
+ * Starts a program with every output line prefixed by its name, e.g. "[daemon] …".
+ * `graceMs`: how long stop() waits after SIGTERM before SIGKILL.
+ */
+export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, { graceMs = GRACE_MS } = {}): Running {
   // A process group of its own: a terminal Ctrl-C reaches only us, and we stop the
   // children in order (web and daemon, then the database).
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -63,10 +68,13 @@ export function startChild(name: string, command: string, args: string[], env: N
     pid: child.pid ?? 0,
     exited,
     lastLines: () => recent.slice(-5),
+    kill() {
+      if (child.pid) signalGroup(child.pid, 'SIGKILL');
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
       signalGroup(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), GRACE_MS);
+      const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },

@@ -10,6 +10,8 @@ export interface SupervisedCluster {
   log: string;
   /** Stops the postmaster npm start runs: the one it started, or the one it found or took over. */
   stop(): Promise<void>;
+  /** SIGKILL to it, for a stop that took too long. */
+  kill(): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function superviseEmbedded(env: Env, password: string, say: (line: 
   } catch (err) {
     throw new ConfigError(`cannot start the embedded Postgres in ${dir}: ${(err as Error).message}`);
   }
+  say(`postgres started (pid ${first.pid}, port ${port})`);
   const supervised: Supervised = supervise('postgres', first, run, say);
   const url = urlFor(port, password);
   try {
@@ -57,5 +60,5 @@ export async function superviseEmbedded(env: Env, password: string, say: (line: 
     await supervised.stop();
     throw err;
   }
-  return { url, port, log: logFile(dir), stop: () => supervised.stop() };
+  return { url, port, log: logFile(dir), stop: () => supervised.stop(), kill: () => supervised.kill() };
 }
