@@ -138,6 +138,8 @@ export interface Figures {
   deferred: number;
   /** Of those, the ones that were not 4xx. */
   notTemporary: number;
+  /** How many of each reply code (or "none": the connection failed without a reply). */
+  codes: Record<string, number>;
   /** From the database being back to the first 250 after the last failure, in ms. */
   recoveryMs: number;
   faultMs: number;
@@ -163,6 +165,7 @@ export async function figures(fault: string, load: SmtpLoad, pool: pg.Pool, pref
     duplicated,
     deferred: load.failures.length,
     notTemporary: load.failures.filter((f) => f.code === null || f.code < 400 || f.code >= 500).length,
+    codes: load.failures.reduce<Record<string, number>>((n, f) => ({ ...n, [f.code ?? 'none']: (n[f.code ?? 'none'] ?? 0) + 1 }), {}),
     recoveryMs: Math.max(0, recoveredAt - backAt),
     faultMs: backAt - faultAt,
   };
@@ -171,7 +174,7 @@ export async function figures(fault: string, load: SmtpLoad, pool: pg.Pool, pref
 export function line(f: Figures): string {
   return (
     `chaos ${f.fault.padEnd(24)} acked ${String(f.acked).padStart(5)}  stored ${String(f.stored).padStart(5)}  lost ${f.lost}  ` +
-    `duplicated ${f.duplicated}  deferred ${String(f.deferred).padStart(4)} (not 4xx: ${f.notTemporary})  ` +
+    `duplicated ${f.duplicated}  deferred ${String(f.deferred).padStart(4)} (${Object.entries(f.codes).map(([c, n]) => `${c}: ${n}`).join(', ') || 'none'}; not 4xx: ${f.notTemporary})  ` +
     `fault ${(f.faultMs / 1000).toFixed(2)} s  recovery ${(f.recoveryMs / 1000).toFixed(2)} s`
   );
 }
