@@ -19,7 +19,8 @@ export async function promptPassword(label = 'New password'): Promise<string> {
   return first;
 }
 
-function ask(question: string): Promise<string> {
+/** One answer typed on the terminal without echo. */
+export function ask(question: string): Promise<string> {
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     // Mute echo: readline writes typed characters through _writeToOutput.

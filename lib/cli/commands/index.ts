@@ -27,4 +27,6 @@ export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'smime', load: async () => (await import('./certificates')).registerSmime },
   { name: 'dkim', load: async () => (await import('./dkim')).registerDkim },
   { name: 'status', load: async () => (await import('./status')).registerStatus },
+  { name: 'backup', load: async () => (await import('./backup')).registerBackup },
+  { name: 'restore', load: async () => (await import('./backup')).registerRestore },
 ];
