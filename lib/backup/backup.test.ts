@@ -276,6 +276,20 @@ describe('postern restore into a new empty database', () => {
   });
 });
 
+describe('postern restore into a database already migrated, without rows', () => {
+  it('takes it: the global policy row the first migration wrote gives way to the backup\'s', async () => {
+    const target = await createTestDatabase();
+    try {
+      const r = await cli(['restore', archive], { DATABASE_URL: target.url, POSTERN_DATA_DIR: scratch(), POSTERN_SECRET: undefined });
+      expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^restored /) });
+      const q = { select: { domainId: true, settings: true }, orderBy: { domainId: 'asc' as const } };
+      expect(await target.prisma.policy.findMany(q)).toEqual(await src.prisma.policy.findMany(q));
+    } finally {
+      await target.drop();
+    }
+  });
+});
+
 describe('postern restore into a new data directory (embedded Postgres)', () => {
   let dataDir: string;
   let cluster: EmbeddedCluster;

@@ -42,6 +42,9 @@ function selectFor(table: TableEntry): string {
 }
 
 const DATA_RECORD = 256 * 1024;
+const MiB = 1024 * 1024;
+/** A large table (the blobs) says how far it got this often. */
+export const PROGRESS_EVERY = 256 * MiB;
 
 // Columns holding values sealed with the master key (lib/crypto/seal.ts).
 const SEALED_COLUMNS: [table: string, column: string][] = [
@@ -122,6 +125,7 @@ export async function createBackup(input: BackupInput): Promise<BackupSummary> {
         pendingLength = 0;
       };
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (Math.floor((bytes + chunk.length) / PROGRESS_EVERY) > Math.floor(bytes / PROGRESS_EVERY)) progress(`${table.name}: ${Math.floor((bytes + chunk.length) / MiB)} MiB…`);
         bytes += chunk.length;
         for (let off = 0; off < chunk.length; off += DATA_RECORD) {
           const piece = chunk.subarray(off, off + DATA_RECORD);

@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '@/lib/db/migrate';
+import { PROGRESS_EVERY } from './create-backup';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type Manifest } from './manifest';
 import { json, records, type BackupRecord } from './records';
 import { openSealedFile, SealedFileError } from './sealed-file';
@@ -171,6 +172,7 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreSummary
           const table = json<{ name: string; columns: string[] }>(rec);
           // The data records of this table, up to its end record, as one COPY FROM stream.
           let rows = 0;
+          let bytes = 0;
           const data = Readable.from(
             (function* () {
               for (let d = next(); !d.done; d = next()) {
@@ -178,6 +180,9 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreSummary
                   rows = json<{ rows: number }>(d.value).rows;
                   return;
                 }
+                const n = d.value.payload.length;
+                if (Math.floor((bytes + n) / PROGRESS_EVERY) > Math.floor(bytes / PROGRESS_EVERY)) progress(`${table.name}: ${Math.floor((bytes + n) / 1048576)} MiB…`);
+                bytes += n;
                 yield d.value.payload;
               }
             })(),
