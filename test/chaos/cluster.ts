@@ -21,7 +21,8 @@ export interface ChaosCluster {
   terminateAll(): Promise<number>;
   /**
    * A read-only episode, as a failover to a standby looks to the daemon (SQLSTATE 25006):
-   * ALTER SYSTEM + pg_reload_conf reaches the sessions already open (at their next statement),
+   * ALTER SYSTEM + pg_reload_conf reaches the sessions already open (each at its first statement
+   * after the reload signal reached it: pg_reload_conf returns before that),
    * and ALTER DATABASE makes every session opened during the episode start read-only and stay
    * so after it, as its own setting outranks the configuration file: only discarding those
    * connections ends their 25006s.

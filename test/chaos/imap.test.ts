@@ -181,13 +181,20 @@ describe('IMAP while the database fails', { timeout: 90_000 }, () => {
 
     await cluster.readOnly(true);
     try {
-      expect((await before.query('SHOW default_transaction_read_only')).rows[0].default_transaction_read_only).toBe('on');
+      // pg_reload_conf() only signals: each backend rereads the file when its signal comes, so
+      // this session turns read-only shortly after, not necessarily by its very next statement.
+      let reached = 0;
+      while ((await before.query('SHOW default_transaction_read_only')).rows[0].default_transaction_read_only !== 'on') {
+        expect(++reached, 'ALTER SYSTEM reached the session open before the episode').toBeLessThan(500);
+        await delay(10);
+      }
       await expect(before.query(`UPDATE mailboxes SET quota_bytes = quota_bytes WHERE false`)).rejects.toMatchObject({ code: '25006' });
 
       // imapflow: a new login (its throttle reset cannot be written), then only reads.
       const client = imapflow();
       await client.connect();
       const status = await client.status('INBOX', { messages: true, unseen: true });
+      if (!status) throw new Error('STATUS failed');
       expect(status.messages).toBeGreaterThanOrEqual(3);
       const box = await client.mailboxOpen('INBOX');
       expect(box.exists).toBe(status.messages);

@@ -52,9 +52,10 @@ export class SmtpLoad extends EventEmitter {
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
     });
-    let tag: string | null = null;
+    // The message in hand: sent again after a failure, a new one after its 250.
+    let pending: string | null = null;
     while (!this.stopping) {
-      tag ??= `${this.prefix}-${String(this.next++).padStart(6, '0')}`;
+      const tag: string = (pending ??= `${this.prefix}-${String(this.next++).padStart(6, '0')}`);
       this.sent.add(tag);
       try {
         await transport.sendMail({
@@ -65,7 +66,7 @@ export class SmtpLoad extends EventEmitter {
           text: `Message ${tag} of the chaos load.\n`,
         });
         if (!this.acked.has(tag)) this.acked.set(tag, Date.now());
-        tag = null;
+        pending = null;
         this.emit('progress');
       } catch (err) {
         const e = err as { responseCode?: number; message?: string };
