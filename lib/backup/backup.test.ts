@@ -6,6 +6,7 @@
 // daemon on it serves the same bytes over IMAP FETCH and the same certificate over TLS, the
 // restored DKIM key makes signatures dkimpy accepts.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -90,6 +91,9 @@ beforeAll(async () => {
 
   await deliver(pool, { raw: plainMessage('first'), recipients: [{ mailboxId: alice.mailbox.id }], internalDate: new Date('2026-11-24T10:00:01Z') });
   await deliver(pool, { raw: eightBitMessage(), recipients: [{ mailboxId: alice.mailbox.id }], internalDate: new Date('2026-11-25T11:00:00Z') });
+  // Large enough that the file has several chunks and a blob's COPY data spans them.
+  const attachment = randomBytes(3 * 1024 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
+  await deliver(pool, { raw: Buffer.from(`Subject: large\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n`), recipients: [{ mailboxId: alice.mailbox.id }], internalDate: new Date('2026-11-25T12:00:00Z') });
   const session = await createPgMailStore({ pool }).open(alice.mailbox.id);
   const sent = plainMessage('sent by alice');
   await session.append('Sent', { size: sent.length, data: sent, flags: ['\\Seen', '$Label1'], internalDate: new Date('2026-11-26T12:00:00Z') });
@@ -119,7 +123,7 @@ beforeAll(async () => {
   await pool.query(`INSERT INTO auth_throttle (key, failures) VALUES ('ip:192.0.2.1', 3)`);
 
   const r = await cli(['backup', '--out', 'server.pbk'], { DATABASE_URL: src.url, POSTERN_DATA_DIR: path.join(tmp, 'src-data') });
-  expect(r.stderr).toMatch(/^backup: mail_blobs: 3 rows \(\d+ bytes\)$/m);
+  expect(r.stderr).toMatch(/^backup: mail_blobs: 4 rows \(\d+ bytes\)$/m);
   expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^wrote .*server\.pbk \(\d+ bytes: \d+ tables, \d+ rows, the master key\)\n$/) });
   archive = path.join(tmp, 'server.pbk');
 }, 180_000);
@@ -235,7 +239,7 @@ describe('postern restore into a new empty database', () => {
   it('says what it did, on stderr as it goes and on stdout at the end; audited', async () => {
     expect(restored.stderr).toMatch(/^restore: \S+server\.pbk: backup of \S+, \d+ tables, verified$/m);
     expect(restored.stderr).toMatch(/^restore: master key: the backup's, written to \S+secrets\.json$/m);
-    expect(restored.stderr).toMatch(/^restore: mail_blobs: 3 rows$/m);
+    expect(restored.stderr).toMatch(/^restore: mail_blobs: 4 rows$/m);
     expect(restored).toMatchObject({ code: 0, stdout: expect.stringMatching(/^restored \S+server\.pbk: \d+ tables, \d+ rows \(backup of .+\)\n$/) });
     expect((await tpool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'backup.restore'`)).rows[0].n).toBe(1);
   });
@@ -302,7 +306,7 @@ describe('postern restore into a new data directory (embedded Postgres)', () => 
     cleanups.push(async () => fs.rmSync(base, { recursive: true, force: true }));
     dataDir = path.join(base, 'data');
     const r = await cli(['restore', archive], { DATABASE_URL: undefined, POSTERN_DATA_DIR: dataDir, POSTERN_SECRET: undefined });
-    expect(r.stderr).toMatch(/^restore: mail_blobs: 3 rows$/m);
+    expect(r.stderr).toMatch(/^restore: mail_blobs: 4 rows$/m);
     expect(r.code).toBe(0);
     // The restored server as `npm start` would run it: its embedded cluster, its secrets.json, no POSTERN_SECRET.
     const secrets = loadSecrets(dataDir, NO_ENV);
@@ -326,7 +330,7 @@ describe('postern restore into a new data directory (embedded Postgres)', () => 
             JOIN mailboxes x ON x.id = f.mailbox_id WHERE x.address = 'alice@backup.test' ORDER BY f.name, m.uid`,
         )
       ).rows;
-      expect(stored.map((s) => s.name)).toEqual(['INBOX', 'INBOX', 'Sent']);
+      expect(stored.map((s) => s.name)).toEqual(['INBOX', 'INBOX', 'INBOX', 'Sent']);
       for (const s of stored) {
         const lock = await client.getMailboxLock(s.name);
         try {
