@@ -107,9 +107,22 @@ describe('the daemon under SMTP load while its database fails', { timeout: FULL 
     }
   });
 
-  it('a read-only episode (25006, as after a failover to a standby)', async () => {
+  it('a read-only episode (25006, as after a failover to a standby), every backend terminated during it', async () => {
     for (let round = 0; round < SIZE.rounds; round++) {
-      await underLoad('read-only', () => cluster.readOnly(true), () => cluster.readOnly(false));
+      await underLoad(
+        'read-only',
+        async (load) => {
+          await cluster.readOnly(true);
+          const t = Date.now();
+          await load.until('the database to refuse writes', () => load.failuresSince(t) > 0, 60_000);
+          // The daemon's connections opened from now on start read-only, and stay so after the episode.
+          await cluster.terminateAll();
+          const killed = Date.now();
+          await load.until('the new connections to refuse writes', () => load.failuresSince(killed) >= SIZE.failures, 60_000);
+        },
+        () => cluster.readOnly(false),
+        false,
+      );
     }
   });
 
