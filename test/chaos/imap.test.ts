@@ -87,6 +87,42 @@ async function lock(table: string): Promise<pg.Client> {
   return c;
 }
 
+/** Lines until `want` (the untagged responses an IDLE pushes); rejects after `ms`. */
+async function pushed(c: WireClient, want: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  const seen: string[] = [];
+  for (;;) {
+    const line = await c.line(Math.max(1, deadline - Date.now())).catch(() => {
+      throw new Error(`IDLE pushed ${seen.join(' | ') || 'nothing'}, not ${want}`);
+    });
+    if (line === want) return;
+    seen.push(line);
+  }
+}
+
+/**
+ * A client IDLE-ing on INBOX (the server's "+" seen) through `fault`: a message delivered right
+ * after it (while the daemon's LISTEN connection may still be reconnecting) and one after that
+ * are both pushed, and DONE ends the IDLE with OK.
+ */
+async function idleThrough(fault: () => Promise<void>, name: string): Promise<void> {
+  const c = await loggedIn();
+  const selected = (await c.command('s SELECT INBOX')).join('\n');
+  expect(selected).toMatch(/^s OK/m);
+  const start = Number(/^\* (\d+) EXISTS$/m.exec(selected)![1]);
+  c.write('i IDLE\r\n');
+  expect(await c.line()).toMatch(/^\+ /);
+  await fault();
+  await send(`Right after the database was ${name}`);
+  await pushed(c, `* ${start + 1} EXISTS`);
+  await send(`Later after the database was ${name}`);
+  await pushed(c, `* ${start + 2} EXISTS`);
+  c.write('DONE\r\n');
+  expect((await c.until('i')).at(-1)).toMatch(/^i OK/);
+  c.close();
+  alive();
+}
+
 beforeAll(async () => {
   cluster = await openChaosCluster();
   const db = createPrisma(cluster.url, 2);
@@ -110,38 +146,16 @@ afterAll(async () => {
 
 describe('IMAP while the database fails', { timeout: 90_000 }, () => {
   it('IDLE pushes again after every backend was terminated (LISTEN reconnects, mail delivered meanwhile is announced)', async () => {
-    const client = imapflow();
-    await client.connect();
-    const lockIdle = await client.getMailboxLock('INBOX');
-    try {
-      const start = (client.mailbox as { exists: number }).exists;
-      const counts: number[] = [];
-      client.on('exists', (e: { count: number }) => counts.push(e.count));
-      const seen = (n: number) =>
-        new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`IDLE announced ${counts.join(', ') || 'nothing'}, not ${n}`)), 20_000);
-          const check = () => {
-            if (!counts.includes(n)) return;
-            clearTimeout(timer);
-            client.off('exists', check);
-            resolve();
-          };
-          client.on('exists', check);
-          check();
-        });
-      void client.idle();
+    await idleThrough(async () => {
       expect(await cluster.terminateAll()).toBeGreaterThan(0);
-      const first = seen(start + 1);
-      await send('While LISTEN was down');
-      await first;
-      const second = seen(start + 2);
-      await send('After LISTEN was back');
-      await second;
-    } finally {
-      lockIdle.release();
-    }
-    await client.logout();
-    alive();
+    }, 'terminated');
+  });
+
+  it('IDLE pushes again after Postgres was killed with -9 and started again', async () => {
+    await idleThrough(async () => {
+      await cluster.down('kill');
+      await cluster.up();
+    }, 'killed');
   });
 
   it('a FETCH and a SELECT caught mid-statement by the termination answer NO [UNAVAILABLE]; the next ones work', async () => {
