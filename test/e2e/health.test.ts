@@ -6,9 +6,12 @@ import { spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 import { createAdmin, signInHttp, startPanel, type AdminFixture, type Panel } from './index';
 
 // The panel's public /api/health against a real mail daemon process on its database: 503
-// "no mail daemon" without one, 200 with its count while it beats, 503 again once it was
-// killed with -9 and its heartbeat passed the gone bound. Never a host name or an instance id;
-// the signed-in dashboard has those, and says the killed daemon is gone.
+// "no mail daemon" without one, 200 with its count and heartbeat age while it beats, 503 again
+// once it was killed with -9 and its heartbeat passed the gone bound, still listing it as gone.
+// Never a host name or an instance id; the signed-in dashboard has those, and says the killed
+// daemon is gone. The panel reads POSTERN_DAEMON_GONE_SECONDS once, at its start: the bound
+// must stay above the 5 s heartbeat for the live daemon, so this test waits up to that long
+// (mail-daemon/services/health.test.ts checks the same service with a 1 s bound).
 
 /** Above the daemon's 5 s heartbeat, short enough to wait for. */
 const GONE_SECONDS = 8;
@@ -35,15 +38,17 @@ afterAll(async () => {
 
 const health = async () => {
   const res = await fetch(`${panel.url}/api/health`);
-  return { code: res.status, body: await res.text() };
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const body = await res.text();
+  return { code: res.status, body, json: JSON.parse(body) as unknown };
 };
 
 it('/api/health says whether mail is served: no daemon, a live one, a killed one', { timeout: 180_000 }, async () => {
-  expect(await health()).toEqual({ code: 503, body: JSON.stringify({ status: 'no mail daemon', daemons: 0 }) });
+  expect(await health()).toMatchObject({ code: 503, json: { status: 'no mail daemon', alive: 0, daemons: [] } });
 
   daemon = await spawnDaemon(panel.db.url, dir);
   const up = await health();
-  expect(up).toEqual({ code: 200, body: JSON.stringify({ status: 'ok', daemons: 1 }) });
+  expect(up).toMatchObject({ code: 200, json: { status: 'ok', alive: 1, daemons: [{ daemon: 'daemon-1', state: 'alive', heartbeatAgeSeconds: expect.any(Number) }] } });
   const row = await panel.db.prisma.daemonStatus.findFirstOrThrow();
   for (const internal of [row.instanceId, row.hostname, os.hostname()]) expect(up.body).not.toContain(internal);
 
@@ -53,7 +58,14 @@ it('/api/health says whether mail is served: no daemon, a live one, a killed one
   const last = await panel.db.prisma.daemonStatus.findFirstOrThrow();
   const wait = last.heartbeatAt.getTime() + GONE_SECONDS * 1000 - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 50));
-  expect(await health()).toEqual({ code: 503, body: JSON.stringify({ status: 'no mail daemon', daemons: 0 }) });
+  const gone = await health();
+  expect(gone).toMatchObject({ code: 503, json: { status: 'no mail daemon', alive: 0, daemons: [{ daemon: 'daemon-1', state: 'gone' }] } });
+  expect((gone.json as { daemons: { heartbeatAgeSeconds: number }[] }).daemons[0].heartbeatAgeSeconds).toBeGreaterThanOrEqual(GONE_SECONDS);
+
+  // The certificate status endpoint says it too: no daemon serves the certificates.
+  const certs = await (await fetch(`${panel.url}/api/certificates/status`)).json();
+  expect(certs).toMatchObject({ daemons: [], missing: [{ instanceId: 'gone-1' }], warnings: expect.arrayContaining(['no mail daemon is alive']) });
+  expect(JSON.stringify(certs)).not.toContain(row.instanceId);
 
   // Signed in, the dashboard names it and calls it gone, not online.
   const cookie = await signInHttp(panel.url, admin.email, admin.password);

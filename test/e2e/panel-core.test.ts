@@ -82,7 +82,7 @@ describe('without a session', () => {
     // Public, and no mail daemon runs beside this panel (test/e2e/health.test.ts has one).
     const health = await fetch(`${panel.url}/api/health`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'no mail daemon', daemons: 0 });
+    expect(await health.json()).toEqual({ status: 'no mail daemon', alive: 0, daemons: [] });
     expect((await fetch(`${panel.url}/login`)).status).toBe(200);
   });
 });
