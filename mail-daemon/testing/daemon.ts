@@ -19,7 +19,7 @@ export interface DaemonProcess {
 export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
   const free = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), imaps: await freePort(), health: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
-  const childEnv: Record<string, string | undefined> = {
+  const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: url,
     POSTERN_DATA_DIR: dataDir,
