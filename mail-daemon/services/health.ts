@@ -6,6 +6,7 @@
 // JSON bodies that name what failed; 200 or 503.
 import http from 'node:http';
 import net from 'node:net';
+import { isConnectionFault } from '@/lib/db/faults';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 
 const NAME = 'health';
@@ -51,8 +52,8 @@ function portHeld(port: number, host: string): Promise<{ ok: boolean; error?: st
 async function readiness(ctx: DaemonContext, known: { listeners: ListenerInfo[] | null }): Promise<Readiness> {
   const failed: string[] = [];
   let database: Readiness['database'] = { ok: true };
-  try {
-    const { rows } = await withTimeout(
+  const ask = () =>
+    withTimeout(
       ctx.pool.query<{ recovery: boolean; read_only: string; listeners: ListenerInfo[] | null }>(
         `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS read_only,
                 (SELECT listeners FROM daemon_status WHERE instance_id = $1) AS listeners`,
@@ -61,6 +62,14 @@ async function readiness(ctx: DaemonContext, known: { listeners: ListenerInfo[] 
       DATABASE_TIMEOUT_MS,
       'the database',
     );
+  try {
+    // An idle pooled connection the server has since closed fails its next query although the
+    // database answers again: the pool throws that one away, and a second try on a fresh
+    // connection says whether the database itself is away.
+    const { rows } = await ask().catch((err: unknown) => {
+      if (isConnectionFault(err)) return ask();
+      throw err;
+    });
     const row = rows[0];
     if (row.recovery) database = { ok: false, error: 'the database is a standby in recovery: it takes no writes' };
     else if (row.read_only === 'on') database = { ok: false, error: 'the database is read-only (transaction_read_only is on)' };
