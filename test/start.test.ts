@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, openEmbedded, runningPort } from '@/lib/postgres/embedded';
+import { freePort, isAlive, openEmbedded, runningPort } from '@/lib/postgres/embedded';
 import { lockDataDir } from '@/scripts/start/lock';
 import { createTestDatabase } from '@/mail-daemon/testing/database';
 
@@ -16,7 +16,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function npmStart(env: Record<string, string>) {
   const result = spawnSync('node_modules/.bin/tsx', ['scripts/start.ts'], {
-    env: { ...process.env, DATABASE_URL: '', ...env },
+    // The daemon's admin port off unless a test names it: its default (8025) may be another run's.
+    env: { ...process.env, DATABASE_URL: '', POSTERN_HEALTH_PORT: '0', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -32,6 +33,21 @@ describe('npm start refuses bad configuration with one line', () => {
     server.close();
     expect(code).toBe(1);
     expect(stderr).toBe(`postern: port ${port} (POSTERN_SMTP_PORT) is already in use`);
+  });
+
+  it("checks the daemon's admin port (POSTERN_HEALTH_PORT) like the others, on POSTERN_HEALTH_HOST", async () => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const [web, smtp, submission, submissions, imaps] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
+    const free = { PORT: String(web), POSTERN_SMTP_PORT: String(smtp), POSTERN_SUBMISSION_PORT: String(submission), POSTERN_SUBMISSIONS_PORT: String(submissions), POSTERN_IMAPS_PORT: String(imaps) };
+    const taken = npmStart({ POSTERN_DATA_DIR: path.join(tmp, 'health'), ...free, POSTERN_HEALTH_PORT: String(port) });
+    const twice = npmStart({ POSTERN_DATA_DIR: path.join(tmp, 'health'), ...free, POSTERN_HEALTH_PORT: String(smtp) });
+    server.close();
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe(`postern: port ${port} (POSTERN_HEALTH_PORT) is already in use`);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toBe(`postern: POSTERN_HEALTH_PORT and POSTERN_SMTP_PORT are both ${smtp}`);
   });
 
   it('says which database it cannot reach', async () => {
@@ -54,6 +70,28 @@ describe('npm start refuses bad configuration with one line', () => {
     const { code, stderr } = npmStart({ POSTERN_DATA_DIR: path.join(tmp, 'bad'), POSTERN_IMAPS_PORT: 'imaps' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^postern: invalid POSTERN_IMAPS_PORT: /);
+  });
+});
+
+describe("the README's systemd unit", () => {
+  it('is a unit systemd accepts without a warning, running npm start with a stop bound above npm start\'s own', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('# /etc/systemd/system/postern.service');
+    expect(start).toBeGreaterThan(0);
+    const unit = readme.slice(start, readme.indexOf('```', start));
+    const dir = path.join(tmp, 'systemd');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'postern.service'), unit);
+    const verify = spawnSync('systemd-analyze', ['verify', path.join(dir, 'postern.service')], { encoding: 'utf8' });
+    expect(verify.error).toBeUndefined();
+    expect({ code: verify.status, output: (verify.stdout + verify.stderr).trim() }).toEqual({ code: 0, output: '' });
+    expect(unit).toMatch(/^ExecStart=\S*npm start$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^User=postern$/m);
+    expect(unit).toMatch(/^Environment=POSTERN_DATA_DIR=\/var\/lib\/postern$/m);
+    // Only npm start gets the stop signal, and has longer than its own 45 s bound before SIGKILL.
+    expect(unit).toMatch(/^KillMode=mixed$/m);
+    expect(Number(unit.match(/^TimeoutStopSec=(\d+)$/m)?.[1])).toBeGreaterThan(45);
   });
 });
 
@@ -99,6 +137,44 @@ describe('embedded Postgres in the data directory', () => {
     await c2.end();
     await restarted.stop();
     expect(rows).toEqual([{ v: 'survives' }]);
+  });
+});
+
+describe('a postmaster.pid left behind', () => {
+  it('names no running cluster when its pid is gone or now runs another program', () => {
+    const dir = path.join(tmp, 'stale', 'postgres');
+    fs.mkdirSync(dir, { recursive: true });
+    const pidFile = (pid: number) => fs.writeFileSync(path.join(dir, 'postmaster.pid'), `${pid}\n${dir}\n1700000000\n5433\n\n127.0.0.1\n`);
+    pidFile(999_999_999);
+    expect(runningPort(dir)).toBeUndefined();
+    // A SIGKILLed postmaster's pid, since given to another program (here: this test's node).
+    pidFile(process.pid);
+    expect(runningPort(dir)).toBeUndefined();
+  });
+
+  it('takes a zombie for gone, and starts the cluster over its pid file: a postmaster killed where nothing reaps orphans stays one', async () => {
+    const dir = path.join(tmp, 'zombie', 'postgres');
+    await (await openEmbedded(dir, 'pw')).stop();
+    // sh starts a short sleep, then becomes a long one that never waits for it.
+    // As the user Postgres runs as: a pid it may not signal, Postgres itself takes for stale.
+    const user = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'], ...user });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    const state = () => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    };
+    const deadline = Date.now() + 10_000;
+    while (state() !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(state()).toBe('Z');
+    expect(isAlive(pid)).toBe(false);
+    expect(isAlive(parent.pid!)).toBe(true);
+    // Postgres itself takes any pid that answers a signal for a running postmaster, a zombie's too.
+    fs.writeFileSync(path.join(dir, 'postmaster.pid'), `${pid}\n${dir}\n1700000000\n${fs.readFileSync(`${dir}.port`, 'utf8').trim()}\n\n127.0.0.1\n`);
+    expect(runningPort(dir)).toBeUndefined();
+    const started = await openEmbedded(dir, 'pw');
+    await started.stop();
+    parent.kill('SIGKILL');
   });
 });
 

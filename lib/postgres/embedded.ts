@@ -110,6 +110,17 @@ function runningPostmaster(dir: string): { pid: number; port: number } | undefin
 }
 
 /**
+ * A postmaster.pid whose postmaster is gone. Postgres believes any pid that answers a signal,
+ * and refuses the directory while the pid is a zombie nobody reaped (a postmaster killed with
+ * SIGKILL under a container's init that does not reap) or went to another program since; only
+ * a caller that runs this directory alone may start a postmaster on it.
+ */
+function removeStalePidFile(dir: string): void {
+  const file = path.join(dir, 'postmaster.pid');
+  if (fs.existsSync(file) && !runningPostmaster(dir)) fs.rmSync(file, { force: true });
+}
+
+/**
  * Whether `pid` runs the postgres program: postmaster.pid outlives a postmaster killed with
  * SIGKILL, and its pid may since have gone to another program, which is no cluster to reuse.
  */
@@ -233,6 +244,7 @@ export async function startPostmaster(dir: string, port: number): Promise<Postma
   if (taken) {
     throw new Error(`port ${port} (kept in ${portFile(dir)}) is ${taken.code === 'EADDRINUSE' ? 'in use by another program' : `unusable: ${taken.message}`}; free it, or set POSTERN_PG_PORT to another port`);
   }
+  removeStalePidFile(dir);
   const { postgres } = await binaries();
   const child = spawn(
     postgres,
