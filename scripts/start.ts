@@ -40,6 +40,9 @@ async function buildPanelIfMissing(env: NodeJS.ProcessEnv, running: { stop(): Pr
 }
 
 async function main(): Promise<void> {
+  // Output to a terminal or pipe that has gone away (EPIPE) is lost, and nothing more: it must
+  // neither end npm start, leaving its programs unsupervised, nor loop through the fault handler below.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const env = readEnv();
   const unlock = lockDataDir(env.dataDir);
   const children = noteChildren(env.dataDir);
@@ -73,6 +76,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // The terminal went away (its programs, in groups of their own, are not told): stop them too.
+  process.on('SIGHUP', () => void shutdown(0));
   // A fault in npm start itself must not leave its programs running without it (they run in
   // process groups of their own, so nothing else would stop them): it stops them, then exits.
   const fault = (err: unknown) => {
