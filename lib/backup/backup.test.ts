@@ -401,3 +401,47 @@ function dkimpy(raw: Buffer): Promise<{ ok: boolean; d: string; s: string }> {
     child.stdin.end(raw);
   });
 }
+
+describe('postern backup while mail arrives', () => {
+  it('is one snapshot: in the restored copy every quota is the sum of its messages and every folder is ahead of its UIDs', async () => {
+    const alice = (await pool.query(`SELECT id FROM mailboxes WHERE address = 'alice@backup.test'`)).rows[0].id;
+    const bob = (await pool.query(`SELECT id FROM mailboxes WHERE address = 'bob@backup.test'`)).rows[0].id;
+    const before = (await pool.query(`SELECT count(*)::int AS n FROM mail_messages`)).rows[0].n;
+    let running = true;
+    let delivered = 0;
+    // Deliveries to both mailboxes for as long as the backup runs, each charging quota in its own transaction.
+    const load = (async () => {
+      while (running) {
+        await deliver(pool, { raw: plainMessage(`during ${delivered}`), recipients: [{ mailboxId: alice }, { mailboxId: bob }] });
+        delivered++;
+      }
+    })();
+    const r = await cli(['backup', '--out', 'during.pbk'], { DATABASE_URL: src.url, POSTERN_DATA_DIR: path.join(tmp, 'src-data') });
+    running = false;
+    await load;
+    expect(r.code).toBe(0);
+    expect(delivered).toBeGreaterThan(0);
+
+    const target = await createTestDatabase({ migrated: false });
+    const tp = target.pool(1);
+    try {
+      expect((await cli(['restore', 'during.pbk'], { DATABASE_URL: target.url, POSTERN_DATA_DIR: scratch(), POSTERN_SECRET: undefined })).code).toBe(0);
+      const quota = await tp.query(
+        `SELECT x.address, x.used_bytes::bigint AS used, COALESCE(sum(m.size), 0)::bigint AS sum FROM mailboxes x
+           LEFT JOIN mail_folders f ON f.mailbox_id = x.id LEFT JOIN mail_messages m ON m.folder_id = f.id GROUP BY x.id ORDER BY 1`,
+      );
+      for (const q of quota.rows) expect({ address: q.address, used: q.used }).toEqual({ address: q.address, used: q.sum });
+      const domain = await tp.query(`SELECT d.used_bytes::bigint AS used, (SELECT sum(used_bytes) FROM mailboxes WHERE domain_id = d.id)::bigint AS sum FROM domains d`);
+      for (const d of domain.rows) expect(d.used).toBe(d.sum);
+      const ahead = await tp.query(`SELECT count(*)::int AS n FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE m.uid >= f.uid_next OR m.modseq > f.highest_modseq`);
+      expect(ahead.rows[0].n).toBe(0);
+      // Alice and Bob got each message together: the snapshot holds both copies or neither.
+      const copies = await tp.query(`SELECT count(*)::int AS n FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id JOIN mailboxes x ON x.id = f.mailbox_id WHERE x.address = $1`, ['bob@backup.test']);
+      const restored = (await tp.query(`SELECT count(*)::int AS n FROM mail_messages`)).rows[0].n;
+      expect(restored - before).toBe(2 * copies.rows[0].n);
+    } finally {
+      await tp.end();
+      await target.drop();
+    }
+  }, 120_000);
+});
