@@ -107,6 +107,9 @@ async function main(): Promise<void> {
       POSTERN_DATA_DIR: env.dataDir,
       POSTERN_HOSTNAME: env.POSTERN_HOSTNAME,
       NEXT_TELEMETRY_DISABLED: '1',
+      // Every password check (argon2id) takes 19 MiB; glibc would keep such blocks in its
+      // arenas after they are freed. Allocations from 1 MiB up are mapped and given back instead.
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576',
     };
     await buildPanelIfMissing(childEnv, running);
     if (stopping) return;
