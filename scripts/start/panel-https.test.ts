@@ -114,6 +114,19 @@ describe('the panel over HTTPS', () => {
     expect(await sClientFingerprint('panel.example.test')).toBe(fingerprints['panel.example.test']);
   });
 
+  it('lives through the database terminating its connections, and serves a certificate activated afterwards', async () => {
+    const admin = db.pool(1);
+    try {
+      // Its pool's idle connections and its LISTEN connection are all ended by the server.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    } finally {
+      await admin.end();
+    }
+    const fresh = await issueServerCertificate(db.prisma, CLI, { hosts: ['mta-sts.example.test'] });
+    await activateCertificate(db.prisma, CLI, fresh.id);
+    await expect.poll(() => sClientFingerprint('mta-sts.example.test'), { timeout: 15_000, interval: 100 }).toBe(fresh.fingerprintSha256);
+  });
+
   it('refuses TLS 1.1 and CBC suites; serves TLS 1.2 AEAD and TLS 1.3', async () => {
     const old = await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
     expect(old.ok).toBe(false);

@@ -5,11 +5,11 @@
 // autoconfig.<domain> and autodiscover be served without a reverse proxy in front.
 import type http from 'node:http';
 import https from 'node:https';
-import pg from 'pg';
 import { watchCertificates } from '@/lib/certificates/rotation';
 import { TlsProvider, handshakeFailure, refuseRenegotiation } from '@/lib/certificates/tls-provider';
 import { CHANNELS } from '@/lib/db/channels';
 import { NotifyBus } from '@/lib/db/notify';
+import { createPool } from '@/lib/db/pool';
 import { createPrisma } from '@/lib/db/prisma';
 import type { Logger } from '@/lib/log';
 import { getEffectivePolicy } from '@/lib/policy';
@@ -34,7 +34,7 @@ export interface PanelHttps {
 /** Builds the HTTPS server (not yet listening) and keeps its certificates current. */
 export async function openPanelHttps(options: PanelHttpsOptions): Promise<PanelHttps> {
   const { log } = options;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  const pool = createPool(options.databaseUrl, { max: 2, onError: (err) => log.warn({ err: err.message }, 'database connection lost') });
   const db = createPrisma(options.databaseUrl, 2);
   const bus = new NotifyBus(options.databaseUrl, (err) => log.warn({ err: err.message }, 'notify connection lost; reconnecting'));
   const provider = await TlsProvider.open({
