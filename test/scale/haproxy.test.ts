@@ -222,6 +222,7 @@ describe('two daemons behind HAProxy with PROXY protocol v2', { timeout: 60_000 
     // Every attempt has its own Message-ID, so what was stored can be told apart from what was acknowledged.
     const attempts: { message: string; tag: string; started: number; acked: boolean; error?: string }[] = [];
     let killedAt = Infinity;
+    let heldAcked = '';
     let ackedCount = 0;
 
     const sender = async (s: number) => {
@@ -260,8 +261,17 @@ describe('two daemons behind HAProxy with PROXY protocol v2', { timeout: 60_000 
       killedAt = Date.now();
       victim.process.child.kill('SIGKILL');
       expect(await held.closed()).toBe(true);
-      // The held message, sent again: HAProxy gives it to the survivor.
-      expect(await sendThroughHaproxy('held-try-1')).toMatch(/^250 /);
+      // The held message, sent again until it has its 250, as an MTA would: until HAProxy's
+      // health check marks the victim down, a connection may still be given to it and dropped.
+      for (let j = 1; ; j++) {
+        if (j === 10) throw new Error('the held message got no 250 after 10 attempts');
+        const response = await sendThroughHaproxy(`held-try-${j}`).catch(() => null);
+        if (response) {
+          expect(response).toMatch(/^250 /);
+          heldAcked = `held-try-${j}`;
+          break;
+        }
+      }
     };
 
     await Promise.all([...Array.from({ length: SENDERS }, (_, s) => sender(s)), killer()]);
@@ -287,9 +297,9 @@ describe('two daemons behind HAProxy with PROXY protocol v2', { timeout: 60_000 
     expect(acked.filter((a) => a.started > killedAt).length).toBeGreaterThan(0);
     // An attempt without its 250 is stored at most once (the daemon may have committed it as it died).
     for (const a of attempts.filter((x) => !x.acked)) expect((await stored(a.tag)).length, a.tag).toBeLessThanOrEqual(1);
-    // The transaction cut in the middle of DATA left nothing; its retry is there once.
+    // The transaction cut in the middle of DATA left nothing; the retry that got its 250 is there once.
     expect(await stored('held-try-0')).toHaveLength(0);
-    expect(await stored('held-try-1')).toHaveLength(1);
+    expect(await stored(heldAcked)).toHaveLength(1);
     console.log(
       `haproxy kill -9: ${acked.length} messages acknowledged (${acked.filter((a) => a.started > killedAt).length} sent after the kill), ` +
         `${attempts.length - acked.length} attempts failed and retried ` +
