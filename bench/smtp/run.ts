@@ -6,7 +6,10 @@
 // against a loopback DNS server publishing the sending domain's records, the message
 // DKIM-signed), both rates and what the checks cost per message; Postfix is not run.
 //
-//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--checks]
+// --plain: no STARTTLS; --reconnect: a new connection (and greeting, EHLO, STARTTLS) for
+// every message, as a sender without connection caching does, where latency, not CPU, binds.
+//
+//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--plain] [--reconnect] [--checks]
 //
 // Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs the Debian
 // postfix package (root, to start its master); without it only Postern is measured.
@@ -33,6 +36,8 @@ import { spawnDaemon } from '@/mail-daemon/testing/daemon';
 const SESSIONS = arg('sessions', 8);
 const MESSAGES = arg('messages', 2000);
 const SIZE = arg('size', 10 * 1024);
+const PLAIN = process.argv.includes('--plain');
+const RECONNECT = process.argv.includes('--reconnect');
 
 function message(n: number): string {
   const head = `From: bench@sender.test\r\nTo: bench@bench.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}.${Date.now()}@sender.test>\r\n\r\n`;
@@ -42,11 +47,14 @@ function message(n: number): string {
   return head + body.slice(0, SIZE - head.length - 2) + '\r\n';
 }
 
-/** N sessions, each EHLO/STARTTLS/EHLO once, then pipelined MAIL/RCPT/DATA + message until the shared budget is spent. */
+/**
+ * N sessions, each greeting, EHLO (STARTTLS, EHLO) once — or once per message with --reconnect —
+ * then pipelined MAIL/RCPT/DATA + message until the shared budget is spent.
+ */
 async function load(port: number, rcpt: string, raw = message(0)): Promise<{ seconds: number; sent: number }> {
   let next = 0;
   const body = raw + '.';
-  const session = async () => {
+  const open = async () => {
     const { client, greeting } = await RawSmtp.connect(port);
     if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.text}`);
     const expect = async (line: string, code: number) => {
@@ -54,12 +62,27 @@ async function load(port: number, rcpt: string, raw = message(0)): Promise<{ sec
       if (r.code !== code) throw new Error(`${line.slice(0, 40)} → ${r.code} ${r.text}`);
     };
     await expect('EHLO bench.client', 250);
-    await expect('STARTTLS', 220);
-    await client.upgrade('localhost');
-    await expect('EHLO bench.client', 250);
+    if (!PLAIN) {
+      await expect('STARTTLS', 220);
+      await client.upgrade('localhost');
+      await expect('EHLO bench.client', 250);
+    }
+    return { client, expect };
+  };
+  const close = async (client: RawSmtp) => {
+    await client.cmd('QUIT').catch(() => {});
+    client.close();
+  };
+  const session = async () => {
+    let conn = await open();
     let sent = 0;
     while (next < MESSAGES) {
       next++;
+      if (RECONNECT && sent > 0) {
+        await close(conn.client);
+        conn = await open();
+      }
+      const { client, expect } = conn;
       // RFC 2920: MAIL, RCPT and DATA in one write, as MTAs send them.
       client.write(`MAIL FROM:<bench@sender.test>\r\nRCPT TO:<${rcpt}>\r\nDATA\r\n`);
       for (const code of [250, 250, 354]) {
@@ -69,8 +92,7 @@ async function load(port: number, rcpt: string, raw = message(0)): Promise<{ sec
       await expect(body, 250);
       sent++;
     }
-    await client.cmd('QUIT').catch(() => {});
-    client.close();
+    await close(conn.client);
     return sent;
   };
   const started = process.hrtime.bigint();
@@ -218,7 +240,7 @@ async function benchChecks(): Promise<void> {
 }
 
 async function main() {
-  console.log(`bench/smtp: ${SESSIONS} parallel sessions over STARTTLS, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
+  console.log(`bench/smtp: ${SESSIONS} parallel sessions ${PLAIN ? 'in plain text' : 'over STARTTLS'}${RECONNECT ? ', a new connection per message' : ''}, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
   if (process.argv.includes('--checks')) return benchChecks();
   const postern = await benchPostern();
   const postfix = await benchPostfix();

@@ -114,6 +114,21 @@ class PosternConnection extends SMTPConnection {
     connections.set(this.session, this);
   }
 
+  /**
+   * smtp-server waits a fixed 100 ms before every greeting to catch clients that talk first,
+   * which held a client that opens a connection per message to eight messages a second. The
+   * greeting goes as soon as the connection is set up; a command sent before it still gets 421
+   * "You talk too soon" (RFC 5321 §3.1: the client waits for the greeting).
+   */
+  override init(): void {
+    this._setListeners(() => {
+      // smtp-server's own bound, kept as the backstop behind the listener's slots.
+      const { maxClients } = this._server.options;
+      if (maxClients && this._server.connections.size > maxClients) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      this.connectionReady();
+    });
+  }
+
   /** The client started doing something: from now on RFC 5321's 5-minute command timeout. */
   active(): void {
     if (this.fullTimeout) return;
