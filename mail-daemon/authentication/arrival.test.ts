@@ -49,6 +49,9 @@ beforeAll(async () => {
       'fwd.test': { TXT: ['v=spf1 ip4:127.0.0.1 -all'] },
       'arc._domainkey.fwd.test': { TXT: [arcKey.record] },
       'slow.test': { silent: true },
+      // A signer whose key record never answers; its SPF passes and it publishes no DMARC record.
+      'keyslow.test': { TXT: ['v=spf1 ip4:127.0.0.0/8 -all'] },
+      'sel._domainkey.keyslow.test': { silent: true },
       '_dmarc.slow.test': { silent: true },
       // RFC 5782 §2.1: 127.0.0.2 listed; 127.0.0.3's answer is the list's own error code.
       '2.0.0.127.bl.test': { A: ['127.0.0.2'], TXT: ['listed for testing'] },
@@ -173,6 +176,28 @@ describe('RFC 6376 DKIM, RFC 7489 DMARC', () => {
     expect(r.folder).toBeNull(); // SPF fail with a passing DKIM signature is not judged (forwarders break SPF)
     expect(r.auth_results_header).toMatch(/dkim=pass[^;]*header\.d=signed\.test[^;]*header\.s=sel[^;]*header\.b=\S{8}/);
     expect(r.auth_results_header).toMatch(/dmarc=pass[^;]*header\.from=signed\.test/);
+  });
+
+  it('no signature: dkim=none (RFC 8601 §2.7.1), in the receipt and in Authentication-Results', async () => {
+    const sent = await send('x@spfpass.test', message('x@spfpass.test'));
+    expect(sent.code).toBe(250);
+    const r = await receipt(sent.queueId!);
+    expect(r.dkim_result).toBe('none');
+    expect(r.auth_results_header).toMatch(/;\s*dkim=none\b/);
+    expect(r.auth_results_header).not.toMatch(/dkim=(pass|fail|neutral|temperror|permerror)/);
+  });
+
+  it('§6.1.2 the key record lookup times out: dkim=temperror in bounded time, the message accepted', async () => {
+    const signed = dkimpySign(message('news@keyslow.test'), 'keyslow.test', 'sel', dkimKey);
+    const started = Date.now();
+    const sent = await send('x@keyslow.test', signed);
+    expect(sent.code).toBe(250);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const r = await receipt(sent.queueId!);
+    expect(r.dkim_result).toBe('temperror');
+    expect(r.auth_results_header).toMatch(/dkim=temperror[^;]*header\.d=keyslow\.test[^;]*header\.s=sel/);
+    expect(r.spf_result).toBe('pass');
+    expect(r.folder).toBeNull();
   });
 
   it('§6.1 a body changed after signing: dkim fails, DMARC fails, p=reject → 550 5.7.1', async () => {
