@@ -1,14 +1,14 @@
 // rspamd in the loop (POSTERN_RSPAMD_URL): Debian's rspamd on loopback scans every message
 // from strangers before the 250, after the authentication checks. Its actions: reject → 550
-// 5.7.1, add header and rewrite subject → Junk with X-Spam headers, no action → INBOX;
-// unreachable → 451 4.7.1. rspamd's soft reject and greylist actions are not reached here: its
-// GTUBE test patterns name only reject, add header, rewrite subject and no action, and the test
-// rspamd loads no Lua plugins (force_actions, multimap, settings) that could force them.
+// 5.7.1, soft reject and greylist → 451 4.7.1 (the client tries again later), add header and
+// rewrite subject → Junk with X-Spam headers, no action → INBOX; unreachable → 451 4.7.1. GTUBE
+// and its test siblings give reject, add header and rewrite subject; a test header field gives
+// soft reject and greylist through the test rspamd's multimap and force_actions rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { seedDirectory } from '@/mail-daemon/testing/directory';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
-import { GTUBE, GTUBE_ADD_HEADER, GTUBE_REWRITE_SUBJECT, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
+import { FORCE_GREYLIST, FORCE_SOFT_REJECT, GTUBE, GTUBE_ADD_HEADER, GTUBE_REWRITE_SUBJECT, startRspamd, type TestRspamd } from '@/mail-daemon/testing/rspamd';
 import { RawSmtp, startSmtp, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let db: TestDatabase;
@@ -32,16 +32,23 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function send(body: string, extra = ''): Promise<{ code: number; text: string; queueId: string | null }> {
+async function send(body: string, extra = ''): Promise<{ code: number; text: string; queueId: string | null; messageId: string }> {
   const { client } = await RawSmtp.connect(smtp.ports.mx);
+  const messageId = `${Math.random().toString(36).slice(2)}@sender.test`;
   try {
     await transcript(client, [['EHLO client.test', 250], ['MAIL FROM:<x@sender.test>', 250], ['RCPT TO:<alice@example.test>', 250], ['DATA', 354]]);
-    client.write(`${extra}From: <x@sender.test>\r\nTo: <alice@example.test>\r\nSubject: scan\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@sender.test>\r\n\r\n${body}\r\n.\r\n`);
+    client.write(`${extra}From: <x@sender.test>\r\nTo: <alice@example.test>\r\nSubject: scan\r\nMessage-ID: <${messageId}>\r\n\r\n${body}\r\n.\r\n`);
     const r = await client.read();
-    return { code: r.code, text: r.text, queueId: /queued as (\S+)/.exec(r.text)?.[1] ?? null };
+    return { code: r.code, text: r.text, queueId: /queued as (\S+)/.exec(r.text)?.[1] ?? null, messageId };
   } finally {
     client.close();
   }
+}
+
+/** How many stored messages (delivered or queued, each is a blob) carry this Message-ID. */
+async function copies(messageId: string): Promise<number> {
+  const r = await smtp.pool.query(`SELECT count(*)::int AS n FROM mail_blobs WHERE position($1::bytea IN raw) > 0`, [Buffer.from(`<${messageId}>`)]);
+  return r.rows[0].n;
 }
 
 async function stored(queueId: string) {
@@ -59,6 +66,22 @@ describe('rspamd actions (https://rspamd.com/doc/configuration/metrics.html#acti
     const sent = await send(GTUBE);
     expect(sent.code).toBe(550);
     expect(sent.text.startsWith('5.7.1 ')).toBe(true);
+    expect(await copies(sent.messageId)).toBe(0);
+  });
+
+  // RFC 5321 §4.2.5: a 4yz reply after the final dot means the message is not ours; the client keeps it and tries again.
+  const deferred: [action: string, field: string][] = [
+    ['soft reject', FORCE_SOFT_REJECT],
+    ['greylist', FORCE_GREYLIST],
+  ];
+  it.each(deferred)('%s: 451 4.7.1 at the end of DATA, nothing stored', async (action, field) => {
+    const sent = await send('An ordinary message, deferred by the filter.', `${field}\r\n`);
+    expect(sent.code).toBe(451);
+    expect(sent.text).toBe('4.7.1 Message deferred by the spam filter, try again later');
+    expect(sent.queueId).toBeNull();
+    expect(await copies(sent.messageId)).toBe(0);
+    // rspamd itself chose the action: its log line for this message names it.
+    expect(await rspamd.logLine(new RegExp(sent.messageId))).toContain(`(${action}): [`);
   });
 
   it('add header: into Junk with X-Spam-Status and X-Spam-Score (the sender\'s own removed), the score and symbols in the receipt', async () => {

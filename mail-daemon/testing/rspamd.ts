@@ -5,12 +5,17 @@ import { freePort } from '@/lib/postgres/embedded';
 import { tmpDir } from '@/mail-daemon/testing/certificates';
 
 // Debian's rspamd on loopback for tests, from a configuration of our own rather than
-// /etc/rspamd: no Lua plugins at all (so no RBL, SURBL, DNS or URL lists, fuzzy servers or
-// maps fetched from the network), a resolver that leads nowhere, only the controller worker
-// (it serves /checkv2 and the learn endpoints), and every file — pid, statistics, learn
-// cache, hyperscan cache — in the world's own directory. What remains is rspamd's core:
-// GTUBE (→ reject) and its test siblings, the actions, and the Bayes classifier on Debian 3.4's sqlite3 backend,
-// so learning needs no Redis; min_learns = 1 makes one learn of each class enough to score.
+// /etc/rspamd: no C filters and only two Lua plugins, multimap and force_actions, with rules on
+// local files (so no RBL, SURBL, DNS or URL lists, fuzzy servers or maps fetched from the
+// network), a resolver that leads nowhere, only the controller worker (it serves /checkv2 and
+// the learn endpoints), and every file — pid, statistics, learn cache, hyperscan cache, maps —
+// in the world's own directory. What remains is rspamd's core: GTUBE (→ reject) and its test
+// siblings, the actions, and the Bayes classifier on Debian 3.4's sqlite3 backend, so learning
+// needs no Redis; min_learns = 1 makes one learn of each class enough to score.
+//
+// rspamd's test patterns name no soft reject or greylist, so a test header forces them: a
+// multimap rule gives a symbol for a listed value of X-Postern-Test-Action, and a force_actions
+// rule on that symbol sets the action (https://rspamd.com/doc/modules/force_actions.html).
 
 export interface TestRspamd {
   /** The controller's URL: POSTERN_RSPAMD_URL. */
@@ -29,6 +34,10 @@ export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-E
 /** rspamd's test variants of GTUBE (enable_test_patterns, on here): `add header` and `rewrite subject`. */
 export const GTUBE_ADD_HEADER = 'Y' + GTUBE.slice(1);
 export const GTUBE_REWRITE_SUBJECT = 'Z' + GTUBE.slice(1);
+/** A header field that makes the test rspamd answer `soft reject`. */
+export const FORCE_SOFT_REJECT = 'X-Postern-Test-Action: soft-reject';
+/** A header field that makes the test rspamd answer `greylist`. */
+export const FORCE_GREYLIST = 'X-Postern-Test-Action: greylist';
 
 export async function startRspamd(): Promise<TestRspamd> {
   const dir = tmpDir();
@@ -38,6 +47,13 @@ export async function startRspamd(): Promise<TestRspamd> {
   const tld = path.join(dir, 'tld.dat');
   // The URL detector compiles the public suffix list at start (seconds); a few suffixes do for tests.
   fs.writeFileSync(tld, 'com\nnet\norg\nexample\ntest\n');
+  const softRejectMap = path.join(dir, 'soft-reject.map');
+  const greylistMap = path.join(dir, 'greylist.map');
+  fs.writeFileSync(softRejectMap, 'soft-reject\n');
+  fs.writeFileSync(greylistMap, 'greylist\n');
+  // Of Debian's rules/rspamd.lua only the global helpers Lua plugins call (none of its rules).
+  const lua = path.join(dir, 'rspamd.lua');
+  fs.writeFileSync(lua, 'require "global_functions" ()\n');
   const config = path.join(dir, 'rspamd.conf');
   fs.writeFileSync(config, `
 options {
@@ -52,6 +68,18 @@ options {
 }
 logging { type = "console"; level = "notice"; }
 actions { reject = 15; "rewrite subject" = 8; "add header" = 6; greylist = 4; }
+lua = "${lua}";
+modules { path = "/usr/share/rspamd/plugins"; }
+multimap {
+  TEST_SOFT_REJECT { type = "header"; header = "X-Postern-Test-Action"; map = "${softRejectMap}"; score = 0.0; }
+  TEST_GREYLIST { type = "header"; header = "X-Postern-Test-Action"; map = "${greylistMap}"; score = 0.0; }
+}
+force_actions {
+  rules {
+    TEST_SOFT_REJECT { action = "soft reject"; expression = "TEST_SOFT_REJECT"; }
+    TEST_GREYLIST { action = "greylist"; expression = "TEST_GREYLIST"; }
+  }
+}
 worker "controller" {
   bind_socket = "127.0.0.1:${port}";
   count = 1;
