@@ -1,6 +1,6 @@
 // Outbound delivery end to end, with real parts on loopback: the daemon as a child process
 // finds remote MX hosts through a DNS server on 127.0.0.1, delivers to smtp-server sinks on
-// 127.0.0.2 and 127.0.0.3 with certificates from a test CA (trusted through
+// 127.0.0.2, 127.0.0.3 and 127.0.0.11 (one that offers no DSN) with certificates from a test CA (trusted through
 // NODE_EXTRA_CA_CERTS, as an operator would add a private CA), and fetches MTA-STS
 // policies over HTTPS from 127.0.0.9:443.
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { updatePolicy } from '@/lib/policy';
+import { bounceNow, listQueue } from '@/lib/queue';
 import { spawnDaemon, type DaemonProcess } from '../testing/daemon';
 import { createTestDatabase, type TestDatabase } from '../testing/database';
 import { PASSWORD, seedDirectory } from '../testing/directory';
@@ -25,8 +26,11 @@ let dns: RunningDnsServer;
 let ca: TestCa;
 let sink: RunningSink;
 let untrusted: RunningSink;
+let noDsn: RunningSink;
 let sts: https.Server;
 const daemons: DaemonProcess[] = [];
+
+const FAST_RETRIES = { retryBaseSeconds: 1, retryMaxSeconds: 2 };
 
 const STS_POLICY = (mx: string) => `version: STSv1\r\nmode: enforce\r\nmx: ${mx}\r\nmax_age: 86400\r\n`;
 
@@ -66,17 +70,47 @@ async function inboxOf(address: string): Promise<Buffer[]> {
   return rows.map((r) => Buffer.from(r.raw));
 }
 
+/** Alice's INBOX messages that report on this recipient (RFC 3464 Final-Recipient). */
+async function noticesAbout(rcpt: string): Promise<Buffer[]> {
+  const field = new RegExp(`^Final-Recipient: rfc822; ?${rcpt.replace(/\./g, '\\.')}\r?$`, 'im');
+  return (await inboxOf('alice@example.test')).filter((raw) => field.test(raw.toString()));
+}
+
+/** RFC 3464 §2.1: groups of header-style fields separated by blank lines (lowercase names, unfolded values). */
+function fieldGroups(text: string): Array<Record<string, string>> {
+  return text.replace(/\r\n$/, '').split(/\r\n\r\n/).map((group) => {
+    const fields: Record<string, string> = {};
+    for (const line of group.replace(/\r\n(?=[ \t])/g, '').split('\r\n')) {
+      const colon = line.indexOf(':');
+      fields[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim().replace(/\s+/g, ' ');
+    }
+    return fields;
+  });
+}
+
+/** A notice parsed back with mailparser: an RFC 6522 multipart/report with its delivery-status fields. */
+async function parseReport(raw: Buffer) {
+  const mail = await simpleParser(raw, { keepDeliveryStatus: true });
+  expect(mail.headers.get('content-type')).toMatchObject({ value: 'multipart/report', params: { 'report-type': 'delivery-status' } });
+  const status = mail.attachments.find((a) => a.contentType === 'message/delivery-status');
+  expect(status, 'a message/delivery-status part').toBeDefined();
+  const [perMessage, ...recipients] = fieldGroups(status!.content.toString('latin1'));
+  const returned = mail.attachments.find((a) => a.contentType === 'message/rfc822' || a.contentType === 'text/rfc822-headers');
+  return { mail, perMessage, recipients, returned, text: (mail.text ?? '').replace(/\s+/g, ' ') };
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   await seedDirectory(db.prisma);
   // Retries a second apart, so "4xx, then success" needs no five-minute wait.
-  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { retryBaseSeconds: 1, retryMaxSeconds: 2 } });
+  await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: FAST_RETRIES });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-outbound-'));
   ca = createTestCa();
   fs.writeFileSync(path.join(dataDir, 'test-ca.pem'), ca.cert);
   const mxCert = ca.issue(['mx.remote.test', 'mx.sts.test', 'mx.bulk.test']);
   sink = await startSmtpSink({ host: '127.0.0.2', tls: mxCert });
   untrusted = await startSmtpSink({ host: '127.0.0.3', port: sink.port, tls: selfSigned(['mx.badsts.test']) });
+  noDsn = await startSmtpSink({ host: '127.0.0.11', port: sink.port, tls: ca.issue(['mx.nodsn.test']), dsn: false });
   const stsCert = ca.issue(['mta-sts.sts.test', 'mta-sts.badsts.test']);
   sts = https.createServer({ key: stsCert.key, cert: stsCert.cert }, (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
@@ -100,6 +134,8 @@ beforeAll(async () => {
       'mta-sts.badsts.test': { A: ['127.0.0.9'] },
       'mx.badsts.test': { A: ['127.0.0.3'] },
       'nullmx.test': { MX: [{ preference: 0, exchange: '.' }] },
+      'nodsn.test': { MX: [{ preference: 10, exchange: 'mx.nodsn.test' }] },
+      'mx.nodsn.test': { A: ['127.0.0.11'] },
     },
   });
 });
@@ -107,7 +143,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGKILL');
   await Promise.all(daemons.map((d) => d.exited));
-  await Promise.all([sink?.close(), untrusted?.close(), dns?.close(), new Promise((r) => sts?.close(r))]);
+  await Promise.all([sink?.close(), untrusted?.close(), noDsn?.close(), dns?.close(), new Promise((r) => sts?.close(r))]);
   await db?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -245,6 +281,124 @@ describe('one daemon delivers', { timeout: 60_000 }, () => {
     // Decided from DNS alone: the attempt names no host or address.
     const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'anyone@nullmx.test' } });
     expect(attempt).toMatchObject({ outcome: 'failed', enhanced: '5.1.10', mxHost: null, ip: null });
+  });
+
+  it('NOTIFY=SUCCESS to a next hop without DSN: the sender gets an RFC 3464 "relayed" report', async () => {
+    await submit(d, 'glad@nodsn.test', 'relayed onward', { dsn: { id: 'env-relay', return: 'headers', notify: ['success', 'failure'] } });
+    await expect.poll(() => statusOf('glad@nodsn.test'), { timeout: 20_000 }).toBe('SENT');
+    // The notice is stored in the transaction that records the delivery: it is there now.
+    const notices = await noticesAbout('glad@nodsn.test');
+    expect(notices).toHaveLength(1);
+    const report = await parseReport(notices[0]);
+    expect(report.mail.subject).toBe('Successful Mail Delivery Report');
+    expect(report.mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(report.perMessage).toMatchObject({ 'reporting-mta': 'dns; mx.postern.test', 'original-envelope-id': 'env-relay' });
+    expect(report.recipients).toHaveLength(1);
+    expect(report.recipients[0]).toMatchObject({ 'final-recipient': 'rfc822; glad@nodsn.test', action: 'relayed', 'remote-mta': 'dns; mx.nodsn.test' });
+    expect(report.recipients[0].status).toMatch(/^2\.\d+\.\d+$/);
+    expect(report.recipients[0]['diagnostic-code']).toMatch(/^smtp; 250 /);
+    expect(report.text).toContain('does not report delivery');
+    expect(report.returned?.contentType).toBe('text/rfc822-headers');
+    expect(report.returned?.content.toString()).toContain('Subject: relayed onward');
+    // The peer took the message without any DSN parameter: nobody after us will report.
+    const got = noDsn.transactions.find((t) => t.rcptTo.some((r) => r.address === 'glad@nodsn.test'))!;
+    expect(got.rcptTo[0].args).not.toHaveProperty('NOTIFY');
+    expect(got.mailArgs).not.toHaveProperty('ENVID');
+  });
+
+  it('without NOTIFY=SUCCESS a next hop without DSN brings no notice (RFC 3461 §4.1: never successes by default)', async () => {
+    await submit(d, 'quiet@nodsn.test', 'no news is good news');
+    await expect.poll(() => statusOf('quiet@nodsn.test'), { timeout: 20_000 }).toBe('SENT');
+    expect(noDsn.transactions.some((t) => t.rcptTo.some((r) => r.address === 'quiet@nodsn.test'))).toBe(true);
+    expect(await noticesAbout('quiet@nodsn.test')).toHaveLength(0);
+  });
+
+  it('NOTIFY=SUCCESS to a next hop that offers DSN: the parameters go on and no notice comes from us', async () => {
+    await submit(d, 'told@remote.test', 'passed on', { dsn: { id: 'env-pass', return: 'headers', notify: ['success', 'failure'] } });
+    await expect.poll(() => statusOf('told@remote.test'), { timeout: 20_000 }).toBe('SENT');
+    const got = sink.transactions.find((t) => t.rcptTo.some((r) => r.address === 'told@remote.test'))!;
+    expect(got.rcptTo[0].args).toMatchObject({ NOTIFY: 'SUCCESS,FAILURE' });
+    expect(got.mailArgs).toMatchObject({ RET: 'HDRS', ENVID: 'env-pass' });
+    expect(await noticesAbout('told@remote.test')).toHaveLength(0);
+  });
+
+  it('the queue lifetime runs out: the recipient is failed and the sender gets a 4.4.7 report quoting the last reply', async () => {
+    sink.rcptReply('expiring@remote.test', { code: 451, text: '4.2.1 mailbox busy, come back later' });
+    try {
+      await submit(d, 'expiring@remote.test', 'too old to deliver');
+      await expect.poll(async () => (await db.prisma.outboundAttempt.count({ where: { rcpt: 'expiring@remote.test' } })) > 0, { timeout: 20_000 }).toBe(true);
+      expect(await statusOf('expiring@remote.test')).toBe('DEFERRED');
+      // The shortest lifetime the policy takes (1 hour), and the message queued just over an hour ago.
+      await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: { ...FAST_RETRIES, queueLifetimeHours: 1 } });
+      await db.prisma.$executeRaw`UPDATE outbound_queue SET created_at = now() - interval '61 minutes' WHERE rcpt = 'expiring@remote.test'`;
+      await expect.poll(() => statusOf('expiring@remote.test'), { timeout: 20_000 }).toBe('BOUNCED');
+    } finally {
+      await updatePolicy(db.prisma, SYSTEM, { domainId: null, settings: FAST_RETRIES });
+      sink.rcptReply('expiring@remote.test', null);
+    }
+    const row = await db.prisma.outboundMessage.findFirstOrThrow({ where: { rcpt: 'expiring@remote.test' } });
+    expect(row).toMatchObject({ lastCode: 451, lastEnhanced: '4.4.7' });
+    expect(row.lastReply).toMatch(/^gave up after 1 hour in the queue: 451 4\.2\.1 mailbox busy/);
+    const notices = await noticesAbout('expiring@remote.test');
+    expect(notices).toHaveLength(1);
+    const report = await parseReport(notices[0]);
+    expect(report.mail.subject).toBe('Undelivered Mail Returned to Sender');
+    expect(report.recipients[0]).toMatchObject({
+      'final-recipient': 'rfc822; expiring@remote.test', action: 'failed', status: '4.4.7',
+      // The remote server's words as it gave them, not ours.
+      'diagnostic-code': 'smtp; 451 4.2.1 mailbox busy, come back later', 'remote-mta': 'dns; mx.remote.test',
+    });
+    expect(report.recipients[0]).not.toHaveProperty('will-retry-until');
+    expect(report.text).toContain('Status 4.4.7: the message was too old to deliver any more');
+  });
+
+  it('never a notice for the null reverse-path: a 5xx fails the recipient and nothing goes back', async () => {
+    sink.rcptReply('gone@remote.test', { code: 550, text: '5.1.1 no such user here' });
+    try {
+      // A bounce passed on to a remote address, queued as acceptance writes it: MAIL FROM:<>.
+      await db.prisma.$executeRawUnsafe(
+        `WITH b AS (INSERT INTO mail_blobs (size, sha256, raw, mime) VALUES (0, 'x', convert_to('From: MAILER-DAEMON@sender.test' || chr(13) || chr(10) || 'Subject: a bounce that bounces' || chr(13) || chr(10) || chr(13) || chr(10) || 'body' || chr(13) || chr(10), 'UTF8'), '{}'::jsonb) RETURNING id)
+         INSERT INTO outbound_queue (queue_id, blob_id, mail_from, rcpt, domain) SELECT 'NULLFROM1', id, '', 'gone@remote.test', 'remote.test' FROM b`,
+      );
+      await db.prisma.$executeRawUnsafe(`SELECT pg_notify('postern_outbound', '{}')`);
+      await expect.poll(() => statusOf('gone@remote.test'), { timeout: 20_000 }).toBe('BOUNCED');
+    } finally {
+      sink.rcptReply('gone@remote.test', null);
+    }
+    const attempt = await db.prisma.outboundAttempt.findFirstOrThrow({ where: { rcpt: 'gone@remote.test' } });
+    expect(attempt).toMatchObject({ outcome: 'failed', code: 550, enhanced: '5.1.1' });
+    // No notice queued to anyone (it would be NULLFROM1.dsn) and none stored anywhere.
+    expect(await db.prisma.outboundMessage.count({ where: { queueId: { startsWith: 'NULLFROM1' } } })).toBe(1);
+    const reports = await db.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM mail_blobs WHERE position(convert_to('gone@remote.test', 'UTF8') in raw) > 0`;
+    expect(Number(reports[0].n)).toBe(0);
+  });
+
+  it("an administrator's bounce: the runner returns the message to its sender and it leaves the queue", async () => {
+    sink.rcptReply('stuck@remote.test', { code: 452, text: '4.2.2 mailbox full' });
+    try {
+      await submit(d, 'stuck@remote.test', 'given up by the admin');
+      await expect.poll(async () => (await db.prisma.outboundAttempt.count({ where: { rcpt: 'stuck@remote.test' } })) > 0, { timeout: 20_000 }).toBe(true);
+      const { queueId } = await db.prisma.outboundMessage.findFirstOrThrow({ where: { rcpt: 'stuck@remote.test' } });
+      expect(await bounceNow(db.prisma, SYSTEM, { queueId })).toMatchObject({ queueIds: [queueId], recipients: ['stuck@remote.test'] });
+      await expect.poll(() => statusOf('stuck@remote.test'), { timeout: 20_000 }).toBe('BOUNCED');
+      const waiting = await listQueue(db.prisma, SYSTEM, { status: ['QUEUED', 'DEFERRED'], recipientDomain: 'remote.test', limit: 500 });
+      expect(waiting.messages.map((m) => m.queueId)).not.toContain(queueId);
+    } finally {
+      sink.rcptReply('stuck@remote.test', null);
+    }
+    // The last attempt is the administrator's: no connection, our own 5.0.0.
+    const attempts = await db.prisma.outboundAttempt.findMany({ where: { rcpt: 'stuck@remote.test' }, orderBy: { startedAt: 'asc' } });
+    expect(attempts.at(-1)).toMatchObject({ outcome: 'failed', code: null, enhanced: '5.0.0', mxHost: null });
+    expect(attempts.slice(0, -1).every((a) => a.outcome === 'deferred' && a.code === 452)).toBe(true);
+    const notices = await noticesAbout('stuck@remote.test');
+    expect(notices).toHaveLength(1);
+    const report = await parseReport(notices[0]);
+    expect(report.recipients[0]).toMatchObject({ 'final-recipient': 'rfc822; stuck@remote.test', action: 'failed', status: '5.0.0' });
+    // Our decision, not a remote reply: no Diagnostic-Code, the reason in the text.
+    expect(report.recipients[0]).not.toHaveProperty('diagnostic-code');
+    expect(report.text).toContain('returned to the sender by the administrator');
+    expect(report.returned?.content.toString()).toContain('Subject: given up by the admin');
   });
 });
 

@@ -265,6 +265,11 @@ describe('human-readable part', () => {
       [/<carol@nowhere\.example>: No MX or address records for nowhere\.example/, /Status 5\.4\.4: no way to reach the recipient domain was found/],
     ],
     ['success: delivered where', { kind: 'success', recipients: [{ ...bob, action: 'delivered', status: '2.0.0', diagnostic: null }] }, [/was delivered to 1 recipient, as you asked to be told/, /Delivered to mx1\.example\.net\./]],
+    [
+      'success: relayed to a server that will not report',
+      { kind: 'success', recipients: [{ ...bob, action: 'relayed', status: '2.0.0', diagnostic: { code: 250, text: '2.0.0 Ok: queued as 4F1' } }] },
+      [/was passed on for 1 recipient to a mail system that does not report delivery; you will get no further notice about it/, /The server mx1\.example\.net answered: 250 2\.0\.0 Ok: queued as 4F1/],
+    ],
   ])('%s', async (_name, over, patterns) => {
     const { mail } = await compose(base(over));
     for (const p of patterns) expect(flat(mail.text)).toMatch(p);

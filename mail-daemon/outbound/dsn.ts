@@ -1,6 +1,8 @@
 // Delivery status notifications (RFC 3464) as the queue sends them: a bounce when a
 // recipient failed, a warning while one is still being retried, and a success report
-// when a client asked for NOTIFY=SUCCESS (RFC 3461 §4.1). The shape is RFC 6522's
+// when a client asked for NOTIFY=SUCCESS (RFC 3461 §4.1): "delivered" at final delivery,
+// "relayed" when the next hop does not offer DSN and so will never report (RFC 3461
+// §5.2.2, §6.2). The shape is RFC 6522's
 // multipart/report:
 //
 //   multipart/report; report-type=delivery-status
@@ -23,7 +25,7 @@ import { ascii, bareAddress, displayName, foldField, oneLine, originalRecipient,
 import { returnedContent, type Returned } from './dsn-returned';
 
 export type DsnKind = 'failure' | 'delay' | 'success';
-export type DsnAction = 'failed' | 'delayed' | 'delivered';
+export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed';
 
 export interface DsnRecipient {
   /** The recipient as we tried it (RFC 3464 §2.3.2 Final-Recipient). */
@@ -105,7 +107,7 @@ export function statusFromReply(code: number, text: string): string {
 /** A valid status, or the undefined status of the action's class (RFC 3464 §2.3.4 requires one). */
 function statusFor(r: DsnRecipient): string {
   if (ENHANCED.test(r.status)) return r.status;
-  return r.action === 'delivered' ? '2.0.0' : r.action === 'delayed' ? '4.0.0' : '5.0.0';
+  return r.action === 'delivered' || r.action === 'relayed' ? '2.0.0' : r.action === 'delayed' ? '4.0.0' : '5.0.0';
 }
 
 // RFC 3463 §3: the subject.detail codes a sender is most likely to meet, in words.
@@ -159,6 +161,7 @@ function humanText(input: DsnInput, returned: Returned): string {
   const failed = input.recipients.filter((r) => r.action === 'failed');
   const delayed = input.recipients.filter((r) => r.action === 'delayed');
   const delivered = input.recipients.filter((r) => r.action === 'delivered');
+  const relayed = input.recipients.filter((r) => r.action === 'relayed');
 
   say(`This is the mail system at host ${oneLine(input.reportingMta)}.`);
   out.push('');
@@ -170,6 +173,10 @@ function humanText(input: DsnInput, returned: Returned): string {
   if (failed.length) say(`- could not be delivered to ${count(failed.length)}; the mail system has given up on ${failed.length === 1 ? 'it' : 'them'}.`);
   if (delayed.length) say(`- has not yet been delivered to ${count(delayed.length)}; the mail system will keep trying, you do not need to send it again.`);
   if (delivered.length) say(`- was delivered to ${count(delivered.length)}${input.kind === 'success' ? ', as you asked to be told' : ''}.`);
+  // RFC 3464 §2.3.3: "relayed" means handed on to a system that will send no further notice.
+  if (relayed.length) {
+    say(`- was passed on for ${count(relayed.length)} to a mail system that does not report delivery; you will get no further notice about ${relayed.length === 1 ? 'it' : 'them'}.`);
+  }
   out.push('');
 
   const describe = (r: DsnRecipient) => {
@@ -184,15 +191,17 @@ function humanText(input: DsnInput, returned: Returned): string {
       say(oneLine(r.explanation), '    ');
     } else if (r.action === 'delivered') {
       say(remote ? `Delivered to ${remote}.` : 'Delivered.', '    ');
+    } else if (r.action === 'relayed') {
+      say(remote ? `Relayed to ${remote}.` : 'Relayed.', '    ');
     }
-    if (r.action !== 'delivered') say(`Status ${status}${detail ? `: ${detail}` : ''}.`, '    ');
+    if (r.action !== 'delivered' && r.action !== 'relayed') say(`Status ${status}${detail ? `: ${detail}` : ''}.`, '    ');
     if (r.action === 'delayed' && r.willRetryUntil) {
       say(`The mail system will stop trying at ${rfc5322Date(r.willRetryUntil)} and then return the message to you.`, '    ');
     }
     out.push('');
   };
   // Failures first: they need the sender's attention; the rest is context.
-  for (const r of [...failed, ...delayed, ...delivered]) describe(r);
+  for (const r of [...failed, ...delayed, ...delivered, ...relayed]) describe(r);
 
   if (returned.reason) {
     say(returned.reason);

@@ -32,7 +32,16 @@ export interface ClaimedGroup {
 /** What becomes of one recipient after an attempt. */
 export type RecipientUpdate =
   | { id: string; state: 'sent'; outcome: RecipientOutcome }
-  | { id: string; state: 'bounced'; outcome: RecipientOutcome }
+  | {
+      id: string;
+      state: 'bounced';
+      outcome: RecipientOutcome;
+      /**
+       * The remote server's last reply exactly as given, when outcome.reply adds our own words
+       * to it (the queue lifetime ran out): the notice quotes the server, not us (RFC 3464 §2.3.6).
+       */
+      remoteReply?: string;
+    }
   | { id: string; state: 'deferred'; outcome: RecipientOutcome; nextAttemptAt: Date; delayNotified: boolean };
 
 /**

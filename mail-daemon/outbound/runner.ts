@@ -1,6 +1,7 @@
 // The queue runner: claims due recipients, hands each group (one message, one destination)
 // to the transport, and records what happened — sent, retried later, or returned to the
-// sender with an RFC 3464 notice. New mail wakes it at once (NOTIFY); a timer set to the
+// sender with an RFC 3464 notice (and a "relayed" one for NOTIFY=SUCCESS when the next hop
+// cannot report delivery itself). New mail wakes it at once (NOTIFY); a timer set to the
 // next due retry wakes it otherwise.
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
@@ -173,7 +174,12 @@ export class QueueRunner {
     return { host: relay.host, port: relay.port, security: relay.security, username: relay.username || undefined, password };
   }
 
-  /** One RFC 3464 report for this attempt's failed and newly delayed recipients, if the sender wants it. */
+  /**
+   * One RFC 3464 report for this attempt's failed, newly delayed and relayed recipients, if
+   * the sender wants it. RFC 3461 §5.2.2: a recipient with NOTIFY=SUCCESS sent to a next hop
+   * that offers DSN had its NOTIFY passed on, and that hop reports; sent to one that does
+   * not, it is reported here as "relayed" (RFC 3464 §2.3.3), since nobody further down will.
+   */
   private async notice(
     group: ClaimedGroup,
     raw: Buffer,
@@ -190,14 +196,15 @@ export class QueueRunner {
       const r = byId.get(u.id)!;
       const failed = u.state === 'bounced';
       const delayed = u.state === 'deferred' && u.delayNotified && !r.delayNotified;
-      if (!(failed && wants(r, 'FAILURE')) && !(delayed && wants(r, 'DELAY'))) continue;
+      const relayed = u.state === 'sent' && attempt.nextHopDsn === false;
+      if (!(failed && wants(r, 'FAILURE')) && !(delayed && wants(r, 'DELAY')) && !(relayed && wants(r, 'SUCCESS'))) continue;
       reported.push({
         address: r.rcpt,
         orcpt: r.dsnOrcpt,
-        action: failed ? 'failed' : 'delayed',
+        action: failed ? 'failed' : delayed ? 'delayed' : 'relayed',
         status: u.outcome.enhanced,
         // The reply as the remote server gave it, without its code (the report writes "smtp; <code> <text>").
-        diagnostic: u.outcome.code ? { code: u.outcome.code, text: u.outcome.reply.replace(/^\d{3}[ -]/, '') } : null,
+        diagnostic: u.outcome.code ? { code: u.outcome.code, text: (remoteReplyOf(u) ?? u.outcome.reply).replace(/^\d{3}[ -]/, '') } : null,
         remoteMta: attempt.mxHost,
         lastAttempt: now,
         willRetryUntil: u.state === 'deferred' ? giveUpAt(schedule, group.createdAt) : null,
@@ -212,7 +219,7 @@ export class QueueRunner {
       return null;
     }
     const dsn = composeDsn({
-      kind: reported.some((r) => r.action === 'failed') ? 'failure' : 'delay',
+      kind: reported.some((r) => r.action === 'failed') ? 'failure' : reported.some((r) => r.action === 'delayed') ? 'delay' : 'success',
       reportingMta: this.o.hostname,
       from: `MAILER-DAEMON@${this.o.hostname}`,
       to: group.mailFrom,
@@ -228,10 +235,12 @@ export class QueueRunner {
 }
 
 /** RFC 3461 §4.1: with no NOTIFY, failures are reported and delays at our discretion (we do); never successes. */
-function wants(r: QueuedRecipient, condition: 'FAILURE' | 'DELAY'): boolean {
-  if (!r.dsnNotify) return true;
+function wants(r: QueuedRecipient, condition: 'FAILURE' | 'DELAY' | 'SUCCESS'): boolean {
+  if (!r.dsnNotify) return condition !== 'SUCCESS';
   return r.dsnNotify.map((n) => n.toUpperCase()).includes(condition);
 }
+
+const remoteReplyOf = (u: RecipientUpdate) => (u.state === 'bounced' ? u.remoteReply : undefined);
 
 function scheduleOf(p: Policy): RetrySchedule {
   return { baseSeconds: p.retryBaseSeconds, maxSeconds: p.retryMaxSeconds, lifetimeHours: p.queueLifetimeHours, delayWarningHours: p.delayWarningHours };
@@ -248,7 +257,11 @@ function updateFor(r: QueuedRecipient, outcome: RecipientOutcome, group: Claimed
   const next = nextAttemptAt(schedule, group.createdAt, r.attempts + 1, now);
   if (!next) {
     // RFC 3463 X.4.7: delivery time expired; the last reply stays the diagnostic.
-    return { id: r.id, state: 'bounced', outcome: { ...outcome, outcome: 'failed', enhanced: '4.4.7', reply: `gave up after ${schedule.lifetimeHours} hours: ${outcome.reply}` } };
+    const hours = `${schedule.lifetimeHours} hour${schedule.lifetimeHours === 1 ? '' : 's'}`;
+    return {
+      id: r.id, state: 'bounced', ...(outcome.code ? { remoteReply: outcome.reply } : {}),
+      outcome: { ...outcome, outcome: 'failed', enhanced: '4.4.7', reply: `gave up after ${hours} in the queue: ${outcome.reply}` },
+    };
   }
   const notify = delayNoticeDue(schedule, group.createdAt, r.delayNotified, now);
   return { id: r.id, state: 'deferred', outcome, nextAttemptAt: next, delayNotified: r.delayNotified || notify };

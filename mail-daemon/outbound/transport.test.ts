@@ -18,6 +18,7 @@ const wrongNameCert = ca.issue(['other.test']);
 const untrustedCert = createTestCa('Nobody Trusts Me').issue(['mx.untrusted.test']);
 const daneCert = selfSigned(['mx.dane.test']);
 const smarthostCert = ca.issue(['relay.smarthost.test']);
+const noDsnCert = ca.issue(['mx.nodsn.test']);
 const stsCert = ca.issue(['mta-sts.sts.test', 'mta-sts.stsbad.test', 'mta-sts.stsuntrusted.test', 'mta-sts.ststesting.test']);
 
 const POLICIES: Record<string, string> = {
@@ -33,6 +34,7 @@ let wrongName: RunningSink;
 let untrusted: RunningSink;
 let dane: RunningSink;
 let plain: RunningSink;
+let noDsn: RunningSink;
 let smarthost: RunningSink;
 let policyServer: https.Server;
 let httpsPort: number;
@@ -69,6 +71,7 @@ beforeAll(async () => {
   untrusted = await startSmtpSink({ host: '127.0.0.4', port, tls: untrustedCert });
   dane = await startSmtpSink({ host: '127.0.0.5', port, tls: daneCert });
   plain = await startSmtpSink({ host: '127.0.0.6', port, tls: null });
+  noDsn = await startSmtpSink({ host: '127.0.0.10', port, tls: noDsnCert, dsn: false });
   smarthost = await startSmtpSink({ host: '127.0.0.8', tls: smarthostCert, implicitTls: true, auth: { username: 'relay-user', password: 'relay-pass' } });
 
   policyServer = https.createServer({ key: stsCert.key, cert: stsCert.cert }, (req, res) => {
@@ -129,6 +132,8 @@ beforeAll(async () => {
     'implicit.test': { A: ['127.0.0.2'] },
     'nullmx.test': { MX: [{ preference: 0, exchange: '.' }] },
     'relay.smarthost.test': { A: ['127.0.0.8'] },
+    'nodsn.test': { MX: [{ preference: 10, exchange: 'mx.nodsn.test' }] },
+    'mx.nodsn.test': { A: ['127.0.0.10'] },
   };
   dns = await startDnsServer({ zones });
   transport = make();
@@ -136,7 +141,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(transports.map((t) => t.close()));
-  await Promise.all([good, wrongName, untrusted, dane, plain, smarthost].map((s) => s?.close()));
+  await Promise.all([good, wrongName, untrusted, dane, plain, noDsn, smarthost].map((s) => s?.close()));
   policyServer?.close();
   await dns?.close();
 });
@@ -270,7 +275,7 @@ describe('replies', () => {
   });
 
   it('passes RFC 3461 parameters to a peer that offers DSN', async () => {
-    await transport.deliver({
+    const res = await transport.deliver({
       ...request('good.test', []),
       recipients: [{ address: 'dsn@good.test', dsn: { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;dsn@good.test' } }],
       ret: 'HDRS',
@@ -279,6 +284,30 @@ describe('replies', () => {
     const t = good.transactions.at(-1)!;
     expect(t.mailArgs).toMatchObject({ RET: 'HDRS', ENVID: 'QQ314159', SIZE: String(raw.length) });
     expect(t.rcptTo[0].args).toMatchObject({ NOTIFY: 'SUCCESS,FAILURE', ORCPT: 'rfc822;dsn@good.test' });
+    // The next hop now owns the NOTIFY duty (RFC 3461 §5.2.2): the runner sends no "relayed" notice.
+    expect(res.attempt.nextHopDsn).toBe(true);
+  });
+
+  it('sends no RFC 3461 parameters to a peer without DSN, and says the next hop holds no DSN', async () => {
+    const res = await transport.deliver({
+      ...request('nodsn.test', []),
+      recipients: [{ address: 'dsn@nodsn.test', dsn: { notify: ['SUCCESS'], orcpt: 'rfc822;dsn@nodsn.test' } }],
+      ret: 'HDRS',
+      envid: 'QQ314159',
+    });
+    expect(res.outcomes[0]).toMatchObject({ outcome: 'sent', code: 250 });
+    expect(res.attempt).toMatchObject({ mxHost: 'mx.nodsn.test', nextHopDsn: false });
+    const t = noDsn.transactions.at(-1)!;
+    expect(t.rcptTo.map((r) => r.address)).toEqual(['dsn@nodsn.test']);
+    expect(t.mailArgs).not.toHaveProperty('RET');
+    expect(t.mailArgs).not.toHaveProperty('ENVID');
+    expect(t.rcptTo[0].args).not.toHaveProperty('NOTIFY');
+    expect(t.rcptTo[0].args).not.toHaveProperty('ORCPT');
+  });
+
+  it('a group refused before any transaction names no next hop DSN', async () => {
+    const res = await transport.deliver(request('nullmx.test', ['x@nullmx.test']));
+    expect(res.attempt.nextHopDsn).toBeUndefined();
   });
 
   it('does not send a message larger than the SIZE the peer announced (RFC 1870)', async () => {

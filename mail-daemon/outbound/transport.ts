@@ -108,6 +108,8 @@ export function createTransport(options: TransportOptions): Transport {
         }
         session = opened.session;
       }
+      // RFC 3461 §5.2.2: whether the next hop takes over the NOTIFY duty decides the runner's "relayed" notice.
+      facts.nextHopDsn = session.client.has('DSN');
       const sent = await transact(session, request);
       reusable = sent.reusable;
       if (session.notes.length) log.warn({ domain: request.domain, mx: facts.mxHost, notes: session.notes }, 'MTA-STS testing: policy failures (delivered anyway)');

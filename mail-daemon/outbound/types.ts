@@ -64,6 +64,11 @@ export interface AttemptFacts {
   verification: TlsVerification;
   /** MTA-STS mode of the destination when a policy was found. */
   mtaSts: 'enforce' | 'testing' | null;
+  /**
+   * Whether the server that took the transaction announced the DSN extension (RFC 3461),
+   * so NOTIFY and ORCPT went on with the recipients; unset when no transaction was held.
+   */
+  nextHopDsn?: boolean;
   durationMs: number;
 }
 
