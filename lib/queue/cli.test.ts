@@ -87,4 +87,29 @@ describe('postern queue', { timeout: 120_000 }, () => {
     ]);
     expect(await postern(['retry', 'Q2BBBB'])).toMatchObject({ code: 1, stderr: 'postern: queueId: no message Q2BBBB in the queue\n' });
   });
+
+  it('retry, bounce and rm --json print the messages and recipients acted on, and those skipped', async () => {
+    await seedMessage(t.prisma, {
+      queueId: 'Q3CCCC', mailFrom: 'alice@example.test', minutesAgo: 30,
+      recipients: [
+        { rcpt: 'p@remote.example', status: 'DEFERRED', nextAttemptInMinutes: 60, attempts: [{ outcome: 'deferred', code: 451, reply: '4.4.1 later', minutesAgo: 20 }] },
+        { rcpt: 'q@remote.example', status: 'SENT', attempts: [{ outcome: 'sent', code: 250, reply: '2.0.0 ok', minutesAgo: 20 }] },
+      ],
+    });
+    const json = async (args: string[]) => {
+      const r = await postern(args);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      return JSON.parse(r.stdout);
+    };
+    expect(await json(['retry', 'Q3CCCC', '--json'])).toEqual({ queueIds: ['Q3CCCC'], recipients: ['p@remote.example'], skipped: ['q@remote.example'] });
+    expect(await json(['bounce', 'Q3CCCC', '--json'])).toEqual({ queueIds: ['Q3CCCC'], recipients: ['p@remote.example'], skipped: ['q@remote.example'] });
+    expect((await t.prisma.outboundMessage.findFirstOrThrow({ where: { queueId: 'Q3CCCC', rcpt: 'p@remote.example' } })).bounceRequestedAt).not.toBeNull();
+    // rm takes every recipient, whatever its state.
+    expect(await json(['rm', 'Q3CCCC', '--json'])).toEqual({ queueIds: ['Q3CCCC'], recipients: ['p@remote.example', 'q@remote.example'], skipped: [] });
+    expect(await t.prisma.outboundMessage.count({ where: { queueId: 'Q3CCCC' } })).toBe(0);
+    // A refusal stays one line on stderr, with nothing on stdout for a script to misread.
+    for (const verb of ['retry', 'bounce', 'rm']) {
+      expect(await postern([verb, 'Q3CCCC', '--json'])).toEqual({ code: 1, stdout: '', stderr: 'postern: queueId: no message Q3CCCC in the queue\n' });
+    }
+  });
 });

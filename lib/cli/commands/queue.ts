@@ -48,7 +48,9 @@ const sender = (mailFrom: string) => mailFrom || '<>';
 const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 const reply = (m: QueuedMessageSummary) => (m.lastReply ? `${m.lastReply.code ?? ''} ${m.lastReply.text}`.trim() : '');
 
-function done(ctx: CliContext, verb: string, queueId: string, r: QueueActionResult): void {
+/** What an action did: one line for a person, or with --json the messages and recipients acted on and those skipped. */
+function done(ctx: CliContext, verb: string, queueId: string, r: QueueActionResult, json?: boolean): void {
+  if (json) return ctx.json(r);
   ctx.out(`${verb} ${queueId}: ${r.recipients.join(', ')}`);
   if (r.skipped.length) ctx.out(`skipped (already delivered or bounced): ${r.skipped.join(', ')}`);
 }
@@ -137,16 +139,19 @@ export function registerQueue(program: Command, ctx: CliContext): void {
   queue
     .command('retry <queueId>')
     .description('try the waiting recipients again now')
-    .action(async (queueId: string) => done(ctx, 'retrying', queueId, await retryNow(await ctx.db(), ctx.actor, { queueId })));
+    .option('--json', 'machine-readable output: queueIds, recipients, skipped')
+    .action(async (queueId: string, opts: { json?: boolean }) => done(ctx, 'retrying', queueId, await retryNow(await ctx.db(), ctx.actor, { queueId }), opts.json));
 
   queue
     .command('bounce <queueId>')
     .description('give up: return the message to its sender for every waiting recipient')
-    .action(async (queueId: string) => done(ctx, 'bouncing', queueId, await bounceNow(await ctx.db(), ctx.actor, { queueId })));
+    .option('--json', 'machine-readable output: queueIds, recipients, skipped')
+    .action(async (queueId: string, opts: { json?: boolean }) => done(ctx, 'bouncing', queueId, await bounceNow(await ctx.db(), ctx.actor, { queueId }), opts.json));
 
   queue
     .command('rm <queueId>')
     .alias('remove')
     .description('delete the message from the queue without telling its sender (its delivery history goes too)')
-    .action(async (queueId: string) => done(ctx, 'removed', queueId, await removeFromQueue(await ctx.db(), ctx.actor, { queueId })));
+    .option('--json', 'machine-readable output: queueIds, recipients, skipped')
+    .action(async (queueId: string, opts: { json?: boolean }) => done(ctx, 'removed', queueId, await removeFromQueue(await ctx.db(), ctx.actor, { queueId }), opts.json));
 }
