@@ -71,6 +71,25 @@ describe('npm start refuses bad configuration with one line', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/^postern: invalid POSTERN_IMAPS_PORT: /);
   });
+
+  it('refuses a POSTERN_TRUSTED_PROXIES entry that is not an address or block, naming it; the panel server and the daemon alike', () => {
+    const dir = path.join(tmp, 'proxies');
+    for (const [list, reason] of [['10.0.0.0/8, proxy.example', 'not an address: proxy.example'], ['192.0.2.0/33', 'bad prefix length: 192.0.2.0/33']]) {
+      const { code, stderr } = npmStart({ POSTERN_DATA_DIR: dir, POSTERN_TRUSTED_PROXIES: list });
+      expect({ code, stderr }).toEqual({ code: 1, stderr: `postern: invalid POSTERN_TRUSTED_PROXIES: ${reason}` });
+    }
+    // Run on their own (a container each), the panel server and the daemon read it the same way.
+    for (const [script, name] of [['scripts/start/panel-server.ts', 'postern panel'], ['mail-daemon/main.ts', 'postern mail daemon']]) {
+      const run = spawnSync('node_modules/.bin/tsx', [script], {
+        env: { ...process.env, DATABASE_URL: '', POSTERN_DATA_DIR: dir, POSTERN_HEALTH_PORT: '0', POSTERN_TRUSTED_PROXIES: '10.0.0.0/8 fd00::/8, 10.1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ code: run.status, stderr: run.stderr.trim() }, script).toEqual({ code: 1, stderr: `${name}: invalid POSTERN_TRUSTED_PROXIES: not an address: 10.1` });
+    }
+    // Nothing was started: the data directory was not even created.
+    expect(fs.existsSync(dir)).toBe(false);
+  });
 });
 
 describe("the README's systemd unit", () => {

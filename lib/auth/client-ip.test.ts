@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalAddress, clientIpFrom, parseTrustedProxies } from './client-ip';
 
-const proxies = parseTrustedProxies('10.0.0.0/8, 192.0.2.5, ::1, fd00::/8, bogus');
+const proxies = parseTrustedProxies('10.0.0.0/8, 192.0.2.5 ::1,fd00::/8');
 
 describe('clientIpFrom: the socket peer unless it is a declared proxy', () => {
   const cases: [string, string | undefined, string[], string, string | undefined][] = [
@@ -25,9 +25,16 @@ describe('clientIpFrom: the socket peer unless it is a declared proxy', () => {
     expect(clientIpFrom({ peer, forwardedFor, trustedProxies: declared === 'set' ? proxies : [] })).toBe(expected);
   });
 
-  it('parses the CIDR list, skipping what is not one', () => {
+  it('parses the list (commas or spaces) and refuses an entry that is not an address or block', () => {
     expect(proxies.map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.0/8', '192.0.2.5/32', '::1/128', 'fd00::/8']);
     expect(parseTrustedProxies('')).toEqual([]);
+    expect(parseTrustedProxies('::ffff:10.0.0.0/104').map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.0/8']);
+    for (const [entry, reason] of [
+      ['bogus', 'not an address'], ['proxy.example', 'not an address'], ['127.1', 'not an address'], ['0x7f.0.0.1', 'not an address'],
+      ['10.0.0.0/33', 'bad prefix length'], ['::1/129', 'bad prefix length'], ['10.0.0.0/', 'bad prefix length'], ['10.0.0.0/-1', 'bad prefix length'], ['10.0.0.0/8/8', 'bad prefix length'],
+    ]) {
+      expect(() => parseTrustedProxies(`10.0.0.0/8, ${entry}`), entry).toThrow(`${reason}: ${entry}`);
+    }
     expect(canonicalAddress('nonsense')).toBeNull();
   });
 });

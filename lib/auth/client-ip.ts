@@ -2,24 +2,32 @@ import ipaddr from 'ipaddr.js';
 
 export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-/** A comma-separated CIDR list (a bare address is its own /32 or /128); a malformed entry is skipped. */
+/**
+ * POSTERN_TRUSTED_PROXIES: addresses and CIDR blocks separated by commas or spaces (a bare
+ * address is its own /32 or /128). The one parser for the panel and the mail listeners;
+ * readEnv runs it at start, so a setting that does not parse stops the process there.
+ */
 export function parseTrustedProxies(list: string): Cidr[] {
   const out: Cidr[] = [];
-  for (const entry of list.split(',').map((s) => s.trim()).filter(Boolean)) {
-    try {
-      if (entry.includes('/')) {
-        const [range, bits] = ipaddr.parseCIDR(entry);
-        out.push(range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? [(range as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)] : [range, bits]);
-      } else {
-        const addr = ipaddr.process(entry);
-        out.push([addr, addr.kind() === 'ipv4' ? 32 : 128]);
-      }
-    } catch {
-      // Not an address: matches nothing (readEnv's caller sees the setting as written).
+  for (const entry of list.split(/[\s,]+/).filter(Boolean)) {
+    const slash = entry.indexOf('/');
+    const address = slash < 0 ? entry : entry.slice(0, slash);
+    // Dotted quads only: ipaddr.js also reads "127.1" and "0x7f.0.0.1", which a reader of the setting would not.
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !(address.includes(':') && ipaddr.IPv6.isValid(address))) {
+      throw new TrustedProxiesError(`not an address: ${entry}`);
     }
+    const addr = ipaddr.parse(address);
+    const max = addr.kind() === 'ipv4' ? 32 : 128;
+    const bits = slash < 0 ? max : /^\d{1,3}$/.test(entry.slice(slash + 1)) ? Number(entry.slice(slash + 1)) : NaN;
+    if (!(bits >= 0 && bits <= max)) throw new TrustedProxiesError(`bad prefix length: ${entry}`);
+    // A v4-mapped block (::ffff:10.0.0.0/104) is the IPv4 block: peers are compared in canonical form.
+    out.push(addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? [(addr as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)] : [addr, bits]);
   }
   return out;
 }
+
+/** An entry of POSTERN_TRUSTED_PROXIES that is not an address or CIDR block. */
+export class TrustedProxiesError extends Error {}
 
 /** The address in canonical form ("::ffff:192.0.2.1" → "192.0.2.1"), or null when it is not an IP address. */
 export function canonicalAddress(value: string | undefined): string | null {

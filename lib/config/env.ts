@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies, TrustedProxiesError } from '@/lib/auth/client-ip';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optionalPort = z.coerce.number().int().min(1).max(65535).optional();
@@ -26,10 +27,21 @@ const envSchema = z.object({
   /** Where the admin panel binds; unset: POSTERN_LISTEN_HOST. */
   POSTERN_PANEL_HOST: z.preprocess(blankAsUnset, z.string().optional()),
   /**
-   * Proxies whose X-Forwarded-For the panel believes (CIDR list, comma-separated); empty: none,
-   * the client is the socket's peer.
+   * Proxies whose X-Forwarded-For the panel believes and whose PROXY header the mail listeners
+   * accept (addresses and CIDR blocks, comma- or space-separated); empty: none, the client is
+   * the socket's peer. Checked here, once, so a typo stops the start instead of trusting nobody.
    */
-  POSTERN_TRUSTED_PROXIES: z.string().default(''),
+  POSTERN_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((list, ctx) => {
+      try {
+        parseTrustedProxies(list);
+      } catch (err) {
+        if (!(err instanceof TrustedProxiesError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
   /** Accept the PROXY protocol v2 header (RFC-less, HAProxy's spec) on the mail listeners, from POSTERN_TRUSTED_PROXIES only. */
   POSTERN_PROXY_PROTOCOL: z.preprocess((v) => (v === '' || v === undefined ? undefined : v === '1' || v === 'true'), z.boolean().default(false)),
   ADMIN_EMAIL: z.preprocess(blankAsUnset, z.string().email().optional()),

@@ -25,7 +25,7 @@ export function clientIp(headers: Headers | Record<string, string | string[] | u
 
 let cached: { source: string; cidrs: Cidr[] } | undefined;
 
-/** POSTERN_TRUSTED_PROXIES, parsed once per value (readEnv validates it). */
+/** POSTERN_TRUSTED_PROXIES, parsed once per value (readEnv refuses a malformed one). */
 function trustedProxies(): Cidr[] {
   const raw = process.env.POSTERN_TRUSTED_PROXIES ?? '';
   if (cached?.source !== raw) cached = { source: raw, cidrs: parseTrustedProxies(readEnv().POSTERN_TRUSTED_PROXIES) };
