@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isAlive, openEmbedded, runningPort } from '@/lib/postgres/embedded';
 import { lockDataDir } from '@/scripts/start/lock';
 import { createTestDatabase } from '@/mail-daemon/testing/database';
+import { GLOBAL_POLICY_ID, getEffectivePolicy } from '@/lib/policy';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-start-'));
 // As root, Postgres runs as the postgres user, which must be able to enter the directory.
@@ -237,6 +238,17 @@ describe('first admin', () => {
     expect(again.status).toBe(0);
     const admins = await db.prisma.admin.findMany({ select: { email: true, role: true } });
     expect(admins).toEqual([{ email: 'root@example.test', role: 'GLOBAL' }]);
+
+    // The new install stores requireHeaderFromOwned on, audited like an admin's change; the refused
+    // start stored nothing, and a later start leaves the policy as the admin has it.
+    const global = () => db.prisma.policy.findUniqueOrThrow({ where: { id: GLOBAL_POLICY_ID }, select: { settings: true } });
+    expect((await global()).settings).toEqual({ requireHeaderFromOwned: true });
+    expect((await getEffectivePolicy(db.prisma)).requireHeaderFromOwned).toBe(true);
+    const audits = await db.prisma.auditLog.findMany({ where: { action: 'policy.update' }, select: { actor: true, target: true, after: true } });
+    expect(audits).toEqual([{ actor: 'system', target: 'policy:global', after: { requireHeaderFromOwned: true } }]);
+    await db.prisma.policy.update({ where: { id: GLOBAL_POLICY_ID }, data: { settings: { requireHeaderFromOwned: false } } });
+    expect(prepare({}).status).toBe(0);
+    expect((await global()).settings).toEqual({ requireHeaderFromOwned: false });
     await db.drop();
   });
 });

@@ -3,6 +3,7 @@ import { addAdmin } from '@/lib/admins';
 import { ConfigError, type Env } from '@/lib/config/env';
 import { createPrisma } from '@/lib/db/prisma';
 import { isServiceError } from '@/lib/errors';
+import { getPolicyOverride, updatePolicy } from '@/lib/policy';
 
 export interface FirstAdmin {
   email: string;
@@ -16,7 +17,21 @@ function defaultEmail(hostname: string): string {
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(hostname) ? `admin@${hostname.toLowerCase()}` : 'admin@postern.local';
 }
 
-/** Creates the first GLOBAL admin when there is none; later starts leave admins alone. */
+/**
+ * Policies a new install stores at setup rather than in the schema's defaults: a schema default
+ * reaches existing installs too, whose stored rows hold only the keys an admin set.
+ *  - requireHeaderFromOwned: an authenticated user's header From: must be one of the user's own
+ *    addresses (RFC 5322 §3.6.2), as a mail admin expects of a new server; an upgraded install
+ *    keeps sending as before until its admin turns it on.
+ * Stored like any policy change (audited, announced to the daemons); a key already set is kept.
+ */
+async function storeNewInstallPolicy(db: ReturnType<typeof createPrisma>): Promise<void> {
+  const global = await getPolicyOverride(db, null);
+  if (global.requireHeaderFromOwned !== undefined) return;
+  await updatePolicy(db, SYSTEM, { domainId: null, settings: { ...global, requireHeaderFromOwned: true } });
+}
+
+/** Creates the first GLOBAL admin when there is none (a new install); later starts leave admins and policies alone. */
 export async function ensureFirstAdmin(databaseUrl: string, env: Env): Promise<FirstAdmin> {
   const db = createPrisma(databaseUrl, 2);
   try {
@@ -27,6 +42,7 @@ export async function ensureFirstAdmin(databaseUrl: string, env: Env): Promise<F
       password: env.ADMIN_PASSWORD,
       role: 'GLOBAL',
     });
+    await storeNewInstallPolicy(db);
     return { email: admin.email, created: true, generatedPassword };
   } catch (err) {
     if (!isServiceError(err)) throw err;
