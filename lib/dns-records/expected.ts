@@ -6,6 +6,7 @@ import { dkimDnsRecords } from '@/lib/dkim/dns-records';
 import { domainMtaStsPolicy } from '@/lib/mta-sts/domain-policy';
 import { mtaStsRecordValue } from '@/lib/mta-sts/policy';
 import { getEffectivePolicy } from '@/lib/policy';
+import { tlsRptAddress } from '@/lib/tls-reports/address';
 import { hostNameOf } from './host-name';
 
 // Every record a domain must publish for mail to reach it, be trusted and be found by clients,
@@ -62,6 +63,14 @@ function ports(env: HostEnv): Port[] {
   ];
   if (env.POSTERN_IMAP_PORT) list.push({ standard: 143, listen: env.POSTERN_IMAP_PORT, variable: 'POSTERN_IMAP_PORT', service: 'imap', label: 'IMAP with STARTTLS' });
   return list;
+}
+
+/**
+ * The ports whose TLSA records the DNS page lists (`_<port>._tcp.<host>`), each with the
+ * listener that serves it: what an activation must keep matching (lib/certificates/activate-certificate.ts).
+ */
+export function tlsaPorts(env: HostEnv): { port: number; service: ServedService }[] {
+  return ports(env).map((p) => ({ port: p.standard, service: p.service }));
 }
 
 function portNote(p: Port): string | undefined {
@@ -133,8 +142,8 @@ export async function expectedRecords(db: Db, domainId: string, options: { env?:
   }
   records.push({
     id: 'tls-rpt', kind: 'txt', name: `_smtp._tls.${domain}`, type: 'TXT', marker: 'v=TLSRPTv1',
-    value: `v=TLSRPTv1; rua=mailto:${policy.tlsRptAddress || postmaster}`,
-    purpose: 'Where senders report failed TLS connections to this domain’s MX (TLS-RPT).', rfc: 'RFC 8460 §3',
+    value: `v=TLSRPTv1; rua=mailto:${tlsRptAddress(policy, domain)}`,
+    purpose: 'Where senders report failed TLS connections to this domain’s MX (TLS-RPT); the mail sent there is read for the TLS page.', rfc: 'RFC 8460 §3',
   });
 
   // RFC 8314 §5.1: implicit TLS is preferred over STARTTLS, so it gets the lower priority number.

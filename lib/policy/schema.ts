@@ -122,7 +122,7 @@ export const policySchema = z.object({
       maxAgeSeconds: z.number().int().min(86_400).max(31_557_600).default(604_800),
     })
     .prefault({}),
-  /** RFC 8460 TLS-RPT: the mailbox whose mail is read for TLS reports (empty: the record names postmaster@<domain> and reports are not read). */
+  /** RFC 8460 TLS-RPT: the address the `_smtp._tls` record names, whose mail is read for TLS reports (empty: postmaster@<domain>). */
   tlsRptAddress: z.string().trim().toLowerCase().max(320).default(''),
   /**
    * A relay for outbound mail, for sites whose provider blocks port 25 (null: deliver to

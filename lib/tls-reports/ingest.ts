@@ -3,8 +3,8 @@ import { withTransaction } from '@/lib/db/transaction';
 import { extractReports } from './extract';
 import { parseTlsReport } from './parse';
 
-// Reads RFC 8460 reports that arrived in the INBOX of each report mailbox (the address the
-// domain's `_smtp._tls` record names, policy tlsRptAddress). Messages stay where they are —
+// Reads RFC 8460 reports that arrived in the INBOX of each report mailbox (where mail to the
+// address the domain's `_smtp._tls` record names is delivered: ./address.ts). Messages stay where they are —
 // the mailbox owner may read them too; a cursor per folder remembers the last UID read.
 
 /** Messages read per folder per pass: a pass stays short, the next one goes on. */

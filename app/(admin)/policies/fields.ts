@@ -434,7 +434,7 @@ export const POLICY_GROUPS: PolicyGroup[] = [
       {
         path: 'tlsRptAddress',
         label: 'TLS reports to',
-        help: 'The mailbox that receives other servers\' TLS reports (TLS-RPT) and is read for the TLS page. Empty: the record names postmaster@ the domain and reports are not read.',
+        help: 'The address the TLS-RPT record names: other servers\' TLS reports sent there are read for the TLS page. Empty: postmaster@ the domain.',
         rfc: rfc(8460),
         kind: 'address',
         placeholder: 'tls-reports@example.org',
