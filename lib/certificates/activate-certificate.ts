@@ -4,6 +4,7 @@ import { ServiceError } from '@/lib/errors';
 import type { Db } from '@/lib/db/prisma';
 import { readEnv } from '@/lib/config/env';
 import { createResolver, parseDnsServers, type DnsResolver } from '@/lib/dns/resolver';
+import { tlsaPorts } from '@/lib/dns-records/expected';
 import { requireGlobalActor } from './access';
 import { hostCovered } from './hosts';
 import { announceCertificates } from './notify';
@@ -21,21 +22,28 @@ export interface ActivateOptions {
 export const TLSA_MISMATCH_FIELD = 'tlsa';
 
 /**
- * RFC 7671 §8.1: with DANE published for the host (`_25._tcp.<host>` has records), a certificate
- * whose key no record matches makes DANE senders refuse to deliver until DNS catches up. A
- * failed lookup does not block (DNS trouble must not stop a renewal); a missing record neither.
+ * RFC 7671 §8.1: with DANE published for the host (`_<port>._tcp.<host>` has records for a port
+ * the DNS page lists: 25, 465, 587, 993 and 143 when offered), a certificate whose key no record
+ * at one of those names matches makes DANE clients of that port refuse until DNS catches up.
+ * Only the ports whose listeners may serve the certificate count. A failed lookup does not block
+ * (DNS trouble must not stop a renewal); a missing record neither.
  */
-async function refuseUnpublishedKey(cert: { hosts: string[]; certPem: string }, options: ActivateOptions): Promise<void> {
+async function refuseUnpublishedKey(cert: { hosts: string[]; services: string[]; certPem: string }, options: ActivateOptions): Promise<void> {
   const env = readEnv();
   const host = (options.host ?? env.POSTERN_HOSTNAME).toLowerCase().replace(/\.$/, '');
   if (!hostCovered(cert.hosts, host)) return;
   const resolver = options.resolver ?? createResolver({ servers: parseDnsServers(env.POSTERN_DNS_SERVERS), timeoutMs: 3000 });
-  const name = `_25._tcp.${host}`;
-  const answer = await resolver.tlsa(name).catch(() => null);
-  if (!answer?.records.length || answer.records.some((r) => tlsaMatches(r, cert.certPem))) return;
+  const ports = tlsaPorts(env).filter((p) => cert.services.length === 0 || cert.services.includes(p.service));
+  const names = [...new Set(ports.map((p) => `_${p.port}._tcp.${host}`))];
+  const answers = await Promise.all(names.map(async (name) => ({ name, answer: await resolver.tlsa(name).catch(() => null) })));
+  const unmatched = answers
+    .filter(({ answer }) => answer?.records.length && !answer.records.some((r) => tlsaMatches(r, cert.certPem)))
+    .map(({ name }) => name);
+  if (!unmatched.length) return;
+  const publish = unmatched.map((name) => `"${name}. IN TLSA ${daneEeRecord(cert.certPem)}"`).join(' and ');
   throw new ServiceError(
     'conflict',
-    `no TLSA record at ${name} matches this certificate's key: DANE senders would refuse mail until one does. Publish "${name}. IN TLSA ${daneEeRecord(cert.certPem)}" beside the current record, wait for its TTL, then activate (or activate anyway)`,
+    `no TLSA record at ${unmatched.join(', ')} matches this certificate's key: DANE senders would refuse mail until one does. Publish ${publish} beside the current record, wait for its TTL, then activate (or activate anyway)`,
     TLSA_MISMATCH_FIELD,
   );
 }
@@ -57,8 +65,10 @@ export interface Activated {
 export async function activateCertificate(db: Db, actor: Actor, id: string, now = new Date(), options: ActivateOptions = {}): Promise<Activated> {
   requireGlobalActor(actor);
   // Looked up before the transaction: DNS may take seconds, the activation lock must not wait on it.
-  const candidate = await db.certificate.findUnique({ where: { id }, select: { hosts: true, certPem: true } });
-  if (candidate?.certPem && !options.confirmTlsaMismatch) await refuseUnpublishedKey({ hosts: candidate.hosts, certPem: candidate.certPem }, options);
+  const candidate = await db.certificate.findUnique({ where: { id }, select: { hosts: true, services: true, certPem: true } });
+  if (candidate?.certPem && !options.confirmTlsaMismatch) {
+    await refuseUnpublishedKey({ hosts: candidate.hosts, services: candidate.services, certPem: candidate.certPem }, options);
+  }
   return db.$transaction(async (tx) => {
     // Serialise activations: two at once must not both retire each other.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(4040404040)`;

@@ -100,4 +100,34 @@ describe('TLSA across certificate rotation', { timeout: 60_000 }, () => {
     publishTlsa(current.certPem!, next.certPem);
     await expect(activateCertificate(t.prisma, CLI, next.id)).resolves.toMatchObject({ id: next.id });
   });
+
+  it('every port the DNS page lists counts: a new key refused while one of 25, 465, 587, 993 has only the old record', async () => {
+    const current = await t.prisma.certificate.findFirstOrThrow({ where: { status: 'ACTIVE', hosts: { has: HOST } } });
+    const next = await issueServerCertificate(t.prisma, CLI, { hosts: [HOST], validityDays: 100 });
+    const domain = await t.prisma.domain.findUniqueOrThrow({ where: { name: 'rotation.test' } });
+    const listed = (await expectedRecords(t.prisma, domain.id, { env: readEnv() })).records.filter((r) => r.id.startsWith('tlsa:')).map((r) => r.name);
+    expect(listed).toEqual([25, 465, 587, 993].map((p) => `_${p}._tcp.${HOST}`));
+    const record = (pem: string) => ({ usage: 3, selector: 1, matchingType: 1, certificate: Buffer.from(spkiSha256(pem), 'hex') });
+    const zones = (nextAt: string[]) =>
+      Object.fromEntries(listed.map((name) => [name, { TLSA: nextAt.includes(name) ? [record(current.certPem!), record(next.certPem)] : [record(current.certPem!)] }]));
+
+    // Current + next at 25 only: the submission and IMAP names still have the old key alone.
+    dns.set(zones([listed[0]]));
+    const refused = await activateCertificate(t.prisma, CLI, next.id).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'conflict', field: TLSA_MISMATCH_FIELD });
+    expect(refused.message).toContain(`no TLSA record at ${listed.slice(1).join(', ')} matches`);
+    for (const name of listed.slice(1)) expect(refused.message).toContain(`"${name}. IN TLSA 3 1 1 ${spkiSha256(next.certPem)}"`);
+    expect(refused.message).not.toContain(`"${listed[0]}.`);
+    dns.set(zones(listed.slice(0, 3)));
+    expect((await activateCertificate(t.prisma, CLI, next.id).catch((e) => e)).message).toContain(`no TLSA record at _993._tcp.${HOST} matches`);
+    expect((await t.prisma.certificate.findUniqueOrThrow({ where: { id: next.id } })).status).toBe('PENDING');
+
+    // A certificate only the IMAP listeners may serve is held to the IMAP name alone.
+    const imapOnly = await issueServerCertificate(t.prisma, CLI, { hosts: [HOST], validityDays: 100, services: ['imap'] });
+    dns.set(Object.fromEntries(listed.map((name) => [name, { TLSA: name.startsWith('_993.') ? [record(current.certPem!), record(imapOnly.certPem)] : [record(current.certPem!)] }])));
+    await expect(activateCertificate(t.prisma, CLI, imapOnly.id)).resolves.toMatchObject({ id: imapOnly.id });
+
+    dns.set(zones(listed));
+    await expect(activateCertificate(t.prisma, CLI, next.id)).resolves.toMatchObject({ id: next.id });
+  });
 });
