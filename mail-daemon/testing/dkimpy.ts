@@ -1,7 +1,8 @@
 // An independent DKIM and ARC signer for the tests: Debian's dkimpy (python3-dkim), so our
 // verifier is checked against someone else's signatures, not its own.
 import { generateKeyPairSync } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { dkimRecordValue } from '@/lib/dkim/dns-record';
 import { txtStrings } from '@/lib/dns/txt';
 
@@ -44,4 +45,32 @@ sig = dkim.arc_sign(msg, os.environb[b'SEL'], os.environb[b'DOM'], os.environb[b
 if not sig: sys.exit('no ARC set made')
 sys.stdout.buffer.write(b''.join(sig) + msg)`;
   return python(script, message, { SEL: selector, DOM: domain, KEY: key.privatePem, SRV: srvId });
+}
+
+export interface DkimpyVerdict {
+  ok: boolean;
+  /** The first DKIM-Signature's tags (RFC 6376 §3.5). */
+  d: string;
+  s: string;
+  a: string;
+  /** Its h= list, lower case, in order. */
+  h: string[];
+}
+
+/**
+ * dkimpy's verdict on the message's DKIM signature, the key record asked of the DNS server at
+ * `dnsServer` (host:port). Asynchronous, so that server may run in the calling process.
+ */
+export function dkimpyVerify(message: Buffer, dnsServer: string): Promise<DkimpyVerdict> {
+  const verifier = path.join(import.meta.dirname, 'dkimpy-verify.py');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', [verifier, dnsServer], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`dkimpy: ${err}`))));
+    child.stdin.end(message);
+  });
 }
