@@ -1,10 +1,13 @@
 // Over 300 lines: the panel attacks kept as regressions, on one built panel.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Actor } from '@/lib/actor';
 import { changeOwnPassword, removeAdmin, setAdminPassword, updateAdmin } from '@/lib/admins';
+import { hashPassword } from '@/lib/auth/password';
+import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { addDomain } from '@/lib/domains';
 import { SYSTEM } from '@/lib/actor';
 import { freePort } from '@/lib/postgres/embedded';
@@ -15,7 +18,8 @@ import { createAdmin, launchBrowser, login, newContext, signInHttp, startPanel, 
 // The panel's defences against the production build: the sign-in redirect stays on the
 // origin and never answers 500, the panel binds where POSTERN_PANEL_HOST says, a
 // session ends at sign-out / password change / role change / removal, and every
-// response carries the security headers (no CSP violation in the browser).
+// response carries the security headers (no CSP violation in the browser), and a forged
+// X-Forwarded-For sent over HTTP to the panel server names nobody but the real peer.
 
 let panel: Panel;
 let browser: Browser;
@@ -183,6 +187,20 @@ describe('sessions end', () => {
     expect(domainId).toBeTruthy();
   });
 
+  it('a domain taken away from a domain admin ends every session of the admin; a domain given keeps them', async () => {
+    const other = (await addDomain(panel.db.prisma, SYSTEM, { name: 'other.test' })).id;
+    const who = await createAdmin(panel.db.prisma, { domainIds: [domainId] });
+    const cookie = await signInHttp(panel.url, who.email, who.password);
+    expect(await opens(cookie)).toEqual({ page: 200, api: 200 });
+    await updateAdmin(panel.db.prisma, actorOf(root), { email: who.email, role: 'DOMAIN', domains: ['example.test', 'other.test'] });
+    expect(await opens(cookie)).toEqual({ page: 200, api: 200 }); // more scope: nothing to take back
+    await updateAdmin(panel.db.prisma, actorOf(root), { email: who.email, role: 'DOMAIN', domains: ['example.test'] });
+    await expectDead(cookie);
+    const fresh = await signInHttp(panel.url, who.email, who.password);
+    expect(await opens(fresh)).toEqual({ page: 200, api: 200 });
+    expect(other).toBeTruthy();
+  });
+
   it('removing the admin ends every session of the admin', async () => {
     const who = await createAdmin(panel.db.prisma);
     const cookie = await signInHttp(panel.url, who.email, who.password);
@@ -242,6 +260,25 @@ describe('security headers', () => {
     for (const [name, value] of Object.entries(STATIC_HEADERS)) expect(asset.headers.get(name), `static: ${name}`).toBe(value);
   });
 
+  it('on a 500 from a route handler and from a page (a table they read is gone from the database)', async () => {
+    const cookie = await signInHttp(panel.url, root.email, root.password);
+    expect((await get('/api/tls/stats', asAdmin(cookie))).status).toBe(200); // positive control
+    // A real fault, not a test route: the schema no longer has what the build reads.
+    await panel.db.prisma.$executeRawUnsafe('ALTER TABLE tls_client_logins RENAME TO tls_client_logins_gone');
+    try {
+      const api = await get('/api/tls/stats', asAdmin(cookie));
+      expect(api.status).toBe(500);
+      expectHeaders(api, '500 route');
+      expect(await api.json()).toEqual({ error: { code: 'internal', message: 'internal error' } }); // nothing internal leaked
+      const page = await get('/tls', asAdmin(cookie));
+      expect(page.status).toBe(500);
+      expectHeaders(page, '500 page');
+      expect(await page.text()).not.toContain('tls_client_logins');
+    } finally {
+      await panel.db.prisma.$executeRawUnsafe('ALTER TABLE tls_client_logins_gone RENAME TO tls_client_logins');
+    }
+  });
+
   it('HSTS only when the request came over HTTPS (X-Forwarded-Proto from the TLS proxy)', async () => {
     const res = await get('/login', { headers: { 'x-forwarded-proto': 'https' } });
     expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
@@ -273,6 +310,77 @@ describe('security headers', () => {
     await page.waitForLoadState('networkidle');
     expect(violations).toEqual([]);
     await context.close();
+  });
+});
+
+describe('a forged X-Forwarded-For sent over HTTP to the panel server', () => {
+  const RIGHT = 'Mailbox-Password-7-Right';
+  const quick = { slowDown: { baseMs: 1, capMs: 8 } };
+
+  /** One request from a chosen local address (the socket peer the panel server sees). */
+  function from(localAddress: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+    return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = http.request(`${panel.url}${path}`, { method: init.method ?? 'GET', headers: init.headers, localAddress }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.once('error', reject);
+      req.end(init.body);
+    });
+  }
+
+  /** The login form's POST (next-auth's credentials callback) from `peer`, claiming to be `forged`: what next-auth answers. */
+  async function signInFrom(peer: string, forged: string, email: string, password: string): Promise<'signed-in' | string> {
+    const csrf = await from(peer, '/api/auth/csrf', { headers: { 'x-forwarded-for': forged } });
+    const cookie = ([] as string[]).concat(csrf.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+    const res = await from(peer, '/api/auth/callback/credentials', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': forged },
+      body: new URLSearchParams({ csrfToken, email, password, json: 'true' }).toString(),
+    });
+    const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    if (setCookies.some((c) => /session-token=[^;]/.test(c))) return 'signed-in';
+    const url = res.headers.location ?? (JSON.parse(res.body) as { url: string }).url;
+    return new URL(url, panel.url).searchParams.get('error') ?? `status ${res.status}`;
+  }
+
+  it('five failed sign-ins "from" 127.0.0.70 leave SMTP AUTH and IMAP LOGIN from 127.0.0.70 alone; the panel counts the real peer', async () => {
+    const target = await createAdmin(panel.db.prisma);
+    await panel.db.prisma.mailbox.create({
+      data: { domainId, localPart: 'alice', address: 'alice@example.test', passwordHash: await hashPassword(RIGHT), quotaBytes: 0 },
+    });
+    for (let i = 0; i < 5; i++) expect(await signInFrom('127.0.0.9', '127.0.0.70', target.email, `wrong-${i}`)).toBe('invalid');
+    // The logins SMTP AUTH and IMAP LOGIN make (mail-daemon's listeners call verifyMailboxLogin with the socket's address).
+    for (const service of ['smtp', 'imap'] as const) {
+      expect(await verifyMailboxLogin(panel.db.prisma, { address: 'alice@example.test', password: RIGHT, ip: '127.0.0.70', service }, quick), service).toMatchObject({ ok: true });
+    }
+    const keys = (await panel.db.prisma.authThrottle.findMany({ select: { key: true } })).map((r) => r.key);
+    expect(keys.filter((k) => k.includes('127.0.0.70'))).toEqual([]);
+    expect(keys).toContain(`panel:account-ip:${target.email}|127.0.0.9`);
+    const audited = await panel.db.prisma.auditLog.findMany({ where: { action: 'admin.login.failed', target: target.email }, select: { ip: true } });
+    expect(audited.map((a) => a.ip)).toEqual(Array(5).fill('127.0.0.9'));
+  });
+
+  it('a new forged value per attempt does not escape the real peer\'s (account, IP) lock nor its per-IP limit', async () => {
+    const target = await createAdmin(panel.db.prisma);
+    for (let i = 0; i < 5; i++) expect(await signInFrom('127.0.0.10', `127.0.2.${i}`, target.email, `wrong-${i}`)).toBe('invalid');
+    // The right password, from the same peer under yet another name: the pair is locked.
+    expect(await signInFrom('127.0.0.10', '127.0.2.99', target.email, target.password)).toBe('throttled');
+    // The owner from another address still gets in (the account is slowed, never locked).
+    expect(await signInFrom('127.0.0.11', '127.0.2.98', target.email, target.password)).toBe('signed-in');
+
+    // A sprayer: 20 failures across accounts from one peer, each under a fresh forged address,
+    // lock that peer for every account, the right password included.
+    const sprayed = await createAdmin(panel.db.prisma);
+    for (let i = 0; i < 20; i++) {
+      expect(await signInFrom('127.0.0.12', `127.0.3.${i}`, `nobody-${i % 4}@example.test`, 'guess')).toBe('invalid');
+    }
+    expect(await signInFrom('127.0.0.12', '127.0.3.250', sprayed.email, sprayed.password)).toBe('throttled');
+    expect(await signInFrom('127.0.0.13', '127.0.3.250', sprayed.email, sprayed.password)).toBe('signed-in'); // control: another peer
+    const keys = (await panel.db.prisma.authThrottle.findMany({ where: { key: { startsWith: 'panel:ip:' } }, select: { key: true } })).map((r) => r.key);
+    expect(keys.filter((k) => k.startsWith('panel:ip:127.0.2.') || k.startsWith('panel:ip:127.0.3.'))).toEqual([]);
   });
 });
 
