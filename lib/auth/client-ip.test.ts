@@ -30,7 +30,7 @@ describe('clientIpFrom: the socket peer unless it is a declared proxy', () => {
     expect(parseTrustedProxies('')).toEqual([]);
     expect(parseTrustedProxies('::ffff:10.0.0.0/104').map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.0.0.0/8']);
     for (const [entry, reason] of [
-      ['bogus', 'not an address'], ['proxy.example', 'not an address'], ['127.1', 'not an address'], ['0x7f.0.0.1', 'not an address'],
+      ['bogus', 'not an address'], ['proxy.example', 'not an address'], ['127.1', 'not an address'], ['0x7f.0.0.1', 'not an address'], ['010.0.0.1', 'not an address'], ['fe80::1%eth0', 'not an address'],
       ['10.0.0.0/33', 'bad prefix length'], ['::1/129', 'bad prefix length'], ['10.0.0.0/', 'bad prefix length'], ['10.0.0.0/-1', 'bad prefix length'], ['10.0.0.0/8/8', 'bad prefix length'],
     ]) {
       expect(() => parseTrustedProxies(`10.0.0.0/8, ${entry}`), entry).toThrow(`${reason}: ${entry}`);

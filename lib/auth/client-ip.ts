@@ -12,8 +12,10 @@ export function parseTrustedProxies(list: string): Cidr[] {
   for (const entry of list.split(/[\s,]+/).filter(Boolean)) {
     const slash = entry.indexOf('/');
     const address = slash < 0 ? entry : entry.slice(0, slash);
-    // Dotted quads only: ipaddr.js also reads "127.1" and "0x7f.0.0.1", which a reader of the setting would not.
-    if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !(address.includes(':') && ipaddr.IPv6.isValid(address))) {
+    // Dotted quads only: ipaddr.js also reads "127.1" and "0x7f.0.0.1", which a reader of the
+    // setting would not. No IPv6 zone (fe80::1%eth0): a peer's address never carries one here.
+    const v6 = address.includes(':') && !address.includes('%') && ipaddr.IPv6.isValid(address);
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !v6) {
       throw new TrustedProxiesError(`not an address: ${entry}`);
     }
     const addr = ipaddr.parse(address);
