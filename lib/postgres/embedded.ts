@@ -1,3 +1,4 @@
+// Over 300 lines: one cluster's whole life (port, pid file, initdb, start, adoption, stop), each step reading the same files beside the cluster directory.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';

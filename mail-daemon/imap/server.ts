@@ -1,5 +1,4 @@
 // Over 300 lines: the listener, its connection slots, PROXY header, TLS and timeouts belong together.
-// Over 300 lines: the listener, its socket connection and its limits belong together.
 // The IMAP listener: sockets (implicit TLS or cleartext with STARTTLS) → sessions,
 // with connection limits per IP and per user, timeouts, and no way for one
 // connection's failure to take the process down.
