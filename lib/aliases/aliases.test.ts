@@ -3,6 +3,7 @@ import type { Actor } from '@/lib/actor';
 import { createAlias, listAliases, removeAlias, updateAlias } from '@/lib/aliases';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { updatePolicy } from '@/lib/policy';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
@@ -16,6 +17,9 @@ beforeAll(async () => {
   await addDomain(t.prisma, cli, { name: 'theirs.test' });
   await createMailbox(t.prisma, cli, { address: 'alice@mine.test', password: PW });
   await createMailbox(t.prisma, cli, { address: 'bob@theirs.test', password: PW });
+  const dash = await addDomain(t.prisma, cli, { name: 'dash.test' });
+  await updatePolicy(t.prisma, cli, { domainId: dash.id, settings: { recipientDelimiter: '-' } });
+  await createMailbox(t.prisma, cli, { address: 'carol@dash.test', password: PW });
   da = { kind: 'admin', id: '00000000-0000-0000-0000-0000000000aa', email: 'da@mine.test', role: 'DOMAIN', domainIds: [mine.id] };
 });
 afterAll(() => t.drop());
@@ -31,6 +35,15 @@ describe('aliases', () => {
   it('creates a catch-all and accepts plus-tagged local destinations', async () => {
     const a = await createAlias(t.prisma, cli, { source: '@mine.test', destinations: ['alice+catchall@mine.test'] });
     expect(a.catchAll).toBe(true);
+  });
+
+  it.each([
+    ['its own delimiter', 'carol-lists@dash.test', true],
+    ['another delimiter', 'carol+lists@dash.test', false],
+  ])('takes a subaddress in the destination domain’s delimiter (RFC 5233): %s', async (_, destination, accepted) => {
+    const alias = createAlias(t.prisma, cli, { source: `to-${accepted}@dash.test`, destinations: [destination] });
+    if (accepted) await expect(alias).resolves.toMatchObject({ destinations: [destination] });
+    else await expect(alias).rejects.toMatchObject({ code: 'invalid', field: 'destinations' });
   });
 
   it('refuses unknown local destinations', async () => {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '@/lib/audit/types';
 import { ServiceError } from '@/lib/errors';
+import { getEffectivePolicy } from '@/lib/policy/get-policy';
 import { normalizeAddress, splitAddress, stripSubaddress } from '@/lib/validations/address';
 
 export const MAX_DESTINATIONS = 100;
@@ -18,8 +19,15 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
   if (list.includes(source)) throw new ServiceError('invalid', `${source} cannot forward to itself`, 'destinations');
 
   const domains = [...new Set(list.map((d) => splitAddress(d).domain))];
-  const local = new Set((await db.domain.findMany({ where: { name: { in: domains } }, select: { name: true } })).map((d) => d.name));
-  const localDest = list.filter((d) => local.has(splitAddress(d).domain));
+  const local = await db.domain.findMany({ where: { name: { in: domains } }, select: { id: true, name: true } });
+  // Each local domain's subaddress delimiter (RFC 5233), as delivery reads it from the domain's policy.
+  const delimiters = new Map(await Promise.all(local.map(async (d) => [d.name, (await getEffectivePolicy(db, d.id)).recipientDelimiter] as const)));
+  const localDest = list.filter((d) => delimiters.has(splitAddress(d).domain));
+  // "bob+lists@x" is fine when bob@x exists: delivery strips the subaddress. Null without one.
+  const stripTag = (address: string) => {
+    const base = stripSubaddress(address, delimiters.get(splitAddress(address).domain) ?? '');
+    return base === address ? null : base;
+  };
   const lookup = [...localDest, ...localDest.map(stripTag).filter((a): a is string => a !== null)];
   const mailboxes = new Set((await db.mailbox.findMany({ where: { address: { in: lookup } }, select: { address: true } })).map((m) => m.address));
   const aliases = new Set((await db.alias.findMany({ where: { source: { in: localDest } }, select: { source: true } })).map((a) => a.source));
@@ -28,12 +36,6 @@ export async function checkDestinations(db: DbOrTx, source: string, input: strin
 
   await refuseLoop(db, source, list);
   return list;
-}
-
-// "bob+lists@x" is fine when bob@x exists: delivery strips the subaddress. Null without one.
-function stripTag(address: string): string | null {
-  const base = stripSubaddress(address, '+');
-  return base === address ? null : base;
 }
 
 /** Walks the alias graph breadth-first from the new destinations; reaching `source` is a loop. */

@@ -1,4 +1,5 @@
 import { ServiceError } from '@/lib/errors';
+import { splitAddress } from './address-parts';
 
 export interface PasswordRules {
   minLength: number;
@@ -25,7 +26,7 @@ export function checkPassword(password: string, rules: PasswordRules, address?: 
   if ([...password].length < rules.minLength) problems.push('too_short');
   if (password.length > MAX_PASSWORD_LENGTH) problems.push('too_long');
   if (passwordClasses(password) < rules.minClasses) problems.push('too_few_classes');
-  const name = address?.split('@')[0]?.toLowerCase();
+  const name = address === undefined ? undefined : splitAddress(address).local.toLowerCase();
   if (name && name.length >= 3 && password.toLowerCase().includes(name)) problems.push('contains_name');
   return problems;
 }

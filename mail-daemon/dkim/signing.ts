@@ -1,6 +1,7 @@
 import { findBodyStart, parseAddressList, parseHeader } from '@/lib/mime';
 import type { DkimSigningKey } from '@/lib/dkim';
 import type { Logger } from '@/lib/log';
+import { splitAddress } from '@/lib/validations/address';
 import { normalizeDomain } from '@/lib/validations/domain';
 import type { AcceptInput, AuthUser } from '../smtp/backend';
 import type { DkimKeyCache } from './key-cache';
@@ -22,7 +23,7 @@ function headerFromAddress(raw: Buffer): { address: string; domain: string } | n
 /** An envelope address's domain in the ASCII form keys are stored under (smtp-server may show U-labels). */
 function domainOf(address: string): string | null {
   try {
-    return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
+    return normalizeDomain(splitAddress(address).domain);
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { findBodyStart, parseAddressList, parseHeader } from '@/lib/mime';
 import type { Policy } from '@/lib/policy';
+import { splitAddress } from '@/lib/validations/address';
 import type { AuthUser, InboundFilter, ListenerKind, RecipientLookup, SendUsage, SmtpBackend } from './backend';
 import { REPLY, type Reply } from './codes';
 
@@ -93,8 +94,7 @@ export function inNetworks(ip: string, networks: string[]): boolean {
  * (an ASCII A-label "xn--…" and its U-label look the same here), and both name the same domain.
  */
 export function needsSmtpUtf8(address: string): boolean {
-  const at = address.lastIndexOf('@');
-  return /[^\x00-\x7f]/.test(at < 0 ? address : address.slice(0, at));
+  return /[^\x00-\x7f]/.test(splitAddress(address).local);
 }
 
 /** RFC 6531 §3.5: 553 5.6.7 for a UTF-8 address without SMTPUTF8 (MAIL and RCPT alike). */
