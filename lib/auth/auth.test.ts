@@ -4,7 +4,7 @@ import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { lockedUntil, pruneThrottle, recordFailure, resetFailures } from '@/lib/auth/throttle';
 import { createPrisma } from '@/lib/db/prisma';
-import { updatePolicy } from '@/lib/policy';
+import { mergePolicy, updatePolicy } from '@/lib/policy';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 
 let t: TestDatabase;
@@ -115,6 +115,21 @@ describe('verifyMailboxLogin', () => {
     for (let i = 0; i < 3; i++) expect(await login('alice@example.test', 'wrong', '198.51.100.1')).toEqual({ ok: false, reason: 'invalid' });
     expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.1')).toEqual({ ok: false, reason: 'throttled' });
     expect(await login('alice@example.test', 'Right-Password-1', '198.51.100.99')).toMatchObject({ ok: true });
+  });
+
+  it('takes the limits from the policy reader it is given (the daemon passes its cache)', async () => {
+    const asked: (string | null | undefined)[] = [];
+    const policy = {
+      async get(domainId?: string | null) {
+        asked.push(domainId);
+        return mergePolicy({ bruteForce: { maxFailures: 1 } });
+      },
+    };
+    const attempt = (password: string) => verifyMailboxLogin(t.prisma, { address: 'alice@example.test', password, ip: '198.51.100.50', service: 'imap' }, { policy, slowDown: { baseMs: 1, capMs: 4 } });
+    expect(await attempt('wrong')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await attempt('Right-Password-1')).toEqual({ ok: false, reason: 'throttled' });
+    const alice = await t.prisma.mailbox.findUniqueOrThrow({ where: { address: 'alice@example.test' } });
+    expect(asked).toEqual([alice.domainId, alice.domainId]);
   });
 
   it('locks an IP that guesses across accounts (v4-mapped v6 is the same client)', async () => {

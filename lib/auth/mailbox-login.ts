@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/prisma';
-import { getEffectivePolicy } from '@/lib/policy/get-policy';
+import { databasePolicy, type PolicyReader } from '@/lib/policy/get-policy';
 import { normalizeAddress } from '@/lib/validations/address';
 import { MAX_PASSWORD_LENGTH } from '@/lib/validations/password';
 import { dummyHash, verifyPassword } from './password';
@@ -23,9 +23,14 @@ export type MailboxLoginResult =
  * the mail protocols' keys (group 'mail', shared by SMTP and IMAP and every process,
  * never the panel's): a locked (account, IP) pair or IP answers 'throttled' before any
  * password is checked; an account under attack is answered late, never refused.
- * `slowDown` is a test knob.
+ * The brute-force limits are the mailbox domain's policy, from `policy` (the daemon passes
+ * its cache; by default the database is read). `slowDown` is a test knob.
  */
-export async function verifyMailboxLogin(db: Db, input: MailboxLoginInput, options: { slowDown?: SlowDown } = {}): Promise<MailboxLoginResult> {
+export async function verifyMailboxLogin(
+  db: Db,
+  input: MailboxLoginInput,
+  options: { slowDown?: SlowDown; policy?: PolicyReader } = {},
+): Promise<MailboxLoginResult> {
   let address: string | null = null;
   try {
     address = normalizeAddress(input.address).address;
@@ -39,7 +44,7 @@ export async function verifyMailboxLogin(db: Db, input: MailboxLoginInput, optio
         select: { id: true, address: true, domainId: true, passwordHash: true, enabled: true, domain: { select: { enabled: true } } },
       })
     : null;
-  const policy = await getEffectivePolicy(db, mailbox?.domainId);
+  const policy = await (options.policy ?? databasePolicy(db)).get(mailbox?.domainId);
   if (!(await admitLogin(db, attempt, policy.bruteForce, options.slowDown)).admitted) return { ok: false, reason: 'throttled' };
 
   const password = String(input.password ?? '');

@@ -1,7 +1,7 @@
 import { SYSTEM, type Actor } from '@/lib/actor';
 import { audit } from '@/lib/audit';
 import type { Db } from '@/lib/db/prisma';
-import { getEffectivePolicy } from '@/lib/policy';
+import { databasePolicy, type PolicyReader } from '@/lib/policy';
 import { activateCertificate } from './activate-certificate';
 import { requestAcmeCertificate } from './acme';
 import { expiryOf } from './expiry';
@@ -32,7 +32,7 @@ const RENEWAL_LOCK = 4_040_404_041;
  * (RFC 7671 §8.1); `newKey` asks for a fresh key instead (then the next TLSA record must
  * be published first, or activation refuses).
  */
-export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Actor; newKey?: boolean } = {}): Promise<RenewalReport | null> {
+export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Actor; newKey?: boolean; policy?: PolicyReader } = {}): Promise<RenewalReport | null> {
   const actor = options.actor ?? SYSTEM;
   const now = options.now ?? new Date();
   const report: RenewalReport = { warned: [], renewed: [], failed: [] };
@@ -42,14 +42,14 @@ export async function runRenewalPass(db: Db, options: { now?: Date; actor?: Acto
     async (lockTx) => {
       const locked = await lockTx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RENEWAL_LOCK}::bigint) AS ok`;
       if (!locked[0]?.ok) return null;
-      return renewalPass(db, actor, now, report, options.newKey ?? false);
+      return renewalPass(db, options.policy ?? databasePolicy(db), actor, now, report, options.newKey ?? false);
     },
     { timeout: 30 * 60_000, maxWait: 30_000 },
   );
 }
 
-async function renewalPass(db: Db, actor: Actor, now: Date, report: RenewalReport, newKey: boolean): Promise<RenewalReport> {
-  const policy = await getEffectivePolicy(db);
+async function renewalPass(db: Db, policies: PolicyReader, actor: Actor, now: Date, report: RenewalReport, newKey: boolean): Promise<RenewalReport> {
+  const policy = await policies.get();
   const active = await db.certificate.findMany({ where: { status: 'ACTIVE', certPem: { not: null } }, orderBy: { notAfter: 'asc' } });
   for (const cert of active) {
     const expiry = expiryOf(cert.notAfter, now);

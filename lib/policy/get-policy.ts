@@ -34,6 +34,18 @@ export function mergePolicy(global: PolicyOverride, domain: PolicyOverride = {})
   });
 }
 
+/**
+ * Where a caller reads the policy in force: straight from the database (`databasePolicy`, the
+ * panel and the CLI), or the daemon's cache that a NOTIFY on the policy channel invalidates.
+ */
+export interface PolicyReader {
+  get(domainId?: string | null): Promise<Policy>;
+}
+
+export function databasePolicy(db: Db | DbOrTx): PolicyReader {
+  return { get: (domainId) => getEffectivePolicy(db, domainId) };
+}
+
 /** The policy in force for a domain (or globally when domainId is omitted). */
 export async function getEffectivePolicy(db: Db | DbOrTx, domainId?: string | null): Promise<Policy> {
   const rows = await db.policy.findMany({

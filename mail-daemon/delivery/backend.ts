@@ -28,7 +28,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
   }
 
   async authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult> {
-    const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' });
+    const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' }, { policy: this.policies });
     if (r.ok) {
       // TLS statistics (tls_client_logins): which TLS this mailbox's submission client used; never fails the login.
       await recordClientTls(this.pool, {

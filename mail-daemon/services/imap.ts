@@ -47,7 +47,7 @@ export function createImapService(): DaemonService {
         serverName: ctx.env.POSTERN_HOSTNAME,
         tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
         async verify(user, password, ip) {
-          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' });
+          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' }, { policy: ctx.policy });
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
         },
         async allowCleartextAuth() {

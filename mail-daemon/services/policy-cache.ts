@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/prisma';
-import { getEffectivePolicy, type Policy } from '@/lib/policy';
+import { getEffectivePolicy, type Policy, type PolicyReader } from '@/lib/policy';
 
 export interface PolicyCacheOptions {
   /** Bounds staleness should a notification ever be missed. */
@@ -15,7 +15,7 @@ export interface PolicyCacheOptions {
  * applies from the next connection on; readers that hold a value between
  * connections (APPENDLIMIT, the TLS floor) re-read it from `onChange`.
  */
-export class PolicyCache {
+export class PolicyCache implements PolicyReader {
   private readonly entries = new Map<string, { at: number; value: Promise<Policy> }>();
   private readonly listeners = new Set<() => void>();
   private readonly ttlMs: number;

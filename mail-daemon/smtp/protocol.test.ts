@@ -106,8 +106,8 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
   });
 
   it('refuses the recipient past maxRecipients with 452 4.5.3, and SIZE= past maxMessageBytes with 552', async () => {
-    await setPolicy({ maxRecipients: 2, maxMessageBytes: 4096 });
     try {
+      await setPolicy({ maxRecipients: 2, maxMessageBytes: 4096 });
       await untilEhlo((t) => t.includes('SIZE 4096'));
       const c = await connect();
       await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<s@sender.test> SIZE=5000', 552], ['MAIL FROM:<s@sender.test> SIZE=100', 250],
@@ -136,18 +136,21 @@ describe('RFC 5321: greeting, EHLO, envelope', () => {
       c.close();
       return r.code;
     };
-    await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: { recipientDelimiter: '-' } });
-    await expect.poll(() => rcpt('alice-news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
-    expect(await rcpt('alice+news@example.test')).toBe(550);
-    await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: {} });
-    await expect.poll(() => rcpt('alice+news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
+    try {
+      await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: { recipientDelimiter: '-' } });
+      await expect.poll(() => rcpt('alice-news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
+      expect(await rcpt('alice+news@example.test')).toBe(550);
+    } finally {
+      await updatePolicy(db.prisma, SYSTEM, { domainId: domain.id, settings: {} });
+      await expect.poll(() => rcpt('alice+news@example.test'), { timeout: 5000, interval: 50 }).toBe(250);
+    }
   });
 
   it('re-reads policy on the next connection after a NOTIFY; open sessions keep theirs', async () => {
     const old = await connect();
     expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
-    await setPolicy({ maxMessageBytes: 8192 });
     try {
+      await setPolicy({ maxMessageBytes: 8192 });
       await untilEhlo((t) => t.includes('SIZE 8192'));
       expect((await old.cmd('EHLO client.test')).lines).toContain('SIZE 52428800');
       old.close();
@@ -211,8 +214,8 @@ describe('No open relay (RFC 5321 §3.6, RFC 5321 §7.1)', () => {
   });
 
   it('does not relay for loopback unless the policy lists it in relayNetworks', async () => {
-    await setPolicy({ relayNetworks: ['127.0.0.0/8'], maxMessageBytes: 1_000_000 });
     try {
+      await setPolicy({ relayNetworks: ['127.0.0.0/8'], maxMessageBytes: 1_000_000 });
       await untilEhlo((t) => t.includes('SIZE 1000000'));
       const c = await connect();
       await transcript(c, [['EHLO client.test', 250], ['MAIL FROM:<app@internal.test>', 250], ['RCPT TO:<victim@elsewhere.test>', 250]]);
@@ -281,8 +284,8 @@ describe('RFC 3207: STARTTLS', () => {
   });
 
   it('requireTlsMx: 530 5.7.0 for everything but NOOP/EHLO/HELO/QUIT/STARTTLS until TLS', async () => {
-    await setPolicy({ requireTlsMx: true, maxMessageBytes: 2_000_000 });
     try {
+      await setPolicy({ requireTlsMx: true, maxMessageBytes: 2_000_000 });
       await untilEhlo((t) => t.includes('SIZE 2000000'));
       const c = await connect();
       const replies = await transcript(c, [
@@ -344,10 +347,10 @@ describe('RFC 4954 / RFC 6409 / RFC 8314: submission and AUTH', () => {
   });
 
   it('throttles repeated failures (454 4.7.0 while locked) per the brute-force policy', async () => {
-    await setPolicy({ bruteForce: { maxFailures: 3, windowSeconds: 900, lockoutSeconds: 900 }, maxMessageBytes: 3_000_000 });
-    await untilEhlo((t) => t.includes('SIZE 3000000'));
-    await db.prisma.authThrottle.deleteMany({});
     try {
+      await setPolicy({ bruteForce: { maxFailures: 3, windowSeconds: 900, lockoutSeconds: 900 }, maxMessageBytes: 3_000_000 });
+      await untilEhlo((t) => t.includes('SIZE 3000000'));
+      await db.prisma.authThrottle.deleteMany({});
       // One session per attempt: the throttle counts across sessions (and processes).
       const attempt = async (password: string) => {
         const { c } = await secure(smtp.ports.submission);
@@ -415,9 +418,9 @@ describe('RFC 4954 / RFC 6409 / RFC 8314: submission and AUTH', () => {
   });
 
   it('allowCleartextAuth (off by default) lets AUTH through before TLS only when an admin turns it on', async () => {
-    await setPolicy({ allowCleartextAuth: true, maxMessageBytes: 4_000_000 });
-    await untilEhlo((t) => t.includes('SIZE 4000000'));
     try {
+      await setPolicy({ allowCleartextAuth: true, maxMessageBytes: 4_000_000 });
+      await untilEhlo((t) => t.includes('SIZE 4000000'));
       const c = await connect(smtp.ports.submission);
       const ehlo = await c.cmd('EHLO client.test');
       expect(ehlo.lines).toContain('AUTH PLAIN LOGIN');
@@ -556,8 +559,8 @@ describe('TLS versions (policy minTlsVersion, RFC 8996)', () => {
   });
 
   it('minTlsVersion TLSv1.3 refuses a TLS 1.2 handshake on the next STARTTLS, after the NOTIFY', async () => {
-    await setPolicy({ minTlsVersion: 'TLSv1.3' });
     try {
+      await setPolicy({ minTlsVersion: 'TLSv1.3' });
       await expect
         .poll(async () => {
           const c = await connect();

@@ -12,7 +12,7 @@ export const RENEWAL_INTERVAL_MS = 60 * 60_000;
  */
 export function certificateRenewalService(intervalMs = RENEWAL_INTERVAL_MS) {
   return periodicService('certificate-renewal', intervalMs, async (ctx, log) => {
-    const report = await runRenewalPass(ctx.db);
+    const report = await runRenewalPass(ctx.db, { policy: ctx.policy });
     if (report && (report.warned.length || report.renewed.length || report.failed.length)) log.info({ report }, 'certificate renewal pass');
     for (const f of report?.failed ?? []) log.error({ certificateId: f.id, hosts: f.hosts, error: f.error }, 'certificate renewal failed');
   });
