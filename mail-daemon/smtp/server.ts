@@ -287,8 +287,11 @@ export class PosternSmtpServer extends SMTPServer {
   }
 
   override connect(socket: ConstructorParameters<typeof SMTPConnection>[1], socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
+    // Replies are whole lines written once each: Nagle's algorithm would only hold a reply back
+    // until the client's delayed ACK of the previous one (RFC 896 meets pipelining, RFC 2920).
+    socket.setNoDelay(true);
     const connection = new PosternConnection(this, socket, socketOptions);
-    // Counted from the first moment, before the greeting delay and reverse DNS.
+    // Counted from the first moment, before reverse DNS.
     const admission = this.slots.acquire(connection.remoteAddress, this.config.kind !== 'mx');
     if (admission.ok) connection.slot = admission.slot;
     else connection.refusal = admission.reason;
@@ -361,6 +364,9 @@ export class PosternSmtpServer extends SMTPServer {
 
   override onSecure(socket: tls.TLSSocket, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const conn = this.conn(session);
+    // A client that hung up right after its handshake leaves a socket with no cipher to
+    // describe: the session ends here (the reply goes nowhere).
+    if (!socket.getCipher()) return callback(fail(REPLY.SERVICE_UNAVAILABLE));
     // No client-initiated renegotiation (Node allows 3 per 10 minutes by default): a
     // renegotiation costs the server a handshake and buys the client nothing.
     refuseRenegotiation(socket);
