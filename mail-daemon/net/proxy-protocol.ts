@@ -4,6 +4,7 @@
 // deadline, and any untrusted peer, is dropped without a word (nothing may be written
 // before the header: the client may be a TLS client).
 import net from 'node:net';
+import { isTrusted, parseTrustedProxies } from '@/lib/auth/client-ip';
 import { normalizeIp } from './slots';
 
 /** \r\n\r\n\0\r\nQUIT\n: the 12-byte v2 signature. */
@@ -97,23 +98,9 @@ function compressV6(groups: string[]): string {
 
 /** POSTERN_TRUSTED_PROXIES (comma- or space-separated addresses and CIDRs) as a matcher. */
 export function trustedPeers(list: string): (ip: string) => boolean {
-  const blocks = new net.BlockList();
-  let any = false;
-  for (const entry of list.split(/[\s,]+/).filter(Boolean)) {
-    const [addr, bits] = entry.split('/');
-    const family = net.isIPv4(addr) ? 'ipv4' : net.isIPv6(addr) ? 'ipv6' : null;
-    if (!family) throw new Error(`POSTERN_TRUSTED_PROXIES: not an address: ${entry}`);
-    const max = family === 'ipv4' ? 32 : 128;
-    const prefix = bits === undefined ? max : Number(bits);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) throw new Error(`POSTERN_TRUSTED_PROXIES: bad prefix length: ${entry}`);
-    blocks.addSubnet(addr, prefix, family);
-    any = true;
-  }
-  return (ip) => {
-    if (!any) return false;
-    const a = normalizeIp(ip);
-    return blocks.check(a, net.isIPv4(a) ? 'ipv4' : 'ipv6');
-  };
+  // The panel's parser: one reading of the setting for HTTP and for the mail listeners.
+  const blocks = parseTrustedProxies(list);
+  return (ip) => blocks.length > 0 && isTrusted(normalizeIp(ip), blocks);
 }
 
 export interface ProxyProtocolOptions {
