@@ -5,7 +5,6 @@
 // directory with its own embedded cluster. The restored server is checked from outside: the real
 // daemon on it serves the same bytes over IMAP FETCH and the same certificate over TLS, the
 // restored DKIM key makes signatures dkimpy accepts.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +32,7 @@ import { tmpDir } from '@/mail-daemon/testing/certificates';
 import { postern, type CliResult } from '@/mail-daemon/testing/cli';
 import { spawnDaemon, TEST_MASTER_KEY, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { dkimpyVerify } from '@/mail-daemon/testing/dkimpy';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
 import { EXCLUDED_TABLES } from './manifest';
 
@@ -368,7 +368,7 @@ describe('postern restore into a new data directory (embedded Postgres)', () => 
       dns.set({ 'b1._domainkey.backup.test': { TXT: [txtStrings(dkimRecordValue('ed25519', row.publicKey))] } });
       const raw = plainMessage('signed after restore');
       const signed = withSignature(raw, await dkimSignatureFor(raw, key));
-      const verdict = await dkimpy(signed);
+      const verdict = await dkimpyVerify(signed, dns.server);
       expect(verdict).toMatchObject({ ok: true, d: 'backup.test', s: 'b1' });
     } finally {
       await db.$disconnect();
@@ -386,21 +386,6 @@ describe('postern restore into a new data directory (embedded Postgres)', () => 
     }
   });
 });
-
-/** dkimpy (Debian's python3-dkim), an independent verifier, asking the loopback DNS server for the key. */
-function dkimpy(raw: Buffer): Promise<{ ok: boolean; d: string; s: string }> {
-  const verifier = path.resolve(import.meta.dirname, '../../mail-daemon/testing/dkimpy-verify.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [verifier, dns.server], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`dkimpy: ${err}`))));
-    child.stdin.end(raw);
-  });
-}
 
 describe('postern backup while mail arrives', () => {
   it('is one snapshot: in the restored copy every quota is the sum of its messages and every folder is ahead of its UIDs', async () => {

@@ -2,7 +2,6 @@
 // what an alias forwards off-site, delivers it to an smtp-server sink on 127.0.0.5 found through
 // the loopback DNS server, and dkimpy (an independent verifier) checks the signature against the
 // key record it fetches from that same DNS server.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +18,8 @@ import { PASSWORD, seedDirectory } from '../testing/directory';
 import { startDnsServer, type RunningDnsServer, type Zones } from '../testing/dns-server';
 import { RawSmtp, transcript } from '../testing/smtp';
 import { startSmtpSink, type RunningSink } from '../testing/smtp-sink';
+import { dkimpyVerify } from '../testing/dkimpy';
 
-const VERIFIER = path.resolve(import.meta.dirname, '../testing/dkimpy-verify.py');
 
 let db: TestDatabase;
 let dataDir: string;
@@ -32,21 +31,7 @@ const zones: Zones = {
   'mx.remote.test': { A: ['127.0.0.5'] },
 };
 
-interface Verdict { ok: boolean; d: string; s: string; a: string; h: string[] }
-
-/** Asynchronous: the DNS server it asks runs in this process. */
-function dkimpy(raw: Buffer): Promise<Verdict> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [VERIFIER, dns.server], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`dkimpy: ${err}`))));
-    child.stdin.end(raw);
-  });
-}
+const dkimpy = (raw: Buffer) => dkimpyVerify(raw, dns.server);
 
 /** A key generated, its record published in the test zone, checked and activated, as an admin would. */
 async function publishAndActivate(domain: string, type: 'rsa' | 'ed25519', selector: string): Promise<DkimKeyView> {
