@@ -23,13 +23,17 @@ const nextConfig = {
       },
     ];
   },
+  // Types are checked by `npm run check` (tsc over the whole project, panel and daemon alike,
+  // which CI runs before it builds); next build's own pass repeated it, and was much of the
+  // wait on a first `npm start`.
+  typescript: {
+    ignoreBuildErrors: true,
+    // The browser tests point Next at a per-run tsconfig so the shared one is never rewritten.
+    ...(process.env.NEXT_TSCONFIG_PATH ? { tsconfigPath: process.env.NEXT_TSCONFIG_PATH } : {}),
+  },
   // The browser tests build into their own directory per run (test/e2e/panel.ts), so
-  // several runs never share a build lock, and point Next at a per-run tsconfig so
-  // the shared tsconfig.json is never rewritten.
+  // several runs never share a build lock.
   ...(process.env.NEXT_DIST_DIR ? { distDir: process.env.NEXT_DIST_DIR } : {}),
-  ...(process.env.NEXT_TSCONFIG_PATH
-    ? { typescript: { tsconfigPath: process.env.NEXT_TSCONFIG_PATH, ignoreBuildErrors: true } }
-    : {}),
 };
 
 export default nextConfig;
