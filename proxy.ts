@@ -21,6 +21,8 @@ export const PUBLIC_PATHS = [
   // Mail client discovery (Thunderbird autoconfig, Outlook autodiscover) and the RFC 8461
   // MTA-STS policy: asked for by clients and senders that have no session by nature.
   '/.well-known/autoconfig/mail/config-v1.1.xml', '/mail/config-v1.1.xml', AUTODISCOVER_PATH, '/.well-known/mta-sts.txt',
+  // Prometheus scrapes: the route itself asks for a token or an allowed address (app/metrics).
+  '/metrics',
 ];
 
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
@@ -95,6 +97,8 @@ function route(request: NextRequest, csp: string): NextResponse {
   if (isPublic(pathname)) return next(request, csp);
   const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));
   if (hasSession) return next(request, csp);
+  // Machine clients: the route wrapper (lib/dal/route.ts withApi) checks the token.
+  if (pathname.startsWith('/api/') && request.headers.has('authorization')) return next(request, csp);
   if (pathname.startsWith('/api/')) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 });
   }

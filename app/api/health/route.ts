@@ -1,7 +1,9 @@
+import { healthRoute } from '@/lib/api/routes';
 import { readEnv } from '@/lib/config/env';
 import { mailHealth } from '@/lib/daemons/health';
 import { goneAfterMsOf } from '@/lib/daemons/liveness';
 import { db } from '@/lib/dal/db';
+import { publicApi } from '@/lib/dal/route';
 
 // Public (proxy.ts allow-list): answers whether the panel and its database are up and whether
 // mail is being served, for load balancers and monitoring: 200 while some mail daemon has a
@@ -10,7 +12,7 @@ import { db } from '@/lib/dal/db';
 // dashboard has those).
 export const dynamic = 'force-dynamic';
 
-export async function GET(): Promise<Response> {
+export const GET = publicApi(healthRoute, async () => {
   const headers = { 'cache-control': 'no-store' };
   try {
     const health = await mailHealth(db(), { goneAfterMs: goneAfterMsOf(readEnv()) });
@@ -18,4 +20,4 @@ export async function GET(): Promise<Response> {
   } catch {
     return Response.json({ status: 'unavailable' }, { status: 503, headers });
   }
-}
+});

@@ -1,19 +1,24 @@
 import { NextResponse } from 'next/server';
+import { createMailboxRoute, listMailboxesRoute } from '@/lib/api/routes';
 import { db } from '@/lib/dal/db';
-import { withAdmin } from '@/lib/dal/route';
-import { listMailboxes, type MailboxSort } from '@/lib/mailboxes/list-mailboxes';
+import { withApi } from '@/lib/dal/route';
+import { createMailbox } from '@/lib/mailboxes/create-mailbox';
+import { listMailboxes } from '@/lib/mailboxes/list-mailboxes';
 
-// JSON list for machine clients (scripts, the list benchmark): the same service and
-// scope as the page. GET /api/mailboxes?q=&domain=&sort=&order=&page=&pageSize=
-export const GET = withAdmin(async (req, { admin }) => {
-  const p = new URL(req.url).searchParams;
+// JSON for machine clients (scripts, the list benchmark): the same services and scope as the page.
+export const GET = withApi(listMailboxesRoute, async (_req, { admin, query }) => {
   const result = await listMailboxes(db(), admin, {
-    search: p.get('q') ?? undefined,
-    domain: p.get('domain') || undefined,
-    sort: (p.get('sort') as MailboxSort) ?? undefined,
-    order: p.get('order') === 'desc' ? 'desc' : 'asc',
-    page: Number(p.get('page')) || 1,
-    pageSize: Number(p.get('pageSize')) || 50,
+    search: query.q,
+    domain: query.domain,
+    sort: query.sort,
+    order: query.order,
+    page: query.page ?? 1,
+    pageSize: query.pageSize ?? 50,
   });
   return NextResponse.json(result);
+});
+
+export const POST = withApi(createMailboxRoute, async (_req, { admin, body }) => {
+  const result = await createMailbox(db(), admin, body);
+  return NextResponse.json(result, { status: 201 });
 });

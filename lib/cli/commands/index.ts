@@ -26,6 +26,7 @@ export const COMMAND_GROUPS: CommandGroupEntry[] = [
   { name: 'cert', load: async () => (await import('./certificates')).registerCert },
   { name: 'smime', load: async () => (await import('./certificates')).registerSmime },
   { name: 'dkim', load: async () => (await import('./dkim')).registerDkim },
+  { name: 'token', load: async () => (await import('./token')).registerToken },
   { name: 'status', load: async () => (await import('./status')).registerStatus },
   { name: 'backup', load: async () => (await import('./backup')).registerBackup },
   { name: 'restore', load: async () => (await import('./backup')).registerRestore },

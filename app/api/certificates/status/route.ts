@@ -1,4 +1,6 @@
+import { certificateStatusRoute } from '@/lib/api/routes';
 import { certificateStatus, toPrometheus } from '@/lib/certificates/status';
+import { publicApi } from '@/lib/dal/route';
 import { prisma } from '@/lib/db/prisma';
 
 // For monitoring (Icinga/Nagios check_http with a JSON or string match, or Prometheus):
@@ -8,7 +10,7 @@ import { prisma } from '@/lib/db/prisma';
 // ?format=prometheus for text exposition. HTTP 200 for OK/WARNING, 503 for CRITICAL.
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request): Promise<Response> {
+export const GET = publicApi(certificateStatusRoute, async (_req, { query }) => {
   const full = await certificateStatus(prisma());
   // Public: daemons are numbered, not named (instance ids carry host names and pids).
   const report = {
@@ -17,8 +19,8 @@ export async function GET(req: Request): Promise<Response> {
     missing: full.missing.map((d, i) => ({ ...d, instanceId: `gone-${i + 1}` })),
   };
   const code = report.status === 'CRITICAL' ? 503 : 200;
-  if (new URL(req.url).searchParams.get('format') === 'prometheus') {
+  if (query.format === 'prometheus') {
     return new Response(toPrometheus(report), { status: code, headers: { 'content-type': 'text/plain; version=0.0.4', 'cache-control': 'no-store' } });
   }
   return Response.json(report, { status: code, headers: { 'cache-control': 'no-store' } });
-}
+});

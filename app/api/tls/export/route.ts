@@ -1,17 +1,11 @@
+import { tlsExportRoute } from '@/lib/api/routes';
 import { db } from '@/lib/dal/db';
-import { withAdmin } from '@/lib/dal/route';
+import { withApi } from '@/lib/dal/route';
 import { tlsCsv } from '@/lib/tls-stats/panel';
 
-// GET /api/tls/export?from=&to=&domain=&mailbox=&direction=  →  text/csv of the filtered aggregates.
-export const GET = withAdmin(async (req, { admin }) => {
-  const p = new URL(req.url).searchParams;
-  const csv = await tlsCsv(db(), admin, {
-    from: p.get('from'),
-    to: p.get('to'),
-    domain: p.get('domain'),
-    mailbox: p.get('mailbox'),
-    direction: p.get('direction'),
-  });
+// The filtered TLS aggregates as text/csv, within the caller's domain scope.
+export const GET = withApi(tlsExportRoute, async (_req, { admin, query }) => {
+  const csv = await tlsCsv(db(), admin, query);
   return new Response(csv, {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
