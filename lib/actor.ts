@@ -2,6 +2,8 @@
 export type Actor =
   | { kind: 'admin'; id: string; email: string; role: 'GLOBAL' | 'DOMAIN'; domainIds: string[]; ip?: string }
   | { kind: 'cli'; user: string }
+  /** A mailbox owner in the self-service area: rights over its own mailbox only, none in any domain. */
+  | { kind: 'mailbox'; id: string; address: string; domainId: string; ip?: string }
   | { kind: 'system' };
 
 export const SYSTEM: Actor = { kind: 'system' };
@@ -10,16 +12,22 @@ export const SYSTEM: Actor = { kind: 'system' };
 export function actorName(actor: Actor): string {
   if (actor.kind === 'admin') return actor.email;
   if (actor.kind === 'cli') return `cli:${actor.user}`;
+  if (actor.kind === 'mailbox') return `mailbox:${actor.address}`;
   return 'system';
 }
 
-/** The CLI and the system act with full rights: whoever can run them can already read the database. */
+/**
+ * The CLI and the system act with full rights: whoever can run them can already read the database.
+ * A mailbox owner has none here: an admin service handed its actor finds nothing in scope.
+ */
 export function isGlobal(actor: Actor): boolean {
+  if (actor.kind === 'mailbox') return false;
   return actor.kind !== 'admin' || actor.role === 'GLOBAL';
 }
 
 /** The domain ids the actor may touch, or null for all. */
 export function domainScope(actor: Actor): string[] | null {
+  if (actor.kind === 'mailbox') return [];
   return isGlobal(actor) ? null : (actor as Extract<Actor, { kind: 'admin' }>).domainIds;
 }
 

@@ -1,3 +1,4 @@
+import { matchAppPassword } from '@/lib/app-passwords/app-passwords';
 import type { Db } from '@/lib/db/prisma';
 import { databasePolicy, type PolicyReader } from '@/lib/policy/get-policy';
 import { normalizeAddress } from '@/lib/validations/address';
@@ -9,15 +10,22 @@ export interface MailboxLoginInput {
   address: string;
   password: string;
   ip: string;
-  service: 'smtp' | 'imap';
+  service: 'smtp' | 'imap' | 'pop3';
 }
 
 export type MailboxLoginResult =
-  | { ok: true; mailbox: { id: string; address: string; domainId: string } }
+  | {
+      ok: true;
+      mailbox: { id: string; address: string; domainId: string };
+      /** The app password that opened the session (lib/app-passwords), or null for the mailbox password. */
+      appPasswordId: string | null;
+    }
   | { ok: false; reason: 'invalid' | 'throttled' };
 
 /**
- * SMTP AUTH and IMAP LOGIN. The same answer whether the user is unknown, disabled,
+ * SMTP AUTH, IMAP LOGIN and POP3 USER/PASS. A mailbox's app passwords are tried first for
+ * input of their shape, then the mailbox password — unless the policy's requireAppPasswords
+ * refuses it here (it still opens the self-service area). The same answer whether the user is unknown, disabled,
  * in a disabled domain or gave a wrong password; an unknown user still costs one
  * argon2 verification so timing tells nothing. Throttled as ./throttle.ts says, under
  * the mail protocols' keys (group 'mail', shared by SMTP and IMAP and every process,
@@ -48,11 +56,15 @@ export async function verifyMailboxLogin(
   if (!(await admitLogin(db, attempt, policy.bruteForce, options.slowDown)).admitted) return { ok: false, reason: 'throttled' };
 
   const password = String(input.password ?? '');
+  const appPasswordId = mailbox && password.length <= MAX_PASSWORD_LENGTH ? await matchAppPassword(db, mailbox.id, password) : null;
   const passwordOk =
-    password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(mailbox?.passwordHash ?? (await dummyHash()), password));
+    appPasswordId !== null ||
+    (password.length <= MAX_PASSWORD_LENGTH &&
+      (await verifyPassword(mailbox?.passwordHash ?? (await dummyHash()), password)) &&
+      !policy.requireAppPasswords);
   if (mailbox && passwordOk && mailbox.enabled && mailbox.domain.enabled) {
     await recordLoginSuccess(db, attempt);
-    return { ok: true, mailbox: { id: mailbox.id, address: mailbox.address, domainId: mailbox.domainId } };
+    return { ok: true, mailbox: { id: mailbox.id, address: mailbox.address, domainId: mailbox.domainId }, appPasswordId };
   }
   await recordLoginFailure(db, attempt, policy.bruteForce);
   return { ok: false, reason: 'invalid' };

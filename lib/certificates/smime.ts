@@ -48,6 +48,8 @@ const SELECT = {
 } as const;
 
 function mailboxScope(actor: Actor) {
+  // A mailbox owner (self-service) sees its own certificates only.
+  if (actor.kind === 'mailbox') return { mailboxId: actor.id };
   const scope = domainIdWhere(actor);
   return scope.domainId ? { mailbox: { domainId: scope.domainId } } : {};
 }

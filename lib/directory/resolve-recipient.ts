@@ -29,6 +29,7 @@ interface MailboxRow {
   quotaBytes: bigint;
   usedBytes: bigint;
   domain: { enabled: boolean };
+  forwarding: { destinations: string[]; keepCopy: boolean } | null;
 }
 
 const mailboxSelect = {
@@ -39,6 +40,7 @@ const mailboxSelect = {
   quotaBytes: true,
   usedBytes: true,
   domain: { select: { enabled: true } },
+  forwarding: { select: { destinations: true, keepCopy: true } },
 } as const;
 
 /**
@@ -47,12 +49,16 @@ const mailboxSelect = {
  * callers can serve it from their policy cache), then the domain's catch-all.
  * Alias destinations resolve the same way (without catch-all) up to MAX_ALIAS_DEPTH.
  * `messageBytes` (from SIZE= or the DATA) makes "would not fit" count as over quota.
+ * A mailbox's own forwarding (self-service) is followed only where `forwardingAllowed` says its
+ * domain's policy allows it; its destinations resolve like an alias's, so a chain that comes back
+ * to an address already visited ends there (no loop), and without keepCopy the mailbox itself
+ * gets nothing.
  */
 export async function resolveRecipient(
   db: Db,
   address: string,
   delimiterFor: (domainId: string) => string | Promise<string>,
-  options: { messageBytes?: number } = {},
+  options: { messageBytes?: number; forwardingAllowed?: (domainId: string) => boolean | Promise<boolean> } = {},
 ): Promise<Resolution> {
   let a;
   try {
@@ -77,8 +83,13 @@ export async function resolveRecipient(
     return localDomains.get(d)!;
   };
 
-  const take = (m: MailboxRow): TargetState | null => {
+  const take = async (m: MailboxRow, depth: number): Promise<TargetState | null> => {
     if (!m.enabled || !m.domain.enabled) return 'disabled';
+    const forwards = m.forwarding?.destinations.length && (await options.forwardingAllowed?.(m.domainId)) ? m.forwarding : null;
+    if (forwards) {
+      const state = await expandAll(forwards.destinations, depth + 1);
+      if (!forwards.keepCopy) return state;
+    }
     // Full means no room for this message (its size when known, else one more byte).
     if (m.quotaBytes > 0n && m.usedBytes + (size > 0n ? size : 1n) > m.quotaBytes) return 'over_quota';
     mailboxes.set(m.id, { id: m.id, address: m.address, domainId: m.domainId });
@@ -102,7 +113,7 @@ export async function resolveRecipient(
       const alias = await db.alias.findUnique({ where: { source: candidate }, select: { destinations: true, enabled: true } });
       if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
       const mailbox = await db.mailbox.findUnique({ where: { address: candidate }, select: mailboxSelect });
-      if (mailbox) return take(mailbox);
+      if (mailbox) return take(mailbox, depth);
     }
     if (catchAll) {
       const alias = await db.alias.findUnique({ where: { source: `@${dom}` }, select: { destinations: true, enabled: true } });

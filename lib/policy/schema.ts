@@ -60,6 +60,10 @@ export const policySchema = z.object({
   defaultQuotaBytes: z.number().int().min(0).max(2 ** 50).default(GiB),
   /** Admins must enrol TOTP before using the panel. */
   requireTotp: z.boolean().default(false),
+  /** IMAP, SMTP AUTH and POP3 take only app passwords (lib/app-passwords): the mailbox password opens the self-service area alone. */
+  requireAppPasswords: z.boolean().default(false),
+  /** Mailbox owners may forward their mail (self-service), to at most 5 addresses outside their own domain's loops. */
+  allowForwarding: z.boolean().default(false),
   /** Internal-CA and ACME certificates are renewed automatically this many days before they expire (mail-daemon/tls/renewal.ts). */
   renewDaysBefore: z.number().int().min(1).max(365).default(30),
   /** Outbound retries (mail-daemon/outbound/schedule.ts): the wait after the first temporary failure, seconds; it doubles each attempt. */

@@ -187,6 +187,18 @@ export const POLICY_GROUPS: PolicyGroup[] = [
         kind: 'boolean',
         globalOnly: true,
       },
+      {
+        path: 'requireAppPasswords',
+        label: 'Mail clients need app passwords',
+        help: 'IMAP, SMTP and POP3 refuse the mailbox password; users create a password per device in their self-service area (/account).',
+        kind: 'boolean',
+      },
+      {
+        path: 'allowForwarding',
+        label: 'Users may forward their mail',
+        help: 'Mailbox owners may set up to 5 forwarding addresses in their self-service area. Off: existing forwarding stops.',
+        kind: 'boolean',
+      },
     ],
   },
   {
