@@ -30,6 +30,8 @@
  * - A non-peek BODY[...] fetch on a read-write view sets \Seen and returns `flags` and `modseq` unasked;
  *   `storeFlags` returns each message's flags and modseq. Remember those modseqs to skip your own
  *   changes in the next `changes().updated`.
+ * - Keywords: the session announces every keyword with FLAGS before a FETCH shows it (RFC 3501 7.2.6),
+ *   comparing each result's flags with what it announced; the store needs no keyword registry.
  * - Folders are rows: deleting "A" leaves "A/B" in place (LIST must show "A" as \NonExistent/\Noselect
  *   when it lists "A/B"); CREATE "A/B/C" creates missing superiors; renaming renames inferiors.
  * - Sizes: every byte count (RFC822.SIZE, BODYSTRUCTURE sizes, section data) is of the stored bytes,
@@ -83,6 +85,7 @@ export interface FolderInfo {
   name: string;
   delimiter: typeof HIERARCHY_DELIMITER;
   specialUse: SpecialUse | null;
+  /** Its name is in the subscriptions (which are names: see MailSession.listSubscriptions). */
   subscribed: boolean;
 }
 
@@ -97,6 +100,8 @@ export interface FolderStatus {
   recent: number;
   unseen: number;
   deleted: number;
+  /** Bytes of the \\Deleted messages: what EXPUNGE would free (RFC 9208 DELETED-STORAGE). */
+  deletedSize: number;
   /** Sum of RFC822.SIZE (STATUS=SIZE). */
   size: number;
 }
@@ -134,6 +139,8 @@ export interface SectionSpec {
   partial?: { offset: number; length: number };
   /** BODY.PEEK / RFC822.HEADER / RFC822.SIZE-like reads: do not set \Seen. */
   peek?: boolean;
+  /** RFC 3516 BINARY: the part's content-transfer-encoding undone (before <partial>); no specifier. */
+  decode?: boolean;
 }
 
 export interface FetchItems {
@@ -160,12 +167,15 @@ export interface FetchResult {
    *  modseq and can skip it in the next changes().updated). */
   modseq?: number;
   internalDate?: Date;
+  /** With internalDate: its zone in minutes east of UTC, as APPEND gave it (0 for deliveries). */
+  internalDateZone?: number;
   size?: number;
   envelope?: Envelope;
   bodyStructure?: BodyStructure;
   /** Same order as items.sections. `data` is exactly the bytes to serve (already sliced for <partial>);
-   *  null when the part does not exist (serve NIL). */
-  sections?: { spec: SectionSpec; data: Buffer | null }[];
+   *  null when the part does not exist (serve NIL), or with `unknownEncoding` when BINARY meets a
+   *  content-transfer-encoding it cannot undo (answer NO [UNKNOWN-CTE], RFC 3516 4.2). */
+  sections?: { spec: SectionSpec; data: Buffer | null; unknownEncoding?: boolean }[];
 }
 
 export type StoreOperation = 'add' | 'remove' | 'set';
@@ -202,13 +212,35 @@ export interface AppendInput {
   size: number;
   /** The literal: a Buffer, or a stream that yields exactly `size` bytes. */
   data: Buffer | Readable | AsyncIterable<Buffer>;
+  /**
+   * Sent as RFC 3516 literal8 (or an RFC 6855 UTF8 literal): stored octet for octet, line ends
+   * untouched, since a binary body's CR and LF octets are data. Otherwise line ends become CRLF.
+   */
+  verbatim?: boolean;
   flags?: string[];
   internalDate?: Date;
+  /** The zone the client gave with internalDate, in minutes east of UTC (INTERNALDATE shows it again). */
+  internalDateZone?: number;
 }
 
 export interface AppendResult {
   uidValidity: number;
   uid: number;
+}
+
+/** MULTIAPPEND (RFC 3502): one UID per message, in the order given. */
+export interface AppendManyResult {
+  uidValidity: number;
+  uids: number[];
+}
+
+/** A message section another message is built from (RFC 4469 CATENATE's URL parts). */
+export interface SectionReference {
+  folder: string;
+  /** When given, the folder's UIDVALIDITY must be this (else the reference names nothing). */
+  uidValidity?: number;
+  uid: number;
+  section: SectionSpec;
 }
 
 export interface QuotaInfo {
@@ -236,8 +268,10 @@ export type SearchKey =
   /** BEFORE/ON/SINCE (internal date) and SENTBEFORE/SENTON/SENTSINCE (Date: header); day = 'YYYY-MM-DD'. */
   | { op: 'date'; field: 'internal' | 'sent'; cmp: 'before' | 'on' | 'since'; day: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; bytes: number }
-  /** HEADER field string, and FROM/TO/CC/BCC/SUBJECT as header keys; value '' = field present. */
+  /** HEADER field string, and SUBJECT as a header key; value '' = field present. */
   | { op: 'header'; field: string; value: string }
+  /** FROM/TO/CC/BCC: a substring of the field's decoded addresses, 'Name <local@domain>' (as Dovecot); '' = field present. */
+  | { op: 'address'; field: 'from' | 'to' | 'cc' | 'bcc'; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   /** CONDSTORE MODSEQ n: modseq >= n. */
@@ -247,6 +281,27 @@ export interface SearchResult {
   uids: number[];
   /** Highest modseq among the matches (CONDSTORE, when the criteria used MODSEQ). */
   highestModseq: number | null;
+  /** Each match's modseq, in the order of `uids`, when the criteria used MODSEQ (ESEARCH MIN/MAX report theirs). */
+  modseqs: number[] | null;
+}
+
+// ---------------------------------------------------------------- sort and thread (RFC 5256, RFC 5957)
+
+/** SORT keys; DISPLAYFROM/DISPLAYTO are RFC 5957's. */
+export type SortKey = 'arrival' | 'cc' | 'date' | 'from' | 'size' | 'subject' | 'to' | 'displayfrom' | 'displayto';
+
+export interface SortCriterion {
+  key: SortKey;
+  /** REVERSE: this key only; ties still go by UID ascending (the sequence order). */
+  reverse: boolean;
+}
+
+export type ThreadAlgorithm = 'orderedsubject' | 'references';
+
+/** One message of a thread and its replies; uid null for a placeholder holding sibling threads. */
+export interface ThreadNode {
+  uid: number | null;
+  children: ThreadNode[];
 }
 
 // ---------------------------------------------------------------- change feed
@@ -299,6 +354,10 @@ export interface FolderView {
   /** Remove \Deleted messages (only among `uids` when given: UID EXPUNGE). Returns expunged UIDs ascending. */
   expunge(uids?: UidRanges | number[]): Promise<number[]>;
   search(key: SearchKey): Promise<SearchResult>;
+  /** SORT: the UIDs matching `key`, ordered by the criteria, ties by UID. */
+  sort(criteria: readonly SortCriterion[], key: SearchKey): Promise<number[]>;
+  /** THREAD: the messages matching `key` as threads, in the algorithm's order. */
+  thread(algorithm: ThreadAlgorithm, key: SearchKey): Promise<ThreadNode[]>;
   /** What changed since the session's last known state (NOOP, IDLE, command end, QRESYNC). */
   changes(since: ChangesSince): Promise<FolderChanges>;
   /** UIDs this view holds as \Recent (RFC 3501; claimed at select and by changes()). */
@@ -326,11 +385,21 @@ export interface MailSession {
   deleteFolder(name: string): Promise<void>;
   /** Renames the folder and its inferiors; renaming INBOX moves its messages to a new folder and leaves INBOX empty. */
   renameFolder(from: string, to: string): Promise<void>;
+  /**
+   * Subscriptions are names, not folders (RFC 3501 6.3.6): SUBSCRIBE needs no folder, DELETE
+   * and RENAME leave them alone, CREATE adds none. Sorted, INBOX first.
+   */
+  listSubscriptions(): Promise<string[]>;
   subscribe(name: string): Promise<void>;
+  /** Not subscribed is not an error. */
   unsubscribe(name: string): Promise<void>;
   status(name: string): Promise<FolderStatus>;
   select(name: string, options?: { readOnly?: boolean }): Promise<SelectResult>;
   append(folder: string, input: AppendInput): Promise<AppendResult>;
+  /** MULTIAPPEND: every message or none, in one transaction, the quota checked for their total. */
+  appendMany(folder: string, inputs: AppendInput[]): Promise<AppendManyResult>;
+  /** The bytes of a section of a message in one of this mailbox's folders; null when it names nothing. */
+  readSection(ref: SectionReference): Promise<Buffer | null>;
   quota(): Promise<QuotaInfo>;
   /** Cross-process notifications for this mailbox; returns the unsubscribe function. */
   watch(listener: (event: MailboxEvent) => void): () => void;

@@ -2,6 +2,8 @@
 import { indexWithHeader, normalizeCrlf, sha256Hex, type MimeIndex, type ParsedHeader } from '@/lib/mime';
 import type pg from 'pg';
 import type { Client } from './db';
+import { SORT_KEY_COLUMNS, sortKeys, sortKeyValues, type SortKeys } from './sort-keys';
+import { sentDay } from './sent-date';
 
 export interface PreparedBlob {
   raw: Buffer;
@@ -9,22 +11,26 @@ export interface PreparedBlob {
   /** The top-level header the index was read from, for whoever reads more of it (the Received hops). */
   header: ParsedHeader;
   sha256: string;
+  /** What SORT and THREAD compare (./sort-keys.ts). */
+  keys: SortKeys;
 }
 
 /**
  * CPU work done before the transaction opens. Line ends become CRLF first (IMAP serves CRLF), so
- * the stored bytes are the served bytes and every size is theirs.
+ * the stored bytes are the served bytes and every size is theirs; `verbatim` (an RFC 3516 literal8
+ * APPEND, whose binary bodies hold CR and LF octets as data) keeps every octet as sent.
  */
-export function prepareBlob(input: Buffer): PreparedBlob {
-  const raw = normalizeCrlf(input);
+export function prepareBlob(input: Buffer, options: { verbatim?: boolean } = {}): PreparedBlob {
+  const raw = options.verbatim ? input : normalizeCrlf(input);
   const { index, header } = indexWithHeader(raw);
-  return { raw, index, header, sha256: sha256Hex(raw) };
+  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index, header.fields) };
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {
+  const keys = SORT_KEY_COLUMNS.map((_, i) => `$${i + 7}`).join(', ');
   const r = await client.query<{ id: string }>(
-    `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt],
+    `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${SORT_KEY_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, ${keys}) RETURNING id`,
+    [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys)],
   );
   return r.rows[0].id;
 }

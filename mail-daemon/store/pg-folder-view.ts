@@ -4,7 +4,6 @@
 // FETCH is in ./fetch.ts. Every write locks the folder row first (see ./pg-store.ts).
 import type pg from 'pg';
 import { withTransaction } from '@/lib/db/transaction';
-import type { MimeIndex } from '@/lib/mime';
 import {
   StoreError,
   type ChangesSince,
@@ -19,17 +18,22 @@ import {
   type MoveResult,
   type SearchKey,
   type SearchResult,
+  type SortCriterion,
   type StoreFlagsInput,
   type StoreFlagsResult,
+  type ThreadAlgorithm,
+  type ThreadNode,
   type UidRanges,
 } from '@/mail-daemon/imap/backend';
 import { announce, num, readEvenIfReadOnly, type Client } from './db';
 import { fetchMessages } from './fetch';
 import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
+import { removeMessages } from './expunge';
 import { allocateUids, folderRow, lockFolder } from './folders';
 import { junkVerdict, recordJunkJudgements } from './junk-training';
 import { charge, fits } from './quota';
-import { compileSql, matches, needsBody, needsText, usesModseq, type SearchRow } from './search';
+import { searchFolder } from './search';
+import { sortFolder, threadFolder, type SortScope } from './sort';
 
 /** What a folder view needs of its session and store. */
 export interface FolderViewScope {
@@ -128,8 +132,8 @@ export class PgFolderView implements FolderView {
     const dest = await folderRow(c, this.scope.mailboxId, destination);
     await c.query('SELECT id FROM mail_folders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[this.folder.id, dest.id]]);
     const params: unknown[] = [this.folder.id];
-    const src = await c.query<{ uid: string; blob_id: string; flags: string[]; internal_date: Date; size: number }>(
-      `SELECT uid, blob_id, flags, internal_date, size FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
+    const src = await c.query<{ uid: string; blob_id: string; flags: string[]; internal_date: Date; internal_date_zone: number; size: number }>(
+      `SELECT uid, blob_id, flags, internal_date, internal_date_zone, size FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
       params,
     );
     if (!src.rows.length) return { dest, mapping: [] as [number, number][], uidValidity: num(dest.uid_validity), total: 0, modseq: 0 };
@@ -140,10 +144,10 @@ export class PgFolderView implements FolderView {
       if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
     }
     await c.query(
-      `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
-       SELECT $1, $2 + s.n - 1, s.blob_id, ARRAY(SELECT jsonb_array_elements_text(s.flags)), s.internal_date, s.size, $3
-         FROM jsonb_to_recordset($4::jsonb) AS s(blob_id uuid, flags jsonb, internal_date timestamptz, size int, n int)`,
-      [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, size: r.size })))],
+      `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, internal_date_zone, size, modseq)
+       SELECT $1, $2 + s.n - 1, s.blob_id, ARRAY(SELECT jsonb_array_elements_text(s.flags)), s.internal_date, s.internal_date_zone, s.size, $3
+         FROM jsonb_to_recordset($4::jsonb) AS s(blob_id uuid, flags jsonb, internal_date timestamptz, internal_date_zone smallint, size int, n int)`,
+      [dest.id, firstUid, modseq, JSON.stringify(src.rows.map((r, i) => ({ n: i + 1, blob_id: r.blob_id, flags: r.flags, internal_date: r.internal_date, internal_date_zone: r.internal_date_zone, size: r.size })))],
     );
     const mapping = src.rows.map((r, i) => [num(r.uid), firstUid + i] as [number, number]);
     // A folder's special use is given when it is created (RFC 6154 CREATE … USE) and never
@@ -177,24 +181,9 @@ export class PgFolderView implements FolderView {
 
   /** Deletes messages (all given UIDs, or only \Deleted ones) with tombstones; no quota change. */
   private async remove(c: Client, uids: UidRanges | number[] | undefined, onlyDeleted: boolean) {
-    const { highestModseq } = await this.lock(c);
-    const params: unknown[] = [this.folder.id];
-    let where = 'folder_id = $1';
-    if (onlyDeleted) where += ` AND '\\Deleted' = ANY(flags)`;
-    if (uids) where += ` AND ${uidCondition(uids, params)}`;
-    const del = await c.query<{ uid: string; size: number; blob_id: string }>(`DELETE FROM mail_messages WHERE ${where} RETURNING uid, size, blob_id`, params);
-    if (!del.rows.length) return { uids: [] as number[], total: 0, blobs: [] as string[] };
-    const modseq = highestModseq + 1;
-    const removed = del.rows.map((r) => num(r.uid)).sort((a, b) => a - b);
-    await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [this.folder.id, modseq]);
-    await c.query(
-      `INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::bigint[]) u
-       ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq`,
-      [this.folder.id, removed, modseq],
-    );
-    await announce(c, { mailboxId: this.scope.mailboxId, folderId: this.folder.id, modseq, kind: 'messages' });
-    for (const u of removed) this.recent.delete(u);
-    return { uids: removed, total: del.rows.reduce((n, r) => n + r.size, 0), blobs: [...new Set(del.rows.map((r) => r.blob_id))] };
+    const removed = await removeMessages(c, { mailboxId: this.scope.mailboxId, folderId: this.folder.id }, uids, onlyDeleted);
+    for (const u of removed.uids) this.recent.delete(u);
+    return removed;
   }
 
   async expunge(uids?: UidRanges | number[]): Promise<number[]> {
@@ -209,41 +198,19 @@ export class PgFolderView implements FolderView {
   }
 
   async search(key: SearchKey): Promise<SearchResult> {
-    const canonical = canonicalKey(key);
-    const ctx = { recent: this.recent };
-    const params: unknown[] = [this.folder.id];
-    const where = compileSql(canonical, params, ctx);
-    const text = needsText(canonical);
-    const wholeMessage = needsBody(canonical);
-    const rows = await this.pool.query<{ uid: string; flags: string[]; modseq: string; internal_date: Date; size: number; sent_at: Date | null; blob_id: string }>(
-      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, b.sent_at, m.blob_id
-         FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
-        WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
-      params,
-    );
-    let hits = rows.rows;
-    if (text) {
-      const kept: typeof hits = [];
-      // Raw bytes loaded a few at a time: text search reads messages, never all at once.
-      for (let i = 0; i < hits.length; i += 50) {
-        const chunk = hits.slice(i, i + 50);
-        const blobs = await this.pool.query<{ id: string; raw: Buffer; mime: MimeIndex }>(
-          `SELECT id, mime, ${wholeMessage ? 'raw' : `substring(raw FROM 1 FOR (mime->'root'->>'b')::int) AS raw`}
-             FROM mail_blobs WHERE id = ANY($1::uuid[])`,
-          [[...new Set(chunk.map((r) => r.blob_id))]],
-        );
-        const byId = new Map(blobs.rows.map((b) => [b.id, b]));
-        for (const r of chunk) {
-          const row: SearchRow = { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentAt: r.sent_at };
-          const b = byId.get(r.blob_id)!;
-          if (matches(canonical, row, ctx, () => ({ raw: b.raw, index: b.mime }))) kept.push(r);
-        }
-      }
-      hits = kept;
-    }
-    const uids = hits.map((r) => num(r.uid));
-    const highestModseq = usesModseq(canonical) && hits.length ? Math.max(...hits.map((r) => num(r.modseq))) : null;
-    return { uids, highestModseq };
+    return searchFolder({ pool: this.pool, folderId: this.folder.id, recent: this.recent }, canonicalKey(key));
+  }
+
+  private sortScope(): SortScope {
+    return { pool: this.pool, folderId: this.folder.id, recent: this.recent, search: (key) => this.search(key) };
+  }
+
+  async sort(criteria: readonly SortCriterion[], key: SearchKey): Promise<number[]> {
+    return sortFolder(this.sortScope(), criteria, canonicalKey(key));
+  }
+
+  async thread(algorithm: ThreadAlgorithm, key: SearchKey): Promise<ThreadNode[]> {
+    return threadFolder(this.sortScope(), algorithm, canonicalKey(key));
   }
 
   async changes(since: ChangesSince): Promise<FolderChanges> {

@@ -1,0 +1,76 @@
+// SORT and THREAD (RFC 5256, RFC 5957) over a folder: the search part becomes SQL as SEARCH's
+// does (./search.ts); when it has text keys, SEARCH itself picks the UIDs first. SORT orders in
+// Postgres; THREAD reads the matching messages' keys in one query and threads them (./thread.ts).
+import type pg from 'pg';
+import type { SearchKey, SearchResult, SortCriterion, SortKey, ThreadAlgorithm, ThreadNode } from '@/mail-daemon/imap/backend';
+import { num } from './db';
+import { compileSql, needsText } from './search';
+import { fillSortKeys } from './sort-keys';
+import { orderedSubject, references, type ThreadRow } from './thread';
+
+export interface SortScope {
+  pool: pg.Pool;
+  folderId: string;
+  recent: ReadonlySet<number>;
+  /** The folder's SEARCH, for criteria SQL alone cannot decide. */
+  search(key: SearchKey): Promise<SearchResult>;
+}
+
+/** RFC 5256 2.2: the sent date is the Date header's, else the internal date. */
+const SENT_DATE = 'coalesce(b.sent_at, m.internal_date)';
+
+const ORDER: Record<SortKey, string> = {
+  arrival: 'm.internal_date',
+  cc: 'b.sort_cc COLLATE "C"',
+  date: SENT_DATE,
+  from: 'b.sort_from COLLATE "C"',
+  size: 'm.size',
+  subject: 'b.sort_subject COLLATE "C"',
+  to: 'b.sort_to COLLATE "C"',
+  displayfrom: 'b.sort_display_from COLLATE "C"',
+  displayto: 'b.sort_display_to COLLATE "C"',
+};
+
+/** The WHERE clause for `key` over mail_messages m JOIN mail_blobs b, its parameters appended. */
+async function matching(scope: SortScope, key: SearchKey, params: unknown[]): Promise<string> {
+  if (needsText(key)) {
+    const { uids } = await scope.search(key);
+    params.push(uids);
+    return `m.uid = ANY($${params.length}::bigint[])`;
+  }
+  return compileSql(key, params, { recent: scope.recent });
+}
+
+export async function sortFolder(scope: SortScope, criteria: readonly SortCriterion[], key: SearchKey): Promise<number[]> {
+  await fillSortKeys(scope.pool, scope.folderId);
+  const params: unknown[] = [scope.folderId];
+  const where = await matching(scope, key, params);
+  const order = [...criteria.map((c) => `${ORDER[c.key]}${c.reverse ? ' DESC' : ''}`), 'm.uid'].join(', ');
+  const r = await scope.pool.query<{ uid: string }>(
+    `SELECT m.uid FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id WHERE m.folder_id = $1 AND ${where} ORDER BY ${order}`,
+    params,
+  );
+  return r.rows.map((row) => num(row.uid));
+}
+
+export async function threadFolder(scope: SortScope, algorithm: ThreadAlgorithm, key: SearchKey): Promise<ThreadNode[]> {
+  await fillSortKeys(scope.pool, scope.folderId);
+  const params: unknown[] = [scope.folderId];
+  const where = await matching(scope, key, params);
+  const refs = algorithm === 'references';
+  const r = await scope.pool.query<{ uid: string; s: string; r: boolean; d: string; id: string | null; p: string[] | null }>(
+    `SELECT m.uid, b.sort_subject AS s, b.thread_reply AS r, (extract(epoch FROM ${SENT_DATE}) * 1000)::float8 AS d
+            ${refs ? ', b.message_id AS id, b.thread_parents AS p' : ''}
+       FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id WHERE m.folder_id = $1 AND ${where}`,
+    params,
+  );
+  const rows: ThreadRow[] = r.rows.map((x) => ({
+    uid: num(x.uid),
+    subject: x.s,
+    replyOrForward: x.r,
+    date: Number(x.d),
+    messageId: x.id ?? null,
+    parents: x.p ?? [],
+  }));
+  return refs ? references(rows) : orderedSubject(rows);
+}
