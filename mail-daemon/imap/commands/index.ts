@@ -2,8 +2,11 @@
 // server.ts hands it to every session, which dispatches from it and nothing else.
 import { generalCommands } from './general';
 import { authenticatedCommands } from './authenticated';
+import { appendCommands } from './append';
 import { listCommands } from './list';
+import { notifyCommands } from './notify';
 import { selectedCommands } from './selected';
+import { sortCommands } from './sort';
 import type { CommandTable } from './types';
 
 export type { Completion, CommandSpec } from './types';
@@ -11,6 +14,9 @@ export type { Completion, CommandSpec } from './types';
 export const COMMANDS: CommandTable = {
   ...generalCommands,
   ...authenticatedCommands,
+  ...appendCommands,
   ...listCommands,
+  ...notifyCommands,
   ...selectedCommands,
+  ...sortCommands,
 };

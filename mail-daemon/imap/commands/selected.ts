@@ -4,7 +4,7 @@
 import { SYSTEM_FLAGS, type FetchItems, type SearchKey as StoreSearchKey, type SectionSpec, type UidRanges } from '../backend';
 import { Code } from '../codes';
 import { atom } from '../protocol/encode';
-import { readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-items';
+import { binaryLabel, readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-items';
 import { esearchResponse, ESEARCH_RETURNS, fetchResponse, flagsResponse, searchResponse, type SearchReturn } from '../protocol/fetch-response';
 import { ParseError, type Reader } from '../protocol/reader';
 import { readSearch, usesModseq, type SearchCommand, type SearchKey } from '../protocol/search';
@@ -59,7 +59,7 @@ function expungeCommand(uid: boolean) {
 // ---------------------------------------------------------------- SEARCH
 
 /** Protocol search tree → store search tree, sequence numbers resolved to UIDs. */
-function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
+export function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
   switch (key.op) {
     case 'all':
       return { op: 'all' };
@@ -70,19 +70,25 @@ function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
     case 'not':
       return { op: 'not', key: toStoreKey(s, key.key) };
     case 'seq':
-      return { op: 'uid', ranges: toRanges(s.resolve(key.set, false)) };
+      // A number past the end matches nothing (SEARCH 9 in a mailbox of 3 is an empty OK).
+      return { op: 'uid', ranges: toRanges(s.resolve(key.set, false, true)) };
     case 'uid':
       return { op: 'uid', ranges: resolveStar(key.set, s.highestUid).map((r) => [r.start, r.end] as [number, number]) };
     case 'flag':
       return { op: 'flag', flag: canonicalFlag(key.flag), present: key.set };
     case 'new':
+      refuseRecentInRev2(s);
       return { op: 'and', keys: [{ op: 'recent' }, { op: 'flag', flag: '\\Seen', present: false }] };
     case 'old':
+      refuseRecentInRev2(s);
       return { op: 'not', key: { op: 'recent' } };
     case 'recent':
+      refuseRecentInRev2(s);
       return key.set ? { op: 'recent' } : { op: 'not', key: { op: 'recent' } };
     case 'header':
       return { op: 'header', field: key.field, value: key.value };
+    case 'address':
+      return { op: 'address', field: key.field, value: key.value };
     case 'body':
       return { op: 'body', value: key.value };
     case 'text':
@@ -94,6 +100,27 @@ function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
     case 'modseq':
       return { op: 'modseq', min: key.n };
   }
+}
+
+function highestOf(found: { modseq: number }[]): number | null {
+  return found.length ? found.reduce((n, m) => Math.max(n, m.modseq), 0) : null;
+}
+
+/**
+ * The messages whose modseq an ESEARCH MODSEQ reports (RFC 4731 3.2, RFC 7162 3.1.5): with ALL
+ * or COUNT every match; with only MIN and/or MAX those messages alone.
+ */
+function reported<T>(found: T[], returns: SearchReturn[]): T[] {
+  if (returns.includes('ALL') || returns.includes('COUNT') || !found.length) return found;
+  const out: T[] = [];
+  if (returns.includes('MIN')) out.push(found[0]);
+  if (returns.includes('MAX')) out.push(found[found.length - 1]);
+  return out;
+}
+
+/** RFC 9051 (Appendix E) has no \Recent: RECENT, NEW and OLD are not search keys there. */
+function refuseRecentInRev2(s: CommandSession): void {
+  if (s.imap4rev2) throw new ParseError('RECENT, NEW and OLD are not IMAP4rev2 search keys');
 }
 
 function searchCommand(uid: boolean) {
@@ -119,11 +146,14 @@ function searchCommand(uid: boolean) {
       const modseq = usesModseq(key);
       if (modseq) s.useCondstore();
       const res = await s.view.search(toStoreKey(s, key));
-      const uids = res.uids.filter((u) => s.knows(u)).sort((a, b) => a - b);
-      const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
-      const highest = modseq ? res.highestModseq : null;
-      if (!returns) await s.send(searchResponse(numbers, highest));
-      else await s.send(esearchResponse({ tag: ctx.tag, uid, numbers, returns, modseq: highest }));
+      const found = res.uids.map((u, i) => ({ uid: u, modseq: res.modseqs?.[i] ?? 0 })).filter((m) => s.knows(m.uid)).sort((a, b) => a.uid - b.uid);
+      const numbers = found.map((m) => (uid ? m.uid : s.seqOf(m.uid)));
+      if (!returns && !s.imap4rev2) await s.send(searchResponse(numbers, modseq ? highestOf(found) : null));
+      else {
+        // RFC 9051 6.4.4: an IMAP4rev2 SEARCH without RETURN is RETURN (ALL), answered by ESEARCH.
+        const wanted = returns ?? ['ALL'];
+        await s.send(esearchResponse({ tag: ctx.tag, uid, numbers, returns: wanted, modseq: modseq ? highestOf(reported(found, wanted)) : null }));
+      }
     },
   });
 }
@@ -168,7 +198,12 @@ function sectionsFor(items: FetchItem[], readOnly: boolean): { spec: SectionSpec
       if (item.section.fields) spec.fields = item.section.fields;
       if (item.partial) spec.partial = { offset: item.partial.start, length: item.partial.length };
       out.push({ spec, label: sectionLabel(item.section, item.partial?.start) });
-    } else if (item.kind === 'RFC822') out.push({ spec: { part: [], peek: readOnly }, label: 'RFC822' });
+    } else if (item.kind === 'BINARY[]') {
+      const spec: SectionSpec = { part: item.part, peek: item.peek || readOnly, decode: true };
+      if (item.partial) spec.partial = { offset: item.partial.start, length: item.partial.length };
+      out.push({ spec, label: binaryLabel('BINARY', item.part, item.partial?.start) });
+    } else if (item.kind === 'BINARY.SIZE') out.push({ spec: { part: item.part, peek: true, decode: true }, label: binaryLabel('BINARY.SIZE', item.part) });
+    else if (item.kind === 'RFC822') out.push({ spec: { part: [], peek: readOnly }, label: 'RFC822' });
     else if (item.kind === 'RFC822.HEADER') out.push({ spec: { part: [], specifier: 'HEADER', peek: true }, label: 'RFC822.HEADER' });
     else if (item.kind === 'RFC822.TEXT') out.push({ spec: { part: [], specifier: 'TEXT', peek: readOnly }, label: 'RFC822.TEXT' });
   }
@@ -215,10 +250,18 @@ function fetchCommand(uid: boolean) {
         batchBytes = 0;
         await s.send(out);
       };
+      let unknownEncoding = false;
       for await (const msg of iter) {
         const seq = s.seqOf(msg.uid);
         if (seq <= 0) continue;
-        for (const chunk of fetchResponse(seq, msg, request, s.isRecent(msg.uid))) {
+        // RFC 3516 4.2: a part whose encoding cannot be undone fails the command, NO [UNKNOWN-CTE].
+        if (msg.sections?.some((x) => x.unknownEncoding)) {
+          unknownEncoding = true;
+          continue;
+        }
+        // A keyword this FETCH shows first goes out in FLAGS just before it (RFC 3501 7.2.6).
+        const announcement = msg.flags ? s.keywordAnnouncement(msg.flags) : [];
+        for (const chunk of [...announcement, ...fetchResponse(seq, msg, request, s.isRecent(msg.uid))]) {
           batch.push(chunk);
           batchBytes += chunk.length;
         }
@@ -230,6 +273,7 @@ function fetchCommand(uid: boolean) {
         }
       }
       await flush();
+      if (unknownEncoding) return no(Code.UNKNOWN_CTE, 'Cannot decode the content-transfer-encoding of a part');
     },
   });
 }
@@ -285,6 +329,9 @@ function storeCommand(uid: boolean) {
       if (uids.length === 0) return;
       const res = await s.view.storeFlags(toRanges(uids), { op: args.op, flags, unchangedSince: args.unchangedSince });
       s.ownWrite(res.updated);
+      // New keywords are announced even for .SILENT: the folder has them now (RFC 3501 7.2.6).
+      const announcement = s.keywordAnnouncement(res.updated.flatMap((m) => m.flags));
+      if (announcement.length) await s.send(announcement);
       if (!args.silent || (s.condstore && args.unchangedSince !== undefined)) {
         const options = { uid: uid || s.qresync, flags: !args.silent, modseq: s.condstore };
         for (const m of res.updated) {

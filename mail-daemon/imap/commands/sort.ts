@@ -1,0 +1,50 @@
+// SORT and UID SORT (RFC 5256, keys of RFC 5957, RETURN of RFC 5267 ESORT), THREAD and
+// UID THREAD (RFC 5256). The search part is SEARCH's; the store orders and threads.
+import { usesModseq } from '../protocol/search';
+import { readSort, readThread, type SortCommand, type ThreadCommand } from '../protocol/sort-criteria';
+import { esortResponse, sortResponse, threadResponse } from '../protocol/sort-response';
+import { toStoreKey } from './selected';
+import { command, SELECTED } from './types';
+
+function sortCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    // Sequence numbers in the answer: no EXPUNGE may shift them (as for SEARCH, RFC 3501 7.4.1).
+    noExpunge: true,
+    parse(r): SortCommand {
+      r.sp();
+      return readSort(r);
+    },
+    async handle(s, { returns, criteria, key }: SortCommand, ctx) {
+      if (usesModseq(key)) s.useCondstore();
+      const uids = (await s.view.sort(criteria, toStoreKey(s, key))).filter((u) => s.knows(u));
+      const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
+      await s.send(returns ? esortResponse(ctx.tag, uid, numbers, returns) : sortResponse(numbers));
+    },
+  });
+}
+
+function threadCommand(uid: boolean) {
+  return command({
+    states: SELECTED,
+    noExpunge: true,
+    parse(r): ThreadCommand {
+      r.sp();
+      return readThread(r);
+    },
+    async handle(s, { algorithm, key }: ThreadCommand) {
+      if (usesModseq(key)) s.useCondstore();
+      // Only messages the client knows: a thread cannot lose a member afterwards the way a SORT list can.
+      const known = { op: 'and' as const, keys: [toStoreKey(s, key), { op: 'uid' as const, ranges: [[1, s.highestUid]] as [number, number][] }] };
+      const threads = s.highestUid ? await s.view.thread(algorithm, known) : [];
+      await s.send(threadResponse(threads, uid ? (u) => u : (u) => s.seqOf(u)));
+    },
+  });
+}
+
+export const sortCommands = {
+  SORT: sortCommand(false),
+  'UID SORT': sortCommand(true),
+  THREAD: threadCommand(false),
+  'UID THREAD': threadCommand(true),
+};
