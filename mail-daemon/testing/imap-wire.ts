@@ -136,6 +136,15 @@ export class WireClient {
     }
   }
 
+  /** Stops reading the socket, so the server's writes back up (a client that does not keep up). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   close(): void {
     this.socket.destroy();
   }
