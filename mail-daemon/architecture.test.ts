@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DAEMON = 'mail-daemon';
-// The protocol rooms speak SMTP and IMAP to an interface; the wiring, the store and the
+// The protocol rooms speak SMTP, IMAP and POP3 to an interface; the wiring, the store and the
 // database stay on the other side of it whatever the README is edited to say.
-const PROTOCOL_ROOMS = ['imap/', 'smtp/'];
+const PROTOCOL_ROOMS = ['imap/', 'pop3/', 'smtp/'];
 const NEVER_FROM_PROTOCOL = ['store/', 'services/', 'delivery/'];
 // A module that imports one of these (or the generated Prisma client) talks to the database.
 const DATABASE_PACKAGE = /^(pg|@prisma\/.+)$/;

@@ -4,6 +4,7 @@ import { healthService } from './services/health';
 import { createImapService } from './services/imap';
 import { junkLearningService } from './services/junk-learning';
 import { outboundService } from './services/outbound';
+import { createPop3Service } from './services/pop3';
 import { smtpService } from './services/smtp';
 import { tlsReportsService } from './services/tls-reports';
 import { certificateRenewalService } from './tls/renewal';
@@ -12,6 +13,7 @@ import { certificateRenewalService } from './tls/renewal';
 export const services: DaemonService[] = [
   smtpService(),
   createImapService(),
+  createPop3Service(),
   outboundService(),
   certificateRenewalService(),
   housekeepingService(),

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     }
 
     say(`admin panel: ${childEnv.NEXTAUTH_URL} — listening on ${describeHost(panelHost(env))} port ${env.PORT}${env.POSTERN_HTTPS_PORT ? `, HTTPS ${env.POSTERN_HTTPS_PORT} (HTTP redirects there)` : ''}`);
-    say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT}${env.POSTERN_IMAP_PORT ? `, IMAP ${env.POSTERN_IMAP_PORT} (STARTTLS)` : ''} — listening on ${describeHost(env.POSTERN_LISTEN_HOST)}, host name ${env.POSTERN_HOSTNAME}`);
+    say(`mail: SMTP ${env.POSTERN_SMTP_PORT}, submission ${env.POSTERN_SUBMISSION_PORT} (STARTTLS), submissions ${env.POSTERN_SUBMISSIONS_PORT} (TLS), IMAPS ${env.POSTERN_IMAPS_PORT}${env.POSTERN_IMAP_PORT ? `, IMAP ${env.POSTERN_IMAP_PORT} (STARTTLS)` : ''}, POP3S ${env.POSTERN_POP3S_PORT}${env.POSTERN_POP3_PORT ? `, POP3 ${env.POSTERN_POP3_PORT} (STLS)` : ''} — listening on ${describeHost(env.POSTERN_LISTEN_HOST)}, host name ${env.POSTERN_HOSTNAME}`);
     say(`data: ${env.dataDir}${'port' in database ? ` (embedded Postgres in ${path.join(env.dataDir, 'postgres')}, port ${database.port}, log ${database.log})` : ' (database from DATABASE_URL)'}`);
     if (admin.generatedPassword) {
       say(`first admin created — sign in with:`);

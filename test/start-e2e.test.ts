@@ -20,9 +20,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-async function ports(): Promise<Record<'PORT' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT' | 'POSTERN_HEALTH_PORT', string>> {
+async function ports(): Promise<Record<'PORT' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT' | 'POSTERN_POP3S_PORT' | 'POSTERN_HEALTH_PORT', string>> {
   // The daemon's admin port too: its default (8025) may be another run's.
-  const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT', 'POSTERN_HEALTH_PORT'] as const;
+  const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT', 'POSTERN_POP3S_PORT', 'POSTERN_HEALTH_PORT'] as const;
   const values = await Promise.all(names.map(() => freePort()));
   return Object.fromEntries(names.map((n, i) => [n, String(values[i])])) as Record<(typeof names)[number], string>;
 }

@@ -40,8 +40,8 @@ describe('npm start refuses bad configuration with one line', () => {
     const server = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as net.AddressInfo).port;
-    const [web, smtp, submission, submissions, imaps] = await Promise.all(Array.from({ length: 5 }, () => freePort()));
-    const free = { PORT: String(web), POSTERN_SMTP_PORT: String(smtp), POSTERN_SUBMISSION_PORT: String(submission), POSTERN_SUBMISSIONS_PORT: String(submissions), POSTERN_IMAPS_PORT: String(imaps) };
+    const [web, smtp, submission, submissions, imaps, pop3s] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const free = { PORT: String(web), POSTERN_SMTP_PORT: String(smtp), POSTERN_SUBMISSION_PORT: String(submission), POSTERN_SUBMISSIONS_PORT: String(submissions), POSTERN_IMAPS_PORT: String(imaps), POSTERN_POP3S_PORT: String(pop3s) };
     const taken = npmStart({ POSTERN_DATA_DIR: path.join(tmp, 'health'), ...free, POSTERN_HEALTH_PORT: String(port) });
     const twice = npmStart({ POSTERN_DATA_DIR: path.join(tmp, 'health'), ...free, POSTERN_HEALTH_PORT: String(smtp) });
     server.close();

@@ -244,7 +244,7 @@ describe('npm start supervises what it runs', { timeout: 300_000 }, () => {
 
   it('starts the stack: panel, daemon and postmaster are its children, the port is kept, Postgres logs into the data directory', { timeout: 900_000 }, async () => {
     const build = await ensureBuild();
-    const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT', 'POSTERN_HEALTH_PORT'];
+    const names = ['PORT', 'POSTERN_SMTP_PORT', 'POSTERN_SUBMISSION_PORT', 'POSTERN_SUBMISSIONS_PORT', 'POSTERN_IMAPS_PORT', 'POSTERN_POP3S_PORT', 'POSTERN_HEALTH_PORT'];
     const ports = await Promise.all(names.map(() => freePort()));
     env = { ...Object.fromEntries(names.map((n, i) => [n, String(ports[i])])), NEXT_DIST_DIR: build.distDir };
     smtpPort = Number(env.POSTERN_SMTP_PORT);

@@ -21,6 +21,9 @@ const envSchema = z.object({
   POSTERN_SUBMISSIONS_PORT: port(2465),
   POSTERN_IMAPS_PORT: port(2993),
   POSTERN_IMAP_PORT: z.preprocess(blankAsUnset, optionalPort),
+  POSTERN_POP3S_PORT: port(2995),
+  /** Cleartext POP3 with STLS (RFC 2595); unset: off. */
+  POSTERN_POP3_PORT: z.preprocess(blankAsUnset, optionalPort),
   /** The panel's own HTTPS port (certificates from the certificates table, by SNI); unset: HTTP on PORT only. */
   POSTERN_HTTPS_PORT: z.preprocess(blankAsUnset, optionalPort),
   POSTERN_LISTEN_HOST: z.string().default('0.0.0.0'),

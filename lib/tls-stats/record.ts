@@ -186,7 +186,7 @@ export async function recordDeliveryInTransaction(sql: Sql, f: DeliveryFacts): P
 
 export interface ClientTlsFacts {
   mailboxId: string;
-  service: 'imap' | 'submission' | 'smtp';
+  service: 'imap' | 'pop3' | 'submission' | 'smtp';
   /** as Node reports it ("TLSv1.3"), or null for a cleartext login */
   tlsVersion: string | null;
   cipher: string | null;

@@ -5,3 +5,4 @@ export { validFolderName } from './folders';
 export { DEFAULT_FOLDERS, ensureDefaultFolders, INBOX } from './folders';
 export { sweepOrphanBlobs } from './blobs';
 export { createJunkTrainingQueue } from './junk-training';
+export { createPop3Store, PgPop3Store } from './pop3-store';

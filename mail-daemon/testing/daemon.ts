@@ -9,7 +9,7 @@ export const TEST_MASTER_KEY = 'postern-test-master-key-not-secret';
 
 export interface DaemonProcess {
   child: ChildProcess;
-  ports: { mx: number; submission: number; submissions: number; imaps: number; health: number };
+  ports: { mx: number; submission: number; submissions: number; imaps: number; pop3s: number; health: number };
   /** stdout lines so far (pino JSON). */
   output: string[];
   exited: Promise<number | null>;
@@ -17,7 +17,7 @@ export interface DaemonProcess {
 
 /** The real daemon (`tsx mail-daemon/main.ts`) as a child process on free ports. */
 export async function spawnDaemon(url: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<DaemonProcess> {
-  const free = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), imaps: await freePort(), health: await freePort() };
+  const free = { mx: await freePort(), submission: await freePort(), submissions: await freePort(), imaps: await freePort(), pop3s: await freePort(), health: await freePort() };
   const root = path.resolve(import.meta.dirname, '../..');
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -29,6 +29,7 @@ export async function spawnDaemon(url: string, dataDir: string, env: Record<stri
     POSTERN_SUBMISSION_PORT: String(free.submission),
     POSTERN_SUBMISSIONS_PORT: String(free.submissions),
     POSTERN_IMAPS_PORT: String(free.imaps),
+    POSTERN_POP3S_PORT: String(free.pop3s),
     POSTERN_LISTEN_HOST: '127.0.0.1',
     POSTERN_HEALTH_PORT: String(free.health),
     LOG_LEVEL: 'info',
@@ -40,6 +41,7 @@ export async function spawnDaemon(url: string, dataDir: string, env: Record<stri
     submission: Number(childEnv.POSTERN_SUBMISSION_PORT),
     submissions: Number(childEnv.POSTERN_SUBMISSIONS_PORT),
     imaps: Number(childEnv.POSTERN_IMAPS_PORT),
+    pop3s: Number(childEnv.POSTERN_POP3S_PORT),
     health: Number(childEnv.POSTERN_HEALTH_PORT || 0),
   };
   // One process (node with tsx's loader), not the tsx CLI wrapper: kill -9 must hit the daemon itself.

@@ -14,8 +14,10 @@ export function plannedPorts(env: Env): { name: string; port: number; host: stri
     { name: 'POSTERN_SUBMISSION_PORT', port: env.POSTERN_SUBMISSION_PORT, host: mail },
     { name: 'POSTERN_SUBMISSIONS_PORT', port: env.POSTERN_SUBMISSIONS_PORT, host: mail },
     { name: 'POSTERN_IMAPS_PORT', port: env.POSTERN_IMAPS_PORT, host: mail },
+    { name: 'POSTERN_POP3S_PORT', port: env.POSTERN_POP3S_PORT, host: mail },
   ];
   if (env.POSTERN_IMAP_PORT) ports.push({ name: 'POSTERN_IMAP_PORT', port: env.POSTERN_IMAP_PORT, host: mail });
+  if (env.POSTERN_POP3_PORT) ports.push({ name: 'POSTERN_POP3_PORT', port: env.POSTERN_POP3_PORT, host: mail });
   if (env.POSTERN_HTTPS_PORT) ports.push({ name: 'POSTERN_HTTPS_PORT', port: env.POSTERN_HTTPS_PORT, host: panelHost(env) });
   // 0 turns the daemon's admin port off.
   if (env.POSTERN_HEALTH_PORT) ports.push({ name: 'POSTERN_HEALTH_PORT', port: env.POSTERN_HEALTH_PORT, host: env.POSTERN_HEALTH_HOST });
