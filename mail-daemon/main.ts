@@ -10,6 +10,7 @@ import { checkHostName, hostNameOf } from '@/lib/dns-records/host-name';
 import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
 import { resolveDatabase } from '@/lib/db/resolve';
 import { createLogger } from '@/lib/log';
+import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
 import { VERSION } from '@/lib/version';
 import type { DaemonContext, DaemonService, ListenerInfo } from './context';
 import { services } from './services';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const onDatabaseError = (err: Error) => log.warn({ err: err.message }, 'database connection lost');
   const db = createPrisma(cluster.url, 10, onDatabaseError);
   const pool = createPool(cluster.url, { max: 20, onError: onDatabaseError });
+  processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.totalCount - pool.idleCount, { state: 'busy' });
+  processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.idleCount, { state: 'idle' });
+  processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.waitingCount, { state: 'waiting' });
   const bus = new NotifyBus(cluster.url, (err) => log.warn({ err: err.message }, 'notify connection lost, reconnecting'));
   await bus.start();
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Db } from '@/lib/db/prisma';
+import { processMetrics } from '@/lib/metrics/process-metrics';
 import type { ListenerInfo } from './context';
 
 export const HEARTBEAT_MS = 5000;
@@ -29,17 +30,22 @@ export class StatusReporter {
       startedAt: this.startedAt,
       heartbeatAt: new Date(),
       listeners: listeners as unknown as object[],
-      details: this.details as object,
+      details: this.published(),
     };
     await this.db.daemonStatus.upsert({ where: { instanceId: this.instanceId }, create: { instanceId: this.instanceId, ...row }, update: row });
     this.timer = setInterval(() => void this.beat().catch(this.onError), HEARTBEAT_MS);
     this.timer.unref();
   }
 
+  /** The facts, and this process's counters and gauges for /metrics (lib/metrics). */
+  private published(): object {
+    return { ...this.details, metrics: processMetrics.snapshot() };
+  }
+
   private async beat(): Promise<void> {
     await this.db.daemonStatus.updateMany({
       where: { instanceId: this.instanceId },
-      data: { heartbeatAt: new Date(), details: this.details as object },
+      data: { heartbeatAt: new Date(), details: this.published() },
     });
   }
 

@@ -2,10 +2,12 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
 import type { ApiRoute } from '@/lib/api/contract';
+import { getMonitoringSettings } from '@/lib/alerts/settings';
 import { bearerToken, checkToken, type TokenIdentity } from '@/lib/api-tokens';
 import { audit } from '@/lib/audit/audit';
 import { isServiceError, type ServiceErrorCode } from '@/lib/errors';
 import { createLogger } from '@/lib/log';
+import { scrapeAllowed } from '@/lib/metrics/access';
 import { db } from './db';
 import { clientIp } from './ip';
 import { currentAdmin, type AdminActor } from './session';
@@ -173,4 +175,24 @@ export function publicApi<Q extends z.ZodType, B extends z.ZodType, C = unknown>
       if (input instanceof Response) return input;
       return handler(req, { ...ctx, ...input });
     });
+}
+
+/**
+ * /metrics: a bearer token of any scope (audited like every token use), or no Authorization at
+ * all from an address in the monitoring settings' allow-list. A session cookie is not enough:
+ * scrapers are machines.
+ */
+export function withMetricsAccess(route: ApiRoute, handler: (req: Request) => Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    if (!req.headers.has('authorization')) {
+      const { metricsAllow } = await getMonitoringSettings(db());
+      if (!scrapeAllowed(clientIp(req.headers), metricsAllow)) return jsonError(401, 'unauthorized', 'send Authorization: Bearer <token>');
+      return guarded(req, () => handler(req));
+    }
+    const caller = await authenticate(req, route);
+    if (caller instanceof Response) return caller;
+    const response = await guarded(req, () => handler(req));
+    await auditTokenUse(caller, route, response.status);
+    return response;
+  };
 }

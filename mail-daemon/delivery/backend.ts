@@ -10,6 +10,7 @@ import type { Srs } from '../outbound/srs';
 import type { DkimSigning } from '../dkim/signing';
 import { acceptMessage } from './accept';
 import { noteSendLimit, sendUsage } from './send-limits';
+import { countLogin } from '@/lib/metrics/count-login';
 
 /** SmtpBackend on Postgres: lib/directory for recipients, lib/auth for AUTH, the mail store for delivery. */
 export class PostgresSmtpBackend implements SmtpBackend {
@@ -29,6 +30,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult> {
     const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' }, { policy: this.policies });
+    countLogin('smtp', r);
     if (r.ok) {
       // TLS statistics (tls_client_logins): which TLS this mailbox's submission client used; never fails the login.
       await recordClientTls(this.pool, {

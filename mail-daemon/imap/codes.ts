@@ -43,6 +43,10 @@ export const Code = {
   NONEXISTENT: 'NONEXISTENT',
   // RFC 7889 APPENDLIMIT / RFC 4469 and 7888: TOOBIG
   TOOBIG: 'TOOBIG',
+  // RFC 3516 BINARY
+  UNKNOWN_CTE: 'UNKNOWN-CTE',
+  // RFC 4469 CATENATE
+  BADURL: 'BADURL',
 } as const;
 
 export type Code = (typeof Code)[keyof typeof Code];

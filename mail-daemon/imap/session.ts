@@ -121,6 +121,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
     caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
+    caps.push('BINARY', 'MULTIAPPEND', 'CATENATE');
     if (this.state === 'not-authenticated') {
       if (this.canStartTls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');

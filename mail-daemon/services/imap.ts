@@ -8,6 +8,8 @@ import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createPgMailStore } from '../store';
 import { ImapServer } from '../imap/server';
+import { countLogin } from '@/lib/metrics/count-login';
+import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
 
 export function createImapService(): DaemonService {
   let server: ImapServer | null = null;
@@ -48,6 +50,7 @@ export function createImapService(): DaemonService {
         tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
         async verify(user, password, ip) {
           const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' }, { policy: ctx.policy });
+          countLogin('imap', res);
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
         },
         async allowCleartextAuth() {
@@ -68,6 +71,8 @@ export function createImapService(): DaemonService {
         const imap = await server.listen(ctx.env.POSTERN_IMAP_PORT, host, false);
         listeners.push({ name: 'imap', port: imap, tls: 'starttls' });
       }
+      const listening = server;
+      processMetrics.gauge(DAEMON_METRICS.imapConnections, () => listening.connectionCount);
       log.info({ listeners }, 'IMAP listening');
       return listeners;
     },

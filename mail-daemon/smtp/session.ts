@@ -8,6 +8,7 @@ import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
 import { newQueueId } from './queue-id';
 import { protocolKeyword, receivedHeader, returnPathHeader, type TlsFacts } from './received';
+import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
 
 export interface SessionDeps {
   backend: SmtpBackend;
@@ -350,7 +351,10 @@ export class SmtpSession implements CheckSession {
   }
 
   private note(outcome: Outcome): Outcome {
-    if (!outcome.ok) this.lastError = `${outcome.reply.code} ${outcome.reply.enhanced}`;
+    if (!outcome.ok) {
+      this.lastError = `${outcome.reply.code} ${outcome.reply.enhanced}`;
+      processMetrics.inc(DAEMON_METRICS.refused, { listener: this.listener, code: outcome.reply.enhanced });
+    }
     return outcome;
   }
 }

@@ -1,5 +1,6 @@
-// IMAP FETCH on Postgres (RFC 3501 §6.4.5, RFC 7162 CHANGEDSINCE): message metadata in batches
-// of rows, then only the byte span each message's requested sections cover, in groups bounded
+// IMAP FETCH on Postgres (RFC 3501 §6.4.5, RFC 7162 CHANGEDSINCE, RFC 3516 BINARY): message
+// metadata in batches of rows, then only the byte span each message's requested sections cover
+// (BINARY's decoded after slicing), in groups bounded
 // by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served (when the database takes
 // writes: on a read-only one the body is served and \Seen stays unset).
 import type pg from 'pg';
@@ -10,6 +11,7 @@ import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-da
 import { announce, num } from './db';
 import { applyFlagOp, uidCondition } from './flags';
 import { lockFolder } from './folders';
+import { decodeTransfer, partEncoding } from './transfer-encoding';
 import type { MetaRow } from './rows';
 
 /** Bytes of message data one fetch batch holds in memory (a larger single message is its own batch). */
@@ -85,7 +87,10 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
               r.kind === 'range'
                 ? bytesOf.subarray(r.start - span.start, r.end - span.start)
                 : filterHeader(bytesOf, r.start - span.start, r.end - span.start, r.fields, r.not);
-            return { spec, data: applyPartial(piece, spec.partial) };
+            if (!spec.decode) return { spec, data: applyPartial(piece, spec.partial) };
+            const decoded = decodeTransfer(piece, partEncoding(row.mime!.bodyStructure, spec.part) ?? '7BIT');
+            if (!decoded) return { spec, data: null, unknownEncoding: true };
+            return { spec, data: applyPartial(decoded, spec.partial) };
           });
         }
         yield result;

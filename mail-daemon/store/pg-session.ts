@@ -7,6 +7,7 @@ import {
   HIERARCHY_DELIMITER,
   StoreError,
   type AppendInput,
+  type AppendManyResult,
   type AppendResult,
   type FolderInfo,
   type FolderStatus,
@@ -14,15 +15,15 @@ import {
   type MailSession,
   type MailStoreLimits,
   type QuotaInfo,
+  type SectionReference,
   type SelectResult,
   type SpecialUse,
 } from '@/mail-daemon/imap/backend';
-import { insertBlob, prepareBlob } from './blobs';
+import { appendMessages, readSection } from './append';
 import { announce, num, readEvenIfReadOnly, type Client } from './db';
-import { normalizeFlags } from './flags';
-import { allocateUids, folderRow, INBOX, validFolderName } from './folders';
+import { folderRow, INBOX, validFolderName } from './folders';
 import { PgFolderView } from './pg-folder-view';
-import { charge, fits } from './quota';
+import { charge } from './quota';
 import { folderInfo, type FolderRow } from './rows';
 
 /** What a session needs of the store that opened it. */
@@ -36,24 +37,6 @@ export interface SessionScope {
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === '23505';
-}
-
-async function readLiteral(input: AppendInput, limit: number): Promise<Buffer> {
-  if (input.size > limit) throw new StoreError('toobig', 'message exceeds the append limit');
-  if (Buffer.isBuffer(input.data)) {
-    if (input.data.length > limit) throw new StoreError('toobig', 'message exceeds the append limit');
-    return input.data;
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of input.data as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) throw new StoreError('toobig', 'message exceeds the append limit');
-    if (total > input.size) throw new StoreError('invalid', 'literal longer than announced');
-    chunks.push(chunk);
-  }
-  if (total !== input.size) throw new StoreError('invalid', 'literal shorter than announced');
-  return Buffer.concat(chunks, total);
 }
 
 export class PgMailSession implements MailSession {
@@ -235,23 +218,16 @@ export class PgMailSession implements MailSession {
   }
 
   async append(folder: string, input: AppendInput): Promise<AppendResult> {
-    const raw = await readLiteral(input, this.store.limits.appendLimit);
-    const flags = normalizeFlags(input.flags ?? []);
-    const blob = prepareBlob(raw);
-    return withTransaction(this.pool, async (c) => {
-      const f = await this.folder(c, folder);
-      const { firstUid, modseq, uidValidity } = await allocateUids(c, f.id, 1);
-      const q = await fits(c, this.mailboxId, blob.raw.length);
-      if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
-      const blobId = await insertBlob(c, blob);
-      await c.query(
-        `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [f.id, firstUid, blobId, flags, input.internalDate ?? new Date(), blob.raw.length, modseq],
-      );
-      await charge(c, this.mailboxId, blob.raw.length);
-      await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq, kind: 'messages' });
-      return { uidValidity, uid: firstUid };
-    });
+    const res = await this.appendMany(folder, [input]);
+    return { uidValidity: res.uidValidity, uid: res.uids[0] };
+  }
+
+  appendMany(folder: string, inputs: AppendInput[]): Promise<AppendManyResult> {
+    return appendMessages(this.pool, this.mailboxId, this.store.limits.appendLimit, folder, inputs);
+  }
+
+  readSection(ref: SectionReference): Promise<Buffer | null> {
+    return readSection(this.pool, this.mailboxId, ref);
   }
 
   async quota(): Promise<QuotaInfo> {

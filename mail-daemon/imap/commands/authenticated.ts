@@ -1,16 +1,13 @@
 // Authenticated-state commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
-// UNSUBSCRIBE, APPEND, NAMESPACE and QUOTA (RFC 2087 subset); LIST, LSUB and STATUS
-// are in list.ts.
-import fs from 'node:fs';
+// UNSUBSCRIBE, NAMESPACE and QUOTA (RFC 2087 subset); LIST, LSUB and STATUS are in list.ts,
+// APPEND in append.ts.
 import { HIERARCHY_DELIMITER, SYSTEM_FLAGS, type SpecialUse } from '../backend';
 import { Code } from '../codes';
-import { parseDateTime } from '../protocol/dates';
-import type { Spool } from '../protocol/framer';
 import { atom } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
 import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
-import { normalizeName, readMailbox, wireName } from './mailbox-name';
-import { AUTHENTICATED, bad, command, no, ok, tryCreateOrThrow, type CommandSession } from './types';
+import { readMailbox, wireName } from './mailbox-name';
+import { AUTHENTICATED, bad, command, no, ok, type CommandSession } from './types';
 
 // ---------------------------------------------------------------- SELECT / EXAMINE
 
@@ -182,53 +179,6 @@ const unsubscribe = command({
   },
 });
 
-// ---------------------------------------------------------------- APPEND
-
-interface AppendArgs {
-  name: string;
-  flags: string[];
-  date?: Date;
-  /** In memory, or spooled to a temporary file past the framer's threshold. */
-  data: Buffer | Spool;
-}
-
-const append = command({
-  states: AUTHENTICATED,
-  parse(r): AppendArgs {
-    const name = oneMailbox(r);
-    r.sp();
-    let flags: string[] = [];
-    if (r.peek() === '(') {
-      flags = r.list(() => r.flag());
-      r.sp();
-    }
-    let date: Date | undefined;
-    if (r.peek() === '"') {
-      date = parseDateTime(r.quoted());
-      r.sp();
-    }
-    const data = r.peek() === '"' ? r.stringBytes() : r.literalOrSpool();
-    return { name, flags, date, data };
-  },
-  async handle(s, { name, flags, date, data }: AppendArgs) {
-    const clean = flags.filter((f) => f.toLowerCase() !== '\\recent');
-    if (clean.some((f) => f === '\\*' || (f.startsWith('\\') && !SYSTEM_FLAGS.some((sf) => sf.toLowerCase() === f.toLowerCase())))) {
-      return bad('Invalid flag in APPEND');
-    }
-    const size = Buffer.isBuffer(data) ? data.length : data.size;
-    if (size === 0) return no(Code.CANNOT, 'Empty message');
-    try {
-      // A spooled literal is streamed to the store, never held whole in memory.
-      const body = Buffer.isBuffer(data) ? data : fs.createReadStream(data.path);
-      const res = await s.mail.append(name, { size, data: body, flags: clean.map(canonicalFlag), internalDate: date });
-      if (s.selectedName === normalizeName(name)) s.noteChange();
-      return ok('APPEND completed', `${Code.APPENDUID} ${res.uidValidity} ${res.uid}`);
-    } catch (err) {
-      return tryCreateOrThrow(err);
-    }
-  },
-});
-
 export function canonicalFlag(flag: string): string {
   if (!flag.startsWith('\\')) return flag;
   return SYSTEM_FLAGS.find((f) => f.toLowerCase() === flag.toLowerCase()) ?? flag;
@@ -290,7 +240,6 @@ export const authenticatedCommands = {
   RENAME: rename,
   SUBSCRIBE: subscribe,
   UNSUBSCRIBE: unsubscribe,
-  APPEND: append,
   NAMESPACE: namespace,
   GETQUOTAROOT: getquotaroot,
   GETQUOTA: getquota,

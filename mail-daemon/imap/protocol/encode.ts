@@ -11,7 +11,12 @@ export function atom(value: string): Atom {
   return new Atom(value);
 }
 
-export type WireValue = null | number | bigint | string | Buffer | Atom | WireValue[];
+/** RFC 3516 BINARY section data: written as literal8 when it holds a NUL. */
+export class BinaryData {
+  constructor(readonly data: Buffer) {}
+}
+
+export type WireValue = null | number | bigint | string | Buffer | Atom | BinaryData | WireValue[];
 
 const QUOTABLE = /^[\x20-\x7e]*$/;
 
@@ -33,8 +38,8 @@ export class WireBuilder {
   }
 
   /**
-   * RFC 3501 §9 / RFC 9051 §9: a literal is CHAR8s, any octet but NUL (only RFC 3516's literal8
-   * may carry one, and we offer no BINARY). Stored mail may hold NULs (APPEND, mail from before
+   * RFC 3501 §9 / RFC 9051 §9: a literal is CHAR8s, any octet but NUL (only RFC 3516's literal8,
+   * in BINARY responses, may carry one). Stored mail may hold NULs (APPEND, mail from before
    * SMTP refused them): each is served as 0x80, as Dovecot does, so the length (RFC822.SIZE,
    * partial offsets) stays what we announce. The stored bytes are not touched.
    */
@@ -42,6 +47,15 @@ export class WireBuilder {
     this.text += `{${data.length}}\r\n`;
     this.flush();
     this.chunks.push(withoutNul(data));
+    return this;
+  }
+
+  /** RFC 3516 BINARY data: a literal8 (~{n}) when it holds a NUL, else a plain literal. */
+  binary(data: Buffer): this {
+    if (!data.includes(0)) return this.literal(data);
+    this.text += `~{${data.length}}\r\n`;
+    this.flush();
+    this.chunks.push(data);
     return this;
   }
 
@@ -56,6 +70,7 @@ export class WireBuilder {
     if (typeof v === 'string') return this.string(v);
     if (Buffer.isBuffer(v)) return this.literal(v);
     if (v instanceof Atom) return this.raw(v.value);
+    if (v instanceof BinaryData) return this.binary(v.data);
     this.raw('(');
     v.forEach((item, i) => {
       if (i) this.raw(' ');

@@ -1,5 +1,6 @@
-// FETCH attributes (RFC 3501 6.4.5, CONDSTORE's MODSEQ): macros, simple items and
-// BODY[section]<partial>, parsed into typed items the FETCH handler serves.
+// FETCH attributes (RFC 3501 6.4.5, CONDSTORE's MODSEQ, RFC 3516 BINARY): macros, simple items,
+// BODY[section]<partial>, BINARY[part]<partial> and BINARY.SIZE[part], parsed into typed items
+// the FETCH handler serves.
 import { ParseError, type Reader } from './reader';
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
@@ -27,7 +28,11 @@ export type SimpleItem =
 
 export type FetchItem =
   | { kind: SimpleItem }
-  | { kind: 'BODY[]'; peek: boolean; section: Section; partial?: { start: number; length: number } };
+  | { kind: 'BODY[]'; peek: boolean; section: Section; partial?: { start: number; length: number } }
+  /** RFC 3516 4.2: the part with its content-transfer-encoding undone. */
+  | { kind: 'BINARY[]'; peek: boolean; part: number[]; partial?: { start: number; length: number } }
+  /** RFC 3516 4.3: the size BINARY[part] would have. */
+  | { kind: 'BINARY.SIZE'; part: number[] };
 
 const SIMPLE = new Set<string>([
   'UID',
@@ -49,7 +54,7 @@ const MACROS: Record<string, SimpleItem[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
 
-function readSection(r: Reader): Section {
+export function readSection(r: Reader): Section {
   r.expect('[');
   const section: Section = { part: [] };
   if (r.accept(']')) return section;
@@ -74,6 +79,27 @@ function readSection(r: Reader): Section {
   return section;
 }
 
+/** RFC 3516 section-binary: "[" [section-part] "]", part numbers only. */
+function readBinaryPart(r: Reader): number[] {
+  r.expect('[');
+  const part: number[] = [];
+  while (r.peek() !== ']') {
+    if (part.length) r.expect('.');
+    part.push(r.nzNumber());
+  }
+  r.expect(']');
+  return part;
+}
+
+function readPartial(r: Reader): { start: number; length: number } | undefined {
+  if (!r.accept('<')) return undefined;
+  const start = r.number();
+  r.expect('.');
+  const length = r.nzNumber();
+  r.expect('>');
+  return { start, length };
+}
+
 function readOne(r: Reader): FetchItem {
   // Read the item name up to '[', ' ', ')' or end.
   let name = '';
@@ -89,15 +115,17 @@ function readOne(r: Reader): FetchItem {
     }
     const section = readSection(r);
     const item: FetchItem = { kind: 'BODY[]', peek: name === 'BODY.PEEK', section };
-    if (r.accept('<')) {
-      const start = r.number();
-      r.expect('.');
-      const length = r.nzNumber();
-      r.expect('>');
-      item.partial = { start, length };
-    }
+    const partial = readPartial(r);
+    if (partial) item.partial = partial;
     return item;
   }
+  if (name === 'BINARY' || name === 'BINARY.PEEK') {
+    const item: FetchItem = { kind: 'BINARY[]', peek: name === 'BINARY.PEEK', part: readBinaryPart(r) };
+    const partial = readPartial(r);
+    if (partial) item.partial = partial;
+    return item;
+  }
+  if (name === 'BINARY.SIZE') return { kind: 'BINARY.SIZE', part: readBinaryPart(r) };
   if (SIMPLE.has(name)) return { kind: name as SimpleItem };
   throw new ParseError('Unknown fetch item');
 }
@@ -121,6 +149,11 @@ export function readFetchSpec(r: Reader): FetchItem[] {
     }
   }
   return readFetchItems(r);
+}
+
+/** BINARY[1.2]<0> and BINARY.SIZE[1.2] in a response. */
+export function binaryLabel(item: 'BINARY' | 'BINARY.SIZE', part: number[], partialStart?: number): string {
+  return `${item}[${part.join('.')}]${partialStart !== undefined ? `<${partialStart}>` : ''}`;
 }
 
 /** The label a fetched section gets in the response, e.g. BODY[1.HEADER.FIELDS (SUBJECT)]<0>. */

@@ -1,9 +1,9 @@
 // FETCH and (E)SEARCH responses from typed data (RFC 3501 7.4.2 and 7.2.5, RFC 4731,
-// RFC 7162 3.1.4): which items go out, in which order, and how they are written.
+// RFC 7162 3.1.4, RFC 3516 BINARY): which items go out, in which order, and how they are written.
 // Pure: the session supplies sequence numbers, \Recent and CONDSTORE state.
 import { SYSTEM_FLAGS, type FetchResult, type MessageSummary } from '../backend';
 import { formatDateTime } from './dates';
-import { atom, untagged, WireBuilder, type WireValue } from './encode';
+import { atom, BinaryData, untagged, WireBuilder, type WireValue } from './encode';
 import type { FetchItem } from './fetch-items';
 import { bodyStructureValue, envelopeValue } from './mime-wire';
 import { formatSet } from './sequence';
@@ -88,7 +88,9 @@ export function fetchResponse(seq: number, msg: FetchResult, req: FetchRequest, 
         const label = req.sectionLabels[sectionIndex];
         const data = msg.sections?.[sectionIndex]?.data ?? null;
         sectionIndex++;
-        parts.push([label, data]);
+        if (item.kind === 'BINARY.SIZE') parts.push([label, data?.length ?? 0]);
+        else if (item.kind === 'BINARY[]') parts.push([label, data && new BinaryData(data)]);
+        else parts.push([label, data]);
       }
     }
   }

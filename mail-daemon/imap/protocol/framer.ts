@@ -1,5 +1,5 @@
 // Turns the client's byte stream into whole commands: lines joined across literals
-// ({n} synchronizing, {n+} LITERAL+), with limits on line length, literal size and
+// ({n} synchronizing, {n+} LITERAL+, and RFC 3516's literal8 ~{n} / ~{n+}), with limits on line length, literal size and
 // command size. A command that breaks a limit is consumed (never buffered) and
 // reported with its own tag, so the session can answer `tag BAD/NO ...` and go on.
 
@@ -14,7 +14,8 @@ export interface Spool {
   size: number;
 }
 
-export type Part = { text: string } | { literal: Buffer } | { spool: Spool };
+/** `binary`: the literal was a literal8 (RFC 3516 ~{n}), which may carry NUL. */
+export type Part = { text: string } | { literal: Buffer; binary?: true } | { spool: Spool; binary?: true };
 
 /** Removes the temporary files of a frame's spooled literals. */
 export function releaseFrame(frame: Frame): void {
@@ -54,8 +55,13 @@ export interface FramerSink {
   error(err: FrameError): void;
 }
 
-const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
+const LITERAL_AT_END = /(~?)\{(\d{1,20})(\+?)\}$/;
 const CRLF = 0x0a;
+/**
+ * One APPEND (MULTIAPPEND's messages, CATENATE's parts together) may carry this many times the
+ * largest message: bounded disk for its spooled literals, room for a batch of full-size messages.
+ */
+export const APPEND_COMMAND_MESSAGES = 16;
 
 /** The tag and command name, read from the first line as far as it goes. */
 export function peekTagAndCommand(firstLine: string): { tag: string; command: string } {
@@ -76,6 +82,9 @@ export class CommandFramer {
   /** Bytes of the current literal still to read (and whether they are kept). */
   private literalLeft = 0;
   private literalChunks: Buffer[] | null = null;
+  private literalBinary = false;
+  /** Literal bytes of the current command held in memory (beyond spoolAbove, literals go to disk). */
+  private memoryBytes = 0;
   private spool: { fd: number; path: string; size: number } | null = null;
   /** Set once a command broke a limit: the rest of it is consumed and dropped. */
   private failure: FrameError | null = null;
@@ -192,17 +201,19 @@ export class CommandFramer {
       this.endCommand();
       return;
     }
-    const size = Number(m[1]);
-    const synchronizing = m[2] !== '+';
+    const size = Number(m[2]);
+    const synchronizing = m[3] !== '+';
     if (!this.failure) this.parts.push({ text: text.slice(0, m.index) });
     const limit = this.limits.maxLiteral(this.command);
     const over = !Number.isSafeInteger(size) || size > limit;
-    const commandOver = this.command !== 'APPEND' && this.commandBytes + size > this.limits.maxCommand;
+    const append = this.command === 'APPEND';
+    const commandOver = this.commandBytes + size > (append ? limit * APPEND_COMMAND_MESSAGES : this.limits.maxCommand);
     if (!this.failure && (over || commandOver)) {
-      this.failure =
-        this.command === 'APPEND'
+      this.failure = !append
+        ? { tag: this.tag, status: 'BAD', code: 'TOOBIG', text: 'Literal too large' }
+        : over
           ? { tag: this.tag, status: 'NO', code: 'TOOBIG', text: `Message larger than the limit of ${limit} bytes` }
-          : { tag: this.tag, status: 'BAD', code: 'TOOBIG', text: 'Literal too large' };
+          : { tag: this.tag, status: 'NO', code: 'TOOBIG', text: `One APPEND may carry at most ${APPEND_COMMAND_MESSAGES} times the message limit` };
     }
     if (this.failure && synchronizing) {
       // The client waits for our "+": it will not send the literal. The command ends here.
@@ -212,7 +223,10 @@ export class CommandFramer {
     this.commandBytes += size;
     this.literalLeft = Number.isSafeInteger(size) ? size : Number.MAX_SAFE_INTEGER;
     this.literalChunks = this.failure ? null : [];
-    if (!this.failure && size > (this.limits.spoolAbove ?? 1024 * 1024)) {
+    this.literalBinary = m[1] === '~';
+    // One large literal, or many small ones together (MULTIAPPEND, CATENATE), go to disk.
+    const spoolAbove = this.limits.spoolAbove ?? 1024 * 1024;
+    if (!this.failure && (size > spoolAbove || this.memoryBytes + size > spoolAbove)) {
       const file = path.join(os.tmpdir(), `postern-imap-${randomBytes(12).toString('hex')}`);
       this.spool = { fd: fs.openSync(file, 'wx', 0o600), path: file, size };
     }
@@ -221,12 +235,18 @@ export class CommandFramer {
   }
 
   private finishLiteral(): void {
+    const binary = this.literalBinary ? { binary: true as const } : {};
     if (this.spool) {
       fs.closeSync(this.spool.fd);
-      this.parts.push({ spool: { path: this.spool.path, size: this.spool.size } });
+      this.parts.push({ spool: { path: this.spool.path, size: this.spool.size }, ...binary });
       this.spool = null;
-    } else if (this.literalChunks) this.parts.push({ literal: Buffer.concat(this.literalChunks) });
+    } else if (this.literalChunks) {
+      const literal = Buffer.concat(this.literalChunks);
+      this.memoryBytes += literal.length;
+      this.parts.push({ literal, ...binary });
+    }
     this.literalChunks = null;
+    this.literalBinary = false;
   }
 
   /** Drops a literal being spooled (connection gone mid-literal). */
@@ -245,6 +265,7 @@ export class CommandFramer {
     this.tag = '*';
     this.command = '';
     this.commandBytes = 0;
+    this.memoryBytes = 0;
     if (failure && this.lineMode && parts.length === 0) {
       // An over-long AUTHENTICATE response or IDLE line: the waiting command gets an empty line.
       this.lineMode = false;

@@ -44,17 +44,19 @@ export class Reader {
     return !!next && ('literal' in next || 'spool' in next);
   }
 
-  /** A literal that may have been spooled to disk (APPEND's message). */
+  /** The next token is a literal8 (RFC 3516 ~{n}), allowed for message data only. */
+  atLiteral8(): boolean {
+    return this.atLiteral() && !!(this.parts[this.part + 1] as { binary?: true }).binary;
+  }
+
+  /** A literal or literal8 that may have been spooled to disk (APPEND's message data). */
   literalOrSpool(): Buffer | Spool {
     if (!this.atLiteral()) throw new ParseError('Expected a literal');
     const next = this.parts[this.part + 1];
-    if ('spool' in next) {
-      this.part += 2;
-      this.pos = 0;
-      if (this.part >= this.parts.length) this.parts.push({ text: '' });
-      return next.spool;
-    }
-    return this.literal();
+    this.part += 2;
+    this.pos = 0;
+    if (this.part >= this.parts.length) this.parts.push({ text: '' });
+    return 'spool' in next ? next.spool : (next as { literal: Buffer }).literal;
   }
 
   atEnd(): boolean {
@@ -174,6 +176,7 @@ export class Reader {
     if (!this.atLiteral()) throw new ParseError('Expected a literal');
     const lit = this.parts[this.part + 1];
     if (!('literal' in lit)) throw new ParseError('Literal too large here');
+    if (lit.binary) throw new ParseError('literal8 is allowed for message data only');
     this.part += 2;
     this.pos = 0;
     if (this.part >= this.parts.length) {
