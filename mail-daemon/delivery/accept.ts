@@ -14,12 +14,12 @@ const tlsStatsLog = createLogger('tls-stats');
  * recipient's INBOX (its Junk when the checks on arrival said so) through the mail store's deliver() (raw stored once, also when
  * every recipient is remote), and in the same transaction our smtp_receipts row and
  * one outbound_queue row per remote recipient. Throws on any failure; the caller
- * answers 451 4.3.0.
+ * answers 451 4.3.0. Returns the stored message's parsed header (for the auto-replies).
  */
-export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<void> {
+export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<ParsedHeader> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
   const folder = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
-  await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder }, async (tx, { blobId, header }) => {
+  const stored = await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder }, async (tx, { blobId, header }) => {
     await writeReceipt(tx, input, blobId, messageIdOf(header));
     // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
     const statsError = await recordDeliveryInTransaction(tx, {
@@ -43,6 +43,7 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs 
     if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
     if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId, srs);
   });
+  return stored.header;
 }
 
 /** RFC 5322 §3.6.4 msg-id without its angle brackets, for the delivery log; null when absent. */

@@ -8,9 +8,12 @@ import type { TlsFacts } from '../smtp/received';
 import type { PolicyCache } from '../services/policy-cache';
 import type { Srs } from '../outbound/srs';
 import type { DkimSigning } from '../dkim/signing';
+import { createLogger } from '@/lib/log';
 import { acceptMessage } from './accept';
 import { noteSendLimit, sendUsage } from './send-limits';
-import { countLogin } from '@/lib/metrics/count-login';
+import { sendVacationReplies, type ReplyRoute } from './vacation';
+
+const vacationLog = createLogger('vacation');
 
 /** SmtpBackend on Postgres: lib/directory for recipients, lib/auth for AUTH, the mail store for delivery. */
 export class PostgresSmtpBackend implements SmtpBackend {
@@ -30,7 +33,6 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult> {
     const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' }, { policy: this.policies });
-    countLogin('smtp', r);
     if (r.ok) {
       // TLS statistics (tls_client_logins): which TLS this mailbox's submission client used; never fails the login.
       await recordClientTls(this.pool, {
@@ -50,7 +52,10 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup> {
     if (this.srs?.isSrs(address)) return this.srsBounce(address, sizeHint);
-    const r = await resolveRecipient(this.db, address, this.delimiterFor, { messageBytes: sizeHint ?? 0 });
+    const r = await resolveRecipient(this.db, address, this.delimiterFor, {
+      messageBytes: sizeHint ?? 0,
+      forwardingAllowed: async (domainId) => (await this.policies.get(domainId)).allowForwarding,
+    });
     switch (r.status) {
       case 'ok':
         return { kind: 'local', mailboxes: r.mailboxes.map((m) => ({ id: m.id, domainId: m.domainId })), forwards: r.remote };
@@ -71,8 +76,21 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async accept(input: AcceptInput): Promise<void> {
     const raw = this.dkim ? await this.dkim.sign(input) : input.raw;
-    return acceptMessage(this.pool, { ...input, raw }, this.srs);
+    const header = await acceptMessage(this.pool, { ...input, raw }, this.srs);
+    // Auto-replies after the commit, before the 250 (one indexed read when nobody is away): a failure
+    // is logged, never the sender's problem — the message is delivered either way.
+    const disposition = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
+    await sendVacationReplies(this.pool, { queueId: input.queueId, mailFrom: input.mailFrom, mailboxIds: input.mailboxIds, header, disposition }, this.replyRoute).catch(
+      (err) => vacationLog.warn({ err: (err as Error).message, queueId: input.queueId }, 'vacation reply not sent'),
+    );
   }
+
+  /** An auto-reply to a local sender goes into its mailbox, to anyone else through the queue; an unknown local address gets none. */
+  private readonly replyRoute: ReplyRoute = async (address) => {
+    const r = await resolveRecipient(this.db, address, this.delimiterFor);
+    if (r.status === 'not_local') return 'remote';
+    return r.status === 'ok' && r.mailboxes.length ? r.mailboxes.map((m) => m.id) : null;
+  };
 
   /**
    * A bounce to an address we rewrote with SRS goes to the original sender: into its INBOX
