@@ -1,6 +1,6 @@
 // RFC 5256 2.1 base subject extraction, one row per rule of the algorithm.
 import { describe, expect, it } from 'vitest';
-import { asciiCasemap, baseSubject } from './base-subject';
+import { baseSubject, unicodeCasemap } from './base-subject';
 
 const CASES: [clause: string, subject: string, base: string, replyOrForward: boolean][] = [
   ['nothing to remove', 'Meeting notes', 'Meeting notes', false],
@@ -34,10 +34,13 @@ describe('RFC 5256 2.1 base subject', () => {
   });
 });
 
-describe('i;ascii-casemap (RFC 4790 9.2)', () => {
+describe('i;unicode-casemap (RFC 5051): simple titlecase, then NFKD', () => {
   it.each([
     ['Meeting', 'MEETING'],
-    ['grüße', 'GRüßE'],
+    ['grüße', 'GRU\u0308ßE'],
+    ['Émile', 'E\u0301MILE'],
+    ['ﬁle', 'fiLE'],
+    ['ǆemal', 'Dz\u030cEMAL'],
     ['', ''],
-  ])('%j → %j', (s, want) => expect(asciiCasemap(s)).toBe(want));
+  ])('%j → %j', (s, want) => expect(unicodeCasemap(s)).toBe(want));
 });

@@ -54,7 +54,21 @@ export function baseSubject(decoded: string): BaseSubject {
   }
 }
 
-/** i;ascii-casemap (RFC 4790 9.2): ASCII letters upper-cased, everything else as is; then octets compare. */
-export function asciiCasemap(s: string): string {
-  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+/** Characters whose simple titlecase is not their upper case (the Latin digraphs), and Georgian, which titlecases to itself. */
+const TITLECASE: Record<string, string> = { '\u01c4': '\u01c5', '\u01c6': '\u01c5', '\u01c7': '\u01c8', '\u01c9': '\u01c8', '\u01ca': '\u01cb', '\u01cc': '\u01cb', '\u01f1': '\u01f2', '\u01f3': '\u01f2' };
+
+function titlecase(ch: string): string {
+  if (ch in TITLECASE) return TITLECASE[ch];
+  if (ch >= '\u10d0' && ch <= '\u10ff') return ch;
+  const upper = ch.toUpperCase();
+  // Only one-to-one mappings: "ß" has no simple titlecase and stays.
+  return [...upper].length === 1 ? upper : ch;
+}
+
+/**
+ * i;unicode-casemap (RFC 5051), the collation RFC 5256 7 requires for SORT and THREAD: each
+ * character to its simple titlecase, then NFKD; the results compare as UTF-8 octets.
+ */
+export function unicodeCasemap(s: string): string {
+  return Array.from(s, titlecase).join('').normalize('NFKD');
 }

@@ -1,8 +1,8 @@
 // The keys SORT (RFC 5256 3, RFC 5957) and THREAD (RFC 5256 4) compare, computed once per
 // stored message (mail_blobs) at delivery/APPEND from its ENVELOPE and header, and filled in
-// for messages stored before these columns existed. Text keys are stored i;ascii-casemap'd,
+// for messages stored before these columns existed. Text keys are stored i;unicode-casemap'd (RFC 5051),
 // so ORDER BY ... COLLATE "C" compares them as the RFC's default collation does.
-import { asciiCasemap, baseSubject } from '@/lib/mime/base-subject';
+import { baseSubject, unicodeCasemap } from '@/lib/mime/base-subject';
 import { parseHeader, type EnvelopeAddress, type HeaderField, type MimeIndex } from '@/lib/mime';
 import type pg from 'pg';
 import { decodeWords } from './search';
@@ -34,10 +34,15 @@ function display(a: EnvelopeAddress | null): string {
   return name || `${a.mailbox}@${a.host}`;
 }
 
-/** The msg-ids of a header value, in order, without brackets or whitespace. */
+/**
+ * The valid msg-ids of a header value, in order, normalized as RFC 5256 4 asks: no brackets, no
+ * white space, quoted strings unquoted (<"a b"@x> and <ab@x> differ; <"ab"@x> and <ab@x> do not).
+ */
 export function messageIds(value: string | null | undefined): string[] {
   if (!value) return [];
-  return [...value.matchAll(/<([^<>]*)>/g)].map((m) => m[1].replace(/\s+/g, '')).filter((id) => id.length > 0);
+  return [...value.matchAll(/<([^<>]*)>/g)]
+    .map((m) => m[1].replace(/"((?:[^"\\]|\\.)*)"|\s+/g, (_all, quoted: string | undefined) => (quoted === undefined ? '' : quoted.replace(/\\(.)/g, '$1'))))
+    .filter((id) => /^[^@]+@[^@]+$/.test(id));
 }
 
 export function sortKeys(index: MimeIndex, fields: readonly HeaderField[]): SortKeys {
@@ -48,13 +53,13 @@ export function sortKeys(index: MimeIndex, fields: readonly HeaderField[]): Sort
   const cc = firstAddress(env.cc);
   const references = messageIds(fields.find((f) => f.key === 'references')?.value);
   return {
-    subject: asciiCasemap(subject.base),
+    subject: unicodeCasemap(subject.base),
     replyOrForward: subject.replyOrForward,
-    from: asciiCasemap(from?.mailbox ?? ''),
-    to: asciiCasemap(to?.mailbox ?? ''),
-    cc: asciiCasemap(cc?.mailbox ?? ''),
-    displayFrom: asciiCasemap(display(from)),
-    displayTo: asciiCasemap(display(to)),
+    from: unicodeCasemap(from?.mailbox ?? ''),
+    to: unicodeCasemap(to?.mailbox ?? ''),
+    cc: unicodeCasemap(cc?.mailbox ?? ''),
+    displayFrom: unicodeCasemap(display(from)),
+    displayTo: unicodeCasemap(display(to)),
     messageId: messageIds(env.messageId)[0] ?? null,
     parents: references.length ? references : messageIds(env.inReplyTo).slice(0, 1),
   };

@@ -5,7 +5,7 @@ import type { ThreadNode } from '@/mail-daemon/imap/backend';
 
 export interface ThreadRow {
   uid: number;
-  /** Base subject, i;ascii-casemap'd. */
+  /** Base subject, i;unicode-casemap'd. */
   subject: string;
   replyOrForward: boolean;
   /** Sent date (RFC 5256 2.2: the Date header, else the internal date), ms since the epoch. */
