@@ -1,8 +1,10 @@
 // The selected state of one session: the folder's view, the session's tracker of its
 // message numbers, and writing what the tracker announces (RFC 3501 7.3.1 EXISTS and
-// RECENT, 7.4.1 EXPUNGE, 7.4.2 FETCH; RFC 7162 3.2.10 VANISHED).
-import type { FolderView, MessageSummary } from './backend';
-import { atom, untagged } from './protocol/encode';
+// RECENT, 7.4.1 EXPUNGE, 7.4.2 FETCH; RFC 7162 3.2.10 VANISHED), and FLAGS before any
+// FETCH that shows a keyword the client was not told of (RFC 3501 7.2.6).
+import { SYSTEM_FLAGS, type FolderView, type MessageSummary } from './backend';
+import { Code } from './codes';
+import { atom, statusLine, untagged } from './protocol/encode';
 import { flagsResponse } from './protocol/fetch-response';
 import { formatSet } from './protocol/sequence';
 import { SequenceTracker, type Announcement, type TrackerStart } from './tracker';
@@ -12,19 +14,56 @@ export interface AnnouncementWriter {
   send(chunks: Buffer[]): Promise<void>;
   readonly condstore: boolean;
   readonly qresync: boolean;
+  /** RFC 9051: no \Recent, no RECENT response. */
+  readonly imap4rev2: boolean;
+  /** After EXISTS for these new UIDs (NOTIFY MessageNew's fetch attributes). */
+  newMessages(uids: readonly number[]): Promise<void>;
 }
 
 export type SyncOutcome = 'done' | 'deselected' | 'gone';
 
+/** `* FLAGS (...)`: the system flags and these keywords (RFC 3501 7.2.6). */
+export function flagsLine(keywords: Iterable<string>): Buffer[] {
+  return untagged(atom('FLAGS'), [...SYSTEM_FLAGS, ...keywords].map(atom));
+}
+
+/** `* OK [PERMANENTFLAGS (...)]`: what STORE keeps, new keywords included (\*); none on a read-only view (RFC 3501 7.1). */
+export function permanentFlagsLine(keywords: Iterable<string>, readOnly: boolean): Buffer[] {
+  if (readOnly) return statusLine('*', 'OK', `${Code.PERMANENTFLAGS} ()`, 'No permanent flags permitted');
+  return statusLine('*', 'OK', `${Code.PERMANENTFLAGS} (${[...SYSTEM_FLAGS, ...keywords, '\\*'].join(' ')})`, 'Flags permitted');
+}
+
 export class Selection {
   readonly tracker: SequenceTracker;
+  /**
+   * Keywords the client was told of by FLAGS, in the order it was told. Every FETCH this
+   * session writes is checked against it, so a keyword set by any session or process is
+   * announced here before the first FETCH that shows it.
+   */
+  private readonly announced: Set<string>;
 
   constructor(
     readonly view: FolderView,
     start: TrackerStart,
     private readonly out: AnnouncementWriter,
+    /** The flags the FLAGS response of SELECT/EXAMINE listed. */
+    announcedFlags: readonly string[],
   ) {
     this.tracker = new SequenceTracker(start);
+    this.announced = new Set(announcedFlags.filter((f) => !f.startsWith('\\')));
+  }
+
+  /** FLAGS and PERMANENTFLAGS to send before a FETCH showing `flags`, when one is a new keyword; else none. */
+  keywordAnnouncement(flags: readonly string[]): Buffer[] {
+    const fresh = flags.filter((f) => !f.startsWith('\\') && !this.announced.has(f));
+    if (!fresh.length) return [];
+    for (const f of fresh) this.announced.add(f);
+    return [...flagsLine(this.announced), ...permanentFlagsLine(this.announced, this.view.readOnly)];
+  }
+
+  private async announceKeywords(messages: readonly MessageSummary[]): Promise<void> {
+    const lines = this.keywordAnnouncement(messages.flatMap((m) => m.flags));
+    if (lines.length) await this.out.send(lines);
   }
 
   /**
@@ -33,12 +72,15 @@ export class Selection {
    * after the store answers: a SELECT in between makes the answer stale. 'gone': the
    * folder was deleted under the view.
    */
-  async sync({ expunge, force }: { expunge: boolean; force: boolean }, stillSelected: () => boolean): Promise<SyncOutcome> {
+  async sync({ expunge, force, flags = true }: { expunge: boolean; force: boolean; flags?: boolean }, stillSelected: () => boolean): Promise<SyncOutcome> {
     if (this.tracker.hasChanges || force) {
       const changes = await this.view.changes(this.tracker.beginChanges());
       if (!stillSelected()) return 'deselected';
       if (changes.gone) return 'gone';
-      await this.announce(this.tracker.apply(changes));
+      // New messages' keywords before their EXISTS, as after SELECT.
+      await this.announceKeywords(changes.added);
+      // flags: false (a NOTIFY without FlagChange) leaves out other sessions' flag changes.
+      await this.announce(this.tracker.apply(changes).filter((a) => flags || a.kind !== 'flags'));
     }
     if (expunge) await this.announce(this.tracker.flushExpunges(this.out.qresync));
     return 'done';
@@ -56,7 +98,8 @@ export class Selection {
   }
 
   private async flags(seq: number, m: MessageSummary): Promise<void> {
-    const recent = this.view.recentUids().has(m.uid);
+    const recent = !this.out.imap4rev2 && this.view.recentUids().has(m.uid);
+    await this.announceKeywords([m]);
     await this.out.send(flagsResponse(seq, m, { uid: true, flags: true, modseq: this.out.condstore, recent }));
   }
 
@@ -74,7 +117,8 @@ export class Selection {
           break;
         case 'exists':
           await this.out.send(untagged(a.count, atom('EXISTS')));
-          await this.out.send(untagged(this.view.recentUids().size, atom('RECENT')));
+          if (!this.out.imap4rev2) await this.out.send(untagged(this.view.recentUids().size, atom('RECENT')));
+          await this.out.newMessages(a.added);
           break;
       }
     }

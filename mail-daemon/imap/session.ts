@@ -4,10 +4,11 @@
 // only as `CommandSession` (commands/types.ts); the selected folder's message numbers and
 // when untagged EXPUNGE/EXISTS/FETCH may be sent (RFC 3501 7.4.1) are the tracker's.
 import type { Logger } from '@/lib/log';
-import type { FolderView, MailSession, MailStore, MessageSummary } from './backend';
+import type { FolderView, MailboxEvent, MailSession, MailStore, MessageSummary } from './backend';
 import { Code } from './codes';
 import type { CommandSession, CommandTable, Completion, LoginOutcome, SelectedStart, State } from './commands/types';
 import { internalError, knownErrorCompletion } from './errors';
+import { selectedGroup, type Notifications } from './notify';
 import { statusLine, untagged, type WireValue } from './protocol/encode';
 import { CommandFramer, releaseFrame, type Frame, type FrameError } from './protocol/framer';
 import { Reader } from './protocol/reader';
@@ -25,6 +26,8 @@ export interface Connection {
   drain(): Promise<void>;
   /** After the STARTTLS OK was written: upgrade the transport in place. */
   startTls(): Promise<void>;
+  /** After the COMPRESS OK was written: raw deflate both ways (RFC 4978). */
+  startCompression(): void;
   /** Input back-pressure while commands queue up. */
   pause(): void;
   resume(): void;
@@ -53,8 +56,13 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   private account: MailSession | null = null;
   private user: string | null = null;
   private selected: Selection | null = null;
-  /** ENABLEd extensions (CONDSTORE, QRESYNC). */
+  /** ENABLEd extensions (CONDSTORE, QRESYNC, IMAP4rev2). */
   private readonly enabled = new Set<string>();
+  /** NOTIFY (RFC 5465): what the client asked to be told, between commands too. */
+  private notifications: Notifications | null = null;
+  private notifyFetch: ((s: CommandSession, uids: readonly number[]) => Promise<void>) | null = null;
+  /** Notifications being written between commands; the next command waits for them. */
+  private pushing: Promise<void> | null = null;
   /** A FETCH with MODSEQ or a CONDSTORE SELECT turns CONDSTORE on implicitly (RFC 7162 3.1). */
   private condstoreOn = false;
   /** In IDLE: changes are pushed as they arrive. */
@@ -67,6 +75,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   private unwatch: (() => void) | null = null;
   private closed = false;
   private cleartextAllowed = false;
+  private compressing = false;
 
   constructor(
     readonly conn: Connection,
@@ -120,8 +129,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
 
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
-    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'QUOTA', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
-    caps.push('BINARY', 'MULTIAPPEND', 'CATENATE');
+    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
+    caps.push('BINARY', 'MULTIAPPEND', 'CATENATE', 'COMPRESS=DEFLATE');
     if (this.state === 'not-authenticated') {
       if (this.canStartTls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');
@@ -186,11 +195,14 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
       while (this.queue.length && !this.closed) {
         const item = this.queue.shift()!;
         if (this.queue.length < 4) this.conn.resume();
+        if (this.pushing) await this.pushing;
         if ('parts' in item) await this.execute(item).finally(() => releaseFrame(item));
         else await this.send(statusLine(item.tag, item.status, item.code, item.text));
       }
     } finally {
       this.running = false;
+      // What arrived during the commands goes out now that none runs.
+      if (this.wantsPush) this.schedulePush();
     }
   }
 
@@ -290,13 +302,25 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     }
     this.account = account;
     this.state = 'authenticated';
-    this.unwatch = this.account.watch((event) => {
-      const sel = this.selected;
-      if (!sel || event.kind !== 'messages') return;
-      if (event.folderId !== null && event.folderId !== sel.view.folder.id) return;
-      if (!sel.tracker.notify(event.modseq)) return;
+    this.unwatch = this.account.watch((event) => this.onStoreEvent(event));
+  }
+
+  private onStoreEvent(event: MailboxEvent): void {
+    const sel = this.selected;
+    if (sel && event.kind === 'messages' && (event.folderId === null || event.folderId === sel.view.folder.id) && sel.tracker.notify(event.modseq)) {
       if (this.idling) void this.idleSync();
-    });
+      else if (this.notifySelected) this.schedulePush();
+    }
+    const n = this.notifications;
+    if (!n?.note(event, this.pushing !== null)) return;
+    if (n.overflowed) {
+      // RFC 5465 5.8: the client does not keep up; it is told, and NOTIFY is off.
+      this.notifications = null;
+      this.notifyFetch = null;
+      this.write(statusLine('*', 'OK', Code.NOTIFICATIONOVERFLOW, 'Too many changes to report, NOTIFY is off'));
+      return;
+    }
+    this.schedulePush();
   }
 
   get mail(): MailSession {
@@ -304,11 +328,15 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     return this.account;
   }
 
-  enable(capability: 'CONDSTORE' | 'QRESYNC'): boolean {
+  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2'): boolean {
     if (this.enabled.has(capability)) return false;
     this.enabled.add(capability);
-    this.condstoreOn = true;
+    if (capability !== 'IMAP4rev2') this.condstoreOn = true;
     return true;
+  }
+
+  get imap4rev2(): boolean {
+    return this.enabled.has('IMAP4rev2');
   }
 
   useCondstore(): void {
@@ -327,8 +355,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     return this.selected?.view.folder.name ?? null;
   }
 
-  select({ view, uids, modseq, uidNext }: SelectedStart): void {
-    this.selected = new Selection(view, { uids, modseq, uidNext }, this);
+  select({ view, uids, modseq, uidNext, flags }: SelectedStart): void {
+    this.selected = new Selection(view, { uids, modseq, uidNext }, this, flags);
     this.state = 'selected';
   }
 
@@ -354,6 +382,15 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     this.conn.close();
   }
 
+  get compressed(): boolean {
+    return this.compressing;
+  }
+
+  startCompression(): void {
+    this.compressing = true;
+    this.conn.startCompression();
+  }
+
   /** The connection is gone: free everything. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -370,6 +407,59 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     this.idling = false;
   }
 
+  // ---------------------------------------------------------------- NOTIFY
+
+  async setNotify(n: Notifications | null, fetchNew?: (s: CommandSession, uids: readonly number[]) => Promise<void>): Promise<void> {
+    // Events from now on are noted; start() learns the state they change.
+    this.notifications = n;
+    this.notifyFetch = fetchNew ?? null;
+    await n?.start();
+  }
+
+  /** NOTIFY asked for events of the selected mailbox (SELECTED or SELECTED-DELAYED, not NONE). */
+  private get notifySelected(): boolean {
+    return !!this.notifications && !!selectedGroup(this.notifications.spec)?.events.size;
+  }
+
+  private get wantsPush(): boolean {
+    if (!this.notifications || this.closed) return false;
+    return this.notifications.pending || (this.notifySelected && !this.idling && !!this.selected?.tracker.hasChanges);
+  }
+
+  /**
+   * RFC 5465 3: notifications go out at any time no command is running (in IDLE too);
+   * otherwise at the command's end.
+   */
+  private schedulePush(): void {
+    if (this.pushing || !this.wantsPush || (this.running && !this.idling)) return;
+    let failed = false;
+    this.pushing = this.push()
+      .catch((err) => {
+        failed = true;
+        this.log.error({ err }, 'imap: NOTIFY push failed');
+      })
+      .finally(() => {
+        this.pushing = null;
+        this.notifications?.caughtUp();
+        if (!failed) this.schedulePush();
+      });
+  }
+
+  private async push(): Promise<void> {
+    const group = this.notifications && selectedGroup(this.notifications.spec);
+    if (group?.events.size && !this.idling && this.selected?.tracker.hasChanges) {
+      // SELECTED-DELAYED keeps expunges for a command that allows them; without FlagChange,
+      // other sessions' flag changes are not reported.
+      await this.sync({ expunge: !group.filter.delayed, force: false, flags: group.events.has('FlagChange') });
+    }
+    if (this.notifications?.pending) await this.notifications.flush();
+  }
+
+  /** New messages were announced (EXISTS): MessageNew's fetch attributes follow (RFC 5465 5.2). */
+  async newMessages(uids: readonly number[]): Promise<void> {
+    if (this.notifyFetch && this.notifySelected) await this.notifyFetch(this, uids);
+  }
+
   // ---------------------------------------------------------------- IDLE
 
   async idle(): Promise<string> {
@@ -377,6 +467,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     await this.send([Buffer.from('+ idling\r\n')]);
     this.idling = true;
     if (this.selected?.tracker.hasChanges) void this.idleSync();
+    this.schedulePush();
     const line = await this.readLine();
     this.idling = false;
     // DONE may arrive while a push is in flight: let it finish before the tagged OK.
@@ -413,8 +504,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     this.selected?.tracker.markChanged();
   }
 
-  resolve(set: SequenceSet, uid: boolean): number[] {
-    return this.current.tracker.resolve(set, uid);
+  resolve(set: SequenceSet, uid: boolean, pastEndMatchesNothing?: boolean): number[] {
+    return this.current.tracker.resolve(set, uid, pastEndMatchesNothing);
   }
 
   seqOf(uid: number): number {
@@ -430,7 +521,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   isRecent(uid: number): boolean {
-    return this.current.view.recentUids().has(uid);
+    // RFC 9051 has no \Recent: IMAP4rev2 clients never see it.
+    return !this.imap4rev2 && this.current.view.recentUids().has(uid);
   }
 
   ownWrite(messages: readonly MessageSummary[]): void {
@@ -441,7 +533,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     this.current.tracker.sent(uid, modseq);
   }
 
-  async sync(options: { expunge: boolean; force: boolean }): Promise<void> {
+  async sync(options: { expunge: boolean; force: boolean; flags?: boolean }): Promise<void> {
     const sel = this.selected;
     if (!sel) return;
     if ((await sel.sync(options, () => this.selected === sel)) === 'gone') {
@@ -457,5 +549,9 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
 
   async sendFlags(m: MessageSummary): Promise<void> {
     await this.current.sendFlags(m);
+  }
+
+  keywordAnnouncement(flags: readonly string[]): Buffer[] {
+    return this.current.keywordAnnouncement(flags);
   }
 }

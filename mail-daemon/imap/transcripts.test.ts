@@ -370,7 +370,7 @@ describe('RFC 3501 6.3 authenticated state: folders', () => {
       [`a2 APPEND INBOX {${msg.length}+}\r\n${msg}`, [/^a2 OK \[APPENDUID \d+ 2\] APPEND completed$/]],
       [`a3 APPEND Nowhere {${msg.length}+}\r\n${msg}`, ['a3 NO [TRYCREATE] No such mailbox']],
       ['a4 SELECT INBOX', ['...', '* 2 EXISTS', '...', /^a4 OK \[READ-WRITE\]/]],
-      ['a5 FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)', [`* 1 FETCH (FLAGS (\\Seen $Work \\Recent) INTERNALDATE "05-Mar-2024 09:00:00 +0000" RFC822.SIZE ${msg.length})`, 'a5 OK FETCH completed']],
+      ['a5 FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)', [`* 1 FETCH (FLAGS (\\Seen $Work \\Recent) INTERNALDATE " 5-Mar-2024 10:00:00 +0100" RFC822.SIZE ${msg.length})`, 'a5 OK FETCH completed']],
     ]);
     c.close();
   });

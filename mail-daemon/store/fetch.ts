@@ -44,7 +44,7 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
   let after = 0;
   for (;;) {
     const batch = await scope.pool.query<MetaRow>(
-      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, m.blob_id ${needMime ? ', b.mime' : ''}
+      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${needMime ? ', b.mime' : ''}
          FROM mail_messages m ${needMime ? 'JOIN mail_blobs b ON b.id = m.blob_id' : ''}
         WHERE ${where} AND m.uid > $${params.length + 1}
         ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`,
@@ -72,7 +72,10 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
         const result: FetchResult = { uid };
         if (items.flags || seen) result.flags = seen?.flags ?? row.flags;
         if (items.modseq || seen) result.modseq = seen?.modseq ?? num(row.modseq);
-        if (items.internalDate) result.internalDate = row.internal_date;
+        if (items.internalDate) {
+          result.internalDate = row.internal_date;
+          result.internalDateZone = row.internal_date_zone;
+        }
         if (items.size) result.size = row.size;
         if (items.envelope) result.envelope = row.mime!.envelope;
         if (items.bodyStructure) result.bodyStructure = row.mime!.bodyStructure;

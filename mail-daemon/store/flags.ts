@@ -29,7 +29,8 @@ export function normalizeFlags(flags: readonly string[]): string[] {
       if (!sys) throw new StoreError('invalid', `unknown system flag ${f}`);
       out.add(sys);
     } else {
-      if (!KEYWORD.test(f) || f.length > 100) throw new StoreError('invalid', 'invalid keyword');
+      // NIL is the nil atom, never a keyword (a FLAGS list showing it reads as a list with no flag).
+      if (!KEYWORD.test(f) || f.length > 100 || f.toUpperCase() === 'NIL') throw new StoreError('invalid', 'invalid keyword');
       out.add(f);
     }
   }

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { HIERARCHY_DELIMITER, StoreError, type SpecialUse } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
-import type { FolderRow } from './rows';
+import { FOLDER_SUBSCRIBED, type FolderRow } from './rows';
 
 export const INBOX = 'INBOX';
 const MAX_NAME_LENGTH = 512;
@@ -24,11 +24,22 @@ export function canonicalName(name: string): string {
   return first.toUpperCase() === INBOX ? INBOX + name.slice(first.length) : name;
 }
 
-/** Canonical, validated folder name (Unicode, '/'-separated). Throws 'cannot'. */
-export function validFolderName(name: string): string {
+/** The name a folder is looked up by: canonical INBOX, trailing delimiters dropped (RFC 3501 CREATE "a/"). */
+export function lookupName(name: string): string {
   let n = canonicalName(name);
   while (n.endsWith(HIERARCHY_DELIMITER)) n = n.slice(0, -1);
-  if (!n || n.length > MAX_NAME_LENGTH || /[\x00-\x1f\x7f*%]/.test(n) || n.startsWith('/') || n.includes('//')) {
+  return n;
+}
+
+/**
+ * Canonical, validated name for a new folder or subscription (Unicode, '/'-separated). Empty
+ * levels ("a//b", "/a") and "." or ".." levels are refused: clients and backups map levels to
+ * paths, and such a name would not come back from LIST as it was given. Throws 'cannot'.
+ */
+export function validFolderName(name: string): string {
+  const n = lookupName(name);
+  const levels = n.split(HIERARCHY_DELIMITER);
+  if (!n || n.length > MAX_NAME_LENGTH || /[\x00-\x1f\x7f*%]/.test(n) || levels.some((l) => l === '' || l === '.' || l === '..')) {
     throw new StoreError('cannot', 'invalid folder name');
   }
   return n;
@@ -37,8 +48,8 @@ export function validFolderName(name: string): string {
 /** A mailbox's folder row by name (optionally locked: `FOR UPDATE`, `FOR SHARE`); throws 'nonexistent'. */
 export async function folderRow(client: Client | pg.Pool, mailboxId: string, name: string, lock = ''): Promise<FolderRow> {
   const r = await client.query<FolderRow>(
-    `SELECT * FROM mail_folders WHERE mailbox_id = $1 AND name = $2 ${lock}`,
-    [mailboxId, validFolderName(name)],
+    `SELECT *, ${FOLDER_SUBSCRIBED} FROM mail_folders WHERE mailbox_id = $1 AND name = $2 ${lock}`,
+    [mailboxId, lookupName(name)],
   );
   if (!r.rows[0]) throw new StoreError('nonexistent', 'no such folder');
   return r.rows[0];
@@ -51,12 +62,19 @@ export async function lockFolder(client: Client, folderId: string): Promise<{ hi
   return { highestModseq: num(r.rows[0].highest_modseq) };
 }
 
-/** Creates the missing default folders of a mailbox (idempotent, safe under concurrency). */
+/**
+ * Creates the missing default folders of a mailbox (idempotent, safe under concurrency) and
+ * subscribes the ones it creates: the only subscriptions the server makes itself. A default
+ * folder the user unsubscribed stays unsubscribed.
+ */
 export async function ensureDefaultFolders(client: Client, mailboxId: string): Promise<void> {
   await client.query(
-    `INSERT INTO mail_folders (mailbox_id, name, special_use)
-     SELECT $1, d.name, d.special_use FROM unnest($2::text[], $3::text[]) AS d(name, special_use)
-     ON CONFLICT (mailbox_id, name) DO NOTHING`,
+    `WITH made AS (
+       INSERT INTO mail_folders (mailbox_id, name, special_use)
+       SELECT $1, d.name, d.special_use FROM unnest($2::text[], $3::text[]) AS d(name, special_use)
+       ON CONFLICT (mailbox_id, name) DO NOTHING RETURNING mailbox_id, name)
+     INSERT INTO mail_subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM made
+     ON CONFLICT DO NOTHING`,
     [mailboxId, DEFAULT_FOLDERS.map((f) => f.name), DEFAULT_FOLDERS.map((f) => f.specialUse)],
   );
 }

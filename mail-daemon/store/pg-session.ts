@@ -1,5 +1,5 @@
 // An authenticated IMAP session's view of one mailbox (RFC 3501 AUTHENTICATED state): the folder
-// list, CREATE/DELETE/RENAME, SUBSCRIBE, STATUS, APPEND, QUOTA (RFC 9208) and SELECT, which opens
+// list, CREATE/DELETE/RENAME, SUBSCRIBE (names in mail_subscriptions, apart from folders), STATUS, APPEND, QUOTA (RFC 9208) and SELECT, which opens
 // a PgFolderView (./pg-folder-view.ts).
 import type pg from 'pg';
 import { withTransaction } from '@/lib/db/transaction';
@@ -21,10 +21,10 @@ import {
 } from '@/mail-daemon/imap/backend';
 import { appendMessages, readSection } from './append';
 import { announce, num, readEvenIfReadOnly, type Client } from './db';
-import { folderRow, INBOX, validFolderName } from './folders';
+import { folderRow, INBOX, lookupName, validFolderName } from './folders';
 import { PgFolderView } from './pg-folder-view';
 import { charge } from './quota';
-import { folderInfo, type FolderRow } from './rows';
+import { FOLDER_SUBSCRIBED, folderInfo, type FolderRow } from './rows';
 
 /** What a session needs of the store that opened it. */
 export interface SessionScope {
@@ -55,7 +55,7 @@ export class PgMailSession implements MailSession {
 
   async listFolders(): Promise<FolderInfo[]> {
     const r = await this.pool.query<FolderRow>(
-      `SELECT * FROM mail_folders WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`,
+      `SELECT *, ${FOLDER_SUBSCRIBED} FROM mail_folders WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`,
       [this.mailboxId],
     );
     return r.rows.map(folderInfo);
@@ -70,7 +70,7 @@ export class PgMailSession implements MailSession {
         await c.query(`INSERT INTO mail_folders (mailbox_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [this.mailboxId, levels.slice(0, i).join('/')]);
       }
       const r = await c.query<FolderRow>(
-        `INSERT INTO mail_folders (mailbox_id, name, special_use) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO mail_folders (mailbox_id, name, special_use) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *, ${FOLDER_SUBSCRIBED}`,
         [this.mailboxId, n, options.specialUse ?? null],
       );
       if (!r.rows[0]) throw new StoreError('alreadyexists', 'folder exists');
@@ -80,7 +80,7 @@ export class PgMailSession implements MailSession {
   }
 
   async deleteFolder(name: string): Promise<void> {
-    const n = validFolderName(name);
+    const n = lookupName(name);
     if (n === INBOX) throw new StoreError('cannot', 'INBOX cannot be deleted');
     const blobs = await withTransaction(this.pool, async (c) => {
       const f = await this.folder(c, n, 'FOR UPDATE');
@@ -98,7 +98,7 @@ export class PgMailSession implements MailSession {
   }
 
   async renameFolder(from: string, to: string): Promise<void> {
-    const src = validFolderName(from);
+    const src = lookupName(from);
     const dst = validFolderName(to);
     if (dst === INBOX || dst.startsWith(`${INBOX}/`) && src === INBOX) throw new StoreError('cannot', 'cannot rename to INBOX');
     if (dst === src) throw new StoreError('alreadyexists', 'folder exists');
@@ -147,17 +147,31 @@ export class PgMailSession implements MailSession {
     });
   }
 
-  private async setSubscribed(name: string, value: boolean): Promise<void> {
-    const r = await this.pool.query('UPDATE mail_folders SET subscribed = $3 WHERE mailbox_id = $1 AND name = $2', [this.mailboxId, validFolderName(name), value]);
-    if (!r.rowCount) throw new StoreError('nonexistent', 'no such folder');
+  async listSubscriptions(): Promise<string[]> {
+    const r = await this.pool.query<{ name: string }>(
+      `SELECT name FROM mail_subscriptions WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`,
+      [this.mailboxId],
+    );
+    return r.rows.map((row) => row.name);
   }
 
-  subscribe(name: string): Promise<void> {
-    return this.setSubscribed(name, true);
+  async subscribe(name: string): Promise<void> {
+    await this.subscriptionChange(
+      'INSERT INTO mail_subscriptions (mailbox_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      validFolderName(name),
+    );
   }
 
-  unsubscribe(name: string): Promise<void> {
-    return this.setSubscribed(name, false);
+  async unsubscribe(name: string): Promise<void> {
+    await this.subscriptionChange('DELETE FROM mail_subscriptions WHERE mailbox_id = $1 AND name = $2', lookupName(name));
+  }
+
+  /** A subscription written; other sessions and processes are told (NOTIFY SubscriptionChange, RFC 5465 5.6). */
+  private async subscriptionChange(sql: string, name: string): Promise<void> {
+    await withTransaction(this.pool, async (c) => {
+      const r = await c.query(sql, [this.mailboxId, name]);
+      if (r.rowCount) await announce(c, { mailboxId: this.mailboxId, folderId: null, modseq: null, kind: 'folders' });
+    });
   }
 
   private async statusOf(client: Client | pg.Pool, f: FolderRow): Promise<FolderStatus> {
@@ -165,6 +179,7 @@ export class PgMailSession implements MailSession {
       `SELECT count(*) AS messages,
               count(*) FILTER (WHERE NOT ('\\Seen' = ANY(flags))) AS unseen,
               count(*) FILTER (WHERE '\\Deleted' = ANY(flags)) AS deleted,
+              coalesce(sum(size) FILTER (WHERE '\\Deleted' = ANY(flags)), 0) AS deleted_size,
               count(*) FILTER (WHERE uid >= $2) AS recent,
               coalesce(sum(size), 0) AS size
          FROM mail_messages WHERE folder_id = $1`,
@@ -180,6 +195,7 @@ export class PgMailSession implements MailSession {
       recent: num(s.recent),
       unseen: num(s.unseen),
       deleted: num(s.deleted),
+      deletedSize: num(s.deleted_size),
       size: num(s.size),
     };
   }

@@ -75,7 +75,9 @@ describe('folders', () => {
     await expect(session.createFolder('bad*name')).rejects.toMatchObject({ code: 'cannot' });
     await session.unsubscribe('Projects');
     expect((await session.listFolders()).find((f) => f.name === 'Projects')!.subscribed).toBe(false);
-    await expect(session.subscribe('Nope')).rejects.toMatchObject({ code: 'nonexistent' });
+    // A subscription is a name (RFC 3501 6.3.6): it needs no folder.
+    await session.subscribe('Nope');
+    expect(await session.listSubscriptions()).toContain('Nope');
     const before = await session.status('Projects/2026/Q4');
     await session.deleteFolder('Projects/2026/Q4');
     await expect(session.status('Projects/2026/Q4')).rejects.toBeInstanceOf(StoreError);

@@ -2,12 +2,12 @@
 import type { MimeIndex } from '@/lib/mime';
 import { HIERARCHY_DELIMITER, type FolderInfo, type SpecialUse } from '@/mail-daemon/imap/backend';
 
-/** A mail_folders row. */
+/** A mail_folders row (with FOLDER_SUBSCRIBED where a FolderInfo is made of it). */
 export interface FolderRow {
   id: string;
   name: string;
   special_use: string | null;
-  subscribed: boolean;
+  subscribed?: boolean;
   uid_validity: string;
   uid_next: string;
   highest_modseq: string;
@@ -20,11 +20,16 @@ export interface MetaRow {
   flags: string[];
   modseq: string;
   internal_date: Date;
+  internal_date_zone: number;
   size: number;
   blob_id: string;
   mime?: MimeIndex;
 }
 
+/** A select-list column: is the folder's name subscribed (mail_subscriptions)? */
+export const FOLDER_SUBSCRIBED = `EXISTS (SELECT 1 FROM mail_subscriptions s
+  WHERE s.mailbox_id = mail_folders.mailbox_id AND s.name = mail_folders.name) AS subscribed`;
+
 export function folderInfo(r: FolderRow): FolderInfo {
-  return { id: r.id, name: r.name, delimiter: HIERARCHY_DELIMITER, specialUse: (r.special_use as SpecialUse) ?? null, subscribed: r.subscribed };
+  return { id: r.id, name: r.name, delimiter: HIERARCHY_DELIMITER, specialUse: (r.special_use as SpecialUse) ?? null, subscribed: r.subscribed === true };
 }

@@ -6,7 +6,8 @@ import { Code } from '../codes';
 import { atom } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
 import { formatSet, readSequenceSet, resolveStar, type SequenceSet } from '../protocol/sequence';
-import { readMailbox, wireName } from './mailbox-name';
+import { flagsLine, permanentFlagsLine } from '../selection';
+import { readMailbox, readNewMailbox, wireName } from './mailbox-name';
 import { AUTHENTICATED, bad, command, no, ok, type CommandSession } from './types';
 
 // ---------------------------------------------------------------- SELECT / EXAMINE
@@ -37,20 +38,23 @@ function selectCommand(readOnly: boolean) {
       s.deselect();
       if (condstore) s.useCondstore();
       const res = await s.mail.select(name, { readOnly });
-      const flags = [...new Set([...SYSTEM_FLAGS, ...res.flags])];
-      await s.untagged(atom('FLAGS'), flags.map(atom));
+      const keywords = res.flags.filter((f) => !f.startsWith('\\'));
+      await s.send(flagsLine(keywords));
       await s.untagged(res.uids.length, atom('EXISTS'));
-      await s.untagged(res.view.recentUids().size, atom('RECENT'));
-      if (res.firstUnseenUid !== null) {
+      // RFC 9051 6.3.2 (Appendix E): no RECENT and no [UNSEEN n]; LIST names the mailbox.
+      if (s.imap4rev2) {
+        const attrs = res.view.folder.specialUse ? [atom(res.view.folder.specialUse)] : [];
+        await s.untagged(atom('LIST'), attrs, HIERARCHY_DELIMITER, wireName(res.view.folder.name));
+      } else await s.untagged(res.view.recentUids().size, atom('RECENT'));
+      if (res.firstUnseenUid !== null && !s.imap4rev2) {
         const seq = res.uids.indexOf(res.firstUnseenUid) + 1;
         if (seq > 0) await s.untaggedStatus('OK', `${Code.UNSEEN} ${seq}`, `Message ${seq} is first unseen`);
       }
-      const perm = readOnly ? '()' : `(${[...SYSTEM_FLAGS, '\\*'].join(' ')})`;
-      await s.untaggedStatus('OK', `${Code.PERMANENTFLAGS} ${perm}`, readOnly ? 'No permanent flags permitted' : 'Flags permitted');
+      await s.send(permanentFlagsLine(keywords, readOnly));
       await s.untaggedStatus('OK', `${Code.UIDVALIDITY} ${res.status.uidValidity}`, 'UIDs valid');
       await s.untaggedStatus('OK', `${Code.UIDNEXT} ${res.status.uidNext}`, 'Predicted next UID');
       await s.untaggedStatus('OK', `${Code.HIGHESTMODSEQ} ${res.status.highestModseq}`, 'Highest');
-      s.select({ view: res.view, uids: res.uids, modseq: res.status.highestModseq, uidNext: res.status.uidNext });
+      s.select({ view: res.view, uids: res.uids, modseq: res.status.highestModseq, uidNext: res.status.uidNext, flags: keywords });
       if (qresync && qresync.uidValidity === res.status.uidValidity) await resync(s, qresync);
       return ok(`${readOnly ? 'EXAMINE' : 'SELECT'} completed`, res.view.readOnly ? Code.READ_ONLY : Code.READ_WRITE);
     },
@@ -113,12 +117,17 @@ const oneMailbox = (r: Reader) => {
   return readMailbox(r);
 };
 
+const oneNewMailbox = (r: Reader) => {
+  r.sp();
+  return readNewMailbox(r);
+};
+
 const SPECIAL_USES: readonly SpecialUse[] = ['\\Drafts', '\\Sent', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged'];
 
 const create = command({
   states: AUTHENTICATED,
   parse(r) {
-    const name = oneMailbox(r);
+    const name = oneNewMailbox(r);
     let specialUse: SpecialUse | undefined;
     // RFC 6154 CREATE-SPECIAL-USE: CREATE name (USE (\Drafts))
     if (r.maybeSp()) {
@@ -154,7 +163,7 @@ const rename = command({
   states: AUTHENTICATED,
   parse(r) {
     const from = oneMailbox(r);
-    const to = oneMailbox(r);
+    const to = oneNewMailbox(r);
     return { from, to };
   },
   async handle(s, { from, to }: { from: string; to: string }) {
@@ -165,7 +174,7 @@ const rename = command({
 
 const subscribe = command({
   states: AUTHENTICATED,
-  parse: oneMailbox,
+  parse: oneNewMailbox,
   async handle(s, name: string) {
     await s.mail.subscribe(name);
   },

@@ -1,5 +1,8 @@
 // Mailbox names on the wire: astring in modified UTF-7 ⇄ the store's Unicode names.
-import { HIERARCHY_DELIMITER } from '../backend';
+// A name that is not valid modified UTF-7 is well-formed IMAP syntax (an astring) that
+// names no mailbox (RFC 3501 5.1.3): NO for a command, no match in a LIST pattern,
+// never BAD.
+import { HIERARCHY_DELIMITER, StoreError } from '../backend';
 import { ParseError, type Reader } from '../protocol/reader';
 import { decodeMailboxName, encodeMailboxName, Utf7Error } from '../protocol/utf7';
 
@@ -11,20 +14,32 @@ export function normalizeName(name: string): string {
   return n;
 }
 
-export function decodeName(wire: string): string {
+/** The Unicode name, or null when the wire form is not valid modified UTF-7. */
+export function decodeName(wire: string): string | null {
   try {
     return normalizeName(decodeMailboxName(wire));
   } catch (err) {
-    if (err instanceof Utf7Error) throw new ParseError('Invalid mailbox name encoding');
+    if (err instanceof Utf7Error) return null;
     throw err;
   }
 }
 
-export function readMailbox(r: Reader): string {
+function readName(r: Reader, invalid: () => StoreError): string {
   const name = decodeName(r.astring());
+  if (name === null) throw invalid();
   if (name === '') throw new ParseError('Empty mailbox name');
   if (/[\x00-\x1f\x7f]/.test(name)) throw new ParseError('Invalid mailbox name');
   return name;
+}
+
+/** A mailbox that should exist (SELECT, STATUS, DELETE, APPEND, COPY...): an undecodable name is NO [NONEXISTENT]. */
+export function readMailbox(r: Reader): string {
+  return readName(r, () => new StoreError('nonexistent', 'mailbox name is not valid modified UTF-7'));
+}
+
+/** A name to be created or subscribed (CREATE, RENAME's target, SUBSCRIBE): an undecodable name is NO [CANNOT]. */
+export function readNewMailbox(r: Reader): string {
+  return readName(r, () => new StoreError('cannot', 'mailbox name is not valid modified UTF-7'));
 }
 
 export function wireName(name: string): string {

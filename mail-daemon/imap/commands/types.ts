@@ -4,6 +4,7 @@
 // never the session class, so the session is free to keep its state to itself.
 import type { FolderView, MailSession, MessageSummary } from '../backend';
 import { Code } from '../codes';
+import type { Notifications } from '../notify';
 import type { WireValue } from '../protocol/encode';
 import type { Reader } from '../protocol/reader';
 import type { SequenceSet } from '../protocol/sequence';
@@ -23,6 +24,8 @@ export interface SelectedStart {
   uids: readonly number[];
   modseq: number;
   uidNext: number;
+  /** What the FLAGS response just sent listed (later FETCHes may show only these keywords unannounced). */
+  flags: readonly string[];
 }
 
 export interface CommandSession {
@@ -41,6 +44,10 @@ export interface CommandSession {
   readLine(): Promise<string>;
   /** After the STARTTLS OK was written: upgrade the transport. */
   startTls(): Promise<void>;
+  /** COMPRESS=DEFLATE (RFC 4978) is active. */
+  readonly compressed: boolean;
+  /** After the COMPRESS OK was written: raw deflate both ways from the next byte on. */
+  startCompression(): void;
   /** Enters the logout state: no further commands are read. */
   logout(): Promise<void>;
   /** Ends the connection (after LOGOUT's tagged OK). */
@@ -54,7 +61,14 @@ export interface CommandSession {
 
   // ---------------------------------------------------------------- extensions
   /** ENABLE (RFC 5161); false when it was on already. QRESYNC implies CONDSTORE (RFC 7162 3.2.3). */
-  enable(capability: 'CONDSTORE' | 'QRESYNC'): boolean;
+  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2'): boolean;
+  /** ENABLE IMAP4rev2 was given: RFC 9051 behaviour (no \Recent, ESEARCH for SEARCH, ...). */
+  readonly imap4rev2: boolean;
+  /**
+   * NOTIFY SET (RFC 5465): these notifications from now on, at any time between commands;
+   * null for NOTIFY NONE. `fetchNew` answers MessageNew's fetch attributes for new UIDs.
+   */
+  setNotify(n: Notifications | null, fetchNew?: (s: CommandSession, uids: readonly number[]) => Promise<void>): Promise<void>;
   /** A CONDSTORE-enabling command was used (RFC 7162 3.1). */
   useCondstore(): void;
   readonly condstore: boolean;
@@ -79,8 +93,8 @@ export interface CommandSession {
   idle(): Promise<string>;
 
   // ---------------------------------------------------------------- message numbers
-  /** The UIDs (ascending, known to the client) a sequence set or UID set names. */
-  resolve(set: SequenceSet, uid: boolean): number[];
+  /** The UIDs (ascending, known to the client) a sequence set or UID set names; see Tracker.resolve. */
+  resolve(set: SequenceSet, uid: boolean, pastEndMatchesNothing?: boolean): number[];
   /** 0 when the client does not know the UID. */
   seqOf(uid: number): number;
   knows(uid: number): boolean;
@@ -96,6 +110,11 @@ export interface CommandSession {
   announceExpunged(uids: readonly number[]): Promise<void>;
   /** `* n FETCH (UID u FLAGS (...) [MODSEQ (m)])` for a message the client knows. */
   sendFlags(m: MessageSummary): Promise<void>;
+  /**
+   * To write before a FETCH response showing `flags`: FLAGS and PERMANENTFLAGS when one is a
+   * keyword the client was not told of (RFC 3501 7.2.6), which then counts as told; else none.
+   */
+  keywordAnnouncement(flags: readonly string[]): Buffer[];
 }
 
 export interface Completion {

@@ -29,7 +29,13 @@ export function readDate(r: Reader): Day {
   return parseDate(r.peek() === '"' ? r.quoted() : r.atom());
 }
 
-export function parseDateTime(text: string): Date {
+/** A date-time with the zone it was written in (minutes east of UTC): INTERNALDATE keeps both. */
+export interface ZonedDate {
+  date: Date;
+  zone: number;
+}
+
+export function parseDateTime(text: string): ZonedDate {
   const m = /^([ \d]\d)-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/.exec(text);
   if (!m) throw new ParseError('Bad date-time');
   const d = Number(m[1].trim());
@@ -40,12 +46,15 @@ export function parseDateTime(text: string): Date {
   if (check.getUTCDate() !== d || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) {
     throw new ParseError('Bad date-time');
   }
-  return new Date(ms);
+  return { date: new Date(ms), zone: offset };
 }
 
-/** INTERNALDATE as the server shows it (UTC). */
-export function formatDateTime(date: Date): string {
-  const d = String(date.getUTCDate()).padStart(2, '0');
-  const t = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()].map((n) => String(n).padStart(2, '0'));
-  return `${d}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${t.join(':')} +0000`;
+/** INTERNALDATE in the zone it was given in (minutes east of UTC; 0 shows +0000). */
+export function formatDateTime(date: Date, zone = 0): string {
+  const local = new Date(date.getTime() + zone * 60_000);
+  const d = String(local.getUTCDate()).padStart(2, '0');
+  const t = [local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()].map((n) => String(n).padStart(2, '0'));
+  const z = Math.abs(zone);
+  const offset = `${zone < 0 ? '-' : '+'}${String(Math.floor(z / 60)).padStart(2, '0')}${String(z % 60).padStart(2, '0')}`;
+  return `${d}-${MONTHS[local.getUTCMonth()]}-${local.getUTCFullYear()} ${t.join(':')} ${offset}`;
 }

@@ -67,7 +67,7 @@ export function fetchResponse(seq: number, msg: FetchResult, req: FetchRequest, 
         }
         break;
       case 'INTERNALDATE':
-        if (msg.internalDate) parts.push(['INTERNALDATE', formatDateTime(msg.internalDate)]);
+        if (msg.internalDate) parts.push(['INTERNALDATE', formatDateTime(msg.internalDate, msg.internalDateZone)]);
         break;
       case 'RFC822.SIZE':
         if (msg.size !== undefined) parts.push(['RFC822.SIZE', msg.size]);

@@ -199,14 +199,14 @@ describe('search keys', () => {
     ['UNSEEN', { op: 'flag', flag: '\\Seen', set: false }],
     ['1:3,*', { op: 'seq', set: [{ start: 1, end: 3 }, { start: STAR, end: STAR }] }],
     ['UID 5:*', { op: 'uid', set: [{ start: 5, end: STAR }] }],
-    ['FROM "alice smith"', { op: 'header', field: 'from', value: 'alice smith' }],
+    ['FROM "alice smith"', { op: 'address', field: 'from', value: 'alice smith' }],
     ['HEADER X-Spam yes', { op: 'header', field: 'x-spam', value: 'yes' }],
     ['SINCE 1-Feb-2024', { op: 'date', field: 'internal', cmp: 'since', day: '2024-02-01' }],
     ['SENTBEFORE "15-Mar-2023"', { op: 'date', field: 'sent', cmp: 'before', day: '2023-03-15' }],
     ['LARGER 1000', { op: 'size', cmp: 'larger', n: 1000 }],
     ['KEYWORD $Work', { op: 'flag', flag: '$Work', set: true }],
     ['NOT DELETED', { op: 'not', key: { op: 'flag', flag: '\\Deleted', set: true } }],
-    ['OR SEEN (FLAGGED TO bob)', { op: 'or', a: { op: 'flag', flag: '\\Seen', set: true }, b: { op: 'and', keys: [{ op: 'flag', flag: '\\Flagged', set: true }, { op: 'header', field: 'to', value: 'bob' }] } }],
+    ['OR SEEN (FLAGGED TO bob)', { op: 'or', a: { op: 'flag', flag: '\\Seen', set: true }, b: { op: 'and', keys: [{ op: 'flag', flag: '\\Flagged', set: true }, { op: 'address', field: 'to', value: 'bob' }] } }],
     ['OR OR NEW OLD RECENT', { op: 'or', a: { op: 'or', a: { op: 'new' }, b: { op: 'old' } }, b: { op: 'recent', set: true } }],
     ['MODSEQ 42', { op: 'modseq', n: 42 }],
     ['MODSEQ "/flags/\\\\draft" all 620', { op: 'modseq', n: 620 }],
@@ -225,9 +225,12 @@ describe('search keys', () => {
 describe('dates', () => {
   it('parses date and date-time', () => {
     expect(parseDate('1-Feb-1994')).toBe('1994-02-01');
-    expect(parseDateTime('17-Jul-1996 02:44:25 -0700').toISOString()).toBe('1996-07-17T09:44:25.000Z');
-    expect(parseDateTime(' 7-Jul-1996 02:44:25 +0000').toISOString()).toBe('1996-07-07T02:44:25.000Z');
+    expect(parseDateTime('17-Jul-1996 02:44:25 -0700').date.toISOString()).toBe('1996-07-17T09:44:25.000Z');
+    expect(parseDateTime('17-Jul-1996 02:44:25 -0700').zone).toBe(-420);
+    expect(parseDateTime(' 7-Jul-1996 02:44:25 +0000').date.toISOString()).toBe('1996-07-07T02:44:25.000Z');
     expect(formatDateTime(new Date('1996-07-17T09:44:25Z'))).toBe('17-Jul-1996 09:44:25 +0000');
+    expect(formatDateTime(new Date('1996-07-17T09:44:25Z'), -420)).toBe('17-Jul-1996 02:44:25 -0700');
+    expect(formatDateTime(new Date('1996-07-17T23:44:25Z'), 330)).toBe('18-Jul-1996 05:14:25 +0530');
   });
   it.each(['30-Feb-2024', '1-Foo-2024', '1-Feb-24'])('rejects %s', (d) => expect(() => parseDate(d)).toThrow(ParseError));
 });

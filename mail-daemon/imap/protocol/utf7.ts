@@ -5,6 +5,12 @@ function isDirect(code: number): boolean {
   return code >= 0x20 && code <= 0x7e;
 }
 
+function encodeRun(units: string): string {
+  const buf = Buffer.alloc(units.length * 2);
+  for (let k = 0; k < units.length; k++) buf.writeUInt16BE(units.charCodeAt(k), k * 2);
+  return buf.toString('base64').replace(/=+$/, '').replace(/\//g, ',');
+}
+
 export function encodeMailboxName(name: string): string {
   let out = '';
   let i = 0;
@@ -19,10 +25,7 @@ export function encodeMailboxName(name: string): string {
     } else {
       let j = i;
       while (j < name.length && !isDirect(name.charCodeAt(j))) j++;
-      const units = name.slice(i, j);
-      const buf = Buffer.alloc(units.length * 2);
-      for (let k = 0; k < units.length; k++) buf.writeUInt16BE(units.charCodeAt(k), k * 2);
-      out += '&' + buf.toString('base64').replace(/=+$/, '').replace(/\//g, ',') + '-';
+      out += '&' + encodeRun(name.slice(i, j)) + '-';
       i = j;
     }
   }
@@ -31,7 +34,13 @@ export function encodeMailboxName(name: string): string {
 
 export class Utf7Error extends Error {}
 
-/** Decodes a modified UTF-7 name; throws Utf7Error when it is not valid. */
+/**
+ * Decodes a modified UTF-7 name; throws Utf7Error when it is not valid. Only the one
+ * canonical spelling of a name is valid (RFC 3501 5.1.3: printable ASCII is never
+ * encoded, one run per stretch of other characters, no stray bits): a second spelling
+ * would be stored under a name that LIST sends back differently from what the client
+ * created ("&AGE-" would become "a").
+ */
 export function decodeMailboxName(wire: string): string {
   let out = '';
   for (let i = 0; i < wire.length; i++) {
@@ -57,7 +66,13 @@ export function decodeMailboxName(wire: string): string {
     if (!/^[A-Za-z0-9+,]+$/.test(b64)) throw new Utf7Error('Bad modified UTF-7');
     const bytes = Buffer.from(b64.replace(/,/g, '/'), 'base64');
     if (bytes.length % 2 !== 0 || bytes.length === 0) throw new Utf7Error('Bad modified UTF-7');
-    for (let k = 0; k < bytes.length; k += 2) out += String.fromCharCode(bytes.readUInt16BE(k));
+    let units = '';
+    for (let k = 0; k < bytes.length; k += 2) units += String.fromCharCode(bytes.readUInt16BE(k));
+    if ([...units].some((ch) => isDirect(ch.charCodeAt(0)))) throw new Utf7Error('Printable ASCII in modified BASE64');
+    if (/\p{Cs}/u.test(units)) throw new Utf7Error('Unpaired surrogate in modified UTF-7');
+    if (encodeRun(units) !== b64) throw new Utf7Error('Non-canonical modified BASE64');
+    if (wire[end + 1] === '&' && wire[end + 2] !== '-') throw new Utf7Error('Adjacent modified BASE64 runs');
+    out += units;
   }
   return out;
 }
