@@ -3,6 +3,7 @@
 // real Postgres store, one table per RFC clause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMessage } from '@/mail-daemon/testing/mailbox';
+import { WireClient } from '@/mail-daemon/testing/imap-wire';
 import { startPop3Harness, type Pop3Harness } from '@/mail-daemon/testing/pop3-harness';
 import { Pop3Wire } from '@/mail-daemon/testing/pop3-wire';
 import { COMMANDS } from './commands';
@@ -334,5 +335,22 @@ describe('RFC 2449 §8.1.2 [IN-USE]: one POP3 session per maildrop, in every pro
     await h.imap.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`);
     expect(await c.closedByServer()).toEqual(['-ERR [SYS/TEMP] Lost the maildrop lock, nothing was deleted']);
     expect(Number((await h.imap.pool.query('SELECT count(*) FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1', [mailboxId])).rows[0].count)).toBe(1);
+  });
+});
+
+describe('RFC 3206 §5 [SYS/TEMP]: the brute-force throttle is the one SMTP and IMAP share', () => {
+  it('after five failed IMAP logins from this address even the right POP3 password is put off', async () => {
+    const u = await user(1);
+    const i = await WireClient.connect(h.imap.port, { tls: true });
+    await i.line();
+    for (let n = 0; n < 5; n++) expect((await i.command(`a${n} LOGIN ${u.address} wrong`)).at(-1)).toMatch(/^a\d NO /);
+    i.close();
+    const c = await connect();
+    await run(c, [
+      [`USER ${u.address}`, ['+OK Send the password']],
+      [`PASS ${PASSWORD}`, ['-ERR [SYS/TEMP] Too many failed attempts, try again later']],
+      [`AUTH PLAIN ${b64(`\0${u.address}\0${PASSWORD}`)}`, ['-ERR [SYS/TEMP] Too many failed attempts, try again later']],
+    ]);
+    c.close();
   });
 });
