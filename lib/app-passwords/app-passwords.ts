@@ -49,14 +49,14 @@ export async function createAppPassword(db: Db, actor: MailboxActor, input: { na
 
 /**
  * Revokes one app password: the next login with it fails, and the daemons are told (directory
- * channel, `credentials`) so sessions opened with it end.
+ * channel, `credentials: 'app-password'`) so sessions opened with it end.
  */
 export async function revokeAppPassword(db: Db, actor: MailboxActor, input: { id: string }): Promise<void> {
   await db.$transaction(async (tx) => {
     const gone = await tx.appPassword.deleteMany({ where: { id: input.id, mailboxId: actor.id } });
     if (!gone.count) throw new ServiceError('not_found', 'no such app password');
     await audit(tx, actor, 'mailbox.app_password.revoked', actor.address, undefined, { id: input.id }, actor.ip);
-    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: actor.id, credentials: true });
+    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: actor.id, credentials: 'app-password', appPasswordId: input.id });
   });
 }
 

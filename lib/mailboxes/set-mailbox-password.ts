@@ -24,7 +24,8 @@ export async function setMailboxPassword(
     await findMailboxInScope(tx, actor, mailbox.address); // still there, still ours
     await tx.mailbox.update({ where: { id: mailbox.id }, data: { passwordHash } });
     await audit(tx, actor, 'mailbox.password', mailbox.address);
-    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: mailbox.id });
+    // Sessions opened with the old password end (mail-daemon/services/imap.ts).
+    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: mailbox.id, credentials: 'password' });
   });
   return generatedPassword ? { generatedPassword } : {};
 }

@@ -12,7 +12,7 @@ import type { MailUser } from './types';
 /**
  * The owner changes the mailbox password: the current one first, the domain's password policy
  * on the new one. Other self-service sessions end, and the daemons are told on the directory
- * channel (`credentials`) so IMAP, SMTP and POP3 sessions opened with the old password end too.
+ * channel (`credentials: 'password'`) so IMAP, SMTP and POP3 sessions opened with the old password end too.
  * App passwords stay: they are per device, revoked one by one.
  */
 export async function changeMailboxPassword(
@@ -33,6 +33,6 @@ export async function changeMailboxPassword(
     await tx.mailbox.update({ where: { id: user.id }, data: { passwordHash } });
     await endOtherMailboxSessions(tx, user.id, input.sessionId);
     await audit(tx, user, 'mailbox.password', row.address, undefined, { by: 'owner' }, user.ip);
-    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: user.id, credentials: true });
+    await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: user.id, credentials: 'password' });
   });
 }

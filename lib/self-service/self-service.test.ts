@@ -72,7 +72,7 @@ describe('app passwords', () => {
     const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
     await listener.query(`LISTEN ${CHANNELS.directory}`);
     await revokeAppPassword(t.prisma, alice, { id: created.id });
-    expect(JSON.parse(await heard)).toEqual({ kind: 'mailbox', id: alice.id, credentials: true });
+    expect(JSON.parse(await heard)).toEqual({ kind: 'mailbox', id: alice.id, credentials: 'app-password', appPasswordId: created.id });
     await listener.end();
     expect(await mailLogin('alice@example.test', created.password)).toEqual({ ok: false, reason: 'invalid' });
     expect(await t.prisma.auditLog.count({ where: { action: 'mailbox.app_password.revoked', actor: 'mailbox:alice@example.test' } })).toBe(1);
@@ -129,7 +129,7 @@ describe('changing the password', () => {
     const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.payload ?? '')));
     await listener.query(`LISTEN ${CHANNELS.directory}`);
     await changeMailboxPassword(t.prisma, dave, { current: PW, password: 'New-Password-22', sessionId: keep });
-    expect(JSON.parse(await heard)).toEqual({ kind: 'mailbox', id: dave.id, credentials: true });
+    expect(JSON.parse(await heard)).toEqual({ kind: 'mailbox', id: dave.id, credentials: 'password' });
     await listener.end();
     expect((await t.prisma.mailboxSession.findMany({ where: { mailboxId: dave.id } })).map((s) => s.id)).toEqual([keep]);
     expect(other).not.toBe(keep);

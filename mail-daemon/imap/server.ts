@@ -71,8 +71,12 @@ export interface ImapServerOptions {
   store: MailStore;
   tls: ImapTls;
   log: Logger;
-  /** Password check: lib/auth verifyMailboxLogin with service 'imap'. */
-  verify(user: string, password: string, ip: string): Promise<{ ok: true; mailboxId: string; address: string } | { ok: false; reason: 'invalid' | 'throttled' }>;
+  /** Password check: lib/auth verifyMailboxLogin with service 'imap'; `appPasswordId` names the app password that matched (null: the mailbox password). */
+  verify(
+    user: string,
+    password: string,
+    ip: string,
+  ): Promise<{ ok: true; mailboxId: string; address: string; appPasswordId?: string | null } | { ok: false; reason: 'invalid' | 'throttled' }>;
   allowCleartextAuth(): Promise<boolean>;
   /** After a successful login: the client's TLS (null in cleartext), for the client-side TLS statistics. */
   onLogin?(info: { mailboxId: string; ip: string; tls: { version: string | null; cipher: string | null } | null }): void;
@@ -208,6 +212,8 @@ export class ImapServer {
   readonly limits: ImapLimits;
   private readonly servers: net.Server[] = [];
   private readonly sessions = new Set<ImapSession>();
+  /** The credential each logged-in connection used, so a changed password or a revoked app password ends exactly those. */
+  private readonly credentials = new WeakMap<object, { mailboxId: string; appPasswordId: string | null }>();
   private readonly slots: ConnectionSlots;
   private readonly perUser = new Map<string, number>();
 
@@ -427,6 +433,7 @@ export class ImapServer {
     if (n >= this.limits.maxConnectionsPerUser) return { ok: false, reason: 'limit' };
     this.perUser.set(res.address, n + 1);
     conn?.slot.authenticated();
+    if (conn) this.credentials.set(conn, { mailboxId: res.mailboxId, appPasswordId: res.appPasswordId ?? null });
     this.options.log.info({ ip, user: res.address }, 'imap login');
     return res;
   }
@@ -435,6 +442,23 @@ export class ImapServer {
     const n = (this.perUser.get(address) ?? 1) - 1;
     if (n <= 0) this.perUser.delete(address);
     else this.perUser.set(address, n);
+  }
+
+  /**
+   * A mailbox's credential changed (lib/app-passwords, lib/self-service, lib/mailboxes announce it
+   * on the directory channel): the sessions that logged in with it get BYE and are closed — with
+   * the mailbox password when `appPasswordId` is null, else with that app password. Returns how many.
+   */
+  endSessions(mailboxId: string, appPasswordId: string | null): number {
+    let ended = 0;
+    for (const session of this.sessions) {
+      const used = this.credentials.get(session.conn);
+      if (!used || used.mailboxId !== mailboxId || used.appPasswordId !== appPasswordId) continue;
+      session.write(statusLine('*', 'BYE', undefined, 'Your credentials changed: log in again'));
+      session.conn.close();
+      ended++;
+    }
+    return ended;
   }
 
   /** Stops listening, says BYE to every session and closes them. */

@@ -3,6 +3,7 @@
 // brute-force throttling are lib/auth's (shared with SMTP); the certificate is the
 // TLS provider's (certificates table); mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { CHANNELS } from '@/lib/db/channels';
 import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
@@ -51,7 +52,7 @@ export function createImapService(): DaemonService {
         async verify(user, password, ip) {
           const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' }, { policy: ctx.policy });
           countLogin('imap', res);
-          return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
+          return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
         },
         async allowCleartextAuth() {
           return (await ctx.policy.get()).allowCleartextAuth;
@@ -62,6 +63,15 @@ export function createImapService(): DaemonService {
             (err) => log.warn({ err: err.message }, 'imap: client TLS not recorded'),
           );
         },
+      });
+      // A password changed or an app password revoked (directory channel, `credentials`): the
+      // sessions that logged in with it end here, in every daemon.
+      await ctx.bus.listen(CHANNELS.directory, (payload) => {
+        if (payload.kind !== 'mailbox' || typeof payload.id !== 'string' || !payload.credentials) return;
+        const appPasswordId = payload.credentials === 'app-password' && typeof payload.appPasswordId === 'string' ? payload.appPasswordId : null;
+        if (payload.credentials !== 'password' && !appPasswordId) return;
+        const ended = server?.endSessions(payload.id, appPasswordId) ?? 0;
+        if (ended) log.info({ mailboxId: payload.id, ended }, 'imap sessions ended: credentials changed');
       });
       const host = ctx.env.POSTERN_LISTEN_HOST;
       const listeners: ListenerInfo[] = [];

@@ -52,7 +52,7 @@ export async function startImapHarness(
       tls: { serverOptions: () => tls.serverOptions('imap'), secureContext: () => tls.secureContext(undefined, 'imap') },
       async verify(user, password, ip) {
         const res = await verifyMailboxLogin(db.prisma, { address: user, password, ip, service: 'imap' });
-        return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
+        return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
       },
       allowCleartextAuth: async () => options.allowCleartextAuth ?? false,
       limits: options.limits,
