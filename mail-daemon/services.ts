@@ -1,4 +1,5 @@
 import type { DaemonService } from './context';
+import { alertsService } from './services/alerts';
 import { housekeepingService } from './housekeeping';
 import { healthService } from './services/health';
 import { createImapService } from './services/imap';
@@ -20,4 +21,5 @@ export const services: DaemonService[] = [
   tlsReportsService(),
   junkLearningService(),
   healthService(),
+  alertsService(),
 ];

@@ -15,6 +15,8 @@ export const CHANNELS = {
   dkim: 'postern_dkim',
   /** Users judged messages by moving them into or out of Junk: {}. Wakes the rspamd learners. */
   junk: 'postern_junk',
+  /** An alert notice was queued (a test send from the panel): {}. Wakes the daemons' alert pass. */
+  alerts: 'postern_alerts',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

@@ -1,0 +1,5 @@
+export { composeAlert, type AlertMail } from './compose';
+export { firingAlerts, type Firing } from './conditions';
+export { recordAlerts } from './pass';
+export { getMonitoringSettings, monitoringSettingsSchema, updateMonitoringSettings, type MonitoringSettingsDto, type MonitoringSettingsInput } from './settings';
+export { sendTestAlert } from './test-alert';
