@@ -370,7 +370,7 @@ describe('RFC 3501 6.3 authenticated state: folders', () => {
       [`a2 APPEND INBOX {${msg.length}+}\r\n${msg}`, [/^a2 OK \[APPENDUID \d+ 2\] APPEND completed$/]],
       [`a3 APPEND Nowhere {${msg.length}+}\r\n${msg}`, ['a3 NO [TRYCREATE] No such mailbox']],
       ['a4 SELECT INBOX', ['...', '* 2 EXISTS', '...', /^a4 OK \[READ-WRITE\]/]],
-      ['a5 FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)', [`* 1 FETCH (FLAGS (\\Seen $Work \\Recent) INTERNALDATE " 5-Mar-2024 10:00:00 +0100" RFC822.SIZE ${msg.length})`, 'a5 OK FETCH completed']],
+      ['a5 FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)', [`* 1 FETCH (FLAGS (\\Seen $Work \\Recent) INTERNALDATE "05-Mar-2024 10:00:00 +0100" RFC822.SIZE ${msg.length})`, 'a5 OK FETCH completed']],
     ]);
     c.close();
   });
@@ -437,7 +437,11 @@ describe('RFC 3501 6.4 selected state: FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE
     const { c } = await loggedIn(3);
     await c.command('s SELECT INBOX');
     await run(c, [
-      ['t1 STORE 1 +FLAGS (\\Flagged $Work)', [/^\* 1 FETCH \(FLAGS \(\\Flagged \$Work( \\Recent)?\)\)$/, 't1 OK STORE completed']],
+      ['t1 STORE 1 +FLAGS (\\Flagged $Work)', [
+        // RFC 3501 7.2.6: the new keyword is announced before the FETCH that shows it.
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)',
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted',
+        /^\* 1 FETCH \(FLAGS \(\\Flagged \$Work( \\Recent)?\)\)$/, 't1 OK STORE completed']],
       ['t2 STORE 1 -FLAGS.SILENT ($Work)', ['t2 OK STORE completed']],
       ['t3 UID STORE 2:3 FLAGS (\\Seen)', [/^\* 2 FETCH \(UID 2 FLAGS \(\\Seen( \\Recent)?\)\)$/, /^\* 3 FETCH \(UID 3 FLAGS \(\\Seen( \\Recent)?\)\)$/, 't3 OK UID STORE completed']],
       ['t4 SEARCH UNSEEN', ['* SEARCH 1', 't4 OK SEARCH completed']],
