@@ -55,7 +55,7 @@ describe('change computation', () => {
   // [name, starting UIDs, store changes, expunges allowed, QRESYNC, announcements, UIDs afterwards]
   const cases: [string, number[], Partial<FolderChanges>, boolean, boolean, Announcement[], number[]][] = [
     ['nothing changed', [1, 2], {}, true, false, [], [1, 2]],
-    ['new messages: one EXISTS with the new count', [1, 2], { added: [msg(3, 11), msg(4, 11)], uidNext: 5 }, true, false, [{ kind: 'exists', count: 4 }], [1, 2, 3, 4]],
+    ['new messages: one EXISTS with the new count', [1, 2], { added: [msg(3, 11), msg(4, 11)], uidNext: 5 }, true, false, [{ kind: 'exists', count: 4, added: [3, 4] }], [1, 2, 3, 4]],
     ['added below UIDNEXT already known: no EXISTS', [1, 2], { added: [msg(2, 11)] }, true, false, [], [1, 2]],
     ['flag change of another session', [1, 2], { updated: [msg(2, 11)] }, true, false, [{ kind: 'flags', seq: 2, message: msg(2, 11) }], [1, 2]],
     ['flag change of a message the client does not know', [1, 2], { updated: [msg(7, 11)] }, true, false, [], [1, 2]],
@@ -69,7 +69,7 @@ describe('change computation', () => {
       { expunged: [1], updated: [msg(3, 12)], added: [msg(4, 12)], uidNext: 5 },
       true,
       false,
-      [{ kind: 'flags', seq: 3, message: msg(3, 12) }, { kind: 'exists', count: 4 }, { kind: 'expunge', seq: 1 }],
+      [{ kind: 'flags', seq: 3, message: msg(3, 12) }, { kind: 'exists', count: 4, added: [4] }, { kind: 'expunge', seq: 1 }],
       [2, 3, 4],
     ],
     [
@@ -78,7 +78,7 @@ describe('change computation', () => {
       { expunged: [1], added: [msg(3, 12)], uidNext: 4 },
       false,
       false,
-      [{ kind: 'exists', count: 3 }],
+      [{ kind: 'exists', count: 3, added: [3] }],
       [1, 2, 3],
     ],
   ];

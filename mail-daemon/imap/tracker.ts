@@ -15,8 +15,8 @@ export type Announcement =
   | { kind: 'vanished'; uids: number[] }
   /** `* seq FETCH (UID FLAGS [MODSEQ])`: another session changed the flags. */
   | { kind: 'flags'; seq: number; message: MessageSummary }
-  /** `* n EXISTS` (and RECENT): new messages arrived. */
-  | { kind: 'exists'; count: number };
+  /** `* n EXISTS` (and RECENT): new messages arrived, `added` their UIDs. */
+  | { kind: 'exists'; count: number; added: number[] };
 
 export interface TrackerStart {
   /** Ascending, as SELECT returned them. */
@@ -74,19 +74,21 @@ export class SequenceTracker {
     return binarySearch(this.uids, uid) >= 0;
   }
 
-  /** The UIDs (ascending, known to this session) a sequence set or UID set names. */
-  resolve(set: SequenceSet, uid: boolean): number[] {
+  /**
+   * The UIDs (ascending, known to this session) a sequence set or UID set names. A range with '*'
+   * names what exists of it: nothing in an empty mailbox, where '*' has no message to stand for
+   * (RFC 9051 9, seq-number), so FETCH 1:* there is an empty OK, as UID FETCH 1:* is.
+   * A sequence number past the end without '*' is a client error (BAD), except with `pastEndMatchesNothing`
+   * (SEARCH: such a number matches no message).
+   */
+  resolve(set: SequenceSet, uid: boolean, pastEndMatchesNothing = false): number[] {
     const uids = this.uids;
-    if (uids.length === 0) {
-      if (!uid && set.some((r) => r.end !== Infinity || r.start !== Infinity)) throw new ParseError('Invalid message sequence number');
-      return [];
-    }
     const out = new Set<number>();
     if (!uid) {
       // RFC 3501 9 (seq-number): a number beyond the mailbox is a client error.
-      if (set.some((r) => (r.end !== Infinity && r.end > uids.length) || (r.start !== Infinity && r.start > uids.length))) {
-        throw new ParseError('Invalid message sequence number');
-      }
+      const pastEnd = (r: { start: number; end: number }) => r.start !== Infinity && r.end !== Infinity && r.end > uids.length;
+      if (!pastEndMatchesNothing && set.some(pastEnd)) throw new ParseError('Invalid message sequence number');
+      if (uids.length === 0) return [];
       for (const { start, end } of resolveStar(set, uids.length)) {
         for (let n = Math.max(1, start); n <= Math.min(end, uids.length); n++) out.add(uids[n - 1]);
       }
@@ -162,7 +164,7 @@ export class SequenceTracker {
     if (added.length) {
       for (const m of added) this.uids.push(m.uid);
       this.uids.sort((a, b) => a - b);
-      out.push({ kind: 'exists', count: this.uids.length });
+      out.push({ kind: 'exists', count: this.uids.length, added: added.map((m) => m.uid) });
     }
     this.modseq = Math.max(this.modseq, changes.highestModseq);
     this.uidNext = Math.max(this.uidNext, changes.uidNext);
