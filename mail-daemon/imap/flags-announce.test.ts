@@ -101,9 +101,16 @@ describe('RFC 3501 7.2.6: another session or process adds a keyword', () => {
       const readers = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => selected(address, i % 2 ? second.port : h.port)));
       let done = false;
       const stats = { fetches: 0, keywordsShown: 0, unannounced: [] as string[] };
+      const msg = testMessage('Concurrent').toString();
+      // New keywords by STORE, APPEND and COPY, from both daemons.
       const write = async (c: WireClient, w: number) => {
-        for (let i = 0; i < 25; i++) {
-          const res = await c.command(`W${i} STORE ${(i % 5) + 1} +FLAGS.SILENT ($w${w}k${i})`);
+        for (let i = 0; i < 30; i++) {
+          const keyword = `$w${w}k${i}`;
+          const command =
+            i % 3 === 0 ? `W${i} APPEND INBOX (${keyword}) {${msg.length}+}\r\n${msg}`
+            : i % 3 === 1 ? `W${i} STORE ${(i % 5) + 1} +FLAGS.SILENT (${keyword})`
+            : `W${i} COPY ${(i % 5) + 1} INBOX`;
+          const res = await c.command(command);
           expect(res[res.length - 1]).toMatch(/OK/);
         }
       };
