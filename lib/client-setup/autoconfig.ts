@@ -5,7 +5,7 @@ import { escapeXml } from './xml';
 // Thunderbird's autoconfig document (clientConfig version 1.1), served at
 // https://autoconfig.<domain>/mail/config-v1.1.xml and
 // https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml. Thunderbird tries the
-// servers of each kind in document order, so the preferred one comes first.
+// servers of each kind in document order, so the preferred one comes first (IMAP before POP3).
 // Thunderbird substitutes %EMAILADDRESS% with what the user typed; our usernames are full addresses.
 
 const SOCKET_TYPE: Record<Security, string> = { tls: 'SSL', starttls: 'STARTTLS', none: 'plain' };
@@ -33,7 +33,7 @@ export function autoconfigXml(settings: ClientSettings): string {
     `    <domain>${domain}</domain>`,
     `    <displayName>${name}</displayName>`,
     `    <displayShortName>${name}</displayShortName>`,
-    ...settings.incoming.map((s) => server('incomingServer', s)),
+    ...[...settings.incoming, ...settings.pop3].map((s) => server('incomingServer', s)),
     ...settings.outgoing.map((s) => server('outgoingServer', s)),
     '  </emailProvider>',
     '</clientConfig>',

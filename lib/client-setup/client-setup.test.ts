@@ -26,12 +26,16 @@ describe('settings', () => {
     expect(s.incoming.map((x) => [x.port, x.security])).toEqual([[993, 'tls']]);
     expect(s.outgoing.map((x) => [x.port, x.security])).toEqual([[465, 'tls'], [587, 'starttls']]);
     expect(clientSettings({ ...base, imapStartTls: true }).incoming.map((x) => [x.port, x.security])).toEqual([[993, 'tls'], [143, 'starttls']]);
+    expect(s.pop3.map((x) => [x.port, x.security])).toEqual([[995, 'tls']]);
+    expect(clientSettings({ ...base, pop3StartTls: true }).pop3.map((x) => [x.port, x.security])).toEqual([[995, 'tls'], [110, 'starttls']]);
   });
 
   it('a cleartext server only when the policy allows cleartext auth, and last', () => {
     const s = clientSettings({ ...base, imapStartTls: true, allowCleartextAuth: true });
     expect(s.incoming.at(-1)).toMatchObject({ port: 143, security: 'none' });
     expect(s.outgoing.map((x) => x.security)).toEqual(['tls', 'starttls', 'none']);
+    // POP3 takes credentials only inside TLS, whatever the policy.
+    expect(clientSettings({ ...base, pop3StartTls: true, allowCleartextAuth: true }).pop3.map((x) => x.security)).toEqual(['tls', 'starttls']);
   });
 });
 
@@ -42,6 +46,7 @@ describe('Thunderbird autoconfig', () => {
     const common = { hostname: 'mail.example.test', authentication: 'password-cleartext', username: '%EMAILADDRESS%' };
     expect(doc.servers).toEqual([
       { tag: 'incomingServer', type: 'imap', port: '993', socketType: 'SSL', ...common },
+      { tag: 'incomingServer', type: 'pop3', port: '995', socketType: 'SSL', ...common },
       { tag: 'outgoingServer', type: 'smtp', port: '465', socketType: 'SSL', ...common },
       { tag: 'outgoingServer', type: 'smtp', port: '587', socketType: 'STARTTLS', ...common },
     ]);

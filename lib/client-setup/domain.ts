@@ -9,6 +9,8 @@ export interface ServerFacts {
   hostname: string;
   /** POSTERN_IMAP_PORT is set: the daemon also speaks IMAP with STARTTLS. */
   imapStartTls: boolean;
+  /** POSTERN_POP3_PORT is set: the daemon also speaks POP3 with STLS. */
+  pop3StartTls: boolean;
 }
 
 /**

@@ -21,7 +21,7 @@ const log = createLogger('client-setup');
 /** The host name as the DNS page writes it into the MX and the MTA-STS policy it computes the id from. */
 export function serverFacts(): ServerFacts {
   const env = readEnv();
-  return { hostname: hostNameOf(env), imapStartTls: env.POSTERN_IMAP_PORT !== undefined };
+  return { hostname: hostNameOf(env), imapStartTls: env.POSTERN_IMAP_PORT !== undefined, pop3StartTls: env.POSTERN_POP3_PORT !== undefined };
 }
 
 function text(status: number, body: string): Response {

@@ -2,7 +2,8 @@
 // rendered as Thunderbird's autoconfig, Outlook's autodiscover, an Apple profile and the
 // panel's client settings card, so the four never disagree.
 //
-// RFC 8314 §5.1: implicit TLS (IMAP 993, submissions 465) is preferred over STARTTLS (587).
+// RFC 8314 §5.1: implicit TLS (IMAP 993, POP3 995, submissions 465) is preferred over STARTTLS (587).
+// IMAP is preferred over POP3 (as the SRV priorities say, RFC 6186): POP3 is for clients that download.
 // Clients are told the standard ports, not the daemon's listen ports: those are often
 // remapped (2993, 2465…) behind a port forward or a container's published ports.
 
@@ -10,7 +11,7 @@
 export type Security = 'tls' | 'starttls' | 'none';
 
 export interface ClientServer {
-  protocol: 'imap' | 'smtp';
+  protocol: 'imap' | 'pop3' | 'smtp';
   hostname: string;
   port: number;
   security: Security;
@@ -22,6 +23,8 @@ export interface ClientSettings {
   domain: string;
   /** IMAP servers, preferred first. */
   incoming: ClientServer[];
+  /** POP3 servers, preferred first (credentials only inside TLS: never a cleartext one). */
+  pop3: ClientServer[];
   /** SMTP submission servers, preferred first. */
   outgoing: ClientServer[];
 }
@@ -33,22 +36,26 @@ export interface ClientSettingsInput {
   address?: string | null;
   /** The daemon also runs IMAP with STARTTLS (POSTERN_IMAP_PORT is set). */
   imapStartTls?: boolean;
+  /** The daemon also runs POP3 with STLS (POSTERN_POP3_PORT is set). */
+  pop3StartTls?: boolean;
   /** Policy allowCleartextAuth: only then may a server without TLS be named at all (last). */
   allowCleartextAuth: boolean;
 }
 
-export const STANDARD_PORTS = { imaps: 993, imap: 143, submissions: 465, submission: 587 } as const;
+export const STANDARD_PORTS = { imaps: 993, imap: 143, pop3s: 995, pop3: 110, submissions: 465, submission: 587 } as const;
 
 export function clientSettings(input: ClientSettingsInput): ClientSettings {
   const server = (protocol: ClientServer['protocol'], port: number, security: Security): ClientServer => ({ protocol, hostname: input.hostname, port, security });
   const incoming = [server('imap', STANDARD_PORTS.imaps, 'tls')];
   if (input.imapStartTls) incoming.push(server('imap', STANDARD_PORTS.imap, 'starttls'));
+  const pop3 = [server('pop3', STANDARD_PORTS.pop3s, 'tls')];
+  if (input.pop3StartTls) pop3.push(server('pop3', STANDARD_PORTS.pop3, 'starttls'));
   const outgoing = [server('smtp', STANDARD_PORTS.submissions, 'tls'), server('smtp', STANDARD_PORTS.submission, 'starttls')];
   if (input.allowCleartextAuth) {
     if (input.imapStartTls) incoming.push(server('imap', STANDARD_PORTS.imap, 'none'));
     outgoing.push(server('smtp', STANDARD_PORTS.submission, 'none'));
   }
-  return { address: input.address ?? null, domain: input.domain, incoming, outgoing };
+  return { address: input.address ?? null, domain: input.domain, incoming, pop3, outgoing };
 }
 
 /** The security of a server in words, for people (the panel card). */

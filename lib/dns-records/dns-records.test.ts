@@ -18,6 +18,7 @@ const HOST = 'mail.example.org';
 const ADDRESS = '192.0.2.10';
 const env: HostEnv = {
   POSTERN_HOSTNAME: HOST, POSTERN_SMTP_PORT: 2525, POSTERN_SUBMISSION_PORT: 2587, POSTERN_SUBMISSIONS_PORT: 2465, POSTERN_IMAPS_PORT: 2993, POSTERN_IMAP_PORT: undefined,
+  POSTERN_POP3S_PORT: 2995, POSTERN_POP3_PORT: undefined,
 };
 
 let t: TestDatabase;
@@ -53,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('expected records', () => {
-  it('lists every record with its purpose and RFC; standard ports; IMAP without STARTTLS is "not offered"; no POP3S', async () => {
+  it('lists every record with its purpose and RFC; standard ports; IMAP and POP3 without STARTTLS are "not offered"; POP3S after IMAP', async () => {
     const e = await expectedRecords(t.prisma, domainId, { env });
     const byId = new Map(e.records.map((r) => [r.id, r]));
     expect(byId.get('mx')).toMatchObject({ name: 'example.org', type: 'MX', value: `10 ${HOST}.`, rfc: 'RFC 5321 §5.1' });
@@ -67,8 +68,9 @@ describe('expected records', () => {
     expect(byId.get('srv:_submission._tcp')).toMatchObject({ value: `10 1 587 ${HOST}.` });
     expect(byId.get('srv:_imaps._tcp')?.note).toMatch(/listens on 2993 \(POSTERN_IMAPS_PORT\); forward port 993/);
     expect(byId.get('srv:_imap._tcp')).toMatchObject({ value: '0 0 0 .' });
-    expect(byId.has('srv:_pop3s._tcp')).toBe(false);
-    expect(e.omitted.join('\n')).toMatch(/_pop3s\._tcp/);
+    expect(byId.get('srv:_pop3s._tcp')).toMatchObject({ name: '_pop3s._tcp.example.org', value: `20 1 995 ${HOST}.`, rfc: 'RFC 6186 §3.3, RFC 8314 §5.1' });
+    expect(byId.get('srv:_pop3s._tcp')?.note).toMatch(/listens on 2995 \(POSTERN_POP3S_PORT\); forward port 995/);
+    expect(byId.get('srv:_pop3._tcp')).toMatchObject({ value: '0 0 0 .' });
     expect(byId.get('autoconfig')).toMatchObject({ name: 'autoconfig.example.org', type: 'CNAME' });
     expect(byId.get('autodiscover')).toMatchObject({ name: 'autodiscover.example.org', type: 'CNAME' });
     expect([...byId.keys()].filter((k) => k.startsWith('tlsa:'))).toEqual(['tlsa:25', 'tlsa:465', 'tlsa:587', 'tlsa:993']);
@@ -80,6 +82,10 @@ describe('expected records', () => {
     const withImap = await expectedRecords(t.prisma, domainId, { env: { ...env, POSTERN_IMAP_PORT: 2143 } });
     expect(withImap.records.find((r) => r.id === 'srv:_imap._tcp')?.value).toBe(`10 1 143 ${HOST}.`);
     expect(withImap.records.some((r) => r.id === 'tlsa:143')).toBe(true);
+
+    const withPop3 = await expectedRecords(t.prisma, domainId, { env: { ...env, POSTERN_POP3_PORT: 2110 } });
+    expect(withPop3.records.find((r) => r.id === 'srv:_pop3._tcp')?.value).toBe(`30 1 110 ${HOST}.`);
+    expect(withPop3.records.some((r) => r.id.startsWith('tlsa:110') || r.id.startsWith('tlsa:995'))).toBe(false);
   });
 
   it('follows the policy: DMARC and TLS-RPT addresses, SPF, MTA-STS mode none asks for no record', async () => {

@@ -10,7 +10,7 @@ import { tlsRptAddress } from '@/lib/tls-reports/address';
 import { hostNameOf } from './host-name';
 
 // Every record a domain must publish for mail to reach it, be trusted and be found by clients,
-// each with the RFC that asks for it. Records name the standard ports (25, 465, 587, 993, 143):
+// each with the RFC that asks for it. Records name the standard ports (25, 465, 587, 993, 143, 995, 110):
 // those are what senders and clients use, whatever port the daemon listens on behind a forward.
 
 /** How a record is checked (lib/dns-records/check.ts). */
@@ -44,7 +44,7 @@ export interface ExpectedRecords {
   omitted: string[];
 }
 
-export type HostEnv = Pick<Env, 'POSTERN_HOSTNAME' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT' | 'POSTERN_IMAP_PORT'>;
+export type HostEnv = Pick<Env, 'POSTERN_HOSTNAME' | 'POSTERN_SMTP_PORT' | 'POSTERN_SUBMISSION_PORT' | 'POSTERN_SUBMISSIONS_PORT' | 'POSTERN_IMAPS_PORT' | 'POSTERN_IMAP_PORT' | 'POSTERN_POP3S_PORT' | 'POSTERN_POP3_PORT'>;
 
 interface Port {
   standard: number;
@@ -147,8 +147,12 @@ export async function expectedRecords(db: Db, domainId: string, options: { env?:
   });
 
   // RFC 8314 §5.1: implicit TLS is preferred over STARTTLS, so it gets the lower priority number.
+  // POP3's ports have SRV records only: no TLSA is asked for them (its certificate is IMAP's).
+  const pop3: Port[] = [{ standard: 995, listen: env.POSTERN_POP3S_PORT, variable: 'POSTERN_POP3S_PORT', service: 'imap', label: 'POP3 over TLS' }];
+  if (env.POSTERN_POP3_PORT) pop3.push({ standard: 110, listen: env.POSTERN_POP3_PORT, variable: 'POSTERN_POP3_PORT', service: 'imap', label: 'POP3 with STLS' });
+  const srvPorts = new Map([...byPort, ...pop3.map((p) => [p.standard, p] as const)]);
   const srv = (label: string, port: number, priority: number, purpose: string, rfc: string) => {
-    const p = byPort.get(port);
+    const p = srvPorts.get(port);
     records.push({ id: `srv:${label}`, kind: 'srv', name: `${label}.${domain}`, type: 'SRV', value: `${priority} 1 ${port} ${host}.`, purpose, rfc, note: p && portNote(p) });
   };
   srv('_submissions._tcp', 465, 0, 'Mail clients find message submission over TLS.', 'RFC 8314 §5.1');
@@ -164,7 +168,18 @@ export async function expectedRecords(db: Db, domainId: string, options: { env?:
       note: 'This server has no IMAP port with STARTTLS (POSTERN_IMAP_PORT is unset).',
     });
   }
-  omitted.push('_pop3s._tcp: this server does not offer POP3.');
+  // A client that finds both IMAP and POP3 records takes the lower priority number (RFC 6186): IMAP.
+  srv('_pop3s._tcp', 995, 20, 'Mail clients find POP3 over TLS (IMAP is preferred).', 'RFC 6186 §3.3, RFC 8314 §5.1');
+  if (env.POSTERN_POP3_PORT) {
+    srv('_pop3._tcp', 110, 30, 'Mail clients find POP3 with STLS (IMAP is preferred).', 'RFC 6186 §3.3');
+  } else {
+    records.push({
+      id: 'srv:_pop3._tcp', kind: 'srv', name: `_pop3._tcp.${domain}`, type: 'SRV', value: '0 0 0 .',
+      purpose: 'Tells clients POP3 with STLS is not offered here (target "."), so they use POP3S instead of guessing port 110.',
+      rfc: 'RFC 2782, RFC 8314 §5.1',
+      note: 'This server has no POP3 port with STLS (POSTERN_POP3_PORT is unset).',
+    });
+  }
   // Neither is an RFC: Mozilla's autoconfig is being standardised by the IETF mailmaint group, Autodiscover is Microsoft's.
   const configuration = [
     ['autoconfig', 'Thunderbird-style autoconfiguration', 'draft-ietf-mailmaint-autoconfig (no RFC yet)'],

@@ -105,6 +105,7 @@ describe('discovery and MTA-STS over HTTP', () => {
     const common = { hostname: MX, authentication: 'password-cleartext', username: '%EMAILADDRESS%' };
     expect(doc.servers).toEqual([
       { tag: 'incomingServer', type: 'imap', port: '993', socketType: 'SSL', ...common },
+      { tag: 'incomingServer', type: 'pop3', port: '995', socketType: 'SSL', ...common },
       { tag: 'outgoingServer', type: 'smtp', port: '465', socketType: 'SSL', ...common },
       { tag: 'outgoingServer', type: 'smtp', port: '587', socketType: 'STARTTLS', ...common },
     ]);
@@ -230,6 +231,7 @@ print(json.dumps({'root': root.tag, 'type': acct.findtext('o:AccountType', names
     const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain('Mail client settings');
     expect(text).toMatch(/Incoming \(IMAP\) mail\.example\.test 993 SSL\/TLS \(implicit TLS\) alice@example\.test/);
+    expect(text).toMatch(/Incoming \(POP3, to download\) mail\.example\.test 995 SSL\/TLS \(implicit TLS\) alice@example\.test/);
     expect(text).toMatch(/Outgoing \(SMTP\) mail\.example\.test 465 SSL\/TLS \(implicit TLS\) alice@example\.test/);
     expect(text).toMatch(/mail\.example\.test 587 STARTTLS alice@example\.test/);
     expect(page.body).toContain('href="/mailboxes/alice%40example.test/mobileconfig"');

@@ -47,6 +47,7 @@ export async function ClientSettingsCard({ address }: { address: string }) {
             </thead>
             <tbody>
               <ServerRows label="Incoming (IMAP)" servers={settings.incoming} username={address} />
+              <ServerRows label="Incoming (POP3, to download)" servers={settings.pop3} username={address} />
               <ServerRows label="Outgoing (SMTP)" servers={settings.outgoing} username={address} />
             </tbody>
           </table>
