@@ -1,7 +1,8 @@
 // RFC 5322 address lists → ENVELOPE address structures (RFC 3501 section 7.4.2), lenient about
 // what real mailers send. Display names are kept as sent (encoded-words undecoded), quoted
-// strings unquoted. A missing local part or domain becomes Dovecot's MISSING_MAILBOX / MISSING_DOMAIN,
-// so host NIL stays reserved for group markers.
+// strings unquoted, comments and folding whitespace (CFWS) dropped from addresses. A missing
+// local part or domain becomes Dovecot's MISSING_MAILBOX / MISSING_DOMAIN, so host NIL stays
+// reserved for group markers.
 import { splitAddress } from '@/lib/validations/address';
 import type { EnvelopeAddress } from './types';
 
@@ -40,10 +41,9 @@ function tokenize(s: string): Token[] {
       }
       out.push({ t: 'comment', v });
     } else if (c === '<') {
-      const close = s.indexOf('>', i + 1);
-      const endAt = close === -1 ? s.length : close;
-      out.push({ t: 'angle', v: s.slice(i + 1, endAt).replace(/\s+/g, '') });
-      i = endAt + 1;
+      const angle = angleAddr(s, i + 1);
+      out.push({ t: 'angle', v: angle.v });
+      i = angle.next;
     } else if (c === ',' || c === ':' || c === ';') {
       out.push({ t: 'special', v: c });
       i++;
@@ -56,6 +56,36 @@ function tokenize(s: string): Token[] {
     }
   }
   return out;
+}
+
+/**
+ * The addr-spec inside <...> from `start` (just after '<'): CFWS (RFC 5322 3.2.2) dropped outside
+ * quoted strings, so "<user (c)@ (c) domain.org>" is user@domain.org; quoted strings are kept whole.
+ */
+function angleAddr(s: string, start: number): { v: string; next: number } {
+  let v = '';
+  let i = start;
+  while (i < s.length && s[i] !== '>') {
+    const c = s[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
+      v += s.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '(') {
+      let depth = 0;
+      do {
+        if (s[i] === '\\') i++;
+        else if (s[i] === '(') depth++;
+        else if (s[i] === ')') depth--;
+        i++;
+      } while (i < s.length && depth > 0);
+    } else {
+      if (!/\s/.test(c)) v += c;
+      i++;
+    }
+  }
+  return { v, next: i + 1 };
 }
 
 function splitAddr(spec: string): { adl: string | null; mailbox: string | null; host: string | null } {
@@ -77,27 +107,27 @@ function quoteLocal(v: string): string {
   return /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(v) ? v : `"${v.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-/** One mailbox from its tokens (no top-level commas inside). */
+/**
+ * One mailbox from its tokens (no top-level commas inside). As Dovecot does: a name-addr's name is
+ * its phrase, never a comment; a bare addr-spec takes its last comment after it began
+ * ("a@b.c (Real Name)") as the name, a comment before it ("(x) a@b.c") is only CFWS.
+ */
 function mailboxOf(tokens: Token[]): EnvelopeAddress | null {
   if (!tokens.length) return null;
   const angleIdx = tokens.findIndex((t) => t.t === 'angle');
   if (angleIdx !== -1) {
-    const nameParts = tokens.slice(0, angleIdx).filter((t) => t.t === 'atom' || t.t === 'quoted').map((t) => t.v);
-    let name = nameParts.join(' ').trim();
-    if (!name) {
-      const comment = tokens.find((t) => t.t === 'comment');
-      if (comment) name = comment.v.trim();
-    }
+    const name = tokens.slice(0, angleIdx).filter((t) => t.t === 'atom' || t.t === 'quoted').map((t) => t.v).join(' ').trim();
     const { adl, mailbox, host } = splitAddr(tokens[angleIdx].v);
     return { name: name || null, adl, mailbox, host };
   }
-  // addr-spec: join atoms and quoted strings without spaces; a comment may carry the name.
+  // addr-spec: join atoms and quoted strings without spaces; comments are CFWS.
   const spec = tokens
     .filter((t) => t.t === 'atom' || t.t === 'quoted')
     .map((t) => (t.t === 'quoted' ? quoteLocal(t.v) : t.v))
     .join('');
   if (!spec) return null;
-  const comment = tokens.find((t) => t.t === 'comment');
+  const begun = tokens.findIndex((t) => t.t !== 'comment');
+  const comment = tokens.slice(begun).filter((t) => t.t === 'comment').pop();
   const { adl, mailbox, host } = splitAddr(spec);
   return { name: comment?.v.trim() || null, adl, mailbox, host };
 }

@@ -1,8 +1,12 @@
 // SEARCH: the typed criteria tree becomes SQL where it can (flags, UIDs, dates, sizes, MODSEQ,
-// \Recent); text keys (HEADER/FROM/SUBJECT..., BODY, TEXT) are matched in JS over the stored
-// bytes of the SQL candidates, decoding encoded-words, transfer encodings and charsets.
-import type { SearchKey } from '@/mail-daemon/imap/backend';
-import { parseHeader, type MimeIndex, type MimeNode } from '@/lib/mime';
+// \Recent); text keys (HEADER/SUBJECT, FROM/TO/CC/BCC, BODY, TEXT) are matched in JS over the
+// stored bytes of the SQL candidates, decoding encoded-words, transfer encodings and charsets.
+// Bodies are streamed in slices (./body-scan.ts): a large message is never held whole.
+import type pg from 'pg';
+import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
+import { parseAddressList, parseHeader, type HeaderField, type MimeIndex } from '@/lib/mime';
+import { decodeQpText, fold, scanBody, SCAN_CHUNK, SCAN_PIECE, textDecoder, type StoredBytes } from './body-scan';
+import { num } from './db';
 import { uidCondition } from './flags';
 
 export interface SearchRow {
@@ -11,7 +15,8 @@ export interface SearchRow {
   modseq: number;
   internalDate: Date;
   size: number;
-  sentAt: Date | null;
+  /** The Date: header's day in its own zone ('YYYY-MM-DD'), null without a parseable one. */
+  sentDay: string | null;
 }
 
 export interface SearchContext {
@@ -21,6 +26,7 @@ export interface SearchContext {
 export function needsText(key: SearchKey): boolean {
   switch (key.op) {
     case 'header':
+    case 'address':
     case 'body':
     case 'text':
       return true;
@@ -35,12 +41,12 @@ export function needsText(key: SearchKey): boolean {
   }
 }
 
-/** BODY/TEXT need the whole message; HEADER-only searches read just the header bytes. */
-export function needsBody(key: SearchKey): boolean {
-  if (key.op === 'body' || key.op === 'text') return true;
-  if (key.op === 'and' || key.op === 'or') return key.keys.some(needsBody);
-  if (key.op === 'not') return needsBody(key.key);
-  return false;
+/** The folded strings BODY and TEXT keys look for in message bodies; none: only headers are read. */
+function bodyNeedles(key: SearchKey): string[] {
+  if (key.op === 'body' || key.op === 'text') return [fold(key.value)];
+  if (key.op === 'and' || key.op === 'or') return key.keys.flatMap(bodyNeedles);
+  if (key.op === 'not') return bodyNeedles(key.key);
+  return [];
 }
 
 export function usesModseq(key: SearchKey): boolean {
@@ -50,12 +56,6 @@ export function usesModseq(key: SearchKey): boolean {
   return false;
 }
 
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 function validDay(day: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new Error(`bad search day ${day}`);
   return day;
@@ -63,7 +63,7 @@ function validDay(day: string): string {
 
 /**
  * SQL for the structured part of a key over columns m.uid, m.flags, m.modseq, m.internal_date,
- * m.size, b.sent_at. Text keys compile to TRUE only where that is a safe pre-filter (positive
+ * m.size, b.sent_date. Text keys compile to TRUE only where that is a safe pre-filter (positive
  * positions), so the SQL result is a superset that the JS pass narrows.
  */
 export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext, positive = true): string {
@@ -88,19 +88,21 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
     case 'recent':
       return `m.uid = ANY(${p([...ctx.recent])}::bigint[])`;
     case 'date': {
-      // Without a parseable Date: header, the sent date is the internal date (as Dovecot does).
-      const col = key.field === 'internal' ? 'm.internal_date' : 'coalesce(b.sent_at, m.internal_date)';
-      const day = validDay(key.day);
-      // Dates compare by UTC day, time and zone disregarded.
-      if (key.cmp === 'before') return `(${col} < ${p(day)}::date)`;
-      if (key.cmp === 'since') return `(${col} >= ${p(day)}::date)`;
-      return `(${col} >= ${p(day)}::date AND ${col} < ${p(nextDay(day))}::date)`;
+      // The internal date by its UTC day (as INTERNALDATE shows it); the sent date as the Date:
+      // header writes it, or the internal date's day without a parseable one (as Dovecot does).
+      const internal = `(m.internal_date AT TIME ZONE 'UTC')::date`;
+      const col = key.field === 'internal' ? internal : `coalesce(b.sent_date, ${internal})`;
+      const day = p(validDay(key.day));
+      if (key.cmp === 'before') return `(${col} < ${day}::date)`;
+      if (key.cmp === 'since') return `(${col} >= ${day}::date)`;
+      return `(${col} = ${day}::date)`;
     }
     case 'size':
       return key.cmp === 'larger' ? `m.size > ${p(key.bytes)}` : `m.size < ${p(key.bytes)}`;
     case 'modseq':
       return `m.modseq >= ${p(key.min)}`;
     case 'header':
+    case 'address':
     case 'body':
     case 'text':
       return 'TRUE';
@@ -110,25 +112,7 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
 // ---------------------------------------------------------------- text matching
 
 function decodeCharset(bytes: Buffer, charset: string | null): string {
-  const cs = (charset ?? 'utf-8').toLowerCase();
-  try {
-    return new TextDecoder(cs === 'us-ascii' ? 'utf-8' : cs).decode(bytes);
-  } catch {
-    return bytes.toString('utf8');
-  }
-}
-
-function decodeQp(s: Buffer): Buffer {
-  const text = s.toString('latin1').replace(/=\r?\n/g, '');
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else out.push(text.charCodeAt(i) & 0xff);
-  }
-  return Buffer.from(out);
+  return textDecoder(charset).decode(bytes);
 }
 
 /** RFC 2047 encoded-words decoded for matching. */
@@ -136,38 +120,38 @@ export function decodeWords(value: string): string {
   return value
     .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, '$1')
     .replace(/=\?([^?*]+)(?:\*[^?]*)?\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : decodeQp(Buffer.from(text.replace(/_/g, ' '), 'latin1'));
+      const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : decodeQpText(text.replace(/_/g, ' '));
       return decodeCharset(bytes, charset);
     });
 }
 
-function fold(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, ' ');
+const PHRASE_SPECIALS = /[()<>[\]:;@\\,."]/;
+
+/**
+ * An address field as FROM/TO/CC/BCC match it (as Dovecot does): each address decoded and written
+ * 'Name <local@domain>' (the name quoted when it holds specials), comments and folding gone.
+ */
+function addressText(value: string): string {
+  return (parseAddressList(value) ?? [])
+    .filter((a) => a.host !== null)
+    .map((a) => {
+      const spec = `${a.mailbox}@${a.host}`;
+      if (!a.name) return spec;
+      const name = decodeWords(a.name);
+      return `${PHRASE_SPECIALS.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : name} <${spec}>`;
+    })
+    .join(', ');
 }
 
-/** Decoded text of the leaf text parts of a message (searched by BODY/TEXT). */
-function bodyText(raw: Buffer, index: MimeIndex): string {
-  const out: string[] = [];
-  const walk = (node: MimeNode, depth: number) => {
-    if (depth > 20) return;
-    if (node.p) return node.p.forEach((c) => walk(c, depth + 1));
-    if (node.m) return walk(node.m, depth + 1);
-    const fields = parseHeader(raw, node.h, node.b);
-    const ct = fields.find((f) => f.key === 'content-type')?.value ?? 'text/plain';
-    if (!/^\s*(text\/|message\/)/i.test(ct) && fields.some((f) => f.key === 'content-type')) return;
-    const cte = (fields.find((f) => f.key === 'content-transfer-encoding')?.value ?? '').toLowerCase();
-    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(ct)?.[1] ?? null;
-    let bytes = raw.subarray(node.b, node.e);
-    if (cte === 'base64') bytes = Buffer.from(bytes.toString('latin1'), 'base64');
-    else if (cte === 'quoted-printable') bytes = decodeQp(bytes);
-    out.push(decodeCharset(bytes, charset));
-  };
-  walk(index.root, 0);
-  return out.join('\n');
+/** What text keys look at in one message: its top-level header fields, and the body needles found. */
+export interface MessageText {
+  header: readonly HeaderField[];
+  /** The folded BODY/TEXT needles its text parts contain. */
+  bodyFound: ReadonlySet<string>;
 }
 
-/** Evaluates the full key over one message (row data plus its raw bytes when text keys need them). */
-export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text: () => { raw: Buffer; index: MimeIndex }): boolean {
+/** Evaluates the full key over one message (row data plus, for text keys, what its text holds). */
+export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text: MessageText | null): boolean {
   switch (key.op) {
     case 'all':
       return true;
@@ -184,8 +168,8 @@ export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text
     case 'recent':
       return ctx.recent.has(row.uid);
     case 'date': {
-      const d = key.field === 'internal' ? row.internalDate : (row.sentAt ?? row.internalDate);
-      const day = d.toISOString().slice(0, 10);
+      const internal = row.internalDate.toISOString().slice(0, 10);
+      const day = key.field === 'internal' ? internal : (row.sentDay ?? internal);
       return key.cmp === 'before' ? day < key.day : key.cmp === 'since' ? day >= key.day : day === key.day;
     }
     case 'size':
@@ -193,20 +177,111 @@ export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text
     case 'modseq':
       return row.modseq >= key.min;
     case 'header': {
-      const { raw, index } = text();
       const want = fold(key.value);
       const name = key.field.toLowerCase();
-      return parseHeader(raw, index.root.h, index.root.b).some((f) => f.key === name && fold(decodeWords(f.value)).includes(want));
+      return text!.header.some((f) => f.key === name && fold(decodeWords(f.value)).includes(want));
     }
-    case 'body': {
-      const { raw, index } = text();
-      return fold(bodyText(raw, index)).includes(fold(key.value));
-    }
-    case 'text': {
-      const { raw, index } = text();
+    case 'address': {
       const want = fold(key.value);
-      const header = parseHeader(raw, index.root.h, index.root.b).map((f) => `${f.key}: ${decodeWords(f.value)}`).join('\n');
-      return fold(header).includes(want) || fold(bodyText(raw, index)).includes(want);
+      return text!.header.some((f) => f.key === key.field && fold(addressText(f.value)).includes(want));
+    }
+    case 'body':
+      return text!.bodyFound.has(fold(key.value));
+    case 'text': {
+      const want = fold(key.value);
+      const header = text!.header.map((f) => `${f.key}: ${decodeWords(f.value)}`).join('\n');
+      return fold(header).includes(want) || text!.bodyFound.has(want);
     }
   }
+}
+
+// ---------------------------------------------------------------- running a search
+
+export interface SearchScope {
+  pool: pg.Pool;
+  folderId: string;
+  recent: ReadonlySet<number>;
+}
+
+/** Messages up to this size are loaded whole for text keys; larger ones are read in slices. */
+const WHOLE_MESSAGE_BYTES = 256 * 1024;
+/** Candidates whose stored bytes one query loads. */
+const TEXT_BATCH = 50;
+
+type CandidateRow = { uid: string; flags: string[]; modseq: string; internal_date: Date; size: number; sent_day: string | null; blob_id: string };
+
+function searchRow(r: CandidateRow): SearchRow {
+  return { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentDay: r.sent_day };
+}
+
+/** A stored message's bytes: from what was loaded (its first bytes, or all), else from Postgres. */
+function storedBytes(pool: pg.Pool, blobId: string, loaded: Buffer | null): StoredBytes {
+  const inLoaded = (end: number) => loaded !== null && end <= loaded.length;
+  return {
+    async read(start, end) {
+      if (inLoaded(end)) return loaded!.subarray(start, end);
+      const r = await pool.query<{ bytes: Buffer }>('SELECT substring(raw FROM $2 FOR $3) AS bytes FROM mail_blobs WHERE id = $1', [blobId, start + 1, end - start]);
+      return r.rows[0]?.bytes ?? Buffer.alloc(0);
+    },
+    async *pieces(start, end) {
+      if (inLoaded(end)) {
+        for (let o = start; o < end; o += SCAN_PIECE) yield loaded!.subarray(o, Math.min(end, o + SCAN_PIECE));
+        return;
+      }
+      // One slice of the value per query (detoasted once, in the CTE), sent back in small rows.
+      for (let pos = start; pos < end; pos += SCAN_CHUNK) {
+        const r = await pool.query<{ bytes: Buffer }>(
+          `WITH slice AS MATERIALIZED (SELECT substring(raw FROM $2 FOR $3) AS x FROM mail_blobs WHERE id = $1)
+           SELECT substring(slice.x FROM o FOR $4) AS bytes FROM slice, generate_series(1, length(slice.x), $4) AS o ORDER BY o`,
+          [blobId, pos + 1, Math.min(SCAN_CHUNK, end - pos), SCAN_PIECE],
+        );
+        if (!r.rows.length) return;
+        for (const row of r.rows) yield row.bytes;
+      }
+    },
+  };
+}
+
+/** The SQL candidates narrowed by the text keys, reading each message's header and, for BODY/TEXT, streaming its body. */
+async function textMatches(scope: SearchScope, key: SearchKey, candidates: CandidateRow[]): Promise<CandidateRow[]> {
+  const ctx = { recent: scope.recent };
+  const needles = bodyNeedles(key);
+  const kept: CandidateRow[] = [];
+  for (let i = 0; i < candidates.length; i += TEXT_BATCH) {
+    const batch = candidates.slice(i, i + TEXT_BATCH);
+    // Small messages come whole when bodies are searched; otherwise only the top-level header.
+    const blobs = await scope.pool.query<{ id: string; raw: Buffer | null; mime: MimeIndex }>(
+      `SELECT id, mime, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR (mime->'root'->>'b')::int) END AS raw
+         FROM mail_blobs WHERE id = ANY($1::uuid[])`,
+      [[...new Set(batch.map((r) => r.blob_id))], needles.length > 0, WHOLE_MESSAGE_BYTES],
+    );
+    const byId = new Map(blobs.rows.map((b) => [b.id, b]));
+    for (const r of batch) {
+      const b = byId.get(r.blob_id);
+      // Expunged and collected by another session meanwhile: nothing left to match.
+      if (!b) continue;
+      const bytes = storedBytes(scope.pool, b.id, b.raw);
+      const root = b.mime.root;
+      const header = parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h);
+      const bodyFound = needles.length ? await scanBody(bytes, b.mime, needles) : new Set<string>();
+      if (matches(key, searchRow(r), ctx, { header, bodyFound })) kept.push(r);
+    }
+  }
+  return kept;
+}
+
+/** SEARCH over one folder; `key` has its system flags in stored case. */
+export async function searchFolder(scope: SearchScope, key: SearchKey): Promise<SearchResult> {
+  const params: unknown[] = [scope.folderId];
+  const where = compileSql(key, params, { recent: scope.recent });
+  const rows = await scope.pool.query<CandidateRow>(
+    `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id
+       FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
+      WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
+    params,
+  );
+  const hits = needsText(key) ? await textMatches(scope, key, rows.rows) : rows.rows;
+  const modseqs = usesModseq(key) ? hits.map((r) => num(r.modseq)) : null;
+  const highestModseq = modseqs && modseqs.length ? modseqs.reduce((a, b) => Math.max(a, b)) : null;
+  return { uids: hits.map((r) => num(r.uid)), highestModseq, modseqs };
 }

@@ -17,6 +17,8 @@ export type SearchKey =
   | { op: 'old' }
   | { op: 'recent'; set: boolean }
   | { op: 'header'; field: string; value: string }
+  /** FROM/TO/CC/BCC: the field's addresses, not its raw text (HEADER FROM matches the text). */
+  | { op: 'address'; field: AddressField; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   | { op: 'date'; field: 'internal' | 'sent'; cmp: 'before' | 'on' | 'since'; day: Day }
@@ -41,7 +43,9 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ['\\Seen', false],
 };
 
-const HEADER_KEYS: Record<string, string> = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to' };
+export type AddressField = 'from' | 'to' | 'cc' | 'bcc';
+
+const ADDRESS_KEYS: Record<string, AddressField> = { BCC: 'bcc', CC: 'cc', FROM: 'from', TO: 'to' };
 
 const DATES: Record<string, ['internal' | 'sent', 'before' | 'on' | 'since']> = {
   BEFORE: ['internal', 'before'],
@@ -63,15 +67,15 @@ function readKey(r: Reader, depth: number): SearchKey {
     return keys.length === 1 ? keys[0] : { op: 'and', keys };
   }
   const c = r.peek();
-  if ((c >= '0' && c <= '9') || c === '*') return { op: 'seq', set: parseSequenceSet(r.sequenceText()) };
+  if ((c >= '0' && c <= '9') || c === '*' || c === '$') return { op: 'seq', set: parseSequenceSet(r.sequenceText()) };
   const word = r.atom().toUpperCase();
   if (word in FLAG_KEYS) {
     const [flag, set] = FLAG_KEYS[word];
     return { op: 'flag', flag, set };
   }
-  if (word in HEADER_KEYS) {
+  if (word in ADDRESS_KEYS) {
     r.sp();
-    return { op: 'header', field: HEADER_KEYS[word], value: r.astring() };
+    return { op: 'address', field: ADDRESS_KEYS[word], value: r.astring() };
   }
   if (word in DATES) {
     r.sp();
@@ -97,6 +101,9 @@ function readKey(r: Reader, depth: number): SearchKey {
     case 'TEXT':
       r.sp();
       return { op: 'text', value: r.astring() };
+    case 'SUBJECT':
+      r.sp();
+      return { op: 'header', field: 'subject', value: r.astring() };
     case 'HEADER': {
       r.sp();
       const field = r.astring().toLowerCase();
