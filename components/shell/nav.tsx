@@ -14,6 +14,8 @@ export const NAV = [
   { href: '/queue', label: 'Queue' },
   { href: '/deliveries', label: 'Delivery log' },
   { href: '/policies', label: 'Policies', globalOnly: true },
+  { href: '/alerts', label: 'Alerts', globalOnly: true },
+  { href: '/tokens', label: 'API tokens', globalOnly: true },
   { href: '/audit', label: 'Audit log' },
   { href: '/admins', label: 'Admins' },
 ] as const satisfies readonly { href: string; label: string; globalOnly?: boolean }[];

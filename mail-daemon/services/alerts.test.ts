@@ -78,7 +78,7 @@ beforeAll(async () => {
   await addDomain(db.prisma, SYSTEM, { name: 'alerts.test' });
   await createMailbox(db.prisma, SYSTEM, { address: 'ops@alerts.test', password: PASSWORD });
   imapsPort = await freePort();
-  for (const env of [{ POSTERN_IMAPS_PORT: String(imapsPort) }, {}]) {
+  for (const env of [{ POSTERN_IMAPS_PORT: String(imapsPort) }, {}] as Record<string, string>[]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-alerts-'));
     dirs.push(dir);
     daemons.push(await spawnDaemon(db.url, dir, { ...env, POSTERN_DNS_SERVERS: dns.server }));

@@ -1,0 +1,93 @@
+import type { Metadata } from 'next';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardTitle } from '@/components/ui/card';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, Td, Th } from '@/components/ui/table';
+import { DEFAULT_TOKEN_DAYS, listTokens, MAX_TOKEN_DAYS } from '@/lib/api-tokens';
+import { db } from '@/lib/dal/db';
+import { requireGlobalAdmin } from '@/lib/dal/session';
+import { displayDomain, domainChoices } from '@/lib/forms/domains';
+import { createTokenAction, revokeTokenAction } from './actions';
+import { TokenForm } from './token-form';
+
+export const metadata: Metadata = { title: 'API tokens' };
+
+const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
+
+export default async function TokensPage() {
+  const actor = await requireGlobalAdmin();
+  const database = db();
+  const [tokens, domains] = await Promise.all([listTokens(database, actor), domainChoices(database, actor)]);
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description="For scripts and monitoring: send Authorization: Bearer <token> to the JSON routes (described at /api/openapi.json) and to /metrics. A token is shown once; only its hash is kept."
+      />
+      <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <Table aria-label="API tokens">
+          <thead>
+            <tr>
+              <Th>Name</Th>
+              <Th>Scope</Th>
+              <Th>State</Th>
+              <Th>Expires</Th>
+              <Th>Last used</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.length === 0 ? (
+              <tr>
+                <Td colSpan={6} className="text-muted">
+                  No tokens yet.
+                </Td>
+              </tr>
+            ) : null}
+            {tokens.map((t) => (
+              <tr key={t.id} data-token-name={t.name} className="align-top">
+                <Td className="break-all">
+                  {t.name}
+                  <span className="block text-xs text-muted">
+                    {t.prefix}… by {t.createdBy}
+                  </span>
+                </Td>
+                <Td>
+                  <Badge tone={t.scope === 'full' ? 'warn' : 'neutral'}>{t.scope}</Badge>
+                  <span className="mt-1 block text-xs text-muted">{t.domains.length ? t.domains.map(displayDomain).join(', ') : 'all domains'}</span>
+                </Td>
+                <Td>
+                  <Badge tone={t.state === 'active' ? 'ok' : 'danger'}>{t.state}</Badge>
+                </Td>
+                <Td className="whitespace-nowrap text-sm">{when(t.expiresAt)}</Td>
+                <Td className="whitespace-nowrap text-sm">{when(t.lastUsedAt)}</Td>
+                <Td className="text-right">
+                  {t.state === 'revoked' ? null : (
+                    <ConfirmDialog
+                      id={`revoke-${t.id}`}
+                      trigger="Revoke"
+                      title={`Revoke the token ${t.name}?`}
+                      body={<>Requests with it are refused from now on. This cannot be undone; create a new token instead.</>}
+                      confirmLabel="Revoke token"
+                      action={revokeTokenAction}
+                      fields={{ name: t.name }}
+                    />
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+        <Card className="h-fit">
+          <CardTitle>New token</CardTitle>
+          <div className="mt-3">
+            <TokenForm action={createTokenAction} domains={domains} defaultDays={DEFAULT_TOKEN_DAYS} maxDays={MAX_TOKEN_DAYS} />
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}
