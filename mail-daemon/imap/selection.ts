@@ -8,6 +8,7 @@ import { atom, statusLine, untagged } from './protocol/encode';
 import { flagsResponse } from './protocol/fetch-response';
 import { formatSet } from './protocol/sequence';
 import { SequenceTracker, type Announcement, type TrackerStart } from './tracker';
+import { ResultContexts } from './contexts';
 
 /** Where announcements go, and the extensions that shape them. */
 export interface AnnouncementWriter {
@@ -35,6 +36,8 @@ export function permanentFlagsLine(keywords: Iterable<string>, readOnly: boolean
 
 export class Selection {
   readonly tracker: SequenceTracker;
+  /** RFC 5267 UPDATE contexts: re-evaluated after each change the client is told of, before held-back expunges go out. */
+  readonly contexts: ResultContexts;
   /**
    * Keywords the client was told of by FLAGS, in the order it was told. Every FETCH this
    * session writes is checked against it, so a keyword set by any session or process is
@@ -50,6 +53,7 @@ export class Selection {
     announcedFlags: readonly string[],
   ) {
     this.tracker = new SequenceTracker(start);
+    this.contexts = new ResultContexts(view, this.tracker, (chunks) => out.send(chunks));
     this.announced = new Set(announcedFlags.filter((f) => !f.startsWith('\\')));
   }
 
@@ -81,13 +85,17 @@ export class Selection {
       await this.announceKeywords(changes.added);
       // flags: false (a NOTIFY without FlagChange) leaves out other sessions' flag changes.
       await this.announce(this.tracker.apply(changes).filter((a) => flags || a.kind !== 'flags'));
+      if (changes.expunged.length || changes.added.length || changes.updated.length) this.contexts.touch();
     }
+    await this.contexts.update();
     if (expunge) await this.announce(this.tracker.flushExpunges(this.out.qresync));
     return 'done';
   }
 
   /** EXPUNGE (or VANISHED) now, for UIDs the client still knows. */
   async expunged(uids: readonly number[]): Promise<void> {
+    this.contexts.touch();
+    await this.contexts.update();
     await this.announce(this.tracker.expunged(uids, this.out.qresync));
   }
 

@@ -5,6 +5,7 @@
 // when untagged EXPUNGE/EXISTS/FETCH may be sent (RFC 3501 7.4.1) are the tracker's.
 import type { Logger } from '@/lib/log';
 import type { FolderView, MailboxEvent, MailSession, MailStore, MessageSummary } from './backend';
+import type { ResultContexts } from './contexts';
 import { Code } from './codes';
 import type { CommandSession, CommandTable, Completion, LoginOutcome, SelectedStart, State } from './commands/types';
 import { internalError, knownErrorCompletion } from './errors';
@@ -63,6 +64,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   private notifyFetch: ((s: CommandSession, uids: readonly number[]) => Promise<void>) | null = null;
   /** Notifications being written between commands; the next command waits for them. */
   private pushing: Promise<void> | null = null;
+  /** SEARCH RETURN (SAVE)'s UIDs, for "$" (RFC 5182); empty after SELECT, UNSELECT and CLOSE. */
+  private savedResult: readonly number[] = [];
   /** A FETCH with MODSEQ or a CONDSTORE SELECT turns CONDSTORE on implicitly (RFC 7162 3.1). */
   private condstoreOn = false;
   /** In IDLE: changes are pushed as they arrive. */
@@ -128,8 +131,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
-    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'NOTIFY', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
+    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
+    caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SORT', 'SORT=DISPLAY', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'NOTIFY', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
     caps.push('BINARY', 'MULTIAPPEND', 'CATENATE', 'COMPRESS=DEFLATE');
     if (this.state === 'not-authenticated') {
       if (this.canStartTls) caps.push('STARTTLS');
@@ -356,11 +359,13 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   select({ view, uids, modseq, uidNext, flags }: SelectedStart): void {
+    this.savedResult = [];
     this.selected = new Selection(view, { uids, modseq, uidNext }, this, flags);
     this.state = 'selected';
   }
 
   deselect(): void {
+    this.savedResult = [];
     this.selected = null;
     if (this.state === 'selected') this.state = 'authenticated';
   }
@@ -505,7 +510,14 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   resolve(set: SequenceSet, uid: boolean, pastEndMatchesNothing?: boolean): number[] {
-    return this.current.tracker.resolve(set, uid, pastEndMatchesNothing);
+    const tracker = this.current.tracker;
+    // "$": the saved UIDs the client still knows; expunged ones drop out (RFC 5182 2.1).
+    if (set.saved) return this.savedResult.filter((u) => tracker.has(u));
+    return tracker.resolve(set, uid, pastEndMatchesNothing);
+  }
+
+  saveSearch(uids: readonly number[]): void {
+    this.savedResult = [...uids];
   }
 
   seqOf(uid: number): number {
@@ -527,6 +539,11 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
 
   ownWrite(messages: readonly MessageSummary[]): void {
     this.current.tracker.ownWrite(messages);
+    this.current.contexts.touch();
+  }
+
+  get contexts(): ResultContexts {
+    return this.current.contexts;
   }
 
   flagsSent(uid: number, modseq: number): void {

@@ -72,10 +72,10 @@ async function transcript(rows: Row[]): Promise<void> {
 }
 
 describe('capabilities', () => {
-  it('announces SORT, SORT=DISPLAY, ESORT and both THREAD algorithms', async () => {
+  it('announces SORT, SORT=DISPLAY, ESORT, CONTEXT=SEARCH, CONTEXT=SORT and both THREAD algorithms', async () => {
     const lines = await c.command('C CAPABILITY');
     const caps = lines[0].split(' ');
-    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) expect(caps).toContain(cap);
+    for (const cap of ['SORT', 'SORT=DISPLAY', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES']) expect(caps).toContain(cap);
   });
 });
 
@@ -137,7 +137,7 @@ describe('RFC 5256 3: errors', () => {
     ['SORT (REVERSE) UTF-8 ALL', /^X BAD /],
     ['SORT SUBJECT UTF-8 ALL', /^X BAD /],
     ['SORT (SUBJECT) UTF-8', /^X BAD /],
-    ['SORT RETURN (SAVE) (SUBJECT) UTF-8 ALL', /^X BAD /],
+    ['SORT RETURN (FOO) (SUBJECT) UTF-8 ALL', /^X BAD /],
   ])('%s', async (command, tagged) => {
     const lines = await c.command(`X ${command}`);
     expect(lines).toHaveLength(1);

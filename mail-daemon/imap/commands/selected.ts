@@ -5,10 +5,12 @@ import { SYSTEM_FLAGS, type FetchItems, type SearchKey as StoreSearchKey, type S
 import { Code } from '../codes';
 import { atom } from '../protocol/encode';
 import { binaryLabel, readFetchSpec, sectionLabel, type FetchItem } from '../protocol/fetch-items';
-import { esearchResponse, ESEARCH_RETURNS, fetchResponse, flagsResponse, searchResponse, type SearchReturn } from '../protocol/fetch-response';
+import { esearchResponse, fetchResponse, flagsResponse, searchResponse, type SearchReturn } from '../protocol/fetch-response';
 import { ParseError, type Reader } from '../protocol/reader';
 import { readSearch, usesModseq, type SearchCommand, type SearchKey } from '../protocol/search';
+import { readReturnOptions, type ReturnOptions } from '../protocol/search-return';
 import { formatSet, readSequenceSet, resolveStar, toRanges, type SequenceSet } from '../protocol/sequence';
+import { startUpdate, tagInUse } from './context';
 import { readMailbox } from './mailbox-name';
 import { canonicalFlag } from './authenticated';
 import { bad, command, no, ok, SELECTED, tryCreateOrThrow, type CommandSession, type Completion } from './types';
@@ -73,6 +75,7 @@ export function toStoreKey(s: CommandSession, key: SearchKey): StoreSearchKey {
       // A number past the end matches nothing (SEARCH 9 in a mailbox of 3 is an empty OK).
       return { op: 'uid', ranges: toRanges(s.resolve(key.set, false, true)) };
     case 'uid':
+      if (key.set.saved) return { op: 'uid', ranges: toRanges(s.resolve(key.set, true)) };
       return { op: 'uid', ranges: resolveStar(key.set, s.highestUid).map((r) => [r.start, r.end] as [number, number]) };
     case 'flag':
       return { op: 'flag', flag: canonicalFlag(key.flag), present: key.set };
@@ -127,33 +130,44 @@ function searchCommand(uid: boolean) {
   return command({
     states: SELECTED,
     noExpunge: true,
-    parse(r): SearchCommand & { returns?: SearchReturn[] } {
+    parse(r): SearchCommand & { returns?: ReturnOptions } {
       r.sp();
-      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) criteria
-      let returns: SearchReturn[] | undefined;
-      if (r.accept('RETURN ')) {
-        returns = r.list(() => {
-          const opt = r.atom().toUpperCase();
-          if (!(ESEARCH_RETURNS as readonly string[]).includes(opt)) throw new ParseError('Unsupported RETURN option');
-          return opt as SearchReturn;
-        });
-        if (returns.length === 0) returns = ['ALL'];
-        r.sp();
-      }
+      // RFC 4731 ESEARCH and RFC 5267 CONTEXT=SEARCH: SEARCH RETURN (...) criteria
+      const returns = readReturnOptions(r);
       return { ...readSearch(r), returns };
     },
-    async handle(s, { key, returns }: SearchCommand & { returns?: SearchReturn[] }, ctx) {
+    async handle(s, { key, returns }: SearchCommand & { returns?: ReturnOptions }, ctx): Promise<Completion | void> {
+      if (returns?.update) {
+        const refused = tagInUse(s, ctx.tag);
+        if (refused) return refused;
+      }
       const modseq = usesModseq(key);
       if (modseq) s.useCondstore();
-      const res = await s.view.search(toStoreKey(s, key));
+      let storeKey: StoreSearchKey;
+      try {
+        // "$" in the criteria is the result saved before this SEARCH.
+        storeKey = toStoreKey(s, key);
+      } finally {
+        // RFC 5182 2.1: a SEARCH with SAVE that fails leaves "$" empty.
+        if (returns?.save) s.saveSearch([]);
+      }
+      const res = await s.view.search(storeKey);
       const found = res.uids.map((u, i) => ({ uid: u, modseq: res.modseqs?.[i] ?? 0 })).filter((m) => s.knows(m.uid)).sort((a, b) => a.uid - b.uid);
       const numbers = found.map((m) => (uid ? m.uid : s.seqOf(m.uid)));
+      if (returns?.save) {
+        // With MIN and/or MAX alone, those messages are saved; else every match (RFC 5182 2.1).
+        const minMax = returns.results.length > 0 && returns.results.every((o) => o === 'MIN' || o === 'MAX');
+        s.saveSearch((minMax ? reported(found, returns.results) : found).map((m) => m.uid));
+        // SAVE alone asks for no ESEARCH response.
+        if (!returns.results.length && !returns.partial && !returns.update) return;
+      }
       if (!returns && !s.imap4rev2) await s.send(searchResponse(numbers, modseq ? highestOf(found) : null));
       else {
         // RFC 9051 6.4.4: an IMAP4rev2 SEARCH without RETURN is RETURN (ALL), answered by ESEARCH.
-        const wanted = returns ?? ['ALL'];
-        await s.send(esearchResponse({ tag: ctx.tag, uid, numbers, returns: wanted, modseq: modseq ? highestOf(reported(found, wanted)) : null }));
+        const wanted = returns?.results ?? ['ALL'];
+        await s.send(esearchResponse({ tag: ctx.tag, uid, numbers, returns: wanted, partial: returns?.partial, modseq: modseq ? highestOf(reported(found, wanted)) : null }));
       }
+      if (returns?.update) return startUpdate(s, { tag: ctx.tag, uid, criteria: null, key: storeKey, uids: found.map((m) => m.uid) });
     },
   });
 }

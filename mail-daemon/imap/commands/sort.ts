@@ -1,10 +1,11 @@
-// SORT and UID SORT (RFC 5256, keys of RFC 5957, RETURN of RFC 5267 ESORT), THREAD and
+// SORT and UID SORT (RFC 5256, keys of RFC 5957, RETURN of RFC 5267 ESORT and CONTEXT=SORT), THREAD and
 // UID THREAD (RFC 5256). The search part is SEARCH's; the store orders and threads.
 import { usesModseq } from '../protocol/search';
 import { readSort, readThread, type SortCommand, type ThreadCommand } from '../protocol/sort-criteria';
 import { esortResponse, sortResponse, threadResponse } from '../protocol/sort-response';
+import { startUpdate, tagInUse } from './context';
 import { toStoreKey } from './selected';
-import { command, SELECTED } from './types';
+import { command, SELECTED, type Completion } from './types';
 
 function sortCommand(uid: boolean) {
   return command({
@@ -15,11 +16,17 @@ function sortCommand(uid: boolean) {
       r.sp();
       return readSort(r);
     },
-    async handle(s, { returns, criteria, key }: SortCommand, ctx) {
+    async handle(s, { returns, criteria, key }: SortCommand, ctx): Promise<Completion | void> {
+      if (returns?.update) {
+        const refused = tagInUse(s, ctx.tag);
+        if (refused) return refused;
+      }
       if (usesModseq(key)) s.useCondstore();
-      const uids = (await s.view.sort(criteria, toStoreKey(s, key))).filter((u) => s.knows(u));
+      const storeKey = toStoreKey(s, key);
+      const uids = (await s.view.sort(criteria, storeKey)).filter((u) => s.knows(u));
       const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
       await s.send(returns ? esortResponse(ctx.tag, uid, numbers, returns) : sortResponse(numbers));
+      if (returns?.update) return startUpdate(s, { tag: ctx.tag, uid, criteria, key: storeKey, uids });
     },
   });
 }

@@ -2,6 +2,7 @@
 // arguments are parsed with the protocol Reader, its handler) and `CommandSession`:
 // everything a handler may use of the session. Handlers see this interface only,
 // never the session class, so the session is free to keep its state to itself.
+import type { ResultContexts } from '../contexts';
 import type { FolderView, MailSession, MessageSummary } from '../backend';
 import { Code } from '../codes';
 import type { Notifications } from '../notify';
@@ -82,6 +83,8 @@ export interface CommandSession {
   deselect(): void;
   /** The selected folder's store operations. */
   readonly view: FolderView;
+  /** The selected folder's RFC 5267 UPDATE contexts. */
+  readonly contexts: ResultContexts;
   /** Something changed the selected folder (our COPY or APPEND into it): look at the next chance. */
   noteChange(): void;
   /**
@@ -95,6 +98,8 @@ export interface CommandSession {
   // ---------------------------------------------------------------- message numbers
   /** The UIDs (ascending, known to the client) a sequence set or UID set names; see Tracker.resolve. */
   resolve(set: SequenceSet, uid: boolean, pastEndMatchesNothing?: boolean): number[];
+  /** SEARCH RETURN (SAVE) (RFC 5182): these UIDs are what "$" names until the next SAVE or SELECT. */
+  saveSearch(uids: readonly number[]): void;
   /** 0 when the client does not know the UID. */
   seqOf(uid: number): number;
   knows(uid: number): boolean;

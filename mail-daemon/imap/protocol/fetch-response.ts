@@ -6,6 +6,7 @@ import { formatDateTime } from './dates';
 import { atom, BinaryData, untagged, WireBuilder, type WireValue } from './encode';
 import type { FetchItem } from './fetch-items';
 import { bodyStructureValue, envelopeValue } from './mime-wire';
+import { partialData, type ResultOption } from './search-return';
 import { formatSet } from './sequence';
 
 /** A FLAGS list: system flags in their fixed order, then keywords, then \Recent when the view holds it. */
@@ -111,8 +112,8 @@ export function searchResponse(numbers: readonly number[], modseq: number | null
   return untagged(...values);
 }
 
-export const ESEARCH_RETURNS = ['MIN', 'MAX', 'COUNT', 'ALL'] as const;
-export type SearchReturn = (typeof ESEARCH_RETURNS)[number];
+/** RFC 4731's result options (read by ./search-return.ts). */
+export type SearchReturn = ResultOption;
 
 export interface EsearchResult {
   tag: string;
@@ -122,6 +123,8 @@ export interface EsearchResult {
   returns: readonly SearchReturn[];
   /** Highest modseq of the matches when the criteria used MODSEQ, else null. */
   modseq: number | null;
+  /** RFC 5267 4.4 PARTIAL first:last: the results at those positions. */
+  partial?: { first: number; last: number };
 }
 
 /** `* ESEARCH (TAG "t") [UID] MIN a MAX b COUNT n ALL set [MODSEQ m]` (RFC 4731 3.1); empty results omit MIN, MAX, ALL. */
@@ -133,6 +136,7 @@ export function esearchResponse(r: EsearchResult): Buffer[] {
   if (numbers.length && returns.includes('MAX')) b.raw(` MAX ${numbers[numbers.length - 1]}`);
   if (returns.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
   if (numbers.length && returns.includes('ALL')) b.raw(` ALL ${formatSet(numbers)}`);
+  if (r.partial) b.raw(` PARTIAL (${partialData(r.partial, numbers, formatSet)})`);
   if (r.modseq !== null && numbers.length > 0) b.raw(` MODSEQ ${r.modseq}`);
   return b.done();
 }

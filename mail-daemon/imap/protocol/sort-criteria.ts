@@ -1,16 +1,13 @@
-// SORT and THREAD arguments (RFC 5256 5, RFC 5957 4, RFC 5267 3.1 ESORT's RETURN) as typed
+// SORT and THREAD arguments (RFC 5256 5, RFC 5957 4, RFC 5267's RETURN) as typed
 // data. The search criteria after the charset are SEARCH's (./search.ts).
 import type { SortCriterion, SortKey, ThreadAlgorithm } from '../backend';
 import { ParseError, type Reader } from './reader';
+import { readReturnOptions, type ReturnOptions } from './search-return';
 import { BadCharsetError, readSearch, SUPPORTED_CHARSETS, type SearchKey } from './search';
 
-/** ESORT RETURN options (RFC 5267 3.1, the ESEARCH ones of RFC 4731). */
-export const SORT_RETURNS = ['MIN', 'MAX', 'COUNT', 'ALL'] as const;
-export type SortReturn = (typeof SORT_RETURNS)[number];
-
 export interface SortCommand {
-  /** Present with RETURN (...): answer ESEARCH instead of SORT. */
-  returns?: SortReturn[];
+  /** Present with RETURN (...): answer ESEARCH instead of SORT (RFC 5267 3.1 ESORT, 4 CONTEXT=SORT). */
+  returns?: ReturnOptions;
   criteria: SortCriterion[];
   key: SearchKey;
 }
@@ -44,16 +41,7 @@ function readCharsetAndSearch(r: Reader): SearchKey {
 
 /** [RETURN (opts) SP] (sort-criteria) SP charset SP search-criteria, after the command's space. */
 export function readSort(r: Reader): SortCommand {
-  let returns: SortReturn[] | undefined;
-  if (r.accept('RETURN ')) {
-    returns = r.list(() => {
-      const opt = r.atom().toUpperCase();
-      if (!(SORT_RETURNS as readonly string[]).includes(opt)) throw new ParseError('Unsupported RETURN option');
-      return opt as SortReturn;
-    });
-    if (returns.length === 0) returns = ['ALL'];
-    r.sp();
-  }
+  const returns = readReturnOptions(r);
   const criteria = r.list(() => {
     let word = r.atom().toUpperCase();
     const reverse = word === 'REVERSE';

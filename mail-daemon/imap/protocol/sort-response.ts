@@ -1,7 +1,8 @@
 // SORT, THREAD (RFC 5256 6.4) and ESORT's ESEARCH (RFC 5267 3.1) responses from typed data.
 import type { ThreadNode } from '../backend';
 import { WireBuilder, atom } from './encode';
-import type { SortReturn } from './sort-criteria';
+import { formatSet } from './sequence';
+import { partialData, type ReturnOptions } from './search-return';
 
 /** `* SORT n...` in sort order. */
 export function sortResponse(numbers: readonly number[]): Buffer[] {
@@ -20,14 +21,19 @@ export function orderedSet(numbers: readonly number[]): string {
   return out.join(',');
 }
 
-/** `* ESEARCH (TAG "t") [UID] MIN a MAX b COUNT n ALL set`: MIN and MAX are the first and last in sort order. */
-export function esortResponse(tag: string, uid: boolean, numbers: readonly number[], returns: readonly SortReturn[]): Buffer[] {
+/**
+ * `* ESEARCH (TAG "t") [UID] MIN a MAX b COUNT n ALL set PARTIAL (r set)` for SORT RETURN: MIN and
+ * MAX are the first and last in sort order, ALL and PARTIAL keep that order (RFC 5267 3.1, 3.2, 4.4).
+ */
+export function esortResponse(tag: string, uid: boolean, numbers: readonly number[], options: ReturnOptions): Buffer[] {
+  const { results, partial } = options;
   const b = new WireBuilder().raw('* ESEARCH ').value([atom('TAG'), tag]);
   if (uid) b.raw(' UID');
-  if (numbers.length && returns.includes('MIN')) b.raw(` MIN ${numbers[0]}`);
-  if (numbers.length && returns.includes('MAX')) b.raw(` MAX ${numbers[numbers.length - 1]}`);
-  if (returns.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
-  if (numbers.length && returns.includes('ALL')) b.raw(` ALL ${orderedSet(numbers)}`);
+  if (numbers.length && results.includes('MIN')) b.raw(` MIN ${numbers[0]}`);
+  if (numbers.length && results.includes('MAX')) b.raw(` MAX ${numbers[numbers.length - 1]}`);
+  if (results.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
+  if (numbers.length && results.includes('ALL')) b.raw(` ALL ${orderedSet(numbers)}`);
+  if (partial) b.raw(` PARTIAL (${partialData(partial, numbers, orderedSet)})`);
   return b.done();
 }
 
@@ -62,4 +68,19 @@ export function threadResponse(threads: readonly ThreadNode[], number: (uid: num
   }
   out.push('\r\n');
   return [Buffer.from(out.join(''))];
+}
+
+/** `* ESEARCH (TAG "t") [UID] REMOVEFROM (p set ...) ADDTO (p set ...)` (RFC 5267 4.3.3, 4.3.4). */
+export function contextResponse(
+  tag: string,
+  uid: boolean,
+  changes: { removed: [number, number[]][]; added: [number, number[]][] },
+  number: (uid: number) => number,
+): Buffer[] {
+  const pairs = (list: [number, number[]][]) => list.map(([pos, uids]) => `${pos} ${pos === 0 ? formatSet(uids.map(number)) : orderedSet(uids.map(number))}`).join(' ');
+  const b = new WireBuilder().raw('* ESEARCH ').value([atom('TAG'), tag]);
+  if (uid) b.raw(' UID');
+  if (changes.removed.length) b.raw(` REMOVEFROM (${pairs(changes.removed)})`);
+  if (changes.added.length) b.raw(` ADDTO (${pairs(changes.added)})`);
+  return b.done();
 }
