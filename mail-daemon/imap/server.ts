@@ -12,6 +12,7 @@ import { handshakeFailure, refuseRenegotiation } from '@/lib/certificates/tls-pr
 import type { MailStore } from './backend';
 import { Code } from './codes';
 import { COMMANDS } from './commands';
+import { DeflateLayer } from './compression';
 import { statusLine } from './protocol/encode';
 import { ImapSession, type Connection, type LoginOutcome, type SessionDeps } from './session';
 
@@ -97,6 +98,8 @@ class SocketConnection implements Connection {
   private encrypted: boolean;
   /** The command being received slowly, if any (see ImapServer.track). */
   transfer: TransferWatch | null = null;
+  /** COMPRESS=DEFLATE (RFC 4978), once started. */
+  private deflate: DeflateLayer | null = null;
 
   constructor(
     socket: net.Socket,
@@ -133,6 +136,7 @@ class SocketConnection implements Connection {
   write(chunks: Buffer[]): boolean {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return true;
+    if (this.deflate) return this.deflate.write(chunks);
     // Responses written in the same tick leave in one segment (no Nagle/delayed-ACK stalls).
     if (!this.corked) {
       this.corked = true;
@@ -148,6 +152,7 @@ class SocketConnection implements Connection {
   }
 
   drain(): Promise<void> {
+    if (this.deflate) return this.deflate.drain();
     if (this.socket.destroyed || !this.socket.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -189,22 +194,35 @@ class SocketConnection implements Connection {
     this.server.rebind(this, secure);
   }
 
+  /** After COMPRESS's tagged OK went out uncompressed: raw deflate both ways from here on. */
+  startCompression(): void {
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    const layer = new DeflateLayer(socket, this.onData, () => socket.destroy());
+    this.deflate = layer;
+    socket.on('data', (chunk: Buffer) => layer.input(chunk));
+  }
+
   pause(): void {
     // We stopped reading: the client's rate is ours to answer for until we read again.
     this.transfer?.stop();
     this.transfer = null;
     this.socket.pause();
+    this.deflate?.pause();
   }
 
   resume(): void {
     this.socket.resume();
+    this.deflate?.resume();
   }
 
   close(): void {
     this.transfer?.stop();
     this.transfer = null;
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    const socket = this.socket;
+    if (this.deflate) this.deflate.end(() => socket.end());
+    else socket.end();
+    setTimeout(() => socket.destroy(), 2000).unref();
   }
 }
 

@@ -2,6 +2,7 @@
 // (RFC 4978): responses come back as Buffers, literals ({n} and ~{n}) skipped by their length, and
 // after compress() both directions go through raw deflate. Counts the octets the server sent on
 // the connection (after TLS, before inflation), so a test can measure what compression saves.
+import net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 
@@ -14,26 +15,41 @@ export class ByteClient {
   /** Octets received on the connection (compressed ones once COMPRESS is active). */
   wireBytesIn = 0;
 
-  private constructor(private readonly socket: tls.TLSSocket) {
+  private constructor(
+    private readonly socket: tls.TLSSocket,
+    private readonly tcp: net.Socket,
+  ) {
     socket.on('data', (d: Buffer) => {
       this.wireBytesIn += d.length;
       if (this.inflate) this.inflate.write(d);
       else this.take(d);
     });
     socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+      const done = () => {
+        this.closed = true;
+        this.wake();
+      };
+      // What the inflater still holds is the server's last words (LOGOUT's OK): read them first.
+      if (this.inflate && !this.inflate.destroyed) {
+        this.inflate.once('close', done);
+        this.inflate.end();
+      } else done();
     });
     socket.on('error', () => {});
   }
 
   static async connect(port: number): Promise<ByteClient> {
-    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost' });
+    const tcp = net.connect({ port, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('connect', () => resolve());
+      tcp.once('error', reject);
+    });
+    const socket = tls.connect({ socket: tcp, rejectUnauthorized: false, servername: 'localhost' });
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', () => resolve());
       socket.once('error', reject);
     });
-    const c = new ByteClient(socket);
+    const c = new ByteClient(socket, tcp);
     await c.response('*');
     return c;
   }
@@ -55,6 +71,16 @@ export class ByteClient {
       this.deflate.write(bytes);
       this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
     } else this.socket.write(bytes);
+  }
+
+  /** Octets received on the TCP connection: TLS records, headers and all. */
+  get tcpBytesIn(): number {
+    return this.tcp.bytesRead;
+  }
+
+  /** Bytes straight onto the connection, past any compression (a corrupt stream, say). */
+  rawWrite(data: Buffer): void {
+    this.socket.write(data);
   }
 
   /** From now on both directions are raw deflate (after the server's tagged OK to COMPRESS). */
