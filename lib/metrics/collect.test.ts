@@ -46,7 +46,7 @@ describe('cluster metrics', () => {
     expect(families.postern_messages_accepted_total.type).toBe('COUNTER');
     expect(values('postern_messages_accepted_total')).toEqual([[{ listener: 'submission' }, 1]]);
     expect(values('postern_messages_refused_total')).toEqual([[{ listener: 'mx', code: '5.7.1' }, 8]]);
-    expect(values('postern_deliveries_total')).toEqual([[{ outcome: 'deferred' }, 1]]);
+    expect(values('postern_deliveries_total')).toEqual([[{ outcome: 'deferred', tls_version: 'TLSv1.3' }, 1]]);
     expect(families.postern_queue_messages.type).toBe('GAUGE');
     expect(values('postern_queue_messages')).toEqual([[{ status: 'QUEUED' }, 1], [{ status: 'DEFERRED' }, 1]]);
     expect(Number(families.postern_queue_oldest_seconds.metrics[0].value)).toBeGreaterThanOrEqual(1790);

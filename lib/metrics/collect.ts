@@ -52,7 +52,7 @@ export async function clusterMetrics(db: Db, options: { goneAfterMs: number; now
 
   const [accepted, deliveries, queue, tls, certs, locks, adminThrottled, pgActivity, daemons] = await Promise.all([
     q<{ listener: string; n: bigint }>`SELECT listener, count(*) AS n FROM smtp_receipts GROUP BY listener`,
-    q<{ outcome: string; n: bigint }>`SELECT outcome, count(*) AS n FROM outbound_attempts GROUP BY outcome`,
+    q<{ outcome: string; version: string; n: bigint }>`SELECT outcome, coalesce(tls_version, 'none') AS version, count(*) AS n FROM outbound_attempts GROUP BY 1, 2`,
     q<{ status: string; n: bigint; oldest: Date | null }>`SELECT status::text AS status, count(*) AS n, min(created_at) AS oldest FROM outbound_queue WHERE status IN ('QUEUED', 'DEFERRED') GROUP BY status`,
     q<{ direction: string; version: string; n: bigint }>`SELECT direction, tls_version AS version, sum(messages)::bigint AS n FROM tls_daily_totals GROUP BY direction, tls_version`,
     q<{ id: string; hosts: string[]; not_after: Date }>`SELECT id::text, hosts, not_after FROM certificates WHERE status = 'ACTIVE' AND not_after IS NOT NULL`,
@@ -69,8 +69,8 @@ export async function clusterMetrics(db: Db, options: { goneAfterMs: number; now
     accepted.map((r) => ({ labels: { listener: r.listener }, value: num(r.n) })));
   counter(registry, 'postern_messages_refused_total', 'MAIL, RCPT and DATA refused by the live daemons since they started, by listener and RFC 3463 code.', ['listener', 'code'],
     summed(snapshots, 'counters', DAEMON_METRICS.refused));
-  counter(registry, 'postern_deliveries_total', 'Outbound delivery attempts by outcome (sent, deferred, failed).', ['outcome'],
-    deliveries.map((r) => ({ labels: { outcome: r.outcome }, value: num(r.n) })));
+  counter(registry, 'postern_deliveries_total', 'Outbound delivery attempts by outcome (sent, deferred, failed) and the TLS version used ("none" in cleartext or before a connection).', ['outcome', 'tls_version'],
+    deliveries.map((r) => ({ labels: { outcome: r.outcome, tls_version: r.version }, value: num(r.n) })));
   gauge(registry, 'postern_queue_messages', 'Recipients waiting in the outbound queue, by status.', ['status'],
     ['QUEUED', 'DEFERRED'].map((status) => ({ labels: { status }, value: num(queue.find((r) => r.status === status)?.n) })));
   const oldest = queue.map((r) => r.oldest).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0];
