@@ -12,8 +12,8 @@ export const Code = {
 export type Code = (typeof Code)[keyof typeof Code];
 
 /** One positive or negative response line (RFC 1939 §3), CRLF included. */
-export function ok(text: string): Buffer {
-  return Buffer.from(`+OK ${text}\r\n`);
+export function ok(text?: string): Buffer {
+  return Buffer.from(text ? `+OK ${text}\r\n` : '+OK\r\n');
 }
 
 export function err(text: string, code?: Code): Buffer {

@@ -39,7 +39,7 @@ const commands: Record<string, Command> = {
     states: BOTH,
     handle: (s) => s.send(multiline(ok('Capability list follows'), capabilities(s))),
   },
-  NOOP: { states: TRANSACTION, handle: (s) => s.send(ok('')) },
+  NOOP: { states: TRANSACTION, handle: (s) => s.send(ok()) },
   QUIT: { states: BOTH, handle: (s) => s.quit() },
   STLS: {
     states: AUTHORIZATION,
@@ -117,7 +117,7 @@ const commands: Record<string, Command> = {
       if (!m || args.length !== 1) return s.send(err(NO_SUCH_MESSAGE));
       const raw = await listing(s).maildrop.read(m.uid);
       if (!raw) return s.send(err('Message was removed by another session'));
-      return s.send(ok(`${raw.length} octets`), ...stuffed(raw));
+      return s.send(ok(`${raw.length} octets`), stuffed(raw));
     },
   },
   TOP: {
@@ -129,7 +129,7 @@ const commands: Record<string, Command> = {
       if (!m) return s.send(err(NO_SUCH_MESSAGE));
       const raw = await listing(s).maildrop.read(m.uid);
       if (!raw) return s.send(err('Message was removed by another session'));
-      return s.send(ok('Top of message follows'), ...stuffed(topOf(raw, lines)));
+      return s.send(ok('Top of message follows'), stuffed(topOf(raw, lines)));
     },
   },
   DELE: {

@@ -83,7 +83,7 @@ export function multiline(first: Buffer, lines: string[]): Buffer {
  * Message octets as a multi-line response body (RFC 1939 §3): every line that begins with "."
  * gets one more, the last line is ended with CRLF if it was not, then the terminating ".".
  */
-export function stuffed(data: Buffer): Buffer[] {
+export function stuffed(data: Buffer): Buffer {
   const out: Buffer[] = [];
   let start = 0;
   if (data.length && data[0] === 0x2e) out.push(Buffer.from('.'));
@@ -96,7 +96,7 @@ export function stuffed(data: Buffer): Buffer[] {
   out.push(data.subarray(start));
   if (data.length && data[data.length - 1] !== 0x0a) out.push(Buffer.from('\r\n'));
   out.push(TERMINATOR);
-  return out;
+  return Buffer.concat(out);
 }
 
 /** TOP (RFC 1939 §7): the header, the blank line after it, and the first `lines` lines of the body. */

@@ -142,7 +142,7 @@ describe('RFC 1939 §5 the TRANSACTION state', () => {
       ['LIST x', ['-ERR No such message']],
       ['UIDL', ['+OK Unique-id listing follows', `1 ${v}.1`, `2 ${v}.2`, `3 ${v}.3`, '.']],
       ['UIDL 3', [`+OK 3 ${v}.3`]],
-      ['NOOP', ['+OK ']],
+      ['NOOP', ['+OK']],
       ['DELE 2', ['+OK Message 2 deleted']],
       ['DELE 2', ['-ERR Message 2 already deleted']],
       ['DELE 9', ['-ERR No such message']],
