@@ -1,7 +1,8 @@
-// Alerts through the real daemon: two daemon processes share the database; a queue past its
+// Alerts through the real daemons: two daemon processes share the database; a queue past its
 // threshold is announced once, by mail into a local mailbox (read back over IMAPS with
-// imapflow), through the outbound queue for a remote recipient, and to a webhook; a test sent
-// from the panel's service arrives the same way; the condition's end is announced as resolved.
+// imapflow), through the outbound queue and SMTP into a mailbox of another server (a third
+// daemon on its own database, found by MX on a loopback DNS server), and to a webhook; a test
+// sent from the panel's service arrives the same way; the condition's end is announced as resolved.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,10 @@ import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns
 
 const PASSWORD = 'Alert-Reader-Password-7';
 let db: TestDatabase;
+/** The other server's database. */
+let far: TestDatabase;
+let farBus: NotifyBus;
+let farImapsPort = 0;
 let pool: pg.Pool;
 let bus: NotifyBus;
 let dns: RunningDnsServer;
@@ -35,13 +40,19 @@ let imapsPort = 0;
 let webhookUrl = '';
 /** Resolvers of the next mail stored (deliver() NOTIFYs the mailstore channel on commit). */
 let stored: (() => void)[] = [];
+let farStored: (() => void)[] = [];
 
 function nextStored(): Promise<void> {
   return new Promise((resolve) => stored.push(resolve));
 }
 
-async function inbox(): Promise<{ subject: string; from: string; autoSubmitted: string }[]> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'ops@alerts.test', pass: PASSWORD }, logger: false });
+function nextFarStored(): Promise<void> {
+  return new Promise((resolve) => farStored.push(resolve));
+}
+
+async function inbox(where: 'here' | 'far' = 'here'): Promise<{ subject: string; from: string; autoSubmitted: string }[]> {
+  const [port, user] = where === 'here' ? [imapsPort, 'ops@alerts.test'] : [farImapsPort, 'oncall@far.test'];
+  const c = new ImapFlow({ host: '127.0.0.1', port, secure: true, tls: { rejectUnauthorized: false }, auth: { user, pass: PASSWORD }, logger: false });
   await c.connect();
   try {
     await c.mailboxOpen('INBOX');
@@ -56,7 +67,22 @@ async function inbox(): Promise<{ subject: string; from: string; autoSubmitted: 
 }
 
 beforeAll(async () => {
-  [db, dns] = await Promise.all([createTestDatabase(), startDnsServer()]);
+  [db, far, dns] = await Promise.all([createTestDatabase(), createTestDatabase(), startDnsServer()]);
+  dns.set({ 'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] }, 'mx.far.test': { A: ['127.0.0.1'] } });
+  farBus = new NotifyBus(far.url);
+  await farBus.start();
+  await farBus.listen(CHANNELS.mailstore, () => {
+    const waiting = farStored;
+    farStored = [];
+    for (const r of waiting) r();
+  });
+  await addDomain(far.prisma, SYSTEM, { name: 'far.test' });
+  await createMailbox(far.prisma, SYSTEM, { address: 'oncall@far.test', password: PASSWORD });
+  farImapsPort = await freePort();
+  const farDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-alerts-far-'));
+  dirs.push(farDir);
+  const farDaemon = await spawnDaemon(far.url, farDir, { POSTERN_HOSTNAME: 'mx.far.test', POSTERN_IMAPS_PORT: String(farImapsPort), POSTERN_DNS_SERVERS: dns.server });
+  daemons.push(farDaemon);
   pool = db.pool();
   bus = new NotifyBus(db.url);
   await bus.start();
@@ -81,7 +107,7 @@ beforeAll(async () => {
   for (const env of [{ POSTERN_IMAPS_PORT: String(imapsPort) }, {}] as Record<string, string>[]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-alerts-'));
     dirs.push(dir);
-    daemons.push(await spawnDaemon(db.url, dir, { ...env, POSTERN_DNS_SERVERS: dns.server }));
+    daemons.push(await spawnDaemon(db.url, dir, { ...env, POSTERN_DNS_SERVERS: dns.server, POSTERN_OUTBOUND_PORT: String(farDaemon.ports.mx) }));
   }
 }, 120_000);
 
@@ -89,30 +115,35 @@ afterAll(async () => {
   for (const d of daemons) d.child.kill('SIGTERM');
   for (const d of daemons) await d.exited;
   await bus?.close();
+  await farBus?.close();
   await pool?.end();
   await db?.drop();
+  await far?.drop();
   await dns?.close();
   webhook?.close();
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('alerts through the daemons', { timeout: 60_000 }, () => {
-  it('a queue past its threshold: one mail, one queued copy, one webhook post, though two daemons pass', async () => {
+  it('a queue past its threshold: one mail here, one through the queue to the other server, one webhook post, though two daemons pass', async () => {
     await updateMonitoringSettings(db.prisma, SYSTEM, {
-      metricsAllow: '', alertRecipients: 'ops@alerts.test, oncall@remote.test', webhookUrl, certDays: 14, daemonSilentMinutes: 5, queueThreshold: 1, sendLimitAlerts: true,
+      metricsAllow: '', alertRecipients: 'ops@alerts.test, oncall@far.test', webhookUrl, certDays: 14, daemonSilentMinutes: 5, queueThreshold: 1, sendLimitAlerts: true,
     });
     for (const id of ['AQ1', 'AQ2']) {
       await seedMessage(db.prisma, { queueId: id, mailFrom: 'sender@alerts.test', minutesAgo: 5, recipients: [{ rcpt: `${id}@far.test`, nextAttemptInMinutes: 60 }] });
     }
     const arrived = nextStored();
+    const arrivedFar = nextFarStored();
     // Both daemons wake at once; the advisory locks let one announce and one send.
     await notify(pool, CHANNELS.alerts, {});
     await notify(pool, CHANNELS.alerts, {});
     await arrived;
     const mails = await inbox();
     expect(mails).toEqual([{ subject: '[Postern] 2 recipients are waiting in the outbound queue (the threshold is 1)', from: 'postmaster@mx.postern.test', autoSubmitted: 'Auto-Submitted: auto-generated' }]);
-    const queued = await pool.query(`SELECT mail_from, rcpt FROM outbound_queue WHERE rcpt = 'oncall@remote.test'`);
-    expect(queued.rows).toEqual([{ mail_from: '', rcpt: 'oncall@remote.test' }]);
+    await arrivedFar;
+    expect(await inbox('far')).toEqual([{ subject: '[Postern] 2 recipients are waiting in the outbound queue (the threshold is 1)', from: 'postmaster@mx.postern.test', autoSubmitted: 'Auto-Submitted: auto-generated' }]);
+    const queued = await pool.query(`SELECT mail_from, rcpt FROM outbound_queue WHERE rcpt = 'oncall@far.test'`);
+    expect(queued.rows).toEqual([{ mail_from: '', rcpt: 'oncall@far.test' }]);
     const notices = await pool.query(`SELECT kind, mail_result FROM alert_notices ORDER BY id`);
     expect(notices.rows).toEqual([{ kind: 'queue_size', mail_result: '1 local, 1 queued' }]);
     expect((await pool.query('SELECT key FROM alert_states')).rows).toEqual([{ key: 'queue' }]);
