@@ -3,6 +3,7 @@
 // imapflow), through the outbound queue and SMTP into a mailbox of another server (a third
 // daemon on its own database, found by MX on a loopback DNS server), and to a webhook; a test
 // sent from the panel's service arrives the same way; the condition's end is announced as resolved.
+// And /metrics reads what the daemons count (refusals, failed logins) from their heartbeats.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,9 @@ import { seedMessage } from '@/lib/queue/seed';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { spawnDaemon, type DaemonProcess } from '@/mail-daemon/testing/daemon';
 import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
+import { RawSmtp, transcript } from '@/mail-daemon/testing/smtp';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { clusterMetrics } from '@/lib/metrics/collect';
 
 const PASSWORD = 'Alert-Reader-Password-7';
 let db: TestDatabase;
@@ -174,5 +178,27 @@ describe('alerts through the daemons', { timeout: 60_000 }, () => {
       '[Postern] resolved: 2 recipients are waiting in the outbound queue (the threshold is 1)',
     ]);
     expect((await pool.query('SELECT key FROM alert_states')).rows).toEqual([]);
+  });
+
+  it('the daemons count refusals and failed logins, and /metrics reads them from their heartbeats', async () => {
+    const here = daemons[1];
+    const { client } = await RawSmtp.connect(here.ports.mx);
+    await transcript(client, [['EHLO client.test', 250], ['MAIL FROM:<someone@elsewhere.test>', 250], ['RCPT TO:<nobody@alerts.test>', 550], ['QUIT', 221]]);
+    const imap = new ImapFlow({ host: '127.0.0.1', port: imapsPort, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'ops@alerts.test', pass: 'wrong' }, logger: false });
+    await expect(imap.connect()).rejects.toThrow();
+    // The next heartbeat (every 5 s) carries the counts.
+    const deadline = Date.now() + 15_000;
+    let families: Record<string, { metrics: { labels?: Record<string, string>; value: string }[] }> = {};
+    const seen = () =>
+      families.postern_messages_refused_total?.metrics.some((m) => m.labels?.code === '5.1.1' && m.labels.listener === 'mx') &&
+      families.postern_logins_total?.metrics.some((m) => m.labels?.protocol === 'imap' && m.labels.result === 'invalid');
+    while (!seen() && Date.now() < deadline) {
+      const { body } = await clusterMetrics(db.prisma, { goneAfterMs: 15_000 });
+      families = Object.fromEntries(parsePrometheusTextFormat(body).map((f) => [f.name, f]));
+      if (!seen()) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(seen()).toBe(true);
+    expect(Number(families.postern_daemons_alive.metrics[0].value)).toBe(2);
+    expect(families.postern_daemon_pool_connections.metrics.map((m) => m.labels?.state).sort()).toEqual(['busy', 'idle', 'waiting']);
   });
 });
