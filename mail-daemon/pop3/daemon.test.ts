@@ -7,6 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
+import { createAppPassword, revokeAppPassword } from '@/lib/app-passwords';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { freePort } from '@/lib/postgres/embedded';
@@ -18,12 +19,13 @@ let db: TestDatabase;
 let daemon: DaemonProcess;
 let dir: string;
 let pop3Port = 0;
+let mailbox: { id: string };
 const PASSWORD = 'Daemon-Pop3-Password-7';
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await addDomain(db.prisma, SYSTEM, { name: 'pop3.test' });
-  await createMailbox(db.prisma, SYSTEM, { address: 'reader@pop3.test', password: PASSWORD, quota: '1G' });
+  mailbox = (await createMailbox(db.prisma, SYSTEM, { address: 'reader@pop3.test', password: PASSWORD, quota: '1G' })).mailbox;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-pop3-daemon-'));
   pop3Port = await freePort();
   daemon = await spawnDaemon(db.url, dir, { POSTERN_POP3_PORT: String(pop3Port) });
@@ -79,4 +81,15 @@ it('the cleartext port offers STLS and refuses USER until it is used', async () 
   expect(await c.command('USER reader@pop3.test')).toBe('+OK Send the password');
   expect(await c.command(`PASS ${PASSWORD}`)).toMatch(/^\+OK Logged in, 0 messages/);
   c.close();
+});
+
+it('an app password logs in over POP3S, and revoking it in the panel ends that session in the daemon', async () => {
+  const owner = { kind: 'mailbox', id: mailbox.id, address: 'reader@pop3.test', domainId: '' } as const;
+  const phone = await createAppPassword(db.prisma, owner, { name: 'Phone' });
+  const c = await Pop3Wire.connect(daemon.ports.pop3s, { tls: true });
+  await c.line();
+  await c.command('USER reader@pop3.test');
+  expect(await c.command(`PASS ${phone.password}`)).toMatch(/^\+OK Logged in/);
+  await revokeAppPassword(db.prisma, owner, { id: phone.id });
+  expect(await c.closedByServer()).toEqual(['-ERR [AUTH] Your credentials changed: log in again']);
 });

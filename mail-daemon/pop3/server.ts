@@ -76,6 +76,8 @@ export class Pop3Server {
   readonly limits: Pop3ListenerLimits;
   private readonly servers: net.Server[] = [];
   private readonly sessions = new Map<Pop3Session, SocketConnection>();
+  /** The credential each logged-in connection used, for endSessions. */
+  private readonly credentials = new WeakMap<SocketConnection, { mailboxId: string; appPasswordId: string | null }>();
   private readonly slots: ConnectionSlots;
 
   constructor(private readonly options: Pop3ServerOptions) {
@@ -232,8 +234,27 @@ export class Pop3Server {
     const s = conn.socket as tls.TLSSocket;
     this.options.onLogin?.({ mailboxId: res.mailboxId, ip: conn.remoteAddress, tls: { version: s.getProtocol?.() ?? null, cipher: s.getCipher?.()?.name ?? null } });
     slot.authenticated();
+    this.credentials.set(conn, { mailboxId: res.mailboxId, appPasswordId: res.appPasswordId ?? null });
     this.options.log.info({ ip: conn.remoteAddress, user: res.address }, 'pop3 login');
     return res;
+  }
+
+  /**
+   * A mailbox's credential changed (announced on the directory channel): the sessions that
+   * logged in with it (the mailbox password when `appPasswordId` is null, else that app
+   * password) are told and closed, nothing deleted. Returns how many.
+   */
+  endSessions(mailboxId: string, appPasswordId: string | null): number {
+    let ended = 0;
+    for (const [session, conn] of this.sessions) {
+      const used = this.credentials.get(conn);
+      if (!used || used.mailboxId !== mailboxId || used.appPasswordId !== appPasswordId) continue;
+      conn.write([err('Your credentials changed: log in again', Code.AUTH)]);
+      conn.close();
+      session.close();
+      ended++;
+    }
+    return ended;
   }
 
   /** Stops listening, tells every session and closes them (nothing is deleted without QUIT). */

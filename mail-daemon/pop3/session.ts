@@ -21,7 +21,9 @@ export interface Pop3Connection {
   close(): void;
 }
 
-export type LoginOutcome = { ok: true; mailboxId: string; address: string } | { ok: false; reason: 'invalid' | 'throttled' };
+export type LoginOutcome =
+  | { ok: true; mailboxId: string; address: string; /** The app password used, null for the mailbox password. */ appPasswordId?: string | null }
+  | { ok: false; reason: 'invalid' | 'throttled' };
 
 export interface Pop3Limits {
   /** A command or SASL line, CRLF included (RFC 2449 §4 asks clients for 255 at most). */

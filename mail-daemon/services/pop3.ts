@@ -3,6 +3,8 @@
 // passwords and brute-force throttling are lib/auth's, the certificate is the TLS provider's
 // (IMAP's: both serve mail clients at POSTERN_HOSTNAME), mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { CHANNELS } from '@/lib/db/channels';
+import { countLogin } from '@/lib/metrics/count-login';
 import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
@@ -24,7 +26,8 @@ export function createPop3Service(): DaemonService {
         tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
         async verify(user, password, ip) {
           const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'pop3' }, { policy: ctx.policy });
-          return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
+          countLogin('pop3', res);
+          return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
         },
         // The TLS of each mailbox's POP3 logins, for the TLS statistics; never delays or fails a login.
         onLogin({ mailboxId, ip, tls }) {
@@ -32,6 +35,15 @@ export function createPop3Service(): DaemonService {
             log.warn({ err: err.message }, 'pop3: client TLS not recorded'),
           );
         },
+      });
+      // A password changed or an app password revoked (directory channel, `credentials`): the
+      // sessions that logged in with it end here, in every daemon, as IMAP's do.
+      await ctx.bus.listen(CHANNELS.directory, (payload) => {
+        if (payload.kind !== 'mailbox' || typeof payload.id !== 'string' || !payload.credentials) return;
+        const appPasswordId = payload.credentials === 'app-password' && typeof payload.appPasswordId === 'string' ? payload.appPasswordId : null;
+        if (payload.credentials !== 'password' && !appPasswordId) return;
+        const ended = server?.endSessions(payload.id, appPasswordId) ?? 0;
+        if (ended) log.info({ mailboxId: payload.id, ended }, 'pop3 sessions ended: credentials changed');
       });
       const host = ctx.env.POSTERN_LISTEN_HOST;
       const listeners: ListenerInfo[] = [{ name: 'pop3s', port: await server.listen(ctx.env.POSTERN_POP3S_PORT, host, true), tls: 'implicit' }];

@@ -37,7 +37,7 @@ export async function startPop3Harness(
       tls: { serverOptions: () => tls.serverOptions('imap'), secureContext: () => tls.secureContext(undefined, 'imap') },
       async verify(user, password, ip) {
         const res = await verifyMailboxLogin(imap.db.prisma, { address: user, password, ip, service: 'pop3' });
-        return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address } : res;
+        return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
       },
       onLogin: options.onLogin,
       limits: options.limits,
