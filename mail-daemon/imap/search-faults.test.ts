@@ -256,8 +256,10 @@ describe('RFC 3501 6.4.4 BODY/TEXT over a large message: streamed, never held wh
     const peak = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
     console.log(`BODY search over a 40 MB message: RSS ${mb(baseline)} MB before, peak ${mb(peak)} MB (+${mb(peak - baseline)} MB); heap+external peak +${mb(peakHeap)} MB; 6 searches in ${seconds.toFixed(1)} s`);
-    // Holding the message once would take its 40 MB (and its hex wire form 80 MB more).
-    expect(peak - baseline).toBeLessThan(size);
+    // Reading the message whole costs three times its size at once (its bytes and their hex text as
+    // Postgres sends a bytea); what streaming costs is V8's young generation filling between
+    // scavenges, 20-45 MB here whatever the message size (10 MB and 80 MB alike).
+    expect(peak - baseline).toBeLessThan(1.5 * size);
     c.close();
   }, 180_000);
 });
