@@ -43,6 +43,9 @@ const id = command({
   },
 });
 
+/** ENABLE's argument as parsed (upper case) → the capability it turns on, as ENABLED names it. */
+const ENABLABLE = { CONDSTORE: 'CONDSTORE', QRESYNC: 'QRESYNC', IMAP4REV2: 'IMAP4rev2' } as const;
+
 const enable = command({
   states: AUTHENTICATED,
   parse(r) {
@@ -54,7 +57,8 @@ const enable = command({
   async handle(s, caps: string[]) {
     const now: string[] = [];
     for (const cap of caps) {
-      if ((cap === 'CONDSTORE' || cap === 'QRESYNC') && s.enable(cap)) now.push(cap);
+      const name = Object.hasOwn(ENABLABLE, cap) ? ENABLABLE[cap as keyof typeof ENABLABLE] : null;
+      if (name && s.enable(name)) now.push(name);
     }
     await s.untagged(atom('ENABLED'), ...now.map(atom));
   },

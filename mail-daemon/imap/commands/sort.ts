@@ -25,6 +25,11 @@ function sortCommand(uid: boolean) {
       const storeKey = toStoreKey(s, key);
       const uids = (await s.view.sort(criteria, storeKey)).filter((u) => s.knows(u));
       const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
+      if (returns?.save) {
+        // SEARCHRES (RFC 5182) for SORT: the matches are what "$" names; SAVE alone asks for no ESORT.
+        s.saveSearch(uids);
+        if (!returns.results.length && !returns.partial && !returns.update) return;
+      }
       await s.send(returns ? esortResponse(ctx.tag, uid, numbers, returns) : sortResponse(numbers));
       if (returns?.update) return startUpdate(s, { tag: ctx.tag, uid, criteria, key: storeKey, uids });
     },

@@ -114,7 +114,7 @@ export class Reader {
 
   /** The characters a sequence set is made of. */
   sequenceText(): string {
-    return this.run((c) => /[0-9:*,]/.test(c), 'a sequence set');
+    return this.run((c) => /[0-9:*,$]/.test(c), 'a sequence set');
   }
 
   atom(): string {

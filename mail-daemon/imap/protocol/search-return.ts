@@ -13,13 +13,13 @@ export interface ReturnOptions {
   /** UPDATE (RFC 5267 4.3): ADDTO/REMOVEFROM while the folder stays selected. */
   update: boolean;
   /** SAVE (RFC 5182 2): the result is kept for "$"; alone, it asks for no ESEARCH response. */
-  save: boolean;
+  save?: true;
 }
 
 /** `RETURN (opt ...) SP` if it is next; undefined without RETURN. CONTEXT is a hint, accepted and unused (4.2). */
 export function readReturnOptions(r: Reader): ReturnOptions | undefined {
   if (!r.accept('RETURN ')) return undefined;
-  const out: ReturnOptions = { results: [], update: false, save: false };
+  const out: ReturnOptions = { results: [], update: false };
   r.list(() => {
     const opt = r.atom().toUpperCase();
     if ((RESULT_OPTIONS as readonly string[]).includes(opt)) out.results.push(opt as ResultOption);

@@ -9,7 +9,8 @@ export interface SeqRange {
   end: number;
 }
 
-export type SequenceSet = SeqRange[];
+/** `saved`: "$" (RFC 5182, RFC 9051 seq-last-command), the result the last SEARCH RETURN (SAVE) kept. */
+export type SequenceSet = SeqRange[] & { readonly saved?: true };
 
 export const STAR = Infinity;
 
@@ -23,6 +24,8 @@ function seqNumber(s: string): number {
 
 export function parseSequenceSet(text: string): SequenceSet {
   if (!text) throw new ParseError('Expected a sequence set');
+  // "$" stands alone: it combines with no number or range.
+  if (text === '$') return Object.assign([] as SeqRange[], { saved: true as const });
   return text.split(',').map((item) => {
     const [a, b, extra] = item.split(':');
     if (extra !== undefined) throw new ParseError('Bad sequence set');
