@@ -15,6 +15,8 @@ const AUTODISCOVER_PATH = '/autodiscover/autodiscover.xml';
 /** Paths anyone may reach. Everything else needs a session. */
 export const PUBLIC_PATHS = [
   '/login', '/api/auth', '/api/health',
+  // The mailbox owners' self-service sign-in (the rest of /account needs their session).
+  '/account/login',
   // Certificates: ACME HTTP-01 answers, CRLs and CA certificates (public by nature),
   // and the expiry status monitoring reads (only what any TLS client already sees).
   '/.well-known/acme-challenge', '/crl', '/ca', '/api/certificates/status',
@@ -102,7 +104,7 @@ function route(request: NextRequest, csp: string): NextResponse {
   if (pathname.startsWith('/api/')) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'sign in first' } }, { status: 401 });
   }
-  const login = new URL('/login', request.url);
+  const login = new URL(pathname === '/account' || pathname.startsWith('/account/') ? '/account/login' : '/login', request.url);
   if (pathname !== '/') login.searchParams.set('callbackUrl', pathname + search);
   return NextResponse.redirect(login);
 }

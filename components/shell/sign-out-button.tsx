@@ -5,7 +5,8 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 
-export function SignOutButton() {
+/** `to`: where the signed-out browser lands (the admin sign-in, or the self-service one). */
+export function SignOutButton({ to = '/login' }: { to?: string }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
@@ -16,7 +17,7 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await signOut({ redirect: false });
-        router.replace('/login');
+        router.replace(to);
         router.refresh();
       }}
     >

@@ -2,7 +2,16 @@
  * Signs in over HTTP the way the login form does (csrf token, then next-auth's
  * credentials callback) and returns the Cookie header for later requests.
  */
-export async function signInHttp(baseUrl: string, email: string, password: string, code?: string): Promise<string> {
+export function signInHttp(baseUrl: string, email: string, password: string, code?: string): Promise<string> {
+  return signInWith(baseUrl, 'credentials', { email, password, code: code ?? '' });
+}
+
+/** The same for a mailbox owner's self-service session (next-auth's "mailbox" provider). */
+export function signInMailboxHttp(baseUrl: string, address: string, password: string): Promise<string> {
+  return signInWith(baseUrl, 'mailbox', { address, password });
+}
+
+async function signInWith(baseUrl: string, provider: string, fields: Record<string, string>): Promise<string> {
   const jar = new Map<string, string>();
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
@@ -15,11 +24,11 @@ export async function signInHttp(baseUrl: string, email: string, password: strin
   const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
   keep(csrfRes);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+  const res = await fetch(`${baseUrl}/api/auth/callback/${provider}`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email, password, code: code ?? '', json: 'true' }),
+    body: new URLSearchParams({ csrfToken, ...fields, json: 'true' }),
   });
   keep(res);
   if (![...jar.keys()].some((k) => k.endsWith('session-token'))) throw new Error(`sign-in failed (${res.status})`);

@@ -12,4 +12,4 @@ export { startNext, type RunningPanel } from './panel';
 export { createAdmin, type AdminFixture } from './fixtures';
 export { launchBrowser, newContext, login, screenshot } from './browser';
 export { ensureBuild } from './build';
-export { signInHttp } from './http';
+export { signInHttp, signInMailboxHttp } from './http';
