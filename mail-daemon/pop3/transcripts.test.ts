@@ -329,6 +329,18 @@ describe('RFC 2449 §8.1.2 [IN-USE]: one POP3 session per maildrop, in every pro
     await other.close();
   });
 
+  it('twelve logins at once through two servers: exactly one gets the maildrop', async () => {
+    const u = await user(1);
+    const other = await h.secondServer();
+    const clients = await Promise.all(Array.from({ length: 12 }, (_, i) => connect(i % 2 ? other.port : h.port)));
+    for (const c of clients) c.write(`USER ${u.address}\r\nPASS ${PASSWORD}\r\n`);
+    const answers = await Promise.all(clients.map(async (c) => (await c.line(), c.line())));
+    expect(answers.filter((a) => a.startsWith('+OK Logged in'))).toHaveLength(1);
+    expect(answers.filter((a) => a === '-ERR [IN-USE] Mailbox in use by another POP3 session')).toHaveLength(11);
+    for (const c of clients) c.close();
+    await other.close();
+  });
+
   it('a lock lost with its database connection ends the session with [SYS/TEMP], nothing deleted', async () => {
     const { c, mailboxId } = await loggedIn(1);
     await run(c, [['DELE 1', ['+OK Message 1 deleted']]]);
