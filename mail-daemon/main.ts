@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // One policy cache and one LISTEN on CHANNELS.policy for the whole daemon; every reader asks ctx.policy.
   const policy = await openDaemonPolicy(db, bus, log);
   const base: TlsContext = { env, secrets, db, pool, bus, policy, log, instanceId, report: (d) => status.set(d) };
-  // One TLS provider, shared by the SMTP and IMAP listeners.
+  // One TLS provider, shared by the SMTP, IMAP and POP3 listeners.
   const ctx: DaemonContext = { ...base, tls: await openTls(base) };
 
   const started: DaemonService[] = [];
