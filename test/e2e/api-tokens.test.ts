@@ -189,3 +189,40 @@ describe('the tokens page', () => {
     }
   });
 });
+
+describe('the alerts page', () => {
+  it('saves the settings (a bad entry refused on its field), queues a test alert, both audited; a domain admin is sent away', async () => {
+    const admin = await createAdmin(panel.db.prisma);
+    const domainAdmin = await createAdmin(panel.db.prisma, { domainIds: [domainIds['a.api.test']] });
+    const browser = await launchBrowser();
+    try {
+      const page = await (await newContext(browser, panel.url)).newPage();
+      await login(page, admin.email, admin.password);
+      await page.goto('/alerts');
+      await page.getByLabel('Alert recipients').fill('ops@a.api.test');
+      await page.getByLabel('Queue threshold').fill('50');
+      await page.getByLabel('May scrape /metrics without a token').fill('10.0.0.0/33');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('[data-field-error="metrics-allow"]').getByText('bad prefix length: 10.0.0.0/33').waitFor();
+      await page.getByLabel('May scrape /metrics without a token').fill('10.0.0.0/8');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Monitoring settings saved.').waitFor();
+      expect(await panel.db.prisma.monitoringSettings.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({ alertRecipients: ['ops@a.api.test'], queueThreshold: 50, metricsAllow: ['10.0.0.0/8'] });
+      await page.getByRole('button', { name: 'Send a test alert' }).click();
+      await page.getByText('Test alert queued').waitFor();
+      await page.reload();
+      await page.locator('[data-notice="test"]').getByText('waiting').waitFor();
+      await screenshot(page, 'alerts-settings');
+      expect(await panel.db.prisma.auditLog.count({ where: { action: { in: ['monitoring.settings', 'monitoring.test_alert'] }, actor: admin.email } })).toBe(2);
+
+      const other = await (await newContext(browser, panel.url)).newPage();
+      await login(other, domainAdmin.email, domainAdmin.password);
+      for (const path of ['/alerts', '/tokens']) {
+        await other.goto(path);
+        expect(new URL(other.url()).pathname).toBe('/');
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
