@@ -145,7 +145,11 @@ export class Pop3Server {
     };
     // The pre-login timer runs from the first byte: a client stuck in its handshake holds a counted slot.
     raw.setTimeout(this.limits.preauthTimeoutMs, () => raw.destroy());
-    if (!implicitTls) return slot ? this.start(raw, raw, false, ip, slot) : refuse(raw);
+    if (!implicitTls) {
+      // A PROXY header read leaves the socket paused.
+      raw.resume();
+      return slot ? this.start(raw, raw, false, ip, slot) : refuse(raw);
+    }
     const secure = this.wrapTls(raw);
     let started = false;
     secure.once('error', (e) => {

@@ -82,7 +82,7 @@ export class Pop3Session implements CommandSession {
     return this.closed;
   }
 
-  /** A line begun and not ended, or commands waiting: the client is mid-command. */
+  /** A line begun and not ended: the client is mid-command. */
   get inputPending(): boolean {
     return this.reader.pending > 0;
   }

@@ -22,7 +22,7 @@ export interface Pop3Harness {
 }
 
 export async function startPop3Harness(
-  options: { cleartext?: boolean; limits?: Partial<Pop3ListenerLimits>; onLogin?: Pop3ServerOptions['onLogin'] } = {},
+  options: { cleartext?: boolean; limits?: Partial<Pop3ListenerLimits>; onLogin?: Pop3ServerOptions['onLogin']; proxy?: Pop3ServerOptions['proxy'] } = {},
 ): Promise<Pop3Harness> {
   const imap = await startImapHarness();
   const log = createLogger('pop3-test', process.env.POP3_TEST_LOG ?? 'silent');
@@ -41,6 +41,7 @@ export async function startPop3Harness(
       },
       onLogin: options.onLogin,
       limits: options.limits,
+      proxy: options.proxy,
     });
     servers.push(server);
     return { server, store };
