@@ -89,7 +89,7 @@ export interface NotifyOutput {
   /** CONDSTORE is on: STATUS carries HIGHESTMODSEQ (RFC 7162 3.1.10). */
   readonly condstore: boolean;
   /** The mailbox name on the wire. */
-  wireName(name: string): string;
+  wireName(name: string): WireValue;
 }
 
 interface Known extends Mailbox {

@@ -10,7 +10,7 @@ import { Code } from './codes';
 import type { CommandSession, CommandTable, Completion, LoginOutcome, SelectedStart, State } from './commands/types';
 import { internalError, knownErrorCompletion } from './errors';
 import { selectedGroup, type Notifications } from './notify';
-import { statusLine, untagged, type WireValue } from './protocol/encode';
+import { statusLine, untaggedFor, type WireValue } from './protocol/encode';
 import { CommandFramer, releaseFrame, type Frame, type FrameError } from './protocol/framer';
 import { Reader } from './protocol/reader';
 import type { SequenceSet } from './protocol/sequence';
@@ -133,7 +133,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   capabilities(): string[] {
     const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE'];
     caps.push('CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'LIST-EXTENDED', 'LIST-STATUS', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SORT', 'SORT=DISPLAY', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'NOTIFY', 'SEARCHRES', `APPENDLIMIT=${this.deps.store.limits.appendLimit}`);
-    caps.push('BINARY', 'MULTIAPPEND', 'CATENATE', 'COMPRESS=DEFLATE');
+    caps.push('BINARY', 'MULTIAPPEND', 'CATENATE', 'COMPRESS=DEFLATE', 'UTF8=ACCEPT');
     if (this.state === 'not-authenticated') {
       if (this.canStartTls) caps.push('STARTTLS');
       if (this.authAllowed) caps.push('AUTH=PLAIN');
@@ -159,7 +159,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   async untagged(...values: WireValue[]): Promise<void> {
-    await this.send(untagged(...values));
+    await this.send(untaggedFor({ utf8: this.utf8Accept }, ...values));
   }
 
   async untaggedStatus(status: 'OK' | 'NO' | 'BAD' | 'BYE', code: string | undefined, text: string): Promise<void> {
@@ -212,7 +212,7 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   // ---------------------------------------------------------------- commands
 
   private async execute(frame: Frame): Promise<void> {
-    const r = new Reader(frame.parts);
+    const r = new Reader(frame.parts, this.utf8Accept);
     let tag: string;
     let name: string;
     try {
@@ -331,10 +331,14 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
     return this.account;
   }
 
-  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2'): boolean {
+  get utf8Accept(): boolean {
+    return this.enabled.has('UTF8=ACCEPT');
+  }
+
+  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2' | 'UTF8=ACCEPT'): boolean {
     if (this.enabled.has(capability)) return false;
     this.enabled.add(capability);
-    if (capability !== 'IMAP4rev2') this.condstoreOn = true;
+    if (capability === 'CONDSTORE' || capability === 'QRESYNC') this.condstoreOn = true;
     return true;
   }
 

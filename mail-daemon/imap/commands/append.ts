@@ -1,7 +1,8 @@
 // APPEND (RFC 3501 6.3.11) with its extensions: several messages in one command, stored all or
 // none (RFC 3502 MULTIAPPEND, APPENDUID with a UID set), literal8 message data stored octet for
-// octet (RFC 3516 4.4), and messages built from TEXT literals and URLs of this user's messages
-// (RFC 4469 CATENATE, [BADURL], [TOOBIG]).
+// octet (RFC 3516 4.4), messages built from TEXT literals and URLs of this user's messages
+// (RFC 4469 CATENATE, [BADURL], [TOOBIG]), and RFC 6855 4's UTF8 (literal8) for messages with
+// UTF-8 header fields, once the client enabled UTF8=ACCEPT.
 import fs from 'node:fs';
 import { SYSTEM_FLAGS, type AppendInput } from '../backend';
 import { Code } from '../codes';
@@ -17,14 +18,20 @@ import { AUTHENTICATED, bad, command, no, ok, tryCreateOrThrow, type CommandSess
 /** A literal's bytes: in memory, or spooled to a temporary file past the framer's threshold. */
 type Data = Buffer | Spool;
 
+/** A literal (`binary`: a literal8; `utf8`: inside RFC 6855's UTF8 ( ... )). */
+interface Literal {
+  data: Data;
+  binary: boolean;
+  utf8?: boolean;
+}
+
 /** One CATENATE part (RFC 4469 5): a literal of text, or the URL of a message section. */
-type CatPart = { text: Data; binary: boolean } | { url: string };
+type CatPart = { text: Literal } | { url: string };
 
 interface AppendMessage {
   flags: string[];
   date?: { date: Date; zone: number };
-  /** A literal (`binary`: a literal8), or the parts of a CATENATE. */
-  content: { data: Data; binary: boolean } | { catenate: CatPart[] };
+  content: Literal | { catenate: CatPart[] };
 }
 
 interface AppendArgs {
@@ -37,19 +44,28 @@ export const MAX_APPEND_MESSAGES = 1000;
 /** The largest number of parts in one CATENATE. */
 export const MAX_CATENATE_PARTS = 100;
 
-function readData(r: Reader): { data: Data; binary: boolean } {
+function readData(r: Reader): Literal {
   if (r.peek() === '"') return { data: r.stringBytes(), binary: false };
   const binary = r.atLiteral8();
   return { data: r.literalOrSpool(), binary };
+}
+
+/** RFC 6855 4: utf8-literal = "UTF8" SP "(" literal8 ")", after its "UTF8 ". */
+function readUtf8Literal(r: Reader): Literal {
+  r.expect('(');
+  if (!r.atLiteral8()) throw new ParseError('UTF8 data is a literal8');
+  const data = r.literalOrSpool();
+  r.expect(')');
+  return { data, binary: true, utf8: true };
 }
 
 function readCatPart(r: Reader): CatPart {
   const kind = r.atom().toUpperCase();
   r.sp();
   if (kind === 'URL') return { url: r.astring() };
-  if (kind !== 'TEXT') throw new ParseError('Expected TEXT or URL');
-  const { data, binary } = readData(r);
-  return { text: data, binary };
+  if (kind === 'TEXT') return { text: readData(r) };
+  if (kind === 'UTF8') return { text: readUtf8Literal(r) };
+  throw new ParseError('Expected TEXT, UTF8 or URL');
 }
 
 /** [flag-list SP] [date-time SP] (literal / literal8 / CATENATE (parts)) */
@@ -69,6 +85,7 @@ function readMessage(r: Reader): AppendMessage {
     if (catenate.length > MAX_CATENATE_PARTS) throw new ParseError('Too many CATENATE parts');
     return { flags, date, content: { catenate } };
   }
+  if (r.accept('UTF8 ')) return { flags, date, content: readUtf8Literal(r) };
   return { flags, date, content: readData(r) };
 }
 
@@ -86,13 +103,16 @@ function invalidFlag(flags: string[]): boolean {
 }
 
 /** A CATENATE's bytes, or the failed completion: [BADURL url] for a URL that names nothing. */
-async function catenate(s: CommandSession, parts: CatPart[]): Promise<{ data: Buffer; binary: boolean } | Completion> {
+async function catenate(s: CommandSession, parts: CatPart[]): Promise<Literal | Completion> {
   const pieces: Buffer[] = [];
   let binary = false;
+  let utf8 = false;
   for (const part of parts) {
     if ('text' in part) {
-      pieces.push(Buffer.isBuffer(part.text) ? part.text : await fs.promises.readFile(part.text.path));
-      binary ||= part.binary;
+      const { data } = part.text;
+      pieces.push(Buffer.isBuffer(data) ? data : await fs.promises.readFile(data.path));
+      binary ||= part.text.binary;
+      utf8 ||= !!part.text.utf8;
       continue;
     }
     const url = parseMessageUrl(part.url);
@@ -101,7 +121,7 @@ async function catenate(s: CommandSession, parts: CatPart[]): Promise<{ data: Bu
     if (!data) return no(`${Code.BADURL} ${part.url.replace(/[\]\r\n\0]/g, '')}`, 'The URL does not name a message section of this user');
     pieces.push(data);
   }
-  return { data: Buffer.concat(pieces), binary };
+  return { data: Buffer.concat(pieces), binary, utf8 };
 }
 
 const append = command({
@@ -123,12 +143,13 @@ const append = command({
       const flags = m.flags.filter((f) => f.toLowerCase() !== '\\recent');
       if (invalidFlag(flags)) return bad('Invalid flag in APPEND');
       const base = { flags: flags.map(canonicalFlag), internalDate: m.date?.date, internalDateZone: m.date?.zone };
-      let content: { data: Data; binary: boolean };
+      let content: Literal;
       if ('catenate' in m.content) {
         const built = await catenate(s, m.content.catenate);
         if (!('data' in built)) return built;
         content = built;
       } else content = m.content;
+      if (content.utf8 && !s.utf8Accept) return bad('UTF8 data needs ENABLE UTF8=ACCEPT', Code.CLIENTBUG);
       const n = size(content.data);
       if (n === 0) return no(Code.CANNOT, 'Empty message');
       const data = Buffer.isBuffer(content.data) ? content.data : spooled(content.data.path);

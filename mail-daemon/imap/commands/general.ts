@@ -44,7 +44,7 @@ const id = command({
 });
 
 /** ENABLE's argument as parsed (upper case) → the capability it turns on, as ENABLED names it. */
-const ENABLABLE = { CONDSTORE: 'CONDSTORE', QRESYNC: 'QRESYNC', IMAP4REV2: 'IMAP4rev2' } as const;
+const ENABLABLE = { CONDSTORE: 'CONDSTORE', QRESYNC: 'QRESYNC', IMAP4REV2: 'IMAP4rev2', 'UTF8=ACCEPT': 'UTF8=ACCEPT' } as const;
 
 const enable = command({
   states: AUTHENTICATED,

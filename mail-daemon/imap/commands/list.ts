@@ -91,14 +91,14 @@ function readListArgs(r: Reader): ListArgs {
     readSelectionOptions(r, args);
     r.sp();
   }
-  args.reference = decodeName(r.astring());
+  args.reference = decodeName(r.astring(), r.utf8);
   r.sp();
   let patterns: string[];
   if (r.peek() === '(') {
     args.extended = true;
     patterns = r.list(() => r.listMailbox(), false);
   } else patterns = [r.listMailbox()];
-  args.patterns = decodedPatterns(patterns);
+  args.patterns = decodedPatterns(patterns, r.utf8);
   if (r.maybeSp()) {
     r.expect('RETURN');
     r.sp();
@@ -118,8 +118,8 @@ function readListArgs(r: Reader): ListArgs {
   return args;
 }
 
-function decodedPatterns(wire: string[]): string[] {
-  return wire.map(decodeName).filter((p): p is string => p !== null);
+function decodedPatterns(wire: string[], utf8: boolean): string[] {
+  return wire.map((w) => decodeName(w, utf8)).filter((p): p is string => p !== null);
 }
 
 /** The names and every superior level of them ("a/b/c" → "a", "a/b", "a/b/c"). */
@@ -203,9 +203,9 @@ const lsub = command({
   states: AUTHENTICATED,
   parse(r) {
     r.sp();
-    const reference = decodeName(r.astring());
+    const reference = decodeName(r.astring(), r.utf8);
     r.sp();
-    const patterns = decodedPatterns([r.listMailbox()]);
+    const patterns = decodedPatterns([r.listMailbox()], r.utf8);
     return { reference, patterns, selectSubscribed: true, selectSpecialUse: false, recursiveMatch: false, returnSubscribed: false, returnStatus: null, extended: false };
   },
   async handle(s, args: ListArgs) {

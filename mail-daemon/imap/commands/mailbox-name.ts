@@ -4,7 +4,8 @@
 // never BAD.
 import { HIERARCHY_DELIMITER, StoreError } from '../backend';
 import { ParseError, type Reader } from '../protocol/reader';
-import { decodeMailboxName, encodeMailboxName, Utf7Error } from '../protocol/utf7';
+import { MailboxName } from '../protocol/encode';
+import { decodeMailboxName, Utf7Error } from '../protocol/utf7';
 
 export function normalizeName(name: string): string {
   let n = name;
@@ -14,8 +15,12 @@ export function normalizeName(name: string): string {
   return n;
 }
 
-/** The Unicode name, or null when the wire form is not valid modified UTF-7. */
-export function decodeName(wire: string): string | null {
+/**
+ * The Unicode name, or null when the wire form is not valid modified UTF-7; `utf8` (the client
+ * enabled UTF8=ACCEPT, RFC 6855 3): the wire form is the name itself, "&" included.
+ */
+export function decodeName(wire: string, utf8 = false): string | null {
+  if (utf8) return normalizeName(wire);
   try {
     return normalizeName(decodeMailboxName(wire));
   } catch (err) {
@@ -25,7 +30,8 @@ export function decodeName(wire: string): string | null {
 }
 
 function readName(r: Reader, invalid: () => StoreError): string {
-  const name = decodeName(r.astring());
+  // RFC 6855 3: after ENABLE UTF8=ACCEPT names are UTF-8, never modified UTF-7 ("&" is itself).
+  const name = decodeName(r.astring(), r.utf8);
   if (name === null) throw invalid();
   if (name === '') throw new ParseError('Empty mailbox name');
   if (/[\x00-\x1f\x7f]/.test(name)) throw new ParseError('Invalid mailbox name');
@@ -42,6 +48,7 @@ export function readNewMailbox(r: Reader): string {
   return readName(r, () => new StoreError('cannot', 'mailbox name is not valid modified UTF-7'));
 }
 
-export function wireName(name: string): string {
-  return encodeMailboxName(name);
+/** A name for a response: modified UTF-7, or UTF-8 for a UTF8=ACCEPT session (the session's writer decides). */
+export function wireName(name: string): MailboxName {
+  return new MailboxName(name);
 }

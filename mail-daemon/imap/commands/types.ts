@@ -62,7 +62,9 @@ export interface CommandSession {
 
   // ---------------------------------------------------------------- extensions
   /** ENABLE (RFC 5161); false when it was on already. QRESYNC implies CONDSTORE (RFC 7162 3.2.3). */
-  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2'): boolean;
+  enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2' | 'UTF8=ACCEPT'): boolean;
+  /** UTF8=ACCEPT is enabled (RFC 6855): UTF-8 mailbox names and quoted strings, APPEND's UTF8 data. */
+  readonly utf8Accept: boolean;
   /** ENABLE IMAP4rev2 was given: RFC 9051 behaviour (no \Recent, ESEARCH for SEARCH, ...). */
   readonly imap4rev2: boolean;
   /**

@@ -1,6 +1,8 @@
 // Response encoding: typed values → wire bytes. Strings become quoted strings when
-// they can be and literals when they must (CR, LF, NUL, 8-bit, very long); null is NIL;
-// arrays are parenthesised lists; Atom is written as is (flags, section labels, keywords).
+// they can be and literals when they must (CR, LF, NUL, 8-bit unless UTF8=ACCEPT, very long);
+// null is NIL; arrays are parenthesised lists; Atom is written as is (flags, section labels,
+// keywords); a MailboxName in modified UTF-7, or as UTF-8 once the client enabled UTF8=ACCEPT.
+import { encodeMailboxName } from './utf7';
 
 export class Atom {
   constructor(readonly value: string) {}
@@ -16,14 +18,28 @@ export class BinaryData {
   constructor(readonly data: Buffer) {}
 }
 
-export type WireValue = null | number | bigint | string | Buffer | Atom | BinaryData | WireValue[];
+/** A mailbox name (Unicode, as the store has it): its wire form depends on the session (RFC 6855 3). */
+export class MailboxName {
+  constructor(readonly name: string) {}
+}
+
+export type WireValue = null | number | bigint | string | Buffer | Atom | BinaryData | MailboxName | WireValue[];
 
 const QUOTABLE = /^[\x20-\x7e]*$/;
+/** RFC 6855 4: with UTF8=ACCEPT a quoted string may hold UTF-8 (no controls). */
+const QUOTABLE_UTF8 = /^[^\x00-\x1f\x7f-\x9f]*$/;
+
+export interface WireOptions {
+  /** The client enabled UTF8=ACCEPT (RFC 6855): UTF-8 quoted strings and mailbox names. */
+  utf8?: boolean;
+}
 
 /** Collects text and literal bytes of one response without copying literals. */
 export class WireBuilder {
   private chunks: Buffer[] = [];
   private text = '';
+
+  constructor(private readonly options: WireOptions = {}) {}
 
   raw(s: string): this {
     this.text += s;
@@ -60,7 +76,7 @@ export class WireBuilder {
   }
 
   string(s: string): this {
-    if (s.length < 1024 && QUOTABLE.test(s)) return this.raw(`"${s.replace(/[\\"]/g, (c) => '\\' + c)}"`);
+    if (s.length < 1024 && (this.options.utf8 ? QUOTABLE_UTF8 : QUOTABLE).test(s)) return this.raw(`"${s.replace(/[\\"]/g, (c) => '\\' + c)}"`);
     return this.literal(Buffer.from(s, 'utf8'));
   }
 
@@ -71,6 +87,7 @@ export class WireBuilder {
     if (Buffer.isBuffer(v)) return this.literal(v);
     if (v instanceof Atom) return this.raw(v.value);
     if (v instanceof BinaryData) return this.binary(v.data);
+    if (v instanceof MailboxName) return this.string(this.options.utf8 ? v.name : encodeMailboxName(v.name));
     this.raw('(');
     v.forEach((item, i) => {
       if (i) this.raw(' ');
@@ -119,7 +136,12 @@ export function statusLine(tag: string, status: Status, code: string | undefined
 
 /** `* <values...>`: untagged data. */
 export function untagged(...values: WireValue[]): Buffer[] {
-  return new WireBuilder().raw('* ').values(values).done();
+  return untaggedFor({}, ...values);
+}
+
+/** `* <values...>` for a session with these options (UTF8=ACCEPT). */
+export function untaggedFor(options: WireOptions, ...values: WireValue[]): Buffer[] {
+  return new WireBuilder(options).raw('* ').values(values).done();
 }
 
 /** Concatenates chunks (tests and small responses). */

@@ -16,7 +16,11 @@ export class Reader {
   private part = 0;
   private pos = 0;
 
-  constructor(private readonly parts: Part[]) {
+  /** `utf8`: the client enabled UTF8=ACCEPT (RFC 6855), so mailbox names arrive as UTF-8. */
+  constructor(
+    private readonly parts: Part[],
+    readonly utf8 = false,
+  ) {
     if (parts.length === 0 || !('text' in parts[0])) this.parts = [{ text: '' }, ...parts];
   }
 
