@@ -9,5 +9,5 @@ COPY prisma.config.ts ./
 RUN npm ci --include=dev
 COPY . .
 RUN npm run build
-EXPOSE 3000 25 465 587 993
+EXPOSE 3000 25 465 587 993 995
 CMD ["npx", "tsx", "scripts/start.ts"]
