@@ -57,6 +57,7 @@ describe('RFC 5465 3: the NOTIFY command', () => {
       ['n11 NOTIFY SET (EVERYWHERE (MessageNew MessageExpunge))', ['n11 BAD [CLIENTBUG] NOTIFY: Unknown NOTIFY mailbox filter']],
       ['n12 NOTIFY SET', ['n12 BAD [CLIENTBUG] NOTIFY: Expected a space']],
       ['n13 NOTIFY SET (INBOXES NONE) (PERSONAL (MailboxName SubscriptionChange))', ['n13 OK NOTIFY completed']],
+      ['n14 NOTIFY SET (SELECTED (MessageNew MessageExpunge MailboxName))', ['n14 BAD [CLIENTBUG] SELECTED takes message events only']],
     ];
     await runSteps(watcher, steps);
   });
@@ -124,7 +125,7 @@ describe('RFC 5465 5.2-5.4, 6: other mailboxes get STATUS', () => {
     const { watcher, changer, mailboxId } = await pair(1);
     await runSteps(watcher, [
       ['e1 ENABLE CONDSTORE', ['* ENABLED CONDSTORE', 'e1 OK ENABLE completed']],
-      ['s1 NOTIFY SET STATUS (INBOXES (MessageNew MessageExpunge FlagChange))', [/^\* STATUS "INBOX" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+\)$/, 's1 OK NOTIFY completed']],
+      ['s1 NOTIFY SET STATUS (INBOXES (MessageNew MessageExpunge FlagChange))', [/^\* STATUS "INBOX" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+\)$/, /^\* STATUS "Junk" \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0 HIGHESTMODSEQ \d+\)$/, 's1 OK NOTIFY completed']],
     ]);
     await h.deliver(mailboxId, testMessage('Second'));
     await runSteps(watcher, [[null, [/^\* STATUS "INBOX" \(MESSAGES 2 UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 2 HIGHESTMODSEQ \d+\)$/]]]);
@@ -145,6 +146,7 @@ describe('RFC 5465 5.2-5.4, 6: other mailboxes get STATUS', () => {
   // [filter, folders to create, a folder it does not cover, a folder it covers]
   const filters: [string, string[], string, string][] = [
     ['INBOXES', [], 'Sent', 'INBOX'],
+    ['INBOXES', [], 'Archive', 'Junk'],
     ['PERSONAL', [], 'nothing', 'Trash'],
     ['SUBSCRIBED', ['Lists', 'Other'], 'Other', 'Lists'],
     ['SUBTREE Lists', ['Lists/a', 'Other'], 'Other', 'Lists/a'],
@@ -161,6 +163,15 @@ describe('RFC 5465 5.2-5.4, 6: other mailboxes get STATUS', () => {
     await runSteps(changer, [[appendLine(covered, 'Watched'), [/^A OK/]]]);
     // A STATUS for the uncovered folder would have come first.
     await runSteps(watcher, [[null, [new RegExp(`^\\* STATUS "${covered}" \\(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \\d+ UNSEEN 1\\)$`)]]]);
+  });
+});
+
+describe('RFC 5465 6: the groups are tried in order', () => {
+  it('a group naming the mailbox without the event passes it on; one with NONE stops it', async () => {
+    const { watcher, changer } = await pair();
+    await runSteps(watcher, [['s1 NOTIFY SET (MAILBOXES Sent NONE) (INBOXES (MailboxName)) (PERSONAL (MessageNew MessageExpunge))', ['s1 OK NOTIFY completed']]]);
+    await runSteps(changer, [[appendLine('Sent', 'Not told'), [/^A OK/]], [appendLine('INBOX', 'Told by PERSONAL'), [/^A OK/]]]);
+    await runSteps(watcher, [[null, [/^\* STATUS "INBOX" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 1\)$/]]]);
   });
 });
 

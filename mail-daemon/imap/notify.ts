@@ -39,18 +39,21 @@ export interface NotifySpec {
  */
 export const NOTIFY_BACKLOG = 64;
 
+/** Events about messages; SELECTED and SELECTED-DELAYED take these only (RFC 5465 6). */
+export const MESSAGE_EVENTS: readonly NotifyEvent[] = ['MessageNew', 'MessageExpunge', 'FlagChange'];
+
 interface Mailbox {
   name: string;
   subscribed: boolean;
+  /** The folder's special use; null for a name without a folder. */
+  specialUse: string | null;
 }
 
-function matches(filter: MailboxFilter, m: Mailbox, selectedName: string | null): boolean {
+function matches(filter: Exclude<MailboxFilter, { kind: 'selected' }>, m: Mailbox): boolean {
   switch (filter.kind) {
-    case 'selected':
-      return m.name === selectedName;
     case 'inboxes':
-      // The mailboxes SMTP delivery writes to (RFC 5465 6): INBOX.
-      return m.name === 'INBOX';
+      // The mailboxes SMTP delivery writes to (RFC 5465 6): INBOX, and Junk for what the checks on arrival file there.
+      return m.name === 'INBOX' || m.specialUse === '\\Junk';
     case 'personal':
       return true;
     case 'subscribed':
@@ -68,16 +71,19 @@ export function selectedGroup(spec: NotifySpec): (EventGroup & { filter: { kind:
 }
 
 /**
- * The events a mailbox gets: the first group in the client's order that names it (RFC 5465 6).
- * Message events of the selected mailbox belong to the SELECTED group alone; it never gets STATUS.
+ * Does the client want this event for this mailbox (RFC 5465 6)? The groups are tried in the
+ * client's order: one naming the mailbox with the event says yes, one naming it with NONE says
+ * no, others are passed over. Message events of the selected mailbox are the SELECTED group's
+ * alone (so it never gets STATUS).
  */
-export function eventsFor(spec: NotifySpec, m: Mailbox, selectedName: string | null, messageEvents: boolean): ReadonlySet<NotifyEvent> {
-  if (messageEvents && m.name === selectedName) return selectedGroup(spec)?.events ?? new Set();
+export function wants(spec: NotifySpec, m: Mailbox, selectedName: string | null, event: NotifyEvent): boolean {
+  if (MESSAGE_EVENTS.includes(event) && m.name === selectedName) return selectedGroup(spec)?.events.has(event) ?? false;
   for (const g of spec.groups) {
-    if (messageEvents && g.filter.kind === 'selected') continue;
-    if (matches(g.filter, m, selectedName)) return g.events;
+    if (g.filter.kind === 'selected' || !matches(g.filter, m)) continue;
+    if (g.events.size === 0) return false;
+    if (g.events.has(event)) return true;
   }
-  return new Set();
+  return false;
 }
 
 /** What goes out for mailboxes other than the selected one. */
@@ -170,7 +176,7 @@ export class Notifications {
   }
 
   private wantsMessages(k: Mailbox): boolean {
-    return k.name !== this.out.selectedName && eventsFor(this.spec, k, this.out.selectedName, true).has('MessageNew');
+    return k.name !== this.out.selectedName && wants(this.spec, k, this.out.selectedName, 'MessageNew');
   }
 
   private async statusOf(name: string): Promise<FolderStatus | null> {
@@ -189,11 +195,10 @@ export class Notifications {
     if (!now) return;
     const before = k.status;
     k.status = now;
-    const events = eventsFor(this.spec, k, this.out.selectedName, true);
     const messages = !before || now.messages !== before.messages || now.uidNext !== before.uidNext || now.uidValidity !== before.uidValidity;
     const flags = !before || now.unseen !== before.unseen || now.highestModseq !== before.highestModseq;
     // No baseline (the mailbox was selected until now): it is told as it is.
-    if (messages || (flags && events.has('FlagChange'))) await this.sendStatus(k.name, now);
+    if (messages || (flags && wants(this.spec, k, this.out.selectedName, 'FlagChange'))) await this.sendStatus(k.name, now);
   }
 
   private async sendStatus(name: string, st: FolderStatus): Promise<void> {
@@ -212,7 +217,7 @@ export class Notifications {
     const next = new Map<string, Known>();
     for (const f of folders) {
       const old = this.known.get(f.id);
-      next.set(f.id, { name: f.name, subscribed: subscriptions.has(f.name), status: old && old.name === f.name ? old.status : null });
+      next.set(f.id, { name: f.name, subscribed: subscriptions.has(f.name), specialUse: f.specialUse, status: old && old.name === f.name ? old.status : null });
     }
     const previous = this.known;
     const previousSubscriptions = this.subscriptions;
@@ -220,7 +225,7 @@ export class Notifications {
     this.subscriptions = subscriptions;
     if (!tell) return;
     const sel = this.out.selectedName;
-    const has = (m: Mailbox, e: NotifyEvent) => eventsFor(this.spec, m, sel, false).has(e);
+    const has = (m: Mailbox, e: NotifyEvent) => wants(this.spec, m, sel, e);
     const list = (attrs: string[], name: string, ...extra: WireValue[]) =>
       this.out.untagged(atom('LIST'), attrs.map(atom), HIERARCHY_DELIMITER, this.out.wireName(name), ...extra);
     for (const [id, old] of previous) {
@@ -238,7 +243,8 @@ export class Notifications {
     }
     for (const name of new Set([...previousSubscriptions, ...subscriptions])) {
       const on = subscriptions.has(name);
-      if (on === previousSubscriptions.has(name) || !has({ name, subscribed: on }, 'SubscriptionChange')) continue;
+      const folder = [...next.values()].find((k) => k.name === name);
+      if (on === previousSubscriptions.has(name) || !has({ name, subscribed: on, specialUse: folder?.specialUse ?? null }, 'SubscriptionChange')) continue;
       await list(on ? ['\\Subscribed'] : [], name);
     }
   }

@@ -2,7 +2,7 @@
 // (filter events) groups. The filter and the notifications it causes are ../notify.ts;
 // MessageNew's fetch attributes are answered as UID FETCH of the new messages.
 import { Code } from '../codes';
-import { Notifications, SUPPORTED_EVENTS, type EventGroup, type MailboxFilter, type NotifyEvent, type NotifySpec } from '../notify';
+import { MESSAGE_EVENTS, Notifications, SUPPORTED_EVENTS, type EventGroup, type MailboxFilter, type NotifyEvent, type NotifySpec } from '../notify';
 import { readFetchItems, type FetchItem } from '../protocol/fetch-items';
 import type { WireValue } from '../protocol/encode';
 import { ParseError, type Reader } from '../protocol/reader';
@@ -106,6 +106,7 @@ function toSpec(args: { status: boolean; groups: ParsedGroup[] }): NotifySpec | 
     if (events.has('MessageNew') !== events.has('MessageExpunge')) return bad('MessageNew and MessageExpunge go together', Code.CLIENTBUG);
     if (events.has('FlagChange') && !events.has('MessageNew')) return bad('FlagChange needs MessageNew and MessageExpunge', Code.CLIENTBUG);
     if (g.fetch && g.filter.kind !== 'selected') return bad('Fetch attributes are for the selected mailbox only', Code.CLIENTBUG);
+    if (g.filter.kind === 'selected' && [...events].some((e) => !MESSAGE_EVENTS.includes(e))) return bad('SELECTED takes message events only', Code.CLIENTBUG);
     if (g.fetch?.some(changesMessage)) return bad('Notifications fetch with BODY.PEEK only', Code.CLIENTBUG);
     groups.push({ filter: g.filter, events, fetch: g.fetch });
   }
