@@ -40,7 +40,7 @@ describe('alert conditions', () => {
     expect((await firingAlerts(t.prisma, { ...settings, sendLimitAlerts: false, certDays: 1 }, now)).map((f) => f.kind).sort()).toEqual(['certificate_renewal', 'daemon_silent']);
   });
 
-  it('five passes at once announce each condition once; a condition gone is resolved once', async () => {
+  it('five passes at once announce each condition once; a condition gone is resolved once; old sent notices go', async () => {
     const results = await Promise.all([1, 2, 3, 4, 5].map(() => recordAlerts(t.prisma, now)));
     expect(results.filter((r) => r?.fired).map((r) => r!.fired)).toEqual([4]);
     expect(await t.prisma.alertNotice.count()).toBe(4);
@@ -49,6 +49,11 @@ describe('alert conditions', () => {
     expect(await recordAlerts(t.prisma, now)).toEqual({ fired: 0, resolved: 1 });
     const resolved = await t.prisma.alertNotice.findFirstOrThrow({ where: { kind: 'daemon_silent_resolved' } });
     expect(resolved.subject).toBe('[Postern] resolved: the mail daemon quiet:1 on h1 has not been heard from for 10 minutes');
+    // Sent notices past the retention go at the next pass; unsent ones stay.
+    await t.prisma.alertNotice.updateMany({ where: { kind: 'daemon_silent_resolved' }, data: { sentAt: new Date(now.getTime() - 91 * DAY) } });
+    await t.prisma.alertNotice.updateMany({ where: { kind: 'daemon_silent' }, data: { sentAt: new Date(now.getTime() - 89 * DAY) } });
+    await recordAlerts(t.prisma, now);
+    expect((await t.prisma.alertNotice.findMany({ select: { kind: true } })).map((n) => n.kind).sort()).toEqual(['certificate_expiry', 'certificate_renewal', 'daemon_silent', 'send_limit']);
   });
 
   it('settings: validated with the field, audited; test sends need somewhere to go', async () => {

@@ -5,9 +5,12 @@ import { getMonitoringSettings } from './settings';
 /** pg_advisory_xact_lock key of the alert pass: one daemon at a time compares and records. */
 const ALERT_LOCK = 0x616c657274; // "alert"
 
+/** Sent notices older than this are deleted by the pass. */
+export const NOTICE_RETENTION_DAYS = 90;
+
 /**
  * One evaluation: conditions that started firing get a state row and a notice, conditions
- * that stopped lose theirs and get a "resolved" notice. Under a transaction-level advisory
+ * that stopped lose theirs and get a "resolved" notice; old sent notices go. Under a transaction-level advisory
  * lock, so two daemons passing at once announce a condition once; the other one skips.
  */
 export async function recordAlerts(db: Db, now = new Date()): Promise<{ fired: number; resolved: number } | null> {
@@ -30,6 +33,8 @@ export async function recordAlerts(db: Db, now = new Date()): Promise<{ fired: n
       ...stopped.map((s) => ({ kind: `${s.kind}_resolved`, subject: `[Postern] resolved: ${s.summary}`, body: `Resolved at ${now.toISOString()} (firing since ${s.firingSince.toISOString()}):\n${s.summary}.\n` })),
     ];
     if (notices.length) await tx.alertNotice.createMany({ data: notices.map((n) => ({ ...n, createdAt: now })) });
+    // The alerts page lists the last notices; sent ones are not kept forever.
+    await tx.alertNotice.deleteMany({ where: { sentAt: { lt: new Date(now.getTime() - NOTICE_RETENTION_DAYS * 86_400_000) } } });
     return { fired: started.length, resolved: stopped.length };
   });
 }
