@@ -38,12 +38,19 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('announces both POP3 listeners', () => {
+it('announces both POP3 listeners, and /readyz finds them listening', async () => {
   const line = daemon.output.find((l) => l.includes('"mail daemon started"'))!;
   expect(JSON.parse(line).listeners).toEqual(
     expect.arrayContaining([
       { name: 'pop3s', port: daemon.ports.pop3s, tls: 'implicit' },
       { name: 'pop3', port: pop3Port, tls: 'starttls' },
+    ]),
+  );
+  const ready = await (await fetch(`http://127.0.0.1:${daemon.ports.health}/readyz`)).json();
+  expect(ready.listeners.map((l: { name: string; port: number; ok: boolean }) => [l.name, l.port, l.ok])).toEqual(
+    expect.arrayContaining([
+      ['pop3s', daemon.ports.pop3s, true],
+      ['pop3', pop3Port, true],
     ]),
   );
 });
