@@ -31,10 +31,11 @@ async function client(messages: number, rev2: boolean): Promise<{ c: WireClient;
 
 const SELECT_TAIL: Step[1] = [/^\* OK \[PERMANENTFLAGS \(/, /^\* OK \[UIDVALIDITY \d+\]/, '* OK [UIDNEXT 3] Predicted next UID', /^\* OK \[HIGHESTMODSEQ \d+\]/, 's OK [READ-WRITE] SELECT completed'];
 
-describe('RFC 9051 6.3.1 ENABLE IMAP4rev2', () => {
-  it('IMAP4rev2 is enabled once; ENABLED names it only the first time', async () => {
+describe('RFC 9051 6.3.1 ENABLE IMAP4rev2, 7.2.2 CAPABILITY', () => {
+  it('IMAP4rev2 is advertised beside IMAP4rev1 and enabled once; ENABLED names it only the first time', async () => {
     const { c } = await client(0, false);
     await runSteps(c, [
+      ['a CAPABILITY', [/^\* CAPABILITY IMAP4rev1 IMAP4rev2 /, 'a OK CAPABILITY completed']],
       ['b ENABLE imap4rev2', ['* ENABLED IMAP4rev2', 'b OK ENABLE completed']],
       ['c ENABLE IMAP4rev2 CONDSTORE', ['* ENABLED CONDSTORE', 'c OK ENABLE completed']],
     ]);
@@ -171,6 +172,23 @@ describe('RFC 9051 6.3.9 LIST: \\NonExistent for a level that is no mailbox; LSU
       ['e LSUB "" Top/*', ['* LSUB () "/" "Top/Inner"', 'e OK LSUB completed']],
       ['f NAMESPACE', ['* NAMESPACE (("" "/")) NIL NIL', 'f OK NAMESPACE completed']],
     ]);
+  });
+});
+
+describe('RFC 9051 5.1: mailbox names in UTF-8', () => {
+  const cases: [string, boolean, string, string][] = [
+    ['IMAP4rev2', true, 'CREATE "Caf\u00e9/R\u00e9sum\u00e9s"', '"Caf\u00e9/R\u00e9sum\u00e9s"'],
+    ['IMAP4rev1', false, 'CREATE "Caf&AOk-/R&AOk-sum&AOk-s"', '"Caf&AOk-/R&AOk-sum&AOk-s"'],
+  ];
+  it.each(cases)('%s', async (_name, enable, create, wire) => {
+    const { c } = await client(0, enable);
+    const steps: Step[] = [
+      [`a ${create}`, ['a OK CREATE completed']],
+      ['b LIST "" "Caf*"', ['...', `* LIST (\\HasNoChildren) "/" ${wire}`, 'b OK LIST completed']],
+      [`c SELECT ${wire}`, ['...', 'c OK [READ-WRITE] SELECT completed']],
+    ];
+    if (enable) steps.push(['d STATUS "Caf\u00e9" (MESSAGES)', ['* STATUS "Caf\u00e9" (MESSAGES 0)', 'd OK STATUS completed']]);
+    await runSteps(c, steps);
   });
 });
 

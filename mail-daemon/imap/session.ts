@@ -332,7 +332,8 @@ export class ImapSession implements CommandSession, AnnouncementWriter {
   }
 
   get utf8Accept(): boolean {
-    return this.enabled.has('UTF8=ACCEPT');
+    // RFC 9051 has UTF8=ACCEPT's UTF-8 mailbox names and strings built in (RFC 9755 1).
+    return this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4rev2');
   }
 
   enable(capability: 'CONDSTORE' | 'QRESYNC' | 'IMAP4rev2' | 'UTF8=ACCEPT'): boolean {
