@@ -102,6 +102,18 @@ describe('RFC 3502 3: MULTIAPPEND', () => {
     c.close();
   });
 
+  it('limits: at most 1000 messages, and at most 16 times APPENDLIMIT in one APPEND; nothing stored', async () => {
+    const { c } = await session();
+    const tiny = lit('Subject: x\r\n\r\nx\r\n');
+    const near = lit(`Subject: near\r\n\r\n${'y'.repeat(APPEND_LIMIT - 100)}`);
+    await run(c, [
+      [`F1 APPEND INBOX ${Array.from({ length: 1001 }, () => tiny).join(' ')}`, ['F1 BAD [CLIENTBUG] APPEND: Too many messages in one APPEND']],
+      [`F2 APPEND INBOX ${Array.from({ length: 17 }, () => near).join(' ')}`, ['F2 NO [TOOBIG] One APPEND may carry at most 16 times the message limit']],
+      [`F3 APPEND INBOX ${Array.from({ length: 16 }, () => near).join(' ')}`, [/^F3 OK \[APPENDUID \d+ 1:16\] /]],
+    ]);
+    c.close();
+  });
+
   it('a client that sees a NO after its first synchronizing literal sends no more (the command ends)', async () => {
     const { c } = await session();
     c.write(`E1 APPEND INBOX ${lit(MSG1)} {99999}\r\n`);

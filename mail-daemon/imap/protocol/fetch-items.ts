@@ -62,6 +62,8 @@ export function readSection(r: Reader): Section {
   while (/[0-9]/.test(r.peek())) {
     section.part.push(r.nzNumber());
     if (!r.accept('.')) break;
+    // "1." must go on: with a part number or a section text.
+    if (r.peek() === ']') throw new ParseError('Bad section');
   }
   if (r.peek() !== ']') {
     const word = r.word().toUpperCase();
