@@ -1,7 +1,7 @@
 // Turns the client's byte stream into whole commands: lines joined across literals
-// ({n} synchronizing, {n+} LITERAL+, and RFC 3516's literal8 ~{n} / ~{n+}), with limits on line length, literal size and
-// command size. A command that breaks a limit is consumed (never buffered) and
-// reported with its own tag, so the session can answer `tag BAD/NO ...` and go on.
+// ({n} synchronizing, {n+} LITERAL+, RFC 3516's literal8 ~{n} / ~{n+}), with limits on line
+// length, literal size and command size. A command that breaks a limit is consumed (never
+// buffered) and reported with its own tag, so the session can answer `tag BAD/NO ...` and go on.
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
