@@ -7,8 +7,24 @@ function toJson(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
+/** JSON with object keys sorted, so two values compare equal whatever order their keys were built in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 /**
- * Writes one audit row. Pass the transaction (`tx`) that made the change so the row
+ * A save that changed nothing: both sides given and equal. Such a row would only bury real
+ * changes, so it is not written. Events without a before/after (sign-ins, password changes)
+ * and creations or removals (one side missing) are always written.
+ */
+export function changedNothing(before: unknown, after: unknown): boolean {
+  return before !== undefined && after !== undefined && canonical(toJson(before)) === canonical(toJson(after));
+}
+
+/**
+ * Writes one audit row, unless it records a save that changed nothing (changedNothing). Pass the transaction (`tx`) that made the change so the row
  * exists exactly when the change does. Never pass secrets (hashes, passwords) in before/after.
  */
 export async function audit(
@@ -20,6 +36,7 @@ export async function audit(
   after?: unknown,
   ip?: string,
 ): Promise<void> {
+  if (changedNothing(before, after)) return;
   await db.auditLog.create({
     data: {
       actor: actorName(actor),
@@ -39,9 +56,10 @@ export async function auditMany(
   actor: Actor,
   entries: { action: string; target: string | null; before?: unknown; after?: unknown }[],
 ): Promise<void> {
-  if (entries.length === 0) return;
+  const changes = entries.filter((e) => !changedNothing(e.before, e.after));
+  if (changes.length === 0) return;
   await db.auditLog.createMany({
-    data: entries.map((e) => ({
+    data: changes.map((e) => ({
       actor: actorName(actor),
       actorId: actor.kind === 'admin' ? actor.id : null,
       action: e.action,

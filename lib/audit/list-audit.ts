@@ -2,6 +2,7 @@ import { domainScope, isGlobal, type Actor } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { escapeLike } from '@/lib/validations/like';
+import { targetNames } from './target-names';
 
 export interface ListAuditInput {
   action?: string; // prefix, e.g. "mailbox." or "mailbox.create"
@@ -20,6 +21,8 @@ export interface AuditRow {
   actor: string;
   action: string;
   target: string | null;
+  /** The target as a person names it, when the row names it by id (a certificate's hosts). */
+  targetName: string | null;
   before: unknown;
   after: unknown;
   ip: string | null;
@@ -46,8 +49,9 @@ export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}
   }
   const rows = await db.auditLog.findMany({ where: { AND: and }, orderBy: { id: 'desc' }, take: limit + 1 });
   const page = rows.slice(0, limit).map((r) => ({ ...r, id: r.id.toString() }));
+  const names = await targetNames(db, page.map((r) => r.target));
   return {
-    rows: page.map(({ actorId: _a, ...r }) => r),
+    rows: page.map(({ actorId: _a, ...r }) => ({ ...r, targetName: (r.target && names.get(r.target)) ?? null })),
     next: rows.length > limit ? page[page.length - 1].id : null,
   };
 }
