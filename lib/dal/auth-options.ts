@@ -61,13 +61,19 @@ export function authOptions(): NextAuthOptions {
         credentials: {
           address: { label: 'Email address', type: 'email' },
           password: { label: 'Password', type: 'password' },
+          code: { label: 'Authentication code', type: 'text' },
         },
         async authorize(credentials, req) {
-          const result = await verifyMailUserLogin(db(), {
-            address: credentials?.address ?? '',
-            password: credentials?.password ?? '',
-            ip: clientIp(req?.headers ?? {}) ?? 'unknown',
-          });
+          const result = await verifyMailUserLogin(
+            db(),
+            {
+              address: credentials?.address ?? '',
+              password: credentials?.password ?? '',
+              code: credentials?.code || undefined,
+              ip: clientIp(req?.headers ?? {}) ?? 'unknown',
+            },
+            { masterKey: panelSecrets().masterKey },
+          );
           if (!result.ok) throw new Error(result.reason);
           return { id: result.mailbox.id, email: result.mailbox.address, kind: 'mailbox' as SessionKind };
         },

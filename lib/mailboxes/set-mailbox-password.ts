@@ -23,6 +23,8 @@ export async function setMailboxPassword(
   await db.$transaction(async (tx) => {
     await findMailboxInScope(tx, actor, mailbox.address); // still there, still ours
     await tx.mailbox.update({ where: { id: mailbox.id }, data: { passwordHash } });
+    // An owner who lost both password and phone gets back in with the new password alone.
+    await tx.mailboxTotp.deleteMany({ where: { mailboxId: mailbox.id } });
     await audit(tx, actor, 'mailbox.password', mailbox.address);
     // Sessions opened with the old password end (mail-daemon/services/imap.ts).
     await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: mailbox.id, credentials: 'password' });

@@ -6,22 +6,25 @@ import type { Db } from '@/lib/db/prisma';
 import { getEffectivePolicy } from '@/lib/policy/get-policy';
 import { normalizeAddress } from '@/lib/validations/address';
 import { MAX_PASSWORD_LENGTH } from '@/lib/validations/password';
+import { checkMailboxTotp } from './totp';
 
 export type MailUserLoginResult =
   | { ok: true; mailbox: { id: string; address: string; domainId: string } }
-  | { ok: false; reason: 'invalid' | 'throttled' };
+  | { ok: false; reason: 'invalid' | 'throttled' | 'totp_required' | 'totp_invalid' };
 
 /**
  * The self-service sign-in: the mailbox address and its own password only — an app password
  * opens mail clients, never this area (a stolen device password cannot change the real one).
  * The panel's throttle keys (group 'panel', keyed by the address), the same generic failure
  * for unknown, disabled and wrong, an unknown address costs one argon2 verification, and the
- * policy's requireAppPasswords does not apply here. Audited like admin sign-ins.
+ * policy's requireAppPasswords does not apply here. Audited like admin sign-ins. With the
+ * owner's TOTP on, a current unused code (`code`) is the second step: none asks for it without
+ * counting a failure, a wrong one counts as a failure in the same throttle.
  */
 export async function verifyMailUserLogin(
   db: Db,
-  input: { address: string; password: string; ip: string },
-  options: { slowDown?: SlowDown } = {},
+  input: { address: string; password: string; ip: string; code?: string },
+  options: { slowDown?: SlowDown; masterKey: string },
 ): Promise<MailUserLoginResult> {
   let address: string | null = null;
   try {
@@ -45,6 +48,13 @@ export async function verifyMailUserLogin(
   const password = String(input.password ?? '');
   const ok = password.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(mailbox?.passwordHash ?? (await dummyHash()), password));
   if (mailbox && ok && mailbox.enabled && mailbox.domain.enabled) {
+    const second = await checkMailboxTotp(db, mailbox.id, input.code, options.masterKey);
+    if (second === 'required') return { ok: false, reason: 'totp_required' };
+    if (second === 'invalid') {
+      await recordLoginFailure(db, attempt, policy.bruteForce);
+      await audit(db, SYSTEM, 'mailbox.login.totp_failed', mailbox.address, undefined, undefined, input.ip);
+      return { ok: false, reason: 'totp_invalid' };
+    }
     await recordLoginSuccess(db, attempt);
     const actor = { kind: 'mailbox', id: mailbox.id, address: mailbox.address, domainId: mailbox.domainId } as const;
     await audit(db, actor, 'mailbox.login', mailbox.address, undefined, undefined, input.ip);

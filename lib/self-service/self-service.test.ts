@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/dat
 let t: TestDatabase;
 const PW = 'Strong-Password-1';
 const quick = { slowDown: { baseMs: 1, capMs: 4 } };
+const KEY = 'self-service-test-master-key';
 let alice: MailUser;
 let bob: MailUser;
 let ip = 0;
@@ -61,8 +62,8 @@ describe('app passwords', () => {
 
   it('never opens the self-service area', async () => {
     const created = await createAppPassword(t.prisma, alice, { name: 'Tablet' });
-    expect(await verifyMailUserLogin(t.prisma, { address: 'alice@example.test', password: created.password, ip: nextIp() }, quick)).toEqual({ ok: false, reason: 'invalid' });
-    expect(await verifyMailUserLogin(t.prisma, { address: 'ALICE@example.test', password: PW, ip: nextIp() }, quick)).toMatchObject({ ok: true, mailbox: { id: alice.id } });
+    expect(await verifyMailUserLogin(t.prisma, { address: 'alice@example.test', password: created.password, ip: nextIp() }, { ...quick, masterKey: KEY })).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifyMailUserLogin(t.prisma, { address: 'ALICE@example.test', password: PW, ip: nextIp() }, { ...quick, masterKey: KEY })).toMatchObject({ ok: true, mailbox: { id: alice.id } });
   });
 
   it('revoked: refused at the next login, and the daemons are told', async () => {
@@ -102,7 +103,7 @@ describe('app passwords', () => {
         expect(await mailLogin('carol@example.test', PW, service)).toEqual({ ok: false, reason: 'invalid' });
         expect(await mailLogin('carol@example.test', created.password, service)).toMatchObject({ ok: true });
       }
-      expect(await verifyMailUserLogin(t.prisma, { address: 'carol@example.test', password: PW, ip: nextIp() }, quick)).toMatchObject({ ok: true });
+      expect(await verifyMailUserLogin(t.prisma, { address: 'carol@example.test', password: PW, ip: nextIp() }, { ...quick, masterKey: KEY })).toMatchObject({ ok: true });
     } finally {
       await updatePolicy(t.prisma, admin, { domainId: carol.domainId, settings: {} });
     }

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
+import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
+import { TOTP_PARAMS } from '@/lib/admins/totp';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
 import { updatePolicy } from '@/lib/policy';
@@ -19,7 +21,7 @@ import { appPaths, callAction, pagePath, serverActions } from './manifest';
 
 // The self-service area in a real browser against the production panel server, with the real
 // mail daemon (a separate process on the panel's database) behind it: a mailbox owner signs in
-// with the mailbox password, creates an app password, uses it over IMAPS (imapflow), revokes it —
+// with the mailbox password (and, once set up, a TOTP code), creates an app password, uses it over IMAPS (imapflow), revokes it —
 // the open IMAP session ends and the next login is refused — changes the password, sets a
 // vacation reply that reaches a remote sender once through the outbound queue, forwards to a
 // remote address, downloads the S/MIME .p12. Then the two kinds of session kept apart: a mailbox
@@ -78,6 +80,19 @@ async function arrive(from: string, to: string, headers: Record<string, string> 
   mx.close();
 }
 
+/** SMTP AUTH on the submissions port (465): true when the daemon took the credentials. */
+async function smtpAuth(pass: string): Promise<boolean> {
+  const submission = nodemailer.createTransport({ host: '127.0.0.1', port: daemon.ports.submissions, secure: true, tls: { rejectUnauthorized: false }, auth: { user: ADDRESS, pass } });
+  try {
+    return await submission.verify();
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EAUTH') return false;
+    throw err;
+  } finally {
+    submission.close();
+  }
+}
+
 async function queued(rcpt: string): Promise<{ mail_from: string }[]> {
   return (await panel.db.prisma.$queryRaw<{ mail_from: string }[]>`SELECT mail_from FROM outbound_queue WHERE rcpt = ${rcpt}`);
 }
@@ -119,6 +134,7 @@ describe('the self-service walk', { timeout: 180_000 }, () => {
 
     const session = await imap(appPassword);
     expect((await session.flow.list()).map((f) => f.path)).toContain('INBOX');
+    expect(await smtpAuth(appPassword)).toBe(true);
     // The app password is not a way into the self-service area.
     await expect(signInMailboxHttp(panel.url, ADDRESS, appPassword)).rejects.toThrow(/sign-in failed/);
 
@@ -128,6 +144,7 @@ describe('the self-service walk', { timeout: 180_000 }, () => {
     await revoke.waitFor({ state: 'detached' }); // the list no longer has it
     await session.closed; // the daemon heard of it (directory channel) and said BYE
     expect(await imapRefused(appPassword)).toBe(true);
+    expect(await smtpAuth(appPassword)).toBe(false);
     expect(await imapRefused(password)).toBe(false);
 
     // The logins the daemon recorded, with their TLS.
@@ -225,6 +242,36 @@ describe('the self-service walk', { timeout: 180_000 }, () => {
     const pem = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', 'pass:my own p12 pass', '-nodes'], { encoding: 'utf8' });
     expect(pem).toContain('BEGIN PRIVATE KEY');
     expect(pem).toContain(ADDRESS);
+  });
+
+  it('two-factor: set up with a code from the app, then signing in asks for one; off with the password', async () => {
+    const page = await mailUserPage();
+    await page.goto('/account/security');
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!;
+    const totp = new OTPAuth.TOTP({ ...TOTP_PARAMS, secret: OTPAuth.Secret.fromBase32(secret) });
+    // The previous step's code (±1 step accepted): the sign-in below then has a fresh one.
+    await page.getByLabel('Code from your app').fill(totp.generate({ timestamp: Date.now() - 30_000 }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByTestId('totp-on').waitFor();
+
+    const again = await (await newContext(browser, panel.url)).newPage();
+    await again.goto('/account/login');
+    await again.getByLabel('Email address').fill(ADDRESS);
+    await again.getByLabel('Password').fill(password);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByLabel('Authentication code').fill(totp.generate());
+    await again.getByRole('button', { name: 'Verify' }).click();
+    await again.waitForURL((u) => u.pathname === '/account');
+    await screenshot(again, 'self-service-totp-signed-in');
+    // The password alone no longer opens the area; mail clients are not asked.
+    await expect(signInMailboxHttp(panel.url, ADDRESS, password)).rejects.toThrow(/sign-in failed/);
+    expect(await imapRefused(password)).toBe(false);
+
+    await again.goto('/account/security');
+    await again.getByLabel('Your password').fill(password);
+    await again.getByRole('button', { name: 'Turn off' }).click();
+    await again.getByRole('button', { name: 'Set up two-factor authentication' }).waitFor();
   });
 });
 

@@ -6,6 +6,7 @@ const LINKS = [
   { href: '/account', label: 'Overview' },
   { href: '/account/password', label: 'Password' },
   { href: '/account/app-passwords', label: 'App passwords' },
+  { href: '/account/security', label: 'Two-factor' },
   { href: '/account/forwarding', label: 'Forwarding' },
   { href: '/account/vacation', label: 'Vacation reply' },
   { href: '/account/smime', label: 'S/MIME' },

@@ -76,6 +76,8 @@ describe('policy form', () => {
       password: { minLength: 14, minClasses: 3 },
       defaultQuotaBytes: 2 * 1024 ** 3,
       requireTotp: false,
+      requireAppPasswords: false,
+      allowForwarding: false,
       bruteForce: { maxFailures: 5, windowSeconds: 900, lockoutSeconds: 600 },
       retryBaseSeconds: 300,
       retryMaxSeconds: 14400,
