@@ -5,11 +5,13 @@
 import { parseHeader, type MimeIndex, type MimeNode } from '@/lib/mime';
 
 /**
- * Bytes of a stored message one query reads. Postgres reads a slice of a compressed value by
- * decompressing up to its end, so slices must not be small (a 40 MB message in 48 KiB slices took
- * twenty times as long as in 1 MiB ones).
+ * Bytes of a stored message one query reads, sent back as rows of SCAN_PIECE bytes. Not smaller:
+ * Postgres reads a slice of a compressed value by decompressing up to its end (a 40 MB message
+ * in 48 KiB slices took twenty times as long as in 1 MiB ones). Not larger: a query's rows live
+ * until the last is matched, and rows that outlive two scavenges hold their bytes until V8's next
+ * full collection (1 MiB queries left 45-65 MB of such bytes around a 40 MB search, 512 KiB ones 8).
  */
-export const SCAN_CHUNK = 1024 * 1024;
+export const SCAN_CHUNK = 512 * 1024;
 /**
  * Bytes handed over and matched at a time: the strings made from them (the hex text of a bytea,
  * decoded text, its folded copy) stay below V8's large-object size, so they die in the next
