@@ -175,3 +175,18 @@ describe('sort keys of messages stored before they were computed', () => {
     expect(left.rows[0].n).toBe(0);
   });
 });
+
+describe('the same SORT again', () => {
+  it('is answered anew after each change to the folder', async () => {
+    await transcript([
+      ['SORT (DATE) UTF-8 FLAGGED', '* SORT'],
+      ['SORT (DATE) UTF-8 FLAGGED', '* SORT'],
+      ['STORE 2,5 +FLAGS.SILENT (\\Flagged)', ''],
+      ['SORT (DATE) UTF-8 FLAGGED', '* SORT 5 2'],
+      ['STORE 5 -FLAGS.SILENT (\\Flagged)', ''],
+      ['SORT (DATE) UTF-8 FLAGGED', '* SORT 2'],
+      ['STORE 2 -FLAGS.SILENT (\\Flagged)', ''],
+      ['SORT (DATE) UTF-8 FLAGGED', '* SORT'],
+    ]);
+  });
+});

@@ -33,7 +33,7 @@ import { allocateUids, folderRow, lockFolder } from './folders';
 import { junkVerdict, recordJunkJudgements } from './junk-training';
 import { charge, fits } from './quota';
 import { searchFolder } from './search';
-import { sortFolder, threadFolder, type SortScope } from './sort';
+import { ResultCache, sortFolder, threadFolder, type SortScope } from './sort';
 
 /** What a folder view needs of its session and store. */
 export interface FolderViewScope {
@@ -201,8 +201,10 @@ export class PgFolderView implements FolderView {
     return searchFolder({ pool: this.pool, folderId: this.folder.id, recent: this.recent }, canonicalKey(key));
   }
 
+  private readonly sortCache = new ResultCache();
+
   private sortScope(): SortScope {
-    return { pool: this.pool, folderId: this.folder.id, recent: this.recent, search: (key) => this.search(key) };
+    return { pool: this.pool, folderId: this.folder.id, recent: this.recent, search: (key) => this.search(key), cache: this.sortCache };
   }
 
   async sort(criteria: readonly SortCriterion[], key: SearchKey): Promise<number[]> {
