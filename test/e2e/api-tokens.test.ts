@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +222,36 @@ describe('the alerts page', () => {
         await other.goto(path);
         expect(new URL(other.url()).pathname).toBe('/');
       }
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('the pages on a phone and in dark mode', () => {
+  it('/tokens and /alerts: no sideways scrolling at 390 px, no serious axe violation', async () => {
+    const admin = await createAdmin(panel.db.prisma);
+    const browser = await launchBrowser();
+    try {
+      const problems: string[] = [];
+      for (const [scheme, viewport] of [['light', { width: 390, height: 844 }], ['dark', { width: 1280, height: 800 }]] as const) {
+        const context = await browser.newContext({ baseURL: panel.url, colorScheme: scheme, viewport });
+        const page = await context.newPage();
+        await login(page, admin.email, admin.password);
+        for (const route of ['/tokens', '/alerts']) {
+          await page.goto(route);
+          await page.getByTestId('signed-in-admin').waitFor();
+          await screenshot(page, `api-${route.slice(1)}-${viewport.width}-${scheme}`);
+          const scroll = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+          if (scroll > viewport.width) problems.push(`${route} ${scheme}: ${scroll}px wide`);
+          const result = await new AxeBuilder({ page }).analyze();
+          for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+            problems.push(`${route} ${scheme} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+          }
+        }
+        await context.close();
+      }
+      expect(problems).toEqual([]);
     } finally {
       await browser.close();
     }
