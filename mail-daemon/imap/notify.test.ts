@@ -135,6 +135,13 @@ describe('RFC 5465 5.2-5.4, 6: other mailboxes get STATUS', () => {
     await runSteps(watcher, [[null, [/^\* STATUS "INBOX" \(MESSAGES 1 UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+\)$/]]]);
   });
 
+  it('a mailbox created after NOTIFY SET is told with its first message', async () => {
+    const { watcher, changer } = await pair();
+    await runSteps(watcher, [['s1 NOTIFY SET (PERSONAL (MessageNew MessageExpunge MailboxName))', ['s1 OK NOTIFY completed']]]);
+    await runSteps(changer, [['c1 CREATE Later', ['c1 OK CREATE completed']], [appendLine('Later', 'First in Later'), [/^A OK/]]]);
+    await runSteps(watcher, [[null, ['* LIST () "/" "Later"', /^\* STATUS "Later" \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+ UNSEEN 1\)$/]]]);
+  });
+
   it('without FlagChange a flag change is not told; the next new message is', async () => {
     const { watcher, changer, mailboxId } = await pair(1);
     await runSteps(watcher, [['s1 NOTIFY SET (PERSONAL (MessageNew MessageExpunge))', ['s1 OK NOTIFY completed']]]);

@@ -239,7 +239,6 @@ export class Notifications {
       } else if (old.name !== now.name) {
         if (has(now, 'MailboxName') || has(old, 'MailboxName')) await list([], now.name, ['OLDNAME', [this.out.wireName(old.name)]]);
       }
-      if (!now.status && this.wantsMessages(now)) now.status = await this.statusOf(now.name);
     }
     for (const name of new Set([...previousSubscriptions, ...subscriptions])) {
       const on = subscriptions.has(name);
