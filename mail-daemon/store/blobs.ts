@@ -23,7 +23,7 @@ export interface PreparedBlob {
 export function prepareBlob(input: Buffer, options: { verbatim?: boolean } = {}): PreparedBlob {
   const raw = options.verbatim ? input : normalizeCrlf(input);
   const { index, header } = indexWithHeader(raw);
-  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index, header.fields) };
+  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index.envelope, header.fields) };
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {

@@ -5,7 +5,7 @@ import { messageIds, sortKeys, type SortKeys } from './sort-keys';
 
 function keysOf(header: string): SortKeys {
   const { index, header: parsed } = indexWithHeader(Buffer.from(`${header}\r\n\r\nbody\r\n`));
-  return sortKeys(index, parsed.fields);
+  return sortKeys(index.envelope, parsed.fields);
 }
 
 describe('RFC 5256 4: Message IDs, normalized', () => {

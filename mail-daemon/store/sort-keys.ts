@@ -3,7 +3,7 @@
 // for messages stored before these columns existed. Text keys are stored i;unicode-casemap'd (RFC 5051),
 // so ORDER BY ... COLLATE "C" compares them as the RFC's default collation does.
 import { baseSubject, unicodeCasemap } from '@/lib/mime/base-subject';
-import { parseHeader, type EnvelopeAddress, type HeaderField, type MimeIndex } from '@/lib/mime';
+import { parseHeader, type Envelope, type EnvelopeAddress, type HeaderField, type MimeIndex } from '@/lib/mime';
 import type pg from 'pg';
 import { decodeWords } from './search';
 
@@ -45,8 +45,7 @@ export function messageIds(value: string | null | undefined): string[] {
     .filter((id) => /^[^@]+@[^@]+$/.test(id));
 }
 
-export function sortKeys(index: MimeIndex, fields: readonly HeaderField[]): SortKeys {
-  const env = index.envelope;
+export function sortKeys(env: Envelope, fields: readonly HeaderField[]): SortKeys {
   const subject = baseSubject(decodeWords(env.subject ?? ''));
   const from = firstAddress(env.from);
   const to = firstAddress(env.to);
@@ -65,6 +64,8 @@ export function sortKeys(index: MimeIndex, fields: readonly HeaderField[]): Sort
   };
 }
 
+const NO_ENVELOPE: Envelope = { date: null, subject: null, from: null, sender: null, replyTo: null, to: null, cc: null, bcc: null, inReplyTo: null, messageId: null };
+
 /** The sort key columns of mail_blobs, in the order sortKeyValues gives them. */
 export const SORT_KEY_COLUMNS = [
   'sort_subject', 'thread_reply', 'sort_from', 'sort_to', 'sort_cc', 'sort_display_from', 'sort_display_to', 'message_id', 'thread_parents',
@@ -80,8 +81,8 @@ export function sortKeyValues(k: SortKeys): unknown[] {
  */
 export async function fillSortKeys(c: pg.Pool, folderId: string): Promise<void> {
   for (;;) {
-    const r = await c.query<{ id: string; mime: MimeIndex; header: Buffer }>(
-      `SELECT b.id, b.mime, substring(b.raw FROM 1 FOR (b.mime->'root'->>'b')::int) AS header
+    const r = await c.query<{ id: string; mime: Partial<MimeIndex> | null; header: Buffer | null }>(
+      `SELECT b.id, b.mime, substring(b.raw FROM 1 FOR coalesce((b.mime->'root'->>'b')::int, 0)) AS header
          FROM mail_blobs b WHERE b.sort_subject IS NULL
           AND EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id AND m.folder_id = $1)
         LIMIT 500`,
@@ -89,7 +90,9 @@ export async function fillSortKeys(c: pg.Pool, folderId: string): Promise<void> 
     );
     if (!r.rows.length) return;
     const rows = r.rows.map((b) => {
-      const k = sortKeys(b.mime, parseHeader(b.header, 0, b.header.length));
+      // A row without the indexer's envelope sorts as a message without header fields.
+      const header = b.header ?? Buffer.alloc(0);
+      const k = sortKeys(b.mime?.envelope ?? NO_ENVELOPE, parseHeader(header, 0, header.length));
       return { id: b.id, s: k.subject, r: k.replyOrForward, f: k.from, t: k.to, c: k.cc, df: k.displayFrom, dt: k.displayTo, m: k.messageId, p: k.parents };
     });
     await c.query(
