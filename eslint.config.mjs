@@ -2,7 +2,7 @@ import next from 'eslint-config-next/core-web-vitals';
 import tseslint from 'typescript-eslint';
 
 const config = [
-  { ignores: ['node_modules/**', '.next/**', 'data/**', 'lib/generated/**', 'next-env.d.ts', 'bench/results/**'] },
+  { ignores: ['node_modules/**', '.next/**', 'data/**', 'lib/generated/**', 'next-env.d.ts', 'bench/results/**', 'test-results/**'] },
   ...next,
   ...tseslint.configs.recommended,
   {
