@@ -43,7 +43,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
         clientIp: input.ip,
       }).catch(() => {});
     }
-    return r.ok ? { ok: true, user: { mailboxId: r.mailbox.id, address: r.mailbox.address, domainId: r.mailbox.domainId } } : r;
+    return r.ok ? { ok: true, user: { mailboxId: r.mailbox.id, address: r.mailbox.address, domainId: r.mailbox.domainId, appPasswordId: r.appPasswordId } } : r;
   }
 
   ownsAddress(user: AuthUser, address: string): Promise<boolean> {

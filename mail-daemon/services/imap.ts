@@ -8,6 +8,7 @@ import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createPgMailStore } from '../store';
+import { changedCredential } from './credentials';
 import { ImapServer } from '../imap/server';
 import { countLogin } from '@/lib/metrics/count-login';
 import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
@@ -67,11 +68,10 @@ export function createImapService(): DaemonService {
       // A password changed or an app password revoked (directory channel, `credentials`): the
       // sessions that logged in with it end here, in every daemon.
       await ctx.bus.listen(CHANNELS.directory, (payload) => {
-        if (payload.kind !== 'mailbox' || typeof payload.id !== 'string' || !payload.credentials) return;
-        const appPasswordId = payload.credentials === 'app-password' && typeof payload.appPasswordId === 'string' ? payload.appPasswordId : null;
-        if (payload.credentials !== 'password' && !appPasswordId) return;
-        const ended = server?.endSessions(payload.id, appPasswordId) ?? 0;
-        if (ended) log.info({ mailboxId: payload.id, ended }, 'imap sessions ended: credentials changed');
+        const changed = changedCredential(payload);
+        if (!changed) return;
+        const ended = server?.endSessions(changed.mailboxId, changed.appPasswordId) ?? 0;
+        if (ended) log.info({ mailboxId: changed.mailboxId, ended }, 'imap sessions ended: credentials changed');
       });
       const host = ctx.env.POSTERN_LISTEN_HOST;
       const listeners: ListenerInfo[] = [];

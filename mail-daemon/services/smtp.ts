@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { CHANNELS } from '@/lib/db/channels';
 import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
 import { ArrivalFilter } from '../authentication/filter';
 import { createRspamdClient } from '../rspamd/client';
@@ -10,6 +11,7 @@ import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createSrs, type Srs } from '../outbound/srs';
 import { openDkimKeys } from '../dkim/key-cache';
 import { DkimSigning } from '../dkim/signing';
+import { changedCredential } from './credentials';
 
 /** Limits and timeouts of the listeners (defaults: SMTP_LIMIT_DEFAULTS in smtp/server.ts); `filter` replaces the checks on arrival. */
 export type SmtpServiceOptions = Partial<Omit<ListenerConfig, 'kind' | 'hostname' | 'backend' | 'tls' | 'log'>>;
@@ -51,6 +53,14 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
         const port = typeof address === 'object' && address ? address.port : ports[kind];
         infos.push({ name: kind === 'mx' ? 'smtp' : kind, port, tls: kind === 'submissions' ? 'implicit' : 'starttls' });
       }
+      // A password changed or an app password revoked (directory channel, `credentials`): the
+      // authenticated sessions that used it end on every listener, in every daemon.
+      await ctx.bus.listen(CHANNELS.directory, (payload) => {
+        const changed = changedCredential(payload);
+        if (!changed) return;
+        const ended = servers.reduce((n, s) => n + s.endSessions(changed.mailboxId, changed.appPasswordId), 0);
+        if (ended) log.info({ mailboxId: changed.mailboxId, ended }, 'smtp sessions ended: credentials changed');
+      });
       log.info({ listeners: infos }, 'smtp listening');
       return infos;
     },

@@ -11,6 +11,8 @@ export interface AuthUser {
   mailboxId: string;
   address: string;
   domainId: string;
+  /** The app password AUTH used (lib/app-passwords); null or absent: the mailbox password. */
+  appPasswordId?: string | null;
 }
 
 export type RecipientLookup =

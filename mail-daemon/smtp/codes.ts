@@ -83,6 +83,8 @@ export const REPLY = {
   DATA_TOO_LONG: reply(421, '4.4.2', 'Message data took too long, closing connection'),
   /** A reserve slot is held only by a client that authenticates promptly. */
   AUTH_TOO_SLOW: reply(421, '4.7.0', 'Server busy: authenticate promptly or try again later'),
+  /** RFC 5321 §3.8: the password this session authenticated with was changed or revoked; it is closed. */
+  CREDENTIALS_CHANGED: reply(421, '4.7.0', 'Your credentials changed: authenticate again'),
   // Checks on arrival at the MX port (mail-daemon/authentication).
   /**
    * RFC 7489 §6.6.3/§7.2 + RFC 7372 §3.2 ("5.7.1 … the sending domain's DMARC policy"): the author

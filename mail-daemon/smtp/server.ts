@@ -194,6 +194,8 @@ function tlsFacts(socket: tls.TLSSocket, mode: TlsFacts['mode']): TlsFacts {
 export class PosternSmtpServer extends SMTPServer {
   readonly config: Required<Omit<ListenerConfig, 'tls' | 'filter'>> & { tls: TlsProvider | null; filter: InboundFilter | null };
   private readonly slots: ConnectionSlots;
+  /** Connections that authenticated, for endSessions. */
+  private readonly authenticated = new Set<PosternConnection>();
   private readonly proxied = new WeakMap<net.Socket, ProxyOutcome>();
   private unsubscribeTls: (() => void) | null = null;
 
@@ -388,6 +390,7 @@ export class PosternSmtpServer extends SMTPServer {
         const conn = this.conn(session);
         conn.slot?.authenticated();
         conn.active();
+        this.authenticated.add(conn);
         callback(null, { user: smtp.user!.address });
       })
       .catch((err: Error) => this.internal(err, 'auth', callback));
@@ -466,6 +469,7 @@ export class PosternSmtpServer extends SMTPServer {
   override onClose(session: SMTPServerSession): void {
     const conn = connections.get(session);
     if (!conn) return;
+    this.authenticated.delete(conn);
     conn.slot?.release();
     conn.slot = null;
     if (conn.probationTimer) clearTimeout(conn.probationTimer);
@@ -482,6 +486,23 @@ export class PosternSmtpServer extends SMTPServer {
   private internal(err: Error, stage: string, callback: (err?: Error | null) => void): void {
     this.config.log.error({ err: err.message, stage, listener: this.config.kind }, 'smtp handler failed');
     callback(fail(REPLY.LOCAL_ERROR));
+  }
+
+  /**
+   * A mailbox's credential changed (the directory channel's notice, mail-daemon/services/smtp.ts):
+   * the sessions that authenticated with it — the mailbox password when `appPasswordId` is null,
+   * else that app password — get 421 4.7.0 and are closed. Returns how many.
+   */
+  endSessions(mailboxId: string, appPasswordId: string | null): number {
+    let ended = 0;
+    for (const conn of this.authenticated) {
+      const user = conn.smtp?.user;
+      if (!user || user.mailboxId !== mailboxId || (user.appPasswordId ?? null) !== appPasswordId) continue;
+      conn.send(REPLY.CREDENTIALS_CHANGED.code, replyText(REPLY.CREDENTIALS_CHANGED));
+      conn.close();
+      ended++;
+    }
+    return ended;
   }
 
   async shutdown(): Promise<void> {
