@@ -14,7 +14,6 @@ beforeAll(async () => {
   h = await startPop3Harness({
     limits: {
       maxConnectionsPerIp: 3,
-      preauthTimeoutMs: 1500,
       lineTransfer: { graceMs: 200, minBytesPerSecond: 1000, maxMs: 1000 },
       maxBadCommands: 5,
       maxQueued: 8,
@@ -47,9 +46,12 @@ it('refuses a connection over the per-address limit with [SYS/TEMP], after the h
 });
 
 it('closes a connection that does not log in in time', async () => {
-  const c = await Pop3Wire.connect(h.port, { tls: true });
+  // A server of its own: a short time before login would cut the other tests' logins on a loaded machine.
+  const quick = await h.secondServer({ preauthTimeoutMs: 500 });
+  const c = await Pop3Wire.connect(quick.port, { tls: true });
   expect(await c.line()).toBe('+OK Postern POP3 server ready');
   expect(await c.closedByServer()).toEqual(['-ERR Autologout: idle for too long']);
+  await quick.close();
 });
 
 it('cuts a command line that arrives too slowly, though each byte resets the idle timer', async () => {

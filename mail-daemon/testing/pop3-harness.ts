@@ -16,8 +16,8 @@ export interface Pop3Harness {
   port: number;
   /** Cleartext port with STLS, when asked for. */
   plainPort?: number;
-  /** A second POP3 server on the same database: another daemon process, as far as POP3 can tell. */
-  secondServer(): Promise<{ port: number; store: PgPop3Store; close(): Promise<void> }>;
+  /** A second POP3 server on the same database: another daemon process, as far as POP3 can tell (with other limits, if given). */
+  secondServer(limits?: Partial<Pop3ListenerLimits>): Promise<{ port: number; store: PgPop3Store; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export async function startPop3Harness(
   const tls = await TlsProvider.open({ pool: imap.pool, masterKey: 'test-master-key-0123456789', hostname: 'localhost', readMinVersion: async () => 'TLSv1.2', log });
   const servers: Pop3Server[] = [];
 
-  function makeServer(): { server: Pop3Server; store: PgPop3Store } {
+  function makeServer(limits = options.limits): { server: Pop3Server; store: PgPop3Store } {
     const store = createPop3Store(createPgMailStore({ pool: imap.pool }));
     const server = new Pop3Server({
       store,
@@ -40,7 +40,7 @@ export async function startPop3Harness(
         return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
       },
       onLogin: options.onLogin,
-      limits: options.limits,
+      limits,
       proxy: options.proxy,
     });
     servers.push(server);
@@ -56,8 +56,8 @@ export async function startPop3Harness(
     server,
     port,
     plainPort,
-    async secondServer() {
-      const second = makeServer();
+    async secondServer(limits) {
+      const second = makeServer(limits ?? options.limits);
       return { port: await second.server.listen(0, '127.0.0.1', true), store: second.store, close: () => second.server.close() };
     },
     async close() {
