@@ -80,7 +80,8 @@ export class PostgresSmtpBackend implements SmtpBackend {
     // Auto-replies after the commit, before the 250 (one indexed read when nobody is away): a failure
     // is logged, never the sender's problem — the message is delivered either way.
     const disposition = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
-    await sendVacationReplies(this.pool, { queueId: input.queueId, mailFrom: input.mailFrom, mailboxIds: input.mailboxIds, header, disposition }, this.replyRoute).catch(
+    const sign = this.dkim ? (reply: Buffer, domainId: string) => this.dkim!.signFor(reply, domainId, input.queueId) : undefined;
+    await sendVacationReplies(this.pool, { queueId: input.queueId, mailFrom: input.mailFrom, mailboxIds: input.mailboxIds, header, disposition }, this.replyRoute, sign).catch(
       (err) => vacationLog.warn({ err: (err as Error).message, queueId: input.queueId }, 'vacation reply not sent'),
     );
   }

@@ -1,12 +1,21 @@
 // RFC 3834 auto-replies through the real SMTP service: mail arrives at the MX port for a mailbox
 // whose owner set a vacation reply; the reply is queued for the sender with a null reverse-path
 // and Auto-Submitted: auto-replied, once per sender per interval, and never to the kinds of mail
-// §2 excludes. One table per clause.
-import { describe, expect, it } from 'vitest';
+// §2 excludes. One table per clause. The reply is DKIM-signed with the mailbox's domain key,
+// checked by dkimpy against the record on a loopback DNS server.
+import { afterAll, describe, expect, it } from 'vitest';
+import { SYSTEM } from '@/lib/actor';
+import { activateDkimKey, checkDkimDns, generateDkimKey } from '@/lib/dkim';
+import { createResolver } from '@/lib/dns/resolver';
 import { setVacation, type MailUser } from '@/lib/self-service';
+import { TEST_MASTER_KEY } from '@/mail-daemon/testing/daemon';
+import { startDnsServer, type RunningDnsServer } from '@/mail-daemon/testing/dns-server';
+import { dkimpyVerify } from '@/mail-daemon/testing/dkimpy';
 import { RawSmtp, seededSmtpWorld, transcript, type RunningSmtp } from '@/mail-daemon/testing/smtp';
 
 let smtp: RunningSmtp;
+let dns: RunningDnsServer;
+afterAll(() => dns?.close());
 
 seededSmtpWorld(
   (w) => ({ smtp } = w),
@@ -16,6 +25,13 @@ seededSmtpWorld(
       create: { id: '00000000-0000-0000-0000-000000000000', settings: { authChecks: false } },
       update: { settings: { authChecks: false } },
     });
+    // example.test's active DKIM key, published as an admin would; the SMTP world unseals with TEST_MASTER_KEY.
+    process.env.POSTERN_SECRET = TEST_MASTER_KEY;
+    dns = await startDnsServer({ zones: {} });
+    const key = await generateDkimKey(db.prisma, SYSTEM, { domain: 'example.test', type: 'rsa', selector: 'away' });
+    dns.set({ [key.record.name]: { TXT: [key.record.strings] } });
+    expect((await checkDkimDns(db.prisma, SYSTEM, { domain: 'example.test', selector: 'away' }, createResolver({ servers: [dns.server], timeoutMs: 2_000 }))).status).toBe('found');
+    await activateDkimKey(db.prisma, SYSTEM, { domain: 'example.test', selector: 'away' });
     for (const address of ['alice@example.test', 'dave@example.test']) {
       const m = await db.prisma.mailbox.findUniqueOrThrow({ where: { address } });
       const user: MailUser = { kind: 'mailbox', id: m.id, address, domainId: m.domainId };
@@ -36,9 +52,9 @@ async function arrive(mailFrom: string, headers: string[], rcpt = 'alice@example
   return /queued as (\w+)/.exec(done.text)![1];
 }
 
-async function repliesTo(sender: string): Promise<{ queue_id: string; mail_from: string; raw: string }[]> {
+async function repliesTo(sender: string): Promise<{ queue_id: string; mail_from: string; raw: string; bytes: Buffer }[]> {
   const r = await smtp.pool.query(
-    `SELECT o.queue_id, o.mail_from, convert_from(b.raw, 'UTF8') AS raw FROM outbound_queue o JOIN mail_blobs b ON b.id = o.blob_id
+    `SELECT o.queue_id, o.mail_from, convert_from(b.raw, 'UTF8') AS raw, b.raw AS bytes FROM outbound_queue o JOIN mail_blobs b ON b.id = o.blob_id
       WHERE o.rcpt = $1 ORDER BY o.created_at`,
     [sender],
   );
@@ -52,7 +68,8 @@ describe('RFC 3834 §3: the reply', () => {
     expect(more).toEqual([]);
     expect(reply.queue_id).toBe(`${queueId}.vacation`);
     expect(reply.mail_from).toBe('');
-    expect(reply.raw).toMatch(/^From: <alice@example\.test>\r\n/);
+    expect(reply.raw).toMatch(/^DKIM-Signature: [^]*\r\nFrom: <alice@example\.test>\r\n/);
+    expect(await dkimpyVerify(reply.bytes, dns.server)).toMatchObject({ ok: true, d: 'example.test', s: 'away' });
     expect(reply.raw).toContain('\r\nTo: <friend@remote.test>\r\n');
     expect(reply.raw).toContain('\r\nSubject: Away until Monday\r\n');
     expect(reply.raw).toContain('\r\nAuto-Submitted: auto-replied\r\n');

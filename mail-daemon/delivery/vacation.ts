@@ -7,7 +7,8 @@
 // alias of it) is not named in To/Cc (it came by Bcc or a list), nor to mail filed as junk; one
 // reply per sender per interval (state in vacation_replies, claimed in the reply's transaction).
 // §3.1.7: the reply carries Auto-Submitted: auto-replied; §3.3: it goes out with a null
-// reverse-path so nothing answers it, through the outbound queue (or into a local sender's INBOX).
+// reverse-path so nothing answers it, through the outbound queue (or into a local sender's INBOX),
+// DKIM-signed with the mailbox's domain key when it has one.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { parseAddressList, type ParsedHeader } from '@/lib/mime';
@@ -26,9 +27,13 @@ export interface VacationInput {
 /** Where the reply to `address` goes: local mailbox ids, 'remote' (the queue), or null (nowhere). */
 export type ReplyRoute = (address: string) => Promise<string[] | 'remote' | null>;
 
+/** DKIM-signs a reply with the replying mailbox's domain key (unchanged when it has none). */
+export type ReplySigner = (raw: Buffer, domainId: string) => Promise<Buffer>;
+
 interface VacationRow {
   mailbox_id: string;
   address: string;
+  domain_id: string;
   subject: string;
   body: string;
   interval_days: number;
@@ -86,10 +91,10 @@ export function composeReply(input: { from: string; to: string; subject: string;
 class AlreadyAnswered extends Error {}
 
 /** Sends the due auto-replies for one delivered message; returns the mailbox ids that replied. */
-export async function sendVacationReplies(pool: pg.Pool, input: VacationInput, route: ReplyRoute): Promise<string[]> {
+export async function sendVacationReplies(pool: pg.Pool, input: VacationInput, route: ReplyRoute, sign: ReplySigner = async (raw) => raw): Promise<string[]> {
   if (!input.mailboxIds.length || input.disposition === 'junk' || refuseReply(input.mailFrom, input.header)) return [];
   const { rows } = await pool.query<VacationRow>(
-    `SELECT v.mailbox_id, m.address, v.subject, v.body, v.interval_days
+    `SELECT v.mailbox_id, m.address, m.domain_id, v.subject, v.body, v.interval_days
        FROM vacation_settings v JOIN mailboxes m ON m.id = v.mailbox_id
       WHERE v.enabled AND v.mailbox_id = ANY($1::uuid[]) AND m.enabled`,
     [input.mailboxIds],
@@ -105,7 +110,7 @@ export async function sendVacationReplies(pool: pg.Pool, input: VacationInput, r
     if (!(await namesMailbox(pool, named, v.address))) continue;
     const target = await route(sender);
     if (!target) continue;
-    const raw = composeReply({ from: v.address, to: sender, subject: v.subject || `Auto: ${subject ?? ''}`, body: v.body, inReplyTo: messageId });
+    const raw = await sign(composeReply({ from: v.address, to: sender, subject: v.subject || `Auto: ${subject ?? ''}`, body: v.body, inReplyTo: messageId }), v.domain_id);
     try {
       await deliver(pool, { raw, recipients: target === 'remote' ? [] : target.map((mailboxId) => ({ mailboxId })) }, async (tx, stored) => {
         // Claimed in this transaction: two deliveries at once still answer a sender once per interval.

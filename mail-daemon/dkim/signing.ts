@@ -42,17 +42,26 @@ export class DkimSigning {
     private readonly log: Logger,
   ) {}
 
-  async sign(input: AcceptInput): Promise<Buffer> {
+  sign(input: AcceptInput): Promise<Buffer> {
+    return this.signWith(input.raw, input.queueId, () => this.keyFor(input));
+  }
+
+  /** Mail composed here in a mailbox's name (a vacation reply): signed with its domain's key. */
+  signFor(raw: Buffer, domainId: string, queueId: string): Promise<Buffer> {
+    return this.signWith(raw, queueId, () => this.keys.forDomainId(domainId));
+  }
+
+  private async signWith(raw: Buffer, queueId: string, pick: () => Promise<DkimSigningKey | undefined>): Promise<Buffer> {
     let key: DkimSigningKey | undefined;
     try {
-      key = await this.keyFor(input);
-      if (!key) return input.raw;
-      const signed = withSignature(input.raw, await dkimSignatureFor(input.raw, key));
-      this.log.debug({ queueId: input.queueId, domain: key.domain, selector: key.selector }, 'dkim signed');
+      key = await pick();
+      if (!key) return raw;
+      const signed = withSignature(raw, await dkimSignatureFor(raw, key));
+      this.log.debug({ queueId, domain: key.domain, selector: key.selector }, 'dkim signed');
       return signed;
     } catch (err) {
-      this.log.error({ queueId: input.queueId, domain: key?.domain, selector: key?.selector, err: (err as Error).message }, 'dkim signing failed: accepted unsigned');
-      return input.raw;
+      this.log.error({ queueId, domain: key?.domain, selector: key?.selector, err: (err as Error).message }, 'dkim signing failed: accepted unsigned');
+      return raw;
     }
   }
 
