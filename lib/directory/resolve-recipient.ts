@@ -28,20 +28,100 @@ interface MailboxRow {
   enabled: boolean;
   quotaBytes: bigint;
   usedBytes: bigint;
-  domain: { enabled: boolean };
+  domainEnabled: boolean;
   forwarding: { destinations: string[]; keepCopy: boolean } | null;
 }
 
-const mailboxSelect = {
-  id: true,
-  address: true,
-  domainId: true,
-  enabled: true,
-  quotaBytes: true,
-  usedBytes: true,
-  domain: { select: { enabled: true } },
-  forwarding: { select: { destinations: true, keepCopy: true } },
-} as const;
+interface AliasRow {
+  destinations: string[];
+  enabled: boolean;
+}
+
+/** A pg pool or client (named statements, prepared once per connection), or the Prisma client. */
+export type DirectoryDb = Db | { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+
+/** Every delimiter a domain policy may choose (lib/policy/schema.ts), to fetch each possible base address at once. */
+const DELIMITERS = ['+', '-', '_', '.', '='];
+
+/**
+ * One statement for a set of addresses: their domains, and the aliases and mailboxes (with the
+ * domain's enabled flag and the mailbox's own forwarding) under every address they may resolve
+ * through: the address itself, its base for each possible subaddress delimiter, the catch-all.
+ */
+const LOOKUP = `SELECT
+  (SELECT coalesce(json_agg(json_build_object('name', d.name, 'id', d.id, 'enabled', d.enabled)), '[]')
+     FROM domains d WHERE d.name = ANY($1::text[]))::text AS domains,
+  (SELECT coalesce(json_agg(json_build_object('source', a.source, 'destinations', a.destinations, 'enabled', a.enabled)), '[]')
+     FROM aliases a WHERE a.source = ANY($2::text[]))::text AS aliases,
+  (SELECT coalesce(json_agg(json_build_object('id', m.id, 'address', m.address, 'domainId', m.domain_id, 'enabled', m.enabled,
+            'quotaBytes', m.quota_bytes::text, 'usedBytes', m.used_bytes::text, 'domainEnabled', d.enabled,
+            'destinations', f.destinations, 'keepCopy', f.keep_copy)), '[]')
+     FROM mailboxes m JOIN domains d ON d.id = m.domain_id LEFT JOIN mailbox_forwarding f ON f.mailbox_id = m.id
+    WHERE m.address = ANY($2::text[]))::text AS mailboxes`;
+
+interface LookupRow {
+  domains: string;
+  aliases: string;
+  mailboxes: string;
+}
+
+/** What the directory holds under the addresses asked so far, fetched a batch (one statement) at a time. */
+class DirectoryLookup {
+  private readonly asked = new Set<string>();
+  private readonly domains = new Map<string, { id: string; enabled: boolean } | null>();
+  private readonly aliases = new Map<string, AliasRow>();
+  private readonly mailboxes = new Map<string, MailboxRow>();
+
+  constructor(private readonly db: DirectoryDb) {}
+
+  /** Fetches what is not known yet about these (normalised) addresses. */
+  async fetch(addresses: string[]): Promise<void> {
+    const fresh = [...new Set(addresses)].filter((a) => !this.asked.has(a));
+    if (!fresh.length) return;
+    const domains = new Set<string>();
+    const keys = new Set<string>();
+    for (const address of fresh) {
+      this.asked.add(address);
+      const { domain } = splitAddress(address);
+      domains.add(domain);
+      keys.add(address).add(`@${domain}`);
+      for (const d of DELIMITERS) keys.add(stripSubaddress(address, d));
+    }
+    const values = [[...domains], [...keys]];
+    const row = 'query' in this.db
+      ? ((await this.db.query({ name: 'directory-lookup', text: LOOKUP, values })).rows[0] as LookupRow)
+      : (await this.db.$queryRawUnsafe<LookupRow[]>(LOOKUP, ...values))[0];
+    for (const d of domains) this.domains.set(d, null);
+    for (const d of JSON.parse(row.domains) as { name: string; id: string; enabled: boolean }[]) this.domains.set(d.name, { id: d.id, enabled: d.enabled });
+    for (const a of JSON.parse(row.aliases) as (AliasRow & { source: string })[]) this.aliases.set(a.source, { destinations: a.destinations, enabled: a.enabled });
+    type Raw = Omit<MailboxRow, 'quotaBytes' | 'usedBytes' | 'forwarding'> & { quotaBytes: string; usedBytes: string; destinations: string[] | null; keepCopy: boolean | null };
+    for (const m of JSON.parse(row.mailboxes) as Raw[]) {
+      this.mailboxes.set(m.address, {
+        id: m.id,
+        address: m.address,
+        domainId: m.domainId,
+        enabled: m.enabled,
+        quotaBytes: BigInt(m.quotaBytes),
+        usedBytes: BigInt(m.usedBytes),
+        domainEnabled: m.domainEnabled,
+        forwarding: m.destinations ? { destinations: m.destinations, keepCopy: m.keepCopy ?? true } : null,
+      });
+    }
+  }
+
+  async domain(name: string) {
+    if (!this.domains.has(name)) await this.fetch([`@${name}`]);
+    return this.domains.get(name) ?? null;
+  }
+
+  alias(source: string): AliasRow | null {
+    return this.aliases.get(source) ?? null;
+  }
+
+  mailbox(address: string): MailboxRow | null {
+    return this.mailboxes.get(address) ?? null;
+  }
+}
 
 /**
  * Resolves one recipient: exact alias, then mailbox, then the same two with the
@@ -55,7 +135,7 @@ const mailboxSelect = {
  * gets nothing.
  */
 export async function resolveRecipient(
-  db: Db,
+  db: DirectoryDb,
   address: string,
   delimiterFor: (domainId: string) => string | Promise<string>,
   options: { messageBytes?: number; forwardingAllowed?: (domainId: string) => boolean | Promise<boolean> } = {},
@@ -66,7 +146,9 @@ export async function resolveRecipient(
   } catch {
     return { status: 'unknown' };
   }
-  const domain = await db.domain.findUnique({ where: { name: a.domain }, select: { id: true, enabled: true } });
+  const directory = new DirectoryLookup(db);
+  await directory.fetch([a.address]);
+  const domain = await directory.domain(a.domain);
   if (!domain) return { status: 'not_local' };
   if (!domain.enabled) return { status: 'disabled' };
 
@@ -74,17 +156,11 @@ export async function resolveRecipient(
   const remote = new Set<string>();
   const skipped: { address: string; state: TargetState }[] = [];
   // Domain name → its id, or null when it is not one of ours.
-  const localDomains = new Map<string, string | null>([[a.domain, domain.id]]);
   const seen = new Set<string>();
   const size = BigInt(Math.max(0, Math.trunc(options.messageBytes ?? 0)));
 
-  const localDomainId = async (d: string) => {
-    if (!localDomains.has(d)) localDomains.set(d, (await db.domain.findUnique({ where: { name: d }, select: { id: true } }))?.id ?? null);
-    return localDomains.get(d)!;
-  };
-
   const take = async (m: MailboxRow, depth: number): Promise<TargetState | null> => {
-    if (!m.enabled || !m.domain.enabled) return 'disabled';
+    if (!m.enabled || !m.domainEnabled) return 'disabled';
     const forwards = m.forwarding?.destinations.length && (await options.forwardingAllowed?.(m.domainId)) ? m.forwarding : null;
     if (forwards) {
       const state = await expandAll(forwards.destinations, depth + 1);
@@ -101,7 +177,8 @@ export async function resolveRecipient(
     if (seen.has(target)) return null;
     seen.add(target);
     const dom = splitAddress(target).domain;
-    const domainId = await localDomainId(dom);
+    await directory.fetch([target]);
+    const domainId = (await directory.domain(dom))?.id;
     if (!domainId) {
       remote.add(target);
       return null;
@@ -110,13 +187,13 @@ export async function resolveRecipient(
     const base = stripSubaddress(target, await delimiterFor(domainId));
     if (base !== target) candidates.push(base);
     for (const candidate of candidates) {
-      const alias = await db.alias.findUnique({ where: { source: candidate }, select: { destinations: true, enabled: true } });
+      const alias = directory.alias(candidate);
       if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
-      const mailbox = await db.mailbox.findUnique({ where: { address: candidate }, select: mailboxSelect });
+      const mailbox = directory.mailbox(candidate);
       if (mailbox) return take(mailbox, depth);
     }
     if (catchAll) {
-      const alias = await db.alias.findUnique({ where: { source: `@${dom}` }, select: { destinations: true, enabled: true } });
+      const alias = directory.alias(`@${dom}`);
       if (alias?.enabled) return expandAll(alias.destinations, depth + 1);
     }
     return 'unknown';
@@ -125,6 +202,8 @@ export async function resolveRecipient(
   const expandAll = async (destinations: string[], depth: number): Promise<TargetState | null> => {
     if (depth > MAX_ALIAS_DEPTH) return 'unknown';
     const states: TargetState[] = [];
+    // One statement for the whole level, not one per destination.
+    await directory.fetch(destinations.filter((d) => !seen.has(d.toLowerCase())).map((d) => d.toLowerCase()));
     for (const d of destinations) {
       const state = await expand(d.toLowerCase(), depth, false);
       if (state) {

@@ -12,10 +12,11 @@ import { createLogger } from '@/lib/log';
 import { acceptMessage } from './accept';
 import { noteSendLimit, sendUsage } from './send-limits';
 import { sendVacationReplies, type ReplyRoute } from './vacation';
+import { countLogin } from '@/lib/metrics/count-login';
 
 const vacationLog = createLogger('vacation');
 
-/** SmtpBackend on Postgres: lib/directory for recipients, lib/auth for AUTH, the mail store for delivery. */
+/** SmtpBackend on Postgres: lib/directory for recipients (one raw statement on the pool at RCPT, never the ORM), lib/auth for AUTH, the mail store for delivery. */
 export class PostgresSmtpBackend implements SmtpBackend {
   constructor(
     private readonly db: Db,
@@ -33,6 +34,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async authenticate(input: { username: string; password: string; ip: string; tls?: TlsFacts | null }): Promise<AuthResult> {
     const r = await verifyMailboxLogin(this.db, { address: input.username, password: input.password, ip: input.ip, service: 'smtp' }, { policy: this.policies });
+    countLogin('smtp', r);
     if (r.ok) {
       // TLS statistics (tls_client_logins): which TLS this mailbox's submission client used; never fails the login.
       await recordClientTls(this.pool, {
@@ -52,7 +54,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   async lookupRecipient(address: string, sizeHint: number | null): Promise<RecipientLookup> {
     if (this.srs?.isSrs(address)) return this.srsBounce(address, sizeHint);
-    const r = await resolveRecipient(this.db, address, this.delimiterFor, {
+    const r = await resolveRecipient(this.pool, address, this.delimiterFor, {
       messageBytes: sizeHint ?? 0,
       forwardingAllowed: async (domainId) => (await this.policies.get(domainId)).allowForwarding,
     });
@@ -88,7 +90,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
 
   /** An auto-reply to a local sender goes into its mailbox, to anyone else through the queue; an unknown local address gets none. */
   private readonly replyRoute: ReplyRoute = async (address) => {
-    const r = await resolveRecipient(this.db, address, this.delimiterFor);
+    const r = await resolveRecipient(this.pool, address, this.delimiterFor);
     if (r.status === 'not_local') return 'remote';
     return r.status === 'ok' && r.mailboxes.length ? r.mailboxes.map((m) => m.id) : null;
   };

@@ -1,0 +1,84 @@
+// bench/smtp/statements.ts: the SQL statements (each one round trip) the daemon sends per accepted
+// message, read from pg_stat_statements. One plain session sends --messages messages (MAIL, RCPT,
+// DATA) to one local mailbox; the counters are reset after a warm-up, and every statement of the
+// bench database counted while the messages go in is printed with its calls per message
+// (BEGIN, COMMIT and SAVEPOINT included: pg_stat_statements.track_utility is on by default; the
+// foreign key checks the server runs inside a statement are not round trips and are left out).
+// Statements that ran fewer times than there were messages are the daemon's periodic work.
+//
+//   DATABASE_URL=postgres://postgres@127.0.0.1:PORT/postgres npx tsx bench/smtp/statements.ts [--messages 200]
+//
+// DATABASE_URL's server must load the module (shared_preload_libraries = pg_stat_statements,
+// pg_stat_statements.track = all) and have run CREATE EXTENSION pg_stat_statements in its
+// postgres database.
+import pg from 'pg';
+import { SYSTEM } from '@/lib/actor';
+import { createPrisma } from '@/lib/db/prisma';
+import { addDomain } from '@/lib/domains';
+import { createMailbox } from '@/lib/mailboxes';
+import { RawSmtp } from '@/mail-daemon/testing/smtp';
+import { spawnDaemon } from '@/mail-daemon/testing/daemon';
+import { arg, benchDatabase } from '../database';
+
+const MESSAGES = arg('messages', 200);
+
+async function send(port: number, count: number): Promise<void> {
+  const { client } = await RawSmtp.connect(port);
+  const expect = async (line: string, code: number) => {
+    const r = await client.cmd(line);
+    if (r.code !== code) throw new Error(`${line.slice(0, 40)} → ${r.code} ${r.text}`);
+  };
+  await expect('EHLO bench.client', 250);
+  for (let n = 0; n < count; n++) {
+    await expect('MAIL FROM:<bench@sender.test>', 250);
+    await expect('RCPT TO:<bench@bench.test>', 250);
+    await expect('DATA', 354);
+    await expect(`From: bench@sender.test\r\nTo: bench@bench.test\r\nSubject: statements ${n}\r\nMessage-ID: <${n}.${Date.now()}@sender.test>\r\n\r\nbody\r\n.`, 250);
+  }
+  await client.cmd('QUIT').catch(() => {});
+  client.close();
+}
+
+async function main() {
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a server that loads pg_stat_statements');
+  const { url, tmp, drop } = await benchDatabase('statements');
+  let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
+  const stats = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await stats.connect();
+  try {
+    const db = createPrisma(url);
+    await addDomain(db, SYSTEM, { name: 'bench.test' });
+    await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: 'Correct-Horse-Battery-9', quota: 0 });
+    await db.$disconnect();
+    daemon = await spawnDaemon(url, tmp);
+    await send(daemon.ports.mx, 20); // warm-up: first-delivery folders, prepared plans, pool
+    await stats.query('SELECT pg_stat_statements_reset()');
+    await send(daemon.ports.mx, MESSAGES);
+    const r = await stats.query<{ calls: string; query: string }>(
+      `SELECT s.calls, s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = $1 AND s.toplevel ORDER BY s.calls DESC, s.query`,
+      [new URL(url).pathname.slice(1)],
+    );
+    let perMessage = 0;
+    console.log(`${MESSAGES} messages, one plain session; calls per message, then the statement:`);
+    for (const row of r.rows) {
+      const calls = Number(row.calls) / MESSAGES;
+      if (calls >= 1) perMessage += calls;
+      console.log(`${calls.toFixed(2).padStart(6)}  ${row.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+    }
+    console.log(`statements per message (those run at least once per message): ${perMessage.toFixed(2)}`);
+  } finally {
+    await stats.end();
+    daemon?.child.kill('SIGTERM');
+    await daemon?.exited;
+    await drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
