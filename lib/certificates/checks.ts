@@ -1,6 +1,7 @@
 import { X509Certificate as NodeX509, createPrivateKey, type KeyObject } from 'node:crypto';
 import { ServiceError } from '@/lib/errors';
 import { hostCovered } from './hosts';
+import { sentence } from './sentence';
 import { hostsOf, keyOf, pemBlocks, x509 } from './x509';
 
 // The checks an uploaded or imported certificate must pass before it may be
@@ -28,10 +29,10 @@ export interface CheckResult {
   detail: string;
 }
 
-/** A refused certificate: `reason` names the first failed check, `checks` lists all of them. */
+/** A refused certificate: its message is a plain sentence for the admin; `reason` names the first failed check, `checks` lists all of them. */
 export class CertificateCheckError extends ServiceError {
   constructor(readonly reason: CheckReason, message: string, readonly checks: CheckResult[], field = 'certPem') {
-    super('invalid', `${reason}: ${message}`, field);
+    super('invalid', sentence(message), field);
     this.name = 'CertificateCheckError';
   }
 }
@@ -90,7 +91,7 @@ export function checkBundle(input: BundleInput): CheckedBundle {
   } catch {
     return fail('pem', 'garbage_pem', 'the private key is not a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)', 'keyPem');
   }
-  pass('pem', `${certs.length} certificate(s) and a ${key.asymmetricKeyType?.toUpperCase()} private key`);
+  pass('pem', `${certs.length === 1 ? 'one certificate' : `${certs.length} certificates`} and a ${key.asymmetricKeyType?.toUpperCase()} private key`);
   const leaf = certs[0];
 
   // 2. The key belongs to the leaf.

@@ -6,6 +6,8 @@ export { importSignedCertificate } from './import-signed-certificate';
 export { uploadCertificate, type UploadedCertificate } from './upload-certificate';
 export { requestAcmeCertificate, answerAcmeChallenge, type AcmeIssued } from './acme';
 export { activateCertificate, type Activated } from './activate-certificate';
+export { rotateCertificate, type Rotated } from './rotate-certificate';
+export { deleteCertificate } from './delete-certificate';
 export { listCertificates, getCertificate, listCas, getCaCertificate, type CertificateSummary } from './list-certificates';
 export { describeCertificate, type CertificateView, type ExtensionView } from './describe-certificate';
 export { expiryOf, WARNING_DAYS, type Expiry, type ExpiryLevel } from './expiry';

@@ -15,7 +15,8 @@ export interface RenewalReport {
   failed: { id: string; hosts: string[]; error: string }[];
 }
 
-function specOf(keyType: string, keySize: number | null): KeySpec {
+/** The key spec that re-creates a certificate's key type and size. */
+export function specOf(keyType: string, keySize: number | null): KeySpec {
   if (keyType === 'EC') return 'ec-p256';
   return keySize && keySize >= 4096 ? 'rsa-4096' : 'rsa-3072';
 }

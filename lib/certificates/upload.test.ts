@@ -56,7 +56,7 @@ describe('upload: every bad bundle refused with its named reason', () => {
     const a = await leafFor(['k.up.test']);
     const b = await leafFor(['k.up.test']);
     await expect(uploadCertificate(t.prisma, CLI, { certPem: a.certPem, keyPem: b.keyPem, hosts: ['k.up.test'] })).rejects.toMatchObject({
-      reason: 'key_mismatch', field: 'keyPem', message: 'key_mismatch: the private key does not belong to the certificate',
+      reason: 'key_mismatch', field: 'keyPem', message: 'The private key does not belong to the certificate.',
     });
   });
 

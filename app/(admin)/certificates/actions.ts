@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import type { z } from 'zod';
 import {
-  CertificateCheckError, acmeSchema, activateCertificate, createCa, createCaSchema, createCsr, createCsrSchema, importSignedCertificate,
+  CertificateCheckError, acmeSchema, activateCertificate, createCa, deleteCertificate, rotateCertificate, createCaSchema, createCsr, createCsrSchema, importSignedCertificate,
   importSignedSchema, issueServerCertificate, issueServerSchema, issueSmimeCertificate, issueSmimeSchema, requestAcmeCertificate,
   revokeServerCertificate, revokeSmimeCertificate, revokeSchema, uploadCertificate, uploadSchema, type CheckResult,
 } from '@/lib/certificates';
@@ -137,6 +137,29 @@ export async function activateAction(_prev: FormState, f: FormData): Promise<For
     revalidatePath('/certificates');
     revalidatePath('/');
     return success(`Activated: the daemons serve it within seconds${r.retired.length ? `; retired ${r.retired.length} other(s)` : ''}.`);
+  } catch (err) {
+    return fromError(err);
+  }
+}
+
+export async function rotateAction(_prev: FormState, f: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  try {
+    const r = await rotateCertificate(db(), admin, String(f.get('id') ?? ''));
+    revalidatePath('/certificates');
+    revalidatePath('/');
+    return success(`Rotated: a new certificate for ${r.hosts.join(', ')} (valid until ${r.notAfter.toISOString().slice(0, 10)}) is active; the old one is retired.`);
+  } catch (err) {
+    return fromError(err);
+  }
+}
+
+export async function deleteAction(_prev: FormState, f: FormData): Promise<FormState> {
+  const admin = await requireAdmin();
+  try {
+    const r = await deleteCertificate(db(), admin, String(f.get('id') ?? ''));
+    revalidatePath('/certificates');
+    return success(`Deleted the retired certificate for ${r.hosts.join(', ')}.`);
   } catch (err) {
     return fromError(err);
   }

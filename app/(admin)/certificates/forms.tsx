@@ -8,6 +8,7 @@ import { Field } from '@/components/ui/field';
 import { Checkbox, Input, Select, Textarea } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { useFormAction } from '@/components/ui/use-form-action';
+import { sentence } from '@/lib/certificates/sentence';
 import type { FormState } from '@/lib/forms/state';
 import { acmeAction, activateAction, createCaAction, csrAction, importAction, issueAction, issueSmimeAction, uploadAction } from './actions';
 
@@ -42,6 +43,17 @@ export function CaForm() {
   const { state, action, onSubmit, pending } = useFormAction(createCaAction, {});
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
+  if (state.ok) {
+    return (
+      <Card>
+        <Outcome state={state} />
+        <p className="mt-3 flex gap-4 text-sm">
+          <Link className="text-accent hover:underline" href="/certificates">Back to certificates</Link>
+          <Link className="text-accent hover:underline" href="/certificates/issue">Issue a server certificate</Link>
+        </p>
+      </Card>
+    );
+  }
   return (
     <Card>
       <form action={action} onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" noValidate>
@@ -76,7 +88,6 @@ export function CaForm() {
         <div className="md:col-span-2">
           <SubmitButton pending={pending} pendingText="Creating…">Create CA</SubmitButton>
           <Outcome state={state} />
-          {state.ok ? <Link className="text-sm text-accent hover:underline" href="/certificates">Back to certificates</Link> : null}
         </div>
       </form>
     </Card>
@@ -159,14 +170,27 @@ export function CsrForm() {
   );
 }
 
+/** What each check of lib/certificates/checks.ts looks at, in the admin's words. */
+const CHECK_LABELS: Record<string, string> = {
+  pem: 'Readable certificate and key',
+  key_match: 'Key belongs to the certificate',
+  chain_order: 'Chain order',
+  chain_signature: 'Chain signatures',
+  validity: 'Validity dates',
+  host_coverage: 'Host names covered',
+  key_strength: 'Key strength',
+  server_usage: 'Usable as a mail server certificate',
+};
+
 function Checks({ checks }: { checks?: CheckView[] }) {
   if (!checks?.length) return null;
   return (
     <ul className="mt-3 space-y-1 text-sm" aria-label="Checks">
       {checks.map((c) => (
         <li key={c.name} data-check={c.name} data-ok={c.ok}>
-          <span className={c.ok ? 'text-ok' : 'text-danger'}>{c.ok ? '✓' : '✗'}</span> <span className="font-mono">{c.name}</span>
-          {c.reason ? <span className="font-mono text-danger"> ({c.reason})</span> : null} — {c.detail}
+          <span className={c.ok ? 'text-ok' : 'text-danger'} aria-hidden="true">{c.ok ? '✓' : '✗'}</span>{' '}
+          <span className="font-medium">{CHECK_LABELS[c.name] ?? c.name}</span>
+          <span className="sr-only">{c.ok ? ' passed' : ' failed'}</span>: {sentence(c.detail)}
         </li>
       ))}
     </ul>
@@ -179,6 +203,13 @@ export function ImportForm({ requests }: { requests: { id: string; hosts: string
   return (
     <Card>
       <h2 className="mb-3 text-base font-semibold">2. Import the signed certificate</h2>
+      {state.ok ? (
+        <div className="mb-4">
+          <Outcome state={state} />
+          <Checks checks={(state.data as { checks?: CheckView[] } | undefined)?.checks} />
+          <Link className="text-sm text-accent hover:underline" href="/certificates">Back to certificates</Link>
+        </div>
+      ) : null}
       {requests.length === 0 ? (
         <p className="text-sm text-muted">No request is waiting for its certificate.</p>
       ) : (
@@ -197,8 +228,12 @@ export function ImportForm({ requests }: { requests: { id: string; hosts: string
           </Field>
           <input type="file" name="certPemFile" accept=".pem,.crt,.cer" aria-label="Certificate file" className="text-sm" />
           <SubmitButton pending={pending} pendingText="Checking…">Import</SubmitButton>
-          <Outcome state={state} />
-          <Checks checks={(state.data as { checks?: CheckView[] } | undefined)?.checks} />
+          {state.ok === false ? (
+            <>
+              <Outcome state={state} />
+              <Checks checks={(state.data as { checks?: CheckView[] } | undefined)?.checks} />
+            </>
+          ) : null}
         </form>
       )}
     </Card>

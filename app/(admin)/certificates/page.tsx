@@ -3,11 +3,13 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { certificateStatus, listCas, listCertificates, type CertificateSummary } from '@/lib/certificates';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
+import { deleteAction, rotateAction } from './actions';
 import { ActivateButton } from './forms';
 import { ExpiryBadge } from './expiry-badge';
 
@@ -19,6 +21,7 @@ const shortFp = (fp: string | null) => (fp ? `${fp.slice(0, 23)}…` : '—');
 function statusBadge(c: CertificateSummary) {
   if (c.revoked) return <Badge tone="danger">revoked</Badge>;
   if (c.status === 'ACTIVE') return <Badge tone="ok">active</Badge>;
+  if (c.status === 'RETIRED') return <Badge>retired</Badge>;
   if (c.awaitingCertificate) return <Badge tone="warn">awaiting certificate</Badge>;
   return <Badge>{c.status.toLowerCase()}</Badge>;
 }
@@ -46,7 +49,8 @@ export default async function CertificatesPage() {
         description="What the SMTP, submission and IMAP listeners serve. Activating one switches every running daemon within seconds, without a restart."
         actions={
           <div className="flex flex-wrap gap-2">
-            <ButtonLink href="/certificates/issue" variant="primary">Issue from CA</ButtonLink>
+            {cas.length === 0 ? <ButtonLink href="/certificates/ca/new" variant="primary">Create CA</ButtonLink> : null}
+            <ButtonLink href="/certificates/issue" variant={cas.length === 0 ? 'secondary' : 'primary'}>Issue from CA</ButtonLink>
             <ButtonLink href="/certificates/acme" variant="secondary">ACME</ButtonLink>
             <ButtonLink href="/certificates/csr" variant="secondary">CSR</ButtonLink>
             <ButtonLink href="/certificates/upload" variant="secondary">Upload</ButtonLink>
@@ -81,10 +85,33 @@ export default async function CertificatesPage() {
                 <Td>{statusBadge(c)}</Td>
                 <Td className="text-xs">{c.source.replace('_', ' ').toLowerCase()}</Td>
                 <Td className="tabular-nums">{day(c.notAfter)}</Td>
-                <Td><ExpiryBadge expiry={c.expiry} /></Td>
+                <Td>{c.status === 'RETIRED' ? <span className="text-muted">Retired</span> : <ExpiryBadge expiry={c.expiry} />}</Td>
                 <Td className="font-mono text-xs" title={c.fingerprintSha256 ?? ''}>{shortFp(c.fingerprintSha256)}</Td>
                 <Td className="text-right">
-                  {c.status !== 'ACTIVE' && !c.awaitingCertificate && !c.revoked && c.expiry.level !== 'expired' ? <ActivateButton id={c.id} /> : null}
+                  {c.status === 'PENDING' && !c.awaitingCertificate && !c.revoked && c.expiry.level !== 'expired' ? <ActivateButton id={c.id} /> : null}
+                  {c.status === 'ACTIVE' && cas.length > 0 ? (
+                    <ConfirmDialog
+                      id={`rotate-${c.id}`}
+                      trigger="Rotate"
+                      triggerVariant="secondary"
+                      title={`Rotate the certificate for ${c.hosts.join(', ')}?`}
+                      confirmLabel="Issue and activate"
+                      action={rotateAction}
+                      fields={{ id: c.id }}
+                      body="The internal CA issues a new certificate for the same names and listeners, with the same key (published TLSA records stay right), and it is activated at once; this one is retired."
+                    />
+                  ) : null}
+                  {c.status === 'RETIRED' ? (
+                    <ConfirmDialog
+                      id={`delete-${c.id}`}
+                      trigger="Delete"
+                      title={`Delete the retired certificate for ${c.hosts.join(', ')}?`}
+                      confirmLabel="Delete"
+                      action={deleteAction}
+                      fields={{ id: c.id }}
+                      body="Its certificate and sealed key are removed for good; the deletion is written to the audit log. A revoked serial stays in the CA's revocation list."
+                    />
+                  ) : null}
                 </Td>
               </tr>
             ))
@@ -114,7 +141,7 @@ export default async function CertificatesPage() {
 
       <div className="mb-3 mt-8 flex items-center justify-between">
         <h2 className="text-lg font-semibold">Internal certificate authority</h2>
-        <ButtonLink href="/certificates/ca/new" variant="secondary" size="sm">Create CA</ButtonLink>
+        {cas.length > 0 ? <ButtonLink href="/certificates/ca/new" variant="secondary" size="sm">Create CA</ButtonLink> : null}
       </div>
       <Table aria-label="Certificate authorities">
         <thead>

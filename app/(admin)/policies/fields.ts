@@ -391,6 +391,22 @@ export const POLICY_GROUPS: PolicyGroup[] = [
     ],
   },
   {
+    title: 'Certificates',
+    fields: [
+      {
+        path: 'renewDaysBefore',
+        label: 'Renew certificates before they expire',
+        unit: 'days',
+        help: 'Certificates of the internal CA and from ACME are renewed automatically this many days before their expiry date, keeping their key.',
+        rfc: rfc(8555, '7.4'),
+        kind: 'integer',
+        globalOnly: true,
+        min: 1,
+        max: 365,
+      },
+    ],
+  },
+  {
     title: 'DNS records',
     fields: [
       {

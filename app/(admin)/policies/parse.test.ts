@@ -33,6 +33,7 @@ const globalForm: Record<string, string> = {
   retryMaxSeconds: '14400',
   queueLifetimeHours: '120',
   delayWarningHours: '4',
+  renewDaysBefore: '30',
   outboundTls: 'opportunistic',
   // The inbound checks, DKIM and DNS record fields at their defaults.
   authChecks: 'on',
@@ -92,6 +93,7 @@ describe('policy form', () => {
       dnsblZones: [],
       greylisting: { enabled: false, delaySeconds: 300, retryWindowHours: 24, passDays: 36 },
       dkimRetireGraceDays: 7,
+      renewDaysBefore: 30,
       spfRecord: 'v=spf1 mx -all',
       dmarc: { policy: 'quarantine', reportAddress: '' },
       mtaSts: { mode: 'testing', maxAgeSeconds: 604800 },

@@ -69,9 +69,9 @@ describe('postern ca / cert / smime', { timeout: 180_000 }, () => {
       '-addext', 'basicConstraints=critical,CA:FALSE', '-keyout', `${tmp}/u.key`, '-out', `${tmp}/u.pem`]);
     openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${tmp}/other.key`]);
     const bad = await postern(['cert', 'upload', '--cert', 'u.pem', '--key', 'other.key']);
-    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'postern: keyPem: key_mismatch: the private key does not belong to the certificate\n' });
+    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'postern: keyPem: The private key does not belong to the certificate.\n' });
     const garbage = await postern(['cert', 'upload', '--cert', 'u.key', '--key', 'u.key']);
-    expect(garbage.stderr).toMatch(/^postern: certPem: garbage_pem: /);
+    expect(garbage.stderr).toMatch(/^postern: certPem: The certificate is not a PEM /);
     const ok = await postern(['cert', 'upload', '--cert', 'u.pem', '--key', 'u.key']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok {2}key_match/);

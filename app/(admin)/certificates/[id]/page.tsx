@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { BackLink } from '@/components/ui/back-link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -34,12 +35,13 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
   const view = cert.certPem ? describeCertificate(cert.certPem) : null;
   return (
     <>
+      <BackLink href="/certificates">Certificates</BackLink>
       <PageHeader
         title={cert.hosts.join(', ')}
         description={`${cert.source.replace('_', ' ').toLowerCase()} · ${cert.status.toLowerCase()}${cert.revoked ? ' · revoked' : ''}`}
         actions={
           <>
-            {cert.status !== 'ACTIVE' && view && !cert.revoked && cert.expiry.level !== 'expired' ? <ActivateButton id={cert.id} /> : null}
+            {cert.status === 'PENDING' && view && !cert.revoked && cert.expiry.level !== 'expired' ? <ActivateButton id={cert.id} /> : null}
             {view ? <a className="text-sm text-accent hover:underline" href={`/certificates/${cert.id}/pem`} download>Download PEM (chain)</a> : null}
             {cert.csrPem ? <a className="text-sm text-accent hover:underline" href={`/certificates/${cert.id}/pem?kind=csr`} download>Download CSR</a> : null}
             {view && cert.source === 'INTERNAL_CA' && !cert.revoked ? (
@@ -71,7 +73,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
               <Row label="Issuer">{view.issuer}</Row>
               <Row label="Not before">{view.notBefore.toUTCString()}</Row>
               <Row label="Not after">
-                {view.notAfter.toUTCString()} <ExpiryBadge expiry={cert.expiry} />
+                {view.notAfter.toUTCString()} {cert.status === 'RETIRED' ? <Badge>retired</Badge> : <ExpiryBadge expiry={cert.expiry} />}
               </Row>
               <Row label="Subject">{view.subject}</Row>
               <Row label="Public key">{view.publicKey}</Row>

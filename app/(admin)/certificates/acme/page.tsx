@@ -13,7 +13,7 @@ export default async function AcmePage() {
     <>
       <PageHeader
         title="Certificate over ACME"
-        description="RFC 8555 with the HTTP-01 challenge: the CA fetches http://<host>/.well-known/acme-challenge/<token> from this panel, so each name must point here and port 80 must reach it. Renewed automatically before expiry (policy: renewDaysBefore)."
+        description="RFC 8555 with the HTTP-01 challenge: the CA fetches http://<host>/.well-known/acme-challenge/<token> from this panel, so each name must point here and port 80 must reach it. Renewed automatically before expiry: Policies → Certificates sets how many days before."
       />
       <AcmeForm defaultHosts={hostNamePrefill(readEnv().POSTERN_HOSTNAME)} />
     </>
