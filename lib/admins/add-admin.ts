@@ -18,7 +18,11 @@ export interface AddAdminInput {
   domains?: string[];
 }
 
-/** Only global admins (and the CLI) create admins. */
+/**
+ * Only global admins (and the CLI) create admins. A generated password was shown to the
+ * creator (or printed at start-up for the first admin): the new admin must change it at the
+ * first sign-in before using the panel (mustChangePassword, enforced by lib/dal/session.ts).
+ */
 export async function addAdmin(db: Db, actor: Actor, input: AddAdminInput): Promise<{ admin: AdminDto; generatedPassword?: string }> {
   requireGlobal(actor, 'add admins');
   const email = normalizeAdminEmail(input.email);
@@ -35,7 +39,7 @@ export async function addAdmin(db: Db, actor: Actor, input: AddAdminInput): Prom
         const domainIds = await resolveAdminDomains(tx, role, input.domains);
         if (await tx.admin.findUnique({ where: { email }, select: { id: true } })) throw new ServiceError('conflict', duplicate, 'email');
         const row = await tx.admin.create({
-          data: { email, passwordHash, role, domains: { create: domainIds.map((domainId) => ({ domainId })) } },
+          data: { email, passwordHash, role, mustChangePassword: Boolean(generatedPassword), domains: { create: domainIds.map((domainId) => ({ domainId })) } },
           select: adminSelect,
         });
         const dto = toAdminDto(row);

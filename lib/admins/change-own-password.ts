@@ -26,7 +26,7 @@ export async function changeOwnPassword(
   assertPassword(input.newPassword, policy.password, admin.email, 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
-    await tx.admin.update({ where: { id: actor.id }, data: { passwordHash } });
+    await tx.admin.update({ where: { id: actor.id }, data: { passwordHash, mustChangePassword: false } });
     await endAllAdminSessions(tx, actor.id);
     await audit(tx, actor, 'admin.password', admin.email);
   });

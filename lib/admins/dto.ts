@@ -4,6 +4,8 @@ export interface AdminDto {
   role: 'GLOBAL' | 'DOMAIN';
   domains: string[];
   totpEnabled: boolean;
+  /** Its password was generated and must be changed at the next sign-in. */
+  mustChangePassword: boolean;
   createdAt: Date;
 }
 
@@ -12,6 +14,7 @@ export const adminSelect = {
   email: true,
   role: true,
   totpEnabled: true,
+  mustChangePassword: true,
   createdAt: true,
   domains: { select: { domain: { select: { name: true } } } },
 } as const;
@@ -21,6 +24,7 @@ export function toAdminDto(row: {
   email: string;
   role: 'GLOBAL' | 'DOMAIN';
   totpEnabled: boolean;
+  mustChangePassword: boolean;
   createdAt: Date;
   domains: { domain: { name: string } }[];
 }): AdminDto {

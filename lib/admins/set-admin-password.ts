@@ -10,7 +10,8 @@ import { endAllAdminSessions } from './sessions';
 
 /**
  * Resets another admin's password (global only; e.g. `postern admin passwd` for a
- * locked-out admin). Every session of that admin ends at once.
+ * locked-out admin). Every session of that admin ends at once. A generated password must be
+ * changed at the next sign-in (whoever reset it has seen it); a chosen one need not.
  */
 export async function setAdminPassword(db: Db, actor: Actor, input: { email: string; password?: string }): Promise<{ generatedPassword?: string }> {
   requireGlobal(actor, "reset admins' passwords");
@@ -20,7 +21,7 @@ export async function setAdminPassword(db: Db, actor: Actor, input: { email: str
   assertPassword(password, (await getEffectivePolicy(db)).password, target.email);
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {
-    await tx.admin.update({ where: { id: target.id }, data: { passwordHash } });
+    await tx.admin.update({ where: { id: target.id }, data: { passwordHash, mustChangePassword: Boolean(generatedPassword) } });
     await endAllAdminSessions(tx, target.id);
     await audit(tx, actor, 'admin.password.reset', target.email);
   });

@@ -30,6 +30,12 @@ export default async function MyAccountPage() {
           </>
         }
       />
+      {me.mustChangePassword ? (
+        <Alert className="mb-4">
+          Your password was generated when this account was made, so someone else has seen it: choose your own password below
+          to use the rest of the panel. You then sign in again with the new one.
+        </Alert>
+      ) : null}
       {policy.requireTotp && !me.totpEnabled ? (
         <Alert className="mb-4">
           The policy requires two-factor authentication for every admin. Set it up below to use the rest of the panel.
