@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       say(`first admin created — sign in with:`);
       say(`    email:    ${admin.email}`);
       say(`    password: ${admin.generatedPassword}`);
-      say(`  (shown only this once; change it in the panel under Admins)`);
+      say(`  (shown only this once; the panel asks for a new password at the first sign-in)`);
     } else if (admin.created) {
       say(`first admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
     }
