@@ -36,7 +36,7 @@ export async function createAliasAction(_prev: FormState, formData: FormData): P
     const source = input.kind === 'catchall' ? `@${input.domain}` : `${input.localPart}@${input.domain}`;
     const alias = await createAlias(db(), actor, { source, destinations: input.destinations });
     revalidatePath('/aliases');
-    return success(`Alias ${alias.source} added.`);
+    return success(input.kind === 'catchall' ? `Catch-all for ${alias.source.slice(1)} added.` : `Alias ${alias.source} added.`);
   } catch (err) {
     return { ...fromError(err), values: echo(formData) };
   }

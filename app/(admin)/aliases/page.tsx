@@ -58,8 +58,8 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
         description="Addresses that have no mailbox of their own and forward to one or more others — here or anywhere on the internet."
       />
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
-        <section aria-labelledby="alias-list-title" className="min-w-0 space-y-3 lg:order-1">
+      <div className="grid gap-6">
+        <section aria-labelledby="alias-list-title" className="order-2 min-w-0 space-y-3">
           <h2 id="alias-list-title" className="sr-only">
             Existing aliases
           </h2>
@@ -108,7 +108,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
               <tbody>
                 {list.rows.map((alias) => (
                   <tr key={alias.id} data-alias={alias.source}>
-                    <Td className="font-mono break-all">
+                    <Td className="whitespace-nowrap font-mono">
                       {alias.source.startsWith('@') ? (
                         <>
                           <span className="text-muted">*</span>
@@ -126,7 +126,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                     <Td className="font-mono text-xs">
                       <ul>
                         {alias.destinations.map((d) => (
-                          <li key={d} className="break-all">
+                          <li key={d} className="whitespace-nowrap">
                             {d}
                           </li>
                         ))}
@@ -170,7 +170,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
           {list.total > PAGE_SIZE ? <Pagination page={page} pageCount={pageCount} total={list.total} href={href} /> : null}
         </section>
 
-        <Card className="h-fit lg:order-2" aria-labelledby="alias-new-title">
+        <Card className="order-1 max-w-2xl" aria-labelledby="alias-new-title">
           <CardTitle>
             <span id="alias-new-title">New alias</span>
           </CardTitle>
