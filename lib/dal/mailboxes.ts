@@ -1,5 +1,6 @@
 import 'server-only';
 import { getMailbox as getMailboxService } from '@/lib/mailboxes/find-mailbox';
+import { mailboxActivity, mailboxRelations, type MailboxActivity, type MailboxRelations } from '@/lib/mailboxes/activity';
 import type { MailboxDto } from '@/lib/mailboxes/dto';
 import { listMailboxes, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/mailboxes/list-mailboxes';
 import { getPolicyOverride, mergePolicy, policyOverrideSchema } from '@/lib/policy';
@@ -65,4 +66,16 @@ export async function getMailboxDefaults(): Promise<Record<string, DomainMailbox
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/** Last login per protocol, message count and last password change for a page of mailboxes (the admin's domains only). */
+export async function getMailboxActivity(ids: string[]): Promise<Map<string, MailboxActivity>> {
+  const admin = await requireAdmin();
+  return mailboxActivity(db(), admin, ids);
+}
+
+/** The aliases delivering to a mailbox and its S/MIME certificates. */
+export async function getMailboxRelations(mailbox: { id: string; address: string }): Promise<MailboxRelations> {
+  const admin = await requireAdmin();
+  return mailboxRelations(db(), admin, mailbox);
 }

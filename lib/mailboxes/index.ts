@@ -7,3 +7,4 @@ export { setMailboxPassword } from './set-mailbox-password';
 export { removeMailbox } from './remove-mailbox';
 export { importMailboxes, MAX_IMPORT_ROWS, type ImportResult, type ImportRow } from './import-mailboxes';
 export { parseCsv } from './csv';
+export { mailboxActivity, mailboxRelations, LOGIN_SERVICES, type LoginService, type MailboxActivity, type MailboxRelations } from './activity';

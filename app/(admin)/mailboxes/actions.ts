@@ -26,6 +26,17 @@ const text = (fd: FormData, name: string) => {
   return typeof v === 'string' ? v : '';
 };
 
+/**
+ * The amount box must hold a plain number: a word typed there would otherwise reach the
+ * size parser as "lotsG" and come back in its terms. A sentence for the quota field, or null.
+ */
+function quotaAmountProblem(fd: FormData): string | null {
+  if (text(fd, 'quotaUnit') === 'none') return null;
+  const amount = text(fd, 'quotaAmount').trim();
+  return amount === '' || /^\d+(\.\d+)?$/.test(amount) ? null : 'Enter the quota as a number, such as 2 or 1.5, or choose Unlimited.';
+}
+const quotaRefused = (message: string): FormState<never> => ({ ok: false, message: 'Please correct the highlighted fields.', fieldErrors: { quota: message } });
+
 /** The quota inputs (amount + unit) as one size string for quotaSchema: "0" = unlimited, "" = none given. */
 function quotaInput(fd: FormData): string {
   const unit = text(fd, 'quotaUnit');
@@ -51,6 +62,8 @@ const createSchema = z.object({
 
 export async function createMailboxAction(_prev: FormState<MailboxResult>, fd: FormData): Promise<FormState<MailboxResult>> {
   const admin = await requireAdmin();
+  const quotaProblem = quotaAmountProblem(fd);
+  if (quotaProblem) return quotaRefused(quotaProblem);
   const parsed = createSchema.safeParse({
     localPart: text(fd, 'localPart'),
     domain: text(fd, 'domain'),
@@ -84,25 +97,21 @@ export async function createMailboxAction(_prev: FormState<MailboxResult>, fd: F
 const updateSchema = z.object({
   address: addressField,
   name: nameField,
-  quota: z.string().min(1, 'enter a quota, or choose Unlimited').pipe(quotaSchema as z.ZodType<number, string>),
-  enabled: z.boolean(),
+  quota: z.string().min(1, 'Enter a quota, or choose Unlimited.').pipe(quotaSchema as z.ZodType<number, string>),
 });
 
 export async function updateMailboxAction(_prev: FormState, fd: FormData): Promise<FormState> {
   const admin = await requireAdmin();
-  const parsed = updateSchema.safeParse({
-    address: text(fd, 'address'),
-    name: text(fd, 'name'),
-    quota: quotaInput(fd),
-    enabled: fd.get('enabled') === 'on',
-  });
+  const quotaProblem = quotaAmountProblem(fd);
+  if (quotaProblem) return quotaRefused(quotaProblem);
+  // Enabling and disabling is the page's own button (setMailboxEnabledAction), not part of this form.
+  const parsed = updateSchema.safeParse({ address: text(fd, 'address'), name: text(fd, 'name'), quota: quotaInput(fd) });
   if (!parsed.success) return fromZodError(parsed.error);
   try {
     const m = await updateMailbox(db(), admin, {
       address: parsed.data.address,
       name: parsed.data.name,
       quota: parsed.data.quota,
-      enabled: parsed.data.enabled,
     });
     revalidatePath('/mailboxes');
     revalidatePath(`/mailboxes/${encodeURIComponent(m.address)}`);

@@ -8,7 +8,8 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDomains } from '@/lib/dal/domains';
-import { getMailboxPage, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
+import { getMailboxActivity, getMailboxPage, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
+import { LOGIN_SERVICES, type MailboxActivity } from '@/lib/mailboxes/activity';
 import { isServiceError } from '@/lib/errors';
 import { requireAdmin } from '@/lib/dal/session';
 import { QuotaBar } from './quota-bar';
@@ -26,6 +27,24 @@ const COLUMNS: { key: MailboxSort; label: string; className?: string }[] = [
   { key: 'usedBytes', label: 'Quota use' },
   { key: 'createdAt', label: 'Created', className: NARROW_HIDDEN },
 ];
+
+const LOGIN_LABEL = { imap: 'IMAP', pop3: 'POP3', submission: 'SMTP' } as const;
+const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : null);
+
+/** The newest login per protocol, as "IMAP 2026-12-01"; "never" when none was recorded. */
+function LastLogins({ activity }: { activity?: MailboxActivity }) {
+  const seen = LOGIN_SERVICES.filter((s) => activity?.lastLogin[s]);
+  if (!seen.length) return <span className="text-muted">never</span>;
+  return (
+    <ul>
+      {seen.map((s) => (
+        <li key={s} className="whitespace-nowrap">
+          {LOGIN_LABEL[s]} <time dateTime={activity!.lastLogin[s]!.toISOString()}>{day(activity!.lastLogin[s])}</time>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requireAdmin();
@@ -47,6 +66,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     getDomains(),
   ]);
   const { result, problem } = listed;
+  const activity = await getMailboxActivity(result.rows.map((m) => m.id));
   const pageCount = Math.ceil(result.total / result.pageSize);
 
   const href = (change: Record<string, string | number | undefined>) => {
@@ -117,13 +137,16 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
                 </Th>
               );
             })}
+            <Th className={NARROW_HIDDEN}>Last login</Th>
+            <Th className="text-right">Messages</Th>
+            <Th className={NARROW_HIDDEN}>Password changed</Th>
             <Th>Status</Th>
           </tr>
         </thead>
         <tbody>
           {result.rows.length === 0 ? (
             <tr>
-              <Td colSpan={5} className="py-8 text-center text-muted">
+              <Td colSpan={8} className="py-8 text-center text-muted">
                 {q || domain ? 'No mailbox matches.' : 'No mailboxes yet.'}
               </Td>
             </tr>
@@ -140,6 +163,13 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
                   <QuotaBar used={m.usedBytes} quota={m.quotaBytes} />
                 </Td>
                 <Td className={`whitespace-nowrap text-muted ${NARROW_HIDDEN}`}>{m.createdAt.toISOString().slice(0, 10)}</Td>
+                <Td className={`text-xs ${NARROW_HIDDEN}`} data-testid="last-login">
+                  <LastLogins activity={activity.get(m.id)} />
+                </Td>
+                <Td className="text-right tabular-nums" data-testid="messages">{(activity.get(m.id)?.messages ?? 0).toLocaleString('en')}</Td>
+                <Td className={`whitespace-nowrap text-muted ${NARROW_HIDDEN}`} data-testid="password-changed">
+                  {day(activity.get(m.id)?.passwordChangedAt) ?? 'never'}
+                </Td>
                 <Td>{m.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="warn">disabled</Badge>}</Td>
               </tr>
             ))

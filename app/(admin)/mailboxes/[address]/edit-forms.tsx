@@ -5,7 +5,7 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field } from '@/components/ui/field';
-import { Checkbox, Input } from '@/components/ui/input';
+import { Input } from '@/components/ui/input';
 import { PasswordInput } from '@/components/ui/password-input';
 import { QuotaInput } from '@/components/ui/quota-input';
 import { SubmitButton } from '@/components/ui/submit-button';
@@ -17,13 +17,11 @@ interface MailboxView {
   address: string;
   displayName: string | null;
   quotaBytes: number;
-  enabled: boolean;
 }
 
 export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
   const { state, action, onSubmit, pending } = useFormAction(updateMailboxAction, {});
   const [name, setName] = useState(mailbox.displayName ?? '');
-  const [enabled, setEnabled] = useState(mailbox.enabled);
   const errors = state.fieldErrors ?? {};
   return (
     <Card>
@@ -34,12 +32,6 @@ export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
           {(a) => <Input {...a} name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} autoComplete="off" />}
         </Field>
         <QuotaInput id="quota" bytes={mailbox.quotaBytes} error={errors.quota} />
-        <Checkbox
-          name="enabled"
-          label="Enabled (can receive mail and sign in)"
-          checked={enabled}
-          onChange={(e) => setEnabled(e.target.checked)}
-        />
         <Alert tone={state.ok ? 'ok' : 'danger'}>{state.ok || !state.fieldErrors ? state.message : undefined}</Alert>
         <div>
           <SubmitButton pendingText="Saving…" pending={pending}>Save changes</SubmitButton>
@@ -89,7 +81,8 @@ export function DangerZone({ address, enabled }: { address: string; enabled: boo
   const [state, toggle] = useActionState(setMailboxEnabledAction, {});
   return (
     <Card className="border-danger/40">
-      <h2 className="mb-3 text-base font-semibold">Disable or delete</h2>
+      <h2 className="mb-1 text-base font-semibold">Disable or delete</h2>
+      <p className="mb-3 text-sm text-muted">A disabled mailbox receives no mail and cannot sign in; its mail is kept.</p>
       <div className="flex flex-wrap items-center gap-3">
         <form action={toggle}>
           <input type="hidden" name="address" value={address} />

@@ -81,6 +81,8 @@ export function CreateMailboxForm({
               name="localPart"
               aria-label="Local part (before @)"
               placeholder="alice"
+              // The page exists to fill in this form: start where the typing starts.
+              autoFocus
               autoComplete="off"
               spellCheck={false}
               value={localPart}
