@@ -13,7 +13,8 @@ import { TokenForm } from './token-form';
 
 export const metadata: Metadata = { title: 'API tokens' };
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never');
+/** The day, with the time (UTC) on hover: the table stays narrow enough for its actions. */
+const day = (d: Date | null) => (d ? <time dateTime={d.toISOString()} title={`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}>{d.toISOString().slice(0, 10)}</time> : 'never');
 
 export default async function TokensPage() {
   const actor = await requireGlobalAdmin();
@@ -32,7 +33,6 @@ export default async function TokensPage() {
               <Th>Name</Th>
               <Th>Scope</Th>
               <Th>State</Th>
-              <Th>Expires</Th>
               <Th>Last used</Th>
               <Th>
                 <span className="sr-only">Actions</span>
@@ -42,17 +42,17 @@ export default async function TokensPage() {
           <tbody>
             {tokens.length === 0 ? (
               <tr>
-                <Td colSpan={6} className="text-muted">
+                <Td colSpan={5} className="text-muted">
                   No tokens yet.
                 </Td>
               </tr>
             ) : null}
             {tokens.map((t) => (
               <tr key={t.id} data-token-name={t.name} className="align-top">
-                <Td className="break-all">
-                  {t.name}
+                <Td className="min-w-40">
+                  <span className="break-words font-medium">{t.name}</span>
                   <span className="block text-xs text-muted">
-                    {t.prefix}… by {t.createdBy}
+                    <code>{t.prefix}…</code> by <span className="break-all">{t.createdBy}</span>
                   </span>
                 </Td>
                 <Td>
@@ -61,11 +61,13 @@ export default async function TokensPage() {
                 </Td>
                 <Td>
                   <Badge tone={t.state === 'active' ? 'ok' : 'danger'}>{t.state}</Badge>
+                  <span className="mt-1 block whitespace-nowrap text-xs text-muted">
+                    {t.state === 'revoked' ? <>on {day(t.revokedAt)}</> : <>{t.state === 'expired' ? 'since' : 'until'} {day(t.expiresAt)}</>}
+                  </span>
                 </Td>
-                <Td className="whitespace-nowrap text-sm">{when(t.expiresAt)}</Td>
-                <Td className="whitespace-nowrap text-sm">{when(t.lastUsedAt)}</Td>
+                <Td className="whitespace-nowrap text-sm">{day(t.lastUsedAt)}</Td>
                 <Td className="text-right">
-                  {t.state === 'revoked' ? null : (
+                  {t.state !== 'active' ? null : (
                     <ConfirmDialog
                       id={`revoke-${t.id}`}
                       trigger="Revoke"
