@@ -493,3 +493,10 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   }
   cur[keys[keys.length - 1]] = value;
 }
+
+/** The limits of a number field, stated beside it before any submit: "A whole number from 1 to 10,000 days." */
+export function limitsText(field: PolicyField): string | null {
+  if (field.kind !== 'integer' || field.min === undefined || field.max === undefined) return null;
+  const unit = field.unit ? ` ${field.unit}` : '';
+  return `A whole number from ${field.min.toLocaleString('en')} to ${field.max.toLocaleString('en')}${unit}.`;
+}

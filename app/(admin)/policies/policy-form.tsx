@@ -14,6 +14,7 @@ import {
   SMARTHOST_SECURITY,
   SMARTHOST_SECURITY_LABEL,
   TLS_VERSIONS,
+  limitsText,
   smarthostName,
   type PolicyField,
 } from './fields';
@@ -63,6 +64,8 @@ export function PolicyForm({
     <form
       action={formAction}
       onSubmit={submitWithoutReset(formAction)}
+      // Our own messages (parse.ts), never the browser's "Please match the requested format."
+      noValidate
       className="space-y-6"
       aria-describedby="policy-status"
     >
@@ -92,9 +95,14 @@ export function PolicyForm({
                     className={wide ? 'grid gap-2 py-3' : 'grid gap-2 py-3 md:grid-cols-[minmax(0,1fr)_minmax(0,20rem)] md:gap-6'}
                   >
                     <div>
-                      <label htmlFor={`p-${field.path}`} className="block text-sm font-medium">
-                        {field.label}
-                      </label>
+                      {field.kind === 'boolean' ? (
+                        // The checkbox carries the setting's name itself; a second label would make it "… On".
+                        <span className="block text-sm font-medium">{field.label}</span>
+                      ) : (
+                        <label htmlFor={`p-${field.path}`} className="block text-sm font-medium">
+                          {field.label}
+                        </label>
+                      )}
                       <p id={`p-${field.path}-hint`} className="mt-0.5 text-xs text-muted">
                         {field.help}
                         {field.rfc ? (
@@ -124,6 +132,11 @@ export function PolicyForm({
                       ) : (
                         <Control field={field} value={active ? values[field.path] : inherited[field.path]} disabled={!active} error={errors[field.path]} onChange={set} />
                       )}
+                      {limitsText(field) ? (
+                        <p id={`p-${field.path}-limits`} className="text-xs text-muted" data-limits={field.path}>
+                          {limitsText(field)}
+                        </p>
+                      ) : null}
                       <p id={`p-${field.path}-error`} aria-live="polite" className="text-sm text-danger" data-field-error={field.path}>
                         {errors[field.path] ?? ''}
                       </p>
@@ -164,7 +177,7 @@ function Control({
     name: field.path,
     disabled,
     'aria-invalid': Boolean(error),
-    'aria-describedby': `p-${field.path}-hint p-${field.path}-error`,
+    'aria-describedby': `p-${field.path}-hint${limitsText(field) ? ` p-${field.path}-limits` : ''} p-${field.path}-error`,
   };
   switch (field.kind) {
     case 'boolean':
@@ -177,7 +190,7 @@ function Control({
             checked={Boolean(value)}
             onChange={(e) => onChange(field.path, e.target.checked)}
           />
-          {value ? 'On' : 'Off'}
+          {field.label}
         </label>
       );
     case 'tls-version':
@@ -206,7 +219,7 @@ function Control({
       return (
         <span className="flex items-center gap-2">
           <span className="min-w-0 flex-1">
-            <Input {...common} inputMode="numeric" pattern="[0-9]*" value={String(value ?? '')} onChange={(e) => onChange(field.path, e.target.value)} />
+            <Input {...common} inputMode="numeric" value={String(value ?? '')} onChange={(e) => onChange(field.path, e.target.value)} />
           </span>
           {field.unit ? <span className="text-sm text-muted">{field.unit}</span> : null}
         </span>
@@ -369,7 +382,7 @@ function SmarthostControl({
           {part(
             'port',
             'Port',
-            <Input {...common('port')} inputMode="numeric" pattern="[0-9]*" value={String(v('port') ?? '587')} onChange={(e) => onChange(smarthostName('port'), e.target.value)} />,
+            <Input {...common('port')} inputMode="numeric" value={String(v('port') ?? '587')} onChange={(e) => onChange(smarthostName('port'), e.target.value)} />,
           )}
           {part(
             'security',
