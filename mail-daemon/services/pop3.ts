@@ -10,6 +10,7 @@ import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { Pop3Server } from '../pop3/server';
 import { createPgMailStore, createPop3Store } from '../store';
+import { changedCredential } from './credentials';
 
 export function createPop3Service(): DaemonService {
   let server: Pop3Server | null = null;
@@ -39,11 +40,10 @@ export function createPop3Service(): DaemonService {
       // A password changed or an app password revoked (directory channel, `credentials`): the
       // sessions that logged in with it end here, in every daemon, as IMAP's do.
       await ctx.bus.listen(CHANNELS.directory, (payload) => {
-        if (payload.kind !== 'mailbox' || typeof payload.id !== 'string' || !payload.credentials) return;
-        const appPasswordId = payload.credentials === 'app-password' && typeof payload.appPasswordId === 'string' ? payload.appPasswordId : null;
-        if (payload.credentials !== 'password' && !appPasswordId) return;
-        const ended = server?.endSessions(payload.id, appPasswordId) ?? 0;
-        if (ended) log.info({ mailboxId: payload.id, ended }, 'pop3 sessions ended: credentials changed');
+        const changed = changedCredential(payload);
+        if (!changed) return;
+        const ended = server?.endSessions(changed.mailboxId, changed.appPasswordId) ?? 0;
+        if (ended) log.info({ mailboxId: changed.mailboxId, ended }, 'pop3 sessions ended: credentials changed');
       });
       const host = ctx.env.POSTERN_LISTEN_HOST;
       const listeners: ListenerInfo[] = [{ name: 'pop3s', port: await server.listen(ctx.env.POSTERN_POP3S_PORT, host, true), tls: 'implicit' }];
