@@ -228,7 +228,9 @@ export function parseReceived(value: string): ReceivedHop {
     if (tls.cipher === null && tlsClause) tls.cipher = tlsClause;
   }
   if (stated || isTlsProtocol(protocol)) tls.used = true;
-  else if (isSmtpProtocol(protocol)) tls.used = false;
+  // Without a `from` part no client connected over a network (Gmail's own "by … with SMTP id",
+  // written where the message entered its system): nothing says cleartext went over a wire.
+  else if (isSmtpProtocol(protocol) && 'from' in values) tls.used = false;
   else tls.used = null;
 
   const fromInfo = fromTok === undefined ? { name: null, ip: null } : readFromComments(fromTok, fromComments, exim);

@@ -618,7 +618,7 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
     },
   },
   {
-    name: 'Google internal: by … with SMTP id (no from) is cleartext SMTP by the header',
+    name: 'Google internal: by … with SMTP id (no from) is an internal hop, TLS unknown, not cleartext',
     source: 'seen: mail-qk1-f177.google.com, 13 Oct 2019 (pvrusb2 archive)',
     header: `Received: by mail-qk1-f177.google.com with SMTP id h126so14356112qke.10
  for <pvrusb2@isely.net>; Sun, 13 Oct 2019 16:59:51 -0700 (PDT)`,
@@ -629,7 +629,7 @@ export const RECEIVED_FIXTURES: ReceivedFixture[] = [
       id: 'h126so14356112qke.10',
       for: 'pvrusb2@isely.net',
       date: '2019-10-13T23:59:51.000Z',
-      tls: T(false),
+      tls: T(null),
     },
   },
   // ---------------------------------------------------------------- Microsoft 365 / Exchange

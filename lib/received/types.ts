@@ -18,8 +18,9 @@ export type TlsVersion = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
 export const TLS_VERSIONS: readonly TlsVersion[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 export interface HopTls {
-  /** true: a comment, the RFC 8314 `tls` clause or a TLS protocol type says TLS; false: SMTP/LMTP without
-   *  any TLS evidence; null: not an SMTP/LMTP transport hop (local, HTTP, MAPI, unknown, no `with`). */
+  /** true: a comment, the RFC 8314 `tls` clause or a TLS protocol type says TLS; false: SMTP/LMTP from a
+   *  client (a `from` part) without any TLS evidence; null: not an SMTP/LMTP transport hop (local, HTTP,
+   *  MAPI, unknown, no `with`) or a hop without `from`, internal to the receiving system. */
   used: boolean | null;
   /** the stated version normalised (`TLSv1`, `TLS1_2`… → TLSv1.0, TLSv1.2); null when ambiguous or not stated */
   version: TlsVersion | null;
