@@ -39,131 +39,86 @@ export function senderDomainOf(mailFrom: string): string {
   return splitAddress(mailFrom).domain.replace(/>$/, '').toLowerCase().slice(0, 255);
 }
 
-/** Stores the message's hop chain and counts it in the aggregates. Returns the summary. */
+/**
+ * Stores the message's hop chain and counts it in the aggregates, in one statement (one round trip,
+ * atomic on its own). Returns the summary.
+ */
 export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainSummary> {
   const s = summarizeChain(f.our, f.raw);
   const direction = directionOf(f.listener);
   const senderDomain = senderDomainOf(f.mailFrom);
-
-  const inserted = await sql.query<{ blob_id: string }>(
-    `INSERT INTO tls_hop_chains (blob_id, queue_id, received_at, direction, sender_domain, client_ip, our_tls_version,
-       our_cipher, our_bits, our_tls_mode, path_tls, path_weakest, hop_count, cleartext_hops, hops)
-     VALUES ($1::uuid, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9::int, $10, $11::boolean, $12, $13::int, $14::int, $15::jsonb)
-     ON CONFLICT (blob_id) DO NOTHING
-     RETURNING blob_id`,
-    [
-      f.blobId, f.our.queueId, f.receivedAt, direction, senderDomain, f.clientIp, s.ourTlsVersion,
-      f.our.cipher, f.our.bits, f.our.mode, s.pathTls, s.pathWeakest, s.hopCount, s.cleartextHops,
-      JSON.stringify(s.claimed),
-    ],
-  );
-  if (inserted.rows.length === 0) return s; // already counted (rescan racing a delivery)
-
   // Whose statistics: the recipients for inbound mail, the sender's own mailbox for submission.
-  let mailboxIds = direction === 'submission' && f.authMailboxId ? [f.authMailboxId] : [...new Set(f.mailboxIds)];
-  let pairs: { id: string; domain_id: string }[] = [];
-  if (mailboxIds.length > 0) {
-    pairs = (
-      await sql.query<{ id: string; domain_id: string }>(
-        `SELECT id::text AS id, domain_id::text AS domain_id FROM mailboxes WHERE id = ANY($1::uuid[]) ORDER BY id`,
-        [mailboxIds],
-      )
-    ).rows;
-  }
-  if (pairs.length === 0) {
-    mailboxIds = [NONE_ID];
-    pairs = [{ id: NONE_ID, domain_id: NONE_ID }];
-  }
-  // Sorted keys: concurrent deliveries lock aggregate rows in the same order (no deadlock).
-  pairs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-
-  const day = utcDay(f.receivedAt);
-  const cipher = f.our.cipher ?? '';
-  const shard = randomInt(SHARDS);
-  const ourTls = s.ourTls ? 1 : 0;
-  const pathTls = s.pathTls ? 1 : 0;
-  await sql.query(
-    `INSERT INTO tls_daily_stats AS t (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher,
-       path_weakest, shard, messages, deliveries, our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
-     SELECT $1::date, d, m, $4, $5, $6, $7, $8, $9, $13::smallint, w, 1, w * $10::int, $10::int, w * $11::int, $11::int
-       FROM unnest($2::uuid[], $3::uuid[], $12::int[]) AS u(d, m, w)
-     ON CONFLICT (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher, path_weakest, shard)
-     DO UPDATE SET messages = t.messages + EXCLUDED.messages,
-                   deliveries = t.deliveries + EXCLUDED.deliveries,
-                   our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
-                   our_tls_deliveries = t.our_tls_deliveries + EXCLUDED.our_tls_deliveries,
-                   path_tls_messages = t.path_tls_messages + EXCLUDED.path_tls_messages,
-                   path_tls_deliveries = t.path_tls_deliveries + EXCLUDED.path_tls_deliveries`,
-    [
-      day,
-      pairs.map((p) => p.domain_id),
-      pairs.map((p) => p.id),
-      direction,
-      senderDomain,
-      f.clientIp,
-      s.ourTlsVersion,
-      cipher,
-      s.pathWeakest,
-      ourTls,
-      pathTls,
-      pairs.map((_, i) => (i === 0 ? 1 : 0)),
-      shard,
-    ],
-  );
-  // Per domain: the message weighs 1 on its first recipient's domain, deliveries count recipients.
-  const perDomain = new Map<string, { w: number; n: number }>();
-  pairs.forEach((p, i) => {
-    const e = perDomain.get(p.domain_id) ?? { w: 0, n: 0 };
-    e.w += i === 0 ? 1 : 0;
-    e.n += 1;
-    perDomain.set(p.domain_id, e);
-  });
-  const domains = [...perDomain.keys()].sort();
-  await sql.query(
-    `INSERT INTO tls_daily_totals AS t (day, domain_id, direction, tls_version, cipher, path_weakest, shard, messages, deliveries,
-       our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
-     SELECT $1::date, d, $5, $6, $7, $8, $11::smallint, w, n, w * $9::int, n * $9::int, w * $10::int, n * $10::int
-       FROM unnest($2::uuid[], $3::int[], $4::int[]) AS u(d, w, n)
-     ON CONFLICT (day, domain_id, direction, tls_version, cipher, path_weakest, shard)
-     DO UPDATE SET messages = t.messages + EXCLUDED.messages,
-                   deliveries = t.deliveries + EXCLUDED.deliveries,
-                   our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
-                   our_tls_deliveries = t.our_tls_deliveries + EXCLUDED.our_tls_deliveries,
-                   path_tls_messages = t.path_tls_messages + EXCLUDED.path_tls_messages,
-                   path_tls_deliveries = t.path_tls_deliveries + EXCLUDED.path_tls_deliveries`,
-    [
-      day,
-      domains,
-      domains.map((d) => perDomain.get(d)!.w),
-      domains.map((d) => perDomain.get(d)!.n),
-      direction,
-      s.ourTlsVersion,
-      cipher,
-      s.pathWeakest,
-      ourTls,
-      pathTls,
-      shard,
-    ],
-  );
-  if (isWeak(s.ourTlsVersion)) {
-    await sql.query(
-      `INSERT INTO tls_weak_senders AS t (day, domain_id, direction, sender_domain, client_ip, tls_version, shard, messages, deliveries)
-       SELECT $1::date, d, $5, $6, $7, $8, $9::smallint, w, n FROM unnest($2::uuid[], $3::int[], $4::int[]) AS u(d, w, n)
+  const mailboxIds = direction === 'submission' && f.authMailboxId ? [f.authMailboxId] : [...new Set(f.mailboxIds)];
+  const values: unknown[] = [];
+  const p = (value: unknown) => `$${values.push(value)}`;
+  const common = {
+    day: p(utcDay(f.receivedAt)),
+    direction: p(direction),
+    senderDomain: p(senderDomain),
+    clientIp: p(f.clientIp),
+    tlsVersion: p(s.ourTlsVersion),
+    cipher: p(f.our.cipher ?? ''),
+    pathWeakest: p(s.pathWeakest),
+    shard: p(randomInt(SHARDS)),
+    ourTls: p(s.ourTls ? 1 : 0),
+    pathTls: p(s.pathTls ? 1 : 0),
+  };
+  const c = common;
+  const text = `WITH chain AS (
+       INSERT INTO tls_hop_chains (blob_id, queue_id, received_at, direction, sender_domain, client_ip, our_tls_version,
+         our_cipher, our_bits, our_tls_mode, path_tls, path_weakest, hop_count, cleartext_hops, hops)
+       VALUES (${p(f.blobId)}::uuid, ${p(f.our.queueId)}, ${p(f.receivedAt)}::timestamptz, ${c.direction}, ${c.senderDomain}, ${c.clientIp},
+         ${c.tlsVersion}, ${p(f.our.cipher)}, ${p(f.our.bits)}::int, ${p(f.our.mode)}, ${p(s.pathTls)}::boolean, ${c.pathWeakest},
+         ${p(s.hopCount)}::int, ${p(s.cleartextHops)}::int, ${p(JSON.stringify(s.claimed))}::jsonb)
+       ON CONFLICT (blob_id) DO NOTHING
+       RETURNING blob_id
+     ), found AS (
+       SELECT id, domain_id FROM mailboxes WHERE id = ANY(${p(mailboxIds)}::uuid[])
+     ), pairs AS (
+       -- Counted once: nothing when the chain was there already (a rescan racing a delivery). The message
+       -- weighs 1 on its first recipient (in id order), deliveries count recipients; the zero id stands for none.
+       SELECT id, domain_id, (row_number() OVER (ORDER BY id) = 1)::int AS w
+         FROM (SELECT id, domain_id FROM found UNION ALL
+               SELECT '${NONE_ID}'::uuid, '${NONE_ID}'::uuid WHERE NOT EXISTS (SELECT 1 FROM found)) k
+        WHERE EXISTS (SELECT 1 FROM chain)
+     ), per_domain AS (
+       SELECT domain_id AS d, sum(w)::int AS w, count(*)::int AS n FROM pairs GROUP BY domain_id
+     ), stats AS (
+       -- Sorted keys: concurrent deliveries lock aggregate rows in the same order (no deadlock).
+       INSERT INTO tls_daily_stats AS t (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher,
+         path_weakest, shard, messages, deliveries, our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
+       SELECT ${c.day}::date, domain_id, id, ${c.direction}, ${c.senderDomain}, ${c.clientIp}, ${c.tlsVersion}, ${c.cipher}, ${c.pathWeakest},
+              ${c.shard}::smallint, w, 1, w * ${c.ourTls}::int, ${c.ourTls}::int, w * ${c.pathTls}::int, ${c.pathTls}::int
+         FROM pairs ORDER BY id
+       ON CONFLICT (day, domain_id, mailbox_id, direction, sender_domain, client_ip, tls_version, cipher, path_weakest, shard)
+       DO UPDATE SET messages = t.messages + EXCLUDED.messages,
+                     deliveries = t.deliveries + EXCLUDED.deliveries,
+                     our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
+                     our_tls_deliveries = t.our_tls_deliveries + EXCLUDED.our_tls_deliveries,
+                     path_tls_messages = t.path_tls_messages + EXCLUDED.path_tls_messages,
+                     path_tls_deliveries = t.path_tls_deliveries + EXCLUDED.path_tls_deliveries
+     ), totals AS (
+       INSERT INTO tls_daily_totals AS t (day, domain_id, direction, tls_version, cipher, path_weakest, shard, messages, deliveries,
+         our_tls_messages, our_tls_deliveries, path_tls_messages, path_tls_deliveries)
+       SELECT ${c.day}::date, d, ${c.direction}, ${c.tlsVersion}, ${c.cipher}, ${c.pathWeakest}, ${c.shard}::smallint, w, n,
+              w * ${c.ourTls}::int, n * ${c.ourTls}::int, w * ${c.pathTls}::int, n * ${c.pathTls}::int
+         FROM per_domain ORDER BY d
+       ON CONFLICT (day, domain_id, direction, tls_version, cipher, path_weakest, shard)
+       DO UPDATE SET messages = t.messages + EXCLUDED.messages,
+                     deliveries = t.deliveries + EXCLUDED.deliveries,
+                     our_tls_messages = t.our_tls_messages + EXCLUDED.our_tls_messages,
+                     our_tls_deliveries = t.our_tls_deliveries + EXCLUDED.our_tls_deliveries,
+                     path_tls_messages = t.path_tls_messages + EXCLUDED.path_tls_messages,
+                     path_tls_deliveries = t.path_tls_deliveries + EXCLUDED.path_tls_deliveries
+     ), weak AS (
+       INSERT INTO tls_weak_senders AS t (day, domain_id, direction, sender_domain, client_ip, tls_version, shard, messages, deliveries)
+       SELECT ${c.day}::date, d, ${c.direction}, ${c.senderDomain}, ${c.clientIp}, ${c.tlsVersion}, ${c.shard}::smallint, w, n
+         FROM per_domain WHERE ${p(isWeak(s.ourTlsVersion))}::boolean ORDER BY d
        ON CONFLICT (day, domain_id, direction, sender_domain, client_ip, tls_version, shard)
-       DO UPDATE SET messages = t.messages + EXCLUDED.messages, deliveries = t.deliveries + EXCLUDED.deliveries`,
-      [
-        day,
-        domains,
-        domains.map((d) => perDomain.get(d)!.w),
-        domains.map((d) => perDomain.get(d)!.n),
-        direction,
-        senderDomain,
-        f.clientIp,
-        s.ourTlsVersion,
-        shard,
-      ],
-    );
-  }
+       DO UPDATE SET messages = t.messages + EXCLUDED.messages, deliveries = t.deliveries + EXCLUDED.deliveries
+     )
+     SELECT count(*) FROM chain`;
+  await sql.query(text, values);
   return s;
 }
 

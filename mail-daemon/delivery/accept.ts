@@ -5,44 +5,44 @@ import type { Srs } from '../outbound/srs';
 import { deliver } from '../store';
 import type { AcceptInput } from '../smtp/backend';
 import { createLogger } from '@/lib/log';
-import { recordDeliveryInTransaction } from '@/lib/tls-stats/record';
+import { recordDelivery } from '@/lib/tls-stats/record';
 
 const tlsStatsLog = createLogger('tls-stats');
 
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
  * recipient's INBOX (its Junk when the checks on arrival said so) through the mail store's deliver() (raw stored once, also when
- * every recipient is remote), and in the same transaction our smtp_receipts row and
- * one outbound_queue row per remote recipient. Throws on any failure; the caller
- * answers 451 4.3.0. Returns the stored message's parsed header (for the auto-replies).
+ * every recipient is remote), our smtp_receipts row in the same statement, and in the same
+ * transaction one outbound_queue row per remote recipient. Mail for local recipients only is that
+ * one statement, one round trip. Throws on any failure; the caller answers 451 4.3.0. Then the TLS
+ * statistics, after the commit. Returns the stored message's parsed header (for the auto-replies).
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<ParsedHeader> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
   const folder = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
-  const stored = await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder }, async (tx, { blobId, header }) => {
-    await writeReceipt(tx, input, blobId, messageIdOf(header));
-    // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, in this transaction, under a savepoint.
-    const statsError = await recordDeliveryInTransaction(tx, {
-      blobId,
-      receivedAt: input.receivedAt,
-      listener: input.listener,
-      clientIp: input.clientIp,
-      mailFrom: input.mailFrom,
-      authMailboxId: input.authUser?.mailboxId ?? null,
-      mailboxIds: input.mailboxIds,
-      our: {
-        queueId: input.queueId,
-        tlsVersion: input.tls?.version ?? null,
-        cipher: input.tls?.cipher ?? null,
-        bits: input.tls?.bits ?? null,
-        mode: input.tls?.mode ?? null,
-      },
-      // The header the store parsed for the MIME index: read once per message.
-      raw: header,
-    });
-    if (statsError) tlsStatsLog.warn({ err: statsError, queueId: input.queueId }, 'tls statistics not recorded');
-    if (input.remoteRecipients.length) await queueOutbound(tx, input, blobId, srs);
-  });
+  const alongside = (header: ParsedHeader, p: (value: unknown) => string) => receiptSql(input, messageIdOf(header), p);
+  const outbound = input.remoteRecipients.length ? (tx: pg.PoolClient, { blobId }: { blobId: string }) => queueOutbound(tx, input, blobId, srs) : undefined;
+  const stored = await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder, alongside }, outbound);
+  // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, one statement of its own that
+  // never holds the INBOX row; a failure is logged, never the sender's problem (`postern tls rescan` recounts).
+  await recordDelivery(pool, {
+    blobId: stored.blobId,
+    receivedAt: input.receivedAt,
+    listener: input.listener,
+    clientIp: input.clientIp,
+    mailFrom: input.mailFrom,
+    authMailboxId: input.authUser?.mailboxId ?? null,
+    mailboxIds: input.mailboxIds,
+    our: {
+      queueId: input.queueId,
+      tlsVersion: input.tls?.version ?? null,
+      cipher: input.tls?.cipher ?? null,
+      bits: input.tls?.bits ?? null,
+      mode: input.tls?.mode ?? null,
+    },
+    // The header the store parsed for the MIME index: read once per message.
+    raw: stored.header,
+  }).catch((err) => tlsStatsLog.warn({ err, queueId: input.queueId }, 'tls statistics not recorded'));
   return stored.header;
 }
 
@@ -53,27 +53,28 @@ function messageIdOf(header: ParsedHeader): string | null {
   return value.replace(/^<(.*)>$/, '$1').slice(0, 998);
 }
 
-async function writeReceipt(tx: pg.PoolClient, m: AcceptInput, blobId: string, messageId: string | null): Promise<void> {
+/** Our smtp_receipts row, as an INSERT reading the stored blob's id from the delivery statement's `blob`. */
+function receiptSql(m: AcceptInput, messageId: string | null, p: (value: unknown) => string): string {
   const a = m.arrival;
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-  await tx.query(
-    `INSERT INTO smtp_receipts (queue_id, blob_id, received_at, listener, client_ip, client_name, helo, mail_from, rcpts,
+  const values = [
+    m.queueId, m.receivedAt, m.listener, m.clientIp, m.clientName, m.helo, m.mailFrom, m.recipients,
+    m.authUser?.address ?? null, m.protocol, m.raw.length, m.tls?.version ?? null, m.tls?.cipher ?? null,
+    m.tls?.standardName ?? null, m.tls?.bits ?? null, m.tls?.mode ?? null, m.tls?.sni ?? null,
+    m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null, messageId,
+    a?.fromDomain ?? null, a?.spf ?? null, a?.dkim ?? null, a?.dmarc ?? null, a?.arc ?? null, a?.authResultsHeader ?? null,
+    json(a?.authResults), a?.disposition ?? 'inbox', a?.dispositionReason ?? null, a?.spam?.action ?? null, a?.spam?.score ?? null,
+    json(a?.spam?.symbols),
+  ].map(p);
+  // auth_results and spam_symbols are jsonb.
+  values[26] += '::jsonb';
+  values[31] += '::jsonb';
+  return `INSERT INTO smtp_receipts (queue_id, blob_id, received_at, listener, client_ip, client_name, helo, mail_from, rcpts,
        auth_user, protocol, size, tls_version, tls_cipher, tls_cipher_standard, tls_bits, tls_mode, tls_sni,
        client_cert_subject, client_cert_fingerprint, message_id,
        from_domain, spf_result, dkim_result, dmarc_result, arc_result, auth_results_header, auth_results,
        disposition, disposition_reason, spam_action, spam_score, spam_symbols)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-       $22, $23, $24, $25, $26, $27, $28::jsonb, $29, $30, $31, $32, $33::jsonb)`,
-    [
-      m.queueId, blobId, m.receivedAt, m.listener, m.clientIp, m.clientName, m.helo, m.mailFrom, m.recipients,
-      m.authUser?.address ?? null, m.protocol, m.raw.length, m.tls?.version ?? null, m.tls?.cipher ?? null,
-      m.tls?.standardName ?? null, m.tls?.bits ?? null, m.tls?.mode ?? null, m.tls?.sni ?? null,
-      m.tls?.clientCert?.subject ?? null, m.tls?.clientCert?.fingerprint ?? null, messageId,
-      a?.fromDomain ?? null, a?.spf ?? null, a?.dkim ?? null, a?.dmarc ?? null, a?.arc ?? null, a?.authResultsHeader ?? null,
-      json(a?.authResults), a?.disposition ?? 'inbox', a?.dispositionReason ?? null, a?.spam?.action ?? null, a?.spam?.score ?? null,
-      json(a?.spam?.symbols),
-    ],
-  );
+     SELECT ${values[0]}, blob.id, ${values.slice(1).join(', ')} FROM blob`;
 }
 
 /**

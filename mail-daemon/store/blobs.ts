@@ -27,12 +27,15 @@ export function prepareBlob(input: Buffer, options: { verbatim?: boolean } = {})
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {
-  const keys = SORT_KEY_COLUMNS.map((_, i) => `$${i + 7}`).join(', ');
-  const r = await client.query<{ id: string }>(
-    `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${SORT_KEY_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, ${keys}) RETURNING id`,
-    [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys)],
-  );
+  const values: unknown[] = [];
+  const r = await client.query<{ id: string }>(insertBlobSql(blob, (v) => `$${values.push(v)}`), values);
   return r.rows[0].id;
+}
+
+/** The INSERT … RETURNING id of a prepared blob, its values bound through `p` (for a larger statement too). */
+export function insertBlobSql(blob: PreparedBlob, p: (value: unknown) => string): string {
+  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys)];
+  return `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${SORT_KEY_COLUMNS.join(', ')}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
 }
 
 /**

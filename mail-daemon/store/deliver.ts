@@ -1,25 +1,31 @@
 // Durable local delivery, called by SMTP after DATA and by anything that
-// drops mail into INBOXes. One transaction: the raw message stored once (MIME index computed
-// once, before the transaction opens), one INBOX (or, when asked, \Junk) message per distinct recipient mailbox with
-// its UID and MODSEQ allocated on the folder row, quota use (mailbox + domain used_bytes)
-// charged, the caller's hook run on the same connection, NOTIFY CHANNELS.mailstore on commit.
+// drops mail into INBOXes. One statement (deliveryStatement below), its own transaction unless the
+// caller's hook needs one: the raw message stored once (MIME index computed before), one INBOX (or,
+// when asked, \Junk) message per distinct recipient mailbox with its UID and MODSEQ allocated on the
+// folder row, quota use (mailbox + domain used_bytes) charged, the caller's rows beside it
+// (`alongside`), NOTIFY CHANNELS.mailstore on commit; then the hook, on the same connection.
 // No recipients is fine: mail that only leaves is stored for the hook's rows to reference.
 // Throws on any failure with nothing written (the SMTP caller answers 451 4.3.0).
 //
 // Quota is NOT enforced here: the over-quota check belongs to RCPT time; once accepted, a
 // message is delivered. mail_blobs rows may be deleted once no folder message references them
 // (after EXPUNGE): reference mail_blobs.id from other tables without ON DELETE CASCADE.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ParsedHeader } from '@/lib/mime';
 import { CHANNELS } from '@/lib/db/channels';
 import { withTransaction } from '@/lib/db/transaction';
 import { num } from './db';
 import { ensureDefaultFolders } from './folders';
-import { insertBlob, prepareBlob } from './blobs';
-import { chargeMany } from './quota';
+import { insertBlobSql, prepareBlob, type PreparedBlob } from './blobs';
 
 export interface DeliverInput {
   raw: Buffer;
+  /**
+   * Rows the caller writes in the same statement: a data-modifying statement (INSERT … SELECT … FROM
+   * blob) that may read the stored blob's id from \`blob(id)\`; \`p\` binds a value and returns its placeholder.
+   */
+  alongside?: (header: ParsedHeader, p: (value: unknown) => string) => string;
   recipients: { mailboxId: string }[];
   internalDate?: Date;
   /** "junk": into each mailbox's \Junk folder (RFC 6154), e.g. DMARC quarantine; default the INBOX. */
@@ -47,47 +53,59 @@ export async function deliver(
   inTransaction?: (tx: pg.PoolClient, stored: Stored) => Promise<void>,
 ): Promise<Stored> {
   const blob = prepareBlob(input.raw);
-  const size = blob.raw.length;
-  const internalDate = input.internalDate ?? new Date();
   // One message per mailbox, in a fixed order so concurrent deliveries lock rows alike.
   const mailboxIds = [...new Set(input.recipients.map((r) => r.mailboxId))].sort();
-
-  return withTransaction(pool, async (client) => {
-    // Stored even without local recipients (then only the hook's rows reference it).
-    const blobId = await insertBlob(client, blob);
-    const folder = input.folder ?? 'inbox';
-    const into = (ids: string[], target: 'inbox' | 'junk') => intoFolders(client, ids, target, blobId, internalDate, size);
-    const messages = mailboxIds.length ? await into(mailboxIds, folder) : [];
-    const absent = () => mailboxIds.filter((id) => !messages.some((m) => m.mailboxId === id));
-    if (absent().length) {
-      // First mail for these mailboxes: their default folders are created in this transaction.
-      for (const id of absent()) await ensureDefaultFolders(client, id);
-      messages.push(...(await into(absent(), folder)));
-      // A user who deleted Junk still gets the message, in the INBOX.
-      if (folder === 'junk' && absent().length) messages.push(...(await into(absent(), 'inbox')));
-      if (messages.length !== mailboxIds.length) throw new Error('recipient mailbox vanished during delivery');
-    }
-    messages.sort((x, y) => (x.mailboxId < y.mailboxId ? -1 : 1));
-    await chargeMany(client, new Map(mailboxIds.map((id) => [id, size])));
-    const stored: Stored = { blobId, messages, header: blob.header };
-    if (inTransaction) await inTransaction(client, stored);
-    return stored;
-  });
+  const statement = deliveryStatement(blob, mailboxIds, input);
+  const store = async (client: pg.Pool | pg.PoolClient): Promise<Stored> => {
+    const r = await client.query<{ blob_id: string; id: string | null; folder_id: string; mailbox_id: string; uid: string }>(statement);
+    const messages = r.rows.filter((row) => row.id !== null).map((row) => ({ mailboxId: row.mailbox_id, folderId: row.folder_id, uid: num(row.uid), id: row.id! }));
+    return { blobId: r.rows[0].blob_id, messages, header: blob.header };
+  };
+  // Without a hook the statement is its own transaction: one round trip, committed (synchronous_commit)
+  // before it returns, so the folder rows stay locked only while it runs and commits.
+  const attempt = (firstDelivery: boolean) =>
+    inTransaction || firstDelivery
+      ? withTransaction(pool, async (client) => {
+          // First mail for these mailboxes: their default folders are created in this transaction.
+          if (firstDelivery) for (const id of mailboxIds) await ensureDefaultFolders(client, id);
+          const stored = await store(client);
+          if (inTransaction) await inTransaction(client, stored);
+          return stored;
+        })
+      : store(pool);
+  try {
+    return await attempt(false);
+  } catch (err) {
+    // The statement wrote nothing; again, with the folders.
+    if (!isMissingFolder(err)) throw err;
+  }
+  return attempt(true);
 }
 
-/** Each mailbox's target folder: its INBOX, or its (first) folder marked \Junk. */
+/** Each mailbox's target folder: its INBOX, or its (first) folder marked \Junk, else its INBOX. */
 const TARGET = {
   inbox: `SELECT id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND name = 'INBOX'`,
-  junk: `SELECT DISTINCT ON (mailbox_id) id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND special_use = '\\Junk' ORDER BY mailbox_id, created_at, id`,
+  junk: `SELECT DISTINCT ON (mailbox_id) id FROM mail_folders WHERE mailbox_id = ANY($1::uuid[]) AND (special_use = '\\Junk' OR name = 'INBOX')
+          ORDER BY mailbox_id, special_use IS NOT DISTINCT FROM '\\Junk' DESC, created_at, id`,
 } as const;
 
 /**
- * One statement: lock the target folder rows in mailbox order, allocate a UID and MODSEQ on each,
- * insert the messages, and queue the NOTIFY (sent at commit). Mailboxes without that folder are skipped.
+ * The whole delivery as one statement: the blob stored, the target folder rows locked in mailbox
+ * order (the last locks taken: the quota update reads them), a UID and MODSEQ allocated on each, the
+ * messages inserted, quota charged to the mailboxes and their domains, the caller's rows written
+ * beside, and the NOTIFY queued (sent at commit). A mailbox without the folder leaves a message
+ * without folder_id, which NOT NULL refuses: the statement then fails having written nothing.
  */
-async function intoFolders(client: pg.PoolClient, mailboxIds: string[], folder: 'inbox' | 'junk', blobId: string, internalDate: Date, size: number): Promise<StoredMessage[]> {
-  const r = await client.query<{ id: string; folder_id: string; mailbox_id: string; uid: string }>(
-    `WITH locked AS (
+function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: DeliverInput): pg.QueryConfig {
+  const values: unknown[] = [];
+  const p = (value: unknown) => `$${values.push(value)}`;
+  const ids = p(mailboxIds); // $1, which TARGET names
+  const size = blob.raw.length;
+  const blobSql = insertBlobSql(blob, p);
+  const sizeParam = p(size);
+  const folder = input.folder ?? 'inbox';
+  const text = `WITH blob AS (${blobSql}),
+     locked AS (
        SELECT id FROM mail_folders WHERE id IN (${TARGET[folder]}) ORDER BY mailbox_id FOR UPDATE
      ), f AS (
        UPDATE mail_folders mf SET uid_next = mf.uid_next + 1, highest_modseq = mf.highest_modseq + 1
@@ -95,13 +113,27 @@ async function intoFolders(client: pg.PoolClient, mailboxIds: string[], folder: 
        RETURNING mf.id, mf.mailbox_id, mf.uid_next - 1 AS uid, mf.highest_modseq AS modseq
      ), msg AS (
        INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, size, modseq)
-       SELECT f.id, f.uid, $2, '{}', $3, $4, f.modseq FROM f
+       SELECT f.id, f.uid, blob.id, '{}', ${p(input.internalDate ?? new Date())}, ${sizeParam}, f.modseq
+         FROM unnest(${ids}::uuid[]) AS r(mailbox_id) CROSS JOIN blob LEFT JOIN f ON f.mailbox_id = r.mailbox_id
        RETURNING id, folder_id, uid, modseq
-     )
-     SELECT msg.id, msg.folder_id, f.mailbox_id, msg.uid,
-            pg_notify($5, json_build_object('mailboxId', f.mailbox_id, 'folderId', msg.folder_id, 'modseq', msg.modseq, 'kind', 'messages')::text)
-       FROM msg JOIN f ON f.id = msg.folder_id`,
-    [mailboxIds, blobId, internalDate, size, CHANNELS.mailstore],
-  );
-  return r.rows.map((row) => ({ mailboxId: row.mailbox_id, folderId: row.folder_id, uid: num(row.uid), id: row.id }));
+     ), mb AS (
+       UPDATE mailboxes m SET used_bytes = m.used_bytes + ${sizeParam} FROM f WHERE m.id = f.mailbox_id RETURNING m.domain_id
+     ), dm AS (
+       UPDATE domains dm SET used_bytes = dm.used_bytes + s.delta
+         FROM (SELECT domain_id, count(*) * ${sizeParam}::bigint AS delta FROM mb GROUP BY domain_id) s WHERE dm.id = s.domain_id
+     )${input.alongside ? `, alongside AS (${input.alongside(blob.header, p)})` : ''}
+     SELECT blob.id AS blob_id, msg.id, msg.folder_id, f.mailbox_id, msg.uid,
+            CASE WHEN msg.id IS NOT NULL THEN
+              pg_notify(${p(CHANNELS.mailstore)}, json_build_object('mailboxId', f.mailbox_id, 'folderId', msg.folder_id, 'modseq', msg.modseq, 'kind', 'messages')::text)
+            END AS notified
+       FROM blob LEFT JOIN (msg JOIN f ON f.id = msg.folder_id) ON true
+      ORDER BY f.mailbox_id`;
+  // Named: prepared once per connection for each shape of the statement (folder, rows beside or not).
+  return { name: `deliver-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+}
+
+/** mail_messages.folder_id NULL: a recipient mailbox has no target folder yet. */
+function isMissingFolder(err: unknown): boolean {
+  const e = err as { code?: string; table?: string; column?: string };
+  return e.code === '23502' && e.table === 'mail_messages' && e.column === 'folder_id';
 }

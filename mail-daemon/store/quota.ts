@@ -15,23 +15,6 @@ export async function charge(client: Client, mailboxId: string, delta: number): 
   await client.query(`UPDATE domains SET used_bytes = used_bytes + $2 WHERE id = $1`, [r.rows[0].domain_id, delta]);
 }
 
-/** Adds many mailboxes' deltas, and their domains' sums, in one statement. */
-export async function chargeMany(client: Client, deltas: Map<string, number>): Promise<void> {
-  const ids = [...deltas.keys()].filter((id) => deltas.get(id) !== 0).sort();
-  if (!ids.length) return;
-  await client.query(
-    `WITH mb AS (
-       UPDATE mailboxes m SET used_bytes = m.used_bytes + d.delta
-         FROM unnest($1::uuid[], $2::bigint[]) AS d(id, delta)
-        WHERE m.id = d.id RETURNING m.domain_id, d.delta
-     )
-     UPDATE domains dm SET used_bytes = dm.used_bytes + s.delta
-       FROM (SELECT domain_id, sum(delta) AS delta FROM mb GROUP BY domain_id) s
-      WHERE dm.id = s.domain_id`,
-    [ids, ids.map((id) => deltas.get(id))],
-  );
-}
-
 /** Locks the mailbox row and tells whether `extra` more bytes fit its quota. */
 export async function fits(client: Client, mailboxId: string, extra: number): Promise<{ ok: boolean; used: number; limit: number }> {
   const r = await client.query(`SELECT used_bytes, quota_bytes FROM mailboxes WHERE id = $1 FOR UPDATE`, [mailboxId]);
