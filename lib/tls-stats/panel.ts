@@ -23,6 +23,7 @@ import {
   type Overview,
   type StatsFilter,
 } from './queries';
+import { recentMessages, type RecentMessageRow } from './recent-messages';
 import { prismaSql } from './sql';
 
 /** Pasted headers / messages the analyzer reads (route, page). */
@@ -196,4 +197,17 @@ export function analyzePasted(text: string): { hops: PublicHop[]; detail: Omit<R
   if (Buffer.byteLength(text) > MAX_ANALYZE_BYTES) throw new ServiceError('invalid', 'at most 1 MiB of headers', 'headers');
   const detail = parseHops(text).map(({ raw: _raw, ...h }) => h);
   return { hops: analyzeHeaders(text).hops, detail, authentication: analyzeAuthentication(text) };
+}
+
+/** The overview's newest messages (links to each hop path), optionally for one sending domain or client IP. */
+export async function tlsRecentMessages(
+  db: Db,
+  admin: AdminActor,
+  input: TlsFilterInput & { sender?: string | null; ip?: string | null },
+): Promise<RecentMessageRow[]> {
+  const { filter } = await resolveFilter(db, admin, input);
+  const ip = (input.ip ?? '').trim();
+  if (ip && !/^[0-9a-fA-F:.]{2,45}$/.test(ip)) throw new ServiceError('invalid', 'not an IP address', 'ip');
+  const sender = input.sender === undefined || input.sender === null ? null : input.sender.trim().slice(0, 253);
+  return recentMessages(prismaSql(db), { ...filter, senderDomain: sender, clientIp: ip || null });
 }

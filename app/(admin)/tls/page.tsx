@@ -12,7 +12,8 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
-import { tlsClientLogins, tlsOutbound, tlsOverview } from '@/lib/tls-stats/panel';
+import { tlsClientLogins, tlsOutbound, tlsOverview, tlsRecentMessages } from '@/lib/tls-stats/panel';
+import type { RecentMessageRow } from '@/lib/tls-stats/recent-messages';
 import type { OutboundDomainRow, OutboundOverview } from '@/lib/tls-stats/queries';
 import { firstParam } from '@/lib/forms/search-params';
 import { formatShare } from '@/components/ui/format';
@@ -38,6 +39,14 @@ export default async function TlsPage({ searchParams }: Props) {
   const clients = await tlsClientLogins(db(), admin, { mailbox: values.mailbox || null, weakOnly: true });
   const outbound = await tlsOutbound(db(), admin, { from: values.from, to: values.to });
   const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+  // A sending domain or client IP picked in a table narrows the message list below.
+  const narrow = { sender: firstParam(sp.sender) || null, ip: firstParam(sp.ip) || null };
+  const messages = await tlsRecentMessages(db(), admin, { ...values, ...narrow }).catch((err: unknown) => {
+    if (!isServiceError(err)) throw err;
+    error ??= err.message;
+    return [] as RecentMessageRow[];
+  });
+  const filterHref = (change: { sender?: string; ip?: string }) => `/tls?${new URLSearchParams({ ...Object.fromEntries(Object.entries(values).filter(([, v]) => v)), ...change })}#messages`;
   const unit = (n: number) => (o.perMessage ? (n === 1 ? 'message' : 'messages') : n === 1 ? 'delivery' : 'deliveries');
 
   return (
@@ -119,13 +128,19 @@ export default async function TlsPage({ searchParams }: Props) {
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Card>
           <CardTitle>Sending domains without TLS or below TLS 1.2</CardTitle>
-          <WeakTable rows={o.weakDomains.map((d) => ({ key: d.senderDomain || '(null sender)', ...d }))} head="Domain" testId="weak-domains" />
+          <WeakTable
+            rows={o.weakDomains.map((d) => ({ key: d.senderDomain || '(null sender)', href: d.senderDomain ? filterHref({ sender: d.senderDomain }) : undefined, ...d }))}
+            head="Domain"
+            testId="weak-domains"
+          />
         </Card>
         <Card>
           <CardTitle>Sending IPs without TLS or below TLS 1.2</CardTitle>
-          <WeakTable rows={o.weakIps.map((d) => ({ key: d.clientIp, ...d }))} head="IP" testId="weak-ips" />
+          <WeakTable rows={o.weakIps.map((d) => ({ key: d.clientIp, href: filterHref({ ip: d.clientIp }), ...d }))} head="IP" testId="weak-ips" />
         </Card>
       </div>
+
+      <MessagesCard rows={messages} narrow={narrow} clearHref={`/tls?${qs}#messages`} filterHref={filterHref} />
 
       {outbound ? <OutboundSection o={outbound} period={`${values.from} – ${values.to}`} /> : null}
 
@@ -177,7 +192,7 @@ function WeakTable({
   head,
   testId,
 }: {
-  rows: { key: string; messages: number; cleartext: number; belowTls12: number }[];
+  rows: { key: string; href?: string; messages: number; cleartext: number; belowTls12: number }[];
   head: string;
   testId: string;
 }) {
@@ -196,7 +211,15 @@ function WeakTable({
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}>
-              <Td className="break-all">{r.key}</Td>
+              <Td className="break-all">
+                {r.href ? (
+                  <Link href={r.href} className="text-accent hover:underline" title={`Messages from ${r.key}`}>
+                    {r.key}
+                  </Link>
+                ) : (
+                  r.key
+                )}
+              </Td>
               <Td className="text-right tabular-nums">{r.cleartext}</Td>
               <Td className="text-right tabular-nums">{r.belowTls12}</Td>
               <Td className="text-right tabular-nums">{r.messages}</Td>
@@ -205,6 +228,88 @@ function WeakTable({
         </tbody>
       </Table>
     </div>
+  );
+}
+
+const tlsBadge = (v: string) =>
+  v === 'none' ? <Badge tone="danger">cleartext</Badge> : <Badge tone={v === 'TLSv1.3' || v === 'TLSv1.2' ? 'ok' : 'warn'}>{v}</Badge>;
+
+/** The newest messages of the period, each linking to its hop path; domains and IPs narrow the list. */
+function MessagesCard({
+  rows,
+  narrow,
+  clearHref,
+  filterHref,
+}: {
+  rows: RecentMessageRow[];
+  narrow: { sender: string | null; ip: string | null };
+  clearHref: string;
+  filterHref: (change: { sender?: string; ip?: string }) => string;
+}) {
+  return (
+    <Card className="mt-4" id="messages" aria-labelledby="messages-title">
+      <CardTitle>
+        <span id="messages-title">Messages{narrow.sender ? ` from ${narrow.sender}` : ''}{narrow.ip ? ` from ${narrow.ip}` : ''}</span>
+      </CardTitle>
+      <p className="mt-1 text-xs text-muted">
+        The newest 50 of the period. Open one to see each hop it took; pick a sending domain or an IP to see only its messages.{' '}
+        {narrow.sender || narrow.ip ? (
+          <Link href={clearHref} className="text-accent hover:underline">
+            Show all messages
+          </Link>
+        ) : null}
+      </p>
+      {rows.length === 0 ? (
+        <p className="mt-2 text-sm text-muted">No messages in this range.</p>
+      ) : (
+        <div className="mt-2">
+          <Table data-testid="tls-messages">
+            <thead>
+              <tr>
+                <Th>Received</Th>
+                <Th>Mailbox</Th>
+                <Th>Sending domain</Th>
+                <Th>Client IP</Th>
+                <Th>Our hop</Th>
+                <Th>Weakest hop</Th>
+                <Th>
+                  <span className="sr-only">Hop path</span>
+                </Th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((m) => (
+                <tr key={m.id} data-message={m.id}>
+                  <Td className="whitespace-nowrap tabular-nums">{m.receivedAt.slice(0, 16).replace('T', ' ')}</Td>
+                  <Td className="whitespace-nowrap">{m.mailbox}</Td>
+                  <Td className="whitespace-nowrap">
+                    {m.senderDomain ? (
+                      <Link href={filterHref({ sender: m.senderDomain })} className="text-accent hover:underline">
+                        {m.senderDomain}
+                      </Link>
+                    ) : (
+                      <span className="text-muted">(null sender)</span>
+                    )}
+                  </Td>
+                  <Td className="whitespace-nowrap font-mono text-xs">
+                    <Link href={filterHref({ ip: m.clientIp })} className="text-accent hover:underline">
+                      {m.clientIp}
+                    </Link>
+                  </Td>
+                  <Td>{tlsBadge(m.ourTlsVersion)}</Td>
+                  <Td>{tlsBadge(m.pathWeakest)}</Td>
+                  <Td className="whitespace-nowrap text-right">
+                    <Link href={`/tls/messages/${m.id}`} className="text-accent hover:underline">
+                      Hop path →
+                    </Link>
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </div>
+      )}
+    </Card>
   );
 }
 

@@ -27,7 +27,9 @@ export default async function MessageHopsPage({ params }: Props) {
   if (chain.our) {
     const o = chain.our;
     hops.push({
+      // The client as our SMTP session saw it (address, HELO, reverse name), not what the top header claims.
       from: [o.helo, o.clientName ? `(${o.clientName})` : null, `[${o.clientIp}]`].filter(Boolean).join(' '),
+      fromHosts: [o.helo, o.clientName, o.clientIp].filter((v): v is string => Boolean(v)),
       by: 'this server',
       protocol: o.protocol,
       date: chain.receivedAt,
