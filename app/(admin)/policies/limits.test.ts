@@ -40,7 +40,7 @@ describe('number fields of the policies page', () => {
       bytes: () => 0,
       domain: (v) => v,
       address: (v) => v,
-      schema: () => ({}),
+      schema: () => null,
     });
     expect(fieldErrors[path]).toBe(message);
   });
