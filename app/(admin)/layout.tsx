@@ -13,15 +13,21 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         Skip to content
       </a>
       <aside className="border-b border-border bg-surface p-3 md:min-h-screen md:border-b-0 md:border-r">
-        <Link href="/" className="mb-3 block px-3 py-1 text-lg font-semibold tracking-tight">
-          Postern
-        </Link>
-        <Nav role={admin.role} />
+        <Nav
+          role={admin.role}
+          brand={
+            <Link href="/" className="block px-3 py-1 text-lg font-semibold tracking-tight">
+              Postern
+            </Link>
+          }
+        />
       </aside>
       <div className="min-w-0">
-        <header className="flex items-center justify-end gap-3 border-b border-border bg-surface px-4 py-2 text-sm">
-          <span data-testid="signed-in-admin">
-            {admin.email}
+        <header className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-border bg-surface px-4 py-2 text-sm">
+          <span data-testid="signed-in-admin" className="min-w-0 [overflow-wrap:anywhere]">
+            <Link href="/admins/me" className="underline underline-offset-2 hover:no-underline" title="My account">
+              {admin.email}
+            </Link>
             <span className="ml-2 text-muted">{admin.role === 'GLOBAL' ? 'global admin' : 'domain admin'}</span>
           </span>
           <SignOutButton />

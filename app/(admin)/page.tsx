@@ -8,6 +8,7 @@ import { getDashboard, type DaemonView } from '@/lib/dal/dashboard';
 import { TlsCard } from '@/components/dashboard/tls-card';
 import { CertificateCard } from '@/components/dashboard/certificate-card';
 import { DnsCard } from '@/components/dashboard/dns-card';
+import { FirstStepsCard } from '@/components/dashboard/first-steps';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -58,6 +59,7 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title="Dashboard" />
+      {Object.values(data.firstSteps).every(Boolean) ? null : <FirstStepsCard steps={data.firstSteps} />}
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Domains" value={counts.domains.toLocaleString('en')} />
         <Stat label="Mailboxes" value={counts.mailboxes.toLocaleString('en')} />

@@ -16,13 +16,19 @@ const short = (fp: string | null) => (fp ? `${fp.slice(0, 17)}…${fp.slice(-8)}
 export async function CertificateCard() {
   await requireAdmin();
   const status = await certificateStatus(db());
+  // Monitoring counts a valid self-signed certificate as fine (it is served); mail clients
+  // refuse it, so for the admin it is something to replace.
+  const selfSigned = status.certificates.some((c) => c.source === 'SELF_SIGNED');
+  const overall = status.status === 'OK' && selfSigned ? 'warn' : tone[status.status];
   return (
     <Card data-testid="certificate-card">
       <div className="flex items-center justify-between gap-2">
         <CardTitle>Certificates</CardTitle>
         <div className="flex items-center gap-2">
-          <Badge tone={tone[status.status]}>{status.status.toLowerCase()}</Badge>
-          <Link href="/certificates" className="text-sm text-accent hover:underline">
+          <span data-testid="certificate-overall" data-tone={overall}>
+            <Badge tone={overall}>{status.status === 'OK' && selfSigned ? 'self-signed' : status.status.toLowerCase()}</Badge>
+          </span>
+          <Link href="/certificates" className="text-sm text-accent underline underline-offset-2 hover:no-underline">
             Manage
           </Link>
         </div>
@@ -37,7 +43,11 @@ export async function CertificateCard() {
               <Badge tone={c.level === 'ok' ? 'ok' : c.level === 'warning' ? 'warn' : 'danger'}>
                 {c.level === 'expired' ? 'expired' : `${c.daysLeft} days left`}
               </Badge>
-              <span className="text-xs text-muted">{c.source.replace('_', ' ').toLowerCase()}</span>
+              {c.source === 'SELF_SIGNED' ? (
+                <Badge tone="warn">self-signed: mail clients will warn</Badge>
+              ) : (
+                <span className="text-xs text-muted">{c.source.replace('_', ' ').toLowerCase()}</span>
+              )}
             </li>
           ))}
         </ul>

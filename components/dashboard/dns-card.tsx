@@ -13,7 +13,7 @@ export async function DnsCard({ domainsWithProblems }: { domainsWithProblems: nu
     <Card data-testid="dns-card">
       <div className="flex items-center justify-between gap-2">
         <CardTitle>DNS</CardTitle>
-        <Link href="/domains" className="text-sm text-accent hover:underline">
+        <Link href="/domains" className="text-sm text-accent underline underline-offset-2 hover:no-underline">
           Details
         </Link>
       </div>
@@ -33,11 +33,13 @@ export async function DnsCard({ domainsWithProblems }: { domainsWithProblems: nu
         {host.addresses.length ? <span className="text-muted"> → {host.addresses.join(', ')}</span> : null}
       </p>
       {host.warnings.length ? (
-        <ul role="alert" className="mt-2 space-y-1 text-sm text-warn" data-testid="host-name-warnings">
-          {host.warnings.map((w) => (
-            <li key={w}>⚠ {w}</li>
-          ))}
-        </ul>
+        <div role="alert">
+          <ul className="mt-2 space-y-1 text-sm text-warn" data-testid="host-name-warnings">
+            {host.warnings.map((w) => (
+              <li key={w}>⚠ {w}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </Card>
   );

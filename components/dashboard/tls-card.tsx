@@ -15,7 +15,7 @@ export async function TlsCard() {
     <Card data-testid="tls-card">
       <div className="flex items-center justify-between gap-2">
         <CardTitle>TLS · last 7 days</CardTitle>
-        <Link href="/tls" className="text-sm text-accent hover:underline">
+        <Link href="/tls" className="text-sm text-accent underline underline-offset-2 hover:no-underline">
           Details
         </Link>
       </div>

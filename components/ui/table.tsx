@@ -1,12 +1,13 @@
 import { cn } from './cn';
+import { TableFrame } from './table-frame';
 
 export function Table({ className, children, ...props }: React.TableHTMLAttributes<HTMLTableElement>) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-border bg-surface">
+    <TableFrame>
       <table className={cn('w-full border-collapse text-sm', className)} {...props}>
         {children}
       </table>
-    </div>
+    </TableFrame>
   );
 }
 

@@ -20,14 +20,25 @@ export interface DashboardData {
   sendLimited: number;
   /** Domains whose last DNS check found a record not right. */
   dnsProblems: number;
+  /** The first-run steps done so far (the dashboard lists them until all are). */
+  firstSteps: FirstSteps;
   now: Date;
+}
+
+export interface FirstSteps {
+  domain: boolean;
+  /** A domain's last DNS check found every record right. */
+  dns: boolean;
+  mailbox: boolean;
+  /** An active certificate other than the self-signed one the daemon makes for itself. */
+  certificate: boolean;
 }
 
 /** Everything the dashboard shows, scoped to the admin's domains. */
 export async function getDashboard(): Promise<DashboardData> {
   const admin = await requireAdmin();
   const database = db();
-  const [domains, mailboxes, aliases, usage, daemons, outboundQueue, sendLimited, dnsProblems] = await Promise.all([
+  const [domains, mailboxes, aliases, usage, daemons, outboundQueue, sendLimited, dnsProblems, dnsRight, certificates] = await Promise.all([
     database.domain.count({ where: domainRowWhere(admin) }),
     database.mailbox.count({ where: domainIdWhere(admin) }),
     database.alias.count({ where: domainIdWhere(admin) }),
@@ -36,6 +47,8 @@ export async function getDashboard(): Promise<DashboardData> {
     countWaiting(database, admin),
     countSendLimited(database, admin),
     countDomainsWithDnsProblems(database, admin),
+    database.dnsCheck.count({ where: { ...domainIdWhere(admin), problems: 0 }, take: 1 }),
+    database.certificate.count({ where: { status: 'ACTIVE', source: { not: 'SELF_SIGNED' } }, take: 1 }),
   ]);
   const now = new Date();
   return {
@@ -50,6 +63,7 @@ export async function getDashboard(): Promise<DashboardData> {
     outboundQueue,
     sendLimited,
     dnsProblems,
+    firstSteps: { domain: domains > 0, dns: dnsRight > 0, mailbox: mailboxes > 0, certificate: certificates > 0 },
     now,
   };
 }

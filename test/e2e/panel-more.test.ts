@@ -147,7 +147,7 @@ describe('policies and the audit log', () => {
 
     // The audit log: newest first, with the diff of each save.
     await page.goto('/audit?action=policy.');
-    const entries = page.locator('tr[data-audit-action="policy.update"]');
+    const entries = page.locator('[data-audit-action="policy.update"]');
     await expect.poll(() => entries.count()).toBe(2);
     const newest = entries.nth(0).locator('[data-diff-path="maxRecipients"]');
     await expect(newest.locator('[data-diff-before]').textContent()).resolves.toBe('50');

@@ -23,7 +23,8 @@ export function AdminForm({
   const [state, formAction, pending] = useActionState(action, {} as FormState);
   const values = state.values ?? {};
   const errors = state.fieldErrors ?? {};
-  const [role, setRole] = useState(values.role === 'DOMAIN' ? 'DOMAIN' : 'GLOBAL');
+  // Domain admin unless chosen otherwise: the least power is the safer default.
+  const [role, setRole] = useState(values.role === 'GLOBAL' ? 'GLOBAL' : 'DOMAIN');
   const [password, setPassword] = useState(values.password ?? '');
   const [email, setEmail] = useState(values.email ?? '');
   const [shown, setShown] = useState(false);
@@ -34,7 +35,7 @@ export function AdminForm({
     setPassword('');
     setEmail('');
     setShown(false);
-    setRole('GLOBAL');
+    setRole('DOMAIN');
   }
   const chosen = new Set((values.domains ?? '').split('\n').filter(Boolean));
   const generated = (state.data as { generatedPassword?: string } | undefined)?.generatedPassword;

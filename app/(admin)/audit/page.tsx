@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Badge } from '@/components/ui/badge';
+import { cn } from '@/components/ui/cn';
 import { Input } from '@/components/ui/input';
 import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
@@ -95,14 +96,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <Th>Action</Th>
               <Th>Target</Th>
               <Th>IP</Th>
-              <Th>Change</Th>
             </tr>
           </thead>
-          <tbody>
-            {rows.map((row) => (
-              <AuditEntry key={row.id} row={row} filter={filter} />
-            ))}
-          </tbody>
+          {rows.map((row) => (
+            <AuditEntry key={row.id} row={row} filter={filter} />
+          ))}
         </Table>
       )}
 
@@ -115,38 +113,49 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   );
 }
 
+const COLUMNS = 5;
+
+/** One entry: its facts on one row and, when it changed settings, the change on an expandable row below. */
 function AuditEntry({ row, filter }: { row: AuditRow; filter: Filter }) {
   const changes = row.before === null && row.after === null ? [] : diffJson(row.before, row.after);
   const at = row.at.toISOString().replace('T', ' ').slice(0, 19);
   return (
-    <tr className="align-top" data-audit-action={row.action}>
-      <Td className="whitespace-nowrap font-mono text-xs">
-        <time dateTime={row.at.toISOString()}>{at}</time>
-      </Td>
-      <Td>
-        <Link className="hover:underline" href={href({}, { actor: row.actor })} title={`Only ${row.actor}`}>
-          {row.actor}
-        </Link>
-      </Td>
-      <Td>
-        <Link href={href({ ...filter, before: undefined }, { action: row.action })} title={`Only ${row.action}`}>
-          <Badge tone={row.action.includes('fail') ? 'danger' : row.action.includes('delete') || row.action.includes('remove') ? 'warn' : 'neutral'}>
-            {row.action}
-          </Badge>
-        </Link>
-      </Td>
-      <Td className="break-all">
-        {row.target ? (
-          <Link className="hover:underline" href={href({}, { target: row.target })} title={`Everything about ${row.target}`}>
-            {row.target}
+    <tbody data-audit-action={row.action}>
+      <tr className="align-top">
+        <Td className={cn('whitespace-nowrap font-mono text-xs', changes.length ? 'border-b-0' : undefined)}>
+          <time dateTime={row.at.toISOString()}>{at}</time>
+        </Td>
+        <Td className={changes.length ? 'border-b-0' : undefined}>
+          <Link className="underline-offset-2 hover:underline" href={href({}, { actor: row.actor })} title={`Only ${row.actor}`}>
+            {row.actor}
           </Link>
-        ) : (
-          '—'
-        )}
-      </Td>
-      <Td className="whitespace-nowrap font-mono text-xs">{row.ip ?? '—'}</Td>
-      <Td>{changes.length ? <Changes rows={changes} unset={row.action.startsWith('policy.') ? '(inherited)' : '—'} /> : <span className="text-muted">—</span>}</Td>
-    </tr>
+        </Td>
+        <Td className={changes.length ? 'border-b-0' : undefined}>
+          <Link href={href({ ...filter, before: undefined }, { action: row.action })} title={`Only ${row.action}`}>
+            <Badge tone={row.action.includes('fail') ? 'danger' : row.action.includes('delete') || row.action.includes('remove') ? 'warn' : 'neutral'}>
+              {row.action}
+            </Badge>
+          </Link>
+        </Td>
+        <Td className={cn('min-w-48 [overflow-wrap:anywhere]', changes.length ? 'border-b-0' : undefined)}>
+          {row.target ? (
+            <Link className="underline-offset-2 hover:underline" href={href({}, { target: row.target })} title={row.targetName ? `${row.target} — everything about it` : `Everything about ${row.target}`}>
+              {row.targetName ?? row.target}
+            </Link>
+          ) : (
+            '—'
+          )}
+        </Td>
+        <Td className={cn('whitespace-nowrap font-mono text-xs', changes.length ? 'border-b-0' : undefined)}>{row.ip ?? '—'}</Td>
+      </tr>
+      {changes.length ? (
+        <tr>
+          <Td colSpan={COLUMNS} data-label="" className="pt-0">
+            <Changes rows={changes} unset={row.action.startsWith('policy.') ? '(inherited)' : '—'} />
+          </Td>
+        </tr>
+      ) : null}
+    </tbody>
   );
 }
 
@@ -154,11 +163,12 @@ const KIND_LABEL: Record<DiffRow['kind'], string> = { added: 'set', removed: 'cl
 
 function Changes({ rows, unset }: { rows: DiffRow[]; unset: string }) {
   return (
-    <details open={rows.length <= 4}>
+    <details>
       <summary className="cursor-pointer text-xs text-muted">
-        {rows.length} field{rows.length === 1 ? '' : 's'}
+        Change: {rows.length} field{rows.length === 1 ? '' : 's'} ({rows.slice(0, 3).map((r) => r.path).join(', ')}
+        {rows.length > 3 ? ', …' : ''})
       </summary>
-      <table className="mt-1 w-full text-xs" aria-label="Before and after">
+      <table className="mt-1 w-full table-fixed text-xs [overflow-wrap:anywhere]" aria-label="Before and after">
         <thead className="sr-only">
           <tr>
             <th scope="col">Field</th>
@@ -169,11 +179,11 @@ function Changes({ rows, unset }: { rows: DiffRow[]; unset: string }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.path} data-diff-path={r.path} title={KIND_LABEL[r.kind]}>
-              <td className="pr-2 font-mono">{r.path}</td>
-              <td className="pr-2 font-mono" data-diff-before>
+              <td className="w-1/4 pr-2 align-top font-mono">{r.path}</td>
+              <td className="pr-2 align-top font-mono" data-diff-before>
                 {r.kind === 'added' ? <span className="text-muted">{unset}</span> : <del className="text-danger">{formatValue(r.before)}</del>}
               </td>
-              <td className="font-mono" data-diff-after>
+              <td className="align-top font-mono" data-diff-after>
                 {r.kind === 'removed' ? <span className="text-muted">{unset}</span> : <ins className="text-ok no-underline">{formatValue(r.after)}</ins>}
               </td>
             </tr>
