@@ -8,8 +8,10 @@
 //
 // --plain: no STARTTLS; --reconnect: a new connection (and greeting, EHLO, STARTTLS) for
 // every message, as a sender without connection caching does, where latency, not CPU, binds.
+// --no-checks: Postern with the checks on arrival off (Postfix runs none), so what is measured is
+// the accept path itself: its database round trips and the commit.
 //
-//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--plain] [--reconnect] [--checks]
+//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--plain] [--reconnect] [--checks] [--no-checks]
 //
 // Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs the Debian
 // postfix package (root, to start its master); without it only Postern is measured.
@@ -38,6 +40,7 @@ const MESSAGES = arg('messages', 2000);
 const SIZE = arg('size', 10 * 1024);
 const PLAIN = process.argv.includes('--plain');
 const RECONNECT = process.argv.includes('--reconnect');
+const NO_CHECKS = process.argv.includes('--no-checks');
 
 function message(n: number): string {
   const head = `From: bench@sender.test\r\nTo: bench@bench.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}.${Date.now()}@sender.test>\r\n\r\n`;
@@ -240,9 +243,9 @@ async function benchChecks(): Promise<void> {
 }
 
 async function main() {
-  console.log(`bench/smtp: ${SESSIONS} parallel sessions ${PLAIN ? 'in plain text' : 'over STARTTLS'}${RECONNECT ? ', a new connection per message' : ''}, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
+  console.log(`bench/smtp: ${SESSIONS} parallel sessions ${PLAIN ? 'in plain text' : 'over STARTTLS'}${RECONNECT ? ', a new connection per message' : ''}${NO_CHECKS ? ', checks on arrival off' : ''}, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
   if (process.argv.includes('--checks')) return benchChecks();
-  const postern = await benchPostern();
+  const postern = await benchPostern(NO_CHECKS ? 'postern, checks off' : 'postern', NO_CHECKS ? { authChecks: false } : {});
   const postfix = await benchPostfix();
   if (postfix) console.log(`ratio postern/postfix: ${(postern / postfix).toFixed(2)}`);
 }

@@ -4,7 +4,7 @@
 // bench database counted while the messages go in is printed with its calls per message
 // (BEGIN, COMMIT and SAVEPOINT included: pg_stat_statements.track_utility is on by default; the
 // foreign key checks the server runs inside a statement are not round trips and are left out).
-// Statements that ran fewer times than there were messages are the daemon's periodic work.
+// Statements that ran fewer than one time in ten messages are the daemon's periodic work, counted apart.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:PORT/postgres npx tsx bench/smtp/statements.ts [--messages 200]
 //
@@ -60,13 +60,15 @@ async function main() {
       [new URL(url).pathname.slice(1)],
     );
     let perMessage = 0;
+    let periodic = 0;
     console.log(`${MESSAGES} messages, one plain session; calls per message, then the statement:`);
     for (const row of r.rows) {
       const calls = Number(row.calls) / MESSAGES;
-      if (calls >= 1) perMessage += calls;
+      if (calls >= 0.1) perMessage += calls;
+      else periodic += calls;
       console.log(`${calls.toFixed(2).padStart(6)}  ${row.query.replace(/\s+/g, ' ').slice(0, 150)}`);
     }
-    console.log(`statements per message (those run at least once per message): ${perMessage.toFixed(2)}`);
+    console.log(`statements per message: ${perMessage.toFixed(2)} (and ${periodic.toFixed(2)} of periodic work)`);
   } finally {
     await stats.end();
     daemon?.child.kill('SIGTERM');

@@ -1,0 +1,117 @@
+// Round trips of the SMTP accept path on a real pool: a recipient resolves in one statement, mail for
+// local recipients commits in one statement (blob, message, quota, receipt) and its TLS statistics in
+// one more, after the commit. The statements are counted where node-postgres sends them.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRecipient } from '@/lib/directory';
+import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
+import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
+import type { AcceptInput } from '../smtp/backend';
+import { acceptMessage } from './accept';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = db.pool(4);
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+/** The statements `fn` sends on a fresh pool, counted on each of its connections. */
+async function statements<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const counted = db.pool(2);
+  counted.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const q = args[0] as string | { text: string };
+      sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
+      return query(...args);
+    }) as typeof client.query;
+  });
+  try {
+    return { result: await fn(counted), sent };
+  } finally {
+    await counted.end();
+  }
+}
+
+let n = 0;
+function input(mailboxIds: string[], over: Partial<AcceptInput> = {}): AcceptInput {
+  n++;
+  return {
+    queueId: `RT${n}${Date.now()}`,
+    raw: testMessage(`round trip ${n}`),
+    listener: 'mx',
+    clientIp: '192.0.2.7',
+    clientName: null,
+    helo: 'sender.test',
+    mailFrom: 'someone@sender.test',
+    recipients: ['x@rt.test'],
+    mailboxIds,
+    remoteRecipients: [],
+    forwarded: [],
+    authUser: null,
+    protocol: 'ESMTP',
+    tls: null,
+    receivedAt: new Date(),
+    ...over,
+  };
+}
+
+const count = async (sql: string, values: unknown[]) => Number((await pool.query(sql, values)).rows[0].n);
+
+describe('recipient resolution (RCPT)', () => {
+  it('a mailbox, its subaddress and an unknown local address: one statement each; an alias to a mailbox: one per level', async () => {
+    await createTestMailbox(pool, 'rcpt@rt.test');
+    await pool.query(`INSERT INTO aliases (id, domain_id, source, destinations) SELECT gen_random_uuid(), id, 'team@rt.test', '{rcpt@rt.test}' FROM domains WHERE name = 'rt.test'`);
+    const cases: [string, string, number][] = [
+      ['rcpt@rt.test', 'ok', 1],
+      ['rcpt+lists@rt.test', 'ok', 1],
+      ['nobody@rt.test', 'unknown', 1],
+      ['someone@elsewhere.test', 'not_local', 1],
+      ['team@rt.test', 'ok', 2],
+    ];
+    for (const [address, status, expected] of cases) {
+      const { result, sent } = await statements((p) => resolveRecipient(p, address, () => '+'));
+      expect([address, result.status, sent.length]).toEqual([address, status, expected]);
+    }
+  });
+});
+
+describe('end of DATA', () => {
+  it('local recipients: one delivery statement and one for the TLS statistics; message, receipt, quota and statistics all written', async () => {
+    const a = await createTestMailbox(pool, 'data@rt.test');
+    await acceptMessage(pool, input([a.mailboxId])); // first mail: the default folders, in a transaction
+    const m = input([a.mailboxId]);
+    const { sent } = await statements((p) => acceptMessage(p, m));
+    expect(sent).toEqual(['WITH blob AS', 'WITH chain AS']);
+    expect(await count(`SELECT count(*) AS n FROM smtp_receipts WHERE queue_id = $1 AND message_id = $2`, [m.queueId, `roundtrip${n}@example.org`])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1 AND f.name = 'INBOX'`, [a.mailboxId])).toBe(2);
+    const size = await count(`SELECT sum(size) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1`, [a.mailboxId]);
+    expect(await count(`SELECT used_bytes AS n FROM mailboxes WHERE id = $1`, [a.mailboxId])).toBe(size);
+    expect(await count(`SELECT used_bytes AS n FROM domains WHERE id = $1`, [a.domainId])).toBe(size);
+    expect(await count(`SELECT count(*) AS n FROM tls_hop_chains WHERE queue_id = $1`, [m.queueId])).toBe(1);
+    expect(await count(`SELECT sum(messages) AS n FROM tls_daily_totals WHERE domain_id = $1`, [a.domainId])).toBe(2);
+  });
+
+  it('quarantined mail goes into Junk in the same one statement', async () => {
+    const a = await createTestMailbox(pool, 'junk@rt.test');
+    await acceptMessage(pool, input([a.mailboxId]));
+    const { sent } = await statements((p) => acceptMessage(p, input([a.mailboxId], { arrival: { disposition: 'junk' } as AcceptInput['arrival'] })));
+    expect(sent).toEqual(['WITH blob AS', 'WITH chain AS']);
+    expect(await count(`SELECT count(*) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1 AND f.special_use = '\\Junk'`, [a.mailboxId])).toBe(1);
+  });
+
+  it('a database fault writes nothing and throws (the caller answers 451): a recipient mailbox that is gone', async () => {
+    const gone = '00000000-0000-4000-8000-000000000001';
+    const m = input([gone]);
+    await expect(acceptMessage(pool, m)).rejects.toThrow();
+    expect(await count(`SELECT count(*) AS n FROM smtp_receipts WHERE queue_id = $1`, [m.queueId])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM tls_hop_chains WHERE queue_id = $1`, [m.queueId])).toBe(0);
+  });
+});
