@@ -2,7 +2,7 @@ import { domainScope, isGlobal, type Actor } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { escapeLike } from '@/lib/validations/like';
-import { targetNames } from './target-names';
+import { idsNamed, targetNames } from './target-names';
 
 export interface ListAuditInput {
   action?: string; // prefix, e.g. "mailbox." or "mailbox.create"
@@ -37,7 +37,10 @@ export async function listAudit(db: Db, actor: Actor, input: ListAuditInput = {}
   const and: Prisma.AuditLogWhereInput[] = [];
   if (input.action) and.push({ action: { startsWith: escapeLike(input.action) } });
   if (input.actor) and.push({ actor: input.actor });
-  if (input.target) and.push({ target: { contains: escapeLike(input.target), mode: 'insensitive' } });
+  if (input.target) {
+    const named = await idsNamed(db, input.target);
+    and.push({ OR: [{ target: { contains: escapeLike(input.target), mode: 'insensitive' } }, ...(named.length ? [{ target: { in: named } }] : [])] });
+  }
   if (input.from) and.push({ at: { gte: input.from } });
   if (input.to) and.push({ at: { lt: input.to } });
   if (input.before !== undefined) and.push({ id: { lt: BigInt(input.before) } });

@@ -72,5 +72,9 @@ describe('target names', () => {
     // Removed since: the id stays, unnamed; a target that is a name already is left alone.
     expect(byAction('test.gone').targetName).toBeNull();
     expect(byAction('domain.add')).toMatchObject({ target: 'names.test', targetName: null });
+    // "Target contains" finds rows by the name too.
+    const found = await listAudit(t.prisma, cli, { target: 'IMAP.names' });
+    expect(found.rows.map((r) => r.action)).toContain('certificate.issue');
+    expect((await listAudit(t.prisma, cli, { target: 'root@names' })).rows.map((r) => r.action)).toEqual(['test.admin']);
   });
 });

@@ -1,3 +1,4 @@
+import { escapeLike, likeContains } from '@/lib/validations/like';
 import type { DbOrTx } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,4 +26,18 @@ export async function targetNames(db: DbOrTx, targets: (string | null)[]): Promi
   for (const m of mailboxes) names.set(m.id, m.address);
   for (const d of domains) names.set(d.id, d.name);
   return names;
+}
+
+/**
+ * The ids of the things audit rows name by id whose name contains `text` (case-insensitive):
+ * a search for "mail.example.org" then finds the rows about that certificate too.
+ */
+export async function idsNamed(db: DbOrTx, text: string): Promise<string[]> {
+  const contains = { contains: escapeLike(text), mode: 'insensitive' as const };
+  const [certificates, authorities, admins] = await Promise.all([
+    db.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM certificates WHERE array_to_string(hosts, ',') ILIKE ${likeContains(text)}`,
+    db.certificateAuthority.findMany({ where: { name: contains }, select: { id: true } }),
+    db.admin.findMany({ where: { email: contains }, select: { id: true } }),
+  ]);
+  return [...certificates, ...authorities, ...admins].map((r) => r.id);
 }
