@@ -106,7 +106,17 @@ describe('RFC 5256 3: the search part is SEARCH\'s', () => {
     ['UID SORT (DATE) UTF-8 ALL', '* SORT 5 6 4 3 2'],
     ['UID SORT (DATE) UTF-8 UID 3:5', '* SORT 5 4 3'],
     ['SORT (SUBJECT) UTF-8 CHARSET UTF-8 ALL', '* SORT 2 4 1 3 5'],
+    ['SORT (DATE) UTF-8 MODSEQ 1000000', '* SORT'],
   ])('%s', (command, response) => transcript([[command, response]]));
+
+  it('RFC 7162 3.1.5: MODSEQ in the criteria adds the highest modseq of the messages answered', async () => {
+    const fetched = await c.command('F UID FETCH 3:4 (MODSEQ)');
+    const highest = Math.max(...fetched.flatMap((l) => [...l.matchAll(/MODSEQ \((\d+)\)/g)].map((m) => Number(m[1]))));
+    await transcript([
+      ['SORT (DATE) UTF-8 MODSEQ 1 UID 3:4', `* SORT 3 2 (MODSEQ ${highest})`],
+      ['SORT RETURN (COUNT) (DATE) UTF-8 MODSEQ 1 UID 3:4', `* ESEARCH (TAG "T1") COUNT 2 MODSEQ ${highest}`],
+    ]);
+  });
 });
 
 describe('RFC 5957: DISPLAYFROM and DISPLAYTO sort the decoded display name, else the address', () => {

@@ -5,7 +5,20 @@ import { readSort, readThread, type SortCommand, type ThreadCommand } from '../p
 import { esortResponse, sortResponse, threadResponse } from '../protocol/sort-response';
 import { startUpdate, tagInUse } from './context';
 import { toStoreKey } from './selected';
-import { command, SELECTED, type Completion } from './types';
+import type { SearchKey as StoreSearchKey } from '../backend';
+import { command, SELECTED, type CommandSession, type Completion } from './types';
+
+/** RFC 7162 3.1.5: with MODSEQ in the criteria, SORT reports the highest modseq of the messages it answers. */
+async function highestModseq(s: CommandSession, key: StoreSearchKey, uids: readonly number[]): Promise<number | null> {
+  const res = await s.view.search(key);
+  if (!res.modseqs) return res.highestModseq;
+  const answered = new Set(uids);
+  let high: number | null = null;
+  res.uids.forEach((u, i) => {
+    if (answered.has(u)) high = Math.max(high ?? 0, res.modseqs![i]);
+  });
+  return high;
+}
 
 function sortCommand(uid: boolean) {
   return command({
@@ -21,16 +34,18 @@ function sortCommand(uid: boolean) {
         const refused = tagInUse(s, ctx.tag);
         if (refused) return refused;
       }
-      if (usesModseq(key)) s.useCondstore();
+      const modseqAsked = usesModseq(key);
+      if (modseqAsked) s.useCondstore();
       const storeKey = toStoreKey(s, key);
       const uids = (await s.view.sort(criteria, storeKey)).filter((u) => s.knows(u));
       const numbers = uid ? uids : uids.map((u) => s.seqOf(u));
+      const modseq = modseqAsked ? await highestModseq(s, storeKey, uids) : null;
       if (returns?.save) {
         // SEARCHRES (RFC 5182) for SORT: the matches are what "$" names; SAVE alone asks for no ESORT.
         s.saveSearch(uids);
         if (!returns.results.length && !returns.partial && !returns.update) return;
       }
-      await s.send(returns ? esortResponse(ctx.tag, uid, numbers, returns) : sortResponse(numbers));
+      await s.send(returns ? esortResponse(ctx.tag, uid, numbers, returns, modseq) : sortResponse(numbers, modseq));
       if (returns?.update) return startUpdate(s, { tag: ctx.tag, uid, criteria, key: storeKey, uids });
     },
   });

@@ -4,9 +4,10 @@ import { WireBuilder, atom } from './encode';
 import { formatSet } from './sequence';
 import { partialData, type ReturnOptions } from './search-return';
 
-/** `* SORT n...` in sort order. */
-export function sortResponse(numbers: readonly number[]): Buffer[] {
-  return [Buffer.from(`* SORT${numbers.map((n) => ` ${n}`).join('')}\r\n`)];
+/** `* SORT n...` in sort order, with `(MODSEQ m)` when the criteria used MODSEQ and something matched (RFC 7162 3.1.5). */
+export function sortResponse(numbers: readonly number[], modseq: number | null = null): Buffer[] {
+  const tail = modseq !== null && numbers.length ? ` (MODSEQ ${modseq})` : '';
+  return [Buffer.from(`* SORT${numbers.map((n) => ` ${n}`).join('')}${tail}\r\n`)];
 }
 
 /** A sequence-set that keeps the given order: only ascending runs of consecutive numbers are joined. */
@@ -25,7 +26,7 @@ export function orderedSet(numbers: readonly number[]): string {
  * `* ESEARCH (TAG "t") [UID] MIN a MAX b COUNT n ALL set PARTIAL (r set)` for SORT RETURN: MIN and
  * MAX are the first and last in sort order, ALL and PARTIAL keep that order (RFC 5267 3.1, 3.2, 4.4).
  */
-export function esortResponse(tag: string, uid: boolean, numbers: readonly number[], options: ReturnOptions): Buffer[] {
+export function esortResponse(tag: string, uid: boolean, numbers: readonly number[], options: ReturnOptions, modseq: number | null = null): Buffer[] {
   const { results, partial } = options;
   const b = new WireBuilder().raw('* ESEARCH ').value([atom('TAG'), tag]);
   if (uid) b.raw(' UID');
@@ -34,6 +35,7 @@ export function esortResponse(tag: string, uid: boolean, numbers: readonly numbe
   if (results.includes('COUNT')) b.raw(` COUNT ${numbers.length}`);
   if (numbers.length && results.includes('ALL')) b.raw(` ALL ${orderedSet(numbers)}`);
   if (partial) b.raw(` PARTIAL (${partialData(partial, numbers, orderedSet)})`);
+  if (modseq !== null && numbers.length) b.raw(` MODSEQ ${modseq}`);
   return b.done();
 }
 
