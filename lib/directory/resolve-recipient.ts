@@ -37,8 +37,8 @@ interface AliasRow {
   enabled: boolean;
 }
 
-/** A pg pool or client (named statements, prepared once per connection), or the Prisma client. */
-export type DirectoryDb = Db | { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> };
+/** A pg pool or client, or the Prisma client (through $queryRawUnsafe). */
+export type DirectoryDb = Db | { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> };
 
 /** Every delimiter a domain policy may choose (lib/policy/schema.ts), to fetch each possible base address at once. */
 const DELIMITERS = ['+', '-', '_', '.', '='];
@@ -89,7 +89,7 @@ class DirectoryLookup {
     }
     const values = [[...domains], [...keys]];
     const row = 'query' in this.db
-      ? ((await this.db.query({ name: 'directory-lookup', text: LOOKUP, values })).rows[0] as LookupRow)
+      ? ((await this.db.query(LOOKUP, values)).rows[0] as LookupRow)
       : (await this.db.$queryRawUnsafe<LookupRow[]>(LOOKUP, ...values))[0];
     for (const d of domains) this.domains.set(d, null);
     for (const d of JSON.parse(row.domains) as { name: string; id: string; enabled: boolean }[]) this.domains.set(d.name, { id: d.id, enabled: d.enabled });

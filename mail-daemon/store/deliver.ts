@@ -10,7 +10,6 @@
 // Quota is NOT enforced here: the over-quota check belongs to RCPT time; once accepted, a
 // message is delivered. mail_blobs rows may be deleted once no folder message references them
 // (after EXPUNGE): reference mail_blobs.id from other tables without ON DELETE CASCADE.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ParsedHeader } from '@/lib/mime';
 import { CHANNELS } from '@/lib/db/channels';
@@ -128,8 +127,9 @@ function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: Deli
             END AS notified
        FROM blob LEFT JOIN (msg JOIN f ON f.id = msg.folder_id) ON true
       ORDER BY f.mailbox_id`;
-  // Named: prepared once per connection for each shape of the statement (folder, rows beside or not).
-  return { name: `deliver-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+  // Unnamed: a named (prepared) statement exists on one server connection only, which a pooler in
+  // transaction mode (PgBouncer before 1.21) does not keep; either way it is one round trip.
+  return { text, values };
 }
 
 /** mail_messages.folder_id NULL: a recipient mailbox has no target folder yet. */
