@@ -1,4 +1,3 @@
-// Over 300 lines: one benchmark script that sets up both servers, runs the workload and reports.
 // bench/imap: IMAP operations per second with N clients over TLS (IMAPS), for the
 // Postern daemon (spawned as a real process) and for Debian's Dovecot started here on
 // loopback with its own config directory, high port and users; printed with the ratio.
@@ -8,8 +7,8 @@
 //
 // Both servers get the same mailboxes, filled the same way (IMAP APPEND of the same
 // messages) and the same workload: login, select, fetch headers, fetch bodies,
-// store flags, search. Passwords: Postern uses argon2id (lib/auth); Dovecot is given
-// {ARGON2ID} hashes from doveadm so LOGIN costs a comparable hash on both sides.
+// store flags, search. Passwords: argon2id with Postern's parameters on both servers
+// (bench/imap/dovecot.ts), so LOGIN costs the same hash on both sides.
 // Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs dovecot-imapd
 // (root, to start its master); without it only Postern is measured.
 import { spawn } from 'node:child_process';
@@ -23,54 +22,14 @@ import { freePort } from '@/lib/postgres/embedded';
 import { arg, benchDatabase } from '../database';
 import { WireClient } from '@/mail-daemon/testing/imap-wire';
 import { spawnDaemon, TEST_MASTER_KEY } from '@/mail-daemon/testing/daemon';
+import { connect, descendants, ok, PASSWORD, pssKb, seed } from './clients';
 import { startDovecot } from './dovecot';
 
 const CLIENTS = arg('clients', 8);
 const MESSAGES = arg('messages', 200);
 const ROUNDS = arg('rounds', 20);
 const IDLE = arg('idle', 400);
-const PASSWORD = 'Bench-Password-123';
 const users = Array.from({ length: CLIENTS }, (_, i) => `bench${i}@bench.test`);
-
-function message(n: number): string {
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
-  const body = Array.from({ length: 40 }, (_, i) => `Line ${i} of message ${n}: ${words[(n + i) % words.length]} the quick brown fox jumps over the lazy dog.`).join('\r\n');
-  return (
-    `From: Sender ${n % 7} <sender${n % 7}@example.org>\r\nTo: bench@bench.test\r\nSubject: Bench message ${n} ${words[n % words.length]}\r\n` +
-    `Date: Tue, 24 Nov 2026 10:${String(n % 60).padStart(2, '0')}:00 +0000\r\nMessage-ID: <bench-${n}@example.org>\r\n` +
-    `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`
-  );
-}
-
-async function ok(c: WireClient, cmd: string): Promise<string[]> {
-  const lines = await c.command(cmd, 60_000);
-  const last = lines[lines.length - 1];
-  if (!/^\S+ OK/.test(last)) throw new Error(`${cmd.slice(0, 60)} → ${last}`);
-  return lines;
-}
-
-async function connect(port: number, user: string, localAddress?: string): Promise<WireClient> {
-  const c = await WireClient.connect(port, { tls: true, localAddress });
-  await c.line();
-  await ok(c, `L LOGIN ${user} ${PASSWORD}`);
-  return c;
-}
-
-async function seed(port: number): Promise<void> {
-  await Promise.all(
-    users.map(async (user) => {
-      const c = await connect(port, user);
-      for (let n = 0; n < MESSAGES; n++) {
-        const m = message(n);
-        c.write(`A${n} APPEND INBOX {${Buffer.byteLength(m)}+}\r\n${m}\r\n`);
-        const res = await c.until(`A${n}`, 60_000);
-        if (!/ OK/.test(res[res.length - 1])) throw new Error(`APPEND failed: ${res[res.length - 1]}`);
-      }
-      await ok(c, 'Z LOGOUT');
-      c.close();
-    }),
-  );
-}
 
 /** Round r's window of `size` messages, wrapping inside the mailbox. */
 function windowOf(r: number, size: number): string {
@@ -134,43 +93,12 @@ async function idlers(port: number, count: number): Promise<WireClient[]> {
   return out;
 }
 
-/** Proportional set size (shared pages split between the processes sharing them), in KiB. */
-function rssKb(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      if (m) total += Number(m[1]);
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-function descendants(pid: number): number[] {
-  const out = [pid];
-  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  const parent = new Map<number, number>();
-  for (const d of all) {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parent.set(Number(d), ppid);
-    } catch {
-      // gone
-    }
-  }
-  for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
-  return out;
-}
-
 /** Median RSS of a few samples a little apart (GC makes single samples noisy). */
 async function settledRss(pidsOf: () => number[]): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 7; i++) {
     await new Promise((r) => setTimeout(r, 400));
-    samples.push(rssKb(pidsOf()));
+    samples.push(pssKb(pidsOf()));
   }
   return samples.sort((a, b) => a - b)[3];
 }
@@ -257,7 +185,7 @@ async function benchPostern(): Promise<Result> {
     await db.$disconnect();
     const port = await freePort();
     daemon = await spawnDaemon(url, tmp, { POSTERN_IMAPS_PORT: String(port), LOG_LEVEL: 'info' });
-    await seed(port);
+    await seed(port, users, MESSAGES);
     const ops = await workload(port);
     const idleBytes = await posternIdleMemory(url);
     return { ops, idleBytes };
@@ -272,7 +200,7 @@ async function benchDovecot(): Promise<Result | null> {
   const dovecot = await startDovecot(users, PASSWORD);
   if (!dovecot) return null;
   try {
-    await seed(dovecot.port);
+    await seed(dovecot.port, users, MESSAGES);
     const ops = await workload(dovecot.port);
     const idleBytes = await idleMemory(dovecot.port, () => descendants(dovecot.pid));
     return { ops, idleBytes };
