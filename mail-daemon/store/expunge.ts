@@ -1,11 +1,14 @@
-// Removing messages from a folder, as IMAP EXPUNGE/MOVE and the POP3 UPDATE state do: under
-// the folder-row lock, with a tombstone per UID at one new MODSEQ (so every IMAP session's
-// change feed reports them, RFC 7162 VANISHED included) and a NOTIFY on commit. Quota is
-// the caller's, in the same transaction (MOVE's copies and removals cancel out).
+// Removing messages from a folder, as IMAP EXPUNGE/MOVE and the POP3 UPDATE state do, in one
+// statement: the folder row locked first (as every writer does), the rows deleted, a tombstone
+// per UID at one new MODSEQ (so every IMAP session's change feed reports them, RFC 7162 VANISHED
+// included), the quota use given back when asked, and a NOTIFY on commit. MOVE charges its
+// copies and removals together in its own transaction, so it asks for no quota change here.
+import type pg from 'pg';
+import { CHANNELS } from '@/lib/db/channels';
 import type { UidRanges } from '@/mail-daemon/imap/backend';
-import { announce, num, type Client } from './db';
+import { num, type Client } from './db';
 import { uidCondition } from './flags';
-import { lockFolder } from './folders';
+import { StoreError } from '@/mail-daemon/imap/backend';
 
 export interface Removed {
   /** Ascending. */
@@ -16,28 +19,39 @@ export interface Removed {
   blobs: string[];
 }
 
-/** Deletes messages (all given UIDs, or only \Deleted ones); throws 'nonexistent' when the folder is gone. */
+/**
+ * Deletes messages (all given UIDs, or only \Deleted ones); with `giveBack`, mailboxes.used_bytes and
+ * domains.used_bytes drop by their sizes in the same statement. On a pool the statement is its own
+ * transaction. Throws 'nonexistent' when the folder is gone.
+ */
 export async function removeMessages(
-  c: Client,
+  c: Client | pg.Pool,
   folder: { mailboxId: string; folderId: string },
   uids: UidRanges | number[] | undefined,
   onlyDeleted: boolean,
+  giveBack = false,
 ): Promise<Removed> {
-  const { highestModseq } = await lockFolder(c, folder.folderId);
-  const params: unknown[] = [folder.folderId];
-  let where = 'folder_id = $1';
-  if (onlyDeleted) where += ` AND '\\Deleted' = ANY(flags)`;
-  if (uids) where += ` AND ${uidCondition(uids, params)}`;
-  const del = await c.query<{ uid: string; size: number; blob_id: string }>(`DELETE FROM mail_messages WHERE ${where} RETURNING uid, size, blob_id`, params);
-  if (!del.rows.length) return { uids: [], total: 0, blobs: [] };
-  const modseq = highestModseq + 1;
-  const removed = del.rows.map((r) => num(r.uid)).sort((a, b) => a - b);
-  await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [folder.folderId, modseq]);
-  await c.query(
-    `INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, u, $3 FROM unnest($2::bigint[]) u
-     ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq`,
-    [folder.folderId, removed, modseq],
+  const params: unknown[] = [folder.folderId, folder.mailboxId, CHANNELS.mailstore, giveBack];
+  let where = 'm.folder_id = $1 AND EXISTS (SELECT 1 FROM lk)';
+  if (onlyDeleted) where += ` AND '\\Deleted' = ANY(m.flags)`;
+  if (uids) where += ` AND ${uidCondition(uids, params, 'm.uid')}`;
+  const r = await c.query<{ folder: boolean; uids: string[] | null; total: string | null; blobs: string[] | null }>(
+    `WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
+     del AS (DELETE FROM mail_messages m WHERE ${where} RETURNING m.uid, m.size, m.blob_id),
+     f AS (UPDATE mail_folders SET highest_modseq = lk.highest_modseq + 1 FROM lk
+            WHERE mail_folders.id = lk.id AND EXISTS (SELECT 1 FROM del) RETURNING mail_folders.highest_modseq),
+     tomb AS (INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, del.uid, f.highest_modseq FROM del, f
+              ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq),
+     mb AS (UPDATE mailboxes SET used_bytes = used_bytes - (SELECT sum(size) FROM del)
+             WHERE id = $2 AND $4 AND EXISTS (SELECT 1 FROM del) RETURNING domain_id, (SELECT sum(size) FROM del) AS total),
+     dm AS (UPDATE domains SET used_bytes = used_bytes - mb.total FROM mb WHERE domains.id = mb.domain_id),
+     n AS (SELECT pg_notify($3, json_build_object('mailboxId', $2::text, 'folderId', $1::text, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f)
+     SELECT EXISTS (SELECT 1 FROM lk) AS folder, (SELECT count(*) FROM n) AS notified,
+            (SELECT array_agg(uid ORDER BY uid) FROM del) AS uids, (SELECT sum(size) FROM del) AS total,
+            (SELECT array_agg(DISTINCT blob_id) FROM del) AS blobs`,
+    params,
   );
-  await announce(c, { mailboxId: folder.mailboxId, folderId: folder.folderId, modseq, kind: 'messages' });
-  return { uids: removed, total: del.rows.reduce((n, r) => n + r.size, 0), blobs: [...new Set(del.rows.map((r) => r.blob_id))] };
+  const row = r.rows[0];
+  if (!row.folder) throw new StoreError('nonexistent', 'folder was deleted');
+  return { uids: (row.uids ?? []).map(num), total: num(row.total ?? 0), blobs: row.blobs ?? [] };
 }

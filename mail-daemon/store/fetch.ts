@@ -6,11 +6,10 @@
 import type pg from 'pg';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { applyPartial, filterHeader, sectionRange } from '@/lib/mime';
-import { withTransaction } from '@/lib/db/transaction';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
-import { announce, num } from './db';
-import { applyFlagOp, uidCondition } from './flags';
-import { lockFolder } from './folders';
+import { num } from './db';
+import { uidCondition } from './flags';
+import { writeFlags } from './store-flags';
 import { decodeTransfer, partEncoding } from './transfer-encoding';
 import type { MetaRow } from './rows';
 
@@ -156,24 +155,7 @@ async function markSeenRows(scope: FetchScope, rows: MetaRow[]): Promise<SeenFla
   const unseen = rows.filter((r) => !r.flags.includes('\\Seen')).map((r) => num(r.uid));
   const out: SeenFlags = new Map();
   if (!unseen.length) return out;
-  await withTransaction(scope.pool, async (c) => {
-    const { highestModseq } = await lockFolder(c, scope.folderId);
-    const modseq = highestModseq + 1;
-    const current = await c.query<{ id: string; uid: string; flags: string[] }>(
-      `SELECT id, uid, flags FROM mail_messages WHERE folder_id = $1 AND uid = ANY($2::bigint[]) AND NOT ('\\Seen' = ANY(flags))`,
-      [scope.folderId, unseen],
-    );
-    const r = { rows: current.rows.map((x) => ({ id: x.id, uid: x.uid, flags: applyFlagOp(x.flags, 'add', ['\\Seen']) })) };
-    if (r.rows.length) {
-      await c.query(
-        `UPDATE mail_messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(u.f)), modseq = $2
-           FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, f jsonb) WHERE m.id = u.id`,
-        [JSON.stringify(r.rows.map((x) => ({ id: x.id, f: x.flags }))), modseq],
-      );
-      await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [scope.folderId, modseq]);
-      await announce(c, { mailboxId: scope.mailboxId, folderId: scope.folderId, modseq, kind: 'messages' });
-    }
-    for (const row of r.rows) out.set(num(row.uid), { flags: row.flags, modseq });
-  });
+  const written = await writeFlags(scope.pool, { mailboxId: scope.mailboxId, folderId: scope.folderId }, unseen, { op: 'add', flags: ['\\Seen'] });
+  for (const m of written.updated) if (m.changed) out.set(m.uid, { flags: m.flags, modseq: m.modseq });
   return out;
 }

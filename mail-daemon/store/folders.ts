@@ -55,11 +55,24 @@ export async function folderRow(client: Client | pg.Pool, mailboxId: string, nam
   return r.rows[0];
 }
 
-/** Locks a folder's row for a write and returns its HIGHESTMODSEQ; throws 'nonexistent' when it was deleted. */
-export async function lockFolder(client: Client, folderId: string): Promise<{ highestModseq: number }> {
-  const r = await client.query('SELECT highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE', [folderId]);
-  if (!r.rows[0]) throw new StoreError('nonexistent', 'folder was deleted');
-  return { highestModseq: num(r.rows[0].highest_modseq) };
+/**
+ * Claims a folder's \Recent messages for one session (RFC 3501: only one session sees a message as
+ * \Recent), in one statement: the UIDs in [from, to) that arrived since the last claim; null when
+ * none did (then no row is locked) or the folder does not exist. The row lock re-reads the row at its
+ * latest version, so two concurrent claims get disjoint ranges. Messages of the range are committed
+ * (UIDs are allocated in the inserting transaction, under the same row lock), so a statement that
+ * starts after this one sees all of them.
+ */
+export async function claimRecent(client: Client | pg.Pool, folder: { id: string } | { mailboxId: string; name: string }): Promise<{ from: number; to: number } | null> {
+  const [where, params] = 'id' in folder ? ['id = $1', [folder.id]] : ['mailbox_id = $1 AND name = $2', [folder.mailboxId, folder.name]];
+  const r = await client.query(
+    `WITH old AS (SELECT id, first_recent_uid, uid_next FROM mail_folders WHERE ${where} AND uid_next > first_recent_uid FOR UPDATE),
+     claimed AS (UPDATE mail_folders SET first_recent_uid = old.uid_next FROM old WHERE mail_folders.id = old.id)
+     SELECT first_recent_uid, uid_next FROM old`,
+    params,
+  );
+  const row = r.rows[0];
+  return row ? { from: num(row.first_recent_uid), to: num(row.uid_next) } : null;
 }
 
 /**

@@ -27,12 +27,13 @@ import {
 } from '@/mail-daemon/imap/backend';
 import { announce, num, readEvenIfReadOnly, type Client } from './db';
 import { fetchMessages } from './fetch';
-import { applyFlagOp, compareFlags, normalizeFlags, sameFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
+import { normalizeFlags, STORED_SYSTEM_FLAGS, uidCondition } from './flags';
 import { removeMessages } from './expunge';
-import { allocateUids, folderRow, lockFolder } from './folders';
+import { allocateUids, claimRecent, folderRow } from './folders';
 import { junkVerdict, recordJunkJudgements } from './junk-training';
 import { charge, fits } from './quota';
 import { searchFolder } from './search';
+import { writeFlags } from './store-flags';
 import { ResultCache, sortFolder, threadFolder, type SortScope } from './sort';
 
 /** What a folder view needs of its session and store. */
@@ -60,11 +61,6 @@ export class PgFolderView implements FolderView {
     if (this.readOnly) throw new StoreError('readonly', 'folder is read-only');
   }
 
-  /** Locks this folder's row for a write; throws 'nonexistent' when it was deleted. */
-  private lock(c: Client): Promise<{ highestModseq: number }> {
-    return lockFolder(c, this.folder.id);
-  }
-
   recentUids(): ReadonlySet<number> {
     return this.recent;
   }
@@ -88,43 +84,12 @@ export class PgFolderView implements FolderView {
 
   async storeFlags(uids: UidRanges | number[], input: StoreFlagsInput): Promise<StoreFlagsResult> {
     this.writable();
-    const flags = normalizeFlags(input.flags);
-    return withTransaction(this.pool, async (c) => {
-      const { highestModseq } = await this.lock(c);
-      const params: unknown[] = [this.folder.id];
-      const rows = await c.query<{ id: string; uid: string; flags: string[]; modseq: string }>(
-        `SELECT id, uid, flags, modseq FROM mail_messages WHERE folder_id = $1 AND ${uidCondition(uids, params)} ORDER BY uid`,
-        params,
-      );
-      const modseq = highestModseq + 1;
-      const modified: number[] = [];
-      const changes: { id: string; f: string[] }[] = [];
-      const updated: MessageSummary[] = [];
-      for (const row of rows.rows) {
-        const uid = num(row.uid);
-        if (input.unchangedSince !== undefined && num(row.modseq) > input.unchangedSince) {
-          modified.push(uid);
-          continue;
-        }
-        const next = applyFlagOp(row.flags, input.op, flags);
-        if (sameFlags(next, [...row.flags].sort(compareFlags))) {
-          updated.push({ uid, flags: row.flags, modseq: num(row.modseq) });
-        } else {
-          changes.push({ id: row.id, f: next });
-          updated.push({ uid, flags: next, modseq });
-        }
-      }
-      if (changes.length) {
-        await c.query(
-          `UPDATE mail_messages m SET flags = ARRAY(SELECT jsonb_array_elements_text(u.f)), modseq = $2
-             FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, f jsonb) WHERE m.id = u.id`,
-          [JSON.stringify(changes), modseq],
-        );
-        await c.query('UPDATE mail_folders SET highest_modseq = $2 WHERE id = $1', [this.folder.id, modseq]);
-        await announce(c, { mailboxId: this.scope.mailboxId, folderId: this.folder.id, modseq, kind: 'messages' });
-      }
-      return { updated, modified };
+    const written = await writeFlags(this.pool, { mailboxId: this.scope.mailboxId, folderId: this.folder.id }, uids, {
+      op: input.op,
+      flags: normalizeFlags(input.flags),
+      unchangedSince: input.unchangedSince,
     });
+    return { updated: written.updated.map(({ uid, flags, modseq }) => ({ uid, flags, modseq })), modified: written.modified };
   }
 
   /** Copies rows into `dest` (locked with the source in id order); returns the mapping. */
@@ -188,13 +153,10 @@ export class PgFolderView implements FolderView {
 
   async expunge(uids?: UidRanges | number[]): Promise<number[]> {
     this.writable();
-    const result = await withTransaction(this.pool, async (c) => {
-      const removed = await this.remove(c, uids, true);
-      await charge(c, this.scope.mailboxId, -removed.total);
-      return removed;
-    });
-    this.scope.collect(result.blobs);
-    return result.uids;
+    const removed = await removeMessages(this.pool, { mailboxId: this.scope.mailboxId, folderId: this.folder.id }, uids, true, true);
+    for (const u of removed.uids) this.recent.delete(u);
+    this.scope.collect(removed.blobs);
+    return removed.uids;
   }
 
   async search(key: SearchKey): Promise<SearchResult> {
@@ -216,46 +178,31 @@ export class PgFolderView implements FolderView {
   }
 
   async changes(since: ChangesSince): Promise<FolderChanges> {
-    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => {
-      // FOR UPDATE only when \Recent may be claimed below (a write); never on a read-only database.
-      const claim = writable && !this.readOnly;
-      const lock = !writable ? '' : claim ? 'FOR UPDATE' : 'FOR SHARE';
-      const f = await c.query(`SELECT uid_next, highest_modseq, first_recent_uid FROM mail_folders WHERE id = $1 ${lock}`, [this.folder.id]);
-      if (!f.rows[0]) {
-        return { expunged: [], added: [], updated: [], recent: [], highestModseq: since.modseq, uidNext: since.uidNext, gone: true };
-      }
-      const folder = f.rows[0];
-      const exp = await c.query<{ uid: string }>(
-        'SELECT uid FROM mail_expunged WHERE folder_id = $1 AND modseq > $2 ORDER BY uid',
-        [this.folder.id, since.modseq],
-      );
-      const msgs = await c.query<{ uid: string; flags: string[]; modseq: string }>(
-        'SELECT uid, flags, modseq FROM mail_messages WHERE folder_id = $1 AND modseq > $2 ORDER BY uid',
-        [this.folder.id, since.modseq],
-      );
-      const added: MessageSummary[] = [];
-      const updated: MessageSummary[] = [];
-      for (const m of msgs.rows) {
-        const s = { uid: num(m.uid), flags: m.flags, modseq: num(m.modseq) };
-        (s.uid >= since.uidNext ? added : updated).push(s);
-      }
-      const recent: number[] = [];
-      if (claim && num(folder.uid_next) > num(folder.first_recent_uid)) {
-        // Every message that arrived since the last claim is \Recent for this view.
-        const claimed = await c.query<{ uid: string }>(
-          'SELECT uid FROM mail_messages WHERE folder_id = $1 AND uid >= $2 ORDER BY uid',
-          [this.folder.id, folder.first_recent_uid],
-        );
-        await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [this.folder.id]);
-        for (const row of claimed.rows) {
-          recent.push(num(row.uid));
-          this.recent.add(num(row.uid));
-        }
-      }
-      const expunged = exp.rows.map((r) => num(r.uid));
-      for (const u of expunged) this.recent.delete(u);
-      return { expunged, added, updated, recent, highestModseq: num(folder.highest_modseq), uidNext: num(folder.uid_next), gone: false };
-    }));
+    // A read-write view first claims what arrived since the last claim (no row lock when nothing
+    // did; none on a read-only database), then reads everything in one statement, which sees
+    // every message of the claimed range.
+    const claim = this.readOnly ? null : await readEvenIfReadOnly(async (writable) => (writable ? claimRecent(this.pool, { id: this.folder.id }) : null));
+    const r = await this.pool.query<{ uid_next: string; highest_modseq: string; expunged: string[] | null; msgs: MessageSummary[] | null; claimed: string[] | null }>(
+      `SELECT uid_next, highest_modseq,
+              (SELECT array_agg(uid ORDER BY uid) FROM mail_expunged WHERE folder_id = $1 AND modseq > $2) AS expunged,
+              (SELECT json_agg(json_build_object('uid', uid, 'flags', flags, 'modseq', modseq) ORDER BY uid)
+                 FROM mail_messages WHERE folder_id = $1 AND modseq > $2) AS msgs,
+              (SELECT array_agg(uid ORDER BY uid) FROM mail_messages WHERE folder_id = $1 AND uid >= $3 AND uid < $4) AS claimed
+         FROM mail_folders WHERE id = $1`,
+      [this.folder.id, since.modseq, claim?.from ?? 0, claim?.to ?? 0],
+    );
+    const folder = r.rows[0];
+    if (!folder) {
+      return { expunged: [], added: [], updated: [], recent: [], highestModseq: since.modseq, uidNext: since.uidNext, gone: true };
+    }
+    const added: MessageSummary[] = [];
+    const updated: MessageSummary[] = [];
+    for (const m of folder.msgs ?? []) (m.uid >= since.uidNext ? added : updated).push(m);
+    const recent = (folder.claimed ?? []).map(num);
+    for (const u of recent) this.recent.add(u);
+    const expunged = (folder.expunged ?? []).map(num);
+    for (const u of expunged) this.recent.delete(u);
+    return { expunged, added, updated, recent, highestModseq: num(folder.highest_modseq), uidNext: num(folder.uid_next), gone: false };
   }
 }
 

@@ -21,7 +21,8 @@ import {
 } from '@/mail-daemon/imap/backend';
 import { appendMessages, readSection } from './append';
 import { announce, num, readEvenIfReadOnly, type Client } from './db';
-import { folderRow, INBOX, lookupName, validFolderName } from './folders';
+import { claimRecent, folderRow, INBOX, lookupName, validFolderName } from './folders';
+import { STORED_SYSTEM_FLAGS } from './flags';
 import { PgFolderView } from './pg-folder-view';
 import { charge } from './quota';
 import { FOLDER_SUBSCRIBED, folderInfo, type FolderRow } from './rows';
@@ -174,63 +175,68 @@ export class PgMailSession implements MailSession {
     });
   }
 
-  private async statusOf(client: Client | pg.Pool, f: FolderRow): Promise<FolderStatus> {
-    const r = await client.query(
-      `SELECT count(*) AS messages,
-              count(*) FILTER (WHERE NOT ('\\Seen' = ANY(flags))) AS unseen,
-              count(*) FILTER (WHERE '\\Deleted' = ANY(flags)) AS deleted,
-              coalesce(sum(size) FILTER (WHERE '\\Deleted' = ANY(flags)), 0) AS deleted_size,
-              count(*) FILTER (WHERE uid >= $2) AS recent,
-              coalesce(sum(size), 0) AS size
-         FROM mail_messages WHERE folder_id = $1`,
-      [f.id, f.first_recent_uid],
+  /**
+   * A folder's row, counts and (for SELECT) its UIDs, first unseen UID and keywords in use, in one
+   * statement (one snapshot, no transaction, no lock). \Recent counts the UIDs in [from, to) when
+   * a claim gave them, else those from the folder's first_recent_uid on.
+   */
+  private async state(name: string, options: { claim?: { from: number; to: number }; select?: boolean } = {}) {
+    const select = options.select
+      ? `, array_agg(m.uid ORDER BY m.uid) FILTER (WHERE m.uid IS NOT NULL) AS uids,
+           min(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))) AS first_unseen,
+           (SELECT array_agg(DISTINCT k) FROM mail_messages k_m, unnest(k_m.flags) k
+             WHERE k_m.folder_id = mail_folders.id AND left(k, 1) <> '\\') AS keywords`
+      : '';
+    const r = await this.pool.query(
+      `SELECT mail_folders.*, ${FOLDER_SUBSCRIBED}, s.* FROM mail_folders CROSS JOIN LATERAL (
+         SELECT count(*) AS messages,
+                count(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))) AS unseen,
+                count(m.uid) FILTER (WHERE '\\Deleted' = ANY(m.flags)) AS deleted,
+                coalesce(sum(m.size) FILTER (WHERE '\\Deleted' = ANY(m.flags)), 0) AS deleted_size,
+                coalesce(sum(m.size), 0) AS size,
+                count(m.uid) FILTER (WHERE m.uid >= coalesce($3::bigint, mail_folders.first_recent_uid) AND ($4::bigint IS NULL OR m.uid < $4::bigint)) AS recent
+                ${select}
+           FROM mail_messages m WHERE m.folder_id = mail_folders.id) s
+        WHERE mail_folders.mailbox_id = $1 AND mail_folders.name = $2`,
+      [this.mailboxId, lookupName(name), options.claim?.from ?? null, options.claim?.to ?? null],
     );
-    const s = r.rows[0];
-    return {
-      name: f.name,
-      uidValidity: num(f.uid_validity),
-      uidNext: num(f.uid_next),
-      highestModseq: num(f.highest_modseq),
-      messages: num(s.messages),
-      recent: num(s.recent),
-      unseen: num(s.unseen),
-      deleted: num(s.deleted),
-      deletedSize: num(s.deleted_size),
-      size: num(s.size),
+    const row = r.rows[0];
+    if (!row) throw new StoreError('nonexistent', 'no such folder');
+    const status: FolderStatus = {
+      name: row.name,
+      uidValidity: num(row.uid_validity),
+      uidNext: num(row.uid_next),
+      highestModseq: num(row.highest_modseq),
+      messages: num(row.messages),
+      recent: num(row.recent),
+      unseen: num(row.unseen),
+      deleted: num(row.deleted),
+      deletedSize: num(row.deleted_size),
+      size: num(row.size),
     };
+    const uids = ((row.uids as string[] | undefined) ?? []).map(num);
+    return { row: row as FolderRow, status, uids, firstUnseen: row.first_unseen == null ? null : num(row.first_unseen), keywords: ((row.keywords as string[] | null) ?? []).sort() };
   }
 
   async status(name: string): Promise<FolderStatus> {
-    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => this.statusOf(c, await this.folder(c, name, writable ? 'FOR SHARE' : ''))));
+    return (await this.state(name)).status;
   }
 
   async select(name: string, options: { readOnly?: boolean } = {}): Promise<SelectResult> {
     const readOnly = options.readOnly ?? false;
-    return readEvenIfReadOnly((writable) => withTransaction(this.pool, async (c) => {
-      const f = await this.folder(c, name, !writable ? '' : readOnly ? 'FOR SHARE' : 'FOR UPDATE');
-      const status = await this.statusOf(c, f);
-      // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them);
-      // EXAMINE reports them without claiming, and so does SELECT on a read-only database.
-      const recentFrom = num(f.first_recent_uid);
-      if (!readOnly && writable) {
-        await c.query('UPDATE mail_folders SET first_recent_uid = uid_next WHERE id = $1', [f.id]);
-      }
-      const rows = await c.query<{ uid: string; seen: boolean }>(
-        `SELECT uid, '\\Seen' = ANY(flags) AS seen FROM mail_messages WHERE folder_id = $1 ORDER BY uid`,
-        [f.id],
-      );
-      const uids = rows.rows.map((r) => num(r.uid));
-      const firstUnseen = rows.rows.find((r) => !r.seen);
-      const scope = { pool: this.pool, mailboxId: this.mailboxId, collect: (blobIds: string[]) => this.store.collect(blobIds) };
-      const view = new PgFolderView(scope, folderInfo(f), readOnly, num(f.uid_validity), new Set(uids.filter((u) => u >= recentFrom)));
-      return {
-        view,
-        status,
-        uids,
-        firstUnseenUid: firstUnseen ? num(firstUnseen.uid) : null,
-        flags: await view.flagsInUseOn(c),
-      };
-    }));
+    // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them); EXAMINE
+    // reports them without claiming, and so does SELECT on a read-only database.
+    // Nothing new since the last claim: no message is \Recent for this session.
+    const claim = readOnly
+      ? undefined
+      : await readEvenIfReadOnly(async (writable) => (writable ? ((await claimRecent(this.pool, { mailboxId: this.mailboxId, name: lookupName(name) })) ?? { from: 0, to: 0 }) : undefined));
+    const s = await this.state(name, { claim, select: true });
+    const recentFrom = claim ? claim.from : num(s.row.first_recent_uid);
+    const recentTo = claim ? claim.to : Infinity;
+    const scope = { pool: this.pool, mailboxId: this.mailboxId, collect: (blobIds: string[]) => this.store.collect(blobIds) };
+    const recent = new Set(s.uids.filter((u) => u >= recentFrom && u < recentTo));
+    const view = new PgFolderView(scope, folderInfo(s.row), readOnly, num(s.row.uid_validity), recent);
+    return { view, status: s.status, uids: s.uids, firstUnseenUid: s.firstUnseen, flags: [...STORED_SYSTEM_FLAGS, ...s.keywords] };
   }
 
   async append(folder: string, input: AppendInput): Promise<AppendResult> {
