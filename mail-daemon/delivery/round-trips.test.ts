@@ -107,6 +107,16 @@ describe('end of DATA', () => {
     expect(await count(`SELECT count(*) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1 AND f.special_use = '\\Junk'`, [a.mailboxId])).toBe(1);
   });
 
+  it('quarantined mail for a mailbox whose owner deleted Junk goes into the INBOX, in the same one statement', async () => {
+    const a = await createTestMailbox(pool, 'nojunk@rt.test');
+    await acceptMessage(pool, input([a.mailboxId]));
+    await pool.query(`DELETE FROM mail_folders WHERE mailbox_id = $1 AND special_use = '\\Junk'`, [a.mailboxId]);
+    const { sent } = await statements((p) => acceptMessage(p, input([a.mailboxId], { arrival: { disposition: 'junk' } as AcceptInput['arrival'] })));
+    expect(sent).toEqual(['WITH blob AS', 'WITH chain AS']);
+    expect(await count(`SELECT count(*) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1 AND f.name = 'INBOX'`, [a.mailboxId])).toBe(2);
+    expect(await count(`SELECT count(*) AS n FROM mail_folders WHERE mailbox_id = $1 AND special_use = '\\Junk'`, [a.mailboxId])).toBe(0);
+  });
+
   it('a database fault writes nothing and throws (the caller answers 451): a recipient mailbox that is gone', async () => {
     const gone = '00000000-0000-4000-8000-000000000001';
     const m = input([gone]);
