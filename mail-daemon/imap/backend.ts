@@ -394,6 +394,8 @@ export interface MailSession {
   /** Not subscribed is not an error. */
   unsubscribe(name: string): Promise<void>;
   status(name: string): Promise<FolderStatus>;
+  /** STATUS of every folder, read together (LIST-STATUS, RFC 5819), by name. */
+  statusAll(): Promise<Map<string, FolderStatus>>;
   select(name: string, options?: { readOnly?: boolean }): Promise<SelectResult>;
   append(folder: string, input: AppendInput): Promise<AppendResult>;
   /** MULTIAPPEND: every message or none, in one transaction, the quota checked for their total. */

@@ -36,6 +36,19 @@ export interface SessionScope {
   watch(mailboxId: string, listener: (e: MailboxEvent) => void): () => void;
 }
 
+/** A folder row with its counts (int8 as strings) and, for SELECT, UIDs, first unseen and keywords. */
+interface StateRow extends FolderRow {
+  messages: string;
+  unseen: string;
+  deleted: string;
+  deleted_size: string;
+  size: string;
+  recent: string;
+  uids?: string[] | null;
+  first_unseen?: string | null;
+  keywords?: string[] | null;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === '23505';
 }
@@ -175,19 +188,27 @@ export class PgMailSession implements MailSession {
     });
   }
 
-  /**
-   * A folder's row, counts and (for SELECT) its UIDs, first unseen UID and keywords in use, in one
-   * statement (one snapshot, no transaction, no lock). \Recent counts the UIDs in [from, to) when
-   * a claim gave them, else those from the folder's first_recent_uid on.
-   */
+  /** states() of the folder by name; throws 'nonexistent'. */
   private async state(name: string, options: { claim?: { from: number; to: number }; select?: boolean } = {}) {
+    const r = await this.states(name, options);
+    if (!r[0]) throw new StoreError('nonexistent', 'no such folder');
+    return r[0];
+  }
+
+  /**
+   * The row and counts of the folder by name (of every folder when `name` is null) and, for SELECT,
+   * its UIDs, first unseen UID and keywords in use, in one statement (one snapshot, no transaction,
+   * no lock). \Recent counts the UIDs in [from, to) when a claim gave them, else those from the
+   * folder's first_recent_uid on.
+   */
+  private async states(name: string | null, options: { claim?: { from: number; to: number }; select?: boolean } = {}) {
     const select = options.select
       ? `, array_agg(m.uid ORDER BY m.uid) FILTER (WHERE m.uid IS NOT NULL) AS uids,
            min(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))) AS first_unseen,
            (SELECT array_agg(DISTINCT k) FROM mail_messages k_m, unnest(k_m.flags) k
              WHERE k_m.folder_id = mail_folders.id AND left(k, 1) <> '\\') AS keywords`
       : '';
-    const r = await this.pool.query(
+    const r = await this.pool.query<StateRow>(
       `SELECT mail_folders.*, ${FOLDER_SUBSCRIBED}, s.* FROM mail_folders CROSS JOIN LATERAL (
          SELECT count(*) AS messages,
                 count(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))) AS unseen,
@@ -197,11 +218,13 @@ export class PgMailSession implements MailSession {
                 count(m.uid) FILTER (WHERE m.uid >= coalesce($3::bigint, mail_folders.first_recent_uid) AND ($4::bigint IS NULL OR m.uid < $4::bigint)) AS recent
                 ${select}
            FROM mail_messages m WHERE m.folder_id = mail_folders.id) s
-        WHERE mail_folders.mailbox_id = $1 AND mail_folders.name = $2`,
-      [this.mailboxId, lookupName(name), options.claim?.from ?? null, options.claim?.to ?? null],
+        WHERE mail_folders.mailbox_id = $1 AND ($2::text IS NULL OR mail_folders.name = $2::text)`,
+      [this.mailboxId, name === null ? null : lookupName(name), options.claim?.from ?? null, options.claim?.to ?? null],
     );
-    const row = r.rows[0];
-    if (!row) throw new StoreError('nonexistent', 'no such folder');
+    return r.rows.map((row) => this.stateOf(row));
+  }
+
+  private stateOf(row: StateRow) {
     const status: FolderStatus = {
       name: row.name,
       uidValidity: num(row.uid_validity),
@@ -214,19 +237,23 @@ export class PgMailSession implements MailSession {
       deletedSize: num(row.deleted_size),
       size: num(row.size),
     };
-    const uids = ((row.uids as string[] | undefined) ?? []).map(num);
-    return { row: row as FolderRow, status, uids, firstUnseen: row.first_unseen == null ? null : num(row.first_unseen), keywords: ((row.keywords as string[] | null) ?? []).sort() };
+    const uids = (row.uids ?? []).map(num);
+    return { row, status, uids, firstUnseen: row.first_unseen == null ? null : num(row.first_unseen), keywords: (row.keywords ?? []).sort() };
   }
 
   async status(name: string): Promise<FolderStatus> {
     return (await this.state(name)).status;
   }
 
+  async statusAll(): Promise<Map<string, FolderStatus>> {
+    return new Map((await this.states(null)).map((s) => [s.status.name, s.status]));
+  }
+
   async select(name: string, options: { readOnly?: boolean } = {}): Promise<SelectResult> {
     const readOnly = options.readOnly ?? false;
-    // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them); EXAMINE
-    // reports them without claiming, and so does SELECT on a read-only database.
-    // Nothing new since the last claim: no message is \Recent for this session.
+    // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them), none when
+    // nothing arrived since the last claim; EXAMINE reports them without claiming, and so does
+    // SELECT on a read-only database.
     const claim = readOnly
       ? undefined
       : await readEvenIfReadOnly(async (writable) => (writable ? ((await claimRecent(this.pool, { mailboxId: this.mailboxId, name: lookupName(name) })) ?? { from: 0, to: 0 }) : undefined));

@@ -149,6 +149,7 @@ async function list(s: CommandSession, args: ListArgs, lsub: boolean): Promise<v
   const regexps = args.patterns.map((p) => patternToRegExp(args.reference!, p));
   const matches = (n: string) => regexps.some((re) => re.test(n));
   const folders = await s.mail.listFolders();
+  const statuses = args.returnStatus ? await s.mail.statusAll() : null;
   const byName = new Map<string, FolderInfo>(folders.map((f) => [f.name, f]));
   const bySubscription = lsub || args.selectSubscribed;
   const subscribed = new Set(bySubscription || args.returnSubscribed ? await s.mail.listSubscriptions() : []);
@@ -179,14 +180,9 @@ async function list(s: CommandSession, args: ListArgs, lsub: boolean): Promise<v
     if (isSubscribed && args.returnSubscribed) attrs.push('\\Subscribed');
     const extended: WireValue[] = childInfo ? [[atom('CHILDINFO'), ['SUBSCRIBED']]] : [];
     await s.untagged(atom(name), attrs.map(atom), HIERARCHY_DELIMITER, wireName(n), ...extended);
-    if (args.returnStatus && f) {
-      try {
-        const st = await s.mail.status(n);
-        await s.untagged(atom('STATUS'), wireName(n), statusValues(st, args.returnStatus));
-      } catch {
-        // A folder gone between LIST and STATUS is simply not reported.
-      }
-    }
+    // A folder gone between LIST and STATUS is simply not reported.
+    const st = f && statuses?.get(n);
+    if (args.returnStatus && st) await s.untagged(atom('STATUS'), wireName(n), statusValues(st, args.returnStatus));
   }
 }
 
