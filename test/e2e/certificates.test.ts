@@ -98,7 +98,7 @@ describe('certificates panel', { timeout: 180_000 }, () => {
     await page.getByLabel('Private key (PEM, unencrypted)').fill(fs.readFileSync(`${tmp}/other.pem`, 'utf8'));
     await page.getByLabel('Names it must cover').fill('up.certs.test');
     await page.getByRole('button', { name: 'Check and upload' }).click();
-    await expect.poll(() => page.locator('[data-field-error="up-key"]').textContent()).toContain('key_mismatch');
+    await expect.poll(() => page.locator('[data-field-error="up-key"]').textContent()).toContain('The private key does not belong to the certificate.');
     await expect(page.locator('[data-check="key_match"]').getAttribute('data-ok')).resolves.toBe('false');
     await screenshot(page, 'certificate-upload-refused');
     expect(await panel.db.prisma.certificate.count({ where: { source: 'UPLOADED' } })).toBe(0);
