@@ -84,9 +84,19 @@ function checkMigrations(manifest: Manifest, migrationsDir: string): void {
 }
 
 /**
+ * The rows migrations write themselves (the global policy, the one monitoring settings row), as
+ * they stand before anyone changes them: a migrated database holding only these is empty for a
+ * restore, and the restore replaces them with the backup's own.
+ */
+const MIGRATION_ROWS: Record<string, string> = {
+  policies: `domain_id IS NULL AND settings = '{}'::jsonb`,
+  monitoring_settings: `id = 1 AND coalesce(cardinality(metrics_allow), 0) = 0 AND coalesce(cardinality(alert_recipients), 0) = 0 AND webhook_url IS NULL AND cert_days = 14 AND daemon_silent_minutes = 5 AND queue_threshold = 1000 AND send_limit_alerts`,
+};
+
+/**
  * Why the database cannot take a restore, or null when it can: it must hold no tables, or be a
- * Postern schema (migrated no further than the backup) without a single row — the global policy
- * row the first migration writes excepted.
+ * Postern schema (migrated no further than the backup) without a single row but those the
+ * migrations write (MIGRATION_ROWS).
  */
 export async function whyNotEmpty(client: pg.ClientBase, manifest: Manifest): Promise<string | null> {
   const tables = await listTables(client);
@@ -99,7 +109,7 @@ export async function whyNotEmpty(client: pg.ClientBase, manifest: Manifest): Pr
   }
   for (const t of tables) {
     if (t === '_prisma_migrations') continue;
-    const where = t === 'policies' ? ` WHERE NOT (domain_id IS NULL AND settings = '{}'::jsonb)` : '';
+    const where = t in MIGRATION_ROWS ? ` WHERE NOT (${MIGRATION_ROWS[t]})` : '';
     const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${quoteIdent(t)}${where} LIMIT 1) x`);
     if (Number(r.rows[0].n) > 0) return `the database is not empty (${t} has rows): restore into an empty database or data directory`;
   }
@@ -159,8 +169,10 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreSummary
       await client.query(`LOCK TABLE ${manifest.tables.map((t) => quoteIdent(t.name)).join(', ')} IN ACCESS EXCLUSIVE MODE`);
       const again = await whyNotEmpty(client, manifest);
       if (again) throw new Error(again);
-      // The global policy row the first migration wrote; the backup has the real one.
-      await client.query(`DELETE FROM policies WHERE domain_id IS NULL`);
+      // The rows the migrations wrote; the backup has the real ones.
+      for (const [t, where] of Object.entries(MIGRATION_ROWS)) {
+        if (manifest.tables.some((m) => m.name === t)) await client.query(`DELETE FROM ${quoteIdent(t)} WHERE ${where}`);
+      }
 
       const sealed = await openSealedFile(input.backup.file, input.passphrase);
       try {
