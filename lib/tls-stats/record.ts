@@ -122,23 +122,6 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
   return s;
 }
 
-/**
- * recordDelivery under a savepoint, for the delivery transaction: a statistics failure is logged by the
- * caller and rolled back to the savepoint, so it can never cost a message (the mail commits without it;
- * `postern tls rescan` recounts). Returns the error, or null.
- */
-export async function recordDeliveryInTransaction(sql: Sql, f: DeliveryFacts): Promise<Error | null> {
-  await sql.query('SAVEPOINT tls_stats');
-  try {
-    await recordDelivery(sql, f);
-    await sql.query('RELEASE SAVEPOINT tls_stats');
-    return null;
-  } catch (err) {
-    await sql.query('ROLLBACK TO SAVEPOINT tls_stats');
-    return err instanceof Error ? err : new Error(String(err));
-  }
-}
-
 export interface ClientTlsFacts {
   mailboxId: string;
   service: 'imap' | 'pop3' | 'submission' | 'smtp';
