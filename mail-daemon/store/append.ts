@@ -1,17 +1,18 @@
 // APPEND on Postgres (RFC 3501 6.3.11, RFC 3502 MULTIAPPEND, RFC 3516 literal8): every message of
-// one command read and indexed before the transaction opens, then stored in one transaction: one
-// UID each (consecutive) and one MODSEQ for all, the quota checked for their total, one NOTIFY.
+// one command read and indexed before the transaction opens, then stored in one statement (in a
+// transaction, rolled back when over quota): one UID each (consecutive) and one MODSEQ for all,
+// the quota checked and charged for their total, one NOTIFY.
 // Either every message is stored or none is. Also the sections CATENATE (RFC 4469) copies from.
 import type pg from 'pg';
 import { withTransaction } from '@/lib/db/transaction';
 import { applyPartial, sectionBytes } from '@/lib/mime';
 import type { MimeIndex } from '@/lib/mime';
 import { StoreError, type AppendInput, type AppendManyResult, type SectionReference } from '@/mail-daemon/imap/backend';
-import { insertBlob, prepareBlob, type PreparedBlob } from './blobs';
-import { announce, num } from './db';
+import { CHANNELS } from '@/lib/db/channels';
+import { insertBlobSql, prepareBlob, type PreparedBlob } from './blobs';
+import { num } from './db';
 import { normalizeFlags } from './flags';
-import { allocateUids, folderRow } from './folders';
-import { charge, fits } from './quota';
+import { folderRow, lookupName } from './folders';
 
 async function readLiteral(input: AppendInput, limit: number): Promise<Buffer> {
   if (input.size > limit) throw new StoreError('toobig', 'message exceeds the append limit');
@@ -39,23 +40,31 @@ export async function appendMessages(pool: pg.Pool, mailboxId: string, appendLim
     messages.push({ blob, flags: normalizeFlags(input.flags ?? []), internalDate: input.internalDate ?? new Date(), zone: input.internalDateZone ?? 0 });
   }
   const total = messages.reduce((n, m) => n + m.blob.raw.length, 0);
+  const params: unknown[] = [mailboxId, lookupName(folder), messages.length, total, CHANNELS.mailstore];
+  const p = (value: unknown) => `$${params.push(value)}`;
+  // The folder row is locked first (UIDs and MODSEQ allocated on it), then the mailbox row, whose
+  // UPDATE charges the quota only when the total fits (re-checked on the latest row): the order
+  // every writer takes them in. Over quota, or no such folder, the transaction is rolled back.
+  const blobs = messages.map((m, i) => `b${i} AS (${insertBlobSql(m.blob, p)})`);
+  const rows = messages.map(
+    (m, i) => `SELECT f.id, f.first_uid + ${i}, (SELECT id FROM b${i}), ${p(m.flags)}::text[], ${p(m.internalDate)}::timestamptz, ${p(m.zone)}::smallint, ${p(m.blob.raw.length)}::int, f.highest_modseq FROM f WHERE EXISTS (SELECT 1 FROM mb)`,
+  );
+  const sql = `WITH f AS (UPDATE mail_folders SET uid_next = uid_next + $3, highest_modseq = highest_modseq + 1
+                  WHERE mailbox_id = $1 AND name = $2 RETURNING id, uid_next - $3 AS first_uid, highest_modseq, uid_validity),
+     mb AS (UPDATE mailboxes SET used_bytes = used_bytes + $4 FROM f WHERE mailboxes.id = $1 AND used_bytes + $4 <= quota_bytes RETURNING domain_id),
+     dm AS (UPDATE domains SET used_bytes = used_bytes + $4 FROM mb WHERE domains.id = mb.domain_id),
+     ${blobs.join(',\n     ')},
+     msg AS (INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, internal_date_zone, size, modseq)
+             ${rows.join('\n             UNION ALL ')}),
+     n AS (SELECT pg_notify($5, json_build_object('mailboxId', $1::text, 'folderId', f.id, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f WHERE EXISTS (SELECT 1 FROM mb))
+     SELECT f.first_uid, f.uid_validity, EXISTS (SELECT 1 FROM mb) AS fits, (SELECT count(*) FROM n) AS notified FROM f`;
   return withTransaction(pool, async (c) => {
-    const f = await folderRow(c, mailboxId, folder);
-    const { firstUid, modseq, uidValidity } = await allocateUids(c, f.id, messages.length);
-    const q = await fits(c, mailboxId, total);
-    if (!q.ok) throw new StoreError('overquota', 'quota exceeded');
-    const uids: number[] = [];
-    for (const [i, m] of messages.entries()) {
-      const blobId = await insertBlob(c, m.blob);
-      await c.query(
-        `INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, internal_date_zone, size, modseq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [f.id, firstUid + i, blobId, m.flags, m.internalDate, m.zone, m.blob.raw.length, modseq],
-      );
-      uids.push(firstUid + i);
-    }
-    await charge(c, mailboxId, total);
-    await announce(c, { mailboxId, folderId: f.id, modseq, kind: 'messages' });
-    return { uidValidity, uids };
+    const r = await c.query<{ first_uid: string; uid_validity: string; fits: boolean }>(sql, params);
+    const row = r.rows[0];
+    if (!row) throw new StoreError('nonexistent', 'no such folder');
+    if (!row.fits) throw new StoreError('overquota', 'quota exceeded');
+    const firstUid = num(row.first_uid);
+    return { uidValidity: num(row.uid_validity), uids: messages.map((_, i) => firstUid + i) };
   });
 }
 
