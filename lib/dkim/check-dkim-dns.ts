@@ -44,7 +44,9 @@ export async function checkDkimDns(db: Db, actor: Actor, ref: DkimKeyRef, resolv
   }
   const updated = await db.$transaction(async (tx) => {
     const row = await tx.dkimKey.update({ where: { id: key.id }, data: { dnsStatus: status, dnsCheckedAt: now }, select: { dnsStatus: true, dnsCheckedAt: true } });
-    await audit(tx, actor, 'dkim.check', view.record.name, { dnsStatus: key.dnsStatus }, { dnsStatus: status, ...(error ? { error } : {}) });
+    // A check is an action, not a save: written each time (no before, so never a no-op), the status
+    // it replaced named in the row, as the domain's DNS check does.
+    await audit(tx, actor, 'dkim.check', view.record.name, undefined, { dnsStatus: status, previously: key.dnsStatus, ...(error ? { error } : {}) });
     return row;
   });
   return { status, seen, error, key: { ...view, dnsStatus: status, dnsCheckedAt: updated.dnsCheckedAt } };
