@@ -1,8 +1,10 @@
 // The Postgres implementation of the IMAP store interface (mail-daemon/imap/backend.ts).
 //
 // Concurrency rule: every change to a folder's messages first locks (updates) the folder row —
-// UID/MODSEQ allocation, flag changes, expunges — so a reader holding that row lock (SELECT,
-// changes()) sees one consistent state. Row lock order: folders (by id) → mailboxes → domains.
+// UID/MODSEQ allocation, flag changes, expunges — in the statement or transaction that writes
+// them. Reads take no lock and no transaction: each is one statement, so one snapshot (STATUS,
+// LIST-STATUS, SELECT's read, FETCH's metadata, changes()); the \Recent claim is one statement
+// on the folder row (./folders.ts claimRecent). Row lock order: folders (by id) → mailboxes → domains.
 // Quota use is charged in the same transaction as each insert/delete (lib: ./quota.ts).
 //
 // One file per IMAP state (RFC 3501 §3): PgMailStore here (login opens a session),
