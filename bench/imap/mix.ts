@@ -3,6 +3,7 @@
 // as ops/s (IMAP commands answered per second) with the ratio.
 //
 //   npx tsx bench/imap/mix.ts [--clients 10,50] [--seconds 15] [--repeat 3] [--messages 100] [--no-dovecot]
+//                             [--results bench/results/imap-mix.json]
 //
 // One cycle, as a client checking for mail does it: LIST "" "*"; STATUS Sent (MESSAGES UIDNEXT
 // UNSEEN); SELECT INBOX; UID FETCH of the headers of what arrived since the last cycle; UID FETCH
@@ -38,6 +39,8 @@ const SECONDS = arg('seconds', 15);
 const REPEAT = arg('repeat', 3);
 const MESSAGES = arg('messages', 100);
 const WITH_DOVECOT = !process.argv.includes('--no-dovecot');
+const resultsAt = process.argv.indexOf('--results');
+const RESULTS = resultsAt > 0 ? path.resolve(process.argv[resultsAt + 1]) : path.join(import.meta.dirname, '..', 'results', 'imap-mix.json');
 const users = Array.from({ length: Math.max(...CLIENTS) }, (_, i) => `mix${i}@bench.test`);
 
 type Way = 'new session' | 'long-lived';
@@ -239,9 +242,9 @@ async function main(): Promise<void> {
         console.log(`    ${name.padEnd(30)}${median(ms).toFixed(1).padStart(9)}${d ? median(d).toFixed(1).padStart(9) : '        -'}`);
       }
     }
-    fs.mkdirSync(path.join(import.meta.dirname, '..', 'results'), { recursive: true });
+    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(
-      path.join(import.meta.dirname, '..', 'results', 'imap-mix.json'),
+      RESULTS,
       JSON.stringify({ seconds: SECONDS, repeat: REPEAT, messages: MESSAGES, loadavg: os.loadavg(), rows: out, at: new Date().toISOString() }, null, 2) + '\n',
     );
   } finally {
