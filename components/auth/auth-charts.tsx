@@ -21,5 +21,13 @@ export function AuthShareChart({ series }: { series: AuthSharePoint[] }) {
     'DMARC pass %': pct(p.dmarcPass, p.checked),
     checked: p.checked,
   }));
-  return <ShareLineChart data={data} lines={LINES} testId="auth-share-chart" />;
+  return (
+    <ShareLineChart
+      data={data}
+      lines={LINES}
+      testId="auth-share-chart"
+      caption="Share of checked mail passing per day"
+      columns={[{ key: 'day', label: 'Day' }, ...Object.keys(LINES).map((key) => ({ key, label: key })), { key: 'checked', label: 'Checked messages' }]}
+    />
+  );
 }

@@ -2,8 +2,8 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { pct, ShareLineChart } from '@/components/ui/share-line-chart';
-import { ChartTable } from './chart-table';
-import { useReducedMotion } from './use-reduced-motion';
+import { ChartTable } from '@/components/ui/chart-table';
+import { useReducedMotion } from '@/components/ui/use-reduced-motion';
 
 export interface SharePoint {
   day: string;
@@ -21,16 +21,13 @@ export function ShareChart({ series }: { series: SharePoint[] }) {
     messages: p.messages,
   }));
   return (
-    <>
-      <div aria-hidden="true">
-        <ShareLineChart data={data} lines={{ 'last hop TLS %': '#1d5fd1', 'whole path TLS %': '#067647' }} testId="share-chart" />
-      </div>
-      <ChartTable
-        caption="Share over TLS per day"
-        rows={data}
-        columns={[{ key: 'day', label: 'Day' }, { key: 'last hop TLS %', label: 'Last hop over TLS (%)' }, { key: 'whole path TLS %', label: 'Whole path over TLS (%)' }, { key: 'messages', label: 'Messages' }]}
-      />
-    </>
+    <ShareLineChart
+      data={data}
+      lines={{ 'last hop TLS %': '#1d5fd1', 'whole path TLS %': '#067647' }}
+      testId="share-chart"
+      caption="Share over TLS per day"
+      columns={[{ key: 'day', label: 'Day' }, { key: 'last hop TLS %', label: 'Last hop over TLS (%)' }, { key: 'whole path TLS %', label: 'Whole path over TLS (%)' }, { key: 'messages', label: 'Messages' }]}
+    />
   );
 }
 
@@ -53,7 +50,7 @@ export function VersionBars({ rows, testId }: { rows: { label: string; messages:
     <ChartTable caption="Messages per TLS version" rows={data} columns={[{ key: 'label', label: 'TLS version' }, { key: 'messages', label: 'Messages' }]} />
     <div className="h-56" data-testid={testId} aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
           <XAxis dataKey="label" tick={{ fontSize: 11 }} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={44} />
@@ -75,7 +72,7 @@ export function CipherBars({ rows }: { rows: { version: string; cipher: string; 
     <ChartTable caption="Messages per cipher (top ten)" rows={data} columns={[{ key: 'name', label: 'Cipher' }, { key: 'messages', label: 'Messages' }]} />
     <div style={{ height: Math.max(120, data.length * 28 + 40) }} data-testid="cipher-chart" aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
           <XAxis type="number" allowDecimals={false} tick={{ fontSize: 11 }} />
           <YAxis type="category" dataKey="name" width={230} tick={{ fontSize: 10 }} />
@@ -116,7 +113,7 @@ export function VerificationBars({ rows }: { rows: { kind: string; attempts: num
     />
     <div className="h-56" data-testid="outbound-verification-chart" aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
           <XAxis dataKey="label" tick={{ fontSize: 11 }} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={44} />
@@ -146,7 +143,7 @@ export function DestinationBars({ rows }: { rows: { domain: string; sent: number
     />
     <div style={{ height: Math.max(120, data.length * 28 + 60) }} data-testid="outbound-domains-chart" aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
           <XAxis type="number" allowDecimals={false} tick={{ fontSize: 11 }} />
           <YAxis type="category" dataKey="name" width={200} tick={{ fontSize: 10 }} />
