@@ -5,9 +5,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@/lib/log';
-import { readProxyHeader, type ProxyProtocolOptions } from '../net/proxy-protocol';
+import { acceptConnection, drained, listenTcp } from '../net/listener';
+import type { ProxyProtocolOptions } from '../net/proxy-protocol';
 import { TransferWatch, type TransferLimits } from '../net/rate';
-import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
+import { ConnectionSlots, type Slot, type SlotRefusal } from '../net/slots';
 import { handshakeFailure, refuseRenegotiation } from '@/lib/certificates/tls-provider';
 import type { MailStore } from './backend';
 import { Code } from './codes';
@@ -153,16 +154,7 @@ class SocketConnection implements Connection {
 
   drain(): Promise<void> {
     if (this.deflate) return this.deflate.drain();
-    if (this.socket.destroyed || !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
+    return drained(this.socket);
   }
 
   async startTls(): Promise<void> {
@@ -269,33 +261,13 @@ export class ImapServer {
 
   /** Listens; returns the bound port. `implicitTls` = IMAPS (RFC 8314), else cleartext with STARTTLS. */
   async listen(port: number, host: string, implicitTls: boolean): Promise<number> {
-    // A plain TCP server for IMAPS too: the PROXY header precedes the handshake, and the
-    // slot is taken before it (a client stuck in its handshake holds a counted slot).
-    const server = net.createServer((socket) => this.accept(socket, implicitTls));
-    // A backstop only: the slots refuse first, with a BYE.
-    server.maxConnections = 2 * this.limits.maxConnections;
-    server.on('error', (err) => this.options.log.error({ err: err.message }, 'imap listener error'));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = await listenTcp(port, host, { name: 'imap', log: this.options.log, maxConnections: 2 * this.limits.maxConnections, onSocket: (socket) => this.accept(socket, implicitTls) });
     this.servers.push(server);
     return (server.address() as net.AddressInfo).port;
   }
 
   private accept(raw: net.Socket, implicitTls: boolean): void {
-    raw.setNoDelay(true);
-    raw.on('error', (err) => this.options.log.debug({ err: err.message }, 'imap socket error'));
-    const proxy = this.options.proxy;
-    if (!proxy) return this.admit(raw, implicitTls, normalizeIp(raw.remoteAddress));
-    void readProxyHeader(raw, proxy).then((outcome) => {
-      if (outcome.ok) return this.admit(raw, implicitTls, outcome.remoteAddress);
-      this.options.log.info({ peer: normalizeIp(raw.remoteAddress), reason: outcome.reason }, 'imap connection dropped: PROXY header refused');
-      raw.destroy();
-    });
+    acceptConnection(raw, { name: 'imap', log: this.options.log, proxy: this.options.proxy }, (ip) => this.admit(raw, implicitTls, ip));
   }
 
   /** Takes a slot for `ip` (or refuses with BYE), does the IMAPS handshake, starts the session. */

@@ -3,6 +3,7 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { refuseRenegotiation } from '@/lib/certificates/tls-provider';
+import { drained } from '../net/listener';
 import type { TransferWatch } from '../net/rate';
 import type { Pop3Connection } from './session';
 
@@ -35,16 +36,7 @@ export class SocketConnection implements Pop3Connection {
   }
 
   drain(): Promise<void> {
-    if (this.socket.destroyed || !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.socket.once('close', done);
-    });
+    return drained(this.socket);
   }
 
   async startTls(): Promise<boolean> {

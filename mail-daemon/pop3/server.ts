@@ -5,9 +5,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@/lib/log';
 import { handshakeFailure, refuseRenegotiation } from '@/lib/certificates/tls-provider';
-import { readProxyHeader, type ProxyProtocolOptions } from '../net/proxy-protocol';
+import { acceptConnection, listenTcp } from '../net/listener';
+import type { ProxyProtocolOptions } from '../net/proxy-protocol';
 import { TransferWatch, type TransferLimits } from '../net/rate';
-import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
+import { ConnectionSlots, type Slot, type SlotRefusal } from '../net/slots';
 import type { Pop3Store } from './backend';
 import { Code, err } from './codes';
 import { COMMANDS } from './commands';
@@ -107,30 +108,13 @@ export class Pop3Server {
 
   /** Listens; returns the bound port. `implicitTls`: POP3S, else cleartext POP3 with STLS. */
   async listen(port: number, host: string, implicitTls: boolean): Promise<number> {
-    const server = net.createServer((socket) => this.accept(socket, implicitTls));
-    server.maxConnections = 2 * this.limits.maxConnections;
-    server.on('error', (e) => this.options.log.error({ err: e.message }, 'pop3 listener error'));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = await listenTcp(port, host, { name: 'pop3', log: this.options.log, maxConnections: 2 * this.limits.maxConnections, onSocket: (socket) => this.accept(socket, implicitTls) });
     this.servers.push(server);
     return (server.address() as net.AddressInfo).port;
   }
 
   private accept(raw: net.Socket, implicitTls: boolean): void {
-    raw.setNoDelay(true);
-    raw.on('error', (e) => this.options.log.debug({ err: e.message }, 'pop3 socket error'));
-    const proxy = this.options.proxy;
-    if (!proxy) return this.admit(raw, implicitTls, normalizeIp(raw.remoteAddress));
-    void readProxyHeader(raw, proxy).then((outcome) => {
-      if (outcome.ok) return this.admit(raw, implicitTls, outcome.remoteAddress);
-      this.options.log.info({ peer: normalizeIp(raw.remoteAddress), reason: outcome.reason }, 'pop3 connection dropped: PROXY header refused');
-      raw.destroy();
-    });
+    acceptConnection(raw, { name: 'pop3', log: this.options.log, proxy: this.options.proxy }, (ip) => this.admit(raw, implicitTls, ip));
   }
 
   /** Takes a slot (or refuses with -ERR [SYS/TEMP]), does the POP3S handshake, starts the session. */
