@@ -17,6 +17,7 @@ import { getEffectivePolicy } from '@/lib/policy';
 import { AliasForm } from './alias-form';
 import { createAliasAction, deleteAliasAction, toggleAliasAction, updateDestinationsAction } from './actions';
 import { EditAliasForm } from './edit-alias-form';
+import { optionalParams } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Aliases' };
 
@@ -31,7 +32,7 @@ const querySchema = z.object({
 export default async function AliasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireAdmin();
   const raw = await searchParams;
-  const query = querySchema.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+  const query = querySchema.parse(optionalParams(raw));
   const page = query.page ?? 1;
   const database = db();
   const domains = await domainChoices(database, actor);

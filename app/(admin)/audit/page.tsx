@@ -11,6 +11,7 @@ import { listAudit, type AuditRow } from '@/lib/audit';
 import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { diffJson, formatValue, type DiffRow } from './diff';
+import { optionalParams } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
@@ -46,7 +47,7 @@ function nextDay(d: string): Date {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireAdmin();
   const raw = await searchParams;
-  const filter = filterSchema.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+  const filter = filterSchema.parse(optionalParams(raw));
   const { rows, next } = await listAudit(db(), actor, {
     actor: filter.actor,
     action: filter.action,

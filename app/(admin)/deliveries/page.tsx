@@ -11,12 +11,11 @@ import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { searchDeliveries, type DeliveryEvent, type DeliveryPage } from '@/lib/queue';
 import { OutcomeBadge, Reply, Sender, utc } from '../queue/status';
-import { firstParam } from '@/lib/forms/search-params';
+import { optionalParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Delivery log' };
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => firstParam(v) || undefined;
 
 // Query parameters are user input like any other: bad ones are ignored, not thrown.
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -58,7 +57,7 @@ const FIELDS: { name: keyof Filter; label: string; placeholder?: string; type?: 
 export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<Params> }) {
   const actor = await requireAdmin();
   const raw = await searchParams;
-  const filter = filterSchema.parse(Object.fromEntries(Object.keys(filterSchema.shape).map((k) => [k, one(raw[k])])));
+  const filter = filterSchema.parse(Object.fromEntries(Object.keys(filterSchema.shape).map((k) => [k, optionalParam(raw[k])])));
   const { page, problem } = await searchDeliveries(db(), actor, {
     sender: filter.sender,
     recipient: filter.recipient,

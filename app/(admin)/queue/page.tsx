@@ -11,12 +11,11 @@ import { requireAdmin } from '@/lib/dal/session';
 import { isServiceError } from '@/lib/errors';
 import { ageSchema, DEFAULT_STATUSES, listQueue, OUTBOUND_STATUSES, type OutboundStatusName, type QueuePage } from '@/lib/queue';
 import { NextAttempt, Reply, Sender, STATUS_LABEL, StatusBadge, Time } from './status';
-import { firstParam } from '@/lib/forms/search-params';
+import { optionalParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'Queue' };
 
 type Params = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => firstParam(v) || undefined;
 
 // Query parameters are user input like any other: bad ones are ignored, not thrown.
 const filterSchema = z.object({
@@ -52,10 +51,10 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   const raw = await searchParams;
   const filter = filterSchema.parse({
     status: [raw.status ?? []].flat().filter((s) => (OUTBOUND_STATUSES as readonly string[]).includes(s ?? '')),
-    sender: one(raw.sender),
-    domain: one(raw.domain),
-    age: one(raw.age),
-    cursor: one(raw.cursor),
+    sender: optionalParam(raw.sender),
+    domain: optionalParam(raw.domain),
+    age: optionalParam(raw.age),
+    cursor: optionalParam(raw.cursor),
   });
   const statuses: OutboundStatusName[] = filter.status.length ? filter.status : [...DEFAULT_STATUSES];
   const age = filter.age ? ageSchema.safeParse(filter.age) : undefined;
@@ -74,7 +73,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   );
   const filtered = Boolean(filter.status.length || filter.sender || filter.domain || filter.age);
   const now = new Date();
-  const removed = one(raw.removed);
+  const removed = optionalParam(raw.removed);
 
   return (
     <>

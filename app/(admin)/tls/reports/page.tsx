@@ -9,6 +9,7 @@ import { db } from '@/lib/dal/db';
 import { requireAdmin } from '@/lib/dal/session';
 import { REPORT_PERIODS, tlsReportSummary, type ReportPeriod } from '@/lib/tls-reports/summary';
 import { formatShare } from '@/components/ui/format';
+import { firstParam } from '@/lib/forms/search-params';
 
 export const metadata: Metadata = { title: 'TLS reports received' };
 
@@ -29,7 +30,7 @@ function SessionBar({ success, failure }: { success: number; failure: number }) 
 export default async function TlsReportsPage({ searchParams }: Props) {
   const admin = await requireAdmin();
   const sp = await searchParams;
-  const asked = Number(Array.isArray(sp.days) ? sp.days[0] : sp.days);
+  const asked = Number(firstParam(sp.days));
   const days: ReportPeriod = (REPORT_PERIODS as readonly number[]).includes(asked) ? (asked as ReportPeriod) : 30;
   const summary = await tlsReportSummary(db(), admin, days);
   return (
