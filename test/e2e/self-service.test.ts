@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import * as OTPAuth from 'otpauth';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
@@ -342,4 +343,51 @@ describe('the two kinds of session stay apart', { timeout: 180_000 }, () => {
     expect((await callAction(panel.url, create, owner)).status).toBe(200);
     expect(await panel.db.prisma.appPassword.count()).toBe(before + 1);
   });
+});
+
+describe('the self-service pages and both sign-in pages on a phone and a desktop, light and dark', { timeout: 600_000 }, () => {
+  const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
+  const ACCOUNT_PAGES = ['/account', '/account/app-passwords', '/account/forwarding', '/account/password', '/account/security', '/account/smime', '/account/vacation'];
+
+  /** What is wrong with the page open in `page`: sideways scrolling on a phone, serious or critical axe violations. */
+  async function problems(page: Page, route: string, size: keyof typeof SIZES): Promise<string[]> {
+    const found: string[] = [];
+    const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+    if (size === 'phone' && width > SIZES.phone.width) found.push(`${route}: ${width}px wide`);
+    const result = await new AxeBuilder({ page }).analyze();
+    for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+      found.push(`${route} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    }
+    return found;
+  }
+
+  for (const size of ['phone', 'desktop'] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`at ${size} size in ${scheme}: no sideways scrolling, no serious or critical axe violation`, async () => {
+        const context = await browser.newContext({ baseURL: panel.url, colorScheme: scheme, viewport: SIZES[size] });
+        context.setDefaultTimeout(20_000);
+        const found: string[] = [];
+        try {
+          const page = await context.newPage();
+          for (const route of ['/login', '/account/login']) {
+            await page.goto(route);
+            await page.getByRole('button', { name: 'Sign in' }).waitFor();
+            found.push(...(await problems(page, route, size)));
+          }
+          await page.getByLabel('Email address').fill(ADDRESS);
+          await page.getByLabel('Password').fill(password);
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.waitForURL((u) => u.pathname === '/account');
+          for (const route of ACCOUNT_PAGES) {
+            expect((await page.goto(route))?.status(), route).toBe(200);
+            await screenshot(page, `account-${route.replace(/\W+/g, '-')}-${size}-${scheme}`);
+            found.push(...(await problems(page, route, size)));
+          }
+        } finally {
+          await context.close();
+        }
+        expect(found).toEqual([]);
+      });
+    }
+  }
 });
