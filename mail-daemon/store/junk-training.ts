@@ -56,7 +56,9 @@ export function createJunkTrainingQueue(pool: pg.Pool, options: { retryBaseSecon
           `SELECT t.id, t.verdict, b.raw
              FROM junk_training t LEFT JOIN mail_blobs b ON b.id = t.blob_id
             WHERE t.learned_at IS NULL AND t.attempts < $1
-              AND t.created_at + make_interval(secs => $2 * (power(2, t.attempts) - 1)) <= now()
+              -- created_at keeps milliseconds, rounded to the nearest: a judgement made this very
+              -- instant can read up to half a millisecond ahead of now(), and is due all the same.
+              AND t.created_at + make_interval(secs => $2 * (power(2, t.attempts) - 1)) <= now() + interval '1 millisecond'
             ORDER BY t.attempts, t.created_at
             LIMIT 1
             FOR UPDATE OF t SKIP LOCKED`,

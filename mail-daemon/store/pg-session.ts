@@ -1,3 +1,4 @@
+// Over 300 lines: one class, the MailSession of imap/backend.ts (every AUTHENTICATED-state operation), its statements beside the rules they keep.
 // An authenticated IMAP session's view of one mailbox (RFC 3501 AUTHENTICATED state): the folder
 // list, CREATE/DELETE/RENAME, SUBSCRIBE (names in mail_subscriptions, apart from folders), STATUS, APPEND, QUOTA (RFC 9208) and SELECT, which opens
 // a PgFolderView (./pg-folder-view.ts).
