@@ -3,9 +3,7 @@ import { Card, CardTitle } from '@/components/ui/card';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { getOverview, getRecentLogins } from '@/lib/self-service';
+import { getAccountOverview } from '@/lib/dal/account';
 import { QuotaBar } from '../../(admin)/mailboxes/quota-bar';
 
 export const metadata: Metadata = { title: 'Your mailbox' };
@@ -13,8 +11,7 @@ export const metadata: Metadata = { title: 'Your mailbox' };
 const SERVICE: Record<string, string> = { imap: 'IMAP', submission: 'SMTP submission', pop3: 'POP3' };
 
 export default async function AccountOverviewPage() {
-  const user = await requireMailUser();
-  const [overview, logins] = await Promise.all([getOverview(db(), user), getRecentLogins(db(), user)]);
+  const { overview, logins } = await getAccountOverview();
   return (
     <>
       <PageHeader title="Your mailbox" description={overview.displayName ? `${overview.displayName} <${overview.address}>` : overview.address} />

@@ -6,9 +6,7 @@ import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { certificateStatus, listCas, listCertificates, type CertificateSummary } from '@/lib/certificates';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
+import { getCertificatesOverview, type CertificateSummary } from '@/lib/dal/certificates';
 import { deleteAction, rotateAction } from './actions';
 import { ActivateButton } from './forms';
 import { ExpiryBadge } from './expiry-badge';
@@ -27,8 +25,8 @@ function statusBadge(c: CertificateSummary) {
 }
 
 export default async function CertificatesPage() {
-  const admin = await requireAdmin();
-  if (admin.role !== 'GLOBAL') {
+  const overview = await getCertificatesOverview();
+  if (!overview.global) {
     return (
       <>
         <PageHeader title="Certificates" />
@@ -41,7 +39,7 @@ export default async function CertificatesPage() {
       </>
     );
   }
-  const [certs, cas, status] = await Promise.all([listCertificates(db(), admin), listCas(db(), admin), certificateStatus(db())]);
+  const { certs, cas, status } = overview;
   return (
     <>
       <PageHeader

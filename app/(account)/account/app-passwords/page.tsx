@@ -2,10 +2,7 @@ import type { Metadata } from 'next';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAppPasswords, MAX_APP_PASSWORDS } from '@/lib/app-passwords';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { getEffectivePolicy } from '@/lib/policy';
+import { getAccountAppPasswords, MAX_APP_PASSWORDS } from '@/lib/dal/account';
 import { CreateAppPasswordForm, RevokeAppPasswordForm } from './forms';
 
 export const metadata: Metadata = { title: 'App passwords' };
@@ -13,15 +10,14 @@ export const metadata: Metadata = { title: 'App passwords' };
 const when = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC` : 'never');
 
 export default async function AppPasswordsPage() {
-  const user = await requireMailUser();
-  const [rows, policy] = await Promise.all([listAppPasswords(db(), user), getEffectivePolicy(db(), user.domainId)]);
+  const { rows, required } = await getAccountAppPasswords();
   return (
     <>
       <PageHeader
         title="App passwords"
         description={`One password per device or mail client, for IMAP, SMTP and POP3 (not for this page). Revoke one and only that device is signed out. At most ${MAX_APP_PASSWORDS}.`}
       />
-      {policy.requireAppPasswords ? (
+      {required ? (
         <p className="mb-4 text-sm" data-testid="app-passwords-required">
           Your administrator requires app passwords: mail clients do not accept your mailbox password.
         </p>

@@ -1,16 +1,13 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { getForwarding, MAX_FORWARDS } from '@/lib/self-service';
+import { getAccountForwarding, MAX_FORWARDS } from '@/lib/dal/account';
 import { ForwardingForm } from './forwarding-form';
 
 export const metadata: Metadata = { title: 'Forwarding' };
 
 export default async function ForwardingPage() {
-  const user = await requireMailUser();
-  const f = await getForwarding(db(), user);
+  const f = await getAccountForwarding();
   return (
     <>
       <PageHeader title="Forwarding" description={`Send a copy of every message you receive to up to ${MAX_FORWARDS} other addresses.`} />

@@ -1,16 +1,13 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { getEffectivePolicy } from '@/lib/policy';
+import { getAccountPasswordRules } from '@/lib/dal/account';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'Password' };
 
 export default async function AccountPasswordPage() {
-  const user = await requireMailUser();
-  const policy = await getEffectivePolicy(db(), user.domainId);
+  const { address, rules } = await getAccountPasswordRules();
   return (
     <>
       <PageHeader
@@ -18,7 +15,7 @@ export default async function AccountPasswordPage() {
         description="The password of your mailbox. Mail clients signed in with the old one are signed out; app passwords keep working."
       />
       <Card>
-        <PasswordForm rules={policy.password} address={user.address} />
+        <PasswordForm rules={rules} address={address} />
       </Card>
     </>
   );

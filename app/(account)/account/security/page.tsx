@@ -2,18 +2,14 @@ import type { Metadata } from 'next';
 import QRCode from 'qrcode';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { panelSecrets } from '@/lib/dal/secrets';
-import { getMailboxTotp, pendingMailboxTotp } from '@/lib/self-service';
+import { getAccountTotp } from '@/lib/dal/account';
 import { BeginForm, ConfirmForm, DisableForm } from './forms';
 
 export const metadata: Metadata = { title: 'Two-factor authentication' };
 
 export default async function SecurityPage() {
-  const user = await requireMailUser();
-  const status = await getMailboxTotp(db(), user);
-  const pending = status.pending ? await pendingMailboxTotp(db(), user, { masterKey: panelSecrets().masterKey }) : null;
+  const status = await getAccountTotp();
+  const pending = status.pending;
   const qr = pending ? await QRCode.toDataURL(pending.uri, { margin: 1, width: 240, errorCorrectionLevel: 'M' }) : null;
   return (
     <>

@@ -2,15 +2,12 @@ import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { listOwnSmime } from '@/lib/self-service';
+import { getAccountSmime } from '@/lib/dal/account';
 
 export const metadata: Metadata = { title: 'S/MIME' };
 
 export default async function SmimePage() {
-  const user = await requireMailUser();
-  const certs = (await listOwnSmime(db(), user)).filter((c) => !c.revokedAt);
+  const certs = await getAccountSmime();
   return (
     <>
       <PageHeader

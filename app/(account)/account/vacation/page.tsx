@@ -1,16 +1,13 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireMailUser } from '@/lib/dal/mail-user';
-import { getVacation } from '@/lib/self-service';
+import { getAccountVacation } from '@/lib/dal/account';
 import { VacationForm } from './vacation-form';
 
 export const metadata: Metadata = { title: 'Vacation reply' };
 
 export default async function VacationPage() {
-  const user = await requireMailUser();
-  const v = await getVacation(db(), user);
+  const v = await getAccountVacation();
   return (
     <>
       <PageHeader

@@ -5,10 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
-import { describeCertificate, getCertificate } from '@/lib/certificates';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
+import { getCertificateDetail } from '@/lib/dal/certificates';
 import { revokeAction } from '../actions';
 import { ExpiryBadge } from '../expiry-badge';
 import { ActivateButton } from '../forms';
@@ -25,14 +22,10 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 export default async function CertificatePage({ params }: { params: Promise<{ id: string }> }) {
-  const admin = await requireGlobalAdmin();
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
-  const cert = await getCertificate(db(), admin, id).catch((err) => {
-    if (isServiceError(err) && err.code === 'not_found') notFound();
-    throw err;
-  });
-  const view = cert.certPem ? describeCertificate(cert.certPem) : null;
+  const cert = await getCertificateDetail(id);
+  if (!cert) notFound();
+  const view = cert.view;
   return (
     <>
       <BackLink href="/certificates">Certificates</BackLink>
@@ -43,7 +36,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
           <>
             {cert.status === 'PENDING' && view && !cert.revoked && cert.expiry.level !== 'expired' ? <ActivateButton id={cert.id} /> : null}
             {view ? <a className="text-sm text-accent hover:underline" href={`/certificates/${cert.id}/pem`} download>Download PEM (chain)</a> : null}
-            {cert.csrPem ? <a className="text-sm text-accent hover:underline" href={`/certificates/${cert.id}/pem?kind=csr`} download>Download CSR</a> : null}
+            {cert.hasCsr ? <a className="text-sm text-accent hover:underline" href={`/certificates/${cert.id}/pem?kind=csr`} download>Download CSR</a> : null}
             {view && cert.source === 'INTERNAL_CA' && !cert.revoked ? (
               <ConfirmDialog
                 id="revoke"

@@ -1,15 +1,12 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
-import { listCertificates } from '@/lib/certificates';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
+import { getPendingCsrs } from '@/lib/dal/certificates';
 import { CsrForm, ImportForm } from '../forms';
 
 export const metadata: Metadata = { title: 'Certificate request' };
 
 export default async function CsrPage() {
-  const admin = await requireGlobalAdmin();
-  const pending = (await listCertificates(db(), admin, { status: 'PENDING' })).filter((c) => c.awaitingCertificate && c.source === 'CSR');
+  const pending = await getPendingCsrs();
   return (
     <>
       <PageHeader
@@ -18,7 +15,7 @@ export default async function CsrPage() {
       />
       <div className="grid gap-6">
         <CsrForm />
-        <ImportForm requests={pending.map((p) => ({ id: p.id, hosts: p.hosts }))} />
+        <ImportForm requests={pending} />
       </div>
     </>
   );

@@ -2,23 +2,18 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { listCas } from '@/lib/certificates';
-import { readEnv } from '@/lib/config/env';
-import { hostNamePrefill } from '@/lib/dns-records/host-name';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
+import { getCertificateHostPrefill, getIssuingCas } from '@/lib/dal/certificates';
 import { IssueForm } from '../forms';
 
 export const metadata: Metadata = { title: 'Issue a certificate' };
 
 export default async function IssuePage() {
-  const admin = await requireGlobalAdmin();
-  const cas = (await listCas(db(), admin)).filter((c) => c.pathLen === 0 && c.expiry.level !== 'expired');
+  const [cas, defaultHosts] = await Promise.all([getIssuingCas(), getCertificateHostPrefill()]);
   return (
     <>
       <PageHeader title="Issue a server certificate" description="Signed by the internal CA, with the MX, submission and IMAP names as subject alternative names." />
       {cas.length ? (
-        <IssueForm cas={cas.map((c) => ({ id: c.id, name: c.name }))} defaultHosts={hostNamePrefill(readEnv().POSTERN_HOSTNAME)} />
+        <IssueForm cas={cas} defaultHosts={defaultHosts} />
       ) : (
         <Card>
           <p className="text-sm">

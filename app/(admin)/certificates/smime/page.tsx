@@ -4,9 +4,7 @@ import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listSmimeCertificates } from '@/lib/certificates';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
+import { getSmimeCertificates } from '@/lib/dal/certificates';
 import { revokeSmimeAction } from '../actions';
 import { ExpiryBadge } from '../expiry-badge';
 import { SmimeIssueForm } from '../forms';
@@ -16,9 +14,8 @@ export const metadata: Metadata = { title: 'S/MIME certificates' };
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 export default async function SmimePage({ searchParams }: { searchParams: Promise<{ address?: string }> }) {
-  const admin = await requireAdmin();
   const { address } = await searchParams;
-  const rows = await listSmimeCertificates(db(), admin, { address: address || undefined });
+  const rows = await getSmimeCertificates(address);
   return (
     <>
       <PageHeader
