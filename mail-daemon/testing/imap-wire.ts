@@ -1,67 +1,16 @@
 // A raw IMAP client for transcript tests: sends lines exactly as written and reads
 // the server's responses as logical lines (a literal is kept inline as {n}\r\n<bytes>).
-import net from 'node:net';
-import tls from 'node:tls';
+import { LineWire, openWireSocket, type WireOptions } from './line-wire';
 
 export type Expect = string | RegExp;
 
-export class WireClient {
-  private buf = Buffer.alloc(0);
-  private lines: string[] = [];
-  private waiters: (() => void)[] = [];
-  private closed = false;
-
-  private constructor(private socket: net.Socket) {
-    this.attach(socket);
+export class WireClient extends LineWire {
+  static async connect(port: number, options: WireOptions): Promise<WireClient> {
+    return new WireClient(await openWireSocket(port, options));
   }
 
-  private attach(socket: net.Socket): void {
-    socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.parse();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  static async connect(port: number, options: { tls: boolean; localAddress?: string }): Promise<WireClient> {
-    const local = options.localAddress ? { localAddress: options.localAddress } : {};
-    const socket = options.tls
-      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost', ...local })
-      : net.connect({ port, host: '127.0.0.1', ...local });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    return new WireClient(socket);
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /** Upgrades the connection after a STARTTLS OK. */
-  async startTls(): Promise<void> {
-    this.socket.removeAllListeners('data');
-    const secure = tls.connect({ socket: this.socket, rejectUnauthorized: false, servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  private parse(): void {
+  /** A line ending in a literal's {n} goes on with the literal's bytes and the line after it. */
+  protected cut(): void {
     let pos = 0;
     let current = '';
     for (;;) {
@@ -82,29 +31,6 @@ export class WireClient {
       this.buf = this.buf.subarray(pos);
       pos = 0;
     }
-    this.wake();
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
-  }
-
-  /** Next complete line; rejects after `ms`. */
-  async line(ms = 10_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    while (this.lines.length === 0) {
-      if (this.closed) throw new Error('connection closed');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timed out waiting for a line');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    return this.lines.shift()!;
   }
 
   /** Lines until one starts with `tag ` (included). */
@@ -134,19 +60,6 @@ export class WireClient {
         return out;
       }
     }
-  }
-
-  /** Stops reading the socket, so the server's writes back up (a client that does not keep up). */
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }
 
