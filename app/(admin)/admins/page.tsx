@@ -1,17 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAdmins } from '@/lib/admins';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { displayDomain, domainChoices } from '@/lib/forms/domains';
-import { getEffectivePolicy } from '@/lib/policy';
+import { getAdminsOverview } from '@/lib/dal/admins';
+import { displayDomain } from '@/lib/forms/domains';
 import { addAdminAction, removeAdminAction, resetAdminPasswordAction, updateAdminAction } from './actions';
 import { AdminForm } from './admin-form';
 import { EditAdminForm } from './edit-admin-form';
@@ -20,11 +16,8 @@ import { ResetPasswordForm } from './reset-password-form';
 export const metadata: Metadata = { title: 'Admins' };
 
 export default async function AdminsPage() {
-  const actor = await requireAdmin();
-  // Domain admins manage no admins: the one account they may touch is their own.
-  if (actor.role !== 'GLOBAL') redirect('/admins/me');
-  const database = db();
-  const [admins, domains, policy] = await Promise.all([listAdmins(database, actor), domainChoices(database, actor), getEffectivePolicy(database)]);
+  // Domain admins manage no admins: getAdminsOverview sends them to their own account.
+  const { selfId, admins, domains, passwordRules, requireTotp } = await getAdminsOverview();
 
   return (
     <>
@@ -51,7 +44,7 @@ export default async function AdminsPage() {
           </thead>
           <tbody>
             {admins.map((a) => {
-              const self = a.id === actor.id;
+              const self = a.id === selfId;
               return (
                 <tr key={a.id} data-admin={a.email} className="align-top">
                   <Td className="break-all">
@@ -80,7 +73,7 @@ export default async function AdminsPage() {
                       </details>
                     ) : null}
                   </Td>
-                  <Td>{a.totpEnabled ? <Badge tone="ok">TOTP on</Badge> : <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>none</Badge>}</Td>
+                  <Td>{a.totpEnabled ? <Badge tone="ok">TOTP on</Badge> : <Badge tone={requireTotp ? 'danger' : 'neutral'}>none</Badge>}</Td>
                   <Td className="text-right">
                     {self ? null : (
                       <ConfirmDialog
@@ -107,7 +100,7 @@ export default async function AdminsPage() {
         <Card className="h-fit">
           <CardTitle>New admin</CardTitle>
           <div className="mt-3">
-            <AdminForm action={addAdminAction} domains={domains} rules={policy.password} />
+            <AdminForm action={addAdminAction} domains={domains} rules={passwordRules} />
           </div>
         </Card>
       </div>

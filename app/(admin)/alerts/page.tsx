@@ -2,9 +2,7 @@ import type { Metadata } from 'next';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { alertOverview, getMonitoringSettings } from '@/lib/alerts';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
+import { getAlerts } from '@/lib/dal/alerts';
 import { saveMonitoringAction, testAlertAction } from './actions';
 import { SettingsForm, TestAlertButton } from './settings-form';
 
@@ -13,9 +11,7 @@ export const metadata: Metadata = { title: 'Alerts' };
 const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—');
 
 export default async function AlertsPage() {
-  const actor = await requireGlobalAdmin();
-  const database = db();
-  const [settings, overview] = await Promise.all([getMonitoringSettings(database), alertOverview(database, actor)]);
+  const { settings, ...overview } = await getAlerts();
   return (
     <>
       <PageHeader

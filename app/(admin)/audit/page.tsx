@@ -7,9 +7,7 @@ import { Input } from '@/components/ui/input';
 import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAudit, type AuditRow } from '@/lib/audit';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
+import { getAuditPage, type AuditRow } from '@/lib/dal/audit';
 import { diffJson, formatValue, type DiffRow } from './diff';
 import { optionalParams } from '@/lib/forms/search-params';
 
@@ -45,10 +43,9 @@ function nextDay(d: string): Date {
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireAdmin();
   const raw = await searchParams;
   const filter = filterSchema.parse(optionalParams(raw));
-  const { rows, next } = await listAudit(db(), actor, {
+  const { rows, next, global } = await getAuditPage({
     actor: filter.actor,
     action: filter.action,
     target: filter.target,
@@ -64,7 +61,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <PageHeader
         title="Audit log"
         description={
-          actor.role === 'GLOBAL'
+          global
             ? 'Every change made in the panel, the CLI or by the system: who, what, from where, and what a setting was before and after. Times are UTC.'
             : 'Changes to your domains and their mailboxes and aliases. Times are UTC.'
         }

@@ -6,10 +6,7 @@ import { Badge } from '@/components/ui/badge';
 import { EmptyState, FilterActions, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
-import { searchDeliveries, type DeliveryEvent, type DeliveryPage } from '@/lib/queue';
+import { getDeliveryPage, type DeliveryEvent } from '@/lib/dal/queue';
 import { OutcomeBadge, Reply, Sender, utc } from '../queue/status';
 import { optionalParam } from '@/lib/forms/search-params';
 
@@ -55,10 +52,9 @@ const FIELDS: { name: keyof Filter; label: string; placeholder?: string; type?: 
 ];
 
 export default async function DeliveriesPage({ searchParams }: { searchParams: Promise<Params> }) {
-  const actor = await requireAdmin();
   const raw = await searchParams;
   const filter = filterSchema.parse(Object.fromEntries(Object.keys(filterSchema.shape).map((k) => [k, optionalParam(raw[k])])));
-  const { page, problem } = await searchDeliveries(db(), actor, {
+  const { page, problem, global } = await getDeliveryPage({
     sender: filter.sender,
     recipient: filter.recipient,
     queueId: filter.queueId,
@@ -67,13 +63,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
     from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
     to: filter.to ? nextDay(filter.to) : undefined,
     cursor: filter.cursor,
-  }).then(
-    (page) => ({ page, problem: undefined }),
-    (err: unknown) => {
-      if (!isServiceError(err)) throw err;
-      return { page: { events: [], next: null } satisfies DeliveryPage, problem: `${err.field ? `${err.field}: ` : ''}${err.message}` };
-    },
-  );
+  });
   const filtered = Boolean(filter.sender || filter.recipient || filter.queueId || filter.messageId || filter.clientIp || filter.from || filter.to);
 
   return (
@@ -83,7 +73,7 @@ export default async function DeliveriesPage({ searchParams }: { searchParams: P
         description={
           <>
             Where did my mail go? Every message our server received and every attempt to deliver one to a remote server, newest first. Times are UTC.
-            {actor.role === 'GLOBAL' ? '' : ' You see mail sent from your domains.'}
+            {global ? '' : ' You see mail sent from your domains.'}
           </>
         }
       />

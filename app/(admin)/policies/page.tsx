@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { PolicyImpactPreview } from '@/components/tls/policy-impact';
@@ -6,10 +5,7 @@ import { buttonClass } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Select } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
-import { domainChoices } from '@/lib/forms/domains';
-import { DEFAULT_POLICY, getPolicyOverride, mergePolicy } from '@/lib/policy';
+import { getPolicyEditor } from '@/lib/dal/policies';
 import { clearOverridesAction, savePolicyAction } from './actions';
 import { policyToFormValues } from './parse';
 import { PolicyForm } from './policy-form';
@@ -17,15 +13,8 @@ import { PolicyForm } from './policy-form';
 export const metadata: Metadata = { title: 'Policies' };
 
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<{ domain?: string }> }) {
-  const actor = await requireGlobalAdmin();
   const { domain: domainParam } = await searchParams;
-  const database = db();
-  const domains = await domainChoices(database, actor);
-  const domain = domains.find((d) => d.id === domainParam) ?? null;
-
-  const globalOverride = await getPolicyOverride(database, null);
-  const globalEffective = mergePolicy(globalOverride);
-  const domainOverride = domain ? await getPolicyOverride(database, domain.id) : null;
+  const { domains, domain, editing, globalEffective, domainOverride, version } = await getPolicyEditor(domainParam);
   const overrideCount = domainOverride ? Object.keys(policyToFormValues(domainOverride)).length : 0;
 
   return (
@@ -84,12 +73,11 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
 
       <PolicyForm
         key={domain?.id ?? 'global'}
-        // A digest, not the settings: the stored smarthost password (sealed) never reaches the browser.
-        version={createHash('sha256').update(JSON.stringify(domain ? domainOverride : globalOverride)).digest('base64url')}
+        version={version}
         action={savePolicyAction}
         scope={domain ? 'domain' : 'global'}
         domainId={domain?.id}
-        initial={policyToFormValues(domain ? domainOverride : { ...DEFAULT_POLICY, ...globalEffective })}
+        initial={policyToFormValues(editing)}
         inherited={policyToFormValues(globalEffective)}
       />
 

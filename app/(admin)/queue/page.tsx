@@ -6,10 +6,7 @@ import { Select } from '@/components/ui/input';
 import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
-import { ageSchema, DEFAULT_STATUSES, listQueue, OUTBOUND_STATUSES, type OutboundStatusName, type QueuePage } from '@/lib/queue';
+import { ageSchema, DEFAULT_STATUSES, getQueuePage, OUTBOUND_STATUSES, type OutboundStatusName } from '@/lib/dal/queue';
 import { NextAttempt, Reply, Sender, STATUS_LABEL, StatusBadge, Time } from './status';
 import { optionalParam } from '@/lib/forms/search-params';
 
@@ -47,7 +44,6 @@ function href(filter: Filter, patch: Partial<Filter>): string {
 }
 
 export default async function QueuePage({ searchParams }: { searchParams: Promise<Params> }) {
-  const actor = await requireAdmin();
   const raw = await searchParams;
   const filter = filterSchema.parse({
     status: [raw.status ?? []].flat().filter((s) => (OUTBOUND_STATUSES as readonly string[]).includes(s ?? '')),
@@ -58,19 +54,13 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
   });
   const statuses: OutboundStatusName[] = filter.status.length ? filter.status : [...DEFAULT_STATUSES];
   const age = filter.age ? ageSchema.safeParse(filter.age) : undefined;
-  const { page, problem } = await listQueue(db(), actor, {
+  const { page, problem, global } = await getQueuePage({
     status: statuses,
     sender: filter.sender,
     recipientDomain: filter.domain,
     olderThan: age?.success ? age.data : undefined,
     cursor: filter.cursor,
-  }).then(
-    (page) => ({ page, problem: undefined }),
-    (err: unknown) => {
-      if (!isServiceError(err)) throw err;
-      return { page: { messages: [], next: null } satisfies QueuePage, problem: err.message };
-    },
-  );
+  });
   const filtered = Boolean(filter.status.length || filter.sender || filter.domain || filter.age);
   const now = new Date();
   const removed = optionalParam(raw.removed);
@@ -80,7 +70,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
       <PageHeader
         title="Queue"
         description={
-          actor.role === 'GLOBAL'
+          global
             ? 'Mail waiting for a remote server: queued, deferred (the remote server asked us to try later) and failed (returned to its sender). Newest first; times are UTC on hover.'
             : 'Mail from your domains’ senders waiting for a remote server: queued, deferred and failed. Newest first.'
         }

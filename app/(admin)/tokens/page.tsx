@@ -4,10 +4,8 @@ import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { DEFAULT_TOKEN_DAYS, listTokens, MAX_TOKEN_DAYS } from '@/lib/api-tokens';
-import { db } from '@/lib/dal/db';
-import { requireGlobalAdmin } from '@/lib/dal/session';
-import { displayDomain, domainChoices } from '@/lib/forms/domains';
+import { DEFAULT_TOKEN_DAYS, getApiTokens, MAX_TOKEN_DAYS } from '@/lib/dal/tokens';
+import { displayDomain } from '@/lib/forms/domains';
 import { createTokenAction, revokeTokenAction } from './actions';
 import { TokenForm } from './token-form';
 
@@ -17,9 +15,7 @@ export const metadata: Metadata = { title: 'API tokens' };
 const day = (d: Date | null) => (d ? <time dateTime={d.toISOString()} title={`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}>{d.toISOString().slice(0, 10)}</time> : 'never');
 
 export default async function TokensPage() {
-  const actor = await requireGlobalAdmin();
-  const database = db();
-  const [tokens, domains] = await Promise.all([listTokens(database, actor), domainChoices(database, actor)]);
+  const { tokens, domains } = await getApiTokens();
   return (
     <>
       <PageHeader

@@ -5,20 +5,15 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { findAdmin } from '@/lib/admins';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
+import { getMyAccount } from '@/lib/dal/admins';
 import { displayDomain } from '@/lib/forms/domains';
-import { getEffectivePolicy } from '@/lib/policy';
 import { changeOwnPasswordAction } from '../actions';
 import { PasswordForm } from './password-form';
 
 export const metadata: Metadata = { title: 'My account' };
 
 export default async function MyAccountPage() {
-  const actor = await requireAdmin();
-  const database = db();
-  const [me, policy] = await Promise.all([findAdmin(database, actor.email), getEffectivePolicy(database)]);
+  const me = await getMyAccount();
   return (
     <>
       <PageHeader
@@ -36,7 +31,7 @@ export default async function MyAccountPage() {
           to use the rest of the panel. You then sign in again with the new one.
         </Alert>
       ) : null}
-      {policy.requireTotp && !me.totpEnabled ? (
+      {me.requireTotp && !me.totpEnabled ? (
         <Alert className="mb-4">
           The policy requires two-factor authentication for every admin. Set it up below to use the rest of the panel.
         </Alert>
@@ -45,7 +40,7 @@ export default async function MyAccountPage() {
         <Card>
           <CardTitle>Password</CardTitle>
           <div className="mt-3">
-            <PasswordForm action={changeOwnPasswordAction} rules={policy.password} email={me.email} />
+            <PasswordForm action={changeOwnPasswordAction} rules={me.passwordRules} email={me.email} />
           </div>
         </Card>
         <Card className="h-fit space-y-3">
@@ -54,11 +49,11 @@ export default async function MyAccountPage() {
             {me.totpEnabled ? (
               <Badge tone="ok">on</Badge>
             ) : (
-              <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>off</Badge>
+              <Badge tone={me.requireTotp ? 'danger' : 'neutral'}>off</Badge>
             )}{' '}
             {me.totpEnabled
               ? 'Signing in asks for a code from your authenticator app (or a recovery code).'
-              : policy.requireTotp
+              : me.requireTotp
                 ? 'Required by the policy: set it up now.'
                 : 'Protect this account with a code from an authenticator app (RFC 6238 TOTP) in addition to the password.'}
           </p>

@@ -6,10 +6,7 @@ import { Card } from '@/components/ui/card';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
-import { getQueuedMessage, type AttemptView } from '@/lib/queue';
+import { getQueuedMessageView, type AttemptView } from '@/lib/dal/queue';
 import { NextAttempt, OutcomeBadge, Reply, Sender, StatusBadge, Time, utc } from '../status';
 import { MessageActions } from './message-actions';
 import { BackLink } from '@/components/ui/back-link';
@@ -42,12 +39,9 @@ function Tls({ a }: { a: AttemptView }) {
 }
 
 export default async function QueuedMessagePage({ params }: Props) {
-  const actor = await requireAdmin();
   const queueId = decodeURIComponent((await params).queueId);
-  const m = await getQueuedMessage(db(), actor, { queueId }).catch((err: unknown) => {
-    if (isServiceError(err)) notFound();
-    throw err;
-  });
+  const m = await getQueuedMessageView(queueId);
+  if (!m) notFound();
   const now = new Date();
   const waiting = m.recipients.filter((r) => r.status === 'QUEUED' || r.status === 'DEFERRED').length;
   return (

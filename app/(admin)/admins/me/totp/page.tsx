@@ -3,11 +3,7 @@ import QRCode from 'qrcode';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { getPendingTotp, getTotpStatus } from '@/lib/admins/totp';
-import { db } from '@/lib/dal/db';
-import { panelSecrets } from '@/lib/dal/secrets';
-import { requireAdmin } from '@/lib/dal/session';
-import { getEffectivePolicy } from '@/lib/policy';
+import { getMyTotp } from '@/lib/dal/admins';
 import { beginTotpAction, confirmTotpAction, disableTotpAction, regenerateCodesAction } from './actions';
 import { BeginForm, DisableForm, Enrolment, RegenerateForm } from './totp-forms';
 import { BackLink } from '@/components/ui/back-link';
@@ -20,10 +16,8 @@ function grouped(secret: string): string {
 }
 
 export default async function TotpPage() {
-  const actor = await requireAdmin();
-  const database = db();
-  const [status, policy] = await Promise.all([getTotpStatus(database, actor), getEffectivePolicy(database)]);
-  const pending = status.pending ? await getPendingTotp(database, actor, { masterKey: panelSecrets().masterKey }) : null;
+  const status = await getMyTotp();
+  const pending = status.pending;
   // Rendered here as a data: URL: the secret never leaves the server in any other form.
   const qr = pending ? await QRCode.toDataURL(pending.uri, { margin: 1, width: 240, errorCorrectionLevel: 'M' }) : null;
 
@@ -47,7 +41,7 @@ export default async function TotpPage() {
           </Card>
           <Card className="h-fit space-y-3">
             <CardTitle>Turn off</CardTitle>
-            {policy.requireTotp ? (
+            {status.requireTotp ? (
               <p className="text-sm text-muted">The policy requires two-factor authentication for every admin, so it cannot be turned off.</p>
             ) : (
               <DisableForm action={disableTotpAction} />
@@ -59,8 +53,8 @@ export default async function TotpPage() {
       ) : (
         <Card className="max-w-xl space-y-3">
           <p className="text-sm">
-            <Badge tone={policy.requireTotp ? 'danger' : 'neutral'}>off</Badge>{' '}
-            {policy.requireTotp ? 'The policy requires it for every admin.' : 'Recommended for every admin account.'}
+            <Badge tone={status.requireTotp ? 'danger' : 'neutral'}>off</Badge>{' '}
+            {status.requireTotp ? 'The policy requires it for every admin.' : 'Recommended for every admin account.'}
           </p>
           <p className="text-sm text-muted">
             You will scan a QR code with your app, type in one code to prove it works, and get ten one-time recovery codes for when your phone is lost.
