@@ -9,12 +9,7 @@ import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
-import { tlsClientLogins, tlsOutbound, tlsOverview, tlsRecentMessages } from '@/lib/tls-stats/panel';
-import type { RecentMessageRow } from '@/lib/tls-stats/recent-messages';
-import type { OutboundDomainRow, OutboundOverview } from '@/lib/tls-stats/queries';
+import { getTlsOverview, type OutboundDomainRow, type OutboundOverview, type RecentMessageRow } from '@/lib/dal/tls';
 import { firstParam } from '@/lib/forms/search-params';
 import { formatShare } from '@/components/ui/format';
 
@@ -23,29 +18,12 @@ export const metadata: Metadata = { title: 'TLS' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function TlsPage({ searchParams }: Props) {
-  const admin = await requireAdmin();
   const sp = await searchParams;
   const input = { from: firstParam(sp.from), to: firstParam(sp.to), domain: firstParam(sp.domain), mailbox: firstParam(sp.mailbox), direction: firstParam(sp.direction) };
-  let result: Awaited<ReturnType<typeof tlsOverview>>;
-  let error: string | null = null;
-  try {
-    result = await tlsOverview(db(), admin, input);
-  } catch (err) {
-    if (!isServiceError(err)) throw err;
-    error = `${err.field ? `${err.field}: ` : ''}${err.message}`;
-    result = await tlsOverview(db(), admin, { from: input.from, to: input.to });
-  }
-  const { overview: o, values } = result;
-  const clients = await tlsClientLogins(db(), admin, { mailbox: values.mailbox || null, weakOnly: true });
-  const outbound = await tlsOutbound(db(), admin, { from: values.from, to: values.to });
-  const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
   // A sending domain or client IP picked in a table narrows the message list below.
   const narrow = { sender: firstParam(sp.sender) || null, ip: firstParam(sp.ip) || null };
-  const messages = await tlsRecentMessages(db(), admin, { ...values, ...narrow }).catch((err: unknown) => {
-    if (!isServiceError(err)) throw err;
-    error ??= err.message;
-    return [] as RecentMessageRow[];
-  });
+  const { overview: o, values, clients, outbound, messages, error } = await getTlsOverview(input, narrow);
+  const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
   const filterHref = (change: { sender?: string; ip?: string }) => `/tls?${new URLSearchParams({ ...Object.fromEntries(Object.entries(values).filter(([, v]) => v)), ...change })}#messages`;
   const unit = (n: number) => (o.perMessage ? (n === 1 ? 'message' : 'messages') : n === 1 ? 'delivery' : 'deliveries');
 

@@ -8,11 +8,7 @@ import { Card, CardTitle, Stat } from '@/components/ui/card';
 import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { authenticationOverview } from '@/lib/auth-stats/panel';
-import type { AuthDomainRow } from '@/lib/auth-stats/queries';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
+import { getAuthenticationOverview, type AuthDomainRow } from '@/lib/dal/tls';
 import { firstParam } from '@/lib/forms/search-params';
 import { formatShare } from '@/components/ui/format';
 
@@ -21,19 +17,9 @@ export const metadata: Metadata = { title: 'Authentication' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function AuthenticationPage({ searchParams }: Props) {
-  const admin = await requireAdmin();
   const sp = await searchParams;
   const input = { from: firstParam(sp.from), to: firstParam(sp.to), sender: firstParam(sp.sender) };
-  let result: Awaited<ReturnType<typeof authenticationOverview>>;
-  let error: string | null = null;
-  try {
-    result = await authenticationOverview(db(), admin, input);
-  } catch (err) {
-    if (!isServiceError(err)) throw err;
-    error = `${err.field ? `${err.field}: ` : ''}${err.message}`;
-    result = await authenticationOverview(db(), admin, { from: input.from, to: input.to });
-  }
-  const { overview: o, values } = result;
+  const { overview: o, values, error } = await getAuthenticationOverview(input);
   const t = o.totals;
   const qs = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
 

@@ -3,7 +3,7 @@ import { PolicyImpactPreview } from '@/components/tls/policy-impact';
 import { buttonClass } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
 import { requireAdmin } from '@/lib/dal/session';
-import type { ImpactChange } from '@/lib/tls-stats/impact';
+import type { ImpactChange } from '@/lib/dal/tls';
 import { BackLink } from '@/components/ui/back-link';
 import { firstParam } from '@/lib/forms/search-params';
 

@@ -5,9 +5,7 @@ import { EmptyState } from '@/components/ui/filters';
 import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { REPORT_PERIODS, tlsReportSummary, type ReportPeriod } from '@/lib/tls-reports/summary';
+import { getTlsReports, REPORT_PERIODS, type ReportPeriod } from '@/lib/dal/tls';
 import { formatShare } from '@/components/ui/format';
 import { firstParam } from '@/lib/forms/search-params';
 
@@ -28,11 +26,10 @@ function SessionBar({ success, failure }: { success: number; failure: number }) 
 }
 
 export default async function TlsReportsPage({ searchParams }: Props) {
-  const admin = await requireAdmin();
   const sp = await searchParams;
   const asked = Number(firstParam(sp.days));
   const days: ReportPeriod = (REPORT_PERIODS as readonly number[]).includes(asked) ? (asked as ReportPeriod) : 30;
-  const summary = await tlsReportSummary(db(), admin, days);
+  const summary = await getTlsReports(days);
   return (
     <>
       <BackLink href="/tls">TLS</BackLink>

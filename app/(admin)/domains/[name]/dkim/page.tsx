@@ -5,11 +5,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { listDkimKeys, type DkimKeyView } from '@/lib/dkim';
+import { getDkimKeys, type DkimKeyView } from '@/lib/dal/dkim';
 import { bindTxtData } from '@/lib/dns/txt';
-import { isServiceError } from '@/lib/errors';
 import { CopyButton } from '@/components/ui/copy-button';
 import { ActivateButton, CheckDnsButton, GenerateKeyForm, RetireButton } from './forms';
 import { BackLink } from '@/components/ui/back-link';
@@ -77,12 +74,10 @@ function KeyCard({ k }: { k: DkimKeyView }) {
 }
 
 export default async function DkimPage({ params }: Props) {
-  const admin = await requireAdmin();
   const name = decodeURIComponent((await params).name);
-  const { domain, keys } = await listDkimKeys(db(), admin, { domain: name }).catch((err) => {
-    if (isServiceError(err)) notFound();
-    throw err;
-  });
+  const found = await getDkimKeys(name);
+  if (!found) notFound();
+  const { domain, keys } = found;
   const live = keys.filter((k) => k.status !== 'retired');
   const retired = keys.filter((k) => k.status === 'retired');
   return (

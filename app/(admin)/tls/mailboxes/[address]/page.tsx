@@ -5,9 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { mailboxMessages, tlsClientLogins } from '@/lib/tls-stats/panel';
+import { getMailboxTls } from '@/lib/dal/tls';
 import { BackLink } from '@/components/ui/back-link';
 
 type Props = { params: Promise<{ address: string }> };
@@ -24,11 +22,10 @@ function versionBadge(v: string | null) {
 
 /** A mailbox's message list with each message's TLS, linking to the per-message hop chain. */
 export default async function MailboxTlsPage({ params }: Props) {
-  const admin = await requireAdmin();
   const address = decodeURIComponent((await params).address);
-  const messages = await mailboxMessages(db(), admin, address);
-  if (!messages) notFound();
-  const logins = await tlsClientLogins(db(), admin, { mailbox: address });
+  const tls = await getMailboxTls(address);
+  if (!tls) notFound();
+  const { messages, logins } = tls;
   return (
     <>
       <BackLink href={`/mailboxes/${encodeURIComponent(address)}`}>{address}</BackLink>

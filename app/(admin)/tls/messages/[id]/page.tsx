@@ -5,11 +5,7 @@ import { HopPath, pathHopOf, type PathHop } from '@/components/tls/hop-path';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { messageAuthentication } from '@/lib/auth-stats/panel';
-import type { MessageAuthentication } from '@/lib/auth-stats/message';
-import { messageHopChain } from '@/lib/tls-stats/panel';
+import { getMessageHops, type MessageAuthentication } from '@/lib/dal/tls';
 import { BackLink } from '@/components/ui/back-link';
 
 export const metadata: Metadata = { title: 'Message hop chain' };
@@ -17,11 +13,10 @@ export const metadata: Metadata = { title: 'Message hop chain' };
 type Props = { params: Promise<{ id: string }> };
 
 export default async function MessageHopsPage({ params }: Props) {
-  const admin = await requireAdmin();
   const { id } = await params;
-  const chain = await messageHopChain(db(), admin, id);
-  if (!chain) notFound();
-  const auth = await messageAuthentication(db(), admin, id);
+  const found = await getMessageHops(id);
+  if (!found) notFound();
+  const { chain, auth } = found;
 
   const hops: PathHop[] = [];
   if (chain.our) {
