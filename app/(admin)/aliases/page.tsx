@@ -9,11 +9,7 @@ import { Input, Select } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAliases } from '@/lib/aliases';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { domainChoices } from '@/lib/forms/domains';
-import { getEffectivePolicy } from '@/lib/policy';
+import { getAliasPage } from '@/lib/dal/aliases';
 import { AliasForm } from './alias-form';
 import { createAliasAction, deleteAliasAction, toggleAliasAction, updateDestinationsAction } from './actions';
 import { EditAliasForm } from './edit-alias-form';
@@ -30,18 +26,11 @@ const querySchema = z.object({
 });
 
 export default async function AliasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireAdmin();
   const raw = await searchParams;
   const query = querySchema.parse(optionalParams(raw));
   const page = query.page ?? 1;
-  const database = db();
-  const domains = await domainChoices(database, actor);
   // Only a domain from the picker filters; anything else in the URL is ignored.
-  const domain = domains.find((d) => d.name === query.domain)?.name;
-  const [list, policy] = await Promise.all([
-    listAliases(database, actor, { search: query.q, domain, page, pageSize: PAGE_SIZE }),
-    getEffectivePolicy(database),
-  ]);
+  const { domains, domain, recipientDelimiter, ...list } = await getAliasPage({ q: query.q, domain: query.domain, page, pageSize: PAGE_SIZE });
   const pageCount = Math.ceil(list.total / PAGE_SIZE);
   const href = (p: number) => {
     const params = new URLSearchParams();
@@ -176,7 +165,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
             <span id="alias-new-title">New alias</span>
           </CardTitle>
           <div className="mt-3">
-            <AliasForm action={createAliasAction} domains={domains} delimiter={policy.recipientDelimiter} />
+            <AliasForm action={createAliasAction} domains={domains} delimiter={recipientDelimiter} />
           </div>
         </Card>
       </div>
