@@ -1,10 +1,11 @@
 'use client';
 
-import { useActionState, useEffect, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import type { FormState } from '@/lib/forms/state';
 import { Alert } from './alert';
 import { Button } from './button';
 import { SubmitButton } from './submit-button';
+import { useFormAction } from './use-form-action';
 
 /**
  * A button that opens a modal <dialog> asking to confirm. The confirm button submits
@@ -33,7 +34,7 @@ export function ConfirmDialog({
   triggerVariant?: 'danger' | 'secondary' | 'ghost';
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [state, formAction] = useActionState(action, {});
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {});
   useEffect(() => {
     if (state.ok) ref.current?.close();
   }, [state]);
@@ -47,7 +48,7 @@ export function ConfirmDialog({
         aria-labelledby={`${id}-title`}
         className="m-auto w-full max-w-md rounded-lg border border-border bg-surface p-5 text-fg shadow-xl"
       >
-        <form action={formAction} className="space-y-4">
+        <form action={formAction} onSubmit={onSubmit} className="space-y-4">
           {Object.entries(fields).map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />
           ))}
@@ -61,7 +62,9 @@ export function ConfirmDialog({
             <Button variant="secondary" onClick={() => ref.current?.close()}>
               Cancel
             </Button>
-            <SubmitButton variant="danger">{confirmLabel}</SubmitButton>
+            <SubmitButton variant="danger" pending={pending}>
+              {confirmLabel}
+            </SubmitButton>
           </div>
         </form>
       </dialog>

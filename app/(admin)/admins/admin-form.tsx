@@ -1,12 +1,12 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
-import { submitWithoutReset } from '@/lib/forms/submit';
 import { generatePassword } from '@/lib/validations/password';
 import { PasswordHints, type Rules } from './password-hints';
 
@@ -20,7 +20,8 @@ export function AdminForm({
   domains: { id: string; name: string; displayName: string }[];
   rules: Rules;
 }) {
-  const [state, formAction, pending] = useActionState(action, {} as FormState);
+  // A create form that stays on the page: a success empties it for the next admin.
+  const { state, action: formAction, onSubmit, pending, key } = useFormAction(action, {} as FormState, { afterSuccess: 'clear' });
   const values = state.values ?? {};
   const errors = state.fieldErrors ?? {};
   // Domain admin unless chosen otherwise: the least power is the safer default.
@@ -28,10 +29,10 @@ export function AdminForm({
   const [password, setPassword] = useState(values.password ?? '');
   const [email, setEmail] = useState(values.email ?? '');
   const [shown, setShown] = useState(false);
-  // A success empties the form (React's "adjust state when a prop changes").
-  const [seenDone, setSeenDone] = useState(state.done);
-  if (seenDone !== state.done) {
-    setSeenDone(state.done);
+  // The fields' state lives here, outside the remounted form: empty it too.
+  const [seenKey, setSeenKey] = useState(key);
+  if (seenKey !== key) {
+    setSeenKey(key);
     setPassword('');
     setEmail('');
     setShown(false);
@@ -43,10 +44,10 @@ export function AdminForm({
   return (
     <form
       action={formAction}
-      key={state.done ?? 0}
+      onSubmit={onSubmit}
+      key={key}
       className="space-y-4"
       aria-label="New admin"
-      onSubmit={submitWithoutReset(formAction)}
     >
       <Field id="admin-email" label="Email" error={errors.email}>
         {(c) => <Input {...c} name="email" type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />}

@@ -1,10 +1,10 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
-import { submitWithoutReset } from '@/lib/forms/submit';
 
 /** Role and domain scope of an existing admin. */
 export function EditAdminForm({
@@ -20,12 +20,12 @@ export function EditAdminForm({
   domains: { id: string; name: string; displayName: string }[];
   chosen: string[];
 }) {
-  const [state, formAction, pending] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   const [role, setRole] = useState(initialRole);
   const errors = state.fieldErrors ?? {};
   const id = email.replace(/[^a-z0-9]/gi, '-');
   return (
-    <form action={formAction} onSubmit={submitWithoutReset(formAction)} className="mt-2 space-y-2" aria-label={`Role and domains of ${email}`}>
+    <form action={formAction} onSubmit={onSubmit} className="mt-2 space-y-2" aria-label={`Role and domains of ${email}`}>
       <input type="hidden" name="email" value={email} />
       <div className="flex gap-4 text-sm" role="radiogroup" aria-label="Role">
         {(['GLOBAL', 'DOMAIN'] as const).map((r) => (

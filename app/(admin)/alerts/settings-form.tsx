@@ -1,20 +1,20 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Checkbox, Input, Textarea } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { MonitoringSettingsDto } from '@/lib/alerts/settings';
 import type { FormState } from '@/lib/forms/state';
 
 /** Where alerts go, when they fire, and who may scrape /metrics without a token. */
 export function SettingsForm({ action, settings }: { action: (state: FormState, formData: FormData) => Promise<FormState>; settings: MonitoringSettingsDto }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   const v = state.values;
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} className="space-y-4" aria-label="Monitoring settings">
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" aria-label="Monitoring settings">
       <Field id="alert-recipients" label="Alert recipients" hint="Addresses, one per line or separated by commas." error={errors.alertRecipients}>
         {(c) => <Textarea {...c} name="alertRecipients" rows={3} defaultValue={v?.alertRecipients ?? settings.alertRecipients.join('\n')} />}
       </Field>
@@ -42,17 +42,19 @@ export function SettingsForm({ action, settings }: { action: (state: FormState, 
         {(c) => <Textarea {...c} name="metricsAllow" rows={2} defaultValue={v?.metricsAllow ?? settings.metricsAllow.join('\n')} />}
       </Field>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <SubmitButton pendingText="Saving…">Save</SubmitButton>
+      <SubmitButton pendingText="Saving…" pending={pending}>
+        Save
+      </SubmitButton>
     </form>
   );
 }
 
 /** Queues a test notice to the recipients and the webhook. */
 export function TestAlertButton({ action }: { action: (state: FormState) => Promise<FormState> }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   return (
-    <form action={formAction} className="space-y-2" aria-label="Test alert">
-      <SubmitButton variant="secondary" pendingText="Queuing…">
+    <form action={formAction} onSubmit={onSubmit} className="space-y-2" aria-label="Test alert">
+      <SubmitButton variant="secondary" pendingText="Queuing…" pending={pending}>
         Send a test alert
       </SubmitButton>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>

@@ -1,13 +1,13 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Input, Select, Textarea } from '@/components/ui/input';
 import { Button } from '@/components/ui/button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { DomainChoice } from '@/lib/forms/domains';
 import type { FormState } from '@/lib/forms/state';
-import { submitWithoutReset } from '@/lib/forms/submit';
 
 
 /**
@@ -24,7 +24,7 @@ export function AliasForm({
   domains: DomainChoice[];
   delimiter: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending, key } = useFormAction(action, {} as FormState, { afterSuccess: 'clear' });
   const values = state.values ?? {};
   const [catchAll, setCatchAll] = useState(values.kind === 'catchall');
   const errors = state.fieldErrors ?? {};
@@ -35,7 +35,7 @@ export function AliasForm({
   }
 
   return (
-    <form action={formAction} onSubmit={submitWithoutReset(formAction)} key={state.done ?? 0} className="space-y-4" aria-label="New alias">
+    <form action={formAction} onSubmit={onSubmit} key={key} className="space-y-4" aria-label="New alias">
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Receives mail for</legend>
         <div className="flex flex-wrap gap-4 text-sm">

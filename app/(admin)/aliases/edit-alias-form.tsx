@@ -1,9 +1,9 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { Textarea } from '@/components/ui/input';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 
 /** An existing alias's destinations; the same loop and unknown-destination checks as a new one. */
@@ -16,11 +16,11 @@ export function EditAliasForm({
   source: string;
   destinations: string[];
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   const id = `edit-${source.replace(/[^a-z0-9]/gi, '-')}`;
   const error = state.fieldErrors?.destinations;
   return (
-    <form action={formAction} className="mt-2 space-y-2" aria-label={`Destinations of ${source}`}>
+    <form action={formAction} onSubmit={onSubmit} className="mt-2 space-y-2" aria-label={`Destinations of ${source}`}>
       <input type="hidden" name="source" value={source} />
       <label htmlFor={id} className="sr-only">
         Delivers to
@@ -39,7 +39,7 @@ export function EditAliasForm({
         {error ?? ''}
       </p>
       {!error ? <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert> : null}
-      <SubmitButton size="sm" variant="secondary" pendingText="Saving…">
+      <SubmitButton size="sm" variant="secondary" pendingText="Saving…" pending={pending}>
         Save
       </SubmitButton>
     </form>

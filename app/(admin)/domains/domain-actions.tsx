@@ -1,19 +1,19 @@
 'use client';
 
-import { useActionState } from 'react';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Checkbox } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { removeDomainAction, setDomainEnabledAction } from './actions';
 
 export function DomainRowActions({ name, displayName, enabled, mailboxCount }: { name: string; displayName: string; enabled: boolean; mailboxCount: number }) {
-  const [state, toggle] = useActionState(setDomainEnabledAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(setDomainEnabledAction, {});
   return (
     <div className="flex items-center justify-end gap-2">
-      <form action={toggle}>
+      <form action={action} onSubmit={onSubmit}>
         <input type="hidden" name="name" value={name} />
         <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
-        <SubmitButton variant="secondary" size="sm">
+        <SubmitButton variant="secondary" size="sm" pending={pending}>
           {enabled ? 'Disable' : 'Enable'}
         </SubmitButton>
         {state.ok === false ? <span role="alert" className="ml-2 text-xs text-danger">{state.message}</span> : null}

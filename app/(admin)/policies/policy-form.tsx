@@ -1,12 +1,12 @@
 'use client';
 // Over 300 lines: one client form holding every policy section and its field errors.
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Input, Select, Textarea } from '@/components/ui/input';
 import { Button } from '@/components/ui/button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
-import { submitWithoutReset } from '@/lib/forms/submit';
 import {
   OUTBOUND_TLS,
   OUTBOUND_TLS_LABEL,
@@ -45,7 +45,7 @@ export function PolicyForm({
   /** Changes when the stored settings change (saved here, cleared, or by another admin). */
   version: string;
 }) {
-  const [state, formAction, pending] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   const [values, setValues] = useState<Values>(() => ({ ...inherited, ...initial }));
   const [overridden, setOverridden] = useState<Record<string, boolean>>(() =>
     Object.fromEntries(Object.keys(initial).map((k) => [k, true])),
@@ -63,7 +63,7 @@ export function PolicyForm({
   return (
     <form
       action={formAction}
-      onSubmit={submitWithoutReset(formAction)}
+      onSubmit={onSubmit}
       // Our own messages (parse.ts), never the browser's "Please match the requested format."
       noValidate
       className="space-y-6"

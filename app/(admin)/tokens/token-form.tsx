@@ -1,11 +1,11 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Field } from '@/components/ui/field';
 import { Input, Select } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { DomainChoice } from '@/lib/forms/domains';
 import type { FormState } from '@/lib/forms/state';
 import type { CreatedToken } from './actions';
@@ -22,7 +22,8 @@ export function TokenForm({
   defaultDays: number;
   maxDays: number;
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState<CreatedToken>);
+  // The token is shown above; the form starts over for the next one.
+  const { state, action: formAction, onSubmit, pending, key } = useFormAction(action, {} as FormState<CreatedToken>, { afterSuccess: 'clear' });
   const values = state.values ?? {};
   const errors = state.fieldErrors ?? {};
   const chosen = new Set((values.domains ?? '').split('\n').filter(Boolean));
@@ -37,7 +38,7 @@ export function TokenForm({
           <CopyButton text={state.data.token} label="token" variant="secondary" />
         </div>
       ) : null}
-      <form action={formAction} key={state.done ?? 0} className="space-y-4" aria-label="New token">
+      <form action={formAction} onSubmit={onSubmit} key={key} className="space-y-4" aria-label="New token">
         <Field id="token-name" label="Name" hint="What it is for (grafana, backup-script); audit rows carry it." error={errors.name}>
           {(c) => <Input {...c} name="name" autoComplete="off" spellCheck={false} defaultValue={values.name} required />}
         </Field>
@@ -66,7 +67,9 @@ export function TokenForm({
           {(c) => <Input {...c} name="expiresInDays" type="number" min={1} max={maxDays} defaultValue={values.expiresInDays ?? String(defaultDays)} />}
         </Field>
         {!state.ok ? <Alert>{state.message}</Alert> : null}
-        <SubmitButton pendingText="Creating…">Create token</SubmitButton>
+        <SubmitButton pendingText="Creating…" pending={pending}>
+          Create token
+        </SubmitButton>
       </form>
     </div>
   );

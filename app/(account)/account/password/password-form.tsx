@@ -1,20 +1,21 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { PasswordInput } from '@/components/ui/password-input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 import type { PasswordRules } from '@/lib/validations/password';
 import { changePasswordAction } from '../actions';
 
 export function PasswordForm({ rules, address }: { rules: PasswordRules; address: string }) {
-  const [state, formAction] = useActionState(changePasswordAction, {} as FormState);
+  // Passwords are not left in the page once the change is made.
+  const { state, action, onSubmit, pending, key } = useFormAction(changePasswordAction, {} as FormState, { afterSuccess: 'clear' });
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} key={state.done ?? 0} className="max-w-md space-y-4" aria-label="Change password">
+    <form action={action} onSubmit={onSubmit} key={key} className="max-w-md space-y-4" aria-label="Change password">
       <input type="hidden" name="username" autoComplete="username" value={address} readOnly />
       <Field id="current" label="Current password" error={errors.current}>
         {(c) => <Input {...c} name="current" type="password" autoComplete="current-password" required />}
@@ -24,7 +25,9 @@ export function PasswordForm({ rules, address }: { rules: PasswordRules; address
         {(c) => <Input {...c} name="confirm" type="password" autoComplete="new-password" required />}
       </Field>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      <SubmitButton pendingText="Changing…" pending={pending}>
+        Change password
+      </SubmitButton>
     </form>
   );
 }

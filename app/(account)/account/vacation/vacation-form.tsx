@@ -1,19 +1,19 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 import type { Vacation } from '@/lib/self-service/vacation';
 import { setVacationAction } from '../actions';
 
 export function VacationForm({ vacation }: { vacation: Vacation }) {
-  const [state, formAction] = useActionState(setVacationAction, {} as FormState);
+  const { state, action, onSubmit, pending } = useFormAction(setVacationAction, {} as FormState);
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} className="max-w-xl space-y-4" aria-label="Vacation reply">
+    <form action={action} onSubmit={onSubmit} className="max-w-xl space-y-4" aria-label="Vacation reply">
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="enabled" defaultChecked={vacation.enabled} /> Send the automatic reply
       </label>
@@ -29,7 +29,9 @@ export function VacationForm({ vacation }: { vacation: Vacation }) {
         {(c) => <Input {...c} name="intervalDays" type="number" min={1} max={30} defaultValue={vacation.intervalDays} className="w-24" />}
       </Field>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <SubmitButton pendingText="Saving…">Save</SubmitButton>
+      <SubmitButton pendingText="Saving…" pending={pending}>
+        Save
+      </SubmitButton>
     </form>
   );
 }

@@ -1,10 +1,11 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 import { PasswordHints, type Rules } from '../password-hints';
 
@@ -18,16 +19,17 @@ export function PasswordForm({
   rules: Rules;
   email: string;
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  // Passwords are not left in the page once the change is made.
+  const { state, action: formAction, onSubmit, pending, key } = useFormAction(action, {} as FormState, { afterSuccess: 'clear' });
   const [next, setNext] = useState('');
-  const [seen, setSeen] = useState(state.done);
-  if (seen !== state.done) {
-    setSeen(state.done);
+  const [seen, setSeen] = useState(key);
+  if (seen !== key) {
+    setSeen(key);
     setNext('');
   }
   const errors = state.fieldErrors ?? {};
   return (
-    <form action={formAction} key={state.done ?? 0} className="max-w-md space-y-4" aria-label="Change password">
+    <form action={formAction} onSubmit={onSubmit} key={key} className="max-w-md space-y-4" aria-label="Change password">
       {/* Lets password managers attach the new password to the right account. */}
       <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
       <Field id="pw-current" label="Current password" error={errors.currentPassword}>
@@ -41,7 +43,9 @@ export function PasswordForm({
         {(c) => <Input {...c} name="confirmPassword" type="password" autoComplete="new-password" required />}
       </Field>
       <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      <SubmitButton pendingText="Changing…" pending={pending}>
+        Change password
+      </SubmitButton>
     </form>
   );
 }

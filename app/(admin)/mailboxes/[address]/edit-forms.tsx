@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -42,11 +42,12 @@ export function EditMailboxForm({ mailbox }: { mailbox: MailboxView }) {
 }
 
 export function ResetPasswordForm({ address, rules }: { address: string; rules: PasswordRules }) {
-  const [state, action] = useActionState(resetPasswordAction, {});
+  // The typed password is not left in the page once it is set.
+  const { state, action, onSubmit, pending, key } = useFormAction(resetPasswordAction, {}, { afterSuccess: 'clear' });
   return (
     <Card>
       <h2 className="mb-4 text-base font-semibold">Reset password</h2>
-      <form action={action} className="grid gap-4" noValidate key={state.done ?? 0}>
+      <form action={action} onSubmit={onSubmit} className="grid gap-4" noValidate key={key}>
         <input type="hidden" name="address" value={address} />
         <PasswordInput
           id="new-password"
@@ -57,7 +58,7 @@ export function ResetPasswordForm({ address, rules }: { address: string; rules: 
           optionalHint="Leave empty to generate one (shown once)."
         />
         <div>
-          <SubmitButton variant="secondary" pendingText="Changing…">
+          <SubmitButton variant="secondary" pendingText="Changing…" pending={pending}>
             Set password
           </SubmitButton>
         </div>
@@ -78,16 +79,16 @@ export function ResetPasswordForm({ address, rules }: { address: string; rules: 
 }
 
 export function DangerZone({ address, enabled }: { address: string; enabled: boolean }) {
-  const [state, toggle] = useActionState(setMailboxEnabledAction, {});
+  const { state, action, onSubmit, pending } = useFormAction(setMailboxEnabledAction, {});
   return (
     <Card className="border-danger/40">
       <h2 className="mb-1 text-base font-semibold">Disable or delete</h2>
       <p className="mb-3 text-sm text-muted">A disabled mailbox receives no mail and cannot sign in; its mail is kept.</p>
       <div className="flex flex-wrap items-center gap-3">
-        <form action={toggle}>
+        <form action={action} onSubmit={onSubmit}>
           <input type="hidden" name="address" value={address} />
           <input type="hidden" name="enabled" value={enabled ? 'false' : 'true'} />
-          <SubmitButton variant="secondary" size="sm">
+          <SubmitButton variant="secondary" size="sm" pending={pending}>
             {enabled ? 'Disable mailbox' : 'Enable mailbox'}
           </SubmitButton>
         </form>

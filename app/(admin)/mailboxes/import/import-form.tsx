@@ -1,10 +1,11 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { Table, Td, Th } from '@/components/ui/table';
 import { toCsv } from '@/lib/forms/csv';
 import type { FormState } from '@/lib/forms/state';
@@ -18,8 +19,8 @@ type Action<T> = (state: FormState<T>, formData: FormData) => Promise<FormState<
  * shown. Generated passwords exist only in this page's memory, offered once as a CSV.
  */
 export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; runImport: Action<Imported> }) {
-  const [checked, checkAction, checking] = useActionState(dryRun, {} as FormState<Preview>);
-  const [imported, importAction] = useActionState(runImport, {} as FormState<Imported>);
+  const { state: checked, action: checkAction, onSubmit: onCheck, pending: checking } = useFormAction(dryRun, {} as FormState<Preview>);
+  const { state: imported, action: importAction, onSubmit: onImport, pending: importing } = useFormAction(runImport, {} as FormState<Imported>);
   const [downloaded, setDownloaded] = useState<number | undefined>(undefined);
   const [allRows, setAllRows] = useState(false);
   const preview = checked.data;
@@ -83,7 +84,7 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
 
   return (
     <div className="space-y-6">
-      <form action={checkAction} className="space-y-3" aria-label="Check a CSV file">
+      <form action={checkAction} onSubmit={onCheck} className="space-y-3" aria-label="Check a CSV file">
         <div className="space-y-1">
           <label htmlFor="csv-file" className="block text-sm font-medium">
             CSV file
@@ -119,7 +120,7 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
           {checked.fieldErrors?.file ?? ''}
         </p>
         {!checked.fieldErrors?.file ? <Alert tone={checked.ok ? 'ok' : 'danger'}>{checked.ok ? undefined : checked.message}</Alert> : null}
-        <SubmitButton variant={preview ? 'secondary' : 'primary'} pendingText="Checking…">
+        <SubmitButton variant={preview ? 'secondary' : 'primary'} pendingText="Checking…" pending={checking}>
           {preview ? 'Check again' : 'Check (dry run)'}
         </SubmitButton>
       </form>
@@ -170,10 +171,10 @@ export function ImportForm({ dryRun, runImport }: { dryRun: Action<Preview>; run
             </tbody>
           </Table>
 
-          <form action={importAction} className="flex flex-wrap items-center gap-3">
+          <form action={importAction} onSubmit={onImport} className="flex flex-wrap items-center gap-3">
             <input type="hidden" name="csv" value={preview.csv} />
             {preview.invalid === 0 ? (
-              <SubmitButton pendingText="Importing…">
+              <SubmitButton pendingText="Importing…" pending={importing}>
                 Import {preview.valid} mailbox{preview.valid === 1 ? '' : 'es'}
               </SubmitButton>
             ) : (

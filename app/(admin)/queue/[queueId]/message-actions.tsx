@@ -1,22 +1,22 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { bounceQueueAction, removeQueueAction, retryQueueAction } from '../actions';
 
 /** Retry now (no confirmation: it only moves the next attempt), Bounce and Delete (confirmed). */
 export function MessageActions({ queueId, waiting, mailFrom }: { queueId: string; waiting: number; mailFrom: string }) {
-  const [retry, retryAction] = useActionState(retryQueueAction, {});
+  const { state: retry, action: retryAction, onSubmit, pending } = useFormAction(retryQueueAction, {});
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
         {waiting ? (
           <>
-            <form action={retryAction}>
+            <form action={retryAction} onSubmit={onSubmit}>
               <input type="hidden" name="queueId" value={queueId} />
-              <SubmitButton size="sm" pendingText="Retrying…">
+              <SubmitButton size="sm" pendingText="Retrying…" pending={pending}>
                 Retry now
               </SubmitButton>
             </form>

@@ -1,20 +1,20 @@
 'use client';
 
-import { useActionState } from 'react';
 import { ArcChainView, AuthResultsField } from '@/components/auth/auth-results';
 import { HopPath, pathHopOf } from '@/components/tls/hop-path';
 import { Alert } from '@/components/ui/alert';
 import { Card, CardTitle } from '@/components/ui/card';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { analyzeAction, type AnalyzeState } from '../actions';
 
 const initial: AnalyzeState = { headers: '', hops: null, authentication: null, error: null };
 
 export function AnalyzeForm() {
-  const [state, action] = useActionState(analyzeAction, initial);
+  const { state, action, onSubmit, pending } = useFormAction(analyzeAction, initial);
   return (
     <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-      <form action={action} className="flex flex-col gap-3">
+      <form action={action} onSubmit={onSubmit} className="flex flex-col gap-3">
         <label htmlFor="headers" className="text-sm font-medium">
           Message headers (or the whole message)
         </label>
@@ -29,7 +29,7 @@ export function AnalyzeForm() {
           data-testid="analyze-input"
         />
         <div>
-          <SubmitButton>Analyze</SubmitButton>
+          <SubmitButton pending={pending}>Analyze</SubmitButton>
         </div>
         <Alert>{state.error}</Alert>
       </form>

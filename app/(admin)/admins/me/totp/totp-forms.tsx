@@ -1,7 +1,6 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { CopyButton } from '@/components/ui/copy-button';
@@ -9,6 +8,7 @@ import { Card, CardTitle } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { SubmitButton } from '@/components/ui/submit-button';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { FormState } from '@/lib/forms/state';
 
 type CodesAction = (state: FormState<{ recoveryCodes: string[] }>, formData: FormData) => Promise<FormState<{ recoveryCodes: string[] }>>;
@@ -66,7 +66,7 @@ export function Enrolment({
   verify: CodesAction;
   begin: (state: FormState, formData: FormData) => Promise<FormState>;
 }) {
-  const [state, formAction] = useActionState(verify, {} as FormState<{ recoveryCodes: string[] }>);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(verify, {} as FormState<{ recoveryCodes: string[] }>);
   if (state.ok && state.data) {
     return (
       <div className="max-w-2xl space-y-4">
@@ -94,7 +94,7 @@ export function Enrolment({
       </Card>
       <Card className="h-fit space-y-3">
         <CardTitle>2. Enter the code it shows</CardTitle>
-        <form action={formAction} className="max-w-xs space-y-3" aria-label="Verify authenticator code">
+        <form action={formAction} onSubmit={onSubmit} className="max-w-xs space-y-3" aria-label="Verify authenticator code">
           <Field id="totp-code" label="6-digit code from the app" error={state.fieldErrors?.code}>
             {(c) => (
               <Input
@@ -110,7 +110,7 @@ export function Enrolment({
             )}
           </Field>
           <Alert>{state.fieldErrors?.code ? undefined : state.message}</Alert>
-          <SubmitButton pendingText="Checking…">Verify and turn on</SubmitButton>
+          <SubmitButton pendingText="Checking…" pending={pending}>Verify and turn on</SubmitButton>
         </form>
         <BeginForm action={begin} label="Start over with a new key" variant="ghost" />
       </Card>
@@ -120,14 +120,14 @@ export function Enrolment({
 
 /** With TOTP on: new recovery codes (the old ones stop working), proved by a current code. */
 export function RegenerateForm({ action }: { action: CodesAction }) {
-  const [state, formAction] = useActionState(action, {} as FormState<{ recoveryCodes: string[] }>);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState<{ recoveryCodes: string[] }>);
   if (state.ok && state.data) return <RecoveryCodes codes={state.data.recoveryCodes} />;
   return (
-    <form action={formAction} className="flex flex-wrap items-end gap-2" aria-label="New recovery codes">
+    <form action={formAction} onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" aria-label="New recovery codes">
       <Field id="regen-code" label="Current authenticator code" error={state.fieldErrors?.code}>
         {(c) => <Input {...c} name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required className="w-32 font-mono" />}
       </Field>
-      <SubmitButton variant="secondary" pendingText="Generating…">
+      <SubmitButton variant="secondary" pendingText="Generating…" pending={pending}>
         New recovery codes
       </SubmitButton>
       <Alert className="w-full">{state.fieldErrors?.code ? undefined : state.message}</Alert>
@@ -137,13 +137,13 @@ export function RegenerateForm({ action }: { action: CodesAction }) {
 
 /** Turning TOTP off needs the password again. */
 export function DisableForm({ action }: { action: (state: FormState, formData: FormData) => Promise<FormState> }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   return (
-    <form action={formAction} className="flex flex-wrap items-end gap-2" aria-label="Turn off two-factor authentication">
+    <form action={formAction} onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" aria-label="Turn off two-factor authentication">
       <Field id="disable-password" label="Your password" error={state.fieldErrors?.password}>
         {(c) => <Input {...c} name="password" type="password" autoComplete="current-password" required className="w-64" />}
       </Field>
-      <SubmitButton variant="danger" pendingText="Turning off…">
+      <SubmitButton variant="danger" pendingText="Turning off…" pending={pending}>
         Turn off
       </SubmitButton>
       <Alert className="w-full">{state.fieldErrors?.password ? undefined : state.message}</Alert>
@@ -161,10 +161,10 @@ export function BeginForm({
   label: string;
   variant?: 'primary' | 'ghost';
 }) {
-  const [state, formAction] = useActionState(action, {} as FormState);
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {} as FormState);
   return (
-    <form action={formAction} className="space-y-2">
-      <SubmitButton variant={variant} pendingText="Preparing…">
+    <form action={formAction} onSubmit={onSubmit} className="space-y-2">
+      <SubmitButton variant={variant} pendingText="Preparing…" pending={pending}>
         {label}
       </SubmitButton>
       <Alert>{state.ok ? undefined : state.message}</Alert>

@@ -1,6 +1,5 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -47,12 +46,12 @@ function KeyAction({ action, domain, selector, label, pendingText, disabled, var
   action: (state: FormState, formData: FormData) => Promise<FormState>;
   domain: string; selector: string; label: string; pendingText: string; disabled?: boolean; variant?: 'primary' | 'secondary';
 }) {
-  const [state, formAction] = useActionState(action, {});
+  const { state, action: formAction, onSubmit, pending } = useFormAction(action, {});
   return (
-    <form action={formAction} className="flex flex-wrap items-center gap-2">
+    <form action={formAction} onSubmit={onSubmit} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="domain" value={domain} />
       <input type="hidden" name="selector" value={selector} />
-      {disabled ? <Button variant={variant} size="sm" disabled aria-disabled>{label}</Button> : <SubmitButton variant={variant} size="sm" pendingText={pendingText}>{label}</SubmitButton>}
+      {disabled ? <Button variant={variant} size="sm" disabled aria-disabled>{label}</Button> : <SubmitButton variant={variant} size="sm" pendingText={pendingText} pending={pending}>{label}</SubmitButton>}
       <span role={state.ok === false ? 'alert' : 'status'} aria-live="polite" className={state.ok === false ? 'text-sm text-danger' : 'text-sm text-ok'}>
         {state.ok === false ? (state.fieldErrors?.selector ?? state.fieldErrors?.domain ?? state.message) : state.message}
       </span>
