@@ -1,9 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
-import { certificateStatus } from '@/lib/certificates/status';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
+import { getCertificateStatus } from '@/lib/dal/certificates';
 
 const tone = { OK: 'ok', WARNING: 'warn', CRITICAL: 'danger' } as const;
 const short = (fp: string | null) => (fp ? `${fp.slice(0, 17)}…${fp.slice(-8)}` : '—');
@@ -14,8 +12,7 @@ const short = (fp: string | null) => (fp ? `${fp.slice(0, 17)}…${fp.slice(-8)}
  * tlsFingerprint) — an admin watches a rotation happen here.
  */
 export async function CertificateCard() {
-  await requireAdmin();
-  const status = await certificateStatus(db());
+  const status = await getCertificateStatus();
   // Monitoring counts a valid self-signed certificate as fine (it is served); mail clients
   // refuse it, so for the admin it is something to replace.
   const selfSigned = status.certificates.some((c) => c.source === 'SELF_SIGNED');

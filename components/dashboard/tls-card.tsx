@@ -1,15 +1,11 @@
 import Link from 'next/link';
 import { Card, CardTitle } from '@/components/ui/card';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import { tlsOverview } from '@/lib/tls-stats/panel';
-import { defaultRange } from '@/lib/tls-stats/queries';
+import { getTlsWeek } from '@/lib/dal/tls';
 import { formatShare } from '@/components/ui/format';
 
 /** Dashboard card: last 7 days, share of messages whose last hop / whole path was TLS. */
 export async function TlsCard() {
-  const admin = await requireAdmin();
-  const { overview: o } = await tlsOverview(db(), admin, defaultRange(7));
+  const o = await getTlsWeek();
   const weak = o.weakDomains.length;
   return (
     <Card data-testid="tls-card">

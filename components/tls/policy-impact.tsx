@@ -1,18 +1,14 @@
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { Table, Td, Th } from '@/components/ui/table';
-import { db } from '@/lib/dal/db';
-import { requireAdmin } from '@/lib/dal/session';
-import type { ImpactChange } from '@/lib/tls-stats/impact';
-import { tlsPolicyImpact } from '@/lib/tls-stats/panel';
+import { getPolicyImpact, type ImpactChange } from '@/lib/dal/tls';
 
 /**
  * Policy impact preview (server component): who, in the last 30 days of recorded data, a stricter TLS
  * policy would have refused. For the policies page: <PolicyImpactPreview change={{ requireTlsMx: true }} />.
  */
 export async function PolicyImpactPreview({ change, days = 30 }: { change: ImpactChange; days?: number }) {
-  const admin = await requireAdmin();
-  const impact = await tlsPolicyImpact(db(), admin, change, days);
+  const impact = await getPolicyImpact(change, days);
   const nothing = !impact.requireTlsMx && !impact.minTlsVersion && !impact.cleartextAuth;
   return (
     <div className="space-y-4" data-testid="policy-impact">

@@ -77,3 +77,9 @@ export async function getCertificateHostPrefill(): Promise<ReturnType<typeof hos
   await requireGlobalAdmin();
   return hostNamePrefill(readEnv().POSTERN_HOSTNAME);
 }
+
+/** What the daemons serve and when it expires, for the dashboard's card (every admin sees whether mail is encrypted). */
+export async function getCertificateStatus(): Promise<CertificateStatusReport> {
+  await requireAdmin();
+  return certificateStatus(db());
+}

@@ -9,8 +9,9 @@ import { db } from './db';
 import { getDomains } from './domains';
 import { requireAdmin } from './session';
 
-export type { MailboxDto, MailboxPage, MailboxSort };
+export type { MailboxActivity, MailboxDto, MailboxPage, MailboxSort };
 export { MAILBOX_SORTS };
+export { LOGIN_SERVICES } from '@/lib/mailboxes/activity';
 
 export const PAGE_SIZE = 50;
 

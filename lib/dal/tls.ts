@@ -10,13 +10,15 @@ import {
   tlsClientLogins,
   tlsOutbound,
   tlsOverview,
+  tlsPolicyImpact,
   tlsRecentMessages,
   type MailboxMessageRow,
   type MessageHopChain,
   type ResolvedFilter,
   type TlsFilterInput,
 } from '@/lib/tls-stats/panel';
-import type { ClientTlsRow, OutboundOverview, Overview } from '@/lib/tls-stats/queries';
+import type { ImpactChange, PolicyImpact } from '@/lib/tls-stats/impact';
+import { defaultRange, type ClientTlsRow, type OutboundOverview, type Overview } from '@/lib/tls-stats/queries';
 import type { RecentMessageRow } from '@/lib/tls-stats/recent-messages';
 import { db } from './db';
 import { requireAdmin } from './session';
@@ -25,9 +27,8 @@ import { requireAdmin } from './session';
 // lib/auth-stats/panel.ts keep to it: a domain admin sees its domains' deliveries and mailboxes).
 
 export type { AuthDomainRow } from '@/lib/auth-stats/queries';
-export type { ImpactChange } from '@/lib/tls-stats/impact';
 export type { OutboundDomainRow } from '@/lib/tls-stats/queries';
-export type { AuthOverview, ClientTlsRow, MailboxMessageRow, MessageAuthentication, MessageHopChain, OutboundOverview, Overview, RecentMessageRow, ReportPeriod, TlsReportSummary };
+export type { AuthOverview, ClientTlsRow, ImpactChange, PolicyImpact, MailboxMessageRow, MessageAuthentication, MessageHopChain, OutboundOverview, Overview, RecentMessageRow, ReportPeriod, TlsReportSummary };
 export { REPORT_PERIODS } from '@/lib/tls-reports/summary';
 
 const problemOf = (err: ServiceError) => `${err.field ? `${err.field}: ` : ''}${err.message}`;
@@ -104,4 +105,17 @@ export async function getMessageHops(id: string): Promise<{ chain: MessageHopCha
 export async function getTlsReports(days: ReportPeriod): Promise<TlsReportSummary> {
   const admin = await requireAdmin();
   return tlsReportSummary(db(), admin, days);
+}
+
+/** The last seven days' inbound TLS overview, for the dashboard's card. */
+export async function getTlsWeek(): Promise<Overview> {
+  const admin = await requireAdmin();
+  const { overview } = await tlsOverview(db(), admin, defaultRange(7));
+  return overview;
+}
+
+/** Who, in the last `days` of recorded mail and logins, a stricter TLS policy would have refused. */
+export async function getPolicyImpact(change: ImpactChange, days = 30): Promise<PolicyImpact> {
+  const admin = await requireAdmin();
+  return tlsPolicyImpact(db(), admin, change, days);
 }

@@ -1,5 +1,5 @@
 import { Card } from '@/components/ui/card';
-import { describeSecurity, type ClientServer } from '@/lib/client-setup';
+import { describeSecurity, type ClientServer } from '@/lib/client-setup/settings';
 import { getClientSettings } from '@/lib/dal/client-setup';
 
 function ServerRows({ label, servers, username }: { label: string; servers: ClientServer[]; username: string }) {
