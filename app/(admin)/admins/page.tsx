@@ -4,10 +4,10 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DomainNames } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getAdminsOverview } from '@/lib/dal/admins';
-import { displayDomain } from '@/lib/forms/domains';
 import { addAdminAction, removeAdminAction, resetAdminPasswordAction, updateAdminAction } from './actions';
 import { AdminForm } from './admin-form';
 import { EditAdminForm } from './edit-admin-form';
@@ -57,7 +57,7 @@ export default async function AdminsPage() {
                     ) : (
                       <>
                         <Badge>domain</Badge>
-                        <span className="mt-1 block text-xs text-muted">{a.domains.map(displayDomain).join(', ') || 'no domains'}</span>
+                        <span className="mt-1 block text-xs text-muted"><DomainNames names={a.domains} empty="no domains" /></span>
                       </>
                     )}
                     {!self ? (

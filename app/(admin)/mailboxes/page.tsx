@@ -2,14 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
+import { DomainName, idnDisplay } from '@/components/ui/domain-name';
 import { Button, ButtonLink } from '@/components/ui/button';
 import { Input, Select } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDomains } from '@/lib/dal/domains';
-import { getMailboxActivity, getMailboxPage, MAILBOX_SORTS, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
-import { LOGIN_SERVICES, type MailboxActivity } from '@/lib/mailboxes/activity';
+import { getMailboxActivity, getMailboxPage, LOGIN_SERVICES, MAILBOX_SORTS, type MailboxActivity, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
 import { isServiceError } from '@/lib/errors';
 import { requireAdmin } from '@/lib/dal/session';
 import { QuotaBar } from './quota-bar';
@@ -112,7 +112,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
           <option value="">All domains</option>
           {domains.map((d) => (
             <option key={d.id} value={d.name}>
-              {d.name}
+              {idnDisplay(d.name).text}
             </option>
           ))}
         </Select>
@@ -155,7 +155,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
               <tr key={m.id} data-address={m.address}>
                 <Td>
                   <Link className="font-medium text-accent underline-offset-2 hover:underline" href={`/mailboxes/${encodeURIComponent(m.address)}`}>
-                    {m.address}
+                    <DomainName name={m.address} />
                   </Link>
                 </Td>
                 <Td className={NARROW_HIDDEN}>{m.displayName ?? <span className="text-muted">—</span>}</Td>

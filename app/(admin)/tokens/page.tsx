@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DomainNames } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { DEFAULT_TOKEN_DAYS, getApiTokens, MAX_TOKEN_DAYS } from '@/lib/dal/tokens';
-import { displayDomain } from '@/lib/forms/domains';
 import { createTokenAction, revokeTokenAction } from './actions';
 import { TokenForm } from './token-form';
 
@@ -53,7 +53,7 @@ export default async function TokensPage() {
                 </Td>
                 <Td>
                   <Badge tone={t.scope === 'full' ? 'warn' : 'neutral'}>{t.scope}</Badge>
-                  <span className="mt-1 block text-xs text-muted">{t.domains.length ? t.domains.map(displayDomain).join(', ') : 'all domains'}</span>
+                  <span className="mt-1 block text-xs text-muted"><DomainNames names={t.domains} empty="all domains" /></span>
                 </Td>
                 <Td>
                   <Badge tone={t.state === 'active' ? 'ok' : 'danger'}>{t.state}</Badge>

@@ -4,9 +4,9 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle } from '@/components/ui/card';
+import { DomainNames } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { getMyAccount } from '@/lib/dal/admins';
-import { displayDomain } from '@/lib/forms/domains';
 import { changeOwnPasswordAction } from '../actions';
 import { PasswordForm } from './password-form';
 
@@ -21,7 +21,14 @@ export default async function MyAccountPage() {
         description={
           <>
             Signed in as <strong>{me.email}</strong> —{' '}
-            {me.role === 'GLOBAL' ? 'global admin' : `domain admin of ${me.domains.map(displayDomain).join(', ') || 'no domains'}`}.
+            {me.role === 'GLOBAL' ? (
+              'global admin'
+            ) : (
+              <>
+                domain admin of <DomainNames names={me.domains} empty="no domains" />
+              </>
+            )}
+            .
           </>
         }
       />

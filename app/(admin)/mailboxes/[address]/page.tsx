@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { DomainName } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { getMailbox, getMailboxDefaults, getMailboxRelations } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
@@ -31,7 +32,7 @@ export default async function MailboxPage({ params }: Props) {
     <>
       <BackLink href="/mailboxes">Mailboxes</BackLink>
       <PageHeader
-        title={mailbox.address}
+        title={<DomainName name={mailbox.address} />}
         description={
           <>
             {mailbox.displayName ?? 'No display name'} ·{' '}
@@ -60,7 +61,7 @@ export default async function MailboxPage({ params }: Props) {
               <ul className="space-y-1 text-sm">
                 {relations.aliases.map((a) => (
                   <li key={a.source} className="font-mono">
-                    <Link className="text-accent hover:underline" href={`/aliases?q=${encodeURIComponent(a.source)}`}>{a.source.startsWith('@') ? `*${a.source}` : a.source}</Link>
+                    <Link className="text-accent hover:underline" href={`/aliases?q=${encodeURIComponent(a.source)}`}>{a.source.startsWith('@') ? '*' : null}<DomainName name={a.source} /></Link>
                     {a.source.startsWith('@') ? <> <Badge>catch-all</Badge></> : null}
                     {a.enabled ? null : <> <Badge tone="warn">disabled</Badge></>}
                   </li>
