@@ -65,14 +65,23 @@ export async function revokeAppPassword(db: Db, actor: MailboxActor, input: { id
  * shape is tried; its last use is noted (for the owner's list).
  */
 export async function matchAppPassword(db: Db, mailboxId: string, password: string): Promise<string | null> {
+  if (!normalizeAppPassword(password)) return null;
+  const rows = await db.appPassword.findMany({ where: { mailboxId }, select: { id: true, passwordHash: true }, take: MAX_APP_PASSWORDS });
+  const id = await appPasswordAmong(rows, password);
+  if (id) await db.appPassword.updateMany({ where: { id }, data: { lastUsedAt: new Date() } });
+  return id;
+}
+
+/**
+ * Which of the given app passwords (at most MAX_APP_PASSWORDS of one mailbox, read by the
+ * caller) `password` is, or null; each is one argon2 verification, tried in turn. Input not of
+ * an app password's shape tries none. The caller notes the last use.
+ */
+export async function appPasswordAmong(rows: { id: string; passwordHash: string }[], password: string): Promise<string | null> {
   const normalized = normalizeAppPassword(password);
   if (!normalized) return null;
-  const rows = await db.appPassword.findMany({ where: { mailboxId }, select: { id: true, passwordHash: true }, take: MAX_APP_PASSWORDS });
-  for (const row of rows) {
-    if (await verifyPassword(row.passwordHash, normalized)) {
-      await db.appPassword.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-      return row.id;
-    }
+  for (const row of rows.slice(0, MAX_APP_PASSWORDS)) {
+    if (await verifyPassword(row.passwordHash, normalized)) return row.id;
   }
   return null;
 }

@@ -120,30 +120,64 @@ export function slowDownMs(failures: number, rules: BruteForce, slowDown: SlowDo
 
 export type Admission = { admitted: false } | { admitted: true; delayMs: number };
 
-/**
- * Before checking a password: refused when the (account, IP) pair or the IP is locked;
- * otherwise admitted, after waiting the account's slow-down (`delayMs` says how long).
- */
-export async function admitLogin(db: DbOrTx, attempt: LoginAttempt, rules: BruteForce, slowDown: SlowDown = processSlowDown): Promise<Admission> {
+/** An attempt's counter rows as the database holds them now: `ageSeconds` since window_start. */
+export interface ThrottleRow {
+  key: string;
+  failures: number;
+  locked: boolean;
+  ageSeconds: number;
+}
+
+/** The select list of one throttle row for `judgeAdmission`, the clock being the database's. */
+export const THROTTLE_ROW_SQL = Prisma.sql`key, failures, (locked_until IS NOT NULL AND locked_until > now()) AS locked,
+  extract(epoch FROM now() - window_start)::float8 AS "ageSeconds"`;
+
+/** The keys an attempt reads before its password is checked (`judgeAdmission` wants their rows). */
+export function attemptKeys(attempt: LoginAttempt): string[] {
   const keys = keysOf(attempt);
-  const rows = await db.$queryRaw<{ key: string; failures: number; locked: boolean; recent: boolean }[]>`
-    SELECT key, failures,
-           (locked_until IS NOT NULL AND locked_until > now()) AS locked,
-           (window_start >= now() - make_interval(secs => ${rules.windowSeconds}::int)) AS recent
-      FROM auth_throttle WHERE key = ANY(${[keys.ip, keys.accountIp, keys.account]})`;
+  return [keys.ip, keys.accountIp, keys.account];
+}
+
+/**
+ * The admission of an attempt from its rows (read by `admitLogin`, or by a caller's own
+ * statement that reads them with more): refused when the (account, IP) pair or the IP is
+ * locked; otherwise admitted, after waiting the account's slow-down (`delayMs` says how long).
+ */
+export async function judgeAdmission(attempt: LoginAttempt, rows: ThrottleRow[], rules: BruteForce, slowDown: SlowDown = processSlowDown): Promise<Admission> {
+  const keys = keysOf(attempt);
   if (rows.some((r) => r.locked && (r.key === keys.ip || r.key === keys.accountIp))) return { admitted: false };
-  const account = rows.find((r) => r.key === keys.account && r.recent);
+  const account = rows.find((r) => r.key === keys.account && Number(r.ageSeconds) <= rules.windowSeconds);
   const delayMs = account ? slowDownMs(Number(account.failures), rules, slowDown) : 0;
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   return { admitted: true, delayMs };
 }
 
-/** A wrong password (or second factor): counts against the pair, the IP and the account. */
+/**
+ * Before checking a password: refused when the (account, IP) pair or the IP is locked;
+ * otherwise admitted, after waiting the account's slow-down (`delayMs` says how long).
+ */
+export async function admitLogin(db: DbOrTx, attempt: LoginAttempt, rules: BruteForce, slowDown: SlowDown = processSlowDown): Promise<Admission> {
+  const rows = await db.$queryRaw<ThrottleRow[]>`SELECT ${THROTTLE_ROW_SQL} FROM auth_throttle WHERE key = ANY(${attemptKeys(attempt)})`;
+  return judgeAdmission(attempt, rows, rules, slowDown);
+}
+
+/**
+ * A wrong password (or second factor): counts against the pair, the IP and the account, in one
+ * statement (three upserts of three different keys).
+ */
 export async function recordLoginFailure(db: DbOrTx, attempt: LoginAttempt, rules: BruteForce): Promise<void> {
+  await db.$queryRaw`${loginFailureSql(attempt, rules)} SELECT 1`;
+}
+
+/**
+ * The three counts of a failed attempt as data-modifying WITH items (each runs once, whether
+ * read or not), for a statement to end with its own SELECT.
+ */
+export function loginFailureSql(attempt: LoginAttempt, rules: BruteForce): Prisma.Sql {
   const keys = keysOf(attempt);
-  await recordFailure(db, keys.accountIp, rules);
-  await recordFailure(db, keys.ip, { ...rules, maxFailures: rules.maxFailures * IP_FAILURE_FACTOR });
-  await recordSlidingFailure(db, keys.account, rules);
+  return Prisma.sql`WITH pair_failure AS (${failureUpsert(keys.accountIp, rules)}),
+    ip_failure AS (${failureUpsert(keys.ip, { ...rules, maxFailures: rules.maxFailures * IP_FAILURE_FACTOR })}),
+    account_failure AS (${slidingFailureUpsert(keys.account, rules)})`;
 }
 
 /**
@@ -157,17 +191,27 @@ export async function recordLoginSuccess(db: DbOrTx, attempt: LoginAttempt): Pro
   });
 }
 
+/** The key a success forgets: its (account, IP) pair (see the top of this file). */
+export function successKey(attempt: LoginAttempt): string {
+  return keysOf(attempt).accountIp;
+}
+
 /**
  * Counts one failure in a single atomic upsert (concurrent failures from several
  * processes never lose a count). A window that has passed, or a lockout that has
  * ended, starts a fresh count. Reaching maxFailures locks the key for lockoutSeconds.
  */
 export async function recordFailure(db: DbOrTx, key: string, rules: BruteForce): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const rows = await db.$queryRaw<{ failures: number; locked_until: Date | null }[]>`${failureUpsert(key, rules)}`;
+  return { failures: Number(rows[0].failures), lockedUntil: rows[0].locked_until };
+}
+
+function failureUpsert(key: string, rules: BruteForce): Prisma.Sql {
   const lockout = Prisma.sql`now() + make_interval(secs => ${rules.lockoutSeconds}::int)`;
   const fresh = Prisma.sql`(t.window_start < now() - make_interval(secs => ${rules.windowSeconds}::int)
     OR (t.locked_until IS NOT NULL AND t.locked_until <= now()))`;
   const next = Prisma.sql`(CASE WHEN ${fresh} THEN 1 ELSE t.failures + 1 END)`;
-  const rows = await db.$queryRaw<{ failures: number; locked_until: Date | null }[]>`
+  return Prisma.sql`
     INSERT INTO auth_throttle AS t (key, failures, window_start, locked_until)
     VALUES (${key}, 1, now(), CASE WHEN 1 >= ${rules.maxFailures}::int THEN ${lockout} END)
     ON CONFLICT (key) DO UPDATE SET
@@ -176,7 +220,6 @@ export async function recordFailure(db: DbOrTx, key: string, rules: BruteForce):
       locked_until = CASE WHEN ${next} >= ${rules.maxFailures}::int THEN ${lockout}
         WHEN ${fresh} THEN NULL ELSE t.locked_until END
     RETURNING t.failures, t.locked_until`;
-  return { failures: Number(rows[0].failures), lockedUntil: rows[0].locked_until };
 }
 
 /**
@@ -185,13 +228,17 @@ export async function recordFailure(db: DbOrTx, key: string, rules: BruteForce):
  * steady attack keeps the account at the cap.
  */
 export async function recordSlidingFailure(db: DbOrTx, key: string, rules: BruteForce): Promise<number> {
-  const rows = await db.$queryRaw<{ failures: number }[]>`
+  const rows = await db.$queryRaw<{ failures: number }[]>`${slidingFailureUpsert(key, rules)}`;
+  return Number(rows[0].failures);
+}
+
+function slidingFailureUpsert(key: string, rules: BruteForce): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO auth_throttle AS t (key, failures, window_start) VALUES (${key}, 1, now())
     ON CONFLICT (key) DO UPDATE SET
       failures = CASE WHEN t.window_start < now() - make_interval(secs => ${rules.windowSeconds}::int) THEN 1 ELSE t.failures + 1 END,
       window_start = now()
     RETURNING t.failures`;
-  return Number(rows[0].failures);
 }
 
 /** The latest lockout still running among the keys, or null when none is locked. */

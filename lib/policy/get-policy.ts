@@ -51,7 +51,13 @@ export async function getEffectivePolicy(db: Db | DbOrTx, domainId?: string | nu
   const rows = await db.policy.findMany({
     where: { OR: [{ id: GLOBAL_POLICY_ID }, ...(domainId ? [{ domainId }] : [])] },
   });
-  const global = readOverride(rows.find((r) => r.id === GLOBAL_POLICY_ID)?.settings);
-  const domain = domainId ? readOverride(rows.find((r) => r.domainId === domainId)?.settings) : {};
-  return mergePolicy(global, domain);
+  return policyFromSettings(rows.find((r) => r.id === GLOBAL_POLICY_ID)?.settings, domainId ? rows.find((r) => r.domainId === domainId)?.settings : undefined);
+}
+
+/**
+ * The policy in force from the stored settings of the global row and the domain's override
+ * (either absent), for a caller that read them with more in one statement (lib/auth's mailbox login).
+ */
+export function policyFromSettings(global: unknown, domain: unknown): Policy {
+  return mergePolicy(readOverride(global), readOverride(domain));
 }

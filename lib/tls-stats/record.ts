@@ -4,6 +4,7 @@
  */
 import type { ParsedHeader } from '@/lib/mime';
 import { randomInt } from 'node:crypto';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { normalizeTlsVersion } from '@/lib/received';
 import { splitAddress } from '@/lib/validations/address';
 import { NONE_ID, utcDay, type Sql } from './sql';
@@ -133,17 +134,22 @@ export interface ClientTlsFacts {
 }
 
 /**
- * Client-side TLS of a successful IMAP or submission login (RFC 8314 sections 4.5 and 5), so an admin can
- * find users on old clients. Cheap: one upsert. Call after the login succeeded.
+ * Client-side TLS of a successful IMAP, POP3 or submission login (RFC 8314 sections 4.5 and 5), so an
+ * admin can find users on old clients and the owner sees their recent logins. Cheap: one upsert.
+ * Call after the login succeeded.
  */
 export async function recordClientTls(sql: Sql, f: ClientTlsFacts): Promise<void> {
+  const q = clientTlsUpsert(f);
+  await sql.query(q.text, q.values);
+}
+
+/** recordClientTls's upsert as a fragment, for a statement that records the login with more (lib/auth's mailbox login). */
+export function clientTlsUpsert(f: ClientTlsFacts): Prisma.Sql {
   const at = f.at ?? new Date();
   const version = f.tlsVersion === null ? 'none' : (normalizeTlsVersion(f.tlsVersion) ?? 'unknown');
-  await sql.query(
-    `INSERT INTO tls_client_logins AS t (day, mailbox_id, service, tls_version, cipher, client_ip, logins, last_at)
-     VALUES ($1::date, $2::uuid, $3, $4, $5, $6, 1, $7::timestamptz)
+  const service = f.service === 'smtp' ? 'submission' : f.service;
+  return Prisma.sql`INSERT INTO tls_client_logins AS t (day, mailbox_id, service, tls_version, cipher, client_ip, logins, last_at)
+     VALUES (${utcDay(at)}::date, ${f.mailboxId}::uuid, ${service}, ${version}, ${f.cipher ?? ''}, ${f.clientIp ?? ''}, 1, ${at}::timestamptz)
      ON CONFLICT (day, mailbox_id, service, tls_version, cipher, client_ip)
-     DO UPDATE SET logins = t.logins + 1, last_at = GREATEST(t.last_at, EXCLUDED.last_at)`,
-    [utcDay(at), f.mailboxId, f.service === 'smtp' ? 'submission' : f.service, version, f.cipher ?? '', f.clientIp ?? '', at],
-  );
+     DO UPDATE SET logins = t.logins + 1, last_at = GREATEST(t.last_at, EXCLUDED.last_at)`;
 }

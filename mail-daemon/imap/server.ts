@@ -73,14 +73,18 @@ export interface ImapServerOptions {
   store: MailStore;
   tls: ImapTls;
   log: Logger;
-  /** Password check: lib/auth verifyMailboxLogin with service 'imap'; `appPasswordId` names the app password that matched (null: the mailbox password). */
+  /**
+   * Password check: lib/auth verifyMailboxLogin with service 'imap'; `appPasswordId` names the app password that matched (null: the mailbox password).
+   * `tls` is the client's (null in cleartext), for the login record a success writes with its throttle bookkeeping.
+   */
   verify(
     user: string,
     password: string,
     ip: string,
+    tls: { version: string | null; cipher: string | null } | null,
   ): Promise<{ ok: true; mailboxId: string; address: string; appPasswordId?: string | null } | { ok: false; reason: 'invalid' | 'throttled' }>;
   allowCleartextAuth(): Promise<boolean>;
-  /** After a successful login: the client's TLS (null in cleartext), for the client-side TLS statistics. */
+  /** After a successful login: the client's TLS (null in cleartext). */
   onLogin?(info: { mailboxId: string; ip: string; tls: { version: string | null; cipher: string | null } | null }): void;
   limits?: Partial<ImapLimits>;
   serverName?: string;
@@ -407,18 +411,15 @@ export class ImapServer {
   }
 
   private async login(user: string, password: string, ip: string, conn?: SocketConnection): Promise<LoginOutcome> {
-    const res = await this.options.verify(user, password, ip);
+    const sock = conn?.raw;
+    const secure = sock instanceof tls.TLSSocket ? sock : null;
+    const clientTls = secure ? { version: secure.getProtocol(), cipher: secure.getCipher()?.name ?? null } : null;
+    const res = await this.options.verify(user, password, ip, clientTls);
     if (!res.ok) {
       this.options.log.info({ ip, reason: res.reason }, 'imap login refused');
       return res;
     }
-    const sock = conn?.raw;
-    const secure = sock instanceof tls.TLSSocket ? sock : null;
-    this.options.onLogin?.({
-      mailboxId: res.mailboxId,
-      ip,
-      tls: secure ? { version: secure.getProtocol(), cipher: secure.getCipher()?.name ?? null } : null,
-    });
+    this.options.onLogin?.({ mailboxId: res.mailboxId, ip, tls: clientTls });
     const n = this.perUser.get(res.address) ?? 0;
     if (n >= this.limits.maxConnectionsPerUser) return { ok: false, reason: 'limit' };
     this.perUser.set(res.address, n + 1);

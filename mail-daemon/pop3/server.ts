@@ -59,9 +59,9 @@ export interface Pop3ServerOptions {
   store: Pop3Store;
   tls: Pop3Tls;
   log: Logger;
-  /** lib/auth verifyMailboxLogin with service 'pop3'. */
-  verify(user: string, password: string, ip: string): Promise<LoginOutcome>;
-  /** After a successful login: the client's TLS, for the client-side TLS statistics. */
+  /** lib/auth verifyMailboxLogin with service 'pop3'; `tls` is the client's, for the login record a success writes with its throttle bookkeeping. */
+  verify(user: string, password: string, ip: string, tls: { version: string | null; cipher: string | null }): Promise<LoginOutcome>;
+  /** After a successful login: the client's TLS. */
   onLogin?(info: { mailboxId: string; ip: string; tls: { version: string | null; cipher: string | null } }): void;
   limits?: Partial<Pop3ListenerLimits>;
   proxy?: ProxyProtocolOptions | null;
@@ -214,13 +214,14 @@ export class Pop3Server {
   }
 
   private async login(user: string, password: string, conn: SocketConnection, slot: Slot): Promise<LoginOutcome> {
-    const res = await this.options.verify(user, password, conn.remoteAddress);
+    const s = conn.socket as tls.TLSSocket;
+    const clientTls = { version: s.getProtocol?.() ?? null, cipher: s.getCipher?.()?.name ?? null };
+    const res = await this.options.verify(user, password, conn.remoteAddress, clientTls);
     if (!res.ok) {
       this.options.log.info({ ip: conn.remoteAddress, reason: res.reason }, 'pop3 login refused');
       return res;
     }
-    const s = conn.socket as tls.TLSSocket;
-    this.options.onLogin?.({ mailboxId: res.mailboxId, ip: conn.remoteAddress, tls: { version: s.getProtocol?.() ?? null, cipher: s.getCipher?.()?.name ?? null } });
+    this.options.onLogin?.({ mailboxId: res.mailboxId, ip: conn.remoteAddress, tls: clientTls });
     slot.authenticated();
     this.credentials.set(conn, { mailboxId: res.mailboxId, appPasswordId: res.appPasswordId ?? null });
     this.options.log.info({ ip: conn.remoteAddress, user: res.address }, 'pop3 login');

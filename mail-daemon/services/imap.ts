@@ -4,7 +4,6 @@
 // TLS provider's (certificates table); mail is the Postgres store's.
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { CHANNELS } from '@/lib/db/channels';
-import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { createPgMailStore } from '../store';
@@ -50,19 +49,15 @@ export function createImapService(): DaemonService {
         proxy,
         serverName: ctx.env.POSTERN_HOSTNAME,
         tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
-        async verify(user, password, ip) {
-          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap' }, { policy: ctx.policy });
+        // The login reads the policy with the mailbox (one statement), and a success records its
+        // TLS (the TLS statistics, the owner's recent logins) in its throttle bookkeeping's statement.
+        async verify(user, password, ip, tls) {
+          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'imap', clientTls: tls ?? { version: null, cipher: null } });
           countLogin('imap', res);
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
         },
         async allowCleartextAuth() {
           return (await ctx.policy.get()).allowCleartextAuth;
-        },
-        // The TLS of each mailbox's IMAP logins, for the TLS statistics; never delays or fails a login.
-        onLogin({ mailboxId, ip, tls }) {
-          recordClientTls(ctx.pool, { mailboxId, service: 'imap', tlsVersion: tls?.version ?? null, cipher: tls?.cipher ?? null, clientIp: ip }).catch(
-            (err) => log.warn({ err: err.message }, 'imap: client TLS not recorded'),
-          );
         },
       });
       // A password changed or an app password revoked (directory channel, `credentials`): the

@@ -5,7 +5,6 @@
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { CHANNELS } from '@/lib/db/channels';
 import { countLogin } from '@/lib/metrics/count-login';
-import { recordClientTls } from '@/lib/tls-stats/record';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { Pop3Server } from '../pop3/server';
@@ -25,16 +24,11 @@ export function createPop3Service(): DaemonService {
         log,
         proxy: proxyProtocolFromEnv(ctx.env),
         tls: { serverOptions: () => provider.serverOptions('imap'), secureContext: () => provider.secureContext(undefined, 'imap') },
-        async verify(user, password, ip) {
-          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'pop3' }, { policy: ctx.policy });
+        // As IMAP's: the policy read with the mailbox, the TLS recorded with the throttle bookkeeping.
+        async verify(user, password, ip, tls) {
+          const res = await verifyMailboxLogin(ctx.db, { address: user, password, ip, service: 'pop3', clientTls: tls });
           countLogin('pop3', res);
           return res.ok ? { ok: true, mailboxId: res.mailbox.id, address: res.mailbox.address, appPasswordId: res.appPasswordId } : res;
-        },
-        // The TLS of each mailbox's POP3 logins, for the TLS statistics; never delays or fails a login.
-        onLogin({ mailboxId, ip, tls }) {
-          recordClientTls(ctx.pool, { mailboxId, service: 'pop3', tlsVersion: tls.version, cipher: tls.cipher, clientIp: ip }).catch((err) =>
-            log.warn({ err: err.message }, 'pop3: client TLS not recorded'),
-          );
         },
       });
       // A password changed or an app password revoked (directory channel, `credentials`): the
