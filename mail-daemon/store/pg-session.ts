@@ -35,6 +35,8 @@ export interface SessionScope {
   /** Deletes blobs no message references any more, after a commit (best effort). */
   collect(blobIds: string[]): void;
   watch(mailboxId: string, listener: (e: MailboxEvent) => void): () => void;
+  /** A folder of the mailbox was deleted or renamed here: the next login checks its default folders. */
+  foldersChanged(mailboxId: string): void;
 }
 
 /** A folder row with its counts (int8 as strings) and, for SELECT, UIDs, first unseen and keywords. */
@@ -109,6 +111,7 @@ export class PgMailSession implements MailSession {
       await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq: null, kind: 'folders' });
       return r.rows[0].blobs as string[];
     });
+    this.store.foldersChanged(this.mailboxId);
     this.store.collect(blobs);
   }
 
@@ -160,6 +163,7 @@ export class PgMailSession implements MailSession {
       }
       await announce(c, { mailboxId: this.mailboxId, folderId: f.id, modseq: null, kind: 'folders' });
     });
+    this.store.foldersChanged(this.mailboxId);
   }
 
   async listSubscriptions(): Promise<string[]> {

@@ -24,6 +24,9 @@ export { validFolderName } from './folders';
 
 export const DEFAULT_APPEND_LIMIT = 50 * 1024 * 1024;
 
+/** Bounds the mailboxes a process remembers as having their default folders (forgotten all at once past it). */
+const MAX_FOLDERS_KNOWN = 100_000;
+
 export interface PgMailStoreOptions {
   pool: pg.Pool;
   /** For cross-process notifications; without it watch() never fires (tests of single operations). */
@@ -41,6 +44,8 @@ export class PgMailStore implements MailStore {
   private listening?: Promise<void>;
   private readonly watchers = new Map<string, Set<(e: MailboxEvent) => void>>();
   readonly onError: (err: Error) => void;
+  /** Mailboxes seen with all their default folders since their last folder change (see open). */
+  private readonly foldersKnown = new Set<string>();
 
   constructor(options: PgMailStoreOptions) {
     this.pool = options.pool;
@@ -50,21 +55,35 @@ export class PgMailStore implements MailStore {
   }
 
   async open(mailboxId: string): Promise<MailSession> {
-    // One read per login; the default folders are written only when some are missing.
-    const r = await this.pool.query(
-      `SELECT (SELECT count(*) FROM mail_folders WHERE mailbox_id = $1 AND name = ANY($2::text[])) AS n FROM mailboxes WHERE id = $1`,
-      [mailboxId, DEFAULT_FOLDERS.map((f) => f.name)],
-    );
-    if (!r.rows[0]) throw new StoreError('nonexistent', 'no such mailbox');
-    if (num(r.rows[0].n) < DEFAULT_FOLDERS.length) await withTransaction(this.pool, (c) => ensureDefaultFolders(c, mailboxId));
+    // The default folders, made at the first login and again after one was deleted or renamed
+    // away: read once per login unless this process already saw them all and has heard of no
+    // folder change of the mailbox since (the change feed, and this store's own DELETE and
+    // RENAME at once). Without a change feed, every login reads.
     await this.listen();
+    if (!this.bus || !this.foldersKnown.has(mailboxId)) {
+      const r = await this.pool.query(
+        `SELECT (SELECT count(*) FROM mail_folders WHERE mailbox_id = $1 AND name = ANY($2::text[])) AS n FROM mailboxes WHERE id = $1`,
+        [mailboxId, DEFAULT_FOLDERS.map((f) => f.name)],
+      );
+      if (!r.rows[0]) throw new StoreError('nonexistent', 'no such mailbox');
+      if (num(r.rows[0].n) < DEFAULT_FOLDERS.length) await withTransaction(this.pool, (c) => ensureDefaultFolders(c, mailboxId));
+      if (this.bus) {
+        if (this.foldersKnown.size >= MAX_FOLDERS_KNOWN) this.foldersKnown.clear();
+        this.foldersKnown.add(mailboxId);
+      }
+    }
     return new PgMailSession(this, mailboxId);
+  }
+
+  foldersChanged(mailboxId: string): void {
+    this.foldersKnown.delete(mailboxId);
   }
 
   private listen(): Promise<void> {
     if (!this.bus) return Promise.resolve();
     this.listening ??= this.bus.listen(CHANNELS.mailstore, (payload) => {
       if (payload.reconnected) {
+        this.foldersKnown.clear();
         // Anything may have changed while the connection was down: folders, and mail delivered
         // meanwhile, which an IDLE-ing session must still announce.
         for (const set of this.watchers.values()) {
@@ -75,6 +94,7 @@ export class PgMailStore implements MailStore {
         }
         return;
       }
+      if (payload.kind === 'folders') this.foldersChanged(String(payload.mailboxId));
       const set = this.watchers.get(String(payload.mailboxId));
       if (!set) return;
       const event: MailboxEvent = {
