@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { createAlias, removeAlias, updateAlias } from '@/lib/aliases';
 import { checkDestinations } from '@/lib/aliases/check-destinations';
@@ -60,12 +61,11 @@ export async function createAliasAction(_prev: FormState, formData: FormData): P
     return { ...state, fieldErrors, values: echo(formData) };
   }
   const input = parsed.data;
+  let created: string;
   try {
     // The service resolves the domain inside the actor's scope: naming another tenant's domain is refused.
     const source = input.kind === 'catchall' ? `@${input.domain}` : `${input.localPart}@${input.domain}`;
-    const alias = await createAlias(db(), actor, { source, destinations: input.destinations });
-    revalidatePath('/aliases');
-    return success(input.kind === 'catchall' ? `Catch-all for ${alias.source.slice(1)} added.` : `Alias ${alias.source} added.`);
+    created = (await createAlias(db(), actor, { source, destinations: input.destinations })).source;
   } catch (err) {
     const state = { ...fromError(err), values: echo(formData) };
     // A refused source (it exists, it is a mailbox, another tenant's domain): say what is wrong with the destinations too.
@@ -75,6 +75,9 @@ export async function createAliasAction(_prev: FormState, formData: FormData): P
     }
     return state;
   }
+  revalidatePath('/aliases');
+  // Back to the list, showing the new alias, which says what was added ("@domain": the domain's catch-all).
+  redirect(`/aliases?q=${encodeURIComponent(created)}&created=${encodeURIComponent(created)}`);
 }
 
 const sourceSchema = z.object({ source: z.string().trim().min(1).max(320) });

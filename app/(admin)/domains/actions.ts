@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { addDomain, removeDomain, setDomainEnabled } from '@/lib/domains';
 import { db } from '@/lib/dal/db';
@@ -15,14 +16,16 @@ export async function addDomainAction(_prev: FormState, formData: FormData): Pro
   const admin = await requireAdmin();
   const parsed = addSchema.safeParse({ name: String(formData.get('name') ?? ''), enabled: formData.get('enabled') === 'on' });
   if (!parsed.success) return fromZodError(parsed.error);
+  let name: string;
   try {
-    const domain = await addDomain(db(), admin, parsed.data);
-    revalidatePath('/domains');
-    revalidatePath('/');
-    return success(`Added ${domain.name}.`);
+    name = (await addDomain(db(), admin, parsed.data)).name;
   } catch (err) {
     return fromError(err);
   }
+  revalidatePath('/domains');
+  revalidatePath('/');
+  // Back to the list, which says what was added (by its stored, canonical name).
+  redirect(`/domains?created=${encodeURIComponent(name)}`);
 }
 
 export async function setDomainEnabledAction(_prev: FormState, formData: FormData): Promise<FormState> {

@@ -1,28 +1,46 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { domainToUnicode } from 'node:url';
+import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
+import { ButtonLink } from '@/components/ui/button';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDnsSummaries } from '@/lib/dal/dns';
 import { getDomains } from '@/lib/dal/domains';
 import { requireAdmin } from '@/lib/dal/session';
-import { AddDomainForm } from './add-domain-form';
+import { firstParam } from '@/lib/forms/search-params';
 import { DnsMark } from './[name]/dns-mark';
 import { DomainRowActions } from './domain-actions';
 
 export const metadata: Metadata = { title: 'Domains' };
 
-export default async function DomainsPage() {
+export default async function DomainsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const admin = await requireAdmin();
-  const [domains, dns] = await Promise.all([getDomains(), getDnsSummaries()]);
+  const [domains, dns, params] = await Promise.all([getDomains(), getDnsSummaries(), searchParams]);
   const global = admin.role === 'GLOBAL';
+  // Sent here by /domains/new; only a domain in the list is announced.
+  const created = domains.find((d) => d.name === firstParam(params.created))?.name;
   return (
     <>
-      <PageHeader title="Domains" description="The mail domains this server receives mail for." />
-      {global ? <AddDomainForm /> : null}
-      <div className="mt-6">
+      <PageHeader
+        title="Domains"
+        description="The mail domains this server receives mail for."
+        actions={global ? <ButtonLink href="/domains/new">New domain</ButtonLink> : undefined}
+      />
+      <Alert tone="ok" className="mb-4">
+        {created ? (
+          <>
+            Added {created}.{' '}
+            <Link className="underline" href={`/domains/${encodeURIComponent(created)}/dns`}>
+              Publish its DNS records
+            </Link>{' '}
+            next.
+          </>
+        ) : undefined}
+      </Alert>
+      <div>
         <Table aria-label="Domains">
           <thead>
             <tr>
@@ -39,7 +57,7 @@ export default async function DomainsPage() {
             {domains.length === 0 ? (
               <tr>
                 <Td colSpan={7} className="py-8 text-center text-muted">
-                  No domains yet. Add the first one above.
+                  No domains yet.{global ? ' Add the first one with New domain.' : ''}
                 </Td>
               </tr>
             ) : (

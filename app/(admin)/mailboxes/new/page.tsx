@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { domainToUnicode } from 'node:url';
-import { PageHeader } from '@/components/ui/page-header';
+import { CreatePage } from '@/components/ui/create-page';
 import { getDomains } from '@/lib/dal/domains';
 import { getMailboxDefaults } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
@@ -16,9 +16,8 @@ export default async function NewMailboxPage({ searchParams }: { searchParams: P
     return { name: d.name, label: `${unicode}${d.enabled ? '' : ' (disabled)'}` };
   });
   return (
-    <>
-      <PageHeader title="New mailbox" />
+    <CreatePage list={{ href: '/mailboxes', label: 'Mailboxes' }} title="New mailbox" description="An address someone signs in to, with its own mail and quota.">
       <CreateMailboxForm domains={choices} defaults={defaults} initialDomain={choices.some((c) => c.name === domain) ? domain : undefined} />
-    </>
+    </CreatePage>
   );
 }

@@ -1,44 +1,44 @@
 'use client';
 
+import Link from 'next/link';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
+import { CreateFormActions } from '@/components/ui/create-page';
 import { Field } from '@/components/ui/field';
 import { Input, Select, Textarea } from '@/components/ui/input';
-import { Button } from '@/components/ui/button';
 import { useFormAction } from '@/components/ui/use-form-action';
 import type { DomainChoice } from '@/lib/forms/domains';
 import type { FormState } from '@/lib/forms/state';
-
+import { createAliasAction } from '../actions';
 
 /**
  * New alias: an address (or a domain's catch-all) and where its mail goes. The
  * service checks loops and unknown local destinations; its answers land on the
  * fields they are about. After a refusal the form keeps what was typed.
  */
-export function AliasForm({
-  action,
-  domains,
-  delimiter,
-}: {
-  action: (state: FormState, formData: FormData) => Promise<FormState>;
-  domains: DomainChoice[];
-  delimiter: string;
-}) {
-  const { state, action: formAction, onSubmit, pending, key } = useFormAction(action, {} as FormState, { afterSuccess: 'clear' });
+export function CreateAliasForm({ domains, delimiter }: { domains: DomainChoice[]; delimiter: string }) {
+  const { state, action, onSubmit, pending } = useFormAction(createAliasAction, {} as FormState);
   const values = state.values ?? {};
   const [catchAll, setCatchAll] = useState(values.kind === 'catchall');
   const errors = state.fieldErrors ?? {};
   const sourceError = errors.source ?? errors.localPart;
 
   if (!domains.length) {
-    return <p className="text-sm text-muted">Add a domain first: an alias belongs to one of your domains.</p>;
+    return (
+      <p className="text-sm">
+        An alias belongs to one of your domains, and there is none yet.{' '}
+        <Link className="text-accent underline" href="/domains">
+          Add a domain first.
+        </Link>
+      </p>
+    );
   }
 
   return (
-    <form action={formAction} onSubmit={onSubmit} key={key} className="space-y-4" aria-label="New alias">
+    <form action={action} onSubmit={onSubmit} className="grid gap-5" aria-label="New alias" noValidate>
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Receives mail for</legend>
-        <div className="flex flex-wrap gap-4 text-sm">
+        <div className="flex flex-wrap gap-x-4 gap-y-2 text-sm">
           <label className="inline-flex items-center gap-2">
             <input type="radio" name="kind" value="address" checked={!catchAll} onChange={() => setCatchAll(false)} className="accent-[var(--color-accent)]" />
             One address
@@ -58,6 +58,8 @@ export function AliasForm({
                 id="alias-local"
                 name="localPart"
                 placeholder="sales"
+                // Where the typing starts; the choice above already has its usual answer.
+                autoFocus
                 autoComplete="off"
                 spellCheck={false}
                 defaultValue={values.localPart}
@@ -73,7 +75,7 @@ export function AliasForm({
             <label htmlFor="alias-domain" className="sr-only">
               Domain
             </label>
-            <Select id="alias-domain" name="domain" defaultValue={values.domain ?? domains[0].name} aria-invalid={Boolean(errors.domain)}>
+            <Select id="alias-domain" name="domain" defaultValue={values.domain ?? domains[0].name} aria-invalid={Boolean(errors.domain)} aria-describedby="alias-source-error">
               {domains.map((d) => (
                 <option key={d.id} value={d.name}>
                   {d.displayName}
@@ -114,10 +116,8 @@ export function AliasForm({
         </p>
       ) : null}
 
-      <Alert tone={state.ok ? 'ok' : 'danger'}>{state.message}</Alert>
-      <Button type="submit" disabled={pending} aria-disabled={pending}>
-        {pending ? 'Adding…' : 'Add alias'}
-      </Button>
+      <Alert>{state.ok === false && !state.fieldErrors ? state.message : undefined}</Alert>
+      <CreateFormActions submit="Add alias" pendingText="Adding…" pending={pending} cancelHref="/aliases" />
     </form>
   );
 }
