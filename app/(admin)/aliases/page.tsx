@@ -5,6 +5,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { ButtonLink, buttonClass } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DomainName, DomainNames, idnDisplay } from '@/components/ui/domain-name';
 import { Input, Select } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
@@ -69,7 +70,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
             <option value="">All domains</option>
             {domains.map((d) => (
               <option key={d.id} value={d.name}>
-                {d.displayName}
+                {idnDisplay(d.name).text}
               </option>
             ))}
           </Select>
@@ -106,10 +107,10 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                     {alias.source.startsWith('@') ? (
                       <>
                         <span className="text-muted">*</span>
-                        {alias.source} <Badge>catch-all</Badge>
+                        <DomainName name={alias.source} /> <Badge>catch-all</Badge>
                       </>
                     ) : (
-                      alias.source
+                      <DomainName name={alias.source} />
                     )}
                     {!alias.enabled ? (
                       <span className="ml-1 sm:hidden">
@@ -121,7 +122,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                     <ul>
                       {alias.destinations.map((d) => (
                         <li key={d} className="whitespace-nowrap">
-                          {d}
+                          <DomainName name={d} />
                         </li>
                       ))}
                     </ul>
@@ -146,7 +147,7 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
                         title={`Delete the alias ${alias.source}?`}
                         body={
                           <>
-                            Mail to <strong>{alias.source}</strong> will no longer be forwarded to {alias.destinations.join(', ')}
+                            Mail to <strong><DomainName name={alias.source} /></strong> will no longer be forwarded to <DomainNames names={alias.destinations} />
                             {alias.source.startsWith('@') ? ' and unknown addresses of the domain will be refused.' : '.'}
                           </>
                         }
