@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
+import { DomainNames } from '@/components/ui/domain-name';
 import { Card, CardTitle } from '@/components/ui/card';
 import { getCertificateStatus } from '@/lib/dal/certificates';
 
@@ -36,7 +37,9 @@ export async function CertificateCard() {
         <ul className="mt-3 space-y-1 text-sm">
           {status.certificates.map((c) => (
             <li key={c.id} className="flex flex-wrap items-center gap-2" data-certificate={c.id}>
-              <span className="font-medium">{c.hosts.join(', ')}</span>
+              <span className="font-medium">
+                <DomainNames names={c.hosts} />
+              </span>
               <Badge tone={c.level === 'ok' ? 'ok' : c.level === 'warning' ? 'warn' : 'danger'}>
                 {c.level === 'expired' ? 'expired' : `${c.daysLeft} days left`}
               </Badge>

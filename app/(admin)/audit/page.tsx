@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Badge } from '@/components/ui/badge';
+import { DomainName } from '@/components/ui/domain-name';
 import { cn } from '@/components/ui/cn';
 import { Input } from '@/components/ui/input';
 import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
@@ -138,7 +139,7 @@ function AuditEntry({ row, filter }: { row: AuditRow; filter: Filter }) {
         <Td className={cn('min-w-48 [overflow-wrap:anywhere]', changes.length ? 'border-b-0' : undefined)}>
           {row.target ? (
             <Link className="underline-offset-2 hover:underline" href={href({}, { target: row.target })} title={row.targetName ? `${row.target} — everything about it` : `Everything about ${row.target}`}>
-              {row.targetName ?? row.target}
+              <DomainName name={row.targetName ?? row.target} />
             </Link>
           ) : (
             '—'

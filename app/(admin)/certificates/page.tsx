@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
+import { DomainNames, idnDisplay } from '@/components/ui/domain-name';
 import { ButtonLink } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -78,7 +79,9 @@ export default async function CertificatesPage() {
             certs.map((c) => (
               <tr key={c.id} data-certificate={c.id} data-status={c.status}>
                 <Td>
-                  <Link className="font-medium text-accent hover:underline" href={`/certificates/${c.id}`}>{c.hosts.join(', ')}</Link>
+                  <Link className="font-medium text-accent hover:underline" href={`/certificates/${c.id}`}>
+                    <DomainNames names={c.hosts} />
+                  </Link>
                 </Td>
                 <Td>{statusBadge(c)}</Td>
                 <Td className="text-xs">{c.source.replace('_', ' ').toLowerCase()}</Td>
@@ -92,7 +95,7 @@ export default async function CertificatesPage() {
                       id={`rotate-${c.id}`}
                       trigger="Rotate"
                       triggerVariant="secondary"
-                      title={`Rotate the certificate for ${c.hosts.join(', ')}?`}
+                      title={`Rotate the certificate for ${c.hosts.map((h) => idnDisplay(h).text).join(', ')}?`}
                       confirmLabel="Issue and activate"
                       action={rotateAction}
                       fields={{ id: c.id }}
@@ -103,7 +106,7 @@ export default async function CertificatesPage() {
                     <ConfirmDialog
                       id={`delete-${c.id}`}
                       trigger="Delete"
-                      title={`Delete the retired certificate for ${c.hosts.join(', ')}?`}
+                      title={`Delete the retired certificate for ${c.hosts.map((h) => idnDisplay(h).text).join(', ')}?`}
                       confirmLabel="Delete"
                       action={deleteAction}
                       fields={{ id: c.id }}

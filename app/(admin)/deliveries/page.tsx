@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Alert } from '@/components/ui/alert';
+import { DomainName, DomainNames } from '@/components/ui/domain-name';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState, FilterActions, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
@@ -148,7 +149,7 @@ function EventRow({ e, filter }: { e: DeliveryEvent; filter: Filter }) {
       <Td>
         <Sender mailFrom={e.mailFrom} />
       </Td>
-      <Td className="break-all">{e.kind === 'received' ? e.recipients.join(', ') : e.rcpt}</Td>
+      <Td className="break-all">{e.kind === 'received' ? <DomainNames names={e.recipients} /> : <DomainName name={e.rcpt} />}</Td>
       <Td className="text-xs">
         {e.kind === 'received' ? (
           <>

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { PolicyImpactPreview } from '@/components/tls/policy-impact';
 import { buttonClass } from '@/components/ui/button';
+import { DomainName, idnDisplay } from '@/components/ui/domain-name';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Select } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
@@ -38,7 +39,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
             <option value="">Global policy (all domains)</option>
             {domains.map((d) => (
               <option key={d.id} value={d.id}>
-                Overrides for {d.displayName}
+                Overrides for {idnDisplay(d.name).text}
               </option>
             ))}
           </Select>
@@ -51,7 +52,9 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
       {domain ? (
         <div className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-border bg-surface-2 p-3 text-sm">
           <p>
-            <strong>{domain.displayName}</strong>{' '}
+            <strong>
+              <DomainName name={domain.name} />
+            </strong>{' '}
             {overrideCount
               ? `overrides ${overrideCount} setting${overrideCount === 1 ? '' : 's'}; everything else follows the global policy.`
               : 'follows the global policy in everything.'}
@@ -60,7 +63,7 @@ export default async function PoliciesPage({ searchParams }: { searchParams: Pro
             <ConfirmDialog
               id="clear-overrides"
               trigger="Clear all overrides"
-              title={`Clear every override of ${domain.displayName}?`}
+              title={`Clear every override of ${idnDisplay(domain.name).text}?`}
               body="The domain will follow the global policy in everything. This is recorded in the audit log."
               confirmLabel="Clear overrides"
               action={clearOverridesAction}

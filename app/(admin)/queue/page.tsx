@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { Alert } from '@/components/ui/alert';
+import { DomainName } from '@/components/ui/domain-name';
 import { Select } from '@/components/ui/input';
 import { EmptyState, FilterActions, FilterField, FilterInput, KeysetNav } from '@/components/ui/filters';
 import { PageHeader } from '@/components/ui/page-header';
@@ -142,7 +143,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Promis
                   <ul className="space-y-1">
                     {m.recipients.map((r) => (
                       <li key={r.id} className="flex flex-wrap items-center gap-2" data-rcpt={r.rcpt}>
-                        <span className="break-all">{r.rcpt}</span>
+                        <DomainName name={r.rcpt} className="break-all" />
                         <StatusBadge status={r.status} inFlight={r.inFlight} bounceRequested={r.bounceRequestedAt !== null} />
                       </li>
                     ))}

@@ -1,4 +1,5 @@
 import { Badge } from '@/components/ui/badge';
+import { DomainName } from '@/components/ui/domain-name';
 import { formatDuration } from '@/components/ui/format';
 import type { OutboundStatusName } from '@/lib/queue';
 
@@ -40,7 +41,7 @@ export function utc(at: Date): string {
 
 /** The null reverse-path reads as "<>" (our own delivery status notices). */
 export function Sender({ mailFrom }: { mailFrom: string }) {
-  return mailFrom ? <span className="break-all">{mailFrom}</span> : <span className="text-muted" title="null sender: a delivery status notice">&lt;&gt;</span>;
+  return mailFrom ? <DomainName name={mailFrom} className="break-all" /> : <span className="text-muted" title="null sender: a delivery status notice">&lt;&gt;</span>;
 }
 
 export function Reply({ code, text }: { code: number | null; text: string | null }) {

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { CipherBars, DestinationBars, ShareChart, VerificationBars, VersionBars } from '@/components/tls/tls-charts';
 import { PeriodField, PeriodFilters, periodControl } from '@/components/tls/period-filters';
 import { Alert } from '@/components/ui/alert';
+import { DomainName } from '@/components/ui/domain-name';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
@@ -145,7 +146,7 @@ export default async function TlsPage({ searchParams }: Props) {
                   <tr key={`${c.mailboxId}-${c.service}-${c.tlsVersion}-${c.cipher}-${c.clientIp}`}>
                     <Td>
                       <Link href={`/tls/mailboxes/${encodeURIComponent(c.address)}`} className="text-accent hover:underline">
-                        {c.address}
+                        <DomainName name={c.address} />
                       </Link>
                     </Td>
                     <Td>{c.service}</Td>
@@ -227,7 +228,10 @@ function MessagesCard({
   return (
     <Card className="mt-4" id="messages" aria-labelledby="messages-title">
       <CardTitle>
-        <span id="messages-title">Messages{narrow.sender ? ` from ${narrow.sender}` : ''}{narrow.ip ? ` from ${narrow.ip}` : ''}</span>
+        <span id="messages-title">
+          Messages{narrow.sender ? <> from <DomainName name={narrow.sender} /></> : null}
+          {narrow.ip ? ` from ${narrow.ip}` : ''}
+        </span>
       </CardTitle>
       <p className="mt-1 text-xs text-muted">
         The newest 50 of the period. Open one to see each hop it took; pick a sending domain or an IP to see only its messages.{' '}
@@ -259,11 +263,13 @@ function MessagesCard({
               {rows.map((m) => (
                 <tr key={m.id} data-message={m.id}>
                   <Td className="whitespace-nowrap tabular-nums">{m.receivedAt.slice(0, 16).replace('T', ' ')}</Td>
-                  <Td className="whitespace-nowrap">{m.mailbox}</Td>
+                  <Td className="whitespace-nowrap">
+                    <DomainName name={m.mailbox} />
+                  </Td>
                   <Td className="whitespace-nowrap">
                     {m.senderDomain ? (
                       <Link href={filterHref({ sender: m.senderDomain })} className="text-accent hover:underline">
-                        {m.senderDomain}
+                        <DomainName name={m.senderDomain} />
                       </Link>
                     ) : (
                       <span className="text-muted">(null sender)</span>
@@ -366,7 +372,9 @@ function DestinationTable({ rows, testId }: { rows: OutboundDomainRow[]; testId:
         <tbody>
           {rows.map((r) => (
             <tr key={r.domain} data-domain={r.domain}>
-              <Td className="break-all">{r.domain}</Td>
+              <Td className="break-all">
+                <DomainName name={r.domain} />
+              </Td>
               <Td className="text-right tabular-nums">{r.sent}</Td>
               <Td className="text-right tabular-nums">{r.attempts}</Td>
               <Td className="text-right tabular-nums">{formatShare(r.sentTls, r.sent)}</Td>

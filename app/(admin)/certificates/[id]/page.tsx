@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { BackLink } from '@/components/ui/back-link';
+import { DomainNames } from '@/components/ui/domain-name';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -30,7 +31,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
     <>
       <BackLink href="/certificates">Certificates</BackLink>
       <PageHeader
-        title={cert.hosts.join(', ')}
+        title={<DomainNames names={cert.hosts} />}
         description={`${cert.source.replace('_', ' ').toLowerCase()} · ${cert.status.toLowerCase()}${cert.revoked ? ' · revoked' : ''}`}
         actions={
           <>

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
+import { DomainName } from '@/components/ui/domain-name';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { PageHeader } from '@/components/ui/page-header';
@@ -38,12 +39,14 @@ export default async function SmimePage({ searchParams }: { searchParams: Promis
           <tbody>
             {rows.length === 0 ? (
               <tr>
-                <Td colSpan={6} className="py-8 text-center text-muted">No S/MIME certificates{address ? ` for ${address}` : ''}.</Td>
+                <Td colSpan={6} className="py-8 text-center text-muted">No S/MIME certificates{address ? <> for <DomainName name={address} /></> : null}.</Td>
               </tr>
             ) : (
               rows.map((r) => (
                 <tr key={r.id} data-smime={r.id}>
-                  <Td className="font-medium">{r.address}</Td>
+                  <Td className="font-medium">
+                    <DomainName name={r.address} />
+                  </Td>
                   <Td className="tabular-nums">{day(r.notAfter)}</Td>
                   <Td><ExpiryBadge expiry={r.expiry} /></Td>
                   <Td>{r.revokedAt ? <Badge tone="danger">revoked</Badge> : <Badge tone="ok">valid</Badge>}</Td>

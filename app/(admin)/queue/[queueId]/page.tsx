@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
+import { DomainName, DomainNames } from '@/components/ui/domain-name';
 import { Card } from '@/components/ui/card';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
@@ -95,7 +96,9 @@ export default async function QueuedMessagePage({ params }: Props) {
               <dt className="text-muted">TLS</dt>
               <dd className="font-mono text-xs">{m.receipt.tlsVersion ? `${m.receipt.tlsVersion} ${m.receipt.tlsCipher ?? ''}` : 'cleartext'}</dd>
               <dt className="text-muted">Envelope recipients</dt>
-              <dd className="break-all">{m.receipt.rcpts.join(', ')}</dd>
+              <dd className="break-all">
+                <DomainNames names={m.receipt.rcpts} />
+              </dd>
             </dl>
           ) : (
             <p className="text-sm text-muted">No SMTP receipt: Postern wrote this message itself (a delivery status notice), or the receipt was cleaned up.</p>
@@ -122,7 +125,9 @@ export default async function QueuedMessagePage({ params }: Props) {
         <tbody>
           {m.recipients.map((r) => (
             <tr key={r.id} className="align-top" data-rcpt={r.rcpt}>
-              <Td className="break-all">{r.rcpt}</Td>
+              <Td className="break-all">
+                <DomainName name={r.rcpt} />
+              </Td>
               <Td>
                 <StatusBadge status={r.status} inFlight={r.inFlight} bounceRequested={r.bounceRequestedAt !== null} />
               </Td>
@@ -169,7 +174,9 @@ export default async function QueuedMessagePage({ params }: Props) {
                 <Td className="whitespace-nowrap font-mono text-xs">
                   <time dateTime={a.startedAt.toISOString()}>{utc(a.startedAt)}</time>
                 </Td>
-                <Td className="break-all">{a.rcpt}</Td>
+                <Td className="break-all">
+                  <DomainName name={a.rcpt} />
+                </Td>
                 <Td className="text-xs">
                   <div className="break-all">{a.mxHost ?? '—'}</div>
                   <div className="font-mono text-muted">

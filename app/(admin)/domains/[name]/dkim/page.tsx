@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Alert } from '@/components/ui/alert';
+import { DomainName } from '@/components/ui/domain-name';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
@@ -84,12 +85,12 @@ export default async function DkimPage({ params }: Props) {
     <>
       <BackLink href="/domains">Domains</BackLink>
       <PageHeader
-        title={`DKIM keys · ${domain}`}
+        title={<>DKIM keys · <DomainName name={domain} /></>}
         description="Mail submitted by this domain's users and forwarded by its aliases is signed with the active key (RFC 6376). A new key is published and found in DNS before it signs; the one it replaces stays published for the grace period."
       />
       <div className="space-y-4">
         {keys.some((k) => k.status === 'active') ? null : (
-          <Alert>No key signs for {domain}: its mail leaves unsigned. Generate a key, publish its record, check DNS and activate it.</Alert>
+          <Alert>No key signs for <DomainName name={domain} />: its mail leaves unsigned. Generate a key, publish its record, check DNS and activate it.</Alert>
         )}
         <GenerateKeyForm domain={domain} />
         {live.map((k) => <KeyCard key={k.id} k={k} />)}

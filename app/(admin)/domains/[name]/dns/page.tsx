@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
+import { DomainName } from '@/components/ui/domain-name';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
@@ -87,10 +88,10 @@ export default async function DomainDnsPage({ params }: Props) {
     <>
       <BackLink href={base}>{expected.domain}</BackLink>
       <PageHeader
-        title={`DNS records of ${expected.domain}`}
+        title={<>DNS records of <DomainName name={expected.domain} /></>}
         description={
           <>
-            What the zone of {expected.domain} must publish for mail to reach {expected.host}, be trusted and be found by mail clients.{' '}
+            What the zone of <DomainName name={expected.domain} /> must publish for mail to reach <DomainName name={expected.host} />, be trusted and be found by mail clients.{' '}
             {last ? `Last checked ${last.checkedAt.replace('T', ' ').slice(0, 16)} UTC.` : 'Not checked yet.'}
           </>
         }

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Badge } from '@/components/ui/badge';
+import { DomainName } from '@/components/ui/domain-name';
 import { Card, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
@@ -28,8 +29,10 @@ export default async function MailboxTlsPage({ params }: Props) {
   const { messages, logins } = tls;
   return (
     <>
-      <BackLink href={`/mailboxes/${encodeURIComponent(address)}`}>{address}</BackLink>
-      <PageHeader title={`${address}: TLS`} description="Latest INBOX messages and how they travelled; the clients this mailbox signed in with." />
+      <BackLink href={`/mailboxes/${encodeURIComponent(address)}`}>
+        <DomainName name={address} />
+      </BackLink>
+      <PageHeader title={<><DomainName name={address} />: TLS</>} description="Latest INBOX messages and how they travelled; the clients this mailbox signed in with." />
       <Card>
         <CardTitle>Messages</CardTitle>
         {messages.length === 0 ? (
