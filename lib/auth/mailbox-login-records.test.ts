@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM } from '@/lib/actor';
 import { createAppPassword } from '@/lib/app-passwords';
-import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
+import { verifyMailboxLogin, type MailboxLoginInput } from '@/lib/auth/mailbox-login';
 import { throttleKey } from '@/lib/auth/throttle';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
@@ -21,7 +21,7 @@ const TLS13 = { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' };
 let carol: { id: string; address: string; domainId: string };
 let dave: { id: string; address: string; domainId: string };
 
-const login = (address: string, password: string, ip: string, more: { service?: 'imap' | 'pop3' | 'smtp'; clientTls?: typeof TLS13 } = {}) =>
+const login = (address: string, password: string, ip: string, more: Partial<Pick<MailboxLoginInput, 'service' | 'clientTls'>> = {}) =>
   verifyMailboxLogin(t.prisma, { address, password, ip, service: more.service ?? 'imap', clientTls: more.clientTls }, quick);
 
 beforeAll(async () => {
