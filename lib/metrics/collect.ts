@@ -78,7 +78,7 @@ export async function clusterMetrics(db: Db, options: { goneAfterMs: number; now
     [{ labels: {}, value: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0 }]);
   counter(registry, 'postern_tls_messages_total', 'Messages received, by direction and the TLS version of our own hop ("none" in cleartext).', ['direction', 'version'],
     tls.map((r) => ({ labels: { direction: r.direction, version: r.version }, value: num(r.n) })));
-  counter(registry, 'postern_logins_total', 'SMTP AUTH and IMAP LOGIN outcomes at the live daemons since they started.', ['protocol', 'result'],
+  counter(registry, 'postern_logins_total', 'SMTP AUTH, IMAP LOGIN and POP3 login outcomes at the live daemons since they started.', ['protocol', 'result'],
     summed(snapshots, 'counters', DAEMON_METRICS.logins));
   counter(registry, 'postern_throttled_total', 'Logins refused by brute-force throttling: mail protocols at the live daemons since they started, the panel in all.', ['service'], [
     ...summed(snapshots, 'counters', DAEMON_METRICS.throttled).map((r) => ({ labels: { service: r.labels.protocol }, value: r.value })),
@@ -92,6 +92,7 @@ export async function clusterMetrics(db: Db, options: { goneAfterMs: number; now
     daemons.map((d) => ({ labels: { instance: d.instanceId, hostname: d.hostname, version: d.version }, value: d.ageMs / 1000 })));
   gauge(registry, 'postern_daemons_alive', 'Mail daemons with a fresh heartbeat.', [], [{ labels: {}, value: live.length }]);
   gauge(registry, 'postern_imap_connections', 'Open IMAP connections at the live daemons.', [], [{ labels: {}, value: summed(snapshots, 'gauges', DAEMON_METRICS.imapConnections).reduce((a, r) => a + r.value, 0) }]);
+  gauge(registry, 'postern_pop3_connections', 'Open POP3 connections at the live daemons.', [], [{ labels: {}, value: summed(snapshots, 'gauges', DAEMON_METRICS.pop3Connections).reduce((a, r) => a + r.value, 0) }]);
   gauge(registry, 'postern_daemon_pool_connections', 'Connections of the live daemons\' Postgres pools, by state (busy, idle, waiting: callers waiting for one).', ['state'],
     summed(snapshots, 'gauges', DAEMON_METRICS.poolConnections));
   gauge(registry, 'postern_postgres_connections', 'Client connections to this database, by application and state (pg_stat_activity).', ['application', 'state'],

@@ -1,5 +1,5 @@
 // What one daemon process counts (refusals, logins, throttling) and can read at any moment
-// (IMAP connections, its Postgres pool). Imports nothing: the protocol rooms may count here.
+// (IMAP and POP3 connections, its Postgres pool). Imports nothing: the protocol rooms may count here.
 // The heartbeat (mail-daemon/status.ts) writes a snapshot into daemon_status.details.metrics,
 // and /metrics sums the live daemons' snapshots, so any panel answers for the whole cluster.
 
@@ -55,5 +55,6 @@ export const DAEMON_METRICS = {
   logins: 'logins',
   throttled: 'throttled',
   imapConnections: 'imap_connections',
+  pop3Connections: 'pop3_connections',
   poolConnections: 'pg_pool_connections',
 } as const;

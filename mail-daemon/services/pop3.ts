@@ -5,6 +5,7 @@
 import { verifyMailboxLogin } from '@/lib/auth/mailbox-login';
 import { CHANNELS } from '@/lib/db/channels';
 import { countLogin } from '@/lib/metrics/count-login';
+import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
 import { Pop3Server } from '../pop3/server';
@@ -42,6 +43,8 @@ export function createPop3Service(): DaemonService {
       const host = ctx.env.POSTERN_LISTEN_HOST;
       const listeners: ListenerInfo[] = [{ name: 'pop3s', port: await server.listen(ctx.env.POSTERN_POP3S_PORT, host, true), tls: 'implicit' }];
       if (ctx.env.POSTERN_POP3_PORT) listeners.push({ name: 'pop3', port: await server.listen(ctx.env.POSTERN_POP3_PORT, host, false), tls: 'starttls' });
+      const listening = server;
+      processMetrics.gauge(DAEMON_METRICS.pop3Connections, () => listening.connectionCount);
       log.info({ listeners }, 'POP3 listening');
       return listeners;
     },
