@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { domainToUnicode } from 'node:url';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { ButtonLink } from '@/components/ui/button';
+import { DomainName, idnDisplay } from '@/components/ui/domain-name';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
@@ -62,14 +62,13 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
               </tr>
             ) : (
               domains.map((d) => {
-                const unicode = domainToUnicode(d.name) || d.name;
+                const unicode = idnDisplay(d.name).text;
                 return (
                   <tr key={d.id} data-domain={d.name}>
                     <Td>
                       <Link className="font-medium text-accent underline-offset-2 hover:underline" href={`/domains/${encodeURIComponent(d.name)}`}>
-                        {unicode}
+                        <DomainName name={d.name} />
                       </Link>
-                      {unicode !== d.name ? <span className="ml-2 font-mono text-xs text-muted">{d.name}</span> : null}
                     </Td>
                     <Td className="text-right tabular-nums">
                       <Link className="text-accent underline-offset-2 hover:underline" href={`/mailboxes?domain=${encodeURIComponent(d.name)}`}>

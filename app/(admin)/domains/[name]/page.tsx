@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { domainToUnicode } from 'node:url';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
+import { DomainName } from '@/components/ui/domain-name';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDomainOverview } from '@/lib/dal/dns';
@@ -23,14 +23,13 @@ export default async function DomainPage({ params }: Props) {
     if (isServiceError(err)) notFound();
     throw err;
   });
-  const unicode = domainToUnicode(d.name) || d.name;
   const base = `/domains/${encodeURIComponent(d.name)}`;
   return (
     <>
       <BackLink href="/domains">Domains</BackLink>
       <PageHeader
-        title={unicode}
-        description={unicode !== d.name ? <span className="font-mono">{d.name}</span> : `Added ${d.createdAt.toISOString().slice(0, 10)}`}
+        title={<DomainName name={d.name} />}
+        description={`Added ${d.createdAt.toISOString().slice(0, 10)}`}
         actions={d.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="warn">disabled</Badge>}
       />
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-3">

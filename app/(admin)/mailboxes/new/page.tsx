@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { domainToUnicode } from 'node:url';
 import { CreatePage } from '@/components/ui/create-page';
+import { idnDisplay } from '@/components/ui/domain-name';
 import { getDomains } from '@/lib/dal/domains';
 import { getMailboxDefaults } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
@@ -12,8 +12,7 @@ export default async function NewMailboxPage({ searchParams }: { searchParams: P
   await requireAdmin();
   const [{ domain }, domains, defaults] = await Promise.all([searchParams, getDomains(), getMailboxDefaults()]);
   const choices = domains.map((d) => {
-    const unicode = domainToUnicode(d.name) || d.name;
-    return { name: d.name, label: `${unicode}${d.enabled ? '' : ' (disabled)'}` };
+    return { name: d.name, label: `${idnDisplay(d.name).text}${d.enabled ? '' : ' (disabled)'}` };
   });
   return (
     <CreatePage list={{ href: '/mailboxes', label: 'Mailboxes' }} title="New mailbox" description="An address someone signs in to, with its own mail and quota.">
