@@ -5,15 +5,22 @@ import {
   type DnsCheckReport, type DnsCheckSummary, type DomainDns, type HostNameReport,
 } from '@/lib/dns-records';
 import { findDomainInScope } from '@/lib/domains';
+import { isServiceError } from '@/lib/errors';
 import { db } from './db';
 import { requireAdmin } from './session';
 
 export type { DnsCheckReport, DomainDns, HostNameReport };
 
-/** A domain's expected records and its last check, inside the admin's scope. */
-export async function getDomainDnsView(name: string): Promise<DomainDns> {
+/** A service's not-found (a domain outside the admin's scope is one) as null, for the page's notFound(). */
+function nullIfNotFound(err: unknown): null {
+  if (isServiceError(err)) return null;
+  throw err;
+}
+
+/** A domain's expected records and its last check, inside the admin's scope; null when it is not one of the admin's domains. */
+export async function getDomainDnsView(name: string): Promise<DomainDns | null> {
   const admin = await requireAdmin();
-  return getDomainDns(db(), admin, name);
+  return getDomainDns(db(), admin, name).catch(nullIfNotFound);
 }
 
 export async function runDomainDnsCheck(name: string): Promise<DnsCheckReport> {
@@ -43,11 +50,12 @@ export interface DomainOverview {
   lastCheck: DnsCheckSummary | null;
 }
 
-/** One domain's summary for its own page. */
-export async function getDomainOverview(name: string): Promise<DomainOverview> {
+/** One domain's summary for its own page; null when it is not one of the admin's domains. */
+export async function getDomainOverview(name: string): Promise<DomainOverview | null> {
   const admin = await requireAdmin();
   const database = db();
-  const scoped = await findDomainInScope(database, admin, name);
+  const scoped = await findDomainInScope(database, admin, name).catch(nullIfNotFound);
+  if (!scoped) return null;
   const row = await database.domain.findUniqueOrThrow({
     where: { id: scoped.id },
     select: {

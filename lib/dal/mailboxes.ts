@@ -1,4 +1,5 @@
 import 'server-only';
+import { isServiceError } from '@/lib/errors';
 import { getMailbox as getMailboxService } from '@/lib/mailboxes/find-mailbox';
 import { mailboxActivity, mailboxRelations, type MailboxActivity, type MailboxRelations } from '@/lib/mailboxes/activity';
 import type { MailboxDto } from '@/lib/mailboxes/dto';
@@ -23,8 +24,11 @@ export interface MailboxQuery {
   page?: number;
 }
 
-/** One page of the admin's mailboxes (search, sort, pagination all in Postgres). */
-export async function getMailboxPage(query: MailboxQuery): Promise<MailboxPage> {
+/**
+ * One page of the admin's mailboxes (search, sort, pagination all in Postgres). A domain filter
+ * outside the admin's scope (or unknown) gives an empty page and the reason, not a 500.
+ */
+export async function getMailboxPage(query: MailboxQuery): Promise<{ result: MailboxPage; problem: string | undefined }> {
   const admin = await requireAdmin();
   return listMailboxes(db(), admin, {
     search: query.q,
@@ -33,12 +37,22 @@ export async function getMailboxPage(query: MailboxQuery): Promise<MailboxPage> 
     order: query.order,
     page: query.page,
     pageSize: PAGE_SIZE,
-  });
+  }).then(
+    (result) => ({ result, problem: undefined }),
+    (err: unknown) => {
+      if (!isServiceError(err)) throw err;
+      return { result: { rows: [], total: 0, page: 1, pageSize: PAGE_SIZE }, problem: err.message };
+    },
+  );
 }
 
-export async function getMailbox(address: string): Promise<MailboxDto> {
+/** One of the admin's mailboxes; null when there is none by that address in its domains. */
+export async function getMailbox(address: string): Promise<MailboxDto | null> {
   const admin = await requireAdmin();
-  return getMailboxService(db(), admin, { address });
+  return getMailboxService(db(), admin, { address }).catch((err: unknown) => {
+    if (isServiceError(err)) return null;
+    throw err;
+  });
 }
 
 export interface DomainMailboxDefaults {

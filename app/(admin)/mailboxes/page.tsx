@@ -9,8 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pagination } from '@/components/ui/pagination';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDomains } from '@/lib/dal/domains';
-import { getMailboxActivity, getMailboxPage, LOGIN_SERVICES, MAILBOX_SORTS, type MailboxActivity, type MailboxPage, type MailboxSort } from '@/lib/dal/mailboxes';
-import { isServiceError } from '@/lib/errors';
+import { getMailboxActivity, getMailboxPage, LOGIN_SERVICES, MAILBOX_SORTS, type MailboxActivity, type MailboxSort } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
 import { QuotaBar } from './quota-bar';
 import { firstParam } from '@/lib/forms/search-params';
@@ -55,17 +54,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const order = firstParam(params.order) === 'desc' ? 'desc' : 'asc';
   const page = Math.max(1, Number.parseInt(firstParam(params.page), 10) || 1);
   // A domain filter outside the admin's scope (or unknown) is a message, not a 500.
-  const [listed, domains] = await Promise.all([
-    getMailboxPage({ q, domain, sort, order, page }).then(
-      (result) => ({ result, problem: undefined }),
-      (err: unknown) => {
-        if (!isServiceError(err)) throw err;
-        return { result: { rows: [], total: 0, page: 1, pageSize: 50 } satisfies MailboxPage, problem: err.message };
-      },
-    ),
-    getDomains(),
-  ]);
-  const { result, problem } = listed;
+  const [{ result, problem }, domains] = await Promise.all([getMailboxPage({ q, domain, sort, order, page }), getDomains()]);
   const activity = await getMailboxActivity(result.rows.map((m) => m.id));
   const pageCount = Math.ceil(result.total / result.pageSize);
 

@@ -7,7 +7,6 @@ import { DomainName } from '@/components/ui/domain-name';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDomainOverview } from '@/lib/dal/dns';
-import { isServiceError } from '@/lib/errors';
 import { DnsMark } from './dns-mark';
 import { BackLink } from '@/components/ui/back-link';
 
@@ -19,10 +18,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DomainPage({ params }: Props) {
   const name = decodeURIComponent((await params).name);
-  const d = await getDomainOverview(name).catch((err: unknown) => {
-    if (isServiceError(err)) notFound();
-    throw err;
-  });
+  const d = await getDomainOverview(name);
+  if (!d) notFound();
   const base = `/domains/${encodeURIComponent(d.name)}`;
   return (
     <>

@@ -7,7 +7,6 @@ import { DomainName } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { getMailbox, getMailboxDefaults, getMailboxRelations } from '@/lib/dal/mailboxes';
 import { requireAdmin } from '@/lib/dal/session';
-import { isServiceError } from '@/lib/errors';
 import { QuotaBar } from '../quota-bar';
 import { ClientSettingsCard } from './client-settings';
 import { DangerZone, EditMailboxForm, ResetPasswordForm } from './edit-forms';
@@ -22,10 +21,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function MailboxPage({ params }: Props) {
   await requireAdmin();
   const address = decodeURIComponent((await params).address);
-  const mailbox = await getMailbox(address).catch((err) => {
-    if (isServiceError(err)) notFound();
-    throw err;
-  });
+  const mailbox = await getMailbox(address);
+  if (!mailbox) notFound();
   const [defaults, relations] = await Promise.all([getMailboxDefaults(), getMailboxRelations(mailbox)]);
   const rules = defaults[mailbox.domain]?.password ?? { minLength: 12, minClasses: 3 };
   return (

@@ -7,7 +7,6 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
 import { getDomainDnsView } from '@/lib/dal/dns';
 import type { CheckedRecord, ExpectedRecord } from '@/lib/dns-records';
-import { isServiceError } from '@/lib/errors';
 import { DnsMark } from '../dns-mark';
 import { CopyButton } from '@/components/ui/copy-button';
 import { CheckNowButton } from './dns-controls';
@@ -72,10 +71,9 @@ function Row({ record, check }: { record: ExpectedRecord; check: CheckedRecord |
 
 export default async function DomainDnsPage({ params }: Props) {
   const name = decodeURIComponent((await params).name);
-  const { expected, last } = await getDomainDnsView(name).catch((err: unknown) => {
-    if (isServiceError(err)) notFound();
-    throw err;
-  });
+  const view = await getDomainDnsView(name);
+  if (!view) notFound();
+  const { expected, last } = view;
   const base = `/domains/${encodeURIComponent(expected.domain)}`;
   // A check counts for a record only if it checked today's expected value (the policy or a key may have changed since).
   const checks = new Map((last?.records ?? []).map((r) => [r.id, r]));
