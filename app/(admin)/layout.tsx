@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { Nav } from '@/components/shell/nav';
+import { DomainName } from '@/components/ui/domain-name';
 import { SignOutButton } from '@/components/shell/sign-out-button';
 import { requireAdmin } from '@/lib/dal/session';
 
@@ -26,7 +27,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         <header className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-border bg-surface px-4 py-2 text-sm">
           <span data-testid="signed-in-admin" className="min-w-0 [overflow-wrap:anywhere]">
             <Link href="/admins/me" className="underline underline-offset-2 hover:no-underline" title="My account">
-              {admin.email}
+              <DomainName name={admin.email} />
             </Link>
             <span className="ml-2 text-muted">{admin.role === 'GLOBAL' ? 'global admin' : 'domain admin'}</span>
           </span>

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { SignOutButton } from '@/components/shell/sign-out-button';
+import { DomainName } from '@/components/ui/domain-name';
 import { MAIL_USER_LOGIN_PATH, requireMailUser } from '@/lib/dal/mail-user';
 
 const LINKS = [
@@ -30,7 +31,7 @@ export default async function AccountLayout({ children }: { children: React.Reac
           ))}
         </nav>
         <span className="ml-auto" data-testid="signed-in-mailbox">
-          {user.address}
+          <DomainName name={user.address} />
         </span>
         <SignOutButton to={MAIL_USER_LOGIN_PATH} />
       </header>

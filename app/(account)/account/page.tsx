@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Card, CardTitle } from '@/components/ui/card';
+import { DomainName } from '@/components/ui/domain-name';
 import { formatBytes } from '@/components/ui/format';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, Td, Th } from '@/components/ui/table';
@@ -14,7 +15,17 @@ export default async function AccountOverviewPage() {
   const { overview, logins } = await getAccountOverview();
   return (
     <>
-      <PageHeader title="Your mailbox" description={overview.displayName ? `${overview.displayName} <${overview.address}>` : overview.address} />
+      <PageHeader title="Your mailbox" description={
+          overview.displayName ? (
+            <>
+              {overview.displayName} &lt;
+              <DomainName name={overview.address} />
+              &gt;
+            </>
+          ) : (
+            <DomainName name={overview.address} />
+          )
+        } />
       <div className="space-y-6">
         <Card data-testid="quota">
           <CardTitle>Storage</CardTitle>

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Card } from '@/components/ui/card';
+import { DomainNames } from '@/components/ui/domain-name';
 import { PageHeader } from '@/components/ui/page-header';
 import { getAccountForwarding, MAX_FORWARDS } from '@/lib/dal/account';
 import { ForwardingForm } from './forwarding-form';
@@ -17,7 +18,12 @@ export default async function ForwardingPage() {
         ) : (
           <p className="text-sm" data-testid="forwarding-off">
             Your administrator has not allowed forwarding for your domain.
-            {f.destinations.length ? ` Your earlier forwarding to ${f.destinations.join(', ')} is paused.` : ''}
+            {f.destinations.length ? (
+              <>
+                {' '}
+                Your earlier forwarding to <DomainNames names={f.destinations} /> is paused.
+              </>
+            ) : null}
           </p>
         )}
       </Card>

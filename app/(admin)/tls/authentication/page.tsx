@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuthShareChart } from '@/components/auth/auth-charts';
+import { DomainName } from '@/components/ui/domain-name';
 import { PeriodField, PeriodFilters, periodControl } from '@/components/tls/period-filters';
 import { Alert } from '@/components/ui/alert';
 import { buttonClass } from '@/components/ui/button';
@@ -125,7 +126,7 @@ function DomainTable({ rows, testId, failures = false }: { rows: AuthDomainRow[]
               <Td className="break-words">
                 {r.fromDomain ? (
                   <Link href={`/tls/authentication?sender=${encodeURIComponent(r.fromDomain)}`} className="text-accent hover:underline">
-                    {r.fromDomain}
+                    <DomainName name={r.fromDomain} />
                   </Link>
                 ) : (
                   <span className="text-muted">(no single From domain)</span>

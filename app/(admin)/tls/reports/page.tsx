@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card, CardTitle, Stat } from '@/components/ui/card';
+import { DomainName } from '@/components/ui/domain-name';
 import { EmptyState } from '@/components/ui/filters';
 import { BackLink } from '@/components/ui/back-link';
 import { PageHeader } from '@/components/ui/page-header';
@@ -70,7 +71,9 @@ export default async function TlsReportsPage({ searchParams }: Props) {
                 {summary.reporters.map((r) => (
                   <tr key={`${r.organization} ${r.policyDomain}`}>
                     <Td>{r.organization}</Td>
-                    <Td>{r.policyDomain}</Td>
+                    <Td>
+                      <DomainName name={r.policyDomain} />
+                    </Td>
                     <Td className="tabular-nums">{r.reports}</Td>
                     <Td className="tabular-nums">{r.success}</Td>
                     <Td className="tabular-nums">{r.failure}</Td>
@@ -102,7 +105,9 @@ export default async function TlsReportsPage({ searchParams }: Props) {
                   {summary.failures.map((f) => (
                     <tr key={`${f.organization} ${f.policyDomain} ${f.resultType}`}>
                       <Td>{f.organization}</Td>
-                      <Td>{f.policyDomain}</Td>
+                      <Td>
+                        <DomainName name={f.policyDomain} />
+                      </Td>
                       <Td className="font-mono text-xs">{f.resultType}</Td>
                       <Td className="tabular-nums">{f.sessions}</Td>
                       <Td className="break-all font-mono text-xs">{f.sendingIps.join(', ')}</Td>

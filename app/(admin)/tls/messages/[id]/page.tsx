@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AuthResultsField, ResultBadge } from '@/components/auth/auth-results';
+import { DomainName } from '@/components/ui/domain-name';
 import { HopPath, pathHopOf, type PathHop } from '@/components/tls/hop-path';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardTitle } from '@/components/ui/card';
@@ -36,7 +37,9 @@ export default async function MessageHopsPage({ params }: Props) {
 
   return (
     <>
-      <BackLink href={`/tls/mailboxes/${encodeURIComponent(chain.mailbox)}`}>{chain.mailbox}</BackLink>
+      <BackLink href={`/tls/mailboxes/${encodeURIComponent(chain.mailbox)}`}>
+        <DomainName name={chain.mailbox} />
+      </BackLink>
       <PageHeader
         title={chain.subject || '(no subject)'}
         description={
@@ -89,7 +92,9 @@ function ArrivalChecks({ auth }: { auth: MessageAuthentication | null }) {
           <ResultBadge method="dkim" result={auth.dkim} />
           <ResultBadge method="dmarc" result={auth.dmarc} />
           <ResultBadge method="arc" result={auth.arc} />
-          {auth.fromDomain ? <span className="text-muted">From domain {auth.fromDomain}</span> : null}
+          {auth.fromDomain ? <span className="text-muted">
+              From domain <DomainName name={auth.fromDomain} />
+            </span> : null}
         </p>
         {auth.parsed ? (
           <div className="mt-3">
