@@ -2,6 +2,7 @@
 import { indexWithHeader, normalizeCrlf, sha256Hex, type MimeIndex, type ParsedHeader } from '@/lib/mime';
 import type pg from 'pg';
 import type { Client } from './db';
+import { SEARCH_TEXT_COLUMNS, searchTexts, searchTextValues, type SearchTexts } from './search-text';
 import { SORT_KEY_COLUMNS, sortKeys, sortKeyValues, type SortKeys } from './sort-keys';
 import { sentDay } from './sent-date';
 
@@ -13,6 +14,8 @@ export interface PreparedBlob {
   sha256: string;
   /** What SORT and THREAD compare (./sort-keys.ts). */
   keys: SortKeys;
+  /** What SEARCH's header keys match (./search-text.ts); null: matched from the header bytes. */
+  search: SearchTexts | null;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface PreparedBlob {
 export function prepareBlob(input: Buffer, options: { verbatim?: boolean } = {}): PreparedBlob {
   const raw = options.verbatim ? input : normalizeCrlf(input);
   const { index, header } = indexWithHeader(raw);
-  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index.envelope, header.fields) };
+  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index.envelope, header.fields), search: searchTexts(header.fields) };
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {
@@ -34,8 +37,9 @@ export async function insertBlob(client: Client, blob: PreparedBlob): Promise<st
 
 /** The INSERT … RETURNING id of a prepared blob, its values bound through `p` (for a larger statement too). */
 export function insertBlobSql(blob: PreparedBlob, p: (value: unknown) => string): string {
-  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys)];
-  return `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${SORT_KEY_COLUMNS.join(', ')}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
+  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys), ...searchTextValues(blob.search)];
+  const columns = [...SORT_KEY_COLUMNS, ...SEARCH_TEXT_COLUMNS].join(', ');
+  return `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${columns}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
 }
 
 /**

@@ -1,13 +1,17 @@
 // SEARCH: the typed criteria tree becomes SQL where it can (flags, UIDs, dates, sizes, MODSEQ,
-// \Recent); text keys (HEADER/SUBJECT, FROM/TO/CC/BCC, BODY, TEXT) are matched in JS over the
-// stored bytes of the SQL candidates, decoding encoded-words, transfer encodings and charsets.
-// Bodies are streamed in slices (./body-scan.ts): a large message is never held whole.
+// \Recent, and the header keys HEADER/SUBJECT, FROM/TO/CC/BCC on the fields whose match text is
+// stored, ./search-text.ts); the other text keys (HEADER of other fields, BODY, TEXT), and every
+// text key on messages stored before those texts, are matched in JS over the stored bytes of the
+// SQL candidates, decoding encoded-words, transfer encodings and charsets. Bodies are streamed in
+// slices (./body-scan.ts): a large message is never held whole.
 import type pg from 'pg';
 import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
-import { parseAddressList, parseHeader, type HeaderField, type MimeIndex } from '@/lib/mime';
-import { decodeQpText, fold, scanBody, SCAN_CHUNK, SCAN_PIECE, textDecoder, type StoredBytes } from './body-scan';
+import { isReadOnlyDatabase } from '@/lib/db/faults';
+import { parseHeader, type HeaderField, type MimeIndex } from '@/lib/mime';
+import { fold, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
 import { num } from './db';
 import { uidCondition } from './flags';
+import { addressMatchText, decodeWords, headerMatchText, SEARCHED_FIELDS, searchTexts, storedTextCondition } from './search-text';
 
 export interface SearchRow {
   uid: number;
@@ -49,6 +53,32 @@ function bodyNeedles(key: SearchKey): string[] {
   return [];
 }
 
+/**
+ * Where a key's text keys can be answered: 'none' without text keys; 'stored' when all are header
+ * keys on fields whose match text mail_blobs keeps (exact SQL for the rows that have it);
+ * 'bytes' when one needs the stored message (BODY, TEXT, HEADER of another field).
+ */
+function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
+  switch (key.op) {
+    case 'header':
+      return SEARCHED_FIELDS.has(key.field.toLowerCase()) && !key.value.includes('\0') ? 'stored' : 'bytes';
+    case 'address':
+      return key.value.includes('\0') ? 'bytes' : 'stored';
+    case 'body':
+    case 'text':
+      return 'bytes';
+    case 'and':
+    case 'or': {
+      const sources = key.keys.map(textSource);
+      return sources.includes('bytes') ? 'bytes' : sources.includes('stored') ? 'stored' : 'none';
+    }
+    case 'not':
+      return textSource(key.key);
+    default:
+      return 'none';
+  }
+}
+
 export function usesModseq(key: SearchKey): boolean {
   if (key.op === 'modseq') return true;
   if (key.op === 'and' || key.op === 'or') return key.keys.some(usesModseq);
@@ -67,6 +97,14 @@ function validDay(day: string): string {
  * positions), so the SQL result is a superset that the JS pass narrows.
  */
 export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext, positive = true): string {
+  return compile(key, params, ctx, positive, false);
+}
+
+/**
+ * `stored`: the key's text keys are all header keys on stored fields (textSource 'stored'), and
+ * compile to exact conditions on b.search_headers / b.search_addresses, for rows that have them.
+ */
+function compile(key: SearchKey, params: unknown[], ctx: SearchContext, positive: boolean, stored: boolean): string {
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -75,12 +113,12 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
     case 'all':
       return 'TRUE';
     case 'and':
-      return key.keys.length ? `(${key.keys.map((k) => compileSql(k, params, ctx, positive)).join(' AND ')})` : 'TRUE';
+      return key.keys.length ? `(${key.keys.map((k) => compile(k, params, ctx, positive, stored)).join(' AND ')})` : 'TRUE';
     case 'or':
-      return `(${key.keys.map((k) => compileSql(k, params, ctx, positive)).join(' OR ')})`;
+      return `(${key.keys.map((k) => compile(k, params, ctx, positive, stored)).join(' OR ')})`;
     case 'not':
-      if (needsText(key.key)) return 'TRUE';
-      return `NOT (${compileSql(key.key, params, ctx, !positive)})`;
+      if (!stored && needsText(key.key)) return 'TRUE';
+      return `NOT (${compile(key.key, params, ctx, !positive, stored)})`;
     case 'uid':
       return uidCondition(key.ranges, params, 'm.uid');
     case 'flag':
@@ -102,7 +140,9 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
     case 'modseq':
       return `m.modseq >= ${p(key.min)}`;
     case 'header':
+      return stored ? storedTextCondition('b.search_headers', key.field.toLowerCase(), key.value, p) : 'TRUE';
     case 'address':
+      return stored ? storedTextCondition('b.search_addresses', key.field, key.value, p) : 'TRUE';
     case 'body':
     case 'text':
       return 'TRUE';
@@ -110,38 +150,6 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
 }
 
 // ---------------------------------------------------------------- text matching
-
-function decodeCharset(bytes: Buffer, charset: string | null): string {
-  return textDecoder(charset).decode(bytes);
-}
-
-/** RFC 2047 encoded-words decoded for matching. */
-export function decodeWords(value: string): string {
-  return value
-    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?*]+)(?:\*[^?]*)?\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : decodeQpText(text.replace(/_/g, ' '));
-      return decodeCharset(bytes, charset);
-    });
-}
-
-const PHRASE_SPECIALS = /[()<>[\]:;@\\,."]/;
-
-/**
- * An address field as FROM/TO/CC/BCC match it (as Dovecot does): each address decoded and written
- * 'Name <local@domain>' (the name quoted when it holds specials), comments and folding gone.
- */
-function addressText(value: string): string {
-  return (parseAddressList(value) ?? [])
-    .filter((a) => a.host !== null)
-    .map((a) => {
-      const spec = `${a.mailbox}@${a.host}`;
-      if (!a.name) return spec;
-      const name = decodeWords(a.name);
-      return `${PHRASE_SPECIALS.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : name} <${spec}>`;
-    })
-    .join(', ');
-}
 
 /** What text keys look at in one message: its top-level header fields, and the body needles found. */
 export interface MessageText {
@@ -179,11 +187,11 @@ export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text
     case 'header': {
       const want = fold(key.value);
       const name = key.field.toLowerCase();
-      return text!.header.some((f) => f.key === name && fold(decodeWords(f.value)).includes(want));
+      return text!.header.some((f) => f.key === name && headerMatchText(f.value).includes(want));
     }
     case 'address': {
       const want = fold(key.value);
-      return text!.header.some((f) => f.key === key.field && fold(addressText(f.value)).includes(want));
+      return text!.header.some((f) => f.key === key.field && addressMatchText(f.value).includes(want));
     }
     case 'body':
       return text!.bodyFound.has(fold(key.value));
@@ -208,7 +216,17 @@ const WHOLE_MESSAGE_BYTES = 256 * 1024;
 /** Candidates whose stored bytes one query loads. */
 const TEXT_BATCH = 50;
 
-type CandidateRow = { uid: string; flags: string[]; modseq: string; internal_date: Date; size: number; sent_day: string | null; blob_id: string };
+type CandidateRow = {
+  uid: string;
+  flags: string[];
+  modseq: string;
+  internal_date: Date;
+  size: number;
+  sent_day: string | null;
+  blob_id: string;
+  /** Stored before mail_blobs kept the header match texts (./search-text.ts). */
+  unindexed: boolean;
+};
 
 function searchRow(r: CandidateRow): SearchRow {
   return { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentDay: r.sent_day };
@@ -256,6 +274,7 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
       [[...new Set(batch.map((r) => r.blob_id))], needles.length > 0, WHOLE_MESSAGE_BYTES],
     );
     const byId = new Map(blobs.rows.map((b) => [b.id, b]));
+    const fills = new Map<string, { id: string; h: string[]; a: string[] }>();
     for (const r of batch) {
       const b = byId.get(r.blob_id);
       // Expunged and collected by another session meanwhile: nothing left to match.
@@ -263,24 +282,59 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
       const bytes = storedBytes(scope.pool, b.id, b.raw);
       const root = b.mime.root;
       const header = parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h);
+      if (r.unindexed) {
+        const t = searchTexts(header);
+        if (t) fills.set(b.id, { id: b.id, h: t.headers, a: t.addresses });
+      }
       const bodyFound = needles.length ? await scanBody(bytes, b.mime, needles) : new Set<string>();
       if (matches(key, searchRow(r), ctx, { header, bodyFound })) kept.push(r);
     }
+    await fillSearchTexts(scope.pool, [...fills.values()]);
   }
   return kept;
 }
 
-/** SEARCH over one folder; `key` has its system flags in stored case. */
+/**
+ * Stores the match texts of messages stored before the columns, now that their header was read,
+ * so the next SEARCH answers them in SQL. Not on a read-only database (a standby): they wait.
+ */
+async function fillSearchTexts(pool: pg.Pool, rows: { id: string; h: string[]; a: string[] }[]): Promise<void> {
+  if (!rows.length) return;
+  try {
+    await pool.query(
+      `UPDATE mail_blobs b SET search_headers = ARRAY(SELECT jsonb_array_elements_text(u.h)), search_addresses = ARRAY(SELECT jsonb_array_elements_text(u.a))
+         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, h jsonb, a jsonb)
+        WHERE b.id = u.id AND b.search_headers IS NULL`,
+      [JSON.stringify(rows)],
+    );
+  } catch (err) {
+    if (!isReadOnlyDatabase(err)) throw err;
+  }
+}
+
+/**
+ * SEARCH over one folder; `key` has its system flags in stored case. Header keys on stored fields
+ * are exact SQL for the rows with match texts; only the others go through the JS matcher.
+ */
 export async function searchFolder(scope: SearchScope, key: SearchKey): Promise<SearchResult> {
   const params: unknown[] = [scope.folderId];
-  const where = compileSql(key, params, { recent: scope.recent });
+  const ctx = { recent: scope.recent };
+  const source = textSource(key);
+  const loose = compile(key, params, ctx, true, false);
+  const where = source === 'stored' ? `CASE WHEN b.search_headers IS NULL THEN ${loose} ELSE ${compile(key, params, ctx, true, true)} END` : loose;
   const rows = await scope.pool.query<CandidateRow>(
-    `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id
+    `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id,
+            b.search_headers IS NULL AS unindexed
        FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
       WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
     params,
   );
-  const hits = needsText(key) ? await textMatches(scope, key, rows.rows) : rows.rows;
+  let hits = rows.rows;
+  if (source === 'bytes') hits = await textMatches(scope, key, hits);
+  else if (source === 'stored' && hits.some((r) => r.unindexed)) {
+    const kept = new Set(await textMatches(scope, key, hits.filter((r) => r.unindexed)));
+    hits = hits.filter((r) => !r.unindexed || kept.has(r));
+  }
   const modseqs = usesModseq(key) ? hits.map((r) => num(r.modseq)) : null;
   const highestModseq = modseqs && modseqs.length ? modseqs.reduce((a, b) => Math.max(a, b)) : null;
   return { uids: hits.map((r) => num(r.uid)), highestModseq, modseqs };

@@ -5,7 +5,7 @@
 import { baseSubject, unicodeCasemap } from '@/lib/mime/base-subject';
 import { parseHeader, type Envelope, type EnvelopeAddress, type HeaderField, type MimeIndex } from '@/lib/mime';
 import type pg from 'pg';
-import { decodeWords } from './search';
+import { decodeWords } from './search-text';
 
 export interface SortKeys {
   subject: string;
