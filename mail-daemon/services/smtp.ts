@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { CHANNELS } from '@/lib/db/channels';
-import { createResolver, parseDnsServers } from '@/lib/dns/resolver';
+import { createResolver, parseDnsServers, type DnsResolver } from '@/lib/dns/resolver';
 import { ArrivalFilter } from '../authentication/filter';
 import { createRspamdClient } from '../rspamd/client';
 import type { DaemonContext, DaemonService, ListenerInfo } from '../context';
@@ -8,6 +8,7 @@ import { PostgresSmtpBackend } from '../delivery/backend';
 import type { ListenerKind } from '../smtp/backend';
 import { PosternSmtpServer, type ListenerConfig } from '../smtp/server';
 import { proxyProtocolFromEnv } from '../net/proxy-protocol';
+import { ReverseDns } from '../net/reverse-dns';
 import { createSrs, type Srs } from '../outbound/srs';
 import { openDkimKeys } from '../dkim/key-cache';
 import { DkimSigning } from '../dkim/signing';
@@ -28,7 +29,11 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       const dkim = new DkimSigning(await openDkimKeys(ctx.db, ctx.bus, log), (user, address) => backend.ownsAddress(user, address), log.child({ part: 'dkim' }));
       const backend: PostgresSmtpBackend = new PostgresSmtpBackend(ctx.db, ctx.pool, ctx.policy, forwardingSrs(ctx), dkim);
       const tls = ctx.tls;
-      const filter = options.filter !== undefined ? options.filter : arrivalFilter(ctx, log);
+      // One resolver (POSTERN_DNS_SERVERS) for the checks on arrival and the clients' reverse names;
+      // one cache of reverse names for the three listeners of this process.
+      const resolver = createResolver({ servers: parseDnsServers(ctx.env.POSTERN_DNS_SERVERS) });
+      const filter = options.filter !== undefined ? options.filter : arrivalFilter(ctx, log, resolver);
+      const reverseDns = options.reverseDns !== undefined ? options.reverseDns : new ReverseDns(resolver);
       const ports: Record<ListenerKind, number> = {
         mx: ctx.env.POSTERN_SMTP_PORT,
         submission: ctx.env.POSTERN_SUBMISSION_PORT,
@@ -39,7 +44,7 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
       const proxy = proxyProtocolFromEnv(ctx.env);
       if (proxy && !ctx.env.POSTERN_TRUSTED_PROXIES.trim()) log.warn('POSTERN_PROXY_PROTOCOL is on but POSTERN_TRUSTED_PROXIES is empty: every connection will be dropped');
       for (const kind of ['mx', 'submission', 'submissions'] as const) {
-        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, proxy, ...options, filter };
+        const config: ListenerConfig = { kind, hostname: ctx.env.POSTERN_HOSTNAME, backend, tls, log, proxy, ...options, filter, reverseDns };
         const server = new PosternSmtpServer(config);
         await new Promise<void>((resolve, reject) => {
           server.server.once('error', reject);
@@ -71,10 +76,10 @@ export function smtpService(options: SmtpServiceOptions = {}): DaemonService {
 }
 
 /** The checks on arrival at the MX port, over the one resolver (POSTERN_DNS_SERVERS), and rspamd when POSTERN_RSPAMD_URL is set. */
-function arrivalFilter(ctx: DaemonContext, log: DaemonContext['log']): ArrivalFilter {
+function arrivalFilter(ctx: DaemonContext, log: DaemonContext['log'], resolver: DnsResolver): ArrivalFilter {
   return new ArrivalFilter({
     pool: ctx.pool,
-    resolver: createResolver({ servers: parseDnsServers(ctx.env.POSTERN_DNS_SERVERS) }),
+    resolver,
     hostname: ctx.env.POSTERN_HOSTNAME,
     policy: (domainId) => ctx.policy.get(domainId),
     rspamd: ctx.env.POSTERN_RSPAMD_URL ? createRspamdClient(ctx.env.POSTERN_RSPAMD_URL, { password: ctx.env.POSTERN_RSPAMD_PASSWORD }) : null,

@@ -79,21 +79,14 @@ afterAll(async () => {
 });
 
 describe('RFC 5321: greeting, EHLO, envelope', () => {
-  it('§3.1: a client that talks before the greeting gets 421 and the connection closes; one that waits is greeted', async () => {
-    const net = await import('node:net');
+  // §3.1, a client that talks before the greeting: reverse-dns.test.ts (the greeting waits only
+  // for the blocklist verdict, held there by the DNS server; without blocklists it goes at once).
+  it('a client that waits is greeted, and its EHLO answered', async () => {
     for (const port of [smtp.ports.mx, smtp.ports.submission]) {
-      const socket = net.connect({ port, host: '127.0.0.1' });
-      // Written the moment the connection is up, before the server can have greeted.
-      socket.once('connect', () => socket.write('EHLO early.test\r\n'));
-      let heard = '';
-      socket.on('data', (d) => (heard += d.toString('latin1')));
-      await new Promise((resolve) => socket.once('close', resolve));
-      expect(heard).toMatch(/^421 [^\r\n]*You talk too soon\r\n$/);
+      const c = await connect(port);
+      expect((await c.cmd('EHLO client.test')).code).toBe(250);
+      c.close();
     }
-    // A client that waits is greeted, and its EHLO answered.
-    const c = await connect();
-    expect((await c.cmd('EHLO client.test')).code).toBe(250);
-    c.close();
   });
 
   it('greets and advertises the extensions on MX, without AUTH', async () => {

@@ -3,9 +3,11 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { createResolver } from '@/lib/dns/resolver';
 import type { Logger } from '@/lib/log';
 import { readProxyHeader, type ProxyOutcome, type ProxyProtocolOptions } from '../net/proxy-protocol';
 import { TransferWatch, type TransferLimits } from '../net/rate';
+import { REVERSE_DNS_TIMEOUT_MS, ReverseDns, type ReverseName } from '../net/reverse-dns';
 import { ConnectionSlots, normalizeIp, type Slot, type SlotRefusal } from '../net/slots';
 import { refuseRenegotiation, type TlsProvider, type TlsService } from '@/lib/certificates/tls-provider';
 import type { InboundFilter, ListenerKind, SmtpBackend } from './backend';
@@ -53,6 +55,13 @@ export interface ListenerConfig {
   proxy?: ProxyProtocolOptions | null;
   /** Checks on arrival (MX only: DNS blocklists, greylisting, authentication, spam filter), or null. */
   filter?: InboundFilter | null;
+  /**
+   * The clients' reverse DNS names over the daemon's resolver, shared by the listeners (one cache);
+   * absent: a process-wide one over the system's resolvers; null: none looked up ("unknown").
+   */
+  reverseDns?: ReverseDns | null;
+  /** How long the end of DATA may wait for the client's name, from the connection's start. */
+  reverseDnsTimeoutMs?: number;
   closeTimeoutMs?: number;
 }
 
@@ -78,7 +87,14 @@ export const SMTP_LIMIT_DEFAULTS = {
    */
   dataLimits: { graceMs: 30_000, minBytesPerSecond: 1024, maxMs: 10 * 60_000 },
   closeTimeoutMs: 5_000,
+  reverseDnsTimeoutMs: REVERSE_DNS_TIMEOUT_MS,
 } satisfies Partial<ListenerConfig>;
+
+let systemReverseDns: ReverseDns | null = null;
+/** For listeners built without the daemon's resolver (the services pass theirs). */
+function defaultReverseDns(): ReverseDns {
+  return (systemReverseDns ??= new ReverseDns(createResolver()));
+}
 
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
@@ -108,6 +124,8 @@ class PosternConnection extends SMTPConnection {
   private refusedBeforeTls = 0;
   /** Junk commands since the last accepted message (a long delivery session is not junk). */
   junk = 0;
+  /** The client's reverse DNS name, asked for when the connection was accepted. */
+  reverseName: ReverseName | null = null;
 
   constructor(server: PosternSmtpServer, socket: ConstructorParameters<typeof SMTPConnection>[1], options?: ConstructorParameters<typeof SMTPConnection>[2]) {
     super(server, socket, options);
@@ -192,7 +210,7 @@ function tlsFacts(socket: tls.TLSSocket, mode: TlsFacts['mode']): TlsFacts {
 }
 
 export class PosternSmtpServer extends SMTPServer {
-  readonly config: Required<Omit<ListenerConfig, 'tls' | 'filter'>> & { tls: TlsProvider | null; filter: InboundFilter | null };
+  readonly config: Required<Omit<ListenerConfig, 'tls' | 'filter' | 'reverseDns'>> & { tls: TlsProvider | null; filter: InboundFilter | null; reverseDns: ReverseDns | null };
   private readonly slots: ConnectionSlots;
   /** Connections that authenticated, for endSessions. */
   private readonly authenticated = new Set<PosternConnection>();
@@ -228,9 +246,19 @@ export class PosternSmtpServer extends SMTPServer {
       closeTimeout: config.closeTimeoutMs ?? SMTP_LIMIT_DEFAULTS.closeTimeoutMs,
       // RFC 4954 §4 lets AUTH lines reach 12288 octets; commands stay far shorter.
       maxCommandLength: 12_288,
+      // smtp-server would ask the system's resolver, uncached, before the greeting; ours runs
+      // beside the session (connect()) over the daemon's resolver.
+      disableReverseLookup: true,
       logger: false,
     });
-    this.config = { ...SMTP_LIMIT_DEFAULTS, proxy: null, ...config, filter: kind === 'mx' ? (config.filter ?? null) : null, preauthTimeoutMs: preauthTimeout(config) };
+    this.config = {
+      ...SMTP_LIMIT_DEFAULTS,
+      proxy: null,
+      ...config,
+      filter: kind === 'mx' ? (config.filter ?? null) : null,
+      reverseDns: config.reverseDns !== undefined ? config.reverseDns : defaultReverseDns(),
+      preauthTimeoutMs: preauthTimeout(config),
+    };
     const c = this.config;
     this.slots = new ConnectionSlots({
       maxTotal: c.maxClients,
@@ -293,10 +321,20 @@ export class PosternSmtpServer extends SMTPServer {
     // until the client's delayed ACK of the previous one (RFC 896 meets pipelining, RFC 2920).
     socket.setNoDelay(true);
     const connection = new PosternConnection(this, socket, socketOptions);
-    // Counted from the first moment, before reverse DNS.
+    // Counted from the first moment, before anything is asked of DNS.
     const admission = this.slots.acquire(connection.remoteAddress, this.config.kind !== 'mx');
     if (admission.ok) connection.slot = admission.slot;
     else connection.refusal = admission.reason;
+    // The client's name is asked for now and awaited only where it is written (end of DATA);
+    // the greeting never waits for it. A refused connection asks nothing.
+    if (admission.ok && this.config.reverseDns) {
+      const reverse = this.config.reverseDns.lookup(normalizeIp(connection.remoteAddress), this.config.reverseDnsTimeoutMs);
+      connection.reverseName = reverse;
+      // EHLO's "Nice to meet you, <name>" as smtp-server wrote it, once the name is known ([ip] until then).
+      void reverse.ready.then((name) => {
+        if (name && !connection._closed) connection._setClientHostname(name);
+      });
+    }
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data: unknown) => (this as unknown as { _onClientConnect(d: unknown): void })._onClientConnect(data));
@@ -331,7 +369,7 @@ export class PosternSmtpServer extends SMTPServer {
       { backend: this.config.backend, hostname: this.config.hostname, log: this.config.log, filter: this.config.filter },
       { id: session.id, listener: this.config.kind, clientIp: ip, clientPort: session.remotePort },
     );
-    smtp.clientName = session.clientHostname && !session.clientHostname.startsWith('[') ? session.clientHostname : null;
+    smtp.reverseName = conn.reverseName;
     smtp
       .open()
       .then(async () => {

@@ -9,6 +9,7 @@ import { readMessage } from './data';
 import { newQueueId } from './queue-id';
 import { protocolKeyword, receivedHeader, returnPathHeader, type TlsFacts } from './received';
 import { DAEMON_METRICS, processMetrics } from '@/lib/metrics/process-metrics';
+import type { ReverseName } from '../net/reverse-dns';
 
 export interface SessionDeps {
   backend: SmtpBackend;
@@ -70,7 +71,8 @@ export class SmtpSession implements CheckSession {
   relayClient = false;
   user: AuthUser | null = null;
   tls: TlsFacts | null = null;
-  clientName: string | null = null;
+  /** The client's reverse DNS name, looked up beside the session since the connection began; null: none. */
+  reverseName: ReverseName | null = null;
   helo = '';
   ehlo = true;
 
@@ -231,6 +233,8 @@ export class SmtpSession implements CheckSession {
       return this.note(refused) as { ok: false; reply: Reply };
     }
     const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
+    // Usually settled long since; otherwise bounded by the lookup's timeout from the connection's start.
+    const clientName = this.reverseName ? (this.reverseName.known !== undefined ? this.reverseName.known : await this.reverseName.ready) : null;
     // The checks on arrival: the message to store (forged fields removed), our fields for its top, the receipt's record.
     let judged: InboundJudgement | null = null;
     const filter = this.filter;
@@ -240,7 +244,7 @@ export class SmtpSession implements CheckSession {
           queueId,
           message: read.body,
           clientIp: this.clientIp,
-          clientName: this.clientName,
+          clientName,
           helo: this.helo,
           mailFrom: this.mailFrom ?? '',
           recipients: envelope.rcpts,
@@ -266,7 +270,7 @@ export class SmtpSession implements CheckSession {
       (judged?.header ?? '') +
       receivedHeader({
         helo: this.helo,
-        reverseName: this.clientName,
+        reverseName: clientName,
         ip: this.clientIp,
         hostname: this.deps.hostname,
         protocol,
@@ -283,7 +287,7 @@ export class SmtpSession implements CheckSession {
         raw: Buffer.concat([Buffer.from(header, 'utf8'), judged?.message ?? read.body]),
         listener: this.listener,
         clientIp: this.clientIp,
-        clientName: this.clientName,
+        clientName,
         helo: this.helo,
         mailFrom: this.mailFrom ?? '',
         recipients: envelope.rcpts,

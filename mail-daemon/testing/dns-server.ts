@@ -2,7 +2,8 @@
 // the same port, built on dns-packet. It answers MX, A, AAAA, TXT, TLSA, SRV, PTR and CNAME from
 // a zone map, NXDOMAIN for unknown names, NODATA for known names without the asked type, and
 // can set the AD bit (as a validating resolver would, RFC 4035 §3.2.3), answer SERVFAIL for a
-// name, or never answer for a name (a resolver's timeout).
+// name, never answer for a name (a resolver's timeout), or hold a name's answers until the test
+// lets them go (a slow resolver, without timing anything).
 import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
@@ -24,6 +25,8 @@ export interface ZoneEntry {
   servfail?: boolean;
   /** Never answer questions about this name, so the client times out. */
   silent?: boolean;
+  /** Answer questions about this name only once this settles. */
+  held?: Promise<unknown>;
   /** Set the AD bit on answers for this name (overrides the server-wide setting). */
   ad?: boolean;
 }
@@ -46,6 +49,8 @@ export interface RunningDnsServer {
   set(zones: Zones): void;
   /** Every question asked, `TYPE name`, in order. */
   queries: string[];
+  /** Settles once `TYPE name` has been asked (at once if it was already). */
+  asked(query: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,8 +64,11 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
   };
   set(options.zones ?? {});
   const queries: string[] = [];
+  const waiting: { query: string; resolve: () => void }[] = [];
+  const asked = (query: string) =>
+    queries.includes(query) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ query, resolve }));
 
-  const answer = (msg: Buffer): Buffer | null => {
+  const answer = (msg: Buffer): Buffer | null | Promise<Buffer> => {
     let q: packet.DecodedPacket;
     try {
       q = packet.decode(msg);
@@ -69,9 +77,17 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
     }
     const question = q.questions?.[0];
     if (!question) return null;
-    queries.push(`${question.type} ${norm(question.name)}`);
+    const asking = `${question.type} ${norm(question.name)}`;
+    queries.push(asking);
+    for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i].query === asking) waiting.splice(i, 1)[0].resolve();
     const entry = zones.get(norm(question.name));
     if (entry?.silent) return null;
+    const held = entry?.held;
+    if (held) return held.then(() => respond(q, question, entry), () => respond(q, question, entry));
+    return respond(q, question, entry);
+  };
+
+  const respond = (q: packet.DecodedPacket, question: packet.Question, entry: ZoneEntry | undefined): Buffer => {
     const ad = entry?.ad ?? options.ad ?? false;
     const opt = q.additionals?.find((a) => a.type === 'OPT');
     let rcode = 0;
@@ -144,9 +160,13 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
           const reply = answer(buf.subarray(2, 2 + len));
           buf = buf.subarray(2 + len);
           if (!reply) return socket.destroy();
-          const prefix = Buffer.alloc(2);
-          prefix.writeUInt16BE(reply.length);
-          socket.write(Buffer.concat([prefix, reply]));
+          const write = (r: Buffer) => {
+            const prefix = Buffer.alloc(2);
+            prefix.writeUInt16BE(r.length);
+            socket.write(Buffer.concat([prefix, r]));
+          };
+          if (reply instanceof Promise) void reply.then(write);
+          else write(reply);
         }
       });
     });
@@ -161,7 +181,16 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
     }
     udp.on('message', (msg, rinfo) => {
       const reply = answer(msg);
-      if (reply) udp.send(reply, rinfo.port, rinfo.address);
+      if (reply instanceof Promise) {
+        void reply.then((r) => {
+          try {
+            udp.send(r, rinfo.port, rinfo.address);
+          } catch {
+            // let go after close(): nobody is listening any more
+          }
+        });
+      }
+      else if (reply) udp.send(reply, rinfo.port, rinfo.address);
     });
     return {
       address,
@@ -169,6 +198,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Ru
       server: net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`,
       set,
       queries,
+      asked,
       close: async () => {
         udp.close();
         await new Promise<void>((resolve) => tcp.close(() => resolve()));
