@@ -70,7 +70,7 @@ it('a message sent over SMTP is retrieved and deleted over POP3S; the login is c
   expect(await c.command('QUIT')).toBe('+OK Postern POP3 server signing off (1 messages deleted)');
   const left = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id JOIN mailboxes b ON b.id = f.mailbox_id WHERE b.address = 'reader@pop3.test'`);
   expect(Number(left[0].n)).toBe(0);
-  // The TLS statistics row is written after the login, never delaying it.
+  // The TLS statistics row is written by the login's second statement (with its throttle bookkeeping), before the +OK.
   const deadline = Date.now() + 10_000;
   let rows: { service: string; tls_version: string }[] = [];
   while (!rows.length && Date.now() < deadline) {

@@ -1,12 +1,14 @@
 // The default folders at login (PgMailStore.open): made at the first login, made again after one
 // was deleted or renamed away — by this process at once, by another once its change reaches this
-// one — and not read again by a process that already saw them all and heard of no change.
+// one — and not read again by a process that already saw them all and heard of no change. A POP3
+// login lists INBOX with its messages in one statement, and makes the folders when there are none.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyBus } from '@/lib/db/notify';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { createTestMailbox } from '@/mail-daemon/testing/mailbox';
 import { createPgMailStore, type PgMailStore } from './pg-store';
+import { createPop3Store } from './pop3-store';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -93,5 +95,33 @@ describe('default folders at login', () => {
     first.close();
     await pool.query(`DELETE FROM mail_folders WHERE mailbox_id = $1 AND name = 'Junk'`, [mailboxId]);
     expect(await folderNames(lone, mailboxId)).toEqual(expect.arrayContaining(['Trash', 'Junk']));
+  });
+
+  it('a POP3 login lists INBOX without \\Deleted messages in UID order, and makes the folders of a mailbox that has none', async () => {
+    const pop3 = createPop3Store(createPgMailStore({ pool }));
+    const { mailboxId } = await createTestMailbox(pool, 'pop3@folders.test');
+    const empty = await pop3.open(mailboxId);
+    if (!empty.ok) throw new Error('maildrop in use');
+    const messages = empty.maildrop.messages;
+    await empty.maildrop.release();
+    expect(messages).toEqual([]);
+    expect(await folderNames(there, mailboxId)).toEqual(['INBOX', 'Archive', 'Drafts', 'Junk', 'Sent', 'Trash']);
+
+    const session = await there.open(mailboxId);
+    for (const body of ['one', 'two', 'three']) {
+      const data = Buffer.from(`Subject: ${body}\r\n\r\n${body}\r\n`);
+      await session.append('INBOX', { size: data.length, data, flags: body === 'two' ? ['\\Deleted'] : [] });
+    }
+    session.close();
+    const inbox = await pool.query(`SELECT uid_validity FROM mail_folders WHERE mailbox_id = $1 AND name = 'INBOX'`, [mailboxId]);
+    const listed = await pop3.open(mailboxId);
+    if (!listed.ok) throw new Error('maildrop in use');
+    try {
+      expect(listed.maildrop.uidValidity).toBe(Number(inbox.rows[0].uid_validity));
+      expect(listed.maildrop.messages.map((m) => m.uid)).toEqual([1, 3]);
+      expect(listed.maildrop.messages.every((m) => m.size > 0)).toBe(true);
+    } finally {
+      await listed.maildrop.release();
+    }
   });
 });

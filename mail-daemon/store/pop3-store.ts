@@ -8,11 +8,10 @@ import { StoreError } from '@/mail-daemon/imap/backend';
 import type { Maildrop, MaildropMessage, MaildropOpening, Pop3Store } from '@/mail-daemon/pop3/backend';
 import { num } from './db';
 import { removeMessages } from './expunge';
-import { ensureDefaultFolders, folderRow, INBOX } from './folders';
+import { ensureDefaultFolders, INBOX } from './folders';
 import { MaildropLocks, type MaildropLock } from './maildrop-locks';
 import { charge } from './quota';
 import type { PgMailStore } from './pg-store';
-import type { FolderRow } from './rows';
 
 export class PgPop3Store implements Pop3Store {
   readonly locks: MaildropLocks;
@@ -26,12 +25,8 @@ export class PgPop3Store implements Pop3Store {
     const lock = await this.locks.acquire(mailboxId);
     if (!lock) return { ok: false, reason: 'in-use' };
     try {
-      const inbox = await this.inbox(mailboxId);
-      const r = await this.mail.pool.query<{ uid: string; size: number }>(
-        `SELECT uid, size FROM mail_messages WHERE folder_id = $1 AND NOT ('\\Deleted' = ANY(flags)) ORDER BY uid`,
-        [inbox.id],
-      );
-      const messages = r.rows.map((m) => ({ uid: num(m.uid), size: m.size }));
+      const inbox = (await this.listing(mailboxId)) ?? (await this.withDefaultFolders(mailboxId));
+      const messages = inbox.messages.map((m) => ({ uid: num(m.uid), size: m.size }));
       return { ok: true, maildrop: new PgMaildrop(this.mail, { mailboxId, folderId: inbox.id }, num(inbox.uid_validity), messages, lock) };
     } catch (err) {
       await lock.release().catch(() => {});
@@ -39,17 +34,31 @@ export class PgPop3Store implements Pop3Store {
     }
   }
 
-  /** INBOX, created with the other default folders for a mailbox that never had them. */
-  private async inbox(mailboxId: string): Promise<FolderRow> {
-    const pool = this.mail.pool;
-    try {
-      return await folderRow(pool, mailboxId, INBOX);
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === 'nonexistent')) throw err;
-      await withTransaction(pool, (c) => ensureDefaultFolders(c, mailboxId));
-      return folderRow(pool, mailboxId, INBOX);
-    }
+  /** INBOX and its messages without \Deleted, in UID order, in one statement; null when the mailbox has no INBOX yet. */
+  private async listing(mailboxId: string): Promise<InboxListing | null> {
+    const r = await this.mail.pool.query<InboxListing>(
+      `SELECT f.id, f.uid_validity,
+              coalesce((SELECT json_agg(json_build_object('uid', m.uid, 'size', m.size) ORDER BY m.uid)
+                          FROM mail_messages m WHERE m.folder_id = f.id AND NOT ('\\Deleted' = ANY(m.flags))), '[]'::json) AS messages
+         FROM mail_folders f WHERE f.mailbox_id = $1 AND f.name = $2`,
+      [mailboxId, INBOX],
+    );
+    return r.rows[0] ?? null;
   }
+
+  /** A mailbox that never had its default folders: they are made, then INBOX (empty) is listed. */
+  private async withDefaultFolders(mailboxId: string): Promise<InboxListing> {
+    await withTransaction(this.mail.pool, (c) => ensureDefaultFolders(c, mailboxId));
+    const inbox = await this.listing(mailboxId);
+    if (!inbox) throw new StoreError('nonexistent', 'no such mailbox');
+    return inbox;
+  }
+}
+
+interface InboxListing {
+  id: string;
+  uid_validity: string;
+  messages: { uid: number | string; size: number }[];
 }
 
 class PgMaildrop implements Maildrop {
