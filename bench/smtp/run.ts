@@ -10,8 +10,14 @@
 // every message, as a sender without connection caching does, where latency, not CPU, binds.
 // --no-checks: Postern with the checks on arrival off (Postfix runs none), so what is measured is
 // the accept path itself: its database round trips and the commit.
+// --submissions: implicit TLS (RFC 8314, Postern's submissions port) and AUTH PLAIN once per
+// session, the mailbox's own address as sender; Postfix gets an smtpd in wrapper mode on a second
+// port and sends without AUTH (no SASL backend here), so its row has no password check.
+// --from 127.0.0.2: the client's source address. 127.0.0.1 is named in /etc/hosts, which answers
+// its reverse lookup without DNS; any other loopback address is asked of the resolver, as a real
+// client's address is.
 //
-//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--plain] [--reconnect] [--checks] [--no-checks]
+//   npx tsx bench/smtp/run.ts [--sessions 8] [--messages 2000] [--size 10240] [--plain] [--reconnect] [--submissions] [--from 127.0.0.2] [--checks] [--no-checks]
 //
 // Uses DATABASE_URL when set, else a throwaway embedded Postgres. Needs the Debian
 // postfix package (root, to start its master); without it only Postern is measured.
@@ -41,6 +47,9 @@ const SIZE = arg('size', 10 * 1024);
 const PLAIN = process.argv.includes('--plain');
 const RECONNECT = process.argv.includes('--reconnect');
 const NO_CHECKS = process.argv.includes('--no-checks');
+const SUBMISSIONS = process.argv.includes('--submissions');
+const FROM = process.argv.includes('--from') ? process.argv[process.argv.indexOf('--from') + 1] : undefined;
+const PASSWORD = 'Correct-Horse-Battery-9';
 
 function message(n: number): string {
   const head = `From: bench@sender.test\r\nTo: bench@bench.test\r\nSubject: bench ${n}\r\nMessage-ID: <${n}.${Date.now()}@sender.test>\r\n\r\n`;
@@ -54,22 +63,24 @@ function message(n: number): string {
  * N sessions, each greeting, EHLO (STARTTLS, EHLO) once — or once per message with --reconnect —
  * then pipelined MAIL/RCPT/DATA + message until the shared budget is spent.
  */
-async function load(port: number, rcpt: string, raw = message(0)): Promise<{ seconds: number; sent: number }> {
+async function load(port: number, rcpt: string, raw = message(0), auth = false): Promise<{ seconds: number; sent: number }> {
   let next = 0;
   const body = raw + '.';
+  const sender = SUBMISSIONS ? rcpt : 'bench@sender.test';
   const open = async () => {
-    const { client, greeting } = await RawSmtp.connect(port);
+    const { client, greeting } = await RawSmtp.connect(port, { implicitTls: SUBMISSIONS, ...(FROM ? { localAddress: FROM } : {}) });
     if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.text}`);
     const expect = async (line: string, code: number) => {
       const r = await client.cmd(line);
       if (r.code !== code) throw new Error(`${line.slice(0, 40)} → ${r.code} ${r.text}`);
     };
     await expect('EHLO bench.client', 250);
-    if (!PLAIN) {
+    if (!PLAIN && !SUBMISSIONS) {
       await expect('STARTTLS', 220);
       await client.upgrade('localhost');
       await expect('EHLO bench.client', 250);
     }
+    if (auth) await expect(`AUTH PLAIN ${Buffer.from(`\0${rcpt}\0${PASSWORD}`).toString('base64')}`, 235);
     return { client, expect };
   };
   const close = async (client: RawSmtp) => {
@@ -87,7 +98,7 @@ async function load(port: number, rcpt: string, raw = message(0)): Promise<{ sec
       }
       const { client, expect } = conn;
       // RFC 2920: MAIL, RCPT and DATA in one write, as MTAs send them.
-      client.write(`MAIL FROM:<bench@sender.test>\r\nRCPT TO:<${rcpt}>\r\nDATA\r\n`);
+      client.write(`MAIL FROM:<${sender}>\r\nRCPT TO:<${rcpt}>\r\nDATA\r\n`);
       for (const code of [250, 250, 354]) {
         const r = await client.read();
         if (r.code !== code) throw new Error(`pipelined → ${r.code} ${r.text}`);
@@ -110,12 +121,13 @@ async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?
   try {
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
-    await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: 'Correct-Horse-Battery-9', quota: 0 });
+    await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: PASSWORD, quota: 0 });
     if (run.authChecks !== undefined) await updatePolicy(db, SYSTEM, { domainId: null, settings: { authChecks: run.authChecks } });
     await db.$disconnect();
     daemon = await spawnDaemon(url, tmp, run.env); // production log level (info): one line per session and per message
-    await load(daemon.ports.mx, 'bench@bench.test', run.raw).then(() => undefined, () => undefined); // warm-up (JIT, pool)
-    const r = await load(daemon.ports.mx, 'bench@bench.test', run.raw);
+    const port = SUBMISSIONS ? daemon.ports.submissions : daemon.ports.mx;
+    await load(port, 'bench@bench.test', run.raw, SUBMISSIONS).then(() => undefined, () => undefined); // warm-up (JIT, pool)
+    const r = await load(port, 'bench@bench.test', run.raw, SUBMISSIONS);
     const check = new pg.Client({ connectionString: url });
     await check.connect();
     const stored = Number((await check.query('SELECT count(*) AS n FROM mail_messages')).rows[0].n);
@@ -144,6 +156,7 @@ async function benchPostfix(): Promise<number | null> {
   const uid = Number(execFileSync('id', ['-u', 'postfix'], { encoding: 'utf8' }).trim());
   fs.chownSync(path.join(dir, 'data'), uid, -1);
   const port = await freePort();
+  const wrapperPort = await freePort();
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',
     '-keyout', path.join(conf, 'key.pem'), '-out', path.join(conf, 'cert.pem')], { stdio: 'ignore' });
   fs.writeFileSync(path.join(conf, 'main.cf'), [
@@ -187,7 +200,7 @@ async function benchPostfix(): Promise<number | null> {
       f[4] = 'n';
       return f.join(' ');
     })
-    .join('\n');
+    .join('\n') + `\n127.0.0.1:${wrapperPort} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n`;
   fs.writeFileSync(path.join(conf, 'master.cf'), master);
   const postfix = (cmd: string) => spawnSync('/usr/sbin/postfix', ['-c', conf, cmd], { encoding: 'utf8' });
   try {
@@ -199,7 +212,7 @@ async function benchPostfix(): Promise<number | null> {
     // Wait until it accepts connections.
     for (let i = 0; ; i++) {
       try {
-        const { client } = await RawSmtp.connect(port);
+        const { client } = await RawSmtp.connect(SUBMISSIONS ? wrapperPort : port, { implicitTls: SUBMISSIONS });
         client.close();
         break;
       } catch (err) {
@@ -207,8 +220,9 @@ async function benchPostfix(): Promise<number | null> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    await load(port, 'bench@bench.test').then(() => undefined, () => undefined); // warm-up
-    const r = await load(port, 'bench@bench.test');
+    const listening = SUBMISSIONS ? wrapperPort : port;
+    await load(listening, 'bench@bench.test').then(() => undefined, () => undefined); // warm-up
+    const r = await load(listening, 'bench@bench.test');
     const rate = r.sent / r.seconds;
     console.log(`postfix ${execFileSync('/usr/sbin/postconf', ['-h', '-d', 'mail_version'], { encoding: 'utf8' }).trim()}: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s`);
     return rate;
@@ -243,11 +257,13 @@ async function benchChecks(): Promise<void> {
 }
 
 async function main() {
-  console.log(`bench/smtp: ${SESSIONS} parallel sessions ${PLAIN ? 'in plain text' : 'over STARTTLS'}${RECONNECT ? ', a new connection per message' : ''}${NO_CHECKS ? ', checks on arrival off' : ''}, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs`);
+  const way = SUBMISSIONS ? 'over implicit TLS with AUTH (Postfix: without AUTH)' : PLAIN ? 'in plain text' : 'over STARTTLS';
+  console.log(`bench/smtp: ${SESSIONS} parallel sessions ${way}${RECONNECT ? ', a new connection per message' : ''}${NO_CHECKS ? ', checks on arrival off' : ''}${FROM ? `, from ${FROM}` : ''}, ${MESSAGES} messages of ${SIZE} bytes, on ${os.cpus().length} CPUs; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (process.argv.includes('--checks')) return benchChecks();
   const postern = await benchPostern(NO_CHECKS ? 'postern, checks off' : 'postern', NO_CHECKS ? { authChecks: false } : {});
   const postfix = await benchPostfix();
   if (postfix) console.log(`ratio postern/postfix: ${(postern / postfix).toFixed(2)}`);
+  console.log(`load at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main().then(
