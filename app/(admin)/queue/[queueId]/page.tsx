@@ -67,7 +67,7 @@ export default async function QueuedMessagePage({ params }: Props) {
               <Sender mailFrom={m.mailFrom} />
             </dd>
             <dt className="text-muted">Authenticated as</dt>
-            <dd>{m.authUser ?? <span className="text-muted">— (received from another server)</span>}</dd>
+            <dd>{m.authUser ? <DomainName name={m.authUser} /> : <span className="text-muted">— (received from another server)</span>}</dd>
             <dt className="text-muted">Queued</dt>
             <dd>
               {utc(m.createdAt)} UTC (<Time at={m.createdAt} now={now} />)
