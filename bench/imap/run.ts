@@ -4,6 +4,10 @@
 // Then the memory one idle IDLE connection costs on each server.
 //
 //   npx tsx bench/imap/run.ts [--clients 8] [--messages 200] [--rounds 20] [--idle 400]
+//                             [--only postern|dovecot] [--cpu-prof DIR]
+//
+// --cpu-prof DIR: the daemon runs under node --cpu-prof and writes its V8 CPU profile of the
+// whole run into DIR when it stops (open it in Chrome's DevTools or speedscope).
 //
 // Both servers get the same mailboxes, filled the same way (IMAP APPEND of the same
 // messages) and the same workload: login, select, fetch headers, fetch bodies,
@@ -29,6 +33,12 @@ const CLIENTS = arg('clients', 8);
 const MESSAGES = arg('messages', 200);
 const ROUNDS = arg('rounds', 20);
 const IDLE = arg('idle', 400);
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const ONLY = option('only');
+const CPU_PROF = option('cpu-prof');
 const users = Array.from({ length: CLIENTS }, (_, i) => `bench${i}@bench.test`);
 
 /** Round r's window of `size` messages, wrapping inside the mailbox. */
@@ -72,6 +82,8 @@ async function workload(port: number): Promise<Map<string, number>> {
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // The measured window on the monotonic clock the daemon's CPU profile is timed by (µs).
+    if (CPU_PROF) console.log(`window ${phase.name}: ${started / 1000n}-${process.hrtime.bigint() / 1000n}`);
     out.set(phase.name, (rounds * phase.perRound * sessions.length) / seconds);
   }
   for (const c of sessions) c.close();
@@ -184,10 +196,11 @@ async function benchPostern(): Promise<Result> {
     for (const address of users) await createMailbox(db, SYSTEM, { address, password: PASSWORD, quota: '1G' });
     await db.$disconnect();
     const port = await freePort();
-    daemon = await spawnDaemon(url, tmp, { POSTERN_IMAPS_PORT: String(port), LOG_LEVEL: 'info' });
+    const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
+    daemon = await spawnDaemon(url, tmp, { POSTERN_IMAPS_PORT: String(port), LOG_LEVEL: 'info' }, nodeArgs);
     await seed(port, users, MESSAGES);
     const ops = await workload(port);
-    const idleBytes = await posternIdleMemory(url);
+    const idleBytes = IDLE ? await posternIdleMemory(url) : NaN;
     return { ops, idleBytes };
   } finally {
     daemon?.child.kill('SIGTERM');
@@ -202,7 +215,7 @@ async function benchDovecot(): Promise<Result | null> {
   try {
     await seed(dovecot.port, users, MESSAGES);
     const ops = await workload(dovecot.port);
-    const idleBytes = await idleMemory(dovecot.port, () => descendants(dovecot.pid));
+    const idleBytes = IDLE ? await idleMemory(dovecot.port, () => descendants(dovecot.pid)) : NaN;
     return { ops, idleBytes };
   } finally {
     await dovecot.stop();
@@ -211,14 +224,15 @@ async function benchDovecot(): Promise<Result | null> {
 
 async function main(): Promise<void> {
   console.log(`bench/imap: ${CLIENTS} clients over TLS, ${MESSAGES} messages each (~3.7 KB), ${ROUNDS} rounds per operation, ${IDLE} IDLE connections`);
-  const postern = await benchPostern();
-  const dovecot = await benchDovecot();
+  const postern = ONLY === 'dovecot' ? { ops: new Map<string, number>(), idleBytes: NaN } : await benchPostern();
+  const dovecot = ONLY === 'postern' ? null : await benchDovecot();
   const rows: Record<string, unknown>[] = [];
   console.log('\noperation                              postern ops/s   dovecot ops/s   postern/dovecot');
-  for (const [name, p] of postern.ops) {
+  for (const name of PHASES.map((phase) => phase.name)) {
+    const p = postern.ops.get(name) ?? NaN;
     const d = dovecot?.ops.get(name);
     console.log(`${name.padEnd(38)} ${p.toFixed(1).padStart(13)}   ${d ? d.toFixed(1).padStart(13) : '            -'}   ${d ? (p / d).toFixed(2).padStart(15) : ''}`);
-    rows.push({ operation: name, postern: Number(p.toFixed(1)), dovecot: d ? Number(d.toFixed(1)) : null, ratio: d ? Number((p / d).toFixed(2)) : null });
+    rows.push({ operation: name, postern: Number.isNaN(p) ? null : Number(p.toFixed(1)), dovecot: d ? Number(d.toFixed(1)) : null, ratio: d ? Number((p / d).toFixed(2)) : null });
   }
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
   console.log(`\nmemory per idle IDLE connection: postern ${kb(postern.idleBytes)} (IMAP server process after GC: RSS, or heap+external when larger), dovecot ${dovecot ? `${kb(dovecot.idleBytes)} (PSS of its imap + imap-login processes)` : '-'}`);

@@ -48,7 +48,7 @@ function locate(root: MimeNode, path: number[]): Located | null {
 }
 
 /** The byte range a section refers to; null when the section does not exist (serve NIL). */
-export function sectionRange(index: MimeIndex, section: Section): SectionRange | null {
+export function sectionRange(index: Pick<MimeIndex, 'root'>, section: Section): SectionRange | null {
   const loc = locate(index.root, section.part);
   if (!loc) return null;
   const { node, asMessage } = loc;

@@ -2,10 +2,12 @@
 // metadata in batches of rows, then only the byte span each message's requested sections cover
 // (BINARY's decoded after slicing), in groups bounded
 // by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served (when the database takes
-// writes: on a read-only one the body is served and \Seen stays unset).
+// writes: on a read-only one the body is served and \Seen stays unset). Sections of the message
+// itself (BODY[HEADER], BODY[], BODY[TEXT], HEADER.FIELDS) need only the root's offsets of the
+// MIME index, not the whole index, and a small span of them comes with the metadata row.
 import type pg from 'pg';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
-import { applyPartial, filterHeader, sectionRange } from '@/lib/mime';
+import { applyPartial, filterHeader, sectionRange, type MimeIndex } from '@/lib/mime';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
 import { num } from './db';
 import { uidCondition } from './flags';
@@ -16,6 +18,8 @@ import type { MetaRow } from './rows';
 /** Bytes of message data one fetch batch holds in memory (a larger single message is its own batch). */
 const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
 const FETCH_BATCH_ROWS = 250;
+/** Span bytes a metadata row carries itself (sections of the message): a batch of rows stays within FETCH_BATCH_BYTES. */
+const INLINE_SPAN_BYTES = FETCH_BATCH_BYTES / FETCH_BATCH_ROWS;
 
 /** What a FETCH needs of the selected folder. */
 export interface FetchScope {
@@ -30,9 +34,40 @@ export interface FetchScope {
 type Span = { start: number; end: number };
 type SeenFlags = Map<number, { flags: string[]; modseq: number }>;
 
+/**
+ * Sections of the message itself, none decoded (RFC 3516 needs the part's encoding): the span they
+ * cover together, in the root's offsets, is the same for every message — from its header (h) or its
+ * body (b), to its body or its end (e). Null for anything else, or when no section has bytes.
+ */
+function rootSpan(sections: NonNullable<FetchItems['sections']>): { from: 'h' | 'b'; to: 'b' | 'e' } | null {
+  if (sections.some((s) => s.part.length > 0 || s.decode)) return null;
+  const wanted = sections.filter((s) => s.specifier !== 'MIME');
+  if (!wanted.length) return null;
+  const header = wanted.some((s) => s.specifier !== 'TEXT');
+  const body = wanted.some((s) => s.specifier === undefined || s.specifier === 'TEXT');
+  return { from: header ? 'h' : 'b', to: body ? 'e' : 'b' };
+}
+
+/** The select list of the MIME index: all of it, only the root's offsets, or nothing. */
+function mimeColumns(items: FetchItems, sections: NonNullable<FetchItems['sections']>): string {
+  if (items.envelope || items.bodyStructure || sections.some((s) => s.part.length > 0 || s.decode)) return ', b.mime';
+  if (!sections.length) return '';
+  const root = (k: 'h' | 'b' | 'e') => `(b.mime->'root'->>'${k}')::int`;
+  const span = rootSpan(sections);
+  const inline = span
+    ? `CASE WHEN ${root(span.to)} - ${root(span.from)} <= ${INLINE_SPAN_BYTES} THEN substring(b.raw FROM ${root(span.from)} + 1 FOR ${root(span.to)} - ${root(span.from)}) END`
+    : 'NULL::bytea';
+  return `, ${root('h')} AS root_h, ${root('b')} AS root_b, ${root('e')} AS root_e, ${inline} AS inline`;
+}
+
+/** The MIME index a row carries: whole, or its root's offsets (all sections of the message itself use). */
+function indexOf(row: MetaRow): Pick<MimeIndex, 'root'> {
+  return row.mime ?? { root: { h: row.root_h!, b: row.root_b!, e: row.root_e! } };
+}
+
 export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number[], items: FetchItems, options: FetchOptions = {}): AsyncIterable<FetchResult> {
   const sections = items.sections ?? [];
-  const needMime = !!(items.envelope || items.bodyStructure || sections.length);
+  const mime = mimeColumns(items, sections);
   const markSeen = !scope.readOnly && sections.some((s) => !s.peek);
   const params: unknown[] = [scope.folderId];
   let where = `m.folder_id = $1 AND ${uidCondition(uids, params, 'm.uid')}`;
@@ -43,8 +78,8 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
   let after = 0;
   for (;;) {
     const batch = await scope.pool.query<MetaRow>(
-      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${needMime ? ', b.mime' : ''}
-         FROM mail_messages m ${needMime ? 'JOIN mail_blobs b ON b.id = m.blob_id' : ''}
+      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime}
+         FROM mail_messages m ${mime ? 'JOIN mail_blobs b ON b.id = m.blob_id' : ''}
         WHERE ${where} AND m.uid > $${params.length + 1}
         ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`,
       [...params, after],
@@ -64,8 +99,10 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
       }
       const data = await loadSpans(scope.pool, group, spans);
       for (const row of group) {
+        const span = spans.get(row.blob_id);
+        const bytesOf = row.inline ?? data.get(row.blob_id);
         // Expunged and collected by another session between our two reads: nothing to serve.
-        if (spans.has(row.blob_id) && !data.has(row.blob_id)) continue;
+        if (span && !bytesOf) continue;
         const uid = num(row.uid);
         const seen = seenSet.get(uid);
         const result: FetchResult = { uid };
@@ -79,10 +116,9 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
         if (items.envelope) result.envelope = row.mime!.envelope;
         if (items.bodyStructure) result.bodyStructure = row.mime!.bodyStructure;
         if (sections.length) {
-          const span = spans.get(row.blob_id);
-          const bytesOf = data.get(row.blob_id);
+          const index = indexOf(row);
           result.sections = sections.map((spec) => {
-            const r = sectionRange(row.mime!, spec);
+            const r = sectionRange(index, spec);
             if (!r) return { spec, data: null };
             if (!span || !bytesOf) return { spec, data: applyPartial(Buffer.alloc(0), spec.partial) };
             const piece =
@@ -109,8 +145,9 @@ function sectionSpans(rows: MetaRow[], sections: NonNullable<FetchItems['section
   for (const row of rows) {
     let start = Infinity;
     let end = 0;
+    const index = indexOf(row);
     for (const s of sections) {
-      const r = sectionRange(row.mime!, s);
+      const r = sectionRange(index, s);
       if (!r) continue;
       start = Math.min(start, r.start);
       end = Math.max(end, r.end);
@@ -120,13 +157,14 @@ function sectionSpans(rows: MetaRow[], sections: NonNullable<FetchItems['section
   return spans;
 }
 
+/** Bytes still to load for a row: none when its span came with it. */
 function spanLength(spans: Map<string, Span>, row: MetaRow): number {
   const s = spans.get(row.blob_id);
-  return s ? s.end - s.start : 0;
+  return s && !row.inline ? s.end - s.start : 0;
 }
 
 async function loadSpans(pool: pg.Pool, rows: MetaRow[], spans: Map<string, Span>): Promise<Map<string, Buffer>> {
-  const ids = [...new Set(rows.map((r) => r.blob_id).filter((id) => spans.has(id)))];
+  const ids = [...new Set(rows.filter((r) => !r.inline).map((r) => r.blob_id).filter((id) => spans.has(id)))];
   if (!ids.length) return new Map();
   const r = await pool.query<{ id: string; bytes: Buffer }>(
     `SELECT u.id, substring(b.raw FROM u.s FOR u.l) AS bytes

@@ -24,6 +24,12 @@ export interface MetaRow {
   size: number;
   blob_id: string;
   mime?: MimeIndex;
+  /** The root's offsets of the MIME index, read instead of the whole index (sections of the message itself). */
+  root_h?: number;
+  root_b?: number;
+  root_e?: number;
+  /** The span those sections cover, when small enough to come with the row; null: loaded after. */
+  inline?: Buffer | null;
 }
 
 /** A select-list column: is the folder's name subscribed (mail_subscriptions)? */

@@ -224,6 +224,28 @@ function sectionsFor(items: FetchItem[], readOnly: boolean): { spec: SectionSpec
   return out;
 }
 
+/** Chunks below this size are joined before they are written; larger ones (literals) go as they are, never copied. */
+const JOIN_BELOW = 16 * 1024;
+
+/** A batch of response chunks as few buffers: one socket write per run of small ones instead of one each. */
+function joinSmall(chunks: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Buffer[] = [];
+  const end = () => {
+    if (run.length) out.push(run.length === 1 ? run[0] : Buffer.concat(run));
+    run = [];
+  };
+  for (const c of chunks) {
+    if (c.length < JOIN_BELOW) run.push(c);
+    else {
+      end();
+      out.push(c);
+    }
+  }
+  end();
+  return out;
+}
+
 function fetchCommand(uid: boolean) {
   return command({
     states: SELECTED,
@@ -259,7 +281,7 @@ function fetchCommand(uid: boolean) {
       let batchBytes = 0;
       const flush = async () => {
         if (!batch.length) return;
-        const out = batch;
+        const out = joinSmall(batch);
         batch = [];
         batchBytes = 0;
         await s.send(out);
