@@ -14,7 +14,6 @@
 // pg_stat_statements.track = all) and have run CREATE EXTENSION pg_stat_statements in its
 // postgres database.
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
@@ -22,6 +21,7 @@ import { createMailbox } from '@/lib/mailboxes';
 import { spawnDaemon } from '@/mail-daemon/testing/daemon';
 import { WireClient } from '@/mail-daemon/testing/imap-wire';
 import { arg, benchDatabase } from '../database';
+import { CommandMedians, statementCounter } from '../statements';
 
 const ROUNDS = arg('rounds', 10);
 const MESSAGES = arg('messages', 50);
@@ -59,20 +59,9 @@ const SESSION: [string, string | ((tag: string, round: number) => string)][] = [
 ];
 
 async function main() {
-  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a server that loads pg_stat_statements');
   const { url, tmp, drop } = await benchDatabase('imap_statements');
-  const dbName = new URL(url).pathname.slice(1);
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
-  const stats = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await stats.connect();
-  const counted = async () => {
-    const r = await stats.query<{ calls: string; query: string }>(
-      `SELECT s.calls, s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-        WHERE d.datname = $1 AND s.toplevel ORDER BY s.calls DESC, s.query`,
-      [dbName],
-    );
-    return r.rows.map((row) => ({ calls: Number(row.calls), query: row.query.replace(/\s+/g, ' ').slice(0, 160) }));
-  };
+  const stats = await statementCounter(url);
   try {
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
@@ -92,31 +81,23 @@ async function main() {
     await seed.command('Z LOGOUT');
     seed.close();
 
-    const seen = new Map<string, { total: number; rows: { calls: number; query: string }[] }[]>(SESSION.map(([name]) => [name, []]));
+    const seen = new CommandMedians(SESSION.map(([name]) => name));
     for (let round = 0; round < ROUNDS; round++) {
       const c = await WireClient.connect(port, { tls: true });
       await c.line(60_000);
       for (const [i, [name, line]] of SESSION.entries()) {
         const tag = `T${i}`;
-        await stats.query('SELECT pg_stat_statements_reset()');
+        await stats.reset();
         c.write(`${typeof line === 'string' ? `${tag} ${line}` : line(tag, round)}\r\n`);
         const res = await c.until(tag, 60_000);
         if (!/ OK/.test(res[res.length - 1])) throw new Error(`${name} → ${res[res.length - 1]}`);
         await delay(SETTLE_MS);
-        const rows = await counted();
-        seen.get(name)!.push({ total: rows.reduce((n, r) => n + r.calls, 0), rows });
+        seen.add(name, await stats.read());
       }
       c.close();
     }
     console.log(`${ROUNDS} sessions on an INBOX of ~${MESSAGES} messages; SQL statements per command (median of the sessions):`);
-    let all = 0;
-    for (const [name] of SESSION) {
-      const runs = [...seen.get(name)!].sort((a, b) => a.total - b.total);
-      const median = runs[Math.floor(runs.length / 2)];
-      all += median.total;
-      console.log(`${String(median.total).padStart(4)}  ${name}`);
-      if (VERBOSE) for (const r of median.rows) console.log(`          ${String(r.calls).padStart(3)}  ${r.query}`);
-    }
+    const all = seen.print(VERBOSE);
     console.log(`${String(all).padStart(4)}  the whole session (${SESSION.length} commands, ${(all / SESSION.length).toFixed(2)} per command)`);
   } finally {
     await stats.end();

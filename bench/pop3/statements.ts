@@ -8,7 +8,6 @@
 //
 // DATABASE_URL's server must load pg_stat_statements (see bench/README.md).
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
@@ -17,6 +16,7 @@ import { spawnDaemon } from '@/mail-daemon/testing/daemon';
 import { WireClient } from '@/mail-daemon/testing/imap-wire';
 import { Pop3Wire } from '@/mail-daemon/testing/pop3-wire';
 import { arg, benchDatabase } from '../database';
+import { CommandMedians, statementCounter } from '../statements';
 
 const ROUNDS = arg('rounds', 9);
 const MESSAGES = arg('messages', 10);
@@ -36,20 +36,9 @@ const SESSION: [string, string, boolean][] = [
 ];
 
 async function main() {
-  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a server that loads pg_stat_statements');
   const { url, tmp, drop } = await benchDatabase('pop3_statements');
-  const dbName = new URL(url).pathname.slice(1);
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
-  const stats = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await stats.connect();
-  const counted = async () => {
-    const r = await stats.query<{ calls: string; query: string }>(
-      `SELECT s.calls, s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-        WHERE d.datname = $1 AND s.toplevel ORDER BY s.calls DESC, s.query`,
-      [dbName],
-    );
-    return r.rows.map((row) => ({ calls: Number(row.calls), query: row.query.replace(/\s+/g, ' ').slice(0, 160) }));
-  };
+  const stats = await statementCounter(url);
   try {
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
@@ -68,30 +57,22 @@ async function main() {
     await seed.command('Z LOGOUT');
     seed.close();
 
-    const seen = new Map<string, { total: number; rows: { calls: number; query: string }[] }[]>(SESSION.map(([name]) => [name, []]));
+    const seen = new CommandMedians(SESSION.map(([name]) => name));
     for (let round = 0; round < ROUNDS; round++) {
       const c = await Pop3Wire.connect(daemon.ports.pop3s, { tls: true });
       await c.line(60_000);
       for (const [name, line, multi] of SESSION) {
-        await stats.query('SELECT pg_stat_statements_reset()');
+        await stats.reset();
         const res = await c.command(line);
         if (!res.startsWith('+OK')) throw new Error(`${name} → ${res}`);
         if (multi) await c.multiline();
         await delay(SETTLE_MS);
-        const rows = await counted();
-        seen.get(name)!.push({ total: rows.reduce((n, r) => n + r.calls, 0), rows });
+        seen.add(name, await stats.read());
       }
       c.close();
     }
     console.log(`${ROUNDS} POP3 sessions on an INBOX of ${MESSAGES} messages; SQL statements per command (median of the sessions):`);
-    let all = 0;
-    for (const [name] of SESSION) {
-      const runs = [...seen.get(name)!].sort((a, b) => a.total - b.total);
-      const median = runs[Math.floor(runs.length / 2)];
-      all += median.total;
-      console.log(`${String(median.total).padStart(4)}  ${name}`);
-      if (VERBOSE) for (const r of median.rows) console.log(`          ${String(r.calls).padStart(3)}  ${r.query}`);
-    }
+    const all = seen.print(VERBOSE);
     console.log(`${String(all).padStart(4)}  the whole session (${SESSION.length} commands)`);
   } finally {
     await stats.end();

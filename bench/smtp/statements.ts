@@ -11,7 +11,6 @@
 // DATABASE_URL's server must load the module (shared_preload_libraries = pg_stat_statements,
 // pg_stat_statements.track = all) and have run CREATE EXTENSION pg_stat_statements in its
 // postgres database.
-import pg from 'pg';
 import { SYSTEM } from '@/lib/actor';
 import { createPrisma } from '@/lib/db/prisma';
 import { addDomain } from '@/lib/domains';
@@ -19,6 +18,7 @@ import { createMailbox } from '@/lib/mailboxes';
 import { RawSmtp } from '@/mail-daemon/testing/smtp';
 import { spawnDaemon } from '@/mail-daemon/testing/daemon';
 import { arg, benchDatabase } from '../database';
+import { statementCounter } from '../statements';
 
 const MESSAGES = arg('messages', 200);
 
@@ -40,11 +40,9 @@ async function send(port: number, count: number): Promise<void> {
 }
 
 async function main() {
-  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL to a server that loads pg_stat_statements');
   const { url, tmp, drop } = await benchDatabase('statements');
   let daemon: Awaited<ReturnType<typeof spawnDaemon>> | null = null;
-  const stats = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await stats.connect();
+  const stats = await statementCounter(url);
   try {
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
@@ -52,21 +50,17 @@ async function main() {
     await db.$disconnect();
     daemon = await spawnDaemon(url, tmp);
     await send(daemon.ports.mx, 20); // warm-up: first-delivery folders, prepared plans, pool
-    await stats.query('SELECT pg_stat_statements_reset()');
+    await stats.reset();
     await send(daemon.ports.mx, MESSAGES);
-    const r = await stats.query<{ calls: string; query: string }>(
-      `SELECT s.calls, s.query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-        WHERE d.datname = $1 AND s.toplevel ORDER BY s.calls DESC, s.query`,
-      [new URL(url).pathname.slice(1)],
-    );
+    const rows = await stats.read();
     let perMessage = 0;
     let periodic = 0;
     console.log(`${MESSAGES} messages, one plain session; calls per message, then the statement:`);
-    for (const row of r.rows) {
-      const calls = Number(row.calls) / MESSAGES;
+    for (const row of rows) {
+      const calls = row.calls / MESSAGES;
       if (calls >= 0.1) perMessage += calls;
       else periodic += calls;
-      console.log(`${calls.toFixed(2).padStart(6)}  ${row.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+      console.log(`${calls.toFixed(2).padStart(6)}  ${row.query}`);
     }
     console.log(`statements per message: ${perMessage.toFixed(2)} (and ${periodic.toFixed(2)} of periodic work)`);
   } finally {
