@@ -20,10 +20,12 @@ import { ROOT } from './build';
 const ALL_PAGES = [
   '/',
   '/domains',
+  '/domains/new',
   '/mailboxes',
   '/mailboxes/new',
   '/mailboxes/alice%40example.test',
   '/aliases',
+  '/aliases/new',
   '/certificates',
   '/tls',
   '/policies',
@@ -131,18 +133,27 @@ describe('an admin in the browser', () => {
   });
 
   it('adds a domain, and an IDN domain in canonical form', async () => {
+    // The list's New domain button leads to the form; a success comes back to the list.
+    const addDomain = async (name: string) => {
+      await page.getByRole('link', { name: 'New domain' }).click();
+      await page.waitForURL((u) => u.pathname === '/domains/new');
+      await page.getByLabel('Domain name').fill(name);
+      await page.getByRole('button', { name: 'Add domain' }).click();
+    };
     await page.getByRole('link', { name: 'Domains' }).click();
-    await page.getByLabel('Domain name').fill('example.test');
-    await page.getByRole('button', { name: 'Add domain' }).click();
+    await addDomain('example.test');
+    await page.waitForURL((u) => u.pathname === '/domains');
     await expectText(page.getByRole('status'), 'Added example.test.');
-    await page.getByLabel('Domain name').fill('Bücher.Example');
-    await page.getByRole('button', { name: 'Add domain' }).click();
+    await addDomain('Bücher.Example');
     await expectText(page.getByRole('status'), 'Added xn--bcher-kva.example.');
     await page.locator('tr[data-domain="xn--bcher-kva.example"]').waitFor();
-    await page.getByLabel('Domain name').fill('example.test');
-    await page.getByRole('button', { name: 'Add domain' }).click();
-    await expectText(page.locator('[data-field-error="domain-name"]'), 'example.test already exists');
     await screenshot(page, 'domains');
+    await addDomain('example.test');
+    await expectText(page.locator('[data-field-error="domain-name"]'), 'example.test already exists');
+    // Refused: still the form, with what was typed.
+    expect(new URL(page.url()).pathname).toBe('/domains/new');
+    expect(await page.getByLabel('Domain name').inputValue()).toBe('example.test');
+    await screenshot(page, 'domain-duplicate');
     expect(await panel.db.prisma.domain.count()).toBe(2);
   });
 

@@ -51,6 +51,8 @@ describe('aliases', () => {
     });
     const page = await signedIn();
     await page.goto('/aliases');
+    await page.getByRole('link', { name: 'New alias' }).click();
+    await page.waitForURL((u) => u.pathname === '/aliases/new');
     await expect(page.getByText('plus-addressing', { exact: false }).first().isVisible()).resolves.toBe(true);
 
     const form = page.getByRole('form', { name: 'New alias' });
@@ -75,7 +77,10 @@ describe('aliases', () => {
     await form.getByLabel('Delivers to').fill('alice@example.test\npartner@remote.example');
     await form.getByRole('button', { name: 'Add alias' }).click();
     await page.locator('[data-alias="sales@example.test"]').waitFor();
-    await expect(source.textContent()).resolves.toBe('');
+    // Accepted: back on the list, which names it; no form (and no source error) left.
+    expect(new URL(page.url()).pathname).toBe('/aliases');
+    await page.getByRole('status').filter({ hasText: 'Alias sales@example.test added.' }).waitFor();
+    await expect(source.count()).resolves.toBe(0);
     const row = await panel.db.prisma.alias.findUnique({ where: { source: 'sales@example.test' } });
     expect(row?.destinations).toEqual(['alice@example.test', 'partner@remote.example']);
 
@@ -93,6 +98,8 @@ describe('aliases', () => {
       .toEqual(['alice@example.test']);
 
     // The same source again is a field error, not a 500.
+    await page.getByRole('link', { name: 'New alias' }).click();
+    await page.waitForURL((u) => u.pathname === '/aliases/new');
     await form.getByLabel('Local part').fill('sales');
     await form.getByLabel('Delivers to').fill('alice@example.test');
     await form.getByRole('button', { name: 'Add alias' }).click();
@@ -104,6 +111,7 @@ describe('aliases', () => {
     await form.getByLabel('Delivers to').fill('alice@example.test');
     await form.getByRole('button', { name: 'Add alias' }).click();
     await page.locator('[data-alias="@example.test"]').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Catch-all for example.test added.' }).waitFor();
     await screenshot(page, 'aliases-created');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'aliases-mobile');
@@ -218,6 +226,14 @@ describe('domain admin scope', () => {
     await page.goto('/aliases');
     await expect(page.locator('[data-alias="info@other.test"]').count()).resolves.toBe(0);
     await expect(page.getByRole('option', { name: 'other.test' }).count()).resolves.toBe(0);
+    await page.goto('/aliases/new');
+    await page.getByRole('form', { name: 'New alias' }).waitFor();
+    await expect(page.getByRole('option', { name: 'other.test' }).count()).resolves.toBe(0);
+    // Only a global admin adds domains: no button, and the page sends a domain admin home.
+    await page.goto('/domains');
+    await expect(page.getByRole('link', { name: 'New domain' }).count()).resolves.toBe(0);
+    await page.goto('/domains/new');
+    await page.waitForURL((u) => u.pathname === '/');
 
     await page.goto('/admins');
     await page.waitForURL((u) => u.pathname === '/admins/me');

@@ -40,6 +40,7 @@ function adminPages(): string[] {
   return [
     '/',
     '/domains',
+    '/domains/new',
     '/domains/example.test',
     '/domains/example.test/dns',
     '/domains/example.test/dkim',
@@ -48,6 +49,7 @@ function adminPages(): string[] {
     '/mailboxes/import',
     '/mailboxes/alice%40example.test',
     '/aliases',
+    '/aliases/new',
     '/certificates',
     `/certificates/${certificateId}`,
     '/certificates/acme',

@@ -156,8 +156,10 @@ describe('certificates', { timeout: 240_000 }, () => {
 describe('aliases', { timeout: 120_000 }, () => {
   it('reports source and destination problems on the first submit, announces a catch-all by its domain, lists at full width', async () => {
     const page = await signedIn();
-    await page.goto('/aliases');
+    await page.goto('/aliases/new');
     const form = page.getByRole('form', { name: 'New alias' });
+    // The page exists for this form: the typing starts in the local part.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('alias-local');
     await form.getByLabel('Delivers to').fill('nobody@walk.test');
     await form.getByRole('button', { name: 'Add alias' }).click();
     await expect.poll(() => form.locator('[data-field-error="source"]').textContent()).toContain('enter the part before "@"');
@@ -168,6 +170,8 @@ describe('aliases', { timeout: 120_000 }, () => {
     await form.getByRole('button', { name: 'Add alias' }).click();
     await page.getByText('Catch-all for walk.test added.').waitFor();
 
+    await page.getByRole('link', { name: 'New alias' }).click();
+    await page.waitForURL((u) => u.pathname === '/aliases/new');
     await form.getByLabel('One address').check();
     await form.getByLabel('Local part').fill('a-rather-long-alias-name-for-the-sales-department');
     await form.getByLabel('Delivers to').fill('ann@walk.test\nben@walk.test');
