@@ -22,13 +22,15 @@ export interface ReverseDnsLimits {
   maxEntries: number;
   /** A name found. */
   nameMs: number;
-  /** NXDOMAIN, NODATA or no usable name: a definite "none". */
+  /**
+   * No name: NXDOMAIN, no usable name, but also SERVFAIL or a timeout — the reverse lookup
+   * (c-ares' getHostByAddr, which reads /etc/hosts first as the system's resolver does) reports
+   * every failure as ENOTFOUND, so a "none" may be a passing failure and is kept only briefly.
+   */
   noNameMs: number;
-  /** SERVFAIL, a timeout, a refusal: asked again sooner. */
-  failureMs: number;
 }
 
-export const REVERSE_DNS_LIMITS: ReverseDnsLimits = { maxEntries: 10_000, nameMs: 60 * 60_000, noNameMs: 10 * 60_000, failureMs: 60_000 };
+export const REVERSE_DNS_LIMITS: ReverseDnsLimits = { maxEntries: 10_000, nameMs: 60 * 60_000, noNameMs: 60_000 };
 
 /** One connection's view of its client's name. */
 export interface ReverseName {
@@ -117,15 +119,13 @@ export class ReverseDns {
 
   private async ask(ip: string): Promise<string | null> {
     let name: string | null = null;
-    let ttl = this.limits.noNameMs;
     try {
       name = usableHostName((await this.resolver.ptr(ip))[0]);
-      if (name) ttl = this.limits.nameMs;
-    } catch (err) {
-      if (!(err as { permanent?: boolean }).permanent) ttl = this.limits.failureMs;
+    } catch {
+      // none, for now (see noNameMs)
     }
     this.inflight.delete(ip);
-    this.cache.set(ip, { name, until: this.now() + ttl });
+    this.cache.set(ip, { name, until: this.now() + (name ? this.limits.nameMs : this.limits.noNameMs) });
     while (this.cache.size > this.limits.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     return name;
   }
