@@ -122,7 +122,9 @@ async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?
     const db = createPrisma(url);
     await addDomain(db, SYSTEM, { name: 'bench.test' });
     await createMailbox(db, SYSTEM, { address: 'bench@bench.test', password: PASSWORD, quota: 0 });
-    if (run.authChecks !== undefined) await updatePolicy(db, SYSTEM, { domainId: null, settings: { authChecks: run.authChecks } });
+    // The submission rows send more than a mailbox's default hourly budget (sendMessagesPerHour 200).
+    const limits = SUBMISSIONS ? { sendMessagesPerHour: 0, sendRecipientsPerDay: 0 } : {};
+    if (run.authChecks !== undefined || SUBMISSIONS) await updatePolicy(db, SYSTEM, { domainId: null, settings: { ...limits, ...(run.authChecks !== undefined ? { authChecks: run.authChecks } : {}) } });
     await db.$disconnect();
     daemon = await spawnDaemon(url, tmp, run.env); // production log level (info): one line per session and per message
     const port = SUBMISSIONS ? daemon.ports.submissions : daemon.ports.mx;
