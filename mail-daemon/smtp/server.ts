@@ -1,4 +1,5 @@
 // Over 300 lines: the one adapter between smtp-server's callbacks and our session (TLS gates, limits, PROXY protocol, the arrival filter at connect), kept whole so each hook's order is read in one place.
+import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
@@ -309,6 +310,13 @@ export class PosternSmtpServer extends SMTPServer {
   }
 
   override _handleProxy(socket: net.Socket, callback: Parameters<SMTPServer['_handleProxy']>[1]): void {
+    if (!this.options.useProxy) {
+      // smtp-server's PROXY v1 is never on (v2 was read above, before this): its connection id at
+      // once, where smtp-server hands it over a setImmediate later — nothing comes before the greeting.
+      const id = BigInt('0x' + randomBytes(10).toString('hex')).toString(32).padStart(16, '0');
+      const proxied = this.proxied.get(socket);
+      return callback(null, proxied?.ok ? { id, remoteAddress: proxied.remoteAddress, remotePort: proxied.remotePort } : { id });
+    }
     super._handleProxy(socket, (err, options) => {
       const proxied = this.proxied.get(socket);
       if (proxied?.ok && options) Object.assign(options, { remoteAddress: proxied.remoteAddress, remotePort: proxied.remotePort });
