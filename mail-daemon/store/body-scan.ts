@@ -98,14 +98,28 @@ function transferDecoder(encoding: string): ByteDecoder {
   return { push: (chunk) => chunk, end: () => Buffer.alloc(0) };
 }
 
+/**
+ * A needle of printable ASCII as a pattern over unfolded text: each letter in either case, each
+ * space a run of whitespace. Where it matches, the folded text holds the needle (folding lowers
+ * those letters and makes the run one space); where it does not, the text may still (a Kelvin
+ * sign lowers to k, a match may span two pieces), so only a match is taken as an answer.
+ */
+function quickPattern(needle: string): RegExp | null {
+  if (!/^[\x20-\x7e]+$/.test(needle)) return null;
+  const parts = [...needle].map((c) => (c === ' ' ? '\\s+' : /[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return new RegExp(parts.join(''));
+}
+
 /** Folded text fed piece by piece; records each needle it sees, also across pieces. */
 class NeedleScan {
   private tail = '';
   private lastSpace = false;
   private readonly keep: number;
+  private readonly quick: Map<string, RegExp | null>;
 
   constructor(private readonly needles: string[], private readonly found: Set<string>) {
     this.keep = Math.max(...needles.map((n) => n.length)) - 1;
+    this.quick = new Map(needles.map((n) => [n, quickPattern(n)]));
   }
 
   get done(): boolean {
@@ -113,6 +127,14 @@ class NeedleScan {
   }
 
   push(text: string): void {
+    // The needles found in the text as it is need no folded copy of it; the rest are looked for in one.
+    let missing = false;
+    for (const n of this.needles) {
+      if (this.found.has(n)) continue;
+      if (this.quick.get(n)?.test(text)) this.found.add(n);
+      else missing = true;
+    }
+    if (!missing) return;
     let t = fold(text);
     if (this.lastSpace && t.startsWith(' ')) t = t.slice(1);
     if (!t) return;

@@ -256,13 +256,17 @@ export class PgMailSession implements MailSession {
 
   async select(name: string, options: { readOnly?: boolean } = {}): Promise<SelectResult> {
     const readOnly = options.readOnly ?? false;
-    // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them), none when
-    // nothing arrived since the last claim; EXAMINE reports them without claiming, and so does
-    // SELECT on a read-only database.
-    const claim = readOnly
-      ? undefined
-      : await readEvenIfReadOnly(async (writable) => (writable ? ((await claimRecent(this.pool, { mailboxId: this.mailboxId, name: lookupName(name) })) ?? { from: 0, to: 0 }) : undefined));
-    const s = await this.state(name, { claim, select: true });
+    // A read-write SELECT claims the \Recent messages (RFC 3501: one session sees them); EXAMINE
+    // reports them without claiming, and so does SELECT on a read-only database. The folder is read
+    // first: when nothing arrived since the last claim (the usual case) that one read is the answer,
+    // with nothing to claim; else the claim, and a read that sees every message it claimed.
+    let s = await this.state(name, { select: true });
+    let claim: { from: number; to: number } | undefined;
+    if (!readOnly && num(s.row.uid_next) <= num(s.row.first_recent_uid)) claim = { from: 0, to: 0 };
+    else if (!readOnly) {
+      claim = await readEvenIfReadOnly(async (writable) => (writable ? ((await claimRecent(this.pool, { mailboxId: this.mailboxId, name: lookupName(name) })) ?? { from: 0, to: 0 }) : undefined));
+      if (claim) s = await this.state(name, { claim, select: true });
+    }
     const recentFrom = claim ? claim.from : num(s.row.first_recent_uid);
     const recentTo = claim ? claim.to : Infinity;
     const scope = { pool: this.pool, mailboxId: this.mailboxId, collect: (blobIds: string[]) => this.store.collect(blobIds) };

@@ -79,6 +79,14 @@ function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
   }
 }
 
+/** Whether a key reads the top-level header fields (HEADER, SUBJECT, FROM/TO/CC/BCC, TEXT). */
+function readsHeader(key: SearchKey): boolean {
+  if (key.op === 'header' || key.op === 'address' || key.op === 'text') return true;
+  if (key.op === 'and' || key.op === 'or') return key.keys.some(readsHeader);
+  if (key.op === 'not') return readsHeader(key.key);
+  return false;
+}
+
 export function usesModseq(key: SearchKey): boolean {
   if (key.op === 'modseq') return true;
   if (key.op === 'and' || key.op === 'or') return key.keys.some(usesModseq);
@@ -264,6 +272,7 @@ function storedBytes(pool: pg.Pool, blobId: string, loaded: Buffer | null): Stor
 async function textMatches(scope: SearchScope, key: SearchKey, candidates: CandidateRow[]): Promise<CandidateRow[]> {
   const ctx = { recent: scope.recent };
   const needles = bodyNeedles(key);
+  const headerKeys = readsHeader(key);
   const kept: CandidateRow[] = [];
   for (let i = 0; i < candidates.length; i += TEXT_BATCH) {
     const batch = candidates.slice(i, i + TEXT_BATCH);
@@ -281,7 +290,8 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
       if (!b) continue;
       const bytes = storedBytes(scope.pool, b.id, b.raw);
       const root = b.mime.root;
-      const header = parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h);
+      // BODY alone on a message with its match texts reads no top-level header.
+      const header = headerKeys || r.unindexed ? parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h) : [];
       if (r.unindexed) {
         const t = searchTexts(header);
         if (t) fills.set(b.id, { id: b.id, h: t.headers, a: t.addresses });
