@@ -3,7 +3,7 @@ import { Card, CardTitle } from '@/components/ui/card';
 import type { FirstSteps } from '@/lib/dal/dashboard';
 
 const STEPS: { key: keyof FirstSteps; label: string; href: string; hint: string }[] = [
-  { key: 'domain', label: 'Add a domain', href: '/domains', hint: 'the domain your addresses end in' },
+  { key: 'domain', label: 'Add a domain', href: '/domains/new', hint: 'the domain your addresses end in' },
   { key: 'dns', label: 'Publish the DNS records', href: '/domains', hint: 'MX, SPF, DKIM and DMARC at your DNS provider, then check them' },
   { key: 'mailbox', label: 'Create a mailbox', href: '/mailboxes/new', hint: 'an address someone signs in to' },
   { key: 'certificate', label: 'Install a certificate', href: '/certificates', hint: 'the self-signed one the daemon made is refused by most mail clients' },

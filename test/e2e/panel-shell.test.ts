@@ -16,6 +16,8 @@ import { createCa } from '@/lib/certificates/create-ca';
 import { issueServerCertificate } from '@/lib/certificates/issue-server-certificate';
 import { addDomain } from '@/lib/domains';
 import { createMailbox } from '@/lib/mailboxes';
+import { seedMessage } from '@/lib/queue/seed';
+import { acceptMessage } from '@/mail-daemon/delivery/accept';
 import { SCREENSHOTS } from './browser';
 import { createAdmin, launchBrowser, login, screenshot, startPanel, type AdminFixture, type Panel } from './index';
 
@@ -27,6 +29,8 @@ let panel: Panel;
 let browser: Browser;
 let admin: AdminFixture;
 let certificateId = '';
+/** A message in a mailbox, for its hop path page. */
+let messageId = '';
 
 async function open(size: Size, scheme: Scheme, who: AdminFixture = admin): Promise<Page> {
   const context = await browser.newContext({ baseURL: panel.url, colorScheme: scheme, viewport: SIZES[size] });
@@ -64,7 +68,9 @@ function adminPages(): string[] {
     '/tls/impact',
     '/tls/reports',
     '/tls/mailboxes/alice%40example.test',
+    `/tls/messages/${messageId}`,
     '/queue',
+    '/queue/QSHELL001',
     '/deliveries',
     '/policies',
     '/alerts',
@@ -95,7 +101,7 @@ describe('first run', () => {
     const list = page.getByRole('list', { name: 'First steps' });
     await list.waitFor();
     const steps = [
-      ['Add a domain', '/domains'],
+      ['Add a domain', '/domains/new'],
       ['Publish the DNS records', '/domains'],
       ['Create a mailbox', '/mailboxes/new'],
       ['Install a certificate', '/certificates'],
@@ -114,11 +120,22 @@ describe('with content', () => {
   beforeAll(async () => {
     const db = panel.db.prisma;
     await addDomain(db, SYSTEM, { name: 'example.test' });
-    await createMailbox(db, SYSTEM, { address: 'alice@example.test', password: 'Correct-Horse-9-Battery', name: 'Alice' });
+    const alice = await createMailbox(db, SYSTEM, { address: 'alice@example.test', password: 'Correct-Horse-9-Battery', name: 'Alice' });
     await createAlias(db, SYSTEM, { source: 'sales@example.test', destinations: ['alice@example.test'] });
+    await seedMessage(db, { queueId: 'QSHELL001', mailFrom: 'alice@example.test', authUser: 'alice@example.test', minutesAgo: 10, recipients: [{ rcpt: 'bob@remote.example' }] });
     const pool = new pg.Pool({ connectionString: panel.db.url });
     try {
       await ensureActiveCertificate(pool, 'mail.example.test', panel.masterKey);
+      const raw = Buffer.from(
+        'Received: from client.example (client.example [192.0.2.10]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\r\n' +
+          '\tby mail.example.test (Postern) with ESMTPS id QSHELL002; Mon, 30 Nov 2026 10:00:00 +0000\r\nSubject: hop path\r\nFrom: s@sender.example\r\n\r\nbody\r\n',
+      );
+      await acceptMessage(pool, {
+        listener: 'mx', clientIp: '192.0.2.10', clientName: 'client.example', helo: 'client.example', recipients: ['alice@example.test'], mailboxIds: [alice.mailbox.id],
+        remoteRecipients: [], forwarded: [], authUser: null, protocol: 'ESMTPS', receivedAt: new Date(), queueId: 'QSHELL002', raw, mailFrom: 's@sender.example',
+        tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', standardName: 'TLS_AES_256_GCM_SHA384', bits: 256, algBits: 256, mode: 'starttls', sni: null, clientCert: null },
+      });
+      messageId = (await pool.query<{ id: string }>(`SELECT m.id FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1 LIMIT 1`, [alice.mailbox.id])).rows[0].id;
     } finally {
       await pool.end();
     }
