@@ -48,16 +48,19 @@ function rootSpan(sections: NonNullable<FetchItems['sections']>): { from: 'h' | 
   return { from: header ? 'h' : 'b', to: body ? 'e' : 'b' };
 }
 
-/** The select list of the MIME index: all of it, only the root's offsets, or nothing. */
-function mimeColumns(items: FetchItems, sections: NonNullable<FetchItems['sections']>): string {
-  if (items.envelope || items.bodyStructure || sections.some((s) => s.part.length > 0 || s.decode)) return ', b.mime';
-  if (!sections.length) return '';
-  const root = (k: 'h' | 'b' | 'e') => `(b.mime->'root'->>'${k}')::int`;
+/** What a FETCH reads of the blob: the whole MIME index, only the root's offsets (with the span), or nothing. */
+function mimeColumns(items: FetchItems, sections: NonNullable<FetchItems['sections']>): { columns: string; from: string } {
+  const blob = 'JOIN mail_blobs b ON b.id = m.blob_id';
+  if (items.envelope || items.bodyStructure || sections.some((s) => s.part.length > 0 || s.decode)) return { columns: ', b.mime', from: blob };
+  if (!sections.length) return { columns: '', from: '' };
+  // The offsets taken out of the index once per row (each -> on a compressed jsonb decompresses it).
+  const from = `${blob} CROSS JOIN LATERAL jsonb_to_record(b.mime->'root') AS root(h int, b int, e int)`;
+  const root = (k: 'h' | 'b' | 'e') => `root.${k}`;
   const span = rootSpan(sections);
   const inline = span
     ? `CASE WHEN ${root(span.to)} - ${root(span.from)} <= ${INLINE_SPAN_BYTES} THEN substring(b.raw FROM ${root(span.from)} + 1 FOR ${root(span.to)} - ${root(span.from)}) END`
     : 'NULL::bytea';
-  return `, ${root('h')} AS root_h, ${root('b')} AS root_b, ${root('e')} AS root_e, ${inline} AS inline`;
+  return { columns: `, ${root('h')} AS root_h, ${root('b')} AS root_b, ${root('e')} AS root_e, ${inline} AS inline`, from };
 }
 
 /** The MIME index a row carries: whole, or its root's offsets (all sections of the message itself use). */
@@ -78,8 +81,8 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
   let after = 0;
   for (;;) {
     const batch = await scope.pool.query<MetaRow>(
-      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime}
-         FROM mail_messages m ${mime ? 'JOIN mail_blobs b ON b.id = m.blob_id' : ''}
+      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime.columns}
+         FROM mail_messages m ${mime.from}
         WHERE ${where} AND m.uid > $${params.length + 1}
         ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`,
       [...params, after],
