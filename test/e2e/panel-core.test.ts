@@ -145,7 +145,9 @@ describe('an admin in the browser', () => {
     await page.waitForURL((u) => u.pathname === '/domains');
     await expectText(page.getByRole('status'), 'Added example.test.');
     await addDomain('Bücher.Example');
-    await expectText(page.getByRole('status'), 'Added xn--bcher-kva.example.');
+    // Stored in canonical (A-label) form, announced as people read it, the A-label on hover.
+    await expectText(page.getByRole('status'), 'Added bücher.example.');
+    expect(await page.getByRole('status').getByText('bücher.example').getAttribute('title')).toBe('xn--bcher-kva.example');
     await page.locator('tr[data-domain="xn--bcher-kva.example"]').waitFor();
     await screenshot(page, 'domains');
     await addDomain('example.test');

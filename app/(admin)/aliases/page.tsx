@@ -51,7 +51,17 @@ export default async function AliasesPage({ searchParams }: { searchParams: Prom
         actions={<ButtonLink href="/aliases/new">New alias</ButtonLink>}
       />
       <Alert tone="ok" className="mb-4">
-        {created ? (created.startsWith('@') ? `Catch-all for ${created.slice(1)} added.` : `Alias ${created} added.`) : undefined}
+        {created ? (
+          created.startsWith('@') ? (
+            <>
+              Catch-all for <DomainName name={created.slice(1)} /> added.
+            </>
+          ) : (
+            <>
+              Alias <DomainName name={created} /> added.
+            </>
+          )
+        ) : undefined}
       </Alert>
 
       <section aria-labelledby="alias-list-title" className="min-w-0 space-y-3">

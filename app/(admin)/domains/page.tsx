@@ -32,7 +32,7 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
       <Alert tone="ok" className="mb-4">
         {created ? (
           <>
-            Added {created}.{' '}
+            Added <DomainName name={created} />.{' '}
             <Link className="underline" href={`/domains/${encodeURIComponent(created)}/dns`}>
               Publish its DNS records
             </Link>{' '}
