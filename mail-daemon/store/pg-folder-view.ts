@@ -32,7 +32,7 @@ import { removeMessages } from './expunge';
 import { allocateUids, claimRecent, folderRow } from './folders';
 import { junkVerdict, recordJunkJudgements } from './junk-training';
 import { charge, fits } from './quota';
-import { searchFolder } from './search';
+import { searchFolder } from './search-folder';
 import { writeFlags } from './store-flags';
 import { ResultCache, sortFolder, threadFolder, type SortScope } from './sort';
 

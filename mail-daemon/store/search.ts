@@ -3,15 +3,12 @@
 // stored, ./search-text.ts); the other text keys (HEADER of other fields, BODY, TEXT), and every
 // text key on messages stored before those texts, are matched in JS over the stored bytes of the
 // SQL candidates, decoding encoded-words, transfer encodings and charsets. Bodies are streamed in
-// slices (./body-scan.ts): a large message is never held whole.
-import type pg from 'pg';
-import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
-import { isReadOnlyDatabase } from '@/lib/db/faults';
-import { parseHeader, type HeaderField, type MimeIndex } from '@/lib/mime';
-import { fold, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
-import { num } from './db';
+// slices (./body-scan.ts): a large message is never held whole. Running it over a folder is ./search-folder.ts.
+import type { SearchKey } from '@/mail-daemon/imap/backend';
+import type { HeaderField } from '@/lib/mime';
+import { fold } from './body-scan';
 import { uidCondition } from './flags';
-import { addressMatchText, decodeWords, headerMatchText, SEARCHED_FIELDS, searchTexts, storedTextCondition } from './search-text';
+import { addressMatchText, decodeWords, headerMatchText, SEARCHED_FIELDS, storedTextCondition } from './search-text';
 
 export interface SearchRow {
   uid: number;
@@ -46,7 +43,7 @@ export function needsText(key: SearchKey): boolean {
 }
 
 /** The folded strings BODY and TEXT keys look for in message bodies; none: only headers are read. */
-function bodyNeedles(key: SearchKey): string[] {
+export function bodyNeedles(key: SearchKey): string[] {
   if (key.op === 'body' || key.op === 'text') return [fold(key.value)];
   if (key.op === 'and' || key.op === 'or') return key.keys.flatMap(bodyNeedles);
   if (key.op === 'not') return bodyNeedles(key.key);
@@ -58,7 +55,7 @@ function bodyNeedles(key: SearchKey): string[] {
  * keys on fields whose match text mail_blobs keeps (exact SQL for the rows that have it);
  * 'bytes' when one needs the stored message (BODY, TEXT, HEADER of another field).
  */
-function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
+export function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
   switch (key.op) {
     case 'header':
       return SEARCHED_FIELDS.has(key.field.toLowerCase()) && !key.value.includes('\0') ? 'stored' : 'bytes';
@@ -80,7 +77,7 @@ function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
 }
 
 /** Whether a key reads the top-level header fields (HEADER, SUBJECT, FROM/TO/CC/BCC, TEXT). */
-function readsHeader(key: SearchKey): boolean {
+export function readsHeader(key: SearchKey): boolean {
   if (key.op === 'header' || key.op === 'address' || key.op === 'text') return true;
   if (key.op === 'and' || key.op === 'or') return key.keys.some(readsHeader);
   if (key.op === 'not') return readsHeader(key.key);
@@ -112,7 +109,7 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
  * `stored`: the key's text keys are all header keys on stored fields (textSource 'stored'), and
  * compile to exact conditions on b.search_headers / b.search_addresses, for rows that have them.
  */
-function compile(key: SearchKey, params: unknown[], ctx: SearchContext, positive: boolean, stored: boolean): string {
+export function compile(key: SearchKey, params: unknown[], ctx: SearchContext, positive: boolean, stored: boolean): string {
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -209,143 +206,4 @@ export function matches(key: SearchKey, row: SearchRow, ctx: SearchContext, text
       return fold(header).includes(want) || text!.bodyFound.has(want);
     }
   }
-}
-
-// ---------------------------------------------------------------- running a search
-
-export interface SearchScope {
-  pool: pg.Pool;
-  folderId: string;
-  recent: ReadonlySet<number>;
-}
-
-/** Messages up to this size are loaded whole for text keys; larger ones are read in slices. */
-const WHOLE_MESSAGE_BYTES = 256 * 1024;
-/** Candidates whose stored bytes one query loads. */
-const TEXT_BATCH = 50;
-
-type CandidateRow = {
-  uid: string;
-  flags: string[];
-  modseq: string;
-  internal_date: Date;
-  size: number;
-  sent_day: string | null;
-  blob_id: string;
-  /** Stored before mail_blobs kept the header match texts (./search-text.ts). */
-  unindexed: boolean;
-};
-
-function searchRow(r: CandidateRow): SearchRow {
-  return { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentDay: r.sent_day };
-}
-
-/** A stored message's bytes: from what was loaded (its first bytes, or all), else from Postgres. */
-function storedBytes(pool: pg.Pool, blobId: string, loaded: Buffer | null): StoredBytes {
-  const inLoaded = (end: number) => loaded !== null && end <= loaded.length;
-  return {
-    async read(start, end) {
-      if (inLoaded(end)) return loaded!.subarray(start, end);
-      const r = await pool.query<{ bytes: Buffer }>('SELECT substring(raw FROM $2 FOR $3) AS bytes FROM mail_blobs WHERE id = $1', [blobId, start + 1, end - start]);
-      return r.rows[0]?.bytes ?? Buffer.alloc(0);
-    },
-    async *pieces(start, end) {
-      if (inLoaded(end)) {
-        for (let o = start; o < end; o += SCAN_PIECE) yield loaded!.subarray(o, Math.min(end, o + SCAN_PIECE));
-        return;
-      }
-      // One slice of the value per query (detoasted once, in the CTE), sent back in small rows.
-      for (let pos = start; pos < end; pos += SCAN_CHUNK) {
-        const r = await pool.query<{ bytes: Buffer }>(
-          `WITH slice AS MATERIALIZED (SELECT substring(raw FROM $2 FOR $3) AS x FROM mail_blobs WHERE id = $1)
-           SELECT substring(slice.x FROM o FOR $4) AS bytes FROM slice, generate_series(1, length(slice.x), $4) AS o ORDER BY o`,
-          [blobId, pos + 1, Math.min(SCAN_CHUNK, end - pos), SCAN_PIECE],
-        );
-        if (!r.rows.length) return;
-        for (const row of r.rows) yield row.bytes;
-      }
-    },
-  };
-}
-
-/** The SQL candidates narrowed by the text keys, reading each message's header and, for BODY/TEXT, streaming its body. */
-async function textMatches(scope: SearchScope, key: SearchKey, candidates: CandidateRow[]): Promise<CandidateRow[]> {
-  const ctx = { recent: scope.recent };
-  const needles = bodyNeedles(key);
-  const headerKeys = readsHeader(key);
-  const kept: CandidateRow[] = [];
-  for (let i = 0; i < candidates.length; i += TEXT_BATCH) {
-    const batch = candidates.slice(i, i + TEXT_BATCH);
-    // Small messages come whole when bodies are searched; otherwise only the top-level header.
-    const blobs = await scope.pool.query<{ id: string; raw: Buffer | null; mime: MimeIndex }>(
-      `SELECT id, mime, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR (mime->'root'->>'b')::int) END AS raw
-         FROM mail_blobs WHERE id = ANY($1::uuid[])`,
-      [[...new Set(batch.map((r) => r.blob_id))], needles.length > 0, WHOLE_MESSAGE_BYTES],
-    );
-    const byId = new Map(blobs.rows.map((b) => [b.id, b]));
-    const fills = new Map<string, { id: string; h: string[]; a: string[] }>();
-    for (const r of batch) {
-      const b = byId.get(r.blob_id);
-      // Expunged and collected by another session meanwhile: nothing left to match.
-      if (!b) continue;
-      const bytes = storedBytes(scope.pool, b.id, b.raw);
-      const root = b.mime.root;
-      // BODY alone on a message with its match texts reads no top-level header.
-      const header = headerKeys || r.unindexed ? parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h) : [];
-      if (r.unindexed) {
-        const t = searchTexts(header);
-        if (t) fills.set(b.id, { id: b.id, h: t.headers, a: t.addresses });
-      }
-      const bodyFound = needles.length ? await scanBody(bytes, b.mime, needles) : new Set<string>();
-      if (matches(key, searchRow(r), ctx, { header, bodyFound })) kept.push(r);
-    }
-    await fillSearchTexts(scope.pool, [...fills.values()]);
-  }
-  return kept;
-}
-
-/**
- * Stores the match texts of messages stored before the columns, now that their header was read,
- * so the next SEARCH answers them in SQL. Not on a read-only database (a standby): they wait.
- */
-async function fillSearchTexts(pool: pg.Pool, rows: { id: string; h: string[]; a: string[] }[]): Promise<void> {
-  if (!rows.length) return;
-  try {
-    await pool.query(
-      `UPDATE mail_blobs b SET search_headers = ARRAY(SELECT jsonb_array_elements_text(u.h)), search_addresses = ARRAY(SELECT jsonb_array_elements_text(u.a))
-         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, h jsonb, a jsonb)
-        WHERE b.id = u.id AND b.search_headers IS NULL`,
-      [JSON.stringify(rows)],
-    );
-  } catch (err) {
-    if (!isReadOnlyDatabase(err)) throw err;
-  }
-}
-
-/**
- * SEARCH over one folder; `key` has its system flags in stored case. Header keys on stored fields
- * are exact SQL for the rows with match texts; only the others go through the JS matcher.
- */
-export async function searchFolder(scope: SearchScope, key: SearchKey): Promise<SearchResult> {
-  const params: unknown[] = [scope.folderId];
-  const ctx = { recent: scope.recent };
-  const source = textSource(key);
-  const loose = compile(key, params, ctx, true, false);
-  const where = source === 'stored' ? `CASE WHEN b.search_headers IS NULL THEN ${loose} ELSE ${compile(key, params, ctx, true, true)} END` : loose;
-  const rows = await scope.pool.query<CandidateRow>(
-    `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id,
-            b.search_headers IS NULL AS unindexed
-       FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
-      WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
-    params,
-  );
-  let hits = rows.rows;
-  if (source === 'bytes') hits = await textMatches(scope, key, hits);
-  else if (source === 'stored' && hits.some((r) => r.unindexed)) {
-    const kept = new Set(await textMatches(scope, key, hits.filter((r) => r.unindexed)));
-    hits = hits.filter((r) => !r.unindexed || kept.has(r));
-  }
-  const modseqs = usesModseq(key) ? hits.map((r) => num(r.modseq)) : null;
-  const highestModseq = modseqs && modseqs.length ? modseqs.reduce((a, b) => Math.max(a, b)) : null;
-  return { uids: hits.map((r) => num(r.uid)), highestModseq, modseqs };
 }
