@@ -40,7 +40,7 @@ const addrs = (r: Awaited<ReturnType<typeof resolveRecipient>>) => (r.status ===
 
 describe('resolveRecipient', () => {
   it('a mailbox, case-insensitively', async () => {
-    expect(await resolve('Alice@EXAMPLE.test')).toEqual({ status: 'ok', mailboxes: [{ id: ids['alice@example.test'], address: 'alice@example.test', domainId: expect.any(String) }], remote: [], skipped: [] });
+    expect(await resolve('Alice@EXAMPLE.test')).toEqual({ status: 'ok', mailboxes: [{ id: ids['alice@example.test'], address: 'alice@example.test', domainId: expect.any(String), away: false }], remote: [], skipped: [] });
   });
   it('an alias to several local and remote destinations', async () => {
     const r = await resolve('team@example.test');

@@ -6,6 +6,8 @@ export interface LocalTarget {
   id: string;
   address: string;
   domainId: string;
+  /** Its owner has a vacation reply on (RFC 3834), so delivery asks whether to answer; read with the mailbox. */
+  away: boolean;
 }
 
 export type TargetState = 'unknown' | 'disabled' | 'over_quota';
@@ -30,6 +32,7 @@ interface MailboxRow {
   usedBytes: bigint;
   domainEnabled: boolean;
   forwarding: { destinations: string[]; keepCopy: boolean } | null;
+  away: boolean;
 }
 
 interface AliasRow {
@@ -45,7 +48,7 @@ const DELIMITERS = ['+', '-', '_', '.', '='];
 
 /**
  * One statement for a set of addresses: their domains, and the aliases and mailboxes (with the
- * domain's enabled flag and the mailbox's own forwarding) under every address they may resolve
+ * domain's enabled flag, the mailbox's own forwarding and whether its vacation reply is on) under every address they may resolve
  * through: the address itself, its base for each possible subaddress delimiter, the catch-all.
  */
 const LOOKUP = `SELECT
@@ -55,7 +58,8 @@ const LOOKUP = `SELECT
      FROM aliases a WHERE a.source = ANY($2::text[]))::text AS aliases,
   (SELECT coalesce(json_agg(json_build_object('id', m.id, 'address', m.address, 'domainId', m.domain_id, 'enabled', m.enabled,
             'quotaBytes', m.quota_bytes::text, 'usedBytes', m.used_bytes::text, 'domainEnabled', d.enabled,
-            'destinations', f.destinations, 'keepCopy', f.keep_copy)), '[]')
+            'destinations', f.destinations, 'keepCopy', f.keep_copy,
+            'away', EXISTS (SELECT 1 FROM vacation_settings v WHERE v.mailbox_id = m.id AND v.enabled))), '[]')
      FROM mailboxes m JOIN domains d ON d.id = m.domain_id LEFT JOIN mailbox_forwarding f ON f.mailbox_id = m.id
     WHERE m.address = ANY($2::text[]))::text AS mailboxes`;
 
@@ -105,6 +109,7 @@ class DirectoryLookup {
         usedBytes: BigInt(m.usedBytes),
         domainEnabled: m.domainEnabled,
         forwarding: m.destinations ? { destinations: m.destinations, keepCopy: m.keepCopy ?? true } : null,
+        away: m.away,
       });
     }
   }
@@ -168,7 +173,7 @@ export async function resolveRecipient(
     }
     // Full means no room for this message (its size when known, else one more byte).
     if (m.quotaBytes > 0n && m.usedBytes + (size > 0n ? size : 1n) > m.quotaBytes) return 'over_quota';
-    mailboxes.set(m.id, { id: m.id, address: m.address, domainId: m.domainId });
+    mailboxes.set(m.id, { id: m.id, address: m.address, domainId: m.domainId, away: m.away });
     return null;
   };
 

@@ -60,7 +60,7 @@ export class PostgresSmtpBackend implements SmtpBackend {
     });
     switch (r.status) {
       case 'ok':
-        return { kind: 'local', mailboxes: r.mailboxes.map((m) => ({ id: m.id, domainId: m.domainId })), forwards: r.remote };
+        return { kind: 'local', mailboxes: r.mailboxes.map((m) => ({ id: m.id, domainId: m.domainId, away: m.away })), forwards: r.remote };
       case 'not_local':
         return { kind: 'remote' };
       default:
@@ -79,11 +79,12 @@ export class PostgresSmtpBackend implements SmtpBackend {
   async accept(input: AcceptInput): Promise<void> {
     const raw = this.dkim ? await this.dkim.sign(input) : input.raw;
     const header = await acceptMessage(this.pool, { ...input, raw }, this.srs);
-    // Auto-replies after the commit, before the 250 (one indexed read when nobody is away): a failure
+    // Auto-replies after the commit, before the 250 (no statement when nobody is away): a failure
     // is logged, never the sender's problem — the message is delivered either way.
     const disposition = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
     const sign = this.dkim ? (reply: Buffer, domainId: string) => this.dkim!.signFor(reply, domainId, input.queueId) : undefined;
-    await sendVacationReplies(this.pool, { queueId: input.queueId, mailFrom: input.mailFrom, mailboxIds: input.mailboxIds, header, disposition }, this.replyRoute, sign).catch(
+    const mailboxIds = input.away ?? input.mailboxIds;
+    await sendVacationReplies(this.pool, { queueId: input.queueId, mailFrom: input.mailFrom, mailboxIds, header, disposition }, this.replyRoute, sign).catch(
       (err) => vacationLog.warn({ err: (err as Error).message, queueId: input.queueId }, 'vacation reply not sent'),
     );
   }

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRecipient } from '@/lib/directory';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
+import { PolicyCache } from '../services/policy-cache';
 import type { AcceptInput } from '../smtp/backend';
 import { acceptMessage } from './accept';
+import { PostgresSmtpBackend } from './backend';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -80,6 +82,26 @@ describe('recipient resolution (RCPT)', () => {
       const { result, sent } = await statements((p) => resolveRecipient(p, address, () => '+'));
       expect([address, result.status, sent.length]).toEqual([address, status, expected]);
     }
+  });
+});
+
+describe('vacation replies (RFC 3834)', () => {
+  it('RCPT says whose owner is away in its one statement; the end of DATA asks about those only, so mail to the others costs no vacation lookup', async () => {
+    const here = await createTestMailbox(pool, 'here@vacation.test');
+    const away = await createTestMailbox(pool, 'away@vacation.test');
+    await pool.query(`INSERT INTO vacation_settings (mailbox_id, enabled, subject, body) VALUES ($1, true, 'Away', 'Back on Monday.')`, [away.mailboxId]);
+    const resolved = await statements((p) => resolveRecipient(p, 'away@vacation.test', () => '+'));
+    expect(resolved.sent).toHaveLength(1);
+    expect(resolved.result).toMatchObject({ status: 'ok', mailboxes: [{ id: away.mailboxId, away: true }] });
+    expect(await resolveRecipient(pool, 'here@vacation.test', () => '+')).toMatchObject({ status: 'ok', mailboxes: [{ id: here.mailboxId, away: false }] });
+
+    const accept = (p: pg.Pool, m: AcceptInput) => new PostgresSmtpBackend(db.prisma, p, new PolicyCache(db.prisma)).accept(m);
+    await accept(pool, input([here.mailboxId, away.mailboxId])); // first mail: the default folders
+    const nobodyAway = await statements((p) => accept(p, input([here.mailboxId], { away: [] })));
+    expect(nobodyAway.sent).toEqual(['WITH blob AS', 'WITH chain AS']);
+    const someoneAway = await statements((p) => accept(p, input([here.mailboxId, away.mailboxId], { away: [away.mailboxId], mailFrom: 'friend@sender.test', raw: Buffer.from('From: <friend@sender.test>\r\nTo: <away@vacation.test>\r\nSubject: lunch?\r\nMessage-ID: <lunch@sender.test>\r\n\r\nTuesday?\r\n') })));
+    expect(someoneAway.sent.slice(0, 3)).toEqual(['WITH blob AS', 'WITH chain AS', 'SELECT v.mailbox_id, m.address,']);
+    expect(await count(`SELECT count(*) AS n FROM vacation_replies WHERE mailbox_id = $1 AND sender = 'friend@sender.test'`, [away.mailboxId])).toBe(1);
   });
 });
 

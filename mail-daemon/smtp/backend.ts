@@ -15,9 +15,16 @@ export interface AuthUser {
   appPasswordId?: string | null;
 }
 
+/** A mailbox a recipient resolved to; `away`: its owner's vacation reply is on (RFC 3834). */
+export interface LocalMailbox {
+  id: string;
+  domainId: string;
+  away: boolean;
+}
+
 export type RecipientLookup =
   /** One of our domains, resolved (aliases, catch-all, plus-addressing) to deliverable mailboxes. */
-  | { kind: 'local'; mailboxes: { id: string; domainId: string }[]; forwards: string[] }
+  | { kind: 'local'; mailboxes: LocalMailbox[]; forwards: string[] }
   | { kind: 'unknown' }
   | { kind: 'disabled' }
   | { kind: 'over_quota' }
@@ -44,6 +51,12 @@ export interface AcceptInput {
   recipients: string[];
   /** Distinct local mailboxes to deliver to. */
   mailboxIds: string[];
+  /**
+   * Those of mailboxIds whose owner had a vacation reply on when the recipient was resolved, the
+   * only ones delivery asks whether to answer (so mail to mailboxes nobody left costs no lookup);
+   * absent: not known, every one is asked.
+   */
+  away?: string[];
   /** Recipients for the outbound queue: relayed (authenticated or relay-network senders) or alias forwards. */
   remoteRecipients: string[];
   /** Those of remoteRecipients that are alias forwards (not relayed for the sender): SRS applies to them. */

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '@/lib/log';
 import type { Policy } from '@/lib/policy';
-import type { AuthUser, EnvelopeDsn, InboundFilter, InboundJudgement, ListenerKind, SmtpBackend } from './backend';
+import type { AuthUser, EnvelopeDsn, InboundFilter, InboundJudgement, ListenerKind, LocalMailbox, SmtpBackend } from './backend';
 import { dataChecks, inNetworks, mailChecks, rcptChecks, runChecks, type CheckSession, type MailContext, type SendingBudget, type Verdict } from './checks';
 import { REPLY, type Reply } from './codes';
 import { readMessage } from './data';
@@ -29,7 +29,7 @@ export interface ConnectionInfo {
 interface AcceptedRecipient {
   address: string;
   /** Local mailboxes it resolved to (with their domains, for per-domain size limits). */
-  mailboxes: { id: string; domainId: string }[];
+  mailboxes: LocalMailbox[];
   /** Where it goes off this server: itself when relayed, or an alias's remote destinations. */
   remote: string[];
   /** RFC 3461 NOTIFY and ORCPT as given. */
@@ -233,6 +233,7 @@ export class SmtpSession implements CheckSession {
       return this.note(refused) as { ok: false; reply: Reply };
     }
     const mailboxIds = [...new Set(this.recipients.flatMap((r) => r.mailboxes.map((m) => m.id)))];
+    const away = [...new Set(this.recipients.flatMap((r) => r.mailboxes.filter((m) => m.away).map((m) => m.id)))];
     // Usually settled long since; otherwise bounded by the lookup's timeout from the connection's start.
     const clientName = this.reverseName ? (this.reverseName.known !== undefined ? this.reverseName.known : await this.reverseName.ready) : null;
     // The checks on arrival: the message to store (forged fields removed), our fields for its top, the receipt's record.
@@ -292,6 +293,7 @@ export class SmtpSession implements CheckSession {
         mailFrom: this.mailFrom ?? '',
         recipients: envelope.rcpts,
         mailboxIds,
+        away,
         remoteRecipients,
         forwarded,
         dsn: this.envelopeDsn(),
