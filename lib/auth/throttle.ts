@@ -166,18 +166,12 @@ export async function admitLogin(db: DbOrTx, attempt: LoginAttempt, rules: Brute
  * statement (three upserts of three different keys).
  */
 export async function recordLoginFailure(db: DbOrTx, attempt: LoginAttempt, rules: BruteForce): Promise<void> {
-  await db.$queryRaw`${loginFailureSql(attempt, rules)} SELECT 1`;
-}
-
-/**
- * The three counts of a failed attempt as data-modifying WITH items (each runs once, whether
- * read or not), for a statement to end with its own SELECT.
- */
-export function loginFailureSql(attempt: LoginAttempt, rules: BruteForce): Prisma.Sql {
   const keys = keysOf(attempt);
-  return Prisma.sql`WITH pair_failure AS (${failureUpsert(keys.accountIp, rules)}),
+  // Data-modifying WITH items run once each, whether read or not.
+  await db.$queryRaw`WITH pair_failure AS (${failureUpsert(keys.accountIp, rules)}),
     ip_failure AS (${failureUpsert(keys.ip, { ...rules, maxFailures: rules.maxFailures * IP_FAILURE_FACTOR })}),
-    account_failure AS (${slidingFailureUpsert(keys.account, rules)})`;
+    account_failure AS (${slidingFailureUpsert(keys.account, rules)})
+    SELECT 1`;
 }
 
 /**
