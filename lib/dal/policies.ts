@@ -28,9 +28,8 @@ export interface PolicyEditor {
 export async function getPolicyEditor(domainId: string | undefined): Promise<PolicyEditor> {
   const admin = await requireGlobalAdmin();
   const database = db();
-  const domains = await domainChoices(database, admin);
+  const [domains, globalOverride] = await Promise.all([domainChoices(database, admin), getPolicyOverride(database, null)]);
   const domain = domains.find((d) => d.id === domainId) ?? null;
-  const globalOverride = await getPolicyOverride(database, null);
   const globalEffective = mergePolicy(globalOverride);
   const domainOverride = domain ? await getPolicyOverride(database, domain.id) : null;
   const version = createHash('sha256').update(JSON.stringify(domain ? domainOverride : globalOverride)).digest('base64url');
