@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // A lost connection is logged and discarded; the statement on it fails with its own error.
   const onDatabaseError = (err: Error) => log.warn({ err: err.message }, 'database connection lost');
   const db = createPrisma(cluster.url, 10, onDatabaseError);
-  const pool = createPool(cluster.url, { max: 20, onError: onDatabaseError });
+  const pool = createPool(cluster.url, { max: 20, onError: onDatabaseError, genericPlans: true });
   processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.totalCount - pool.idleCount, { state: 'busy' });
   processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.idleCount, { state: 'idle' });
   processMetrics.gauge(DAEMON_METRICS.poolConnections, () => pool.waitingCount, { state: 'waiting' });

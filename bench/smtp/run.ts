@@ -13,6 +13,10 @@
 // --submissions: implicit TLS (RFC 8314, Postern's submissions port) and AUTH PLAIN once per
 // session, the mailbox's own address as sender; Postfix gets an smtpd in wrapper mode on a second
 // port and sends without AUTH (no SASL backend here), so its row has no password check.
+// --steps: also print the median time of each step of a message (greeting, EHLO, the pipelined
+// MAIL/RCPT/DATA, the message up to its 250, QUIT) for each server, to see where latency lives.
+// --cpu-prof DIR: the daemon runs under node --cpu-prof and writes its V8 CPU profile to DIR when
+// it stops (open it in Chrome's DevTools, or sum it by function).
 // --from 127.0.0.2: the client's source address. 127.0.0.1 is named in /etc/hosts, which answers
 // its reverse lookup without DNS; any other loopback address is asked of the resolver, as a real
 // client's address is.
@@ -48,6 +52,8 @@ const PLAIN = process.argv.includes('--plain');
 const RECONNECT = process.argv.includes('--reconnect');
 const NO_CHECKS = process.argv.includes('--no-checks');
 const SUBMISSIONS = process.argv.includes('--submissions');
+const STEPS = process.argv.includes('--steps');
+const CPU_PROF = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
 const FROM = process.argv.includes('--from') ? process.argv[process.argv.indexOf('--from') + 1] : undefined;
 const PASSWORD = 'Correct-Horse-Battery-9';
 
@@ -63,56 +69,91 @@ function message(n: number): string {
  * N sessions, each greeting, EHLO (STARTTLS, EHLO) once — or once per message with --reconnect —
  * then pipelined MAIL/RCPT/DATA + message until the shared budget is spent.
  */
-async function load(port: number, rcpt: string, raw = message(0), auth = false): Promise<{ seconds: number; sent: number }> {
+async function load(port: number, rcpt: string, raw = message(0), auth = false): Promise<{ seconds: number; sent: number; steps: Map<string, number[]> }> {
   let next = 0;
+  const steps = new Map<string, number[]>();
+  /** One session's clock: step(name) records the time since the last step (or start()). */
+  const clock = () => {
+    let mark = performance.now();
+    return {
+      start: () => void (mark = performance.now()),
+      step(name: string) {
+        const now = performance.now();
+        steps.set(name, [...(steps.get(name) ?? []), now - mark]);
+        mark = now;
+      },
+    };
+  };
   const body = raw + '.';
   const sender = SUBMISSIONS ? rcpt : 'bench@sender.test';
-  const open = async () => {
+  const open = async (time: ReturnType<typeof clock>) => {
+    time.start();
     const { client, greeting } = await RawSmtp.connect(port, { implicitTls: SUBMISSIONS, ...(FROM ? { localAddress: FROM } : {}) });
     if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.text}`);
+    time.step('connect and greeting');
     const expect = async (line: string, code: number) => {
       const r = await client.cmd(line);
       if (r.code !== code) throw new Error(`${line.slice(0, 40)} → ${r.code} ${r.text}`);
     };
     await expect('EHLO bench.client', 250);
+    time.step('EHLO');
     if (!PLAIN && !SUBMISSIONS) {
       await expect('STARTTLS', 220);
       await client.upgrade('localhost');
       await expect('EHLO bench.client', 250);
+      time.step('STARTTLS and EHLO');
     }
-    if (auth) await expect(`AUTH PLAIN ${Buffer.from(`\0${rcpt}\0${PASSWORD}`).toString('base64')}`, 235);
+    if (auth) {
+      await expect(`AUTH PLAIN ${Buffer.from(`\0${rcpt}\0${PASSWORD}`).toString('base64')}`, 235);
+      time.step('AUTH');
+    }
     return { client, expect };
   };
-  const close = async (client: RawSmtp) => {
+  const close = async (client: RawSmtp, time: ReturnType<typeof clock>) => {
+    time.start();
     await client.cmd('QUIT').catch(() => {});
+    time.step('QUIT');
     client.close();
   };
   const session = async () => {
-    let conn = await open();
+    const time = clock();
+    let conn = await open(time);
     let sent = 0;
     while (next < MESSAGES) {
       next++;
       if (RECONNECT && sent > 0) {
-        await close(conn.client);
-        conn = await open();
+        await close(conn.client, time);
+        conn = await open(time);
       }
       const { client, expect } = conn;
+      time.start();
       // RFC 2920: MAIL, RCPT and DATA in one write, as MTAs send them.
       client.write(`MAIL FROM:<${sender}>\r\nRCPT TO:<${rcpt}>\r\nDATA\r\n`);
       for (const code of [250, 250, 354]) {
         const r = await client.read();
         if (r.code !== code) throw new Error(`pipelined → ${r.code} ${r.text}`);
       }
+      time.step('MAIL, RCPT, DATA');
       await expect(body, 250);
+      time.step('message to its 250');
       sent++;
     }
-    await close(conn.client);
+    await close(conn.client, time);
     return sent;
   };
   const started = process.hrtime.bigint();
   const counts = await Promise.all(Array.from({ length: SESSIONS }, session));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, sent: counts.reduce((a, b) => a + b, 0) };
+  return { seconds, sent: counts.reduce((a, b) => a + b, 0), steps };
+}
+
+/** With one session the steps are sequential; with more they overlap and each is the latency one session sees. */
+function printSteps(label: string, steps: Map<string, number[]>): void {
+  if (!STEPS) return;
+  const at = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`${label} steps (ms: median / mean / 99th percentile):`);
+  for (const [name, xs] of steps) console.log(`  ${name.padEnd(22)} ${at(xs, 0.5).toFixed(2)} / ${mean(xs).toFixed(2)} / ${at(xs, 0.99).toFixed(2)}`);
 }
 
 async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?: Record<string, string>; raw?: string } = {}): Promise<number> {
@@ -126,7 +167,7 @@ async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?
     const limits = SUBMISSIONS ? { sendMessagesPerHour: 0, sendRecipientsPerDay: 0 } : {};
     if (run.authChecks !== undefined || SUBMISSIONS) await updatePolicy(db, SYSTEM, { domainId: null, settings: { ...limits, ...(run.authChecks !== undefined ? { authChecks: run.authChecks } : {}) } });
     await db.$disconnect();
-    daemon = await spawnDaemon(url, tmp, run.env); // production log level (info): one line per session and per message
+    daemon = await spawnDaemon(url, tmp, run.env, CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : []); // production log level (info): one line per session and per message
     const port = SUBMISSIONS ? daemon.ports.submissions : daemon.ports.mx;
     await load(port, 'bench@bench.test', run.raw, SUBMISSIONS).then(() => undefined, () => undefined); // warm-up (JIT, pool)
     const r = await load(port, 'bench@bench.test', run.raw, SUBMISSIONS);
@@ -136,6 +177,7 @@ async function benchPostern(label = 'postern', run: { authChecks?: boolean; env?
     await check.end();
     const rate = r.sent / r.seconds;
     console.log(`${label}: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s (${stored} stored in total incl. warm-up)`);
+    printSteps(label, r.steps);
     return rate;
   } finally {
     daemon?.child.kill('SIGTERM');
@@ -227,6 +269,7 @@ async function benchPostfix(): Promise<number | null> {
     const r = await load(listening, 'bench@bench.test');
     const rate = r.sent / r.seconds;
     console.log(`postfix ${execFileSync('/usr/sbin/postconf', ['-h', '-d', 'mail_version'], { encoding: 'utf8' }).trim()}: ${r.sent} messages in ${r.seconds.toFixed(2)} s = ${rate.toFixed(1)} msg/s`);
+    printSteps('postfix', r.steps);
     return rate;
   } finally {
     postfix('stop');

@@ -11,26 +11,61 @@
 //   read-only, it terminated backends, it went away: isServerFault) makes every connection
 //   opened before it suspect: each is discarded when next checked out or released, instead of
 //   failing one more request apiece once the database is back.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { isConnectionFault, isServerFault } from './faults';
 
 export interface PoolOptions {
   max?: number;
+  /**
+   * Plan statements once per server connection for all values (plan_cache_mode =
+   * force_generic_plan), for a pool whose statements are lookups by key, whose best plan does not
+   * depend on the values: the named ones (prepared()) are then never planned again. Postgres would
+   * otherwise plan some of them afresh at every call, judging a custom plan cheaper.
+   */
+  genericPlans?: boolean;
   /** Errors of idle and checked-out connections (the query that was running fails on its own). */
   onError?: (err: Error) => void;
 }
 
 /** A pg client that remembers the first connection fault any of its queries met. */
+/** What createPool tells each of its connections, through pg-pool's client config. */
+interface SessionConfig extends pg.ClientConfig {
+  /** Send no statement named (DATABASE_URL's pgbouncer=true: a pooler in transaction mode). */
+  unnamed?: boolean;
+  /** Run once on the new connection, before anyone's first statement. */
+  setup?: string;
+}
+
 class FaultAwareClient extends pg.Client {
   fault: Error | null = null;
+  readonly unnamed: boolean;
+  readonly setup: string | undefined;
   /** The pool's generation when this connection was opened (FaultAwarePool.generation). */
   generation = 0;
   onFault: (err: Error) => void = () => {};
+
+  constructor(config: SessionConfig = {}) {
+    super(config);
+    this.unnamed = config.unnamed ?? false;
+    this.setup = config.setup;
+  }
 }
+
+// pg-pool connects with a callback; the setup statement runs before the callback hands the connection out.
+const connect = pg.Client.prototype.connect as unknown as (this: pg.Client) => Promise<void>;
+FaultAwareClient.prototype.connect = function (this: FaultAwareClient, callback?: (err: Error | null, client?: pg.Client) => void) {
+  const ready = connect.call(this).then(async () => {
+    if (this.setup) await this.query(this.setup);
+    return this;
+  });
+  if (!callback) return ready;
+  ready.then(() => callback(null, this), (err: Error) => callback(err));
+} as typeof pg.Client.prototype.connect;
 
 const query = pg.Client.prototype.query;
 FaultAwareClient.prototype.query = function (this: FaultAwareClient, ...args: unknown[]) {
-  const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+  const result = (query as (...a: unknown[]) => unknown).apply(this, this.unnamed ? args : withName(args));
   if (result instanceof Promise) {
     result.catch((err: unknown) => {
       if (!this.fault && isConnectionFault(err)) {
@@ -108,9 +143,54 @@ class FaultAwarePool extends pg.Pool {
   }
 }
 
+/** Statement texts sent named, with their names (bounded: a text beyond it simply goes unnamed). */
+const names = new Map<string, string>();
+const MAX_NAMED = 1000;
+
+/**
+ * Marks a statement text to be sent named, the name made from the text: node-postgres then parses
+ * and plans it once per server connection (Parse) and afterwards only binds and executes it, where
+ * an unnamed statement is parsed, analysed and planned at every call (for the mail path's large
+ * statements, much of their cost in Postgres). Still one round trip either way. For statements run
+ * very often whose text has few shapes: each distinct text is kept on every server connection.
+ * Returns the text, to be run as usual (`query(text, values)` or `query({ text, values })`).
+ */
+export function prepared(text: string): string {
+  if (!names.has(text) && names.size < MAX_NAMED) names.set(text, `postern_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`);
+  return text;
+}
+
+/** The query's arguments with the statement's name added when its text was marked by prepared(). */
+function withName(args: unknown[]): unknown[] {
+  const [first, second] = args;
+  if (typeof first === 'string') {
+    const name = names.get(first);
+    return name && Array.isArray(second) ? [{ text: first, values: second, name }, ...args.slice(2)] : args;
+  }
+  const config = first as pg.QueryConfig | undefined;
+  if (!config || typeof config !== 'object' || config.name || typeof config.text !== 'string') return args;
+  const name = names.get(config.text);
+  return name ? [{ ...config, name }, ...args.slice(1)] : args;
+}
+
+/**
+ * `pgbouncer=true` in DATABASE_URL's query (the flag Prisma's own engine knows): the server
+ * connection may change between transactions, as behind PgBouncer before 1.21 in transaction
+ * mode, which cannot carry a named statement from one to the next. Every statement goes unnamed.
+ */
+function behindTransactionPooler(connectionString: string): boolean {
+  try {
+    return new URL(connectionString).searchParams.get('pgbouncer') === 'true';
+  } catch {
+    return false;
+  }
+}
+
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const onError = options.onError ?? (() => {});
-  const pool = new FaultAwarePool({ connectionString, max: options.max ?? 10, Client: FaultAwareClient });
+  const unnamed = behindTransactionPooler(connectionString);
+  const session: Pick<SessionConfig, 'unnamed' | 'setup'> = { unnamed, setup: options.genericPlans && !unnamed ? 'SET plan_cache_mode = force_generic_plan' : undefined };
+  const pool = new FaultAwarePool({ connectionString, max: options.max ?? 10, Client: FaultAwareClient, ...session });
   // An idle client's error reaches both; it is said once, by the client's own listener.
   pool.on('error', () => {});
   pool.on('connect', (pgClient) => {

@@ -1,3 +1,4 @@
+import { prepared } from '@/lib/db/pool';
 import type { Db } from '@/lib/db/prisma';
 import { MAX_ALIAS_DEPTH } from '@/lib/aliases/check-destinations';
 import { normalizeAddress, splitAddress, stripSubaddress } from '@/lib/validations/address';
@@ -51,7 +52,7 @@ const DELIMITERS = ['+', '-', '_', '.', '='];
  * domain's enabled flag, the mailbox's own forwarding and whether its vacation reply is on) under every address they may resolve
  * through: the address itself, its base for each possible subaddress delimiter, the catch-all.
  */
-const LOOKUP = `SELECT
+const LOOKUP = prepared(`SELECT
   (SELECT coalesce(json_agg(json_build_object('name', d.name, 'id', d.id, 'enabled', d.enabled)), '[]')
      FROM domains d WHERE d.name = ANY($1::text[]))::text AS domains,
   (SELECT coalesce(json_agg(json_build_object('source', a.source, 'destinations', a.destinations, 'enabled', a.enabled)), '[]')
@@ -61,7 +62,7 @@ const LOOKUP = `SELECT
             'destinations', f.destinations, 'keepCopy', f.keep_copy,
             'away', EXISTS (SELECT 1 FROM vacation_settings v WHERE v.mailbox_id = m.id AND v.enabled))), '[]')
      FROM mailboxes m JOIN domains d ON d.id = m.domain_id LEFT JOIN mailbox_forwarding f ON f.mailbox_id = m.id
-    WHERE m.address = ANY($2::text[]))::text AS mailboxes`;
+    WHERE m.address = ANY($2::text[]))::text AS mailboxes`);
 
 interface LookupRow {
   domains: string;

@@ -4,6 +4,7 @@
  */
 import type { ParsedHeader } from '@/lib/mime';
 import { randomInt } from 'node:crypto';
+import { prepared } from '@/lib/db/pool';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { normalizeTlsVersion } from '@/lib/received';
 import { splitAddress } from '@/lib/validations/address';
@@ -119,7 +120,7 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
        DO UPDATE SET messages = t.messages + EXCLUDED.messages, deliveries = t.deliveries + EXCLUDED.deliveries
      )
      SELECT count(*) FROM chain`;
-  await sql.query(text, values);
+  await sql.query(prepared(text), values); // a few shapes, sent for every stored message
   return s;
 }
 

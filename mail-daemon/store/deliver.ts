@@ -13,10 +13,15 @@
 import type pg from 'pg';
 import type { ParsedHeader } from '@/lib/mime';
 import { CHANNELS } from '@/lib/db/channels';
+import { groupCommitFor } from '@/lib/db/group-commit';
+import { prepared } from '@/lib/db/pool';
 import { withTransaction } from '@/lib/db/transaction';
 import { num } from './db';
 import { ensureDefaultFolders } from './folders';
 import { insertBlobSql, prepareBlob, type PreparedBlob } from './blobs';
+
+/** Messages up to this size share commits with others; a larger one commits alone. */
+const GROUP_COMMIT_MAX_BYTES = 256 * 1024;
 
 export interface DeliverInput {
   raw: Buffer;
@@ -55,13 +60,20 @@ export async function deliver(
   // One message per mailbox, in a fixed order so concurrent deliveries lock rows alike.
   const mailboxIds = [...new Set(input.recipients.map((r) => r.mailboxId))].sort();
   const statement = deliveryStatement(blob, mailboxIds, input);
+  type Row = { blob_id: string; id: string | null; folder_id: string; mailbox_id: string; uid: string };
   const store = async (client: pg.Pool | pg.PoolClient): Promise<Stored> => {
-    const r = await client.query<{ blob_id: string; id: string | null; folder_id: string; mailbox_id: string; uid: string }>(statement);
+    // Alone on a connection of its own, the statement shares its COMMIT with the deliveries that
+    // arrive while another is committing (lib/db/group-commit) — but not a large message, which
+    // would hold up the small ones behind it.
+    const r =
+      client === pool && blob.raw.length <= GROUP_COMMIT_MAX_BYTES
+        ? await groupCommitFor(pool).run<Row>(statement, mailboxIds[0] ?? '')
+        : await client.query<Row>(statement);
     const messages = r.rows.filter((row) => row.id !== null).map((row) => ({ mailboxId: row.mailbox_id, folderId: row.folder_id, uid: num(row.uid), id: row.id! }));
     return { blobId: r.rows[0].blob_id, messages, header: blob.header };
   };
-  // Without a hook the statement is its own transaction: one round trip, committed (synchronous_commit)
-  // before it returns, so the folder rows stay locked only while it runs and commits.
+  // Without a hook the statement is its own transaction (or its group's): one round trip, committed
+  // (synchronous_commit) before it returns, so the folder rows stay locked only while it runs and commits.
   const attempt = (firstDelivery: boolean) =>
     inTransaction || firstDelivery
       ? withTransaction(pool, async (client) => {
@@ -127,9 +139,8 @@ function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: Deli
             END AS notified
        FROM blob LEFT JOIN (msg JOIN f ON f.id = msg.folder_id) ON true
       ORDER BY f.mailbox_id`;
-  // Unnamed: a named (prepared) statement exists on one server connection only, which a pooler in
-  // transaction mode (PgBouncer before 1.21) does not keep; either way it is one round trip.
-  return { text, values };
+  // Its text has a few shapes (folder, alongside): prepared once per server connection.
+  return { text: prepared(text), values };
 }
 
 /** mail_messages.folder_id NULL: a recipient mailbox has no target folder yet. */
