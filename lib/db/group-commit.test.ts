@@ -103,6 +103,21 @@ describe('named statements', () => {
     }
   });
 
+  it('a named statement whose columns a migration changed fails once; the next connection prepares it afresh', async () => {
+    const one = createPool(db.url, { max: 1 });
+    try {
+      await pool.query(`CREATE TABLE gc_evolving (id int PRIMARY KEY)`);
+      await pool.query(`INSERT INTO gc_evolving VALUES (1)`);
+      const text = prepared(`SELECT * FROM gc_evolving WHERE id = $1`);
+      expect((await one.query(text, [1])).rows).toEqual([{ id: 1 }]);
+      await pool.query(`ALTER TABLE gc_evolving ADD COLUMN note text DEFAULT 'new'`);
+      await expect(one.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
+      expect((await one.query(text, [1])).rows).toEqual([{ id: 1, note: 'new' }]);
+    } finally {
+      await one.end();
+    }
+  });
+
   it('genericPlans: the pool plans its named statements once for all values', async () => {
     const generic = createPool(db.url, { max: 1, genericPlans: true });
     try {

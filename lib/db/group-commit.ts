@@ -52,6 +52,13 @@ export class GroupCommit {
     });
   }
 
+  /** run() in the shape of pg's query(text, values), for code written against a pool or a client. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async query<T = any>(text: string, values?: unknown[]): Promise<{ rows: T[]; rowCount: number | null }> {
+    const r = await this.run({ text, values });
+    return { rows: r.rows as T[], rowCount: r.rowCount };
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {

@@ -68,7 +68,7 @@ FaultAwareClient.prototype.query = function (this: FaultAwareClient, ...args: un
   const result = (query as (...a: unknown[]) => unknown).apply(this, this.unnamed ? args : withName(args));
   if (result instanceof Promise) {
     result.catch((err: unknown) => {
-      if (!this.fault && isConnectionFault(err)) {
+      if (!this.fault && (isConnectionFault(err) || isStalePlan(err))) {
         this.fault = err as Error;
         this.onFault(err as Error);
       }
@@ -76,6 +76,16 @@ FaultAwareClient.prototype.query = function (this: FaultAwareClient, ...args: un
   }
   return result;
 } as typeof query;
+
+/**
+ * A named statement whose result columns changed under it (`SELECT *` after another process's
+ * migration added a column): Postgres refuses it on this connection from then on. The connection is
+ * discarded like a faulty one, and the next prepares the statement afresh.
+ */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}
 
 type Done = (release?: unknown) => void;
 type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, done: Done) => void;

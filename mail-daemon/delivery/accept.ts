@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { groupCommitFor } from '@/lib/db/group-commit';
 import type { ParsedHeader } from '@/lib/mime';
 import { enqueue } from '../outbound/pg-queue';
 import type { Srs } from '../outbound/srs';
@@ -24,8 +25,9 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs 
   const outbound = input.remoteRecipients.length ? (tx: pg.PoolClient, { blobId }: { blobId: string }) => queueOutbound(tx, input, blobId, srs) : undefined;
   const stored = await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder, alongside }, outbound);
   // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, one statement of its own that
-  // never holds the INBOX row; a failure is logged, never the sender's problem (`postern tls rescan` recounts).
-  await recordDelivery(pool, {
+  // never holds the INBOX row, sharing its commit with other messages' (lib/db/group-commit); a failure is
+  // logged, never the sender's problem (`postern tls rescan` recounts).
+  await recordDelivery(groupCommitFor(pool), {
     blobId: stored.blobId,
     receivedAt: input.receivedAt,
     listener: input.listener,

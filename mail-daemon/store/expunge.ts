@@ -4,6 +4,7 @@
 // included), the quota use given back when asked, and a NOTIFY on commit. MOVE charges its
 // copies and removals together in its own transaction, so it asks for no quota change here.
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { CHANNELS } from '@/lib/db/channels';
 import type { UidRanges } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
@@ -36,7 +37,7 @@ export async function removeMessages(
   if (onlyDeleted) where += ` AND '\\Deleted' = ANY(m.flags)`;
   if (uids) where += ` AND ${uidCondition(uids, params, 'm.uid')}`;
   const r = await c.query<{ folder: boolean; uids: string[] | null; total: string | null; blobs: string[] | null }>(
-    `WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
+    prepared(`WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
      del AS (DELETE FROM mail_messages m WHERE ${where} RETURNING m.uid, m.size, m.blob_id),
      f AS (UPDATE mail_folders SET highest_modseq = lk.highest_modseq + 1 FROM lk
             WHERE mail_folders.id = lk.id AND EXISTS (SELECT 1 FROM del) RETURNING mail_folders.highest_modseq),
@@ -48,7 +49,7 @@ export async function removeMessages(
      n AS (SELECT pg_notify($3, json_build_object('mailboxId', $2::text, 'folderId', $1::text, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f)
      SELECT EXISTS (SELECT 1 FROM lk) AS folder, (SELECT count(*) FROM n) AS notified,
             (SELECT array_agg(uid ORDER BY uid) FROM del) AS uids, (SELECT sum(size) FROM del) AS total,
-            (SELECT array_agg(DISTINCT blob_id) FROM del) AS blobs`,
+            (SELECT array_agg(DISTINCT blob_id) FROM del) AS blobs`),
     params,
   );
   const row = r.rows[0];

@@ -6,6 +6,7 @@
 // itself (BODY[HEADER], BODY[], BODY[TEXT], HEADER.FIELDS) need only the root's offsets of the
 // MIME index, not the whole index, and a small span of them comes with the metadata row.
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { applyPartial, filterHeader, sectionRange, type MimeIndex } from '@/lib/mime';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
@@ -81,10 +82,10 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
   let after = 0;
   for (;;) {
     const batch = await scope.pool.query<MetaRow>(
-      `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime.columns}
+      prepared(`SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime.columns}
          FROM mail_messages m ${mime.from}
         WHERE ${where} AND m.uid > $${params.length + 1}
-        ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`,
+        ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`),
       [...params, after],
     );
     if (!batch.rows.length) return;
@@ -170,8 +171,8 @@ async function loadSpans(pool: pg.Pool, rows: MetaRow[], spans: Map<string, Span
   const ids = [...new Set(rows.filter((r) => !r.inline).map((r) => r.blob_id).filter((id) => spans.has(id)))];
   if (!ids.length) return new Map();
   const r = await pool.query<{ id: string; bytes: Buffer }>(
-    `SELECT u.id, substring(b.raw FROM u.s FOR u.l) AS bytes
-       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(id, s, l) JOIN mail_blobs b ON b.id = u.id`,
+    prepared(`SELECT u.id, substring(b.raw FROM u.s FOR u.l) AS bytes
+       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(id, s, l) JOIN mail_blobs b ON b.id = u.id`),
     [ids, ids.map((id) => spans.get(id)!.start + 1), ids.map((id) => spans.get(id)!.end - spans.get(id)!.start)],
   );
   return new Map(r.rows.map((x) => [x.id, x.bytes]));

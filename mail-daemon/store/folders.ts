@@ -2,6 +2,7 @@
 // transaction that needs them (delivery, IMAP login) — no trigger, no seeding cost for
 // mailboxes that never receive mail.
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { HIERARCHY_DELIMITER, StoreError, type SpecialUse } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
 import { FOLDER_SUBSCRIBED, type FolderRow } from './rows';
@@ -66,9 +67,9 @@ export async function folderRow(client: Client | pg.Pool, mailboxId: string, nam
 export async function claimRecent(client: Client | pg.Pool, folder: { id: string } | { mailboxId: string; name: string }): Promise<{ from: number; to: number } | null> {
   const [where, params] = 'id' in folder ? ['id = $1', [folder.id]] : ['mailbox_id = $1 AND name = $2', [folder.mailboxId, folder.name]];
   const r = await client.query(
-    `WITH old AS (SELECT id, first_recent_uid, uid_next FROM mail_folders WHERE ${where} AND uid_next > first_recent_uid FOR UPDATE),
+    prepared(`WITH old AS (SELECT id, first_recent_uid, uid_next FROM mail_folders WHERE ${where} AND uid_next > first_recent_uid FOR UPDATE),
      claimed AS (UPDATE mail_folders SET first_recent_uid = old.uid_next FROM old WHERE mail_folders.id = old.id)
-     SELECT first_recent_uid, uid_next FROM old`,
+     SELECT first_recent_uid, uid_next FROM old`),
     params,
   );
   const row = r.rows[0];

@@ -3,6 +3,7 @@
 // SEARCH and the changes other sessions made since the last look (RFC 7162 CONDSTORE/QRESYNC).
 // FETCH is in ./fetch.ts. Every write locks the folder row first (see ./pg-store.ts).
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { withTransaction } from '@/lib/db/transaction';
 import {
   StoreError,
@@ -183,12 +184,12 @@ export class PgFolderView implements FolderView {
     // every message of the claimed range.
     const claim = this.readOnly ? null : await readEvenIfReadOnly(async (writable) => (writable ? claimRecent(this.pool, { id: this.folder.id }) : null));
     const r = await this.pool.query<{ uid_next: string; highest_modseq: string; expunged: string[] | null; msgs: MessageSummary[] | null; claimed: string[] | null }>(
-      `SELECT uid_next, highest_modseq,
+      prepared(`SELECT uid_next, highest_modseq,
               (SELECT array_agg(uid ORDER BY uid) FROM mail_expunged WHERE folder_id = $1 AND modseq > $2) AS expunged,
               (SELECT json_agg(json_build_object('uid', uid, 'flags', flags, 'modseq', modseq) ORDER BY uid)
                  FROM mail_messages WHERE folder_id = $1 AND modseq > $2) AS msgs,
               (SELECT array_agg(uid ORDER BY uid) FROM mail_messages WHERE folder_id = $1 AND uid >= $3 AND uid < $4) AS claimed
-         FROM mail_folders WHERE id = $1`,
+         FROM mail_folders WHERE id = $1`),
       [this.folder.id, since.modseq, claim?.from ?? 0, claim?.to ?? 0],
     );
     const folder = r.rows[0];

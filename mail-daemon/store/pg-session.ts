@@ -3,6 +3,7 @@
 // list, CREATE/DELETE/RENAME, SUBSCRIBE (names in mail_subscriptions, apart from folders), STATUS, APPEND, QUOTA (RFC 9208) and SELECT, which opens
 // a PgFolderView (./pg-folder-view.ts).
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { withTransaction } from '@/lib/db/transaction';
 import {
   HIERARCHY_DELIMITER,
@@ -214,7 +215,7 @@ export class PgMailSession implements MailSession {
              WHERE k_m.folder_id = mail_folders.id AND left(k, 1) <> '\\') AS keywords`
       : '';
     const r = await this.pool.query<StateRow>(
-      `SELECT mail_folders.*, ${FOLDER_SUBSCRIBED}, s.* FROM mail_folders CROSS JOIN LATERAL (
+      prepared(`SELECT mail_folders.*, ${FOLDER_SUBSCRIBED}, s.* FROM mail_folders CROSS JOIN LATERAL (
          SELECT count(*) AS messages,
                 count(m.uid) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))) AS unseen,
                 count(m.uid) FILTER (WHERE '\\Deleted' = ANY(m.flags)) AS deleted,
@@ -223,7 +224,7 @@ export class PgMailSession implements MailSession {
                 count(m.uid) FILTER (WHERE m.uid >= coalesce($3::bigint, mail_folders.first_recent_uid) AND ($4::bigint IS NULL OR m.uid < $4::bigint)) AS recent
                 ${select}
            FROM mail_messages m WHERE m.folder_id = mail_folders.id) s
-        WHERE mail_folders.mailbox_id = $1 AND ($2::text IS NULL OR mail_folders.name = $2::text)`,
+        WHERE mail_folders.mailbox_id = $1 AND ($2::text IS NULL OR mail_folders.name = $2::text)`),
       [this.mailboxId, name === null ? null : lookupName(name), options.claim?.from ?? null, options.claim?.to ?? null],
     );
     return r.rows.map((row) => this.stateOf(row));
@@ -290,9 +291,9 @@ export class PgMailSession implements MailSession {
 
   async quota(): Promise<QuotaInfo> {
     const r = await this.pool.query(
-      `SELECT used_bytes, quota_bytes,
+      prepared(`SELECT used_bytes, quota_bytes,
               (SELECT count(*) FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1) AS messages
-         FROM mailboxes WHERE id = $1`,
+         FROM mailboxes WHERE id = $1`),
       [this.mailboxId],
     );
     const row = r.rows[0];

@@ -6,6 +6,7 @@
 // transaction. A message that would hold more than MAX_FLAGS_PER_MESSAGE flags fails the whole
 // command with nothing written.
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import { CHANNELS } from '@/lib/db/channels';
 import { StoreError, type MessageSummary, type UidRanges } from '@/mail-daemon/imap/backend';
 import { num, type Client } from './db';
@@ -51,7 +52,7 @@ export async function writeFlags(
     too_many: boolean;
     rows: { uid: number; flags: string[]; modseq: number; changed: boolean; modified: boolean }[] | null;
   }>(
-    `WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
+    prepared(`WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
      cur AS (SELECT m.id, m.uid, m.flags, m.modseq, ${nextFlags(change.op)} AS next,
                     ($5::bigint IS NOT NULL AND m.modseq > $5::bigint) AS modified
                FROM mail_messages m WHERE m.folder_id = $1 AND EXISTS (SELECT 1 FROM lk) AND ${uidCondition(uids, params, 'm.uid')}
@@ -66,7 +67,7 @@ export async function writeFlags(
      SELECT EXISTS (SELECT 1 FROM lk) AS folder, (SELECT yes FROM too_many) AS too_many, (SELECT count(*) FROM n) AS notified,
             (SELECT json_agg(json_build_object('uid', cur.uid, 'flags', coalesce(upd.flags, cur.flags), 'modseq', coalesce(upd.modseq, cur.modseq),
                                                'changed', upd.id IS NOT NULL, 'modified', cur.modified) ORDER BY cur.uid)
-               FROM cur LEFT JOIN upd ON upd.id = cur.id) AS rows`,
+               FROM cur LEFT JOIN upd ON upd.id = cur.id) AS rows`),
     params,
   );
   const row = r.rows[0];
