@@ -1,6 +1,6 @@
 /**
- * Writers, called inside the transaction that stores the message (mail-daemon/delivery's hook) or
- * by the rescan: one hop chain per stored message and the aggregate rows the dashboard reads.
+ * Writers, as part of the statement that stores the message (mail-daemon/delivery) or by the
+ * rescan: one hop chain per stored message and the aggregate rows the dashboard reads.
  */
 import type { ParsedHeader } from '@/lib/mime';
 import { randomInt } from 'node:crypto';
@@ -43,16 +43,29 @@ export function senderDomainOf(mailFrom: string): string {
 
 /**
  * Stores the message's hop chain and counts it in the aggregates, in one statement (one round trip,
- * atomic on its own). Returns the summary.
+ * atomic on its own). Returns the summary. For messages stored before (the rescan); the delivery
+ * writes the same rows in its own statement (deliveryStatsCtes).
  */
 export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainSummary> {
+  const values: unknown[] = [];
+  const p = (value: unknown) => `$${values.push(value)}`;
+  const { ctes, summary } = deliveryStatsCtes(f, p, `${p(f.blobId)}::uuid`);
+  await sql.query(prepared(`WITH ${ctes} SELECT count(*) FROM chain`), values); // a few shapes, run for every message rescanned
+  return summary;
+}
+
+/**
+ * The hop chain and the aggregate rows as common table expressions (chain, found, pairs,
+ * per_domain, stats, totals, weak) for a larger statement: `blobId` is the stored message's id as
+ * SQL (a parameter, or a read of the statement's own inserted blob), `p` binds a value and returns
+ * its placeholder. Nothing is counted when the chain was there already (a rescan racing a delivery).
+ */
+export function deliveryStatsCtes(f: Omit<DeliveryFacts, 'blobId'>, p: (value: unknown) => string, blobId: string): { ctes: string; summary: ChainSummary } {
   const s = summarizeChain(f.our, f.raw);
   const direction = directionOf(f.listener);
   const senderDomain = senderDomainOf(f.mailFrom);
   // Whose statistics: the recipients for inbound mail, the sender's own mailbox for submission.
   const mailboxIds = direction === 'submission' && f.authMailboxId ? [f.authMailboxId] : [...new Set(f.mailboxIds)];
-  const values: unknown[] = [];
-  const p = (value: unknown) => `$${values.push(value)}`;
   const common = {
     day: p(utcDay(f.receivedAt)),
     direction: p(direction),
@@ -66,10 +79,10 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
     pathTls: p(s.pathTls ? 1 : 0),
   };
   const c = common;
-  const text = `WITH chain AS (
+  const ctes = `chain AS (
        INSERT INTO tls_hop_chains (blob_id, queue_id, received_at, direction, sender_domain, client_ip, our_tls_version,
          our_cipher, our_bits, our_tls_mode, path_tls, path_weakest, hop_count, cleartext_hops, hops)
-       VALUES (${p(f.blobId)}::uuid, ${p(f.our.queueId)}, ${p(f.receivedAt)}::timestamptz, ${c.direction}, ${c.senderDomain}, ${c.clientIp},
+       VALUES (${blobId}, ${p(f.our.queueId)}, ${p(f.receivedAt)}::timestamptz, ${c.direction}, ${c.senderDomain}, ${c.clientIp},
          ${c.tlsVersion}, ${p(f.our.cipher)}, ${p(f.our.bits)}::int, ${p(f.our.mode)}, ${p(s.pathTls)}::boolean, ${c.pathWeakest},
          ${p(s.hopCount)}::int, ${p(s.cleartextHops)}::int, ${p(JSON.stringify(s.claimed))}::jsonb)
        ON CONFLICT (blob_id) DO NOTHING
@@ -118,10 +131,8 @@ export async function recordDelivery(sql: Sql, f: DeliveryFacts): Promise<ChainS
          FROM per_domain WHERE ${p(isWeak(s.ourTlsVersion))}::boolean ORDER BY d
        ON CONFLICT (day, domain_id, direction, sender_domain, client_ip, tls_version, shard)
        DO UPDATE SET messages = t.messages + EXCLUDED.messages, deliveries = t.deliveries + EXCLUDED.deliveries
-     )
-     SELECT count(*) FROM chain`;
-  await sql.query(prepared(text), values); // a few shapes, sent for every stored message
-  return s;
+     )`;
+  return { ctes, summary: s };
 }
 
 export interface ClientTlsFacts {

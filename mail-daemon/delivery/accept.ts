@@ -1,34 +1,35 @@
 import type pg from 'pg';
-import { groupCommitFor } from '@/lib/db/group-commit';
 import type { ParsedHeader } from '@/lib/mime';
 import { enqueue } from '../outbound/pg-queue';
 import type { Srs } from '../outbound/srs';
 import { deliver } from '../store';
 import type { AcceptInput } from '../smtp/backend';
-import { createLogger } from '@/lib/log';
-import { recordDelivery } from '@/lib/tls-stats/record';
-
-const tlsStatsLog = createLogger('tls-stats');
+import { deliveryStatsCtes, type DeliveryFacts } from '@/lib/tls-stats/record';
 
 /**
  * Commits one accepted SMTP transaction, all or nothing: the message into every local
  * recipient's INBOX (its Junk when the checks on arrival said so) through the mail store's deliver() (raw stored once, also when
- * every recipient is remote), our smtp_receipts row in the same statement, and in the same
- * transaction one outbound_queue row per remote recipient. Mail for local recipients only is that
- * one statement, one round trip. Throws on any failure; the caller answers 451 4.3.0. Then the TLS
- * statistics, after the commit. Returns the stored message's parsed header (for the auto-replies).
+ * every recipient is remote), in the same statement our smtp_receipts row and the TLS statistics
+ * (lib/tls-stats: the hop chain and the dashboard's aggregates), and in the same transaction one
+ * outbound_queue row per remote recipient. Mail for local recipients only is that one statement,
+ * one round trip, sharing its commit with other deliveries that arrive meanwhile. Throws on any
+ * failure; the caller answers 451 4.3.0. Returns the stored message's parsed header (for the auto-replies).
  */
 export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs | null = null): Promise<ParsedHeader> {
   const recipients = input.mailboxIds.map((mailboxId) => ({ mailboxId }));
   const folder = input.arrival?.disposition === 'junk' ? 'junk' : 'inbox';
-  const alongside = (header: ParsedHeader, p: (value: unknown) => string) => receiptSql(input, messageIdOf(header), p);
+  const alongside = (header: ParsedHeader, p: (value: unknown) => string) => {
+    const { ctes } = deliveryStatsCtes(statisticsOf(input, header), p, '(SELECT id FROM blob)');
+    return `receipt AS (${receiptSql(input, messageIdOf(header), p)}), ${ctes}`;
+  };
   const outbound = input.remoteRecipients.length ? (tx: pg.PoolClient, { blobId }: { blobId: string }) => queueOutbound(tx, input, blobId, srs) : undefined;
   const stored = await deliver(pool, { raw: input.raw, recipients, internalDate: input.receivedAt, folder, alongside }, outbound);
-  // TLS statistics (lib/tls-stats): the hop chain and dashboard aggregates, one statement of its own that
-  // never holds the INBOX row, sharing its commit with other messages' (lib/db/group-commit); a failure is
-  // logged, never the sender's problem (`postern tls rescan` recounts).
-  await recordDelivery(groupCommitFor(pool), {
-    blobId: stored.blobId,
+  return stored.header;
+}
+
+/** What the TLS statistics count of an accepted message; the header is the one the store parsed for the MIME index. */
+function statisticsOf(input: AcceptInput, header: ParsedHeader): Omit<DeliveryFacts, 'blobId'> {
+  return {
     receivedAt: input.receivedAt,
     listener: input.listener,
     clientIp: input.clientIp,
@@ -42,10 +43,8 @@ export async function acceptMessage(pool: pg.Pool, input: AcceptInput, srs: Srs 
       bits: input.tls?.bits ?? null,
       mode: input.tls?.mode ?? null,
     },
-    // The header the store parsed for the MIME index: read once per message.
-    raw: stored.header,
-  }).catch((err) => tlsStatsLog.warn({ err, queueId: input.queueId }, 'tls statistics not recorded'));
-  return stored.header;
+    raw: header,
+  };
 }
 
 /** RFC 5322 §3.6.4 msg-id without its angle brackets, for the delivery log; null when absent. */

@@ -26,8 +26,9 @@ const GROUP_COMMIT_MAX_BYTES = 256 * 1024;
 export interface DeliverInput {
   raw: Buffer;
   /**
-   * Rows the caller writes in the same statement: a data-modifying statement (INSERT … SELECT … FROM
-   * blob) that may read the stored blob's id from \`blob(id)\`; \`p\` binds a value and returns its placeholder.
+   * Rows the caller writes in the same statement: further common table expressions (\`name AS
+   * (INSERT … SELECT … FROM blob)\`, comma-separated) that may read the stored blob's id from
+   * \`blob(id)\`; \`p\` binds a value and returns its placeholder.
    */
   alongside?: (header: ParsedHeader, p: (value: unknown) => string) => string;
   recipients: { mailboxId: string }[];
@@ -132,7 +133,7 @@ function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: Deli
      ), dm AS (
        UPDATE domains dm SET used_bytes = dm.used_bytes + s.delta
          FROM (SELECT domain_id, count(*) * ${sizeParam}::bigint AS delta FROM mb GROUP BY domain_id) s WHERE dm.id = s.domain_id
-     )${input.alongside ? `, alongside AS (${input.alongside(blob.header, p)})` : ''}
+     )${input.alongside ? `, ${input.alongside(blob.header, p)}` : ''}
      SELECT blob.id AS blob_id, msg.id, msg.folder_id, f.mailbox_id, msg.uid,
             CASE WHEN msg.id IS NOT NULL THEN
               pg_notify(${p(CHANNELS.mailstore)}, json_build_object('mailboxId', f.mailbox_id, 'folderId', msg.folder_id, 'modseq', msg.modseq, 'kind', 'messages')::text)
