@@ -64,8 +64,14 @@ export class GroupCommit {
     try {
       while (this.waiting.length) {
         const group = this.waiting.splice(0, this.maxGroup);
-        if (group.length === 1) await this.alone(group[0]);
-        else await this.together(group.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+        try {
+          if (group.length === 1) await this.alone(group[0]);
+          else await this.together(group.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+        } catch (err) {
+          // alone() and together() settle their statements themselves; should anything else throw,
+          // the group's callers hear of it rather than wait forever (and no rejection goes unhandled).
+          for (const w of group) w.reject(err);
+        }
       }
     } finally {
       this.running = false;
