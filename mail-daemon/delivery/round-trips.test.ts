@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRecipient } from '@/lib/directory';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
+import { countStatements } from '@/mail-daemon/testing/statements';
 import { PolicyCache } from '../services/policy-cache';
 import type { AcceptInput } from '../smtp/backend';
 import { acceptMessage } from './accept';
@@ -23,24 +24,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** The statements `fn` sends on a fresh pool, counted on each of its connections. */
-async function statements<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<{ result: T; sent: string[] }> {
-  const sent: string[] = [];
-  const counted = db.pool(2);
-  counted.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      const q = args[0] as string | { text: string };
-      sent.push((typeof q === 'string' ? q : q.text).trim().split(/\s+/).slice(0, 3).join(' '));
-      return query(...args);
-    }) as typeof client.query;
-  });
-  try {
-    return { result: await fn(counted), sent };
-  } finally {
-    await counted.end();
-  }
-}
+const statements = <T>(fn: (pool: pg.Pool) => Promise<T>) => countStatements(db, fn);
 
 let n = 0;
 function input(mailboxIds: string[], over: Partial<AcceptInput> = {}): AcceptInput {

@@ -1,10 +1,11 @@
 // APPEND on Postgres (RFC 3501 6.3.11, RFC 3502 MULTIAPPEND, RFC 3516 literal8): every message of
-// one command read and indexed before the transaction opens, then stored in one statement (in a
-// transaction, rolled back when over quota): one UID each (consecutive) and one MODSEQ for all,
-// the quota checked and charged for their total, one NOTIFY.
-// Either every message is stored or none is. Also the sections CATENATE (RFC 4469) copies from.
+// one command read and indexed first, then stored in one statement, its own transaction (one
+// round trip): one UID each (consecutive) and one MODSEQ for all, the quota checked and charged
+// for their total, one NOTIFY. Over quota, or with no such folder, the statement fails and
+// writes nothing. Either every message is stored or none is. Also the sections CATENATE (RFC
+// 4469) copies from.
 import type pg from 'pg';
-import { withTransaction } from '@/lib/db/transaction';
+import { prepared } from '@/lib/db/pool';
 import { applyPartial, sectionBytes } from '@/lib/mime';
 import type { MimeIndex } from '@/lib/mime';
 import { StoreError, type AppendInput, type AppendManyResult, type SectionReference } from '@/mail-daemon/imap/backend';
@@ -44,10 +45,13 @@ export async function appendMessages(pool: pg.Pool, mailboxId: string, appendLim
   const p = (value: unknown) => `$${params.push(value)}`;
   // The folder row is locked first (UIDs and MODSEQ allocated on it), then the mailbox row, whose
   // UPDATE charges the quota only when the total fits (re-checked on the latest row): the order
-  // every writer takes them in. Over quota, or no such folder, the transaction is rolled back.
+  // every writer takes them in. Over quota (no mailbox row updated) or with no such folder, each
+  // message's folder_id is NULL, which NOT NULL refuses: the whole statement fails, blobs and all.
   const blobs = messages.map((m, i) => `b${i} AS (${insertBlobSql(m.blob, p)})`);
   const rows = messages.map(
-    (m, i) => `SELECT f.id, f.first_uid + ${i}, (SELECT id FROM b${i}), ${p(m.flags)}::text[], ${p(m.internalDate)}::timestamptz, ${p(m.zone)}::smallint, ${p(m.blob.raw.length)}::int, f.highest_modseq FROM f WHERE EXISTS (SELECT 1 FROM mb)`,
+    (m, i) =>
+      `SELECT (SELECT f.id FROM f WHERE EXISTS (SELECT 1 FROM mb)), (SELECT first_uid FROM f) + ${i}, (SELECT id FROM b${i}), ${p(m.flags)}::text[], ` +
+      `${p(m.internalDate)}::timestamptz, ${p(m.zone)}::smallint, ${p(m.blob.raw.length)}::int, (SELECT highest_modseq FROM f)`,
   );
   const sql = `WITH f AS (UPDATE mail_folders SET uid_next = uid_next + $3, highest_modseq = highest_modseq + 1
                   WHERE mailbox_id = $1 AND name = $2 RETURNING id, uid_next - $3 AS first_uid, highest_modseq, uid_validity),
@@ -56,16 +60,19 @@ export async function appendMessages(pool: pg.Pool, mailboxId: string, appendLim
      ${blobs.join(',\n     ')},
      msg AS (INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, internal_date_zone, size, modseq)
              ${rows.join('\n             UNION ALL ')}),
-     n AS (SELECT pg_notify($5, json_build_object('mailboxId', $1::text, 'folderId', f.id, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f WHERE EXISTS (SELECT 1 FROM mb))
-     SELECT f.first_uid, f.uid_validity, EXISTS (SELECT 1 FROM mb) AS fits, (SELECT count(*) FROM n) AS notified FROM f`;
-  return withTransaction(pool, async (c) => {
-    const r = await c.query<{ first_uid: string; uid_validity: string; fits: boolean }>(sql, params);
-    const row = r.rows[0];
-    if (!row) throw new StoreError('nonexistent', 'no such folder');
-    if (!row.fits) throw new StoreError('overquota', 'quota exceeded');
-    const firstUid = num(row.first_uid);
-    return { uidValidity: num(row.uid_validity), uids: messages.map((_, i) => firstUid + i) };
-  });
+     n AS (SELECT pg_notify($5, json_build_object('mailboxId', $1::text, 'folderId', f.id, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f)
+     SELECT f.first_uid, f.uid_validity, (SELECT count(*) FROM n) AS notified FROM f`;
+  let r: pg.QueryResult<{ first_uid: string; uid_validity: string }>;
+  try {
+    // One APPEND's text is the same every time: parsed once per connection. MULTIAPPEND's varies with its count.
+    r = await pool.query(messages.length === 1 ? prepared(sql) : sql, params);
+  } catch (err) {
+    if ((err as { code?: string; table?: string }).code !== '23502' || (err as { table?: string }).table !== 'mail_messages') throw err;
+    await folderRow(pool, mailboxId, folder); // StoreError nonexistent when there is no such folder
+    throw new StoreError('overquota', 'quota exceeded');
+  }
+  const firstUid = num(r.rows[0].first_uid);
+  return { uidValidity: num(r.rows[0].uid_validity), uids: messages.map((_, i) => firstUid + i) };
 }
 
 /** A section of a stored message of this mailbox, <partial> applied; null when it names nothing. */

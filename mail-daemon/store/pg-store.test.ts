@@ -274,8 +274,12 @@ describe('messages', () => {
     const { session, mailboxId } = await freshSession(msg.length + 100);
     await deliver(pool, { raw: msg, recipients: [{ mailboxId }] });
     const { view } = await session.select('INBOX');
+    const trace = async () => (await pool.query(`SELECT (SELECT count(*) FROM mail_blobs)::int AS blobs, (SELECT uid_next FROM mail_folders WHERE mailbox_id = $1 AND name = 'INBOX')::int AS next`, [mailboxId])).rows[0];
+    const before = await trace();
     await expect(view.copy([1], 'Archive')).rejects.toMatchObject({ code: 'overquota' });
     await expect(session.append('INBOX', { size: msg.length, data: msg })).rejects.toMatchObject({ code: 'overquota' });
+    // No stored blob, no UID spent.
+    expect(await trace()).toEqual(before);
     expect((await session.status('Archive')).messages).toBe(0);
     expect((await session.status('INBOX')).messages).toBe(1);
     const q = await usedBytes(mailboxId);

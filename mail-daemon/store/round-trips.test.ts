@@ -1,13 +1,16 @@
 // The store's reads take no row lock and its writes are one statement each: what must hold for
 // that — reads answer while a writer holds the folder row, concurrent claims of \Recent are
 // disjoint (RFC 3501 2.3.2), a STORE that would pass the flag limit writes nothing, a STORE that
-// changes nothing leaves HIGHESTMODSEQ (RFC 7162 3.1.1), LIST-STATUS's statuses equal STATUS.
+// changes nothing leaves HIGHESTMODSEQ (RFC 7162 3.1.1), LIST-STATUS's statuses equal STATUS, and
+// APPEND is one statement, its own transaction, refused whole when over quota.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyBus } from '@/lib/db/notify';
 import type { FetchResult, MailSession } from '@/mail-daemon/imap/backend';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
 import { createTestMailbox, testMessage } from '@/mail-daemon/testing/mailbox';
+import { countStatements } from '@/mail-daemon/testing/statements';
+import { appendMessages } from './append';
 import { deliver } from './deliver';
 import { MAX_FLAGS_PER_MESSAGE } from './flags';
 import { createPgMailStore, type PgMailStore } from './pg-store';
@@ -139,5 +142,21 @@ describe('LIST-STATUS (RFC 5819)', () => {
     expect([...all.keys()].sort()).toEqual([...names].sort());
     for (const name of names) expect(all.get(name)).toEqual(await s.status(name));
     expect(all.get('INBOX')).toMatchObject({ messages: 2, unseen: 2, recent: 2 });
+  });
+});
+
+describe('APPEND', () => {
+  it('is one statement and its own transaction; over quota it fails with nothing written', async () => {
+    const { mailboxId } = await mailbox(1);
+    const msg = testMessage('appended');
+    const { result, sent } = await countStatements(db, (p) => appendMessages(p, mailboxId, 64 * 1024, 'INBOX', [{ size: msg.length, data: msg }]));
+    expect(result.uids).toEqual([2]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^WITH f AS/);
+    await pool.query(`UPDATE mailboxes SET quota_bytes = used_bytes WHERE id = $1`, [mailboxId]);
+    await expect(appendMessages(pool, mailboxId, 64 * 1024, 'INBOX', [{ size: msg.length, data: msg }])).rejects.toMatchObject({ code: 'overquota' });
+    await expect(appendMessages(pool, mailboxId, 64 * 1024, 'Nowhere', [{ size: msg.length, data: msg }])).rejects.toMatchObject({ code: 'nonexistent' });
+    const after = await pool.query(`SELECT uid_next::int FROM mail_folders WHERE mailbox_id = $1 AND name = 'INBOX'`, [mailboxId]);
+    expect(after.rows[0].uid_next).toBe(3);
   });
 });
