@@ -84,7 +84,9 @@ export class SmtpLoad extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('progress', check);
-        reject(new Error(`chaos load: timed out waiting for ${what} (acked ${this.acked.size}, failures ${this.failures.length})`));
+        // What the clients last heard says why, when the daemon never came back.
+        const last = this.failures.slice(-3).map((f) => `${f.code ?? 'no reply'} ${f.message}`);
+        reject(new Error(`chaos load: timed out waiting for ${what} (acked ${this.acked.size}, failures ${this.failures.length}; last: ${last.join(' | ') || 'none'})`));
       }, ms);
       const check = () => {
         if (!pred()) return;

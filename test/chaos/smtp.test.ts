@@ -82,6 +82,10 @@ async function underLoad(fault: string, inject: (load: SmtpLoad) => Promise<void
     expect(f.lost, 'acked but not stored').toBe(0);
     expect(f.recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
     return f;
+  } catch (err) {
+    // The daemon's own account of the fault, beside what the clients heard (the error's message).
+    console.log(`daemon output, last lines:\n${daemon.output.slice(-40).join('')}`);
+    throw err;
   } finally {
     await load.stop();
     await pool.end();
