@@ -2,7 +2,9 @@
 // transaction (no crash, the transaction fails as "unavailable", the pool serves on), and
 // sessions left read-only (ALTER DATABASE … SET default_transaction_read_only: the sessions
 // opened meanwhile keep it, as connections to a standby would) discarded after one failed
-// write — not one failure per pooled connection — through pg and through Prisma alike.
+// write — not one failure per pooled connection — through pg and through Prisma alike; and a
+// backend terminated just as its connection became ready.
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
@@ -114,6 +116,83 @@ describe('sessions left read-only', () => {
     } finally {
       await admin(`ALTER DATABASE ${name} RESET default_transaction_read_only`);
       await prisma.$disconnect();
+    }
+  });
+});
+
+/**
+ * A TCP relay to the test database that, on its first `count` connections, hands the client the
+ * server's bytes up to the first ReadyForQuery with a FATAL 57P01 behind it in the same write,
+ * then hangs up: what the client reads when pg_terminate_backend reaches a backend the moment
+ * it became ready.
+ */
+async function terminatingRelay(count: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(db.url);
+  const fatal = (() => {
+    const fields = Buffer.from('SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0');
+    const head = Buffer.alloc(5);
+    head.write('E');
+    head.writeInt32BE(fields.length + 4, 1);
+    return Buffer.concat([head, fields]);
+  })();
+  let left = count;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    const terminate = left-- > 0;
+    client.pipe(upstream);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    if (!terminate) return void upstream.pipe(client);
+    // The authentication exchange passes through as it comes, whole messages at a time.
+    let pending = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      let at = 0;
+      while (at + 5 <= pending.length && at + 1 + pending.readInt32BE(at + 1) <= pending.length) {
+        const end = at + 1 + pending.readInt32BE(at + 1);
+        if (pending[at] === 'Z'.charCodeAt(0)) {
+          client.end(Buffer.concat([pending.subarray(0, end), fatal]));
+          upstream.destroy();
+          return;
+        }
+        at = end;
+      }
+      client.write(pending.subarray(0, at));
+      pending = pending.subarray(at);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(db.url);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  return { url: url.toString(), close };
+}
+
+describe('a backend terminated as its connection became ready', () => {
+  it.each([
+    ['the daemon pool (a setup statement on each new connection)', true],
+    ['a plain pool', false],
+  ])('%s: the FATAL read with the ReadyForQuery crashes nothing; the statement fails as unavailable, the next works', async (_, genericPlans) => {
+    const relay = await terminatingRelay(1);
+    const errors: Error[] = [];
+    const pool = createPool(relay.url, { max: 2, genericPlans, onError: (err) => errors.push(err) });
+    try {
+      const first = await pool.query('SELECT 1 AS one').then(() => null, (err: unknown) => err);
+      if (first) expect(isDatabaseUnavailable(first)).toBe(true);
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+      await relay.close();
     }
   });
 });

@@ -2,7 +2,9 @@
 // things plain pg.Pool does not do:
 // - A checked-out client has no 'error' listener (pg-pool removes its idle one on checkout), so
 //   a connection lost in the middle of a transaction would be an unhandled 'error' event and
-//   crash the process. Every client here keeps one for its whole life.
+//   crash the process. Every client here has one from its construction on: a backend
+//   terminated just as it became ready sends its FATAL in the same read as the ReadyForQuery
+//   that completes the connect, before any listener of the pool's is attached.
 // - A client whose query failed with a connection fault (lib/db/faults.ts: lost, terminated,
 //   read-only) goes back with that error and is discarded, even when its user released it
 //   normally (Prisma's transactions always do). A read-only session stays read-only after the
@@ -28,40 +30,31 @@ export interface PoolOptions {
   onError?: (err: Error) => void;
 }
 
-/** A pg client that remembers the first connection fault any of its queries met. */
 /** What createPool tells each of its connections, through pg-pool's client config. */
 interface SessionConfig extends pg.ClientConfig {
   /** Send no statement named (DATABASE_URL's pgbouncer=true: a pooler in transaction mode). */
   unnamed?: boolean;
-  /** Run once on the new connection, before anyone's first statement. */
-  setup?: string;
 }
 
+/** A pg client that remembers the first connection fault any of its queries met. */
 class FaultAwareClient extends pg.Client {
   fault: Error | null = null;
   readonly unnamed: boolean;
-  readonly setup: string | undefined;
   /** The pool's generation when this connection was opened (FaultAwarePool.generation). */
   generation = 0;
   onFault: (err: Error) => void = () => {};
+  /** The pool's onError, once the pool has the connection. */
+  onError: (err: Error) => void = () => {};
 
   constructor(config: SessionConfig = {}) {
     super(config);
     this.unnamed = config.unnamed ?? false;
-    this.setup = config.setup;
+    this.on('error', (err: Error) => {
+      this.fault ??= err;
+      this.onError(err);
+    });
   }
 }
-
-// pg-pool connects with a callback; the setup statement runs before the callback hands the connection out.
-const connect = pg.Client.prototype.connect as unknown as (this: pg.Client) => Promise<void>;
-FaultAwareClient.prototype.connect = function (this: FaultAwareClient, callback?: (err: Error | null, client?: pg.Client) => void) {
-  const ready = connect.call(this).then(async () => {
-    if (this.setup) await this.query(this.setup);
-    return this;
-  });
-  if (!callback) return ready;
-  ready.then(() => callback(null, this), (err: Error) => callback(err));
-} as typeof pg.Client.prototype.connect;
 
 const query = pg.Client.prototype.query;
 FaultAwareClient.prototype.query = function (this: FaultAwareClient, ...args: unknown[]) {
@@ -199,15 +192,17 @@ function behindTransactionPooler(connectionString: string): boolean {
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const onError = options.onError ?? (() => {});
   const unnamed = behindTransactionPooler(connectionString);
-  const session: Pick<SessionConfig, 'unnamed' | 'setup'> = { unnamed, setup: options.genericPlans && !unnamed ? 'SET plan_cache_mode = force_generic_plan' : undefined };
-  const pool = new FaultAwarePool({ connectionString, max: options.max ?? 10, Client: FaultAwareClient, ...session });
+  const setup = options.genericPlans && !unnamed ? 'SET plan_cache_mode = force_generic_plan' : undefined;
+  // pg-pool runs onConnect on a new connection before anyone's first statement (a failure discards it).
+  const onConnect = setup ? (client: pg.ClientBase) => client.query(setup) : undefined;
+  const pool = new FaultAwarePool({ connectionString, max: options.max ?? 10, Client: FaultAwareClient, unnamed, onConnect } as pg.PoolConfig);
   // An idle client's error reaches both; it is said once, by the client's own listener.
   pool.on('error', () => {});
   pool.on('connect', (pgClient) => {
     const client = pgClient as unknown as FaultAwareClient;
     client.generation = pool.generation;
     client.onFault = (err) => pool.noteFault(err);
-    client.on('error', onError);
+    client.onError = onError;
   });
   return pool;
 }
