@@ -4,6 +4,7 @@ import { housekeepingService } from './housekeeping';
 import { healthService } from './services/health';
 import { createImapService } from './services/imap';
 import { junkLearningService } from './services/junk-learning';
+import { memoryService } from './services/memory';
 import { outboundService } from './services/outbound';
 import { createPop3Service } from './services/pop3';
 import { smtpService } from './services/smtp';
@@ -22,4 +23,5 @@ export const services: DaemonService[] = [
   junkLearningService(),
   healthService(),
   alertsService(),
+  memoryService(),
 ];
