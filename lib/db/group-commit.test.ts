@@ -42,6 +42,33 @@ describe('group commit', () => {
     expect(await count('gc_rows')).toBeGreaterThanOrEqual(12);
   });
 
+  it('sends a group in one write: BEGIN, its statements and COMMIT, without waiting for an answer between them', async () => {
+    const counted = createPool(db.url, { max: 2 });
+    const writes: string[] = [];
+    // What reaches the socket, one entry per write to it (a corked stream hands over its chunks together).
+    counted.on('connect', (client) => {
+      type Chunk = { chunk: Buffer };
+      const stream = (client as unknown as { connection: { stream: { _write: (c: Buffer, ...a: unknown[]) => void; _writev: (c: Chunk[], ...a: unknown[]) => void } } }).connection.stream;
+      const write = stream._write.bind(stream);
+      const writev = stream._writev.bind(stream);
+      stream._write = (chunk, ...rest) => (writes.push(chunk.toString('latin1')), write(chunk, ...rest));
+      stream._writev = (chunks, ...rest) => (writes.push(chunks.map((c) => c.chunk.toString('latin1')).join('')), writev(chunks, ...rest));
+    });
+    try {
+      const group = new GroupCommit(counted);
+      const first = group.run(insert(150));
+      const rest = Promise.all([151, 152, 153].map((id) => group.run(insert(id))));
+      await first;
+      writes.length = 0;
+      await rest;
+      const groupWrites = writes.filter((w) => w.includes('BEGIN') || w.includes('INSERT') || w.includes('COMMIT'));
+      expect(groupWrites).toHaveLength(1);
+      expect(groupWrites[0]).toMatch(/BEGIN[\s\S]*INSERT[\s\S]*INSERT[\s\S]*INSERT[\s\S]*COMMIT/);
+    } finally {
+      await counted.end();
+    }
+  });
+
   it('a failing statement fails its own caller only: the others are stored', async () => {
     const group = new GroupCommit(pool);
     const ids = [200, 201, 100 /* exists: duplicate key */, 202];

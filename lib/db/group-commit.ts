@@ -5,10 +5,15 @@
 // COMMIT and its WAL flush. For the mail store this is one lock on a busy INBOX row and one fsync
 // for many messages, where each message alone held the row through its own commit.
 //
-// Nobody is told "committed" unless the COMMIT said so: a statement that fails inside a group makes
-// the group roll back, and each statement is then run again alone, so only its own caller sees its
-// error. A failed COMMIT (the connection lost, say) fails the whole group: its outcome is unknown,
-// and running the statements again could store them twice.
+// A group goes to Postgres in one write, in pg's pipeline mode: BEGIN, its statements and COMMIT,
+// answered in order, one round trip for the whole group where sending each after the last one's
+// answer took one per statement (the INBOX row locked all the while).
+//
+// Nobody is told "committed" unless the COMMIT said so: a statement that fails inside a group
+// aborts the transaction (those behind it fail with 25P02, and Postgres answers the COMMIT with
+// ROLLBACK), and each statement is then run again alone, so only its own caller sees its error. A
+// COMMIT that fails or goes unanswered (the connection lost, say) fails the whole group: its
+// outcome is unknown, and running the statements again could store them twice.
 import type pg from 'pg';
 
 interface Waiting {
@@ -95,27 +100,51 @@ export class GroupCommit {
       for (const w of group) w.reject(err);
       return;
     }
-    const results: pg.QueryResult[] = [];
-    try {
-      // One round trip: the simple query protocol takes both.
-      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`);
-      for (const w of group) results.push(await client.query(w.statement));
-    } catch {
-      // Nothing of the group is written. Each again on its own, once this connection is clean.
-      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
-      client.release(rolledBack ? undefined : new Error('ROLLBACK failed'));
-      for (const w of group) await this.alone(w);
-      return;
-    }
-    try {
-      await client.query('COMMIT');
-    } catch (err) {
-      client.release(err instanceof Error ? err : new Error(String(err)));
-      for (const w of group) w.reject(err);
+    const [, ...answers] = await pipelined(client, (c) => [
+      // The simple query protocol takes both in one message.
+      c.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`),
+      ...group.map((w) => c.query(w.statement)),
+      c.query('COMMIT'),
+    ]);
+    const commit = answers.pop()!;
+    if (commit.status === 'rejected') {
+      client.release(commit.reason instanceof Error ? commit.reason : new Error(String(commit.reason)));
+      for (const w of group) w.reject(commit.reason);
       return;
     }
     client.release();
-    group.forEach((w, i) => w.resolve(results[i]));
+    if ((commit.value as pg.QueryResult).command === 'COMMIT') {
+      group.forEach((w, i) => w.resolve((answers[i] as PromiseFulfilledResult<pg.QueryResult>).value));
+      return;
+    }
+    // Rolled back, nothing of the group written: each again on its own.
+    for (const w of group) await this.alone(w);
+  }
+}
+
+/**
+ * Sends the queries `send` issues on `client` in pg's pipeline mode (written at once, answered in
+ * order) and waits for every answer: only then may the client leave pipeline mode and go back to
+ * the pool, which sends one query at a time.
+ */
+async function pipelined(client: pg.PoolClient, send: (c: pg.PoolClient) => Promise<unknown>[]): Promise<PromiseSettledResult<unknown>[]> {
+  const c = client as pg.PoolClient & { pipeline: boolean; connection?: { stream?: { cork?(): void; uncork?(): void } } };
+  const stream = c.connection?.stream;
+  c.pipeline = true;
+  let sent: Promise<unknown>[];
+  stream?.cork?.(); // one write for the whole group
+  try {
+    sent = send(c);
+  } catch (err) {
+    c.pipeline = false;
+    throw err;
+  } finally {
+    stream?.uncork?.();
+  }
+  try {
+    return await Promise.allSettled(sent);
+  } finally {
+    c.pipeline = false;
   }
 }
 
