@@ -130,6 +130,20 @@ describe('STORE in one statement', () => {
     expect(refused.modified).toEqual([1]);
     expect(refused.updated).toEqual([{ uid: 2, flags: [], modseq: modseq + 2 }]);
   });
+
+  it("STOREs of several mailboxes' sessions that arrive while another commits share its successor's COMMIT", async () => {
+    const boxes = await Promise.all([1, 2, 3, 4].map(() => mailbox(1)));
+    const views = await Promise.all(boxes.map(async (m) => (await (await m.open()).select('INBOX')).view));
+    await Promise.all(views.map((v) => v.storeFlags([1], { op: 'add', flags: ['\\Seen'] })));
+    const { rows } = await pool.query<{ tx: string }>(
+      `SELECT m.xmin::text AS tx FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = ANY($1::uuid[]) AND f.name = 'INBOX' ORDER BY f.mailbox_id`,
+      [boxes.map((b) => b.mailboxId)],
+    );
+    // The first ran alone; the three behind it were written by one transaction.
+    const counts = [...rows.reduce((n, r) => n.set(r.tx, (n.get(r.tx) ?? 0) + 1), new Map<string, number>()).values()].sort();
+    expect(counts).toEqual([1, 3]);
+    for (const v of views) expect((await all(v.fetch([1], { flags: true })))[0].flags).toEqual(['\\Seen']);
+  });
 });
 
 describe('LIST-STATUS (RFC 5819)', () => {

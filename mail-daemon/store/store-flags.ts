@@ -3,9 +3,11 @@
 // by one only when a message changes, the addressed messages locked and read at their latest
 // version, the new flags computed in SQL (stored order: system flags first, then keywords by
 // code point, as ./flags.ts compareFlags), and a NOTIFY on commit. On a pool it is its own
-// transaction. A message that would hold more than MAX_FLAGS_PER_MESSAGE flags fails the whole
-// command with nothing written.
-import type pg from 'pg';
+// transaction, or shares one COMMIT with the writes that arrive while another commits
+// (lib/db/group-commit: many sessions' STOREs, one WAL flush). A message that would hold more than
+// MAX_FLAGS_PER_MESSAGE flags fails the whole command with nothing written.
+import pg from 'pg';
+import { groupCommitFor } from '@/lib/db/group-commit';
 import { prepared } from '@/lib/db/pool';
 import { CHANNELS } from '@/lib/db/channels';
 import { StoreError, type MessageSummary, type UidRanges } from '@/mail-daemon/imap/backend';
@@ -47,12 +49,13 @@ export async function writeFlags(
 ): Promise<FlagsWritten> {
   if (change.op === 'set' && change.flags.length > MAX_FLAGS_PER_MESSAGE) throw new StoreError('invalid', 'too many flags');
   const params: unknown[] = [folder.folderId, folder.mailboxId, CHANNELS.mailstore, change.flags, change.unchangedSince ?? null, MAX_FLAGS_PER_MESSAGE];
-  const r = await c.query<{
+  type Row = {
     folder: boolean;
     too_many: boolean;
     rows: { uid: number; flags: string[]; modseq: number; changed: boolean; modified: boolean }[] | null;
-  }>(
-    prepared(`WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
+  };
+  const statement: pg.QueryConfig = {
+    text: prepared(`WITH lk AS (SELECT id, highest_modseq FROM mail_folders WHERE id = $1 FOR UPDATE),
      cur AS (SELECT m.id, m.uid, m.flags, m.modseq, ${nextFlags(change.op)} AS next,
                     ($5::bigint IS NOT NULL AND m.modseq > $5::bigint) AS modified
                FROM mail_messages m WHERE m.folder_id = $1 AND EXISTS (SELECT 1 FROM lk) AND ${uidCondition(uids, params, 'm.uid')}
@@ -68,8 +71,10 @@ export async function writeFlags(
             (SELECT json_agg(json_build_object('uid', cur.uid, 'flags', coalesce(upd.flags, cur.flags), 'modseq', coalesce(upd.modseq, cur.modseq),
                                                'changed', upd.id IS NOT NULL, 'modified', cur.modified) ORDER BY cur.uid)
                FROM cur LEFT JOIN upd ON upd.id = cur.id) AS rows`),
-    params,
-  );
+    values: params,
+  };
+  // Keyed by mailbox, as deliveries are: a group takes each mailbox's rows in the same order.
+  const r = c instanceof pg.Pool ? await groupCommitFor(c).run<Row>(statement, folder.mailboxId) : await c.query<Row>(statement);
   const row = r.rows[0];
   if (!row.folder) throw new StoreError('nonexistent', 'folder was deleted');
   if (row.too_many) throw new StoreError('invalid', 'too many flags');
