@@ -114,7 +114,8 @@ export class GroupCommit {
     }
     client.release();
     if ((commit.value as pg.QueryResult).command === 'COMMIT') {
-      group.forEach((w, i) => w.resolve((answers[i] as PromiseFulfilledResult<pg.QueryResult>).value));
+      // Committed: each statement's own answer stands (inside the transaction a failed one would have made it a ROLLBACK).
+      answers.forEach((a, i) => (a.status === 'fulfilled' ? group[i].resolve(a.value as pg.QueryResult) : group[i].reject(a.reason)));
       return;
     }
     // Rolled back, nothing of the group written: each again on its own.
