@@ -14,7 +14,7 @@
 // ROLLBACK), and each statement is then run again alone, so only its own caller sees its error. A
 // COMMIT that fails or goes unanswered (the connection lost, say) fails the whole group: its
 // outcome is unknown, and running the statements again could store them twice.
-import type pg from 'pg';
+import pg from 'pg';
 
 interface Waiting {
   statement: pg.QueryConfig;
@@ -100,11 +100,11 @@ export class GroupCommit {
       for (const w of group) w.reject(err);
       return;
     }
-    const [, ...answers] = await pipelined(client, (c) => [
+    const [, ...answers] = await pipelined(client, [
       // The simple query protocol takes both in one message.
-      c.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`),
-      ...group.map((w) => c.query(w.statement)),
-      c.query('COMMIT'),
+      `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`,
+      ...group.map((w) => w.statement),
+      'COMMIT',
     ]);
     const commit = answers.pop()!;
     if (commit.status === 'rejected') {
@@ -113,9 +113,9 @@ export class GroupCommit {
       return;
     }
     client.release();
-    if ((commit.value as pg.QueryResult).command === 'COMMIT') {
+    if (commit.value.command === 'COMMIT') {
       // Committed: each statement's own answer stands (inside the transaction a failed one would have made it a ROLLBACK).
-      answers.forEach((a, i) => (a.status === 'fulfilled' ? group[i].resolve(a.value as pg.QueryResult) : group[i].reject(a.reason)));
+      answers.forEach((a, i) => (a.status === 'fulfilled' ? group[i].resolve(a.value) : group[i].reject(a.reason)));
       return;
     }
     // Rolled back, nothing of the group written: each again on its own.
@@ -124,25 +124,21 @@ export class GroupCommit {
 }
 
 /**
- * Sends the queries `send` issues on `client` in pg's pipeline mode (written at once, answered in
- * order) and waits for every answer: only then may the client leave pipeline mode and go back to
- * the pool, which sends one query at a time.
+ * Sends `queries` on `client` in pg's pipeline mode (written at once, answered in order) and waits
+ * for every answer: only then may the client leave pipeline mode and go back to the pool, which
+ * sends one query at a time.
  */
-async function pipelined(client: pg.PoolClient, send: (c: pg.PoolClient) => Promise<unknown>[]): Promise<PromiseSettledResult<unknown>[]> {
+async function pipelined(client: pg.PoolClient, queries: (string | pg.QueryConfig)[]): Promise<PromiseSettledResult<pg.QueryResult>[]> {
   const c = client as pg.PoolClient & { pipeline: boolean; connection?: { stream?: { cork?(): void; uncork?(): void } } };
-  const stream = c.connection?.stream;
   c.pipeline = true;
-  let sent: Promise<unknown>[];
-  stream?.cork?.(); // one write for the whole group
   try {
-    sent = send(c);
-  } catch (err) {
-    c.pipeline = false;
-    throw err;
-  } finally {
-    stream?.uncork?.();
-  }
-  try {
+    c.connection?.stream?.cork?.(); // one write for the whole group
+    let sent: Promise<pg.QueryResult>[];
+    try {
+      sent = queries.map((q) => c.query(q));
+    } finally {
+      c.connection?.stream?.uncork?.();
+    }
     return await Promise.allSettled(sent);
   } finally {
     c.pipeline = false;
@@ -156,4 +152,13 @@ export function groupCommitFor(pool: pg.Pool): GroupCommit {
   let group = groups.get(pool);
   if (!group) groups.set(pool, (group = new GroupCommit(pool)));
   return group;
+}
+
+/**
+ * A statement that must be committed before its caller goes on: on a pool, through the pool's
+ * group committer (its own transaction, or one it shares); on a client, as one statement of the
+ * transaction the caller holds open there.
+ */
+export function committed<R extends pg.QueryResultRow = pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: pg.QueryConfig, key = ''): Promise<pg.QueryResult<R>> {
+  return db instanceof pg.Pool ? groupCommitFor(db).run<R>(statement, key) : db.query<R>(statement);
 }

@@ -11,7 +11,7 @@ import type { MimeIndex } from '@/lib/mime';
 import { StoreError, type AppendInput, type AppendManyResult, type SectionReference } from '@/mail-daemon/imap/backend';
 import { CHANNELS } from '@/lib/db/channels';
 import { insertBlobSql, prepareBlob, type PreparedBlob } from './blobs';
-import { num } from './db';
+import { isMessageWithoutFolder, num } from './db';
 import { normalizeFlags } from './flags';
 import { folderRow, lookupName } from './folders';
 
@@ -67,7 +67,7 @@ export async function appendMessages(pool: pg.Pool, mailboxId: string, appendLim
     // One APPEND's text is the same every time: parsed once per connection. MULTIAPPEND's varies with its count.
     r = await pool.query(messages.length === 1 ? prepared(sql) : sql, params);
   } catch (err) {
-    if ((err as { code?: string; table?: string }).code !== '23502' || (err as { table?: string }).table !== 'mail_messages') throw err;
+    if (!isMessageWithoutFolder(err)) throw err;
     await folderRow(pool, mailboxId, folder); // StoreError nonexistent when there is no such folder
     throw new StoreError('overquota', 'quota exceeded');
   }

@@ -12,6 +12,16 @@ export function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
+/**
+ * mail_messages.folder_id NULL refused by NOT NULL: the store's one-statement writes give a message
+ * no folder when it must not be stored (a recipient without the target folder yet, an APPEND over
+ * quota or to no such folder), so the statement fails having written nothing.
+ */
+export function isMessageWithoutFolder(err: unknown): boolean {
+  const e = err as { code?: string; table?: string; column?: string };
+  return e.code === '23502' && e.table === 'mail_messages' && e.column === 'folder_id';
+}
+
 export interface MailstoreNotice {
   mailboxId: string;
   folderId: string | null;

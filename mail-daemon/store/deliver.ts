@@ -13,10 +13,10 @@
 import type pg from 'pg';
 import type { ParsedHeader } from '@/lib/mime';
 import { CHANNELS } from '@/lib/db/channels';
-import { groupCommitFor } from '@/lib/db/group-commit';
+import { committed } from '@/lib/db/group-commit';
 import { prepared } from '@/lib/db/pool';
 import { withTransaction } from '@/lib/db/transaction';
-import { num } from './db';
+import { isMessageWithoutFolder, num } from './db';
 import { ensureDefaultFolders } from './folders';
 import { insertBlobSql, prepareBlob, type PreparedBlob } from './blobs';
 
@@ -66,10 +66,7 @@ export async function deliver(
     // Alone on a connection of its own, the statement shares its COMMIT with the deliveries that
     // arrive while another is committing (lib/db/group-commit) — but not a large message, which
     // would hold up the small ones behind it.
-    const r =
-      client === pool && blob.raw.length <= GROUP_COMMIT_MAX_BYTES
-        ? await groupCommitFor(pool).run<Row>(statement, mailboxIds[0] ?? '')
-        : await client.query<Row>(statement);
+    const r = blob.raw.length <= GROUP_COMMIT_MAX_BYTES ? await committed<Row>(client, statement, mailboxIds[0] ?? '') : await client.query<Row>(statement);
     const messages = r.rows.filter((row) => row.id !== null).map((row) => ({ mailboxId: row.mailbox_id, folderId: row.folder_id, uid: num(row.uid), id: row.id! }));
     return { blobId: r.rows[0].blob_id, messages, header: blob.header };
   };
@@ -89,7 +86,7 @@ export async function deliver(
     return await attempt(false);
   } catch (err) {
     // The statement wrote nothing; again, with the folders.
-    if (!isMissingFolder(err)) throw err;
+    if (!isMessageWithoutFolder(err)) throw err;
   }
   return attempt(true);
 }
@@ -142,10 +139,4 @@ function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: Deli
       ORDER BY f.mailbox_id`;
   // Its text has a few shapes (folder, alongside): prepared once per server connection.
   return { text: prepared(text), values };
-}
-
-/** mail_messages.folder_id NULL: a recipient mailbox has no target folder yet. */
-function isMissingFolder(err: unknown): boolean {
-  const e = err as { code?: string; table?: string; column?: string };
-  return e.code === '23502' && e.table === 'mail_messages' && e.column === 'folder_id';
 }

@@ -6,8 +6,8 @@
 // transaction, or shares one COMMIT with the writes that arrive while another commits
 // (lib/db/group-commit: many sessions' STOREs, one WAL flush). A message that would hold more than
 // MAX_FLAGS_PER_MESSAGE flags fails the whole command with nothing written.
-import pg from 'pg';
-import { groupCommitFor } from '@/lib/db/group-commit';
+import type pg from 'pg';
+import { committed } from '@/lib/db/group-commit';
 import { prepared } from '@/lib/db/pool';
 import { CHANNELS } from '@/lib/db/channels';
 import { StoreError, type MessageSummary, type UidRanges } from '@/mail-daemon/imap/backend';
@@ -74,7 +74,7 @@ export async function writeFlags(
     values: params,
   };
   // Keyed by mailbox, as deliveries are: a group takes each mailbox's rows in the same order.
-  const r = c instanceof pg.Pool ? await groupCommitFor(c).run<Row>(statement, folder.mailboxId) : await c.query<Row>(statement);
+  const r = await committed<Row>(c, statement, folder.mailboxId);
   const row = r.rows[0];
   if (!row.folder) throw new StoreError('nonexistent', 'folder was deleted');
   if (row.too_many) throw new StoreError('invalid', 'too many flags');
