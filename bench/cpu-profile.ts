@@ -2,9 +2,11 @@
 // bench/imap/run.ts) spent its time on, summed: the share of idle time, the functions with the
 // most self time, and each package's share, a sample counted to the nearest node_modules package
 // on its stack (else to the daemon's own code and Node's). --callers NAME: where NAME's self time
-// was called from, as the three nearest frames outside Node's own modules.
+// was called from, as the three nearest frames outside Node's own modules. --window FROM-TO: only
+// the samples inside one measured window, as bench/imap/run.ts --cpu-prof prints them (µs on the
+// monotonic clock the profile is timed by).
 //
-//   npx tsx bench/cpu-profile.ts FILE.cpuprofile [--top 25] [--callers writeUtf8String]
+//   npx tsx bench/cpu-profile.ts FILE.cpuprofile [--top 25] [--callers writeUtf8String] [--window FROM-TO]
 import fs from 'node:fs';
 import { arg } from './database';
 
@@ -16,8 +18,10 @@ interface ProfileNode {
 
 const file = process.argv[2];
 const TOP = arg('top', 25);
-const at = process.argv.indexOf('--callers');
-const CALLERS = at > 0 ? process.argv[at + 1] : null;
+const callersAt = process.argv.indexOf('--callers');
+const CALLERS = callersAt > 0 ? process.argv[callersAt + 1] : null;
+const windowAt = process.argv.indexOf('--window');
+const [FROM, TO] = windowAt > 0 ? process.argv[windowAt + 1].split('-').map(Number) : [-Infinity, Infinity];
 
 function packageOf(url: string): string | null {
   const rest = url.split('/node_modules/').pop();
@@ -27,7 +31,7 @@ function packageOf(url: string): string | null {
 }
 
 function main(): void {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -35,7 +39,10 @@ function main(): void {
   const byPackage = new Map<string, number>();
   const callers = new Map<string, number>();
   let total = 0;
+  let clock = profile.startTime;
   profile.samples.forEach((id, i) => {
+    clock += profile.timeDeltas[i];
+    if (clock < FROM || clock > TO) return;
     // A sample's time is the gap to the next one.
     const us = profile.timeDeltas[i + 1] ?? 0;
     total += us;
