@@ -1,7 +1,9 @@
 // SEARCH BODY and TEXT (RFC 3501 6.4.4) over a stored message without holding it in memory: the
 // text parts the MIME index locates are read in pieces, their transfer encoding and charset
 // undone as the bytes go by, and the folded text is matched against every needle at once, the
-// last needle-length of text carried over so a match across two pieces is found.
+// last needle-length of text carried over so a match across two pieces is found. The same
+// decoding, done once at delivery/APPEND over the message in memory, gives the body match text
+// mail_blobs keeps (bodyMatchText), which SEARCH BODY then matches in SQL.
 import { parseHeader, type MimeIndex, type MimeNode } from '@/lib/mime';
 
 /**
@@ -145,13 +147,27 @@ class NeedleScan {
   }
 }
 
-/** The leaf parts BODY searches: text/* and message/* bodies, and parts without a Content-Type. */
+/** The leaf parts of a message, under which BODY searches the text ones (textReader). */
 function leaves(node: MimeNode, depth: number, out: MimeNode[]): MimeNode[] {
   if (depth > 20) return out;
   if (node.p) for (const c of node.p) leaves(c, depth + 1, out);
   else if (node.m) leaves(node.m, depth + 1, out);
   else out.push(node);
   return out;
+}
+
+/**
+ * How BODY reads a leaf part, from the part's header: its transfer encoding and charset undone.
+ * Null for a part BODY does not search: only text/* and message/* bodies, and parts without a
+ * Content-Type, are text.
+ */
+function textReader(header: Buffer): { transfer: ByteDecoder; text: TextDecoder } | null {
+  const fields = parseHeader(header, 0, header.length);
+  const ct = fields.find((f) => f.key === 'content-type')?.value;
+  if (ct !== undefined && !/^\s*(text\/|message\/)/i.test(ct)) return null;
+  const cte = (fields.find((f) => f.key === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase();
+  const charset = ct ? (/charset\s*=\s*"?([^";\s]+)/i.exec(ct)?.[1] ?? null) : null;
+  return { transfer: transferDecoder(cte), text: textDecoder(charset) };
 }
 
 /**
@@ -164,19 +180,39 @@ export async function scanBody(bytes: StoredBytes, index: MimeIndex, needles: re
   if (!wanted.length) return found;
   for (const node of leaves(index.root, 0, [])) {
     if (wanted.every((n) => found.has(n))) break;
-    const fields = parseHeader(await bytes.read(node.h, node.b), 0, node.b - node.h);
-    const ct = fields.find((f) => f.key === 'content-type')?.value;
-    if (ct !== undefined && !/^\s*(text\/|message\/)/i.test(ct)) continue;
-    const cte = (fields.find((f) => f.key === 'content-transfer-encoding')?.value ?? '').trim().toLowerCase();
-    const charset = ct ? (/charset\s*=\s*"?([^";\s]+)/i.exec(ct)?.[1] ?? null) : null;
-    const transfer = transferDecoder(cte);
-    const text = textDecoder(charset);
+    const reader = textReader(await bytes.read(node.h, node.b));
+    if (!reader) continue;
     const scan = new NeedleScan(wanted, found);
     for await (const piece of bytes.pieces(node.b, node.e)) {
-      scan.push(text.decode(transfer.push(piece), { stream: true }));
+      scan.push(reader.text.decode(reader.transfer.push(piece), { stream: true }));
       if (scan.done) break;
     }
-    scan.push(text.decode(transfer.end()));
+    scan.push(reader.text.decode(reader.transfer.end()));
   }
   return found;
+}
+
+/**
+ * Encoded bytes of text parts up to which a message's body match text is kept. A message with more
+ * is streamed by scanBody at each SEARCH, as before the column: delivery never builds a text of
+ * many megabytes, and a search never reads one whole.
+ */
+export const BODY_TEXT_BYTES = 1024 * 1024;
+
+/**
+ * What BODY looks for a needle in, for a message in memory: each text part decoded and folded as
+ * scanBody folds it, the parts joined by a line feed, which folding leaves in no text and no
+ * needle, so a match never spans two parts. Null when the text parts hold more than
+ * BODY_TEXT_BYTES or a NUL (a Postgres text cannot): such a message is scanned at each SEARCH.
+ */
+export function bodyMatchText(raw: Buffer, index: MimeIndex): string | null {
+  const parts = leaves(index.root, 0, []).flatMap((node) => {
+    const reader = textReader(raw.subarray(node.h, node.b));
+    return reader ? [{ node, reader }] : [];
+  });
+  if (parts.reduce((n, { node }) => n + node.e - node.b, 0) > BODY_TEXT_BYTES) return null;
+  const text = parts
+    .map(({ node, reader }) => fold(reader.text.decode(Buffer.concat([reader.transfer.push(raw.subarray(node.b, node.e)), reader.transfer.end()]))))
+    .join('\n');
+  return text.includes('\0') ? null : text;
 }

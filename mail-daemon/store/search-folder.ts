@@ -1,14 +1,15 @@
 // Running a SEARCH over one folder: the SQL candidates of ./search.ts's compiled criteria, then,
 // for text keys SQL cannot answer, each candidate's stored bytes matched in JS (small messages
-// loaded whole, larger ones streamed in slices by ./body-scan.ts).
+// loaded whole, larger ones streamed in slices by ./body-scan.ts). Messages stored without their
+// match texts get them stored as SEARCH reads them, so the next one answers them in SQL.
 import type pg from 'pg';
 import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { parseHeader, type MimeIndex } from '@/lib/mime';
-import { scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
+import { bodyMatchText, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
 import { num } from './db';
 import { searchTexts } from './search-text';
-import { bodyNeedles, compile, matches, readsHeader, textSource, usesModseq, type SearchRow } from './search';
+import { bodyNeedles, compile, matches, readsHeader, textSource, unindexedSql, usesModseq, type SearchRow } from './search';
 
 export interface SearchScope {
   pool: pg.Pool;
@@ -29,9 +30,16 @@ type CandidateRow = {
   size: number;
   sent_day: string | null;
   blob_id: string;
-  /** Stored before mail_blobs kept the header match texts (./search-text.ts). */
+  /** Without a stored text the key reads: matched over its bytes. */
   unindexed: boolean;
+  /** Stored before mail_blobs kept the header match texts (./search-text.ts). */
+  no_header_texts: boolean;
+  /** Without the body match text (./body-scan.ts bodyMatchText). */
+  no_body_text: boolean;
 };
+
+/** Match texts to store for a message SEARCH read without them; null: not known, left as it is. */
+type TextFill = { id: string; h: string[] | null; a: string[] | null; body: string | null };
 
 function searchRow(r: CandidateRow): SearchRow {
   return { uid: num(r.uid), flags: r.flags, modseq: num(r.modseq), internalDate: r.internal_date, size: r.size, sentDay: r.sent_day };
@@ -74,13 +82,13 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
   for (let i = 0; i < candidates.length; i += TEXT_BATCH) {
     const batch = candidates.slice(i, i + TEXT_BATCH);
     // Small messages come whole when bodies are searched; otherwise only the top-level header.
-    const blobs = await scope.pool.query<{ id: string; raw: Buffer | null; mime: MimeIndex }>(
-      `SELECT id, mime, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR (mime->'root'->>'b')::int) END AS raw
+    const blobs = await scope.pool.query<{ id: string; raw: Buffer | null; whole: boolean; mime: MimeIndex }>(
+      `SELECT id, mime, $2 AND size <= $3 AS whole, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR (mime->'root'->>'b')::int) END AS raw
          FROM mail_blobs WHERE id = ANY($1::uuid[])`,
       [[...new Set(batch.map((r) => r.blob_id))], needles.length > 0, WHOLE_MESSAGE_BYTES],
     );
     const byId = new Map(blobs.rows.map((b) => [b.id, b]));
-    const fills = new Map<string, { id: string; h: string[]; a: string[] }>();
+    const fills = new Map<string, TextFill>();
     for (const r of batch) {
       const b = byId.get(r.blob_id);
       // Expunged and collected by another session meanwhile: nothing left to match.
@@ -88,11 +96,11 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
       const bytes = storedBytes(scope.pool, b.id, b.raw);
       const root = b.mime.root;
       // BODY alone on a message with its match texts reads no top-level header.
-      const header = headerKeys || r.unindexed ? parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h) : [];
-      if (r.unindexed) {
-        const t = searchTexts(header);
-        if (t) fills.set(b.id, { id: b.id, h: t.headers, a: t.addresses });
-      }
+      const header = headerKeys || r.no_header_texts ? parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h) : [];
+      const t = r.no_header_texts ? searchTexts(header) : null;
+      // The body text comes from a message loaded whole, never from one read in slices.
+      const body = r.no_body_text && b.whole ? bodyMatchText(b.raw!, b.mime) : null;
+      if (t || body !== null) fills.set(b.id, { id: b.id, h: t?.headers ?? null, a: t?.addresses ?? null, body });
       const bodyFound = needles.length ? await scanBody(bytes, b.mime, needles) : new Set<string>();
       if (matches(key, searchRow(r), ctx, { header, bodyFound })) kept.push(r);
     }
@@ -102,16 +110,19 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
 }
 
 /**
- * Stores the match texts of messages stored before the columns, now that their header was read,
- * so the next SEARCH answers them in SQL. Not on a read-only database (a standby): they wait.
+ * Stores the match texts of messages stored without them, now that their bytes were read, so the
+ * next SEARCH answers them in SQL. Not on a read-only database (a standby): they wait.
  */
-async function fillSearchTexts(pool: pg.Pool, rows: { id: string; h: string[]; a: string[] }[]): Promise<void> {
+async function fillSearchTexts(pool: pg.Pool, rows: TextFill[]): Promise<void> {
   if (!rows.length) return;
   try {
     await pool.query(
-      `UPDATE mail_blobs b SET search_headers = ARRAY(SELECT jsonb_array_elements_text(u.h)), search_addresses = ARRAY(SELECT jsonb_array_elements_text(u.a))
-         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, h jsonb, a jsonb)
-        WHERE b.id = u.id AND b.search_headers IS NULL`,
+      `UPDATE mail_blobs b
+          SET search_headers = CASE WHEN b.search_headers IS NULL AND u.h IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(u.h)) ELSE b.search_headers END,
+              search_addresses = CASE WHEN b.search_headers IS NULL AND u.a IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(u.a)) ELSE b.search_addresses END,
+              search_body = coalesce(b.search_body, u.body)
+         FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, h jsonb, a jsonb, body text)
+        WHERE b.id = u.id`,
       [JSON.stringify(rows)],
     );
   } catch (err) {
@@ -128,10 +139,11 @@ export async function searchFolder(scope: SearchScope, key: SearchKey): Promise<
   const ctx = { recent: scope.recent };
   const source = textSource(key);
   const loose = compile(key, params, ctx, true, false);
-  const where = source === 'stored' ? `CASE WHEN b.search_headers IS NULL THEN ${loose} ELSE ${compile(key, params, ctx, true, true)} END` : loose;
+  const unindexed = source === 'stored' ? unindexedSql(key) : 'TRUE';
+  const where = source === 'stored' ? `CASE WHEN ${unindexed} THEN ${loose} ELSE ${compile(key, params, ctx, true, true)} END` : loose;
   const rows = await scope.pool.query<CandidateRow>(
     `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id,
-            b.search_headers IS NULL AS unindexed
+            ${unindexed} AS unindexed, b.search_headers IS NULL AS no_header_texts, b.search_body IS NULL AS no_body_text
        FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
       WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
     params,

@@ -1,7 +1,8 @@
 // SEARCH: the typed criteria tree becomes SQL where it can (flags, UIDs, dates, sizes, MODSEQ,
-// \Recent, and the header keys HEADER/SUBJECT, FROM/TO/CC/BCC on the fields whose match text is
-// stored, ./search-text.ts); the other text keys (HEADER of other fields, BODY, TEXT), and every
-// text key on messages stored before those texts, are matched in JS over the stored bytes of the
+// \Recent, the header keys HEADER/SUBJECT, FROM/TO/CC/BCC on the fields whose match text is
+// stored, ./search-text.ts, and BODY over the stored body text, ./body-scan.ts); the other text
+// keys (HEADER of other fields, TEXT), and every text key on messages stored without those texts,
+// are matched in JS over the stored bytes of the
 // SQL candidates, decoding encoded-words, transfer encodings and charsets. Bodies are streamed in
 // slices (./body-scan.ts): a large message is never held whole. Running it over a folder is ./search-folder.ts.
 import type { SearchKey } from '@/mail-daemon/imap/backend';
@@ -51,17 +52,17 @@ export function bodyNeedles(key: SearchKey): string[] {
 }
 
 /**
- * Where a key's text keys can be answered: 'none' without text keys; 'stored' when all are header
- * keys on fields whose match text mail_blobs keeps (exact SQL for the rows that have it);
- * 'bytes' when one needs the stored message (BODY, TEXT, HEADER of another field).
+ * Where a key's text keys can be answered: 'none' without text keys; 'stored' when all are BODY or
+ * header keys on fields whose match text mail_blobs keeps (exact SQL for the rows that have it);
+ * 'bytes' when one needs the stored message (TEXT, HEADER of another field).
  */
 export function textSource(key: SearchKey): 'none' | 'stored' | 'bytes' {
   switch (key.op) {
     case 'header':
       return SEARCHED_FIELDS.has(key.field.toLowerCase()) && !key.value.includes('\0') ? 'stored' : 'bytes';
     case 'address':
-      return key.value.includes('\0') ? 'bytes' : 'stored';
     case 'body':
+      return key.value.includes('\0') ? 'bytes' : 'stored';
     case 'text':
       return 'bytes';
     case 'and':
@@ -82,6 +83,22 @@ export function readsHeader(key: SearchKey): boolean {
   if (key.op === 'and' || key.op === 'or') return key.keys.some(readsHeader);
   if (key.op === 'not') return readsHeader(key.key);
   return false;
+}
+
+/**
+ * SQL true for a row without a stored text that a 'stored' key reads (stored before the column,
+ * or a text not kept): such rows are matched in JS over their bytes.
+ */
+export function unindexedSql(key: SearchKey): string {
+  const columns = new Set<string>();
+  const walk = (k: SearchKey): void => {
+    if (k.op === 'header' || k.op === 'address') columns.add('b.search_headers');
+    else if (k.op === 'body') columns.add('b.search_body');
+    else if (k.op === 'and' || k.op === 'or') k.keys.forEach(walk);
+    else if (k.op === 'not') walk(k.key);
+  };
+  walk(key);
+  return columns.size ? [...columns].map((c) => `${c} IS NULL`).join(' OR ') : 'FALSE';
 }
 
 export function usesModseq(key: SearchKey): boolean {
@@ -106,8 +123,9 @@ export function compileSql(key: SearchKey, params: unknown[], ctx: SearchContext
 }
 
 /**
- * `stored`: the key's text keys are all header keys on stored fields (textSource 'stored'), and
- * compile to exact conditions on b.search_headers / b.search_addresses, for rows that have them.
+ * `stored`: the key's text keys are all BODY or header keys on stored fields (textSource 'stored'),
+ * and compile to exact conditions on b.search_headers / b.search_addresses / b.search_body, for
+ * rows that have them.
  */
 export function compile(key: SearchKey, params: unknown[], ctx: SearchContext, positive: boolean, stored: boolean): string {
   const p = (v: unknown) => {
@@ -149,6 +167,7 @@ export function compile(key: SearchKey, params: unknown[], ctx: SearchContext, p
     case 'address':
       return stored ? storedTextCondition('b.search_addresses', key.field, key.value, p) : 'TRUE';
     case 'body':
+      return stored ? `(strpos(b.search_body, ${p(fold(key.value))}) > 0)` : 'TRUE';
     case 'text':
       return 'TRUE';
   }
