@@ -1,9 +1,10 @@
 // BODY search decoding as the bytes stream (RFC 3501 6.4.4 over RFC 2045 6.7/6.8 and charsets):
 // each message is scanned with its stored bytes handed over in pieces of 1 to 64 bytes, so every
-// quoted-printable escape, soft line break, base64 unit and UTF-8 sequence is cut somewhere.
+// quoted-printable escape, soft line break, base64 unit and UTF-8 sequence is cut somewhere. The
+// body match text stored at delivery (bodyMatchText) holds the same needles as the scan finds.
 import { describe, expect, it } from 'vitest';
 import { indexMessage, normalizeCrlf } from '@/lib/mime';
-import { fold, scanBody, type StoredBytes } from './body-scan';
+import { bodyMatchText, fold, scanBody, type StoredBytes } from './body-scan';
 
 function inPieces(raw: Buffer, size: number): StoredBytes {
   return {
@@ -64,4 +65,29 @@ describe('scanBody: needles found whatever the piece boundaries', () => {
       }
     });
   }
+});
+
+describe('bodyMatchText: what the scan finds, in one stored text', () => {
+  for (const [name, message, found, missing] of CASES) {
+    it(name, () => {
+      const raw = normalizeCrlf(message);
+      const text = bodyMatchText(raw, indexMessage(raw))!;
+      expect(found.filter((n) => !text.includes(fold(n)))).toEqual([]);
+      expect(missing.filter((n) => text.includes(fold(n)))).toEqual([]);
+    });
+  }
+});
+
+describe('fold', () => {
+  const CASES: [string, string][] = [
+    ['Plain Words', 'plain words'],
+    ['a  b\t\tc', 'a b c'],
+    ['line\r\nnext\r\n', 'line next '],
+    ['\t lead and trail \n', ' lead and trail '],
+    ['no\u00a0break\u2003em', 'no break em'],
+    ['single\ttab', 'single tab'],
+  ];
+  it.each(CASES)('%j folds to %j', (input, folded) => {
+    expect(fold(input)).toBe(folded);
+  });
 });
