@@ -1,7 +1,9 @@
 // lib/db/group-commit.ts on a real Postgres: statements arriving while a group commits share the
 // next transaction; a statement alone is its own; a failing statement fails only its caller; a
 // row held elsewhere makes the group fall back instead of stalling it; a failed COMMIT tells
-// nobody "stored"; and the named statements of lib/db/pool.ts are parsed once per connection.
+// nobody "stored"; an asynchronous statement's transaction does not wait for the WAL flush unless
+// it shares it with a durable one; and the named statements of lib/db/pool.ts are parsed once per
+// connection.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@/mail-daemon/testing/database';
@@ -111,6 +113,24 @@ describe('group commit', () => {
     expect(await count(`gc_deferred WHERE k = 7`)).toBe(0);
     // The committer goes on serving.
     expect((await group.run(insert(8, 'gc_deferred'))).rowCount).toBe(1);
+  });
+
+  it('an asynchronous statement commits without waiting for the WAL flush, alone or in a group of such; one durable statement makes its group wait', async () => {
+    const setting = (id: number): pg.QueryConfig => ({
+      text: `INSERT INTO gc_rows (id, note) VALUES ($1, current_setting('synchronous_commit')) RETURNING note`,
+      values: [id],
+    });
+    const notes = async (runs: [id: number, asynchronous: boolean][]) => {
+      // A committer of its own, idle: the first runs alone, the others queue behind it and share a transaction.
+      const group = new GroupCommit(pool);
+      const results = await Promise.all(runs.map(([id, asynchronous]) => group.run(setting(id), '', { asynchronous })));
+      return results.map((r) => r.rows[0].note as string);
+    };
+    expect(await notes([[900, false]])).toEqual(['on']);
+    expect(await notes([[901, true]])).toEqual(['off']);
+    expect(await notes([[910, false], [911, true], [912, true]])).toEqual(['on', 'off', 'off']);
+    expect(await notes([[920, true], [921, true], [922, false]])).toEqual(['off', 'on', 'on']);
+    expect(await count('gc_rows WHERE id BETWEEN 900 AND 922')).toBe(8);
   });
 });
 

@@ -14,14 +14,25 @@
 // ROLLBACK), and each statement is then run again alone, so only its own caller sees its error. A
 // COMMIT that fails or goes unanswered (the connection lost, say) fails the whole group: its
 // outcome is unknown, and running the statements again could store them twice.
+//
+// A statement marked asynchronous may hear "committed" before its WAL reaches the disk (Postgres's
+// asynchronous commit: a crash can forget the last fraction of a second of them, never leave half
+// of one): what a mail server need not fsync, such as flag changes. A group is asynchronous only
+// when all of its statements are; a durable one among them makes the COMMIT wait for the flush.
 import pg from 'pg';
 
 interface Waiting {
   statement: pg.QueryConfig;
   /** Groups run their statements in this order, so two processes' groups lock rows alike. */
   key: string;
+  asynchronous: boolean;
   resolve(result: pg.QueryResult): void;
   reject(err: unknown): void;
+}
+
+export interface CommitOptions {
+  /** Told "committed" before the WAL flush (synchronous_commit off for its transaction). */
+  asynchronous?: boolean;
 }
 
 export interface GroupCommitOptions {
@@ -50,9 +61,9 @@ export class GroupCommit {
   }
 
   /** Runs `statement` and resolves once it is committed; rejects with nothing written. */
-  run<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: pg.QueryConfig, key = ''): Promise<pg.QueryResult<R>> {
+  run<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: pg.QueryConfig, key = '', options: CommitOptions = {}): Promise<pg.QueryResult<R>> {
     return new Promise<pg.QueryResult<R>>((resolve, reject) => {
-      this.waiting.push({ statement, key, resolve: resolve as Waiting['resolve'], reject });
+      this.waiting.push({ statement, key, asynchronous: options.asynchronous === true, resolve: resolve as Waiting['resolve'], reject });
       if (!this.running) void this.drain();
     });
   }
@@ -70,7 +81,8 @@ export class GroupCommit {
       while (this.waiting.length) {
         const group = this.waiting.splice(0, this.maxGroup);
         try {
-          if (group.length === 1) await this.alone(group[0]);
+          // An asynchronous statement alone still needs a transaction to set synchronous_commit in.
+          if (group.length === 1 && !group[0].asynchronous) await this.alone(group[0]);
           else await this.together(group.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
         } catch (err) {
           // alone() and together() settle their statements themselves; should anything else throw,
@@ -100,9 +112,10 @@ export class GroupCommit {
       for (const w of group) w.reject(err);
       return;
     }
+    const asynchronous = group.every((w) => w.asynchronous) ? '; SET LOCAL synchronous_commit = off' : '';
     const [, ...answers] = await pipelined(client, [
-      // The simple query protocol takes both in one message.
-      `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`,
+      // The simple query protocol takes them in one message.
+      `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}${asynchronous}`,
       ...group.map((w) => w.statement),
       'COMMIT',
     ]);
@@ -118,7 +131,7 @@ export class GroupCommit {
       answers.forEach((a, i) => (a.status === 'fulfilled' ? group[i].resolve(a.value) : group[i].reject(a.reason)));
       return;
     }
-    // Rolled back, nothing of the group written: each again on its own.
+    // Rolled back, nothing of the group written: each again on its own (durably: it is rare).
     for (const w of group) await this.alone(w);
   }
 }
@@ -157,8 +170,13 @@ export function groupCommitFor(pool: pg.Pool): GroupCommit {
 /**
  * A statement that must be committed before its caller goes on: on a pool, through the pool's
  * group committer (its own transaction, or one it shares); on a client, as one statement of the
- * transaction the caller holds open there.
+ * transaction the caller holds open there (which commits as that transaction does).
  */
-export function committed<R extends pg.QueryResultRow = pg.QueryResultRow>(db: pg.Pool | pg.PoolClient, statement: pg.QueryConfig, key = ''): Promise<pg.QueryResult<R>> {
-  return db instanceof pg.Pool ? groupCommitFor(db).run<R>(statement, key) : db.query<R>(statement);
+export function committed<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: pg.Pool | pg.PoolClient,
+  statement: pg.QueryConfig,
+  key = '',
+  options: CommitOptions = {},
+): Promise<pg.QueryResult<R>> {
+  return db instanceof pg.Pool ? groupCommitFor(db).run<R>(statement, key, options) : db.query<R>(statement);
 }

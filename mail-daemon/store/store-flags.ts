@@ -6,6 +6,12 @@
 // transaction, or shares one COMMIT with the writes that arrive while another commits
 // (lib/db/group-commit: many sessions' STOREs, one WAL flush). A message that would hold more than
 // MAX_FLAGS_PER_MESSAGE flags fails the whole command with nothing written.
+//
+// Flag changes commit asynchronously: the OK does not wait for the WAL flush, and a crash of the
+// database can forget the last fraction of a second of them (never half of one: a change is
+// there whole, with its MODSEQ, or not at all). Dovecot's default (mail_fsync = optimized) fsyncs
+// its index for appends and expunges only, not for flags and keywords; mail itself (delivery,
+// APPEND, COPY, MOVE, EXPUNGE) is committed durably here as there.
 import type pg from 'pg';
 import { committed } from '@/lib/db/group-commit';
 import { prepared } from '@/lib/db/pool';
@@ -74,7 +80,7 @@ export async function writeFlags(
     values: params,
   };
   // Keyed by mailbox, as deliveries are: a group takes each mailbox's rows in the same order.
-  const r = await committed<Row>(c, statement, folder.mailboxId);
+  const r = await committed<Row>(c, statement, folder.mailboxId, { asynchronous: true });
   const row = r.rows[0];
   if (!row.folder) throw new StoreError('nonexistent', 'folder was deleted');
   if (row.too_many) throw new StoreError('invalid', 'too many flags');
