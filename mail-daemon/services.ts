@@ -7,6 +7,7 @@ import { junkLearningService } from './services/junk-learning';
 import { memoryService } from './services/memory';
 import { outboundService } from './services/outbound';
 import { createPop3Service } from './services/pop3';
+import { searchIndexService } from './services/search-index';
 import { smtpService } from './services/smtp';
 import { tlsReportsService } from './services/tls-reports';
 import { certificateRenewalService } from './tls/renewal';
@@ -24,4 +25,5 @@ export const services: DaemonService[] = [
   healthService(),
   alertsService(),
   memoryService(),
+  searchIndexService(),
 ];

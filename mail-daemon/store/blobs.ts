@@ -1,7 +1,6 @@
 // Raw messages stored once, with the MIME index computed once (lib/mime).
 import { indexWithHeader, normalizeCrlf, sha256Hex, type MimeIndex, type ParsedHeader } from '@/lib/mime';
 import type pg from 'pg';
-import { bodyMatchText } from './body-scan';
 import type { Client } from './db';
 import { SEARCH_TEXT_COLUMNS, searchTexts, searchTextValues, type SearchTexts } from './search-text';
 import { SORT_KEY_COLUMNS, sortKeys, sortKeyValues, type SortKeys } from './sort-keys';
@@ -17,8 +16,6 @@ export interface PreparedBlob {
   keys: SortKeys;
   /** What SEARCH's header keys match (./search-text.ts); null: matched from the header bytes. */
   search: SearchTexts | null;
-  /** What SEARCH BODY matches (./body-scan.ts bodyMatchText); null: scanned from the stored bytes. */
-  bodyText: string | null;
 }
 
 /**
@@ -29,15 +26,7 @@ export interface PreparedBlob {
 export function prepareBlob(input: Buffer, options: { verbatim?: boolean } = {}): PreparedBlob {
   const raw = options.verbatim ? input : normalizeCrlf(input);
   const { index, header } = indexWithHeader(raw);
-  return {
-    raw,
-    index,
-    header,
-    sha256: sha256Hex(raw),
-    keys: sortKeys(index.envelope, header.fields),
-    search: searchTexts(header.fields),
-    bodyText: bodyMatchText(raw, index),
-  };
+  return { raw, index, header, sha256: sha256Hex(raw), keys: sortKeys(index.envelope, header.fields), search: searchTexts(header.fields) };
 }
 
 export async function insertBlob(client: Client, blob: PreparedBlob): Promise<string> {
@@ -48,8 +37,8 @@ export async function insertBlob(client: Client, blob: PreparedBlob): Promise<st
 
 /** The INSERT … RETURNING id of a prepared blob, its values bound through `p` (for a larger statement too). */
 export function insertBlobSql(blob: PreparedBlob, p: (value: unknown) => string): string {
-  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys), ...searchTextValues(blob.search), blob.bodyText];
-  const columns = [...SORT_KEY_COLUMNS, ...SEARCH_TEXT_COLUMNS, 'search_body'].join(', ');
+  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys), ...searchTextValues(blob.search)];
+  const columns = [...SORT_KEY_COLUMNS, ...SEARCH_TEXT_COLUMNS].join(', ');
   return `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${columns}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
 }
 

@@ -2,8 +2,8 @@
 // text parts the MIME index locates are read in pieces, their transfer encoding and charset
 // undone as the bytes go by, and the folded text is matched against every needle at once, the
 // last needle-length of text carried over so a match across two pieces is found. The same
-// decoding, done once at delivery/APPEND over the message in memory, gives the body match text
-// mail_blobs keeps (bodyMatchText), which SEARCH BODY then matches in SQL.
+// decoding over a message in memory gives the body match text mail_blobs keeps (bodyMatchText,
+// stored by ./body-index.ts), which SEARCH BODY then matches in SQL.
 import { parseHeader, type MimeIndex, type MimeNode } from '@/lib/mime';
 
 /**
@@ -196,16 +196,17 @@ export async function scanBody(bytes: StoredBytes, index: MimeIndex, needles: re
 
 /**
  * Encoded bytes of text parts up to which a message's body match text is kept. A message with more
- * is streamed by scanBody at each SEARCH, as before the column: delivery never builds a text of
- * many megabytes, and a search never reads one whole.
+ * is streamed by scanBody at each SEARCH: no text of many megabytes is built in the daemon, and a
+ * search never reads one whole.
  */
 export const BODY_TEXT_BYTES = 1024 * 1024;
 
 /**
  * What BODY looks for a needle in, for a message in memory: each text part decoded and folded as
  * scanBody folds it, the parts joined by a line feed, which folding leaves in no text and no
- * needle, so a match never spans two parts. Null when the text parts hold more than
- * BODY_TEXT_BYTES or a NUL (a Postgres text cannot): such a message is scanned at each SEARCH.
+ * needle, so a match never spans two parts. A NUL (which a Postgres text cannot hold) becomes a
+ * line feed too: a needle with a NUL is matched over the bytes, and one without never matched
+ * across it. Null when the text parts hold more than BODY_TEXT_BYTES.
  */
 export function bodyMatchText(raw: Buffer, index: MimeIndex): string | null {
   const parts = leaves(index.root, 0, []).flatMap((node) => {
@@ -213,8 +214,8 @@ export function bodyMatchText(raw: Buffer, index: MimeIndex): string | null {
     return reader ? [{ node, reader }] : [];
   });
   if (parts.reduce((n, { node }) => n + node.e - node.b, 0) > BODY_TEXT_BYTES) return null;
-  const text = parts
+  return parts
     .map(({ node, reader }) => fold(reader.text.decode(Buffer.concat([reader.transfer.push(raw.subarray(node.b, node.e)), reader.transfer.end()]))))
-    .join('\n');
-  return text.includes('\0') ? null : text;
+    .join('\n')
+    .replaceAll('\0', '\n');
 }

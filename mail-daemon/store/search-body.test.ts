@@ -1,11 +1,12 @@
-// SEARCH BODY over the body match text stored at delivery/APPEND (mail_blobs.search_body;
-// ./body-scan.ts bodyMatchText): each text part decoded and folded, one per line; stored by both
-// ways in, used by SEARCH (the stored bytes are not read for it), and the same answers for messages
-// stored without it (before the column, or text too large to keep), whose text SEARCH then fills in
-// when it loaded them whole. Over TLS against the real store.
+// SEARCH BODY over the body match text (mail_blobs.search_body; ./body-scan.ts bodyMatchText): each
+// text part decoded and folded, one per line, stored after delivery/APPEND by the search indexer
+// (./body-index.ts) or by a SEARCH that loaded the message whole; the same answers before and after,
+// the stored text used once there (the bytes are not read for it), and the indexer taking only
+// messages nobody else is indexing. Over TLS against the real store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
 import { WireClient } from '@/mail-daemon/testing/imap-wire';
+import { indexBodyTexts } from './body-index';
 import { BODY_TEXT_BYTES } from './body-scan';
 
 let h: ImapHarness;
@@ -46,6 +47,11 @@ const DELIVERED = [
   `From: a@example.org\r\nSubject: large\r\n\r\n${'filler line of text\r\n'.repeat(Math.ceil(BODY_TEXT_BYTES / 21))}needle at the end\r\n`,
 ];
 const APPENDED = 'From: b@example.org\r\nSubject: appended\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln\r\n';
+// A NUL, which a Postgres text cannot hold, delivered after the APPEND.
+const WITH_NUL = 'From: a@example.org\r\nSubject: nul\r\n\r\nbefore\0after\r\n';
+
+/** The texts the indexer stores, by UID: none for the message over 1 MiB. */
+const TEXTS = ['the quick brown fox jumps ', 'café menu of the\n<p>day of the jackal</p>', null, 'grüße aus köln ', 'before\nafter '];
 
 /** Each SEARCH with the answer it must get, whichever way the body is read. */
 const SEARCHES: [string, string][] = [
@@ -60,8 +66,10 @@ const SEARCHES: [string, string][] = [
   ['BODY "of the <p>day"', '* SEARCH'],
   ['BODY "needle at the end"', '* SEARCH 3'],
   ['BODY "grüße aus köln"', '* SEARCH 4'],
-  ['BODY ""', '* SEARCH 1 2 3 4'],
-  ['NOT BODY "the"', '* SEARCH 4'],
+  ['BODY ""', '* SEARCH 1 2 3 4 5'],
+  ['NOT BODY "the"', '* SEARCH 4 5'],
+  ['BODY "before"', '* SEARCH 5'],
+  ['BODY "beforeafter"', '* SEARCH'],
   ['OR BODY "fox" BODY "köln"', '* SEARCH 1 4'],
   ['BODY "the" SUBJECT "report"', '* SEARCH 2'],
   ['FLAGGED BODY "fox"', '* SEARCH'],
@@ -111,6 +119,7 @@ beforeAll(async () => {
   expect((await c.command(`L LOGIN body@example.com "${PASSWORD}"`)).pop()).toMatch(/^L OK/);
   c.write(`A APPEND INBOX {${Buffer.byteLength(APPENDED)}+}\r\n${APPENDED}\r\n`);
   expect((await c.until('A')).pop()).toMatch(/^A OK/);
+  await h.deliver(mailboxId, Buffer.from(WITH_NUL));
   expect((await c.command('S SELECT INBOX')).pop()).toMatch(/^S OK/);
 });
 afterAll(async () => {
@@ -118,20 +127,27 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('body match text stored at delivery and APPEND', () => {
-  it('holds each text part decoded and folded, one per line, and no attachment', async () => {
-    expect(await stored()).toEqual([
-      'the quick brown fox jumps ',
-      // The encapsulated message's own text part, decoded; the attachment not at all.
-      'café menu of the\n<p>day of the jackal</p>',
-      null,
-      'grüße aus köln ',
-    ]);
-  });
-});
+/** Runs the indexer until it finds nothing to claim; returns how many it stored. */
+async function indexAll(): Promise<number> {
+  let total = 0;
+  for (let n = await indexBodyTexts(h.pool); n > 0; n = await indexBodyTexts(h.pool)) total += n;
+  return total;
+}
 
 describe('SEARCH BODY', () => {
-  it('answers each key as RFC 3501 6.4.4 asks', async () => {
+  it('before the indexer ran: answers each key as RFC 3501 6.4.4 asks, over the bytes, and stores the texts of what it loaded whole', async () => {
+    expect(await stored()).toEqual([null, null, null, null, null]);
+    await transcript(SEARCHES);
+    expect(await stored()).toEqual(TEXTS);
+  });
+
+  it('the indexer stores the same texts: each text part decoded and folded, one per line, no attachment', async () => {
+    await setStored([1, 2, 3, 4, 5], null);
+    expect(await indexAll()).toBe(4);
+    expect(await stored()).toEqual(TEXTS);
+  });
+
+  it('answers each key the same from the stored texts', async () => {
     await transcript(SEARCHES);
   });
 
@@ -143,17 +159,28 @@ describe('SEARCH BODY', () => {
       // TEXT reads the bytes.
       ['TEXT "quick brown fox"', '* SEARCH 1'],
     ]);
-    await setStored([1], 'the quick brown fox jumps ');
+    await setStored([1], TEXTS[0]);
   });
+});
 
-  it('gives the same answers for messages stored without the text, and fills it in', async () => {
-    const before = await stored();
-    await setStored([1, 4], null);
-    await transcript(SEARCHES);
-    // The first BODY search loaded them whole and stored their text, the same as at delivery.
-    expect(await stored()).toEqual(before);
-    await setStored([1, 2, 3, 4], null);
-    await transcript(SEARCHES);
-    expect(await stored()).toEqual(before);
+describe('the search indexer', () => {
+  it('skips a message another daemon is indexing, and takes it once that one is done', async () => {
+    await setStored([1, 2, 3, 4, 5], null);
+    const other = await h.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `SELECT b.id FROM mail_blobs b JOIN mail_messages m ON m.blob_id = b.id JOIN mail_folders f ON f.id = m.folder_id
+          WHERE f.mailbox_id = $1 AND m.uid = 2 FOR NO KEY UPDATE OF b`,
+        [mailboxId],
+      );
+      expect(await indexAll()).toBe(3);
+      expect((await stored())[1]).toBeNull();
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+    expect(await indexAll()).toBe(1);
+    expect(await stored()).toEqual(TEXTS);
   });
 });
