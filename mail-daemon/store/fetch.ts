@@ -69,6 +69,19 @@ function indexOf(row: MetaRow): Pick<MimeIndex, 'root'> {
   return row.mime ?? { root: { h: row.root_h!, b: row.root_b!, e: row.root_e! } };
 }
 
+/**
+ * The message columns a FETCH reads: each parsed per row (a timestamp, an int8 as text), so only
+ * those asked for. Marking \Seen needs the flags, and reports the new MODSEQ.
+ */
+function metaColumns(items: FetchItems, markSeen: boolean): string {
+  const columns = ['m.uid', 'm.blob_id'];
+  if (items.flags || markSeen) columns.push('m.flags');
+  if (items.modseq || markSeen) columns.push('m.modseq');
+  if (items.internalDate) columns.push('m.internal_date', 'm.internal_date_zone');
+  if (items.size) columns.push('m.size');
+  return columns.join(', ');
+}
+
 export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number[], items: FetchItems, options: FetchOptions = {}): AsyncIterable<FetchResult> {
   const sections = items.sections ?? [];
   const mime = mimeColumns(items, sections);
@@ -82,7 +95,7 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
   let after = 0;
   for (;;) {
     const batch = await scope.pool.query<MetaRow>(
-      prepared(`SELECT m.uid, m.flags, m.modseq, m.internal_date, m.internal_date_zone, m.size, m.blob_id ${mime.columns}
+      prepared(`SELECT ${metaColumns(items, markSeen)} ${mime.columns}
          FROM mail_messages m ${mime.from}
         WHERE ${where} AND m.uid > $${params.length + 1}
         ORDER BY m.uid LIMIT ${FETCH_BATCH_ROWS}`),
@@ -111,7 +124,7 @@ export async function* fetchMessages(scope: FetchScope, uids: UidRanges | number
         const seen = seenSet.get(uid);
         const result: FetchResult = { uid };
         if (items.flags || seen) result.flags = seen?.flags ?? row.flags;
-        if (items.modseq || seen) result.modseq = seen?.modseq ?? num(row.modseq);
+        if (items.modseq || seen) result.modseq = seen?.modseq ?? num(row.modseq!);
         if (items.internalDate) {
           result.internalDate = row.internal_date;
           result.internalDateZone = row.internal_date_zone;
@@ -194,7 +207,7 @@ async function markSeenUnlessReadOnly(scope: FetchScope, rows: MetaRow[]): Promi
 
 /** Sets \Seen on the rows that lack it (a non-peek BODY[] fetch); returns their new flags. */
 async function markSeenRows(scope: FetchScope, rows: MetaRow[]): Promise<SeenFlags> {
-  const unseen = rows.filter((r) => !r.flags.includes('\\Seen')).map((r) => num(r.uid));
+  const unseen = rows.filter((r) => !r.flags!.includes('\\Seen')).map((r) => num(r.uid));
   const out: SeenFlags = new Map();
   if (!unseen.length) return out;
   const written = await writeFlags(scope.pool, { mailboxId: scope.mailboxId, folderId: scope.folderId }, unseen, { op: 'add', flags: ['\\Seen'] });

@@ -14,14 +14,14 @@ export interface FolderRow {
   first_recent_uid: string;
 }
 
-/** The per-message columns a FETCH reads before it loads any message bytes. */
+/** The per-message columns a FETCH reads before it loads any message bytes (those it was asked for). */
 export interface MetaRow {
   uid: string;
-  flags: string[];
-  modseq: string;
-  internal_date: Date;
-  internal_date_zone: number;
-  size: number;
+  flags?: string[];
+  modseq?: string;
+  internal_date?: Date;
+  internal_date_zone?: number;
+  size?: number;
   blob_id: string;
   mime?: MimeIndex;
   /** The root's offsets of the MIME index, read instead of the whole index (sections of the message itself). */
