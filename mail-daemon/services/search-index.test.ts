@@ -38,11 +38,11 @@ it('stores the body texts of delivered mail while the daemon is quiet, and says 
   expect(texts.rows[0].search_body).toBe('message number 6 ');
 });
 
-it('leaves the work for later while the event loop is busier than the threshold', async () => {
+it('leaves the work for later while the daemon uses more CPU than the threshold', async () => {
   const mailboxId = await h.addUser('busy@example.com', 'correct horse battery');
   for (let n = 0; n < 5; n++) await h.deliver(mailboxId, Buffer.from(`From: a@example.org\r\nSubject: ${n}\r\n\r\nbusy ${n}\r\n`));
   const log = pino({ level: 'silent' });
-  // No loop is ever under 0 % busy.
+  // No process uses less than 0 % of a CPU.
   const service = searchIndexService({ intervalMs: 50, idleUtilisation: 0 });
   await service.start({ pool: h.pool, log } as unknown as DaemonContext);
   await new Promise((resolve) => setTimeout(resolve, 500));
