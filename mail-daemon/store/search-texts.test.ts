@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startImapHarness, type ImapHarness } from '@/mail-daemon/testing/imap-harness';
 import { WireClient } from '@/mail-daemon/testing/imap-wire';
+import { searchTranscript } from '@/mail-daemon/testing/imap-transcript';
 
 let h: ImapHarness;
 let c: WireClient;
@@ -50,22 +51,7 @@ const SEARCHES: [string, string][] = [
   ['SUBJECT "café" HEADER X-TRACKER "off"', '* SEARCH'],
 ];
 
-/** Quoted strings with non-ASCII text go as LITERAL+ literals (RFC 3501 quoted strings are 7-bit). */
-function wire(criteria: string): string {
-  return criteria.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, inner: string) => {
-    if (!/[^\x00-\x7f]/.test(inner)) return quoted;
-    const text = inner.replace(/\\(.)/g, '$1');
-    return `{${Buffer.byteLength(text)}+}\r\n${text}`;
-  });
-}
-
-async function transcript(rows: [string, string][]): Promise<void> {
-  for (const [i, [criteria, response]] of rows.entries()) {
-    const lines = await c.command(`T${i} SEARCH CHARSET UTF-8 ${wire(criteria)}`);
-    const tagged = lines.pop()!;
-    expect({ criteria, lines, tagged }).toEqual({ criteria, lines: [response], tagged: expect.stringMatching(new RegExp(`^T${i} OK`)) });
-  }
-}
+const transcript = (rows: [string, string][]) => searchTranscript(c, rows);
 
 async function stored(): Promise<{ headers: string[] | null; addresses: string[] | null }[]> {
   const r = await h.pool.query<{ headers: string[] | null; addresses: string[] | null }>(

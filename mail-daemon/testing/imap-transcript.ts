@@ -1,5 +1,6 @@
 // Transcript steps for IMAP tests: send a line (or nothing, to wait for what the server
-// sends unasked), read until the step's last expected line, and match every line read.
+// sends unasked), read until the step's last expected line, and match every line read. And SEARCH
+// transcripts: criteria sent as `SEARCH CHARSET UTF-8`, each with the one untagged response it must get.
 import { expect } from 'vitest';
 import type { ImapHarness } from './imap-harness';
 import { matchLines, WireClient, type Expect } from './imap-wire';
@@ -43,4 +44,21 @@ let counter = 0;
 export async function freshUser(h: ImapHarness, password: string, prefix = 'u'): Promise<{ address: string; mailboxId: string }> {
   const address = `${prefix}${++counter}-${Date.now()}@example.com`;
   return { address, mailboxId: await h.addUser(address, password) };
+}
+
+/** Quoted strings with non-ASCII text go as LITERAL+ literals (RFC 3501 quoted strings are 7-bit). */
+function searchWire(criteria: string): string {
+  return criteria.replace(/"((?:[^"\\]|\\.)*)"/g, (quoted, inner: string) => {
+    if (!/[^\x00-\x7f]/.test(inner)) return quoted;
+    const text = inner.replace(/\\(.)/g, '$1');
+    return `{${Buffer.byteLength(text)}+}\r\n${text}`;
+  });
+}
+
+export async function searchTranscript(c: WireClient, rows: readonly [criteria: string, response: string][]): Promise<void> {
+  for (const [i, [criteria, response]] of rows.entries()) {
+    const lines = await c.command(`T${i} SEARCH CHARSET UTF-8 ${searchWire(criteria)}`);
+    const tagged = lines.pop()!;
+    expect({ criteria, lines, tagged }).toEqual({ criteria, lines: [response], tagged: expect.stringMatching(new RegExp(`^T${i} OK`)) });
+  }
 }
