@@ -1,8 +1,9 @@
 // The store's reads take no row lock and its writes are one statement each: what must hold for
 // that — reads answer while a writer holds the folder row, concurrent claims of \Recent are
 // disjoint (RFC 3501 2.3.2), a STORE that would pass the flag limit writes nothing, a STORE that
-// changes nothing leaves HIGHESTMODSEQ (RFC 7162 3.1.1), LIST-STATUS's statuses equal STATUS, and
-// APPEND is one statement, its own transaction, refused whole when over quota.
+// changes nothing leaves HIGHESTMODSEQ (RFC 7162 3.1.1), LIST-STATUS's statuses equal STATUS,
+// APPEND is one statement, its own transaction, refused whole when over quota, and a SEARCH on the
+// message rows' own columns reads no stored message.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotifyBus } from '@/lib/db/notify';
@@ -75,6 +76,28 @@ describe('reads take no row lock', () => {
     } finally {
       await writer.query('ROLLBACK');
       writer.release();
+    }
+  });
+});
+
+describe('SEARCH reads the stored messages only for the keys that need them', () => {
+  it('flags, UIDs and internal dates answer while mail_blobs is locked whole; SUBJECT waits for it', async () => {
+    const m = await mailbox(3);
+    const view = (await (await m.open()).select('INBOX')).view;
+    const other = await pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('LOCK TABLE mail_blobs IN ACCESS EXCLUSIVE MODE');
+      expect((await view.search({ op: 'flag', flag: '\\Seen', present: false })).uids).toEqual([1, 2, 3]);
+      expect((await view.search({ op: 'and', keys: [{ op: 'uid', ranges: [[2, 3]] }, { op: 'date', field: 'internal', cmp: 'since', day: '2000-01-01' }] })).uids).toEqual([2, 3]);
+      const subject = view.search({ op: 'header', field: 'Subject', value: 'm1' });
+      const waited = await Promise.race([subject.then(() => false), new Promise((resolve) => setTimeout(resolve, 300, true))]);
+      expect(waited).toBe(true);
+      await other.query('ROLLBACK');
+      expect((await subject).uids).toEqual([2]);
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
     }
   });
 });

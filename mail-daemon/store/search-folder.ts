@@ -9,7 +9,7 @@ import { parseHeader, type MimeIndex } from '@/lib/mime';
 import { bodyMatchText, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
 import { num } from './db';
 import { searchTexts } from './search-text';
-import { bodyNeedles, compile, matches, readsHeader, textSource, unindexedSql, usesModseq, type SearchRow } from './search';
+import { bodyNeedles, compile, matches, readsBlob, readsHeader, textSource, unindexedSql, usesModseq, type SearchRow } from './search';
 
 export interface SearchScope {
   pool: pg.Pool;
@@ -141,13 +141,16 @@ export async function searchFolder(scope: SearchScope, key: SearchKey): Promise<
   const loose = compile(key, params, ctx, true, false);
   const unindexed = source === 'stored' ? unindexedSql(key) : 'TRUE';
   const where = source === 'stored' ? `CASE WHEN ${unindexed} THEN ${loose} ELSE ${compile(key, params, ctx, true, true)} END` : loose;
-  const rows = await scope.pool.query<CandidateRow>(
-    `SELECT m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id,
-            ${unindexed} AS unindexed, b.search_headers IS NULL AS no_header_texts, b.search_body IS NULL AS no_body_text
-       FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
-      WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`,
-    params,
-  );
+  // Flags, UIDs, internal dates, sizes and MODSEQ are the message row's: the common searches
+  // (UNSEEN, SINCE, a UID range) read no stored message's row, and what SQL answers whole needs
+  // only the UIDs and MODSEQs back.
+  const from = readsBlob(key) ? 'mail_messages m JOIN mail_blobs b ON b.id = m.blob_id' : 'mail_messages m';
+  const columns =
+    source === 'none'
+      ? 'm.uid, m.modseq'
+      : `m.uid, m.flags, m.modseq, m.internal_date, m.size, to_char(b.sent_date, 'YYYY-MM-DD') AS sent_day, m.blob_id,
+         ${unindexed} AS unindexed, b.search_headers IS NULL AS no_header_texts, b.search_body IS NULL AS no_body_text`;
+  const rows = await scope.pool.query<CandidateRow>(`SELECT ${columns} FROM ${from} WHERE m.folder_id = $1 AND ${where} ORDER BY m.uid`, params);
   let hits = rows.rows;
   if (source === 'bytes') hits = await textMatches(scope, key, hits);
   else if (source === 'stored' && hits.some((r) => r.unindexed)) {

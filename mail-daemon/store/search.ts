@@ -101,6 +101,14 @@ export function unindexedSql(key: SearchKey): string {
   return columns.size ? [...columns].map((c) => `${c} IS NULL`).join(' OR ') : 'FALSE';
 }
 
+/** Whether a key reads the stored message's row (mail_blobs): its texts, or the Date: header's day. */
+export function readsBlob(key: SearchKey): boolean {
+  if (key.op === 'date') return key.field === 'sent';
+  if (key.op === 'and' || key.op === 'or') return key.keys.some(readsBlob);
+  if (key.op === 'not') return readsBlob(key.key);
+  return needsText(key);
+}
+
 export function usesModseq(key: SearchKey): boolean {
   if (key.op === 'modseq') return true;
   if (key.op === 'and' || key.op === 'or') return key.keys.some(usesModseq);
