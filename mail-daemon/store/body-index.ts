@@ -12,10 +12,11 @@ import { bodyMatchText, BODY_TEXT_BYTES } from './body-scan';
 export const BODY_INDEX_BATCH = 16;
 
 /**
- * Stores the body match text of up to `limit` folder messages that lack it; returns how many it
+ * Stores the body match text of up to `limit` stored messages that lack it; returns how many it
  * claimed (0: none left that this daemon may take). Messages over BODY_TEXT_BYTES are never
  * claimed: they are streamed at each SEARCH. The partial index mail_blobs_search_body_missing
- * finds the rest at once, and nothing once none is left.
+ * finds the rest at once, and nothing once none is left: so a message only the outbound queue
+ * holds is indexed too, once, rather than looked at again by every pass.
  */
 export async function indexBodyTexts(pool: pg.Pool, limit = BODY_INDEX_BATCH): Promise<number> {
   const client = await pool.connect();
@@ -24,7 +25,6 @@ export async function indexBodyTexts(pool: pg.Pool, limit = BODY_INDEX_BATCH): P
     const r = await client.query<{ id: string; raw: Buffer; mime: MimeIndex }>(
       `SELECT b.id, b.raw, b.mime FROM mail_blobs b
         WHERE b.search_body IS NULL AND b.size <= ${BODY_TEXT_BYTES}
-          AND EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)
         LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`,
       [limit],
     );
