@@ -15,10 +15,12 @@ export interface SearchIndexOptions {
   idleUtilisation?: number;
   /** Longest a tick goes on indexing batches (it indexes one at least). */
   sliceMs?: number;
+  /** Least time between two log lines about a backlog. */
+  reportMs?: number;
 }
 
 export function searchIndexService(options: SearchIndexOptions = {}): DaemonService {
-  const o: Required<SearchIndexOptions> = { intervalMs: 2_000, idleUtilisation: 0.3, sliceMs: 200, ...options };
+  const o: Required<SearchIndexOptions> = { intervalMs: 2_000, idleUtilisation: 0.3, sliceMs: 200, reportMs: 60_000, ...options };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   return {
@@ -31,15 +33,26 @@ export function searchIndexService(options: SearchIndexOptions = {}): DaemonServ
         return { used: u.user + u.system, at: performance.now() };
       };
       let last = cpu();
+      // A backlog (a store from before the column, or a burst of mail) is said as it shrinks, at
+      // most once a minute, and once more when it is gone; a few new messages a pass are not news.
+      let unsaid = 0;
+      let saidAt: number | null = null;
       const pass = async () => {
         const started = performance.now();
-        let stored = 0;
         let claimed: number;
-        do stored += claimed = await indexBodyTexts(ctx.pool);
+        do unsaid += claimed = await indexBodyTexts(ctx.pool);
         while (claimed > 0 && performance.now() - started < o.sliceMs);
-        // A backlog (a store from before the column, or a burst of mail) is said as it shrinks.
-        if (claimed > 0) log.info({ messages: stored }, 'search index: body texts stored, more to do');
-        else if (stored > 0) log.debug({ messages: stored }, 'search index: body texts stored');
+        const now = performance.now();
+        if (claimed > 0 && (saidAt === null || now - saidAt >= o.reportMs)) {
+          log.info({ messages: unsaid }, 'search index: body texts stored, more to do');
+          [unsaid, saidAt] = [0, now];
+        } else if (claimed === 0 && saidAt !== null) {
+          log.info({ messages: unsaid }, 'search index: body texts stored, none left');
+          [unsaid, saidAt] = [0, null];
+        } else if (claimed === 0 && unsaid > 0) {
+          log.debug({ messages: unsaid }, 'search index: body texts stored');
+          unsaid = 0;
+        }
       };
       timer = setInterval(() => {
         const now = cpu();
