@@ -5,7 +5,9 @@
 // m/t/p given in the PHC string, in the order m, t, p). Maildir homes owned by nobody.
 // imap-login in Dovecot's high-performance mode (service_count = 0: one login process proxies
 // TLS for many clients, at least four of them so that none holds every descriptor) and one imap process per session, as Dovecot's docs advise for many
-// users. Needs dovecot-imapd and root (to start its master).
+// users. Durability as Postern's: mail_fsync = optimized, Dovecot's default, fsyncs saved mail and
+// not flag changes, as Postern commits APPEND durably and STORE asynchronously
+// (mail-daemon/store/store-flags.ts). Needs dovecot-imapd and root (to start its master).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,7 +67,7 @@ export async function startDovecot(users: readonly string[], password: string, c
     `passdb {\n  driver = passwd-file\n  args = ${dir}/passwd\n}`,
     `userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=${dir}/home/%u\n}`,
     'mail_location = maildir:~/Maildir',
-    'mail_fsync = always',
+    'mail_fsync = optimized',
     `service imap-login {\n  inet_listener imap {\n    port = 0\n  }\n  inet_listener imaps {\n    port = ${port}\n    ssl = yes\n  }\n  service_count = 0\n  process_min_avail = ${Math.max(4, os.cpus().length)}\n  client_limit = ${connections + 100}\n  vsz_limit = 2G\n}`,
     `service imap {\n  process_limit = ${connections + 100}\n}`,
     `default_client_limit = ${connections + 100}`,

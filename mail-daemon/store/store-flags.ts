@@ -10,8 +10,9 @@
 // Flag changes commit asynchronously: the OK does not wait for the WAL flush, and a crash of the
 // database can forget the last fraction of a second of them (never half of one: a change is
 // there whole, with its MODSEQ, or not at all). Dovecot's default (mail_fsync = optimized) fsyncs
-// its index for appends and expunges only, not for flags and keywords; mail itself (delivery,
-// APPEND, COPY, MOVE, EXPUNGE) is committed durably here as there.
+// saved mail, and its index for appends and expunges at most (dbox; Maildir's index not at all),
+// never for flag and keyword changes; mail itself (delivery, APPEND, COPY, MOVE, EXPUNGE) is
+// committed durably here.
 import type pg from 'pg';
 import { committed } from '@/lib/db/group-commit';
 import { prepared } from '@/lib/db/pool';
