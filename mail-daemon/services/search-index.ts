@@ -6,7 +6,7 @@
 // most a slice of time, a busy one leaves it for later (SEARCH matches the messages not yet indexed
 // over their bytes meanwhile). Every daemon runs it; the batches they claim never overlap.
 import { performance } from 'node:perf_hooks';
-import type { DaemonService, ListenerInfo } from '../context';
+import { periodicService } from '../periodic';
 import { indexBodyTexts } from '../store/body-index';
 
 export interface SearchIndexOptions {
@@ -19,33 +19,35 @@ export interface SearchIndexOptions {
   reportMs?: number;
 }
 
-export function searchIndexService(options: SearchIndexOptions = {}): DaemonService {
+/** CPU time the process has used (µs), and when it was read (ms). */
+function cpu(): { used: number; at: number } {
+  const u = process.cpuUsage();
+  return { used: u.user + u.system, at: performance.now() };
+}
+
+export function searchIndexService(options: SearchIndexOptions = {}) {
   const o: Required<SearchIndexOptions> = { intervalMs: 2_000, idleUtilisation: 0.3, sliceMs: 200, reportMs: 60_000, ...options };
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  return {
-    name: 'search-index',
-    async start(ctx): Promise<ListenerInfo[]> {
-      const log = ctx.log.child({ part: 'search-index' });
-      /** CPU time the process has used (µs), and when it was read (ms). */
-      const cpu = () => {
-        const u = process.cpuUsage();
-        return { used: u.user + u.system, at: performance.now() };
-      };
-      let last = cpu();
-      // A backlog (a store from before the column, or a burst of mail) is said as it shrinks, at
-      // most once a minute, and once more when it is gone; a few new messages a pass are not news.
-      let unsaid = 0;
-      let saidAt: number | null = null;
-      const pass = async () => {
-        const started = performance.now();
+  let last: ReturnType<typeof cpu> | null = null;
+  // A backlog (a store from before the column, or a burst of mail) is said as it shrinks, at most
+  // once a minute, and once more when it is gone; a few new messages a pass are not news.
+  let unsaid = 0;
+  let saidAt: number | null = null;
+  return periodicService(
+    'search-index',
+    o.intervalMs,
+    async (ctx, log) => {
+      const now = cpu();
+      const busy = last ? (now.used - last.used) / 1000 / Math.max(1, now.at - last.at) : 1;
+      last = now;
+      if (busy >= o.idleUtilisation) return;
+      try {
         let claimed: number;
         do unsaid += claimed = await indexBodyTexts(ctx.pool);
-        while (claimed > 0 && performance.now() - started < o.sliceMs);
-        const now = performance.now();
-        if (claimed > 0 && (saidAt === null || now - saidAt >= o.reportMs)) {
+        while (claimed > 0 && performance.now() - now.at < o.sliceMs);
+        const end = performance.now();
+        if (claimed > 0 && (saidAt === null || end - saidAt >= o.reportMs)) {
           log.info({ messages: unsaid }, 'search index: body texts stored, more to do');
-          [unsaid, saidAt] = [0, now];
+          [unsaid, saidAt] = [0, end];
         } else if (claimed === 0 && saidAt !== null) {
           log.info({ messages: unsaid }, 'search index: body texts stored, none left');
           [unsaid, saidAt] = [0, null];
@@ -53,26 +55,11 @@ export function searchIndexService(options: SearchIndexOptions = {}): DaemonServ
           log.debug({ messages: unsaid }, 'search index: body texts stored');
           unsaid = 0;
         }
-      };
-      timer = setInterval(() => {
-        const now = cpu();
-        const busy = (now.used - last.used) / 1000 / Math.max(1, now.at - last.at);
-        last = now;
-        if (running || busy >= o.idleUtilisation) return;
-        running = pass()
-          .catch((err) => log.warn({ err: (err as Error).message }, 'search index pass failed'))
-          .finally(() => {
-            running = undefined;
-            // The pass's own work is not the next tick's load.
-            last = cpu();
-          });
-      }, o.intervalMs);
-      timer.unref();
-      return [];
+      } finally {
+        // The pass's own work is not the next tick's load.
+        last = cpu();
+      }
     },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+    o.intervalMs,
+  );
 }
