@@ -98,10 +98,12 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
       // BODY alone on a message with its match texts reads no top-level header.
       const header = headerKeys || r.no_header_texts ? parseHeader(await bytes.read(root.h, root.b), 0, root.b - root.h) : [];
       const t = r.no_header_texts ? searchTexts(header) : null;
-      // The body text comes from a message loaded whole, never from one read in slices.
-      const body = r.no_body_text && b.whole ? bodyMatchText(b.raw!, b.mime) : null;
-      if (t || body !== null) fills.set(b.id, { id: b.id, h: t?.headers ?? null, a: t?.addresses ?? null, body });
-      const bodyFound = needles.length ? await scanBody(bytes, b.mime, needles) : new Set<string>();
+      // A message loaded whole is decoded once, into its body match text, which the needles are
+      // looked for in (and which is stored when it was missing); a larger one is streamed.
+      const body = needles.length && b.whole ? bodyMatchText(b.raw!, b.mime) : null;
+      const stored = r.no_body_text ? body : null;
+      if (t || stored !== null) fills.set(b.id, { id: b.id, h: t?.headers ?? null, a: t?.addresses ?? null, body: stored });
+      const bodyFound = body !== null ? new Set(needles.filter((n) => body.includes(n))) : await scanBody(bytes, b.mime, needles);
       if (matches(key, searchRow(r), ctx, { header, bodyFound })) kept.push(r);
     }
     await fillSearchTexts(scope.pool, [...fills.values()]);
