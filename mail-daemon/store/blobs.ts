@@ -37,9 +37,18 @@ export async function insertBlob(client: Client, blob: PreparedBlob): Promise<st
 
 /** The INSERT … RETURNING id of a prepared blob, its values bound through `p` (for a larger statement too). */
 export function insertBlobSql(blob: PreparedBlob, p: (value: unknown) => string): string {
-  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys), ...searchTextValues(blob.search)];
+  const values = [blob.raw.length, blob.sha256, blob.raw, JSON.stringify(blob.index), blob.index.root.b, blob.index.sentAt, sentDay(blob.index.envelope.date, blob.index.sentAt), ...sortKeyValues(blob.keys), ...searchTextValues(blob.search)];
   const columns = [...SORT_KEY_COLUMNS, ...SEARCH_TEXT_COLUMNS].join(', ');
-  return `INSERT INTO mail_blobs (size, sha256, raw, mime, sent_at, sent_date, ${columns}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
+  return `INSERT INTO mail_blobs (size, sha256, raw, mime, body_offset, sent_at, sent_date, ${columns}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
+}
+
+/**
+ * Where blob `b`'s body starts, in SQL. The column, read without touching the MIME index (a jsonb
+ * fetched from TOAST and decompressed whole); the index only for rows a daemon older than the
+ * column wrote. The root spans the whole message: it starts at 0 and ends at its size.
+ */
+export function bodyOffsetSql(b: string): string {
+  return `coalesce(${b}.body_offset, (${b}.mime->'root'->>'b')::int)`;
 }
 
 /**

@@ -3,13 +3,15 @@
 // (BINARY's decoded after slicing), in groups bounded
 // by FETCH_BATCH_BYTES; a non-peek BODY[] sets \Seen as it is served (when the database takes
 // writes: on a read-only one the body is served and \Seen stays unset). Sections of the message
-// itself (BODY[HEADER], BODY[], BODY[TEXT], HEADER.FIELDS) need only the root's offsets of the
-// MIME index, not the whole index, and a small span of them comes with the metadata row.
+// itself (BODY[HEADER], BODY[], BODY[TEXT], HEADER.FIELDS) need only the root's offsets (0, the
+// blob's body_offset, its size), not the MIME index, and a small span of them comes with the
+// metadata row.
 import type pg from 'pg';
 import { prepared } from '@/lib/db/pool';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { applyPartial, filterHeader, sectionRange, type MimeIndex } from '@/lib/mime';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
+import { bodyOffsetSql } from './blobs';
 import { num } from './db';
 import { uidCondition } from './flags';
 import { writeFlags } from './store-flags';
@@ -54,19 +56,17 @@ function mimeColumns(items: FetchItems, sections: NonNullable<FetchItems['sectio
   const blob = 'JOIN mail_blobs b ON b.id = m.blob_id';
   if (items.envelope || items.bodyStructure || sections.some((s) => s.part.length > 0 || s.decode)) return { columns: ', b.mime', from: blob };
   if (!sections.length) return { columns: '', from: '' };
-  // The offsets taken out of the index once per row (each -> on a compressed jsonb decompresses it).
-  const from = `${blob} CROSS JOIN LATERAL jsonb_to_record(b.mime->'root') AS root(h int, b int, e int)`;
-  const root = (k: 'h' | 'b' | 'e') => `root.${k}`;
+  const root = { h: '0', b: bodyOffsetSql('b'), e: 'b.size' };
   const span = rootSpan(sections);
   const inline = span
-    ? `CASE WHEN ${root(span.to)} - ${root(span.from)} <= ${INLINE_SPAN_BYTES} THEN substring(b.raw FROM ${root(span.from)} + 1 FOR ${root(span.to)} - ${root(span.from)}) END`
+    ? `CASE WHEN ${root[span.to]} - ${root[span.from]} <= ${INLINE_SPAN_BYTES} THEN substring(b.raw FROM ${root[span.from]} + 1 FOR ${root[span.to]} - ${root[span.from]}) END`
     : 'NULL::bytea';
-  return { columns: `, ${root('h')} AS root_h, ${root('b')} AS root_b, ${root('e')} AS root_e, ${inline} AS inline`, from };
+  return { columns: `, ${root.b} AS root_b, ${root.e} AS root_e, ${inline} AS inline`, from: blob };
 }
 
 /** The MIME index a row carries: whole, or its root's offsets (all sections of the message itself use). */
 function indexOf(row: MetaRow): Pick<MimeIndex, 'root'> {
-  return row.mime ?? { root: { h: row.root_h!, b: row.root_b!, e: row.root_e! } };
+  return row.mime ?? { root: { h: 0, b: row.root_b!, e: row.root_e! } };
 }
 
 /**

@@ -24,8 +24,7 @@ export interface MetaRow {
   size?: number;
   blob_id: string;
   mime?: MimeIndex;
-  /** The root's offsets of the MIME index, read instead of the whole index (sections of the message itself). */
-  root_h?: number;
+  /** The root's body offset and end (it starts at 0), read instead of the whole MIME index (sections of the message itself). */
   root_b?: number;
   root_e?: number;
   /** The span those sections cover, when small enough to come with the row; null: loaded after. */

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { parseHeader, type MimeIndex } from '@/lib/mime';
+import { bodyOffsetSql } from './blobs';
 import { bodyMatchText, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
 import { num } from './db';
 import { searchTexts } from './search-text';
@@ -83,7 +84,7 @@ async function textMatches(scope: SearchScope, key: SearchKey, candidates: Candi
     const batch = candidates.slice(i, i + TEXT_BATCH);
     // Small messages come whole when bodies are searched; otherwise only the top-level header.
     const blobs = await scope.pool.query<{ id: string; raw: Buffer | null; whole: boolean; mime: MimeIndex }>(
-      `SELECT id, mime, $2 AND size <= $3 AS whole, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR (mime->'root'->>'b')::int) END AS raw
+      `SELECT id, mime, $2 AND size <= $3 AS whole, CASE WHEN $2 AND size <= $3 THEN raw ELSE substring(raw FROM 1 FOR ${bodyOffsetSql('mail_blobs')}) END AS raw
          FROM mail_blobs WHERE id = ANY($1::uuid[])`,
       [[...new Set(batch.map((r) => r.blob_id))], needles.length > 0, WHOLE_MESSAGE_BYTES],
     );
