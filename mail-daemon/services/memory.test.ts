@@ -1,5 +1,6 @@
 // The daemon's idle-time collection: when to collect (a table over the decision), and in this
-// process that a heap full of dead objects is given back once the loop goes quiet, and said.
+// process that a heap full of dead objects, and the C allocator's memory freed between blocks
+// still in use, are given back once the loop goes quiet, and said.
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { memoryService, worthCollecting, type Collected, type HeapSample, type M
 
 const MiB = 1024 * 1024;
 const options: Required<MemoryOptions> = { intervalMs: 10_000, idleUtilisation: 0.02, growthBytes: 32 * MiB, spacingMs: 120_000 };
-const last: Collected = { floor: 200 * MiB, lowest: 60 * MiB, at: 0 };
+const last: Collected = { floor: 200 * MiB, lowest: 60 * MiB, rssFloor: 400 * MiB, at: 0 };
 
 describe('when to collect', () => {
   const table: [string, HeapSample, boolean][] = [
@@ -17,6 +18,10 @@ describe('when to collect', () => {
     ['idle, no growth since the last collection, too soon', { utilisation: 0.01, heapUsed: 210 * MiB, at: 60_000 }, false],
     ['idle, no growth, spacing passed: sessions may have died since', { utilisation: 0.01, heapUsed: 210 * MiB, at: 120_000 }, true],
     ['idle, near what the heap holds with nothing to serve', { utilisation: 0, heapUsed: 90 * MiB, at: 600_000 }, false],
+    ['idle, RSS grew since the last pass: the C allocator may hold what connections freed', { utilisation: 0.01, heapUsed: 90 * MiB, rss: 440 * MiB, at: 1_000 }, true],
+    ['idle, RSS near the last pass', { utilisation: 0.01, heapUsed: 90 * MiB, rss: 420 * MiB, at: 1_000 }, false],
+    ['busy, RSS grew', { utilisation: 0.3, heapUsed: 90 * MiB, rss: 900 * MiB, at: 1_000 }, false],
+    ['idle, RSS grew, but the C allocator cannot be trimmed (no rss sampled)', { utilisation: 0.01, heapUsed: 90 * MiB, at: 1_000 }, false],
   ];
   it.each(table)('%s', (_, sample, expected) => {
     expect(worthCollecting(sample, last, options)).toBe(expected);
@@ -39,6 +44,28 @@ describe('the memory service', () => {
       const [before, after] = (lines.find((l) => l.msg === 'idle: heap collected')!.heapUsedMiB as number[]).map((n) => n * MiB);
       expect(before).toBeGreaterThan(after + 50 * MiB);
       expect(process.memoryUsage().heapUsed).toBeLessThan(held - 50 * MiB);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('gives back what the C allocator holds between blocks still in use', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+    const service = memoryService({ intervalMs: 300, growthBytes: 32 * MiB, spacingMs: 0 });
+    await service.start({ log } as unknown as DaemonContext);
+    try {
+      // 160 MiB in 4 KB blocks from malloc (below glibc's mmap threshold), one in sixteen kept:
+      // freed, the others leave holes no free() returns, as closed connections' buffers do.
+      let blocks: Buffer[] | null = Array.from({ length: 40_000 }, () => Buffer.allocUnsafeSlow(4000).fill(1));
+      const kept = blocks.filter((_, i) => i % 16 === 0);
+      blocks = null;
+      await expect.poll(() => lines.find((l) => l.msg === 'idle: heap collected'), { timeout: 10_000, interval: 100 }).toBeTruthy();
+      const pass = lines.find((l) => l.msg === 'idle: heap collected')!;
+      expect(pass.trimmed).toBe(true);
+      const [before, after] = pass.rssMiB as number[];
+      expect(before - after).toBeGreaterThan(80);
+      expect(kept.every((b) => b[0] === 1)).toBe(true);
     } finally {
       await service.stop();
     }

@@ -6,11 +6,14 @@
 // least any collection left, one full collection runs: at once when the heap grew since the last
 // one, else at most every `spacingMs` (the dead sessions' objects are counted in the heap as if
 // alive until collected, so only another collection can tell). It pauses a process that had
-// nothing to do; a busy process is left to V8's own scheduling.
+// nothing to do; a busy process is left to V8's own scheduling. After the collection the C
+// allocator is trimmed too (./malloc-trim.ts): it holds what the connections' TLS and socket
+// buffers freed, which no collection gives back, so a pass also runs when RSS grew since the last.
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { DaemonService, ListenerInfo } from '../context';
+import { mallocTrim } from './malloc-trim';
 
 export interface MemoryOptions {
   intervalMs?: number;
@@ -26,6 +29,8 @@ export interface HeapSample {
   /** Event loop utilisation over the last interval, 0–1. */
   utilisation: number;
   heapUsed: number;
+  /** Absent where the C allocator cannot be trimmed: RSS then decides nothing. */
+  rss?: number;
   at: number;
 }
 
@@ -35,10 +40,14 @@ export interface Collected {
   at: number;
   /** The least any collection (or the start) left: what the heap holds with nothing to serve. */
   lowest: number;
+  /** RSS after the last pass (or at the start). */
+  rssFloor: number;
 }
 
 export function worthCollecting(sample: HeapSample, last: Collected, o: Required<MemoryOptions>): boolean {
-  if (sample.utilisation >= o.idleUtilisation || sample.heapUsed - last.lowest <= o.growthBytes) return false;
+  if (sample.utilisation >= o.idleUtilisation) return false;
+  if (sample.rss !== undefined && sample.rss - last.rssFloor > o.growthBytes) return true;
+  if (sample.heapUsed - last.lowest <= o.growthBytes) return false;
   return sample.heapUsed - last.floor > o.growthBytes || sample.at - last.at >= o.spacingMs;
 }
 
@@ -56,20 +65,22 @@ export function memoryService(options: MemoryOptions = {}): DaemonService {
     async start(ctx): Promise<ListenerInfo[]> {
       const log = ctx.log.child({ part: 'memory' });
       const collect = fullCollection();
-      const startHeap = process.memoryUsage().heapUsed;
-      let last: Collected = { floor: startHeap, lowest: startHeap, at: Date.now() };
+      const trim = mallocTrim();
+      const start = process.memoryUsage();
+      let last: Collected = { floor: start.heapUsed, lowest: start.heapUsed, rssFloor: start.rss, at: Date.now() };
       let loop = performance.eventLoopUtilization();
       timer = setInterval(() => {
         const now = performance.eventLoopUtilization();
-        const sample = { utilisation: performance.eventLoopUtilization(now, loop).utilization, heapUsed: process.memoryUsage().heapUsed, at: Date.now() };
+        const usage = process.memoryUsage();
+        const sample = { utilisation: performance.eventLoopUtilization(now, loop).utilization, heapUsed: usage.heapUsed, rss: trim ? usage.rss : undefined, at: Date.now() };
         loop = now;
         if (!worthCollecting(sample, last, o)) return;
-        const before = process.memoryUsage();
         collect();
+        trim?.();
         const after = process.memoryUsage();
-        last = { floor: after.heapUsed, lowest: Math.min(last.lowest, after.heapUsed), at: Date.now() };
+        last = { floor: after.heapUsed, lowest: Math.min(last.lowest, after.heapUsed), rssFloor: after.rss, at: Date.now() };
         const mib = (n: number) => Math.round(n / 1048576);
-        log.info({ heapUsedMiB: [mib(before.heapUsed), mib(after.heapUsed)], rssMiB: [mib(before.rss), mib(after.rss)] }, 'idle: heap collected');
+        log.info({ heapUsedMiB: [mib(usage.heapUsed), mib(after.heapUsed)], rssMiB: [mib(usage.rss), mib(after.rss)], trimmed: trim !== null }, 'idle: heap collected');
         // The collection's own time is not the next interval's work.
         loop = performance.eventLoopUtilization();
       }, o.intervalMs);
