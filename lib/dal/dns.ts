@@ -4,7 +4,7 @@ import {
   checkDomainDnsNow, checkResolver, dnsCheckSummaries, getDomainDns, getDomainZone, hostNameOf, rememberedHostNameCheck,
   type DnsCheckReport, type DnsCheckSummary, type DomainDns, type HostNameReport,
 } from '@/lib/dns-records';
-import { findDomainInScope } from '@/lib/domains';
+import { domainsUsedBytes, findDomainInScope } from '@/lib/domains';
 import { isServiceError } from '@/lib/errors';
 import { db } from './db';
 import { requireAdmin } from './session';
@@ -59,14 +59,14 @@ export async function getDomainOverview(name: string): Promise<DomainOverview | 
   const row = await database.domain.findUniqueOrThrow({
     where: { id: scoped.id },
     select: {
-      name: true, enabled: true, createdAt: true, usedBytes: true,
+      name: true, enabled: true, createdAt: true,
       _count: { select: { mailboxes: true, aliases: true } },
       dkimKeys: { where: { status: { in: ['pending', 'active', 'retiring'] } }, select: { selector: true, status: true }, orderBy: { createdAt: 'asc' } },
       dnsCheck: { select: { problems: true, checkedAt: true } },
     },
   });
   return {
-    name: row.name, enabled: row.enabled, createdAt: row.createdAt, usedBytes: Number(row.usedBytes),
+    name: row.name, enabled: row.enabled, createdAt: row.createdAt, usedBytes: (await domainsUsedBytes(database, [scoped.id])).get(scoped.id) ?? 0,
     mailboxCount: row._count.mailboxes, aliasCount: row._count.aliases, dkimKeys: row.dkimKeys, lastCheck: row.dnsCheck,
   };
 }

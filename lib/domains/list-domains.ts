@@ -1,5 +1,6 @@
 import { domainRowWhere, type Actor } from '@/lib/actor';
 import type { Db } from '@/lib/db/prisma';
+import { domainsUsedBytes } from './used-bytes';
 
 export interface DomainListItem {
   id: string;
@@ -20,14 +21,14 @@ export async function listDomains(db: Db, actor: Actor): Promise<DomainListItem[
       id: true,
       name: true,
       enabled: true,
-      usedBytes: true,
       createdAt: true,
       _count: { select: { mailboxes: true, aliases: true } },
     },
   });
-  return rows.map(({ _count, usedBytes, ...d }) => ({
+  const used = await domainsUsedBytes(db, rows.map((d) => d.id));
+  return rows.map(({ _count, ...d }) => ({
     ...d,
-    usedBytes: Number(usedBytes),
+    usedBytes: used.get(d.id) ?? 0,
     mailboxCount: _count.mailboxes,
     aliasCount: _count.aliases,
   }));

@@ -6,18 +6,11 @@ import type { Db } from '@/lib/db/prisma';
 import { auditView } from './dto';
 import { findMailboxInScope } from './find-mailbox';
 
-/**
- * Deletes a mailbox and (by cascade) its folders and messages. The domain's used
- * bytes drop by what the mailbox held, in the same transaction, so the per-domain
- * total stays exact without a recount.
- */
+/** Deletes a mailbox and (by cascade) its folders and messages. */
 export async function removeMailbox(db: Db, actor: Actor, input: { address: string }): Promise<void> {
   await db.$transaction(async (tx) => {
     const m = await findMailboxInScope(tx, actor, input.address);
-    const row = await tx.mailbox.delete({ where: { id: m.id }, select: { usedBytes: true } });
-    if (row.usedBytes > 0n) {
-      await tx.domain.update({ where: { id: m.domainId }, data: { usedBytes: { decrement: row.usedBytes } } });
-    }
+    await tx.mailbox.delete({ where: { id: m.id } });
     await audit(tx, actor, 'mailbox.remove', m.address, auditView(m), undefined);
     await announce(tx, CHANNELS.directory, { kind: 'mailbox', id: m.id });
   });

@@ -100,7 +100,6 @@ describe('end of DATA', () => {
     expect(await count(`SELECT count(*) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1 AND f.name = 'INBOX'`, [a.mailboxId])).toBe(2);
     const size = await count(`SELECT sum(size) AS n FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = $1`, [a.mailboxId]);
     expect(await count(`SELECT used_bytes AS n FROM mailboxes WHERE id = $1`, [a.mailboxId])).toBe(size);
-    expect(await count(`SELECT used_bytes AS n FROM domains WHERE id = $1`, [a.domainId])).toBe(size);
     expect(await count(`SELECT count(*) AS n FROM tls_hop_chains WHERE queue_id = $1`, [m.queueId])).toBe(1);
     expect(await count(`SELECT sum(messages) AS n FROM tls_daily_totals WHERE domain_id = $1`, [a.domainId])).toBe(2);
   });

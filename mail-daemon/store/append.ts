@@ -55,8 +55,7 @@ export async function appendMessages(pool: pg.Pool, mailboxId: string, appendLim
   );
   const sql = `WITH f AS (UPDATE mail_folders SET uid_next = uid_next + $3, highest_modseq = highest_modseq + 1
                   WHERE mailbox_id = $1 AND name = $2 RETURNING id, uid_next - $3 AS first_uid, highest_modseq, uid_validity),
-     mb AS (UPDATE mailboxes SET used_bytes = used_bytes + $4 FROM f WHERE mailboxes.id = $1 AND used_bytes + $4 <= quota_bytes RETURNING domain_id),
-     dm AS (UPDATE domains SET used_bytes = used_bytes + $4 FROM mb WHERE domains.id = mb.domain_id),
+     mb AS (UPDATE mailboxes SET used_bytes = used_bytes + $4 FROM f WHERE mailboxes.id = $1 AND used_bytes + $4 <= quota_bytes RETURNING mailboxes.id),
      ${blobs.join(',\n     ')},
      msg AS (INSERT INTO mail_messages (folder_id, uid, blob_id, flags, internal_date, internal_date_zone, size, modseq)
              ${rows.join('\n             UNION ALL ')}),

@@ -2,7 +2,7 @@
 // drops mail into INBOXes. One statement (deliveryStatement below), its own transaction unless the
 // caller's hook needs one: the raw message stored once (MIME index computed before), one INBOX (or,
 // when asked, \Junk) message per distinct recipient mailbox with its UID and MODSEQ allocated on the
-// folder row, quota use (mailbox + domain used_bytes) charged, the caller's rows beside it
+// folder row, quota use (mailboxes.used_bytes) charged, the caller's rows beside it
 // (`alongside`), NOTIFY CHANNELS.mailstore on commit; then the hook, on the same connection.
 // No recipients is fine: mail that only leaves is stored for the hook's rows to reference.
 // Throws on any failure with nothing written (the SMTP caller answers 451 4.3.0).
@@ -101,7 +101,7 @@ const TARGET = {
 /**
  * The whole delivery as one statement: the blob stored, the target folder rows locked in mailbox
  * order (the last locks taken: the quota update reads them), a UID and MODSEQ allocated on each, the
- * messages inserted, quota charged to the mailboxes and their domains, the caller's rows written
+ * messages inserted, quota charged to the mailboxes, the caller's rows written
  * beside, and the NOTIFY queued (sent at commit). A mailbox without the folder leaves a message
  * without folder_id, which NOT NULL refuses: the statement then fails having written nothing.
  */
@@ -126,10 +126,7 @@ function deliveryStatement(blob: PreparedBlob, mailboxIds: string[], input: Deli
          FROM unnest(${ids}::uuid[]) AS r(mailbox_id) CROSS JOIN blob LEFT JOIN f ON f.mailbox_id = r.mailbox_id
        RETURNING id, folder_id, uid, modseq
      ), mb AS (
-       UPDATE mailboxes m SET used_bytes = m.used_bytes + ${sizeParam} FROM f WHERE m.id = f.mailbox_id RETURNING m.domain_id
-     ), dm AS (
-       UPDATE domains dm SET used_bytes = dm.used_bytes + s.delta
-         FROM (SELECT domain_id, count(*) * ${sizeParam}::bigint AS delta FROM mb GROUP BY domain_id) s WHERE dm.id = s.domain_id
+       UPDATE mailboxes m SET used_bytes = m.used_bytes + ${sizeParam} FROM f WHERE m.id = f.mailbox_id
      )${input.alongside ? `, ${input.alongside(blob.header, p)}` : ''}
      SELECT blob.id AS blob_id, msg.id, msg.folder_id, f.mailbox_id, msg.uid,
             CASE WHEN msg.id IS NOT NULL THEN

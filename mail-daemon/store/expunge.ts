@@ -21,8 +21,8 @@ export interface Removed {
 }
 
 /**
- * Deletes messages (all given UIDs, or only \Deleted ones); with `giveBack`, mailboxes.used_bytes and
- * domains.used_bytes drop by their sizes in the same statement. On a pool the statement is its own
+ * Deletes messages (all given UIDs, or only \Deleted ones); with `giveBack`, mailboxes.used_bytes
+ * drops by their sizes in the same statement. On a pool the statement is its own
  * transaction. Throws 'nonexistent' when the folder is gone.
  */
 export async function removeMessages(
@@ -44,8 +44,7 @@ export async function removeMessages(
      tomb AS (INSERT INTO mail_expunged (folder_id, uid, modseq) SELECT $1, del.uid, f.highest_modseq FROM del, f
               ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq),
      mb AS (UPDATE mailboxes SET used_bytes = used_bytes - (SELECT sum(size) FROM del)
-             WHERE id = $2 AND $4 AND EXISTS (SELECT 1 FROM del) RETURNING domain_id, (SELECT sum(size) FROM del) AS total),
-     dm AS (UPDATE domains SET used_bytes = used_bytes - mb.total FROM mb WHERE domains.id = mb.domain_id),
+             WHERE id = $2 AND $4 AND EXISTS (SELECT 1 FROM del)),
      n AS (SELECT pg_notify($3, json_build_object('mailboxId', $2::text, 'folderId', $1::text, 'modseq', f.highest_modseq, 'kind', 'messages')::text) FROM f)
      SELECT EXISTS (SELECT 1 FROM lk) AS folder, (SELECT count(*) FROM n) AS notified,
             (SELECT array_agg(uid ORDER BY uid) FROM del) AS uids, (SELECT sum(size) FROM del) AS total,

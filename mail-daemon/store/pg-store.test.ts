@@ -41,12 +41,12 @@ async function fetchOne(view: FolderView, uid: number, items: FetchItems): Promi
 
 const usedBytes = async (mailboxId: string) => {
   const r = await pool.query(
-    `SELECT m.used_bytes, d.used_bytes AS domain_used,
+    `SELECT m.used_bytes,
             (SELECT coalesce(sum(mm.size), 0) FROM mail_messages mm JOIN mail_folders f ON f.id = mm.folder_id WHERE f.mailbox_id = m.id) AS actual
-       FROM mailboxes m JOIN domains d ON d.id = m.domain_id WHERE m.id = $1`,
+       FROM mailboxes m WHERE m.id = $1`,
     [mailboxId],
   );
-  return { used: Number(r.rows[0].used_bytes), domain: Number(r.rows[0].domain_used), actual: Number(r.rows[0].actual) };
+  return { used: Number(r.rows[0].used_bytes), actual: Number(r.rows[0].actual) };
 };
 
 let counter = 0;
@@ -243,7 +243,6 @@ describe('messages', () => {
     expect(copied).toEqual({ uidValidity: archive.uidValidity, mapping: [[2, 1], [3, 2]] });
     let q = await usedBytes(mailboxId);
     expect(q.used).toBe(q.actual);
-    expect(q.domain).toBe(q.used);
 
     const moved = await view.move([1, 3], 'Trash');
     expect(moved.mapping).toEqual([[1, 1], [3, 2]]);
@@ -341,7 +340,6 @@ describe('quota under concurrency', () => {
     ]);
     const q = await usedBytes(mailboxId);
     expect(q.used).toBe(q.actual);
-    expect(q.domain).toBe(q.used);
   });
 });
 

@@ -3,7 +3,6 @@ import pg from 'pg';
 import type { Actor } from '@/lib/actor';
 import { hashPassword } from '@/lib/auth/password';
 import type { Db } from '@/lib/db/prisma';
-import { withTransaction } from '@/lib/db/transaction';
 import { addDomain } from '@/lib/domains';
 
 // Bulk mailboxes for benchmarks and demos: domains through the service layer (audited
@@ -49,7 +48,6 @@ export async function seedMailboxes(db: Db, databaseUrl: string, options: SeedOp
   try {
     for (let start = 0; start < options.count; start += batch) {
       const cols = { domainId: [] as string[], localPart: [] as string[], address: [] as string[], displayName: [] as string[], quota: [] as string[], used: [] as string[], created: [] as string[] };
-      const usedPerDomain = new Map<string, bigint>();
       for (let i = start; i < Math.min(start + batch, options.count); i++) {
         const domain = domains[i % domains.length];
         const { localPart, displayName } = localPartFor(i);
@@ -63,24 +61,16 @@ export async function seedMailboxes(db: Db, databaseUrl: string, options: SeedOp
         cols.used.push(used.toString());
         cols.created.push(new Date(Date.now() - ((i * 104_729) % 31_536_000) * 1000).toISOString());
       }
-      const rows = await withTransaction(pool, async (client) => {
-        const res = await client.query<{ domain_id: string; used: string; n: number }>(
-          `WITH ins AS (
-             INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
-             SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
-             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
-             ON CONFLICT (address) DO NOTHING
-             RETURNING domain_id, used_bytes)
-           SELECT domain_id, sum(used_bytes)::text AS used, count(*)::int AS n FROM ins GROUP BY domain_id`,
-          [cols.domainId, cols.localPart, cols.address, cols.displayName, cols.quota, cols.used, cols.created, passwordHash],
-        );
-        // Keep the per-domain totals exact, in the same transaction.
-        for (const row of res.rows) usedPerDomain.set(row.domain_id, BigInt(row.used));
-        for (const [domainId, used] of usedPerDomain) {
-          await client.query('UPDATE domains SET used_bytes = used_bytes + $2 WHERE id = $1', [domainId, used.toString()]);
-        }
-        return res.rows;
-      });
+      const { rows } = await pool.query<{ n: number }>(
+        `WITH ins AS (
+           INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
+           SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
+           ON CONFLICT (address) DO NOTHING
+           RETURNING id)
+         SELECT count(*)::int AS n FROM ins`,
+        [cols.domainId, cols.localPart, cols.address, cols.displayName, cols.quota, cols.used, cols.created, passwordHash],
+      );
       inserted += rows.reduce((sum, r) => sum + r.n, 0);
       options.onProgress?.(Math.min(start + batch, options.count), options.count);
     }
