@@ -1,6 +1,7 @@
 // Raw messages stored once, with the MIME index computed once (lib/mime).
 import { indexWithHeader, normalizeCrlf, sha256Hex, type MimeIndex, type ParsedHeader } from '@/lib/mime';
 import type pg from 'pg';
+import { prepared } from '@/lib/db/pool';
 import type { Client } from './db';
 import { SEARCH_TEXT_COLUMNS, searchTexts, searchTextValues, type SearchTexts } from './search-text';
 import { SORT_KEY_COLUMNS, sortKeys, sortKeyValues, type SortKeys } from './sort-keys';
@@ -56,8 +57,9 @@ export function bodyOffsetSql(b: string): string {
  * transaction: another table (e.g. an SMTP receipt) may still hold a blob on purpose.
  */
 export async function collectBlobs(client: Client, blobIds: string[]): Promise<void> {
-  const sql = `DELETE FROM mail_blobs b WHERE b.id = ANY($1::uuid[])
-                 AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)`;
+  // After every EXPUNGE: parsed and planned once per connection, where planning it cost more than running it.
+  const sql = prepared(`DELETE FROM mail_blobs b WHERE b.id = ANY($1::uuid[])
+                 AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)`);
   if (!blobIds.length) return;
   try {
     await client.query(sql, [blobIds]);

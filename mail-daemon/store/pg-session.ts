@@ -73,7 +73,7 @@ export class PgMailSession implements MailSession {
 
   async listFolders(): Promise<FolderInfo[]> {
     const r = await this.pool.query<FolderRow>(
-      `SELECT *, ${FOLDER_SUBSCRIBED} FROM mail_folders WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`,
+      prepared(`SELECT *, ${FOLDER_SUBSCRIBED} FROM mail_folders WHERE mailbox_id = $1 ORDER BY name <> 'INBOX', name`),
       [this.mailboxId],
     );
     return r.rows.map(folderInfo);
