@@ -29,45 +29,46 @@ describe('when to collect', () => {
 });
 
 describe('the memory service', () => {
-  it('collects a heap of dead objects once the loop is idle, and logs before and after', async () => {
+  /** Runs `work` with the service started on a short interval; returns its first idle pass's log line. */
+  async function firstPass(work: () => Promise<void> | void): Promise<Record<string, unknown>> {
     const lines: Record<string, unknown>[] = [];
     const log = pino({ level: 'info' }, new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
     const service = memoryService({ intervalMs: 300, growthBytes: 32 * MiB, spacingMs: 0 });
     await service.start({ log } as unknown as DaemonContext);
     try {
-      // About 100 MiB of small objects, as sessions hold them, then dropped.
-      let garbage: { id: number; text: string }[][] | null = Array.from({ length: 200 }, (_, i) => Array.from({ length: 5000 }, (_, j) => ({ id: j, text: `session ${i} line ${j}`.repeat(4) })));
-      const held = process.memoryUsage().heapUsed;
-      expect(garbage.length).toBe(200);
-      garbage = null;
+      await work();
       await expect.poll(() => lines.find((l) => l.msg === 'idle: heap collected'), { timeout: 10_000, interval: 100 }).toBeTruthy();
-      const [before, after] = (lines.find((l) => l.msg === 'idle: heap collected')!.heapUsedMiB as number[]).map((n) => n * MiB);
-      expect(before).toBeGreaterThan(after + 50 * MiB);
-      expect(process.memoryUsage().heapUsed).toBeLessThan(held - 50 * MiB);
+      return lines.find((l) => l.msg === 'idle: heap collected')!;
     } finally {
       await service.stop();
     }
+  }
+
+  it('collects a heap of dead objects once the loop is idle, and logs before and after', async () => {
+    let held = 0;
+    const pass = await firstPass(() => {
+      // About 100 MiB of small objects, as sessions hold them, then dropped.
+      let garbage: { id: number; text: string }[][] | null = Array.from({ length: 200 }, (_, i) => Array.from({ length: 5000 }, (_, j) => ({ id: j, text: `session ${i} line ${j}`.repeat(4) })));
+      held = process.memoryUsage().heapUsed;
+      expect(garbage.length).toBe(200);
+      garbage = null;
+    });
+    const [before, after] = (pass.heapUsedMiB as number[]).map((n) => n * MiB);
+    expect(before).toBeGreaterThan(after + 50 * MiB);
+    expect(process.memoryUsage().heapUsed).toBeLessThan(held - 50 * MiB);
   });
 
   it('gives back what the C allocator holds between blocks still in use', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
-    const service = memoryService({ intervalMs: 300, growthBytes: 32 * MiB, spacingMs: 0 });
-    await service.start({ log } as unknown as DaemonContext);
-    try {
+    let kept: Buffer[] = [];
+    const pass = await firstPass(() => {
       // 160 MiB in 4 KB blocks from malloc (below glibc's mmap threshold), one in sixteen kept:
       // freed, the others leave holes no free() returns, as closed connections' buffers do.
-      let blocks: Buffer[] | null = Array.from({ length: 40_000 }, () => Buffer.allocUnsafeSlow(4000).fill(1));
-      const kept = blocks.filter((_, i) => i % 16 === 0);
-      blocks = null;
-      await expect.poll(() => lines.find((l) => l.msg === 'idle: heap collected'), { timeout: 10_000, interval: 100 }).toBeTruthy();
-      const pass = lines.find((l) => l.msg === 'idle: heap collected')!;
-      expect(pass.trimmed).toBe(true);
-      const [before, after] = pass.rssMiB as number[];
-      expect(before - after).toBeGreaterThan(80);
-      expect(kept.every((b) => b[0] === 1)).toBe(true);
-    } finally {
-      await service.stop();
-    }
+      const blocks = Array.from({ length: 40_000 }, () => Buffer.allocUnsafeSlow(4000).fill(1));
+      kept = blocks.filter((_, i) => i % 16 === 0);
+    });
+    expect(pass.trimmed).toBe(true);
+    const [before, after] = pass.rssMiB as number[];
+    expect(before - after).toBeGreaterThan(80);
+    expect(kept.every((b) => b[0] === 1)).toBe(true);
   });
 });
