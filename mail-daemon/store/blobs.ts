@@ -43,29 +43,21 @@ export function insertBlobSql(blob: PreparedBlob, p: (value: unknown) => string)
   return `INSERT INTO mail_blobs (size, sha256, raw, mime, body_offset, sent_at, sent_date, ${columns}) VALUES (${values.map(p).join(', ')}) RETURNING id`;
 }
 
-/**
- * Where blob `b`'s body starts, in SQL. The column, read without touching the MIME index (a jsonb
- * fetched from TOAST and decompressed whole); the index only for rows a daemon older than the
- * column wrote. The root spans the whole message: it starts at 0 and ends at its size.
- */
-export function bodyOffsetSql(b: string): string {
-  return `coalesce(${b}.body_offset, (${b}.mime->'root'->>'b')::int)`;
-}
+// Run after every EXPUNGE: sent named, parsed and planned once per connection (planning it cost more than running it).
+const COLLECT = prepared(`DELETE FROM mail_blobs b WHERE b.id = ANY($1::uuid[])
+                 AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)`);
 
 /**
  * Deletes blobs no folder message references any more. Best effort, outside the expunge
  * transaction: another table (e.g. an SMTP receipt) may still hold a blob on purpose.
  */
 export async function collectBlobs(client: Client, blobIds: string[]): Promise<void> {
-  // After every EXPUNGE: parsed and planned once per connection, where planning it cost more than running it.
-  const sql = prepared(`DELETE FROM mail_blobs b WHERE b.id = ANY($1::uuid[])
-                 AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id)`);
   if (!blobIds.length) return;
   try {
-    await client.query(sql, [blobIds]);
+    await client.query(COLLECT, [blobIds]);
   } catch {
     // A foreign key elsewhere keeps one of them: retry one by one, keeping the referenced ones.
-    for (const id of blobIds) await client.query(sql, [[id]]).catch(() => {});
+    for (const id of blobIds) await client.query(COLLECT, [[id]]).catch(() => {});
   }
 }
 

@@ -11,12 +11,11 @@ import { prepared } from '@/lib/db/pool';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { applyPartial, filterHeader, sectionRange, type MimeIndex } from '@/lib/mime';
 import type { FetchItems, FetchOptions, FetchResult, UidRanges } from '@/mail-daemon/imap/backend';
-import { bodyOffsetSql } from './blobs';
 import { num } from './db';
 import { uidCondition } from './flags';
 import { writeFlags } from './store-flags';
 import { decodeTransfer, partEncoding } from './transfer-encoding';
-import type { MetaRow } from './rows';
+import { bodyOffsetSql, type MetaRow } from './rows';
 
 /** Bytes of message data one fetch batch holds in memory (a larger single message is its own batch). */
 const FETCH_BATCH_BYTES = 8 * 1024 * 1024;

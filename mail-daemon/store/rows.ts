@@ -31,6 +31,15 @@ export interface MetaRow {
   inline?: Buffer | null;
 }
 
+/**
+ * Where blob `b`'s body starts, in SQL. The column, read without touching the MIME index (a jsonb
+ * fetched from TOAST and decompressed whole); the index only for rows a daemon older than the
+ * column wrote. The root spans the whole message: it starts at 0 and ends at its size.
+ */
+export function bodyOffsetSql(b: string): string {
+  return `coalesce(${b}.body_offset, (${b}.mime->'root'->>'b')::int)`;
+}
+
 /** A select-list column: is the folder's name subscribed (mail_subscriptions)? */
 export const FOLDER_SUBSCRIBED = `EXISTS (SELECT 1 FROM mail_subscriptions s
   WHERE s.mailbox_id = mail_folders.mailbox_id AND s.name = mail_folders.name) AS subscribed`;

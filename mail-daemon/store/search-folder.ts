@@ -6,9 +6,9 @@ import type pg from 'pg';
 import type { SearchKey, SearchResult } from '@/mail-daemon/imap/backend';
 import { isReadOnlyDatabase } from '@/lib/db/faults';
 import { parseHeader, type MimeIndex } from '@/lib/mime';
-import { bodyOffsetSql } from './blobs';
 import { bodyMatchText, scanBody, SCAN_CHUNK, SCAN_PIECE, type StoredBytes } from './body-scan';
 import { num } from './db';
+import { bodyOffsetSql } from './rows';
 import { searchTexts } from './search-text';
 import { bodyNeedles, compile, matches, readsBlob, readsHeader, textSource, unindexedSql, usesModseq, type SearchRow } from './search';
 

@@ -5,6 +5,7 @@
 import { baseSubject, unicodeCasemap } from '@/lib/mime/base-subject';
 import { parseHeader, type Envelope, type EnvelopeAddress, type HeaderField, type MimeIndex } from '@/lib/mime';
 import type pg from 'pg';
+import { bodyOffsetSql } from './rows';
 import { decodeWords } from './search-text';
 
 export interface SortKeys {
@@ -82,7 +83,7 @@ export function sortKeyValues(k: SortKeys): unknown[] {
 export async function fillSortKeys(c: pg.Pool, folderId: string): Promise<void> {
   for (;;) {
     const r = await c.query<{ id: string; mime: Partial<MimeIndex> | null; header: Buffer | null }>(
-      `SELECT b.id, b.mime, substring(b.raw FROM 1 FOR coalesce((b.mime->'root'->>'b')::int, 0)) AS header
+      `SELECT b.id, b.mime, substring(b.raw FROM 1 FOR coalesce(${bodyOffsetSql('b')}, 0)) AS header
          FROM mail_blobs b WHERE b.sort_subject IS NULL
           AND EXISTS (SELECT 1 FROM mail_messages m WHERE m.blob_id = b.id AND m.folder_id = $1)
         LIMIT 500`,
