@@ -62,8 +62,8 @@ const TRIM_AFTER_MS = 1000;
 export function memoryService(options: MemoryOptions = {}): DaemonService {
   const o: Required<MemoryOptions> = { intervalMs: 10_000, idleUtilisation: 0.02, growthBytes: 32 * 1024 * 1024, spacingMs: 120_000, ...options };
   let timer: NodeJS.Timeout | undefined;
-  let trimTimer: NodeJS.Timeout | undefined;
-  let busy = false;
+  /** The trim that follows a collection, while it waits for V8's background freeing. */
+  let trimming: NodeJS.Timeout | undefined;
   return {
     name: 'memory',
     async start(ctx): Promise<ListenerInfo[]> {
@@ -78,14 +78,13 @@ export function memoryService(options: MemoryOptions = {}): DaemonService {
         const usage = process.memoryUsage();
         const sample = { utilisation: performance.eventLoopUtilization(now, loop).utilization, heapUsed: usage.heapUsed, rss: trim ? usage.rss : undefined, at: Date.now() };
         loop = now;
-        if (busy || !worthCollecting(sample, last, o)) return;
+        if (trimming || !worthCollecting(sample, last, o)) return;
         collect();
-        busy = true;
         // V8 frees the dead buffers' memory on a background thread after the collection: trimmed
         // once that has run, or the allocator would still hold it.
-        trimTimer = setTimeout(() => {
+        trimming = setTimeout(() => {
+          trimming = undefined;
           trim?.();
-          busy = false;
           const after = process.memoryUsage();
           last = { floor: after.heapUsed, lowest: Math.min(last.lowest, after.heapUsed), rssFloor: after.rss, at: Date.now() };
           const mib = (n: number) => Math.round(n / 1048576);
@@ -93,14 +92,14 @@ export function memoryService(options: MemoryOptions = {}): DaemonService {
           // The collection's own time is not the next interval's work.
           loop = performance.eventLoopUtilization();
         }, TRIM_AFTER_MS);
-        trimTimer.unref();
+        trimming.unref();
       }, o.intervalMs);
       timer.unref();
       return [];
     },
     async stop() {
       clearInterval(timer);
-      clearTimeout(trimTimer);
+      clearTimeout(trimming);
     },
   };
 }
