@@ -423,6 +423,13 @@ const offsets = (mailboxId: string) =>
     [mailboxId],
   );
 
+/** The mailbox's blobs as a daemon older than the column stores them. */
+const forgetOffsets = (mailboxId: string) =>
+  pool.query(
+    `UPDATE mail_blobs SET body_offset = NULL WHERE id IN (SELECT m.blob_id FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1)`,
+    [mailboxId],
+  );
+
 describe('mail_blobs.body_offset', () => {
   it('is written by delivery and by APPEND, equal to the MIME index root.b', async () => {
     const { mailboxId } = await inbox('offset1@offset.test');
@@ -440,10 +447,7 @@ describe('mail_blobs.body_offset', () => {
     expect(before[0][0]).toBe(nested.subarray(0, nested.indexOf('\r\n\r\n') + 4).toString('latin1'));
     expect(before[0][0] + before[0][1]).toBe(before[0][2]);
     expect(before[0][3]).toBe('Subject: Nested multipart with inline image\r\n\r\n');
-    await pool.query(
-      `UPDATE mail_blobs SET body_offset = NULL WHERE id IN (SELECT m.blob_id FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1)`,
-      [mailboxId],
-    );
+    await forgetOffsets(mailboxId);
     expect((await offsets(mailboxId)).rows.map((r) => r.body_offset)).toEqual([null, null]);
     expect(await fetchAll()).toEqual(before);
   });
@@ -451,10 +455,7 @@ describe('mail_blobs.body_offset', () => {
   it('the migration fills it for rows stored before it', async () => {
     const { mailboxId } = await inbox('offset3@offset.test');
     const expected = (await offsets(mailboxId)).rows.map((r) => r.root_b);
-    await pool.query(
-      `UPDATE mail_blobs SET body_offset = NULL WHERE id IN (SELECT m.blob_id FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1)`,
-      [mailboxId],
-    );
+    await forgetOffsets(mailboxId);
     await pool.query(fs.readFileSync('prisma/migrations/20261206210000_blob_body_offset/migration.sql', 'utf8'));
     expect((await offsets(mailboxId)).rows.map((r) => r.body_offset)).toEqual(expected);
   });

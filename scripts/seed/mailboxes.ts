@@ -61,17 +61,14 @@ export async function seedMailboxes(db: Db, databaseUrl: string, options: SeedOp
         cols.used.push(used.toString());
         cols.created.push(new Date(Date.now() - ((i * 104_729) % 31_536_000) * 1000).toISOString());
       }
-      const { rows } = await pool.query<{ n: number }>(
-        `WITH ins AS (
-           INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
-           SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
-           ON CONFLICT (address) DO NOTHING
-           RETURNING id)
-         SELECT count(*)::int AS n FROM ins`,
+      const { rowCount } = await pool.query(
+        `INSERT INTO mailboxes (id, domain_id, local_part, address, display_name, password_hash, quota_bytes, used_bytes, enabled, created_at, updated_at)
+         SELECT gen_random_uuid(), d, l, a, n, $8, q, u, true, c, c
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS t(d, l, a, n, q, u, c)
+         ON CONFLICT (address) DO NOTHING`,
         [cols.domainId, cols.localPart, cols.address, cols.displayName, cols.quota, cols.used, cols.created, passwordHash],
       );
-      inserted += rows.reduce((sum, r) => sum + r.n, 0);
+      inserted += rowCount ?? 0;
       options.onProgress?.(Math.min(start + batch, options.count), options.count);
     }
     await pool.query('ANALYZE mailboxes');
